@@ -1,0 +1,33 @@
+"""modelcensus: the open, reproducible census of the world's AI models.
+
+>>> import modelcensus as mc
+>>> census = mc.open("census.duckdb")            # doctest: +SKIP
+>>> census.count(by="country", year=2024, notable=True)  # doctest: +SKIP
+"""
+
+from modelcensus.census import Census, IngestReport, open
+from modelcensus.config import Config
+from modelcensus.errors import (
+    InputFormatError,
+    ModelCensusError,
+    QueryError,
+    RegistryError,
+    SourceUnavailableError,
+    StoreError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Census",
+    "Config",
+    "IngestReport",
+    "InputFormatError",
+    "ModelCensusError",
+    "QueryError",
+    "RegistryError",
+    "SourceUnavailableError",
+    "StoreError",
+    "__version__",
+    "open",
+]

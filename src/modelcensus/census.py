@@ -1,0 +1,372 @@
+"""The facade: the :class:`Census` object behind ``mc.open(...)``, the only thing outputs talk to.
+
+Read methods return pandas DataFrames whose ``attrs`` carry the figure's provenance: the
+definition in words, the counting rule, the attribution, the denominator and the source snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from modelcensus.config import Config
+from modelcensus.errors import QueryError
+from modelcensus.metrics import (
+    CensusTables,
+    Filters,
+    count_models,
+    current_exports,
+    hardware_by_vendor,
+    model_groups,
+    model_statistics,
+    select_models,
+)
+from modelcensus.orgs import Registry, Resolution, load_registry
+
+__all__ = ["Census", "IngestReport", "load_registry", "open"]
+from modelcensus.records import QuarantinedRow, country_code, country_name, hardware_vendor, split_list
+from modelcensus.sources import epoch
+from modelcensus.store import IngestResult, Store
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, per export, and what it set aside."""
+
+    results: list[IngestResult] = field(default_factory=list)
+    quarantined: list[QuarantinedRow] = field(default_factory=list)
+    unknown_country_tokens: dict[str, int] = field(default_factory=dict)
+    ignored_country_tokens: dict[str, int] = field(default_factory=dict)
+
+
+def _label(dimension: str, value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return f"(no {dimension.replace('_', ' ')})"
+    if dimension == "country":
+        return country_name(str(value))
+    return str(value)
+
+
+class Census:
+    """A census store opened for reading (and, unless read-only, for ingesting)."""
+
+    def __init__(self, path: Path | str | None = None, *, config: Config | None = None,
+                 read_only: bool = False) -> None:
+        self.config = config or Config()
+        self.path = Path(path) if path is not None else self.config.db_path
+        self.store = Store(self.path, read_only=read_only)
+        self._backend = ibis.duckdb.from_connection(self.store.con)
+        self._registry: Registry | None = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Census:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = load_registry(fuzzy_threshold=self.config.fuzzy_threshold)
+        return self._registry
+
+    @property
+    def tables(self) -> CensusTables:
+        b = self._backend
+        return CensusTables(**{name: b.table(name) for name in CensusTables.__dataclass_fields__})
+
+    # -- ingest ---------------------------------------------------------------------------------
+
+    def ingest_epoch(self, path: Path | None = None, progress: ProgressFn | None = None) -> IngestReport:
+        """Ingest Epoch AI exports from ``path`` (zip, CSV or folder), or the live download."""
+        if path is None:
+            exports = [epoch.fetch_live(self.config.epoch_url, self.config.cache_dir,
+                                        timeout_s=self.config.http_timeout_s, retries=self.config.http_retries)]
+        else:
+            exports = epoch.discover(path)
+            if not exports:
+                raise QueryError(f"{path}: no Epoch AI model export found (looked for CSV files with Epoch's columns)")
+        parsed = [epoch.parse_export(files, progress) for files in exports]
+        parsed.sort(key=lambda p: p.export.data_date)
+        report = IngestReport()
+        for p in parsed:
+            vendors = {hw: hardware_vendor(hw) for r in p.records for hw in r.training_hardware}
+            report.results.append(
+                self.store.ingest(p.export, p.records, p.quarantined, p.rows_read, self.registry, vendors)
+            )
+            report.quarantined.extend(p.quarantined)
+            for token, n in p.unknown_country_tokens.items():
+                report.unknown_country_tokens[token] = report.unknown_country_tokens.get(token, 0) + n
+            for token, n in p.ignored_country_tokens.items():
+                report.ignored_country_tokens[token] = report.ignored_country_tokens.get(token, 0) + n
+        return report
+
+    def refresh_registry(self) -> None:
+        """Re-resolve stored organization names with the current registry."""
+        self.store.refresh_registry(self.registry)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def _filters(self, **kwargs: Any) -> Filters:
+        as_of = kwargs.pop("as_of", None)
+        if isinstance(as_of, str):
+            try:
+                as_of = date.fromisoformat(as_of)
+            except ValueError as exc:
+                raise QueryError(f"as_of must be a date (YYYY-MM-DD), not {as_of!r}") from exc
+        return Filters(as_of=as_of, **{k: v for k, v in kwargs.items() if v is not None})
+
+    def _snapshot_provenance(self, filters: Filters) -> list[dict[str, Any]]:
+        t = self.tables
+        current = current_exports(t, filters.as_of)
+        s = t.snapshots.semi_join(current, "export_id")
+        frame = s.join(current, "export_id").select(
+            "source", "role", "location", "retrieved_at", "sha256", "data_date", "license", "credit"
+        ).execute()
+        return frame.astype(str).to_dict(orient="records")
+
+    def count(
+        self,
+        by: str | Sequence[str] = "country",
+        *,
+        year: int | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        notable: bool | None = None,
+        frontier: bool | None = None,
+        large_scale: bool | None = None,
+        open_weights: str | None = None,
+        domain: str | None = None,
+        rule: str = "full",
+        attribution: str = "as-published",
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """Count and share of models per group.
+
+        Columns: ``group`` (the first dimension of ``by``; ISO code for countries), ``group_name``,
+        any further dimensions, ``count``, ``share``, ``denominator`` and ``models`` (distinct
+        models in the group). ``attrs`` holds the definition, rule, attribution and snapshots.
+        """
+        dims = [by] if isinstance(by, str) else list(by)
+        filters = self._filters(year=year, since=since, until=until, notable=notable, frontier=frontier,
+                                large_scale=large_scale, open_weights=open_weights, domain=domain, as_of=as_of)
+        frame = count_models(self.tables, dims, filters, rule, attribution).execute()
+        frame = self._finish(frame, dims)
+        if rule != "fractional":
+            frame["count"] = frame["count"].round().astype("int64")
+        frame["denominator"] = frame["denominator"].astype("int64")
+        frame["models"] = frame["models"].astype("int64")
+        frame.attrs.update(self._provenance(filters, rule, attribution, dims))
+        return frame
+
+    def _finish(self, frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+        first = dims[0]
+        frame = frame.rename(columns={first: "group"})
+        frame = frame.astype({"group": object}).where(frame.notna(), None) if len(frame) else frame
+        labels = [_label(first, v) for v in frame["group"]] if len(frame) else []
+        frame.insert(1, "group_name", labels)
+        for col in dims[1:]:
+            if col in ("year",):
+                frame[col] = frame[col].astype("Int64")
+        ordered = ["group", "group_name", *dims[1:]]
+        rest = [c for c in frame.columns if c not in ordered]
+        return frame[ordered + rest].reset_index(drop=True)
+
+    def _provenance(self, filters: Filters, rule: str, attribution: str, dims: list[str]) -> dict[str, Any]:
+        rule_words = {
+            "full": "a model counts once for each distinct group it belongs to (AI Index convention); "
+                    "counts can add up to more than the number of models",
+            "fractional": "a model's weight of 1 is split equally among its groups",
+            "primary": "a model counts only for its first group (first organization's country)",
+        }[rule]
+        return {
+            "definition": filters.describe(),
+            "by": dims,
+            "rule": rule,
+            "rule_text": rule_words,
+            "attribution": attribution,
+            "denominator": "models that pass the filters"
+            + (" in the same " + "/".join(d for d in dims[1:] if d in ("year", "month", "open_weights"))
+               if any(d in ("year", "month", "open_weights") for d in dims) else ""),
+            "snapshots": self._snapshot_provenance(filters),
+        }
+
+    def statistics(self, by: str | Sequence[str] = "country", *, rule: str = "full",
+                   attribution: str = "as-published", **filters: Any) -> pd.DataFrame:
+        """Models, total and median training compute (FLOP) and parameters per group."""
+        dims = [by] if isinstance(by, str) else list(by)
+        f = self._filters(**filters)
+        frame = self._finish(model_statistics(self.tables, dims, f, rule, attribution).execute(), dims)
+        frame.attrs.update(self._provenance(f, rule, attribution, dims))
+        return frame
+
+    def hardware(self, by: str | Sequence[str] = "country", *, rule: str = "full",
+                 attribution: str = "as-published", **filters: Any) -> pd.DataFrame:
+        """Models per training-hardware vendor per group (the seed of a domestic-chips view)."""
+        dims = [by] if isinstance(by, str) else list(by)
+        f = self._filters(**filters)
+        frame = self._finish(hardware_by_vendor(self.tables, dims, f, rule, attribution).execute(), dims)
+        frame["vendor"] = frame["vendor"].where(frame["vendor"].notna(), "(not reported)")
+        frame.attrs.update(self._provenance(f, rule, attribution, dims))
+        return frame
+
+    def models(
+        self,
+        *,
+        country: str | None = None,
+        organization: str | None = None,
+        attribution: str = "as-published",
+        limit: int | None = None,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """The models behind a figure, with organizations, countries and source."""
+        f = self._filters(**filters)
+        t = self.tables
+        m = select_models(t, f)
+        if country is not None:
+            code = _country_arg(country)
+            groups = model_groups(t, "country", attribution, f)
+            if code is None:
+                m = m.anti_join(groups, ["export_id", "model_key"])
+            else:
+                m = m.semi_join(groups.filter(groups.group == code), ["export_id", "model_key"])
+        if organization is not None:
+            groups = model_groups(t, "organization", attribution, f)
+            needle = organization.casefold()
+            m = m.semi_join(groups.filter(groups.group.lower().contains(needle)), ["export_id", "model_key"])
+        e = t.exports
+        m = m.join(e, "export_id").select(
+            "export_id", "model_key", "name", "published_on", "organizations", "countries_published",
+            "open_weights", "notable", "frontier", "large_scale", "parameters", "training_compute_flop",
+            "link", "source", "data_date", "origins",
+        ).order_by(["published_on", "name"])
+        if limit is not None:
+            m = m.limit(limit)
+        frame = m.execute()
+        resolved = self._resolved_countries(frame)
+        frame.insert(6, "countries_resolved", resolved)
+        frame["organizations"] = frame["organizations"].map(lambda v: list(v) if v is not None else [])
+        frame["countries_published"] = frame["countries_published"].map(lambda v: list(v) if v is not None else [])
+        frame["published_on"] = pd.to_datetime(frame["published_on"]).dt.date
+        frame["source"] = frame["source"] + " " + pd.to_datetime(frame["data_date"]).dt.date.astype(str)
+        frame = frame.drop(columns=["export_id", "data_date"]).rename(columns={"model_key": "id"})
+        frame.attrs.update({"definition": f.describe(), "attribution": attribution,
+                            "country": country, "organization": organization,
+                            "snapshots": self._snapshot_provenance(f)})
+        return frame
+
+    def _resolved_countries(self, frame: pd.DataFrame) -> list[list[str]]:
+        resolutions = {name: self.registry.resolve(name) for orgs in frame["organizations"] if orgs is not None for name in orgs}
+        result = []
+        for orgs in frame["organizations"]:
+            codes: list[str] = []
+            for name in orgs if orgs is not None else []:
+                res = resolutions[name]
+                if res.org:
+                    codes.extend(c for c in res.org.countries if c not in codes)
+            result.append(codes)
+        return result
+
+    def sources(self) -> pd.DataFrame:
+        """Stored snapshots and their provenance; ``current`` marks those behind current figures."""
+        t = self.tables
+        current = current_exports(t).select("export_id", current_flag=ibis.literal(True))
+        s = t.snapshots.join(t.exports, "export_id").left_join(current, "export_id")
+        frame = s.select(
+            t.snapshots.source, "role", "location", "retrieved_at", "sha256", "bytes", "rows",
+            "license", "credit", "data_date", "ingested_at", t.snapshots.export_id,
+            current=s.current_flag.fill_null(False),
+        ).order_by(["source", "data_date", "role"]).execute()
+        frame["data_date"] = pd.to_datetime(frame["data_date"]).dt.date
+        return frame
+
+    def quarantine(self) -> pd.DataFrame:
+        """Rows set aside at ingest, with file, line, column and reason."""
+        return self._backend.table("quarantine").order_by(["file", "line"]).execute()
+
+    # -- organizations --------------------------------------------------------------------------
+
+    def resolve(self, names: Iterable[str]) -> list[Resolution]:
+        return [self.registry.resolve(n) for n in names]
+
+    def unresolved(self, as_of: date | str | None = None) -> pd.DataFrame:
+        """Organization names of current models that the registry does not resolve."""
+        f = self._filters(as_of=as_of)
+        t = self.tables
+        m = select_models(t, f)
+        mo = t.model_orgs.semi_join(m, ["export_id", "model_key"])
+        res = t.org_resolution
+        j = mo.left_join(res, mo.org_name == res.org_name)
+        j = j.filter(j.org_id.isnull())
+        out = j.group_by([mo.org_name, j.method]).agg(models=j.count()).order_by([ibis.desc("models"), "org_name"])
+        return out.execute()
+
+    def disagreements(self, as_of: date | str | None = None) -> pd.DataFrame:
+        """Models whose resolved country set differs from the published one, with an explanation."""
+        frame = self.models(as_of=as_of)
+        raw = self.tables.models.select("model_key", "export_id", "country_field").execute()
+        fields = dict(zip(raw["model_key"], raw["country_field"], strict=False))
+        rows = []
+        for rec in frame.itertuples():
+            published = list(rec.countries_published)
+            if not published:
+                continue
+            resolved = list(rec.countries_resolved)
+            if set(published) == set(resolved):
+                continue
+            rows.append({
+                "model": rec.name,
+                "published": published,
+                "resolved": resolved,
+                "organizations": list(rec.organizations),
+                "published_on": rec.published_on,
+                "explanation": self._explain(list(rec.organizations), fields.get(rec.id)),
+            })
+        out = pd.DataFrame(rows, columns=["model", "published", "resolved", "organizations", "published_on", "explanation"])
+        return out
+
+    def _explain(self, orgs: list[str], country_field: str | None) -> str:
+        resolutions = [self.registry.resolve(o) for o in orgs]
+        unresolved = [r.name for r in resolutions if r.org is None]
+        if unresolved:
+            return "unresolved organization(s): " + "; ".join(unresolved)
+        tokens = split_list(country_field)
+        if len(tokens) != len(orgs):
+            return (f"source data: the country field lists {len(tokens)} countr{'y' if len(tokens) == 1 else 'ies'} "
+                    f"for {len(orgs)} organization(s), so it does not line up with them")
+        reasons = []
+        for res, token in zip(resolutions, tokens, strict=True):
+            code = country_code(token)
+            assert res.org is not None
+            if not isinstance(code, str) or code not in res.org.countries:
+                reasons.append(f"{res.name}: source says {token!r}, registry says "
+                               f"{'/'.join(res.org.countries) or 'no country'} ({res.org.note})")
+        return "; ".join(reasons) or "organization listed twice with different countries"
+
+
+def _country_arg(value: str) -> str | None:
+    """A country given by a user: ISO code or name; ``none`` selects models with no country."""
+    if value.strip().casefold() in {"none", "(no country)", "unknown"}:
+        return None
+    if len(value.strip()) == 2 and value.strip().isalpha():
+        return value.strip().upper()
+    code = country_code(value)
+    if isinstance(code, str):
+        return code
+    raise QueryError(f"unknown country {value!r}: give an ISO 3166-1 alpha-2 code (CN) or a name")
+
+
+def open(path: Path | str | None = None, *, read_only: bool = False, config: Config | None = None) -> Census:  # noqa: A001
+    """Open (or create) a census store: ``census = mc.open("census.duckdb")``."""
+    return Census(path, config=config, read_only=read_only)

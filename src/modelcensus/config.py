@@ -1,0 +1,44 @@
+"""Typed configuration, loaded once and passed in; nothing reads the environment at import time."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DB = Path("census.duckdb")
+EPOCH_ZIP_URL = "https://epoch.ai/data/ai_models.zip"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings shared by the sources, the store and the outputs.
+
+    Attributes:
+        db_path: the DuckDB file holding the census (default ``./census.duckdb``).
+        cache_dir: where live downloads are kept, so a snapshot can be re-read offline.
+        epoch_url: the live Epoch AI export.
+        http_timeout_s: per-request timeout for live downloads.
+        http_retries: how many times a transient failure is retried (with backoff).
+        fuzzy_threshold: the rapidfuzz score (0-100) above which an organization name matches an alias.
+    """
+
+    db_path: Path = DEFAULT_DB
+    cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "modelcensus")
+    epoch_url: str = EPOCH_ZIP_URL
+    http_timeout_s: float = 60.0
+    http_retries: int = 4
+    fuzzy_threshold: float = 93.0
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Config:
+        """Build the configuration from ``MODELCENSUS_*`` variables, then explicit overrides."""
+        values: dict[str, object] = {}
+        if "MODELCENSUS_DB" in os.environ:
+            values["db_path"] = Path(os.environ["MODELCENSUS_DB"])
+        if "MODELCENSUS_CACHE" in os.environ:
+            values["cache_dir"] = Path(os.environ["MODELCENSUS_CACHE"])
+        if "MODELCENSUS_EPOCH_URL" in os.environ:
+            values["epoch_url"] = os.environ["MODELCENSUS_EPOCH_URL"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,55 @@
+"""One root exception; subclasses also inherit the matching builtin (as Ibis does).
+
+The CLI turns any :class:`ModelCensusError` into a one-line message and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+
+class ModelCensusError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class InputFormatError(ModelCensusError, ValueError):
+    """A source file cannot be read as what it claims to be.
+
+    Carries where the problem is so the message can point the user at it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.column = column
+        self.reason = message
+        where = []
+        if file:
+            where.append(str(file))
+        if line is not None:
+            where.append(f"line {line}")
+        if column:
+            where.append(f"column {column!r}")
+        prefix = ": ".join([", ".join(where)]) if where else ""
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class SourceUnavailableError(ModelCensusError, ConnectionError):
+    """A live source could not be fetched (after retries)."""
+
+
+class RegistryError(ModelCensusError, ValueError):
+    """The organization registry's data files are inconsistent."""
+
+
+class QueryError(ModelCensusError, ValueError):
+    """A read request names an unknown dimension, filter value or option."""
+
+
+class StoreError(ModelCensusError, RuntimeError):
+    """The census store is missing, empty or not a modelcensus store."""

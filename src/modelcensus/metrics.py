@@ -1,0 +1,315 @@
+"""Counts, shares and statistics as engine-independent Ibis expressions.
+
+Everything here takes Ibis tables and returns Ibis expressions: the same code runs on DuckDB and
+(later) Apache Spark. Nothing here executes a query or writes SQL.
+
+Counting rules (how a model with several countries, organizations or domains is counted):
+
+- ``full``: a model counts once for each distinct group it belongs to (the AI Index convention),
+  so the counts of a breakdown can add up to more than the number of models;
+- ``fractional``: a model's weight of 1 is split equally among its groups, so counts add up to the
+  number of models;
+- ``primary``: a model counts only for its first group (the first organization's country).
+
+Models with no group (no country, no organization, ...) are a row of their own (group null),
+never dropped. Every share states its denominator: the number of models that pass the filters
+(within the same year or month when the breakdown is by time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from modelcensus.errors import QueryError
+
+RULES = ("full", "fractional", "primary")
+ATTRIBUTIONS = ("as-published", "resolved")
+GROUPED_DIMENSIONS = ("country", "region", "organization", "sector", "domain")
+SCALAR_DIMENSIONS = ("year", "month", "open_weights")
+DIMENSIONS = GROUPED_DIMENSIONS + SCALAR_DIMENSIONS
+KEYS = ["export_id", "model_key"]
+OPEN_WEIGHTS_VALUES = ("yes", "no", "unknown")
+
+
+@dataclass(frozen=True)
+class CensusTables:
+    """The stored tables, as Ibis table expressions of one backend."""
+
+    exports: ir.Table
+    snapshots: ir.Table
+    models: ir.Table
+    model_orgs: ir.Table
+    model_countries_published: ir.Table
+    model_domains: ir.Table
+    model_hardware: ir.Table
+    organizations: ir.Table
+    org_countries: ir.Table
+    org_resolution: ir.Table
+    region_members: ir.Table
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which models a figure is about. ``None`` means "no filter"."""
+
+    year: int | None = None
+    since: int | None = None
+    until: int | None = None
+    notable: bool | None = None
+    frontier: bool | None = None
+    large_scale: bool | None = None
+    open_weights: str | None = None
+    domain: str | None = None
+    sources: tuple[str, ...] = field(default_factory=tuple)
+    as_of: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.open_weights is not None and self.open_weights not in OPEN_WEIGHTS_VALUES:
+            raise QueryError(
+                f"open_weights must be one of {', '.join(OPEN_WEIGHTS_VALUES)}, not {self.open_weights!r}"
+            )
+        if self.year is not None and (self.since is not None or self.until is not None):
+            raise QueryError("give either year, or since/until, not both")
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise QueryError(f"since ({self.since}) is after until ({self.until})")
+
+    def describe(self) -> str:
+        """The filters in words, for captions and provenance."""
+        parts = []
+        if self.year is not None:
+            parts.append(f"published in {self.year}")
+        if self.since is not None or self.until is not None:
+            parts.append(f"published {self.since or '…'}–{self.until or '…'}")
+        for name in ("notable", "frontier", "large_scale"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(("" if value else "not ") + name.replace("_", "-"))
+        if self.open_weights:
+            parts.append(f"open weights = {self.open_weights}")
+        if self.domain:
+            parts.append(f"domain = {self.domain}")
+        if self.as_of:
+            parts.append(f"as of {self.as_of.isoformat()}")
+        return ", ".join(parts) or "all models"
+
+
+def current_exports(t: CensusTables, as_of: date | None = None) -> ir.Table:
+    """The newest export of each source (as of a date, when given)."""
+    e = t.exports
+    if as_of is not None:
+        e = e.filter(e.data_date <= as_of)
+    window = ibis.window(group_by=e.source, order_by=[e.data_date.desc(), e.ingested_at.desc()])
+    ranked = e.mutate(rank_=ibis.row_number().over(window))
+    return ranked.filter(ranked.rank_ == 0).select("export_id", "source", "data_date")
+
+
+def select_models(t: CensusTables, filters: Filters) -> ir.Table:
+    """Models of the current exports that pass the filters."""
+    exports = current_exports(t, filters.as_of)
+    if filters.sources:
+        exports = exports.filter(exports.source.isin(list(filters.sources)))
+    m = t.models.semi_join(exports, "export_id")
+    if filters.year is not None:
+        m = m.filter(m.year == filters.year)
+    if filters.since is not None:
+        m = m.filter(m.year >= filters.since)
+    if filters.until is not None:
+        m = m.filter(m.year <= filters.until)
+    for name in ("notable", "frontier", "large_scale"):
+        value = getattr(filters, name)
+        if value is not None:
+            m = m.filter(m[name] == value)
+    if filters.open_weights is not None:
+        m = m.filter(m.open_weights == filters.open_weights)
+    if filters.domain is not None:
+        d = t.model_domains
+        d = d.filter(d.domain.lower() == filters.domain.lower())
+        m = m.semi_join(d, KEYS)
+    return m
+
+
+def _country_rows(t: CensusTables, attribution: str) -> ir.Table:
+    """(export_id, model_key, group, position): one row per model and distinct country."""
+    if attribution == "as-published":
+        c = t.model_countries_published
+        rows = c.select(*KEYS, group=c.country, position=c.position)
+    elif attribution == "resolved":
+        mo, res, oc = t.model_orgs, t.org_resolution, t.org_countries
+        j = mo.join(res, mo.org_name == res.org_name).join(oc, res.org_id == oc.org_id)
+        rows = j.select(mo.export_id, mo.model_key, group=oc.country, position=mo.position * 100 + oc.position)
+    else:
+        raise QueryError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
+    return rows.group_by([*KEYS, "group"]).agg(position=rows.position.min())
+
+
+def _org_rows(t: CensusTables, attribution: str) -> ir.Table:
+    mo = t.model_orgs
+    if attribution == "as-published":
+        rows = mo.select(*KEYS, group=mo.org_name, position=mo.position)
+    else:
+        res, orgs = t.org_resolution, t.organizations
+        j = mo.left_join(res, mo.org_name == res.org_name).left_join(orgs, res.org_id == orgs.org_id)
+        label = j.name.coalesce(j.org_name + " (unresolved)")
+        rows = j.select(mo.export_id, mo.model_key, group=label, position=mo.position)
+    return rows.group_by([*KEYS, "group"]).agg(position=rows.position.min())
+
+
+def _sector_rows(t: CensusTables) -> ir.Table:
+    mo, res, orgs = t.model_orgs, t.org_resolution, t.organizations
+    j = mo.join(res, mo.org_name == res.org_name).join(orgs, res.org_id == orgs.org_id)
+    rows = j.select(mo.export_id, mo.model_key, group=orgs.sector, position=mo.position)
+    return rows.group_by([*KEYS, "group"]).agg(position=rows.position.min())
+
+
+def group_rows(t: CensusTables, dimension: str, attribution: str) -> ir.Table:
+    """The groups each model belongs to along a multi-valued dimension, with their order."""
+    if dimension == "country":
+        return _country_rows(t, attribution)
+    if dimension == "region":
+        c = _country_rows(t, attribution)
+        r = t.region_members
+        j = c.join(r, c.group == r.country)
+        rows = j.select(c.export_id, c.model_key, group=r.region_name, position=c.position)
+        return rows.group_by([*KEYS, "group"]).agg(position=rows.position.min())
+    if dimension == "organization":
+        return _org_rows(t, attribution)
+    if dimension == "sector":
+        return _sector_rows(t)
+    if dimension == "domain":
+        d = t.model_domains
+        return d.select(*KEYS, group=d.domain, position=d.position)
+    raise QueryError(f"cannot group by {dimension!r}; choose from {', '.join(DIMENSIONS)}")
+
+
+def _split_dimensions(by: list[str]) -> tuple[str | None, list[str]]:
+    unknown = [d for d in by if d not in DIMENSIONS]
+    if unknown:
+        raise QueryError(f"cannot group by {unknown[0]!r}; choose from {', '.join(DIMENSIONS)}")
+    grouped = [d for d in by if d in GROUPED_DIMENSIONS]
+    if len(grouped) > 1:
+        raise QueryError(f"group by at most one of {', '.join(GROUPED_DIMENSIONS)} at a time")
+    return (grouped[0] if grouped else None), [d for d in by if d in SCALAR_DIMENSIONS]
+
+
+def weighted_rows(
+    t: CensusTables, by: list[str], filters: Filters, rule: str, attribution: str
+) -> tuple[ir.Table, list[str]]:
+    """One row per (model, group) with the model's weight under the counting rule.
+
+    Returns the table (keys, group columns, ``weight``, and the model's measures) and the names
+    of its group columns.
+    """
+    if rule not in RULES:
+        raise QueryError(f"rule must be one of {', '.join(RULES)}, not {rule!r}")
+    if attribution not in ATTRIBUTIONS:
+        raise QueryError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
+    grouped, scalars = _split_dimensions(by)
+    m = select_models(t, filters)
+    base = m.select(*KEYS, *scalars, "parameters", "training_compute_flop")
+    if grouped is None:
+        return base.mutate(weight=ibis.literal(1.0)), scalars
+    g = group_rows(t, grouped, attribution)
+    per_model = g.group_by(KEYS).agg(n_groups=g.count(), first_position=g.position.min())
+    g = g.join(per_model, KEYS)
+    j = base.left_join(g, KEYS)
+    j = j.select(
+        *[base[k] for k in KEYS], *[base[s] for s in scalars], base.parameters,
+        base.training_compute_flop, j.group.name(grouped), j.position, j.n_groups, j.first_position,
+    )
+    if rule == "primary":
+        j = j.filter(j.position.isnull() | (j.position == j.first_position))
+        weight = ibis.literal(1.0)
+    elif rule == "fractional":
+        weight = ibis.literal(1.0) / j.n_groups.cast("float64").fill_null(1.0)
+    else:
+        weight = ibis.literal(1.0)
+    j = j.mutate(weight=weight).drop("position", "n_groups", "first_position")
+    return j, [grouped, *scalars]
+
+
+def _with_share(counts: ir.Table, t: CensusTables, by: list[str], filters: Filters) -> ir.Table:
+    _, scalars = _split_dimensions(by)
+    m = select_models(t, filters)
+    if scalars:
+        denominators = m.group_by(scalars).agg(denominator=m.count())
+        counts = counts.join(denominators, scalars)
+    else:
+        total = m.aggregate(denominator=m.count())
+        counts = counts.cross_join(total)
+    return counts.mutate(share=counts["count"] / counts.denominator.cast("float64"))
+
+
+def count_models(
+    t: CensusTables,
+    by: list[str],
+    filters: Filters = Filters(),
+    rule: str = "full",
+    attribution: str = "as-published",
+) -> ir.Table:
+    """Count (and share) of models per group: columns ``*by, count, models, denominator, share``."""
+    rows, group_cols = weighted_rows(t, by, filters, rule, attribution)
+    counts = rows.group_by(group_cols).agg(
+        count=rows.weight.sum(), models=(rows.export_id + "\x1f" + rows.model_key).nunique()
+    ) if group_cols else rows.aggregate(
+        count=rows.weight.sum(), models=(rows.export_id + "\x1f" + rows.model_key).nunique()
+    )
+    result = _with_share(counts, t, by, filters)
+    return result.order_by([*[result[s] for s in by if s in SCALAR_DIMENSIONS], result["count"].desc(), *[result[c].asc() for c in group_cols if c not in SCALAR_DIMENSIONS]])
+
+
+def model_statistics(
+    t: CensusTables,
+    by: list[str],
+    filters: Filters = Filters(),
+    rule: str = "full",
+    attribution: str = "as-published",
+) -> ir.Table:
+    """Per group: models, total and median training compute (FLOP) and parameters.
+
+    Totals are weighted by the counting rule; medians are over the models of the group that
+    report the value.
+    """
+    rows, group_cols = weighted_rows(t, by, filters, rule, attribution)
+    metrics = dict(
+        models=rows.weight.sum(),
+        models_with_compute=rows.training_compute_flop.notnull().cast("int64").sum(),
+        total_training_compute_flop=(rows.training_compute_flop * rows.weight).sum(),
+        median_training_compute_flop=rows.training_compute_flop.median(),
+        models_with_parameters=rows.parameters.notnull().cast("int64").sum(),
+        total_parameters=(rows.parameters * rows.weight).sum(),
+        median_parameters=rows.parameters.median(),
+    )
+    result = rows.group_by(group_cols).agg(**metrics) if group_cols else rows.aggregate(**metrics)
+    return result.order_by([result[c] for c in group_cols if c in SCALAR_DIMENSIONS] + [result.models.desc()])
+
+
+def hardware_by_vendor(
+    t: CensusTables,
+    by: list[str],
+    filters: Filters = Filters(),
+    rule: str = "full",
+    attribution: str = "as-published",
+) -> ir.Table:
+    """Models per training-hardware vendor (and vendor country), per group.
+
+    A model trained on chips of two vendors counts for each; models that report no hardware are
+    the vendor row ``null``.
+    """
+    rows, group_cols = weighted_rows(t, by, filters, rule, attribution)
+    hw = t.model_hardware
+    vendors = hw.select(*KEYS, "vendor", "vendor_country").distinct()
+    j = rows.left_join(vendors, KEYS)
+    j = j.select(*[rows[c] for c in KEYS], *[rows[c] for c in group_cols], rows.weight, j.vendor, j.vendor_country)
+    cols = [*group_cols, "vendor", "vendor_country"]
+    result = j.group_by(cols).agg(models=j.weight.sum())
+    return result.order_by([result[c] for c in group_cols if c in SCALAR_DIMENSIONS] + [result.models.desc()])
+
+
+def model_groups(t: CensusTables, dimension: str, attribution: str, filters: Filters) -> ir.Table:
+    """(export_id, model_key, group, position) for the models that pass the filters."""
+    m = select_models(t, filters)
+    return group_rows(t, dimension, attribution).semi_join(m, KEYS)

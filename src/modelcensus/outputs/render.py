@@ -1,0 +1,98 @@
+"""Render DataFrames as a Rich table, CSV or JSON; JSON keeps lists and writes dates as ISO text."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready Python value (NaN and NA become null, arrays lists, dates ISO)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, datetime | date | pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _cell(value: Any, column: str) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        if column == "share":
+            return f"{value:.1%}"
+        if abs(value) >= 1e6:
+            return f"{value:.3g}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def caption(frame: pd.DataFrame) -> str:
+    attrs = frame.attrs
+    lines = []
+    if "definition" in attrs:
+        lines.append(f"Models: {attrs['definition']}.")
+    if "rule" in attrs:
+        lines.append(f"Counting rule: {attrs['rule']} ({attrs.get('rule_text', '')}).")
+    if "attribution" in attrs:
+        lines.append(f"Attribution: {attrs['attribution']}.")
+    if "denominator" in attrs and "share" in frame.columns:
+        lines.append(f"Share denominator: {attrs['denominator']}.")
+    snaps = attrs.get("snapshots") or []
+    if snaps:
+        credits = sorted({f"{s['credit']} ({s['license']})" for s in snaps})
+        dates = sorted({s["data_date"] for s in snaps})
+        lines.append(f"Sources: {', '.join(credits)}; export dated {', '.join(dates)}.")
+    return "\n".join(lines)
+
+
+def emit(frame: pd.DataFrame, fmt: OutputFormat, console: Console, title: str | None = None,
+         columns: list[str] | None = None) -> None:
+    """Print ``frame`` in the chosen format (JSON and CSV go to stdout unstyled)."""
+    shown = frame[columns] if columns else frame
+    if fmt is OutputFormat.json:
+        print(json.dumps(records(shown), ensure_ascii=False, indent=2))
+        return
+    if fmt is OutputFormat.csv:
+        out = shown.copy()
+        for col in out.columns:
+            if out[col].map(lambda v: isinstance(v, list | np.ndarray)).any():
+                out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if v is not None else "")
+        print(out.to_csv(index=False), end="")
+        return
+    table = Table(title=title, caption=caption(frame) or None, caption_justify="left")
+    for col in shown.columns:
+        numeric = pd.api.types.is_numeric_dtype(shown[col]) and not pd.api.types.is_bool_dtype(shown[col])
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
+    for row in shown.itertuples(index=False):
+        table.add_row(*[_cell(v, str(c)) for v, c in zip(row, shown.columns, strict=True)])
+    console.print(table)

@@ -1,0 +1,206 @@
+"""Canonical record types and the normalisation of raw values shared by every source.
+
+Sources turn raw rows into these types at the edge; nothing downstream sees a raw dict.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from functools import lru_cache
+from importlib import resources
+
+import pycountry
+
+
+class OpenWeights(str, Enum):
+    """Whether a model's weights are downloadable."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+@dataclass
+class ModelRecord:
+    """One model as one source (one export) describes it.
+
+    ``countries_published`` holds ISO 3166-1 alpha-2 codes in the source's own order (the order of
+    its organizations, duplicates removed); ``country_tokens_ignored`` keeps tokens of the source's
+    country field that are not countries (such as Epoch's ``Multinational``).
+    """
+
+    key: str
+    name: str
+    organizations: list[str] = field(default_factory=list)
+    published_on: date | None = None
+    domains: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+    parameters: float | None = None
+    training_compute_flop: float | None = None
+    open_weights: OpenWeights = OpenWeights.UNKNOWN
+    accessibility: str | None = None
+    notable: bool = False
+    frontier: bool = False
+    large_scale: bool = False
+    base_model: str | None = None
+    countries_published: list[str] = field(default_factory=list)
+    country_field: str | None = None
+    """The source's country cell as published (one country per organization, in order)."""
+    country_tokens_ignored: list[str] = field(default_factory=list)
+    training_hardware: list[str] = field(default_factory=list)
+    hf_developer_id: str | None = None
+    link: str | None = None
+    origins: list[str] = field(default_factory=list)
+    """``snapshot_id:line`` of every source row merged into this record."""
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    """A source row set aside because one of its values cannot be parsed."""
+
+    snapshot_id: str
+    file: str
+    line: int
+    column: str
+    value: str
+    reason: str
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Collapse whitespace (tabs, newlines, runs of spaces) and strip; empty becomes None."""
+    if value is None:
+        return None
+    text = _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    return text or None
+
+
+def model_key(name: str) -> str:
+    """The merge key of a model name within one source.
+
+    Whitespace is normalised (Epoch's rows differ by trailing spaces and tabs), case is kept:
+    ``CALM`` and ``CaLM`` are different models in Epoch's database.
+    """
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", name)).strip()
+
+
+def split_list(value: str | None, sep: str = ",") -> list[str]:
+    """Split a delimited cell, strip the parts, drop empties, keep order."""
+    if not value:
+        return []
+    parts = (clean_text(p) for p in value.split(sep))
+    return [p for p in parts if p]
+
+
+def unique(items: list[str]) -> list[str]:
+    """Order-preserving de-duplication."""
+    return list(dict.fromkeys(items))
+
+
+def parse_number(value: str | None) -> float | None:
+    """Parse a number cell (``1.2e23``, ``102000000000.0``, ``1,000``); raise ValueError if not one."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    number = float(text.replace(",", "").replace("_", ""))
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"not a finite number: {text!r}")
+    return number
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?$")
+
+
+def parse_date(value: str | None) -> date | None:
+    """Parse ``YYYY-MM-DD`` (also ``YYYY-MM`` and ``YYYY``, taken as the first day); raise ValueError."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    match = _DATE.match(text)
+    if not match:
+        raise ValueError(f"not a date: {text!r}")
+    year, month, day = match.groups()
+    return date(int(year), int(month or 1), int(day or 1))
+
+
+def parse_bool(value: str | None) -> bool | None:
+    text = clean_text(value)
+    if text is None:
+        return None
+    lowered = text.casefold()
+    if lowered in {"true", "yes", "y", "1", "checked"}:
+        return True
+    if lowered in {"false", "no", "n", "0"}:
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+@lru_cache(maxsize=1)
+def _country_aliases() -> dict[str, str | None]:
+    table: dict[str, str | None] = {}
+    path = resources.files("modelcensus.data").joinpath("country_names.csv")
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            table[row["name"].casefold()] = row["code"] or None
+    return table
+
+
+class CountryToken(Enum):
+    NOT_A_COUNTRY = "not-a-country"
+    UNKNOWN = "unknown"
+
+
+@lru_cache(maxsize=4096)
+def country_code(name: str) -> str | CountryToken:
+    """Map a country name as sources spell it to ISO 3166-1 alpha-2.
+
+    Returns :attr:`CountryToken.NOT_A_COUNTRY` for listed non-country tokens (``Multinational``)
+    and :attr:`CountryToken.UNKNOWN` for anything neither the alias file nor pycountry knows.
+    """
+    text = clean_text(name) or ""
+    aliases = _country_aliases()
+    if text.casefold() in aliases:
+        code = aliases[text.casefold()]
+        return code if code else CountryToken.NOT_A_COUNTRY
+    try:
+        return str(pycountry.countries.lookup(text).alpha_2)
+    except LookupError:
+        return CountryToken.UNKNOWN
+
+
+def country_name(code: str | None) -> str:
+    """A display name for an ISO alpha-2 code (``None`` is the no-country row)."""
+    if not code:
+        return "(no country)"
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+@lru_cache(maxsize=1)
+def _hardware_patterns() -> list[tuple[str, str, str | None]]:
+    path = resources.files("modelcensus.data").joinpath("hardware_vendors.csv")
+    with path.open(encoding="utf-8") as handle:
+        return [(r["pattern"].casefold(), r["vendor"], r["vendor_country"] or None) for r in csv.DictReader(handle)]
+
+
+def hardware_vendor(hardware: str) -> tuple[str, str | None]:
+    """The vendor (and its country) of a training chip as sources name it, from a reviewed data file.
+
+    The first pattern of ``hardware_vendors.csv`` found in the name wins; unknown chips are
+    ``("(unknown vendor)", None)`` rather than guessed.
+    """
+    text = hardware.casefold()
+    for pattern, vendor, country in _hardware_patterns():
+        if pattern in text:
+            return vendor, country
+    return "(unknown vendor)", None

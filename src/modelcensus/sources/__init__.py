@@ -1,0 +1,1 @@
+"""One module per upstream: fetch → raw snapshot → parse into typed records."""
