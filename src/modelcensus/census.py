@@ -32,7 +32,7 @@ from modelcensus.orgs import Registry, Resolution, load_registry
 __all__ = ["Census", "IngestReport", "load_registry", "open"]
 from modelcensus.records import QuarantinedRow, country_code, country_name, hardware_vendor, split_list
 from modelcensus.sources import epoch
-from modelcensus.store import IngestResult, Store
+from modelcensus.store import IngestResult, Store, registry_fingerprint
 
 ProgressFn = Callable[[int], None]
 
@@ -92,7 +92,8 @@ class Census:
         """Ingest Epoch AI exports from ``path`` (zip, CSV or folder), or the live download."""
         if path is None:
             exports = [epoch.fetch_live(self.config.epoch_url, self.config.cache_dir,
-                                        timeout_s=self.config.http_timeout_s, retries=self.config.http_retries)]
+                                        timeout_s=self.config.http_timeout_s, retries=self.config.http_retries,
+                                        backoff_s=self.config.http_backoff_s)]
         else:
             exports = epoch.discover(path)
             if not exports:
@@ -110,6 +111,8 @@ class Census:
                 report.unknown_country_tokens[token] = report.unknown_country_tokens.get(token, 0) + n
             for token, n in p.ignored_country_tokens.items():
                 report.ignored_country_tokens[token] = report.ignored_country_tokens.get(token, 0) + n
+        if self.store.registry_fingerprint() != registry_fingerprint(self.registry):
+            self.store.refresh_registry(self.registry)  # the registry changed since these exports were stored
         return report
 
     def refresh_registry(self) -> None:
@@ -308,8 +311,9 @@ class Census:
         mo = t.model_orgs.semi_join(m, ["export_id", "model_key"])
         res = t.org_resolution
         j = mo.left_join(res, mo.org_name == res.org_name)
+        j = j.select(org_name=mo.org_name, org_id=res.org_id, method=res.method.fill_null("unresolved"))
         j = j.filter(j.org_id.isnull())
-        out = j.group_by([mo.org_name, j.method]).agg(models=j.count()).order_by([ibis.desc("models"), "org_name"])
+        out = j.group_by(["org_name", "method"]).agg(models=j.count()).order_by([ibis.desc("models"), "org_name"])
         return out.execute()
 
     def disagreements(self, as_of: date | str | None = None) -> pd.DataFrame:

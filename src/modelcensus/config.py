@@ -20,6 +20,8 @@ class Config:
         epoch_url: the live Epoch AI export.
         http_timeout_s: per-request timeout for live downloads.
         http_retries: how many times a transient failure is retried (with backoff).
+        http_backoff_s: the first retry's wait; it doubles each time, unless the server says
+            ``Retry-After``.
         fuzzy_threshold: the rapidfuzz score (0-100) above which an organization name matches an alias.
     """
 
@@ -28,6 +30,7 @@ class Config:
     epoch_url: str = EPOCH_ZIP_URL
     http_timeout_s: float = 60.0
     http_retries: int = 4
+    http_backoff_s: float = 1.0
     fuzzy_threshold: float = 93.0
 
     @classmethod

@@ -204,3 +204,24 @@ def hardware_vendor(hardware: str) -> tuple[str, str | None]:
         if pattern in text:
             return vendor, country
     return "(unknown vendor)", None
+
+
+_LEGAL_PIECE = re.compile(
+    r"^(ltd|inc|llc|llp|corp|co|limited|gmbh|plc|ag|sa|s\.a|pte\.? ltd|pty\.? ltd)\.?(\s*\(.*\))?$", re.IGNORECASE
+)
+
+
+def split_organizations(cell: str | None) -> list[str]:
+    """Split a comma-separated organization cell, keeping legal suffixes with their company.
+
+    ``Troy Information Technology Co., Ltd., Tsinghua University`` is two organizations, not three:
+    a piece that is only a legal suffix (``Ltd.``, ``Inc``, ``Ltd. (Hikvision)``) is joined back
+    onto the name before it.
+    """
+    pieces: list[str] = []
+    for piece in split_list(cell):
+        if pieces and _LEGAL_PIECE.match(piece):
+            pieces[-1] = f"{pieces[-1]}, {piece}"
+        else:
+            pieces.append(piece)
+    return unique(pieces)

@@ -108,15 +108,16 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    def _scalar(self, sql: str, params: list[object] | None = None) -> object:
+        """The first value of a query's first row (all rows fetched: DuckDB wants results finished)."""
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
+
     def _has_table(self, name: str) -> bool:
-        found = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()
-        return bool(found and found[0])
+        return bool(self._scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))
 
     def has_export(self, export_id: str) -> bool:
-        found = self.con.execute("SELECT count(*) FROM exports WHERE export_id = ?", [export_id]).fetchone()
-        return bool(found and found[0])
+        return bool(self._scalar("SELECT count(*) FROM exports WHERE export_id = ?", [export_id]))
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -215,8 +216,8 @@ class Store:
         )
 
     def registry_fingerprint(self) -> str | None:
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'registry_fingerprint'").fetchone()
-        return str(row[0]) if row else None
+        value = self._scalar("SELECT value FROM meta WHERE key = 'registry_fingerprint'")
+        return None if value is None else str(value)
 
     def fingerprint(self) -> str:
         """A digest of everything stored; equal before and after a no-op re-ingest."""

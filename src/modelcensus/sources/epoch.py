@@ -43,6 +43,7 @@ from modelcensus.records import (
     parse_date,
     parse_number,
     split_list,
+    split_organizations,
     unique,
 )
 
@@ -409,7 +410,7 @@ def merge_rows(
             ModelRecord(
                 key=key,
                 name=key,
-                organizations=unique(split_list(org_row.values.get("organizations"))),
+                organizations=split_organizations(org_row.values.get("organizations")),
                 published_on=next((r.published_on for r in group if r.published_on), None),
                 domains=unique(split_list(first("domains"))),
                 tasks=unique(split_list(first("tasks"))),
@@ -459,12 +460,12 @@ def parse_export(files: list[RawFile], progress: ProgressFn | None = None) -> Pa
     )
 
 
-def fetch_live(url: str, cache_dir: Path, *, timeout_s: float, retries: int,
+def fetch_live(url: str, cache_dir: Path, *, timeout_s: float, retries: int, backoff_s: float = 1.0,
                on_progress: Callable[[int, int | None], None] | None = None) -> list[RawFile]:
     """Download the live export (``ai_models.zip``) and read it."""
     from modelcensus.sources.http import download
 
     when = datetime.now(tz=UTC)
     dest = cache_dir / "epoch" / f"ai_models_{when:%Y%m%dT%H%M%SZ}.zip"
-    download(url, dest, timeout_s=timeout_s, retries=retries, on_progress=on_progress)
+    download(url, dest, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s, on_progress=on_progress)
     return read_zip(dest, location=url, retrieved_at=when)

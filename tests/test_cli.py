@@ -1,0 +1,129 @@
+"""The CLI in-process: JSON shapes are a public contract, errors are one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import modelcensus as mc
+from modelcensus.outputs.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_count_json_matches_the_library(epoch_census_path: Path, census: mc.Census) -> None:
+    out = json.loads(run("count", "--by", "country", "--year", "2024", "--notable", "--format", "json",
+                         "--db", str(epoch_census_path)))
+    assert {"group", "count", "share", "denominator"} <= set(out[0])
+    by_group = {row["group"]: row for row in out}
+    assert by_group["US"]["count"] == 57 and by_group["CN"]["count"] == 31
+    assert by_group["US"]["denominator"] == 98
+    library = census.count(by="country", year=2024, notable=True)
+    assert [r["count"] for r in out] == list(library["count"])
+    assert [r["group"] for r in out] == list(library["group"])
+
+
+@pytest.mark.parametrize("rule", ["full", "fractional", "primary"])
+@pytest.mark.parametrize("attribution", ["as-published", "resolved"])
+def test_count_rules_and_attributions(epoch_census_path: Path, rule: str, attribution: str) -> None:
+    out = json.loads(run("count", "--by", "country", "--since", "2020", "--until", "2025", "--rule", rule,
+                         "--attribution", attribution, "--format", "json", "--db", str(epoch_census_path)))
+    total = sum(r["count"] for r in out)
+    denominator = out[0]["denominator"]
+    if rule == "full":
+        assert total > denominator
+    else:
+        assert total == pytest.approx(denominator)
+    assert any(r["group"] is None for r in out) or attribution == "resolved"
+
+
+def test_count_csv_and_table(epoch_census_path: Path) -> None:
+    csv_out = run("count", "--by", "country", "--by", "year", "--since", "2023", "--format", "csv",
+                  "--db", str(epoch_census_path))
+    assert csv_out.splitlines()[0].startswith("group,group_name,year,count")
+    table = run("count", "--by", "region", "--year", "2024", "--db", str(epoch_census_path))
+    assert "EU-27" in table and "Counting rule: full" in table and "Epoch AI (CC BY 4.0)" in table
+
+
+def test_models_behind_a_figure(epoch_census_path: Path) -> None:
+    out = json.loads(run("models", "--country", "CN", "--year", "2024", "--notable", "--format", "json",
+                         "--db", str(epoch_census_path)))
+    assert len(out) == 31
+    assert all("CN" in m["countries_published"] for m in out)
+    assert all(m["source"].startswith("epoch ") and m["organizations"] for m in out)
+    table = run("models", "--country", "China", "--year", "2024", "--notable", "--db", str(epoch_census_path))
+    assert "Qwen" in table
+
+
+def test_sources(epoch_census_path: Path) -> None:
+    out = json.loads(run("sources", "--format", "json", "--db", str(epoch_census_path)))
+    assert {r["role"] for r in out} == {"all", "notable", "large_scale", "frontier"}
+    assert all(len(r["sha256"]) == 64 and r["license"] == "CC BY 4.0" for r in out)
+
+
+def test_orgs_resolve(tmp_path: Path) -> None:
+    out = json.loads(run("orgs", "resolve", "Alibaba", "DeepMind", "--format", "json"))
+    assert [r["countries"] for r in out] == [["CN"], ["GB"]]
+    assert all(r["sector"] == "industry" for r in out)
+    result = runner.invoke(app, ["orgs", "resolve", "Nonexistent Lab of Nowhere", "--format", "json"])
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)[0]["resolved"] is False
+
+
+def test_orgs_unresolved_and_disagreements(epoch_census_path: Path) -> None:
+    unresolved = json.loads(run("orgs", "unresolved", "--format", "json", "--db", str(epoch_census_path)))
+    assert isinstance(unresolved, list)
+    dis = json.loads(run("orgs", "disagreements", "--format", "json", "--db", str(epoch_census_path)))
+    assert dis and {"model", "published", "resolved"} <= set(dis[0])
+    assert all(set(d["published"]) != set(d["resolved"]) for d in dis)
+
+
+def test_stats_and_hardware(epoch_census_path: Path) -> None:
+    stats = json.loads(run("stats", "--by", "country", "--year", "2024", "--format", "json",
+                           "--db", str(epoch_census_path)))
+    assert stats[0]["group"] == "US" and stats[0]["median_training_compute_flop"] > 0
+    hw = json.loads(run("hardware", "--by", "country", "--year", "2024", "--format", "json",
+                        "--db", str(epoch_census_path)))
+    assert any(r["vendor"] == "Huawei" and r["group"] == "CN" for r in hw)
+
+
+def test_build_from_dir_prints_the_headline(tmp_path: Path, shared: Path) -> None:
+    db = tmp_path / "b.duckdb"
+    result = runner.invoke(app, ["build", "--from", str(shared), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "United States" in result.stdout and "China" in result.stdout
+    assert "All models (denominator)" in result.stdout
+    assert "Counting rule: full" in result.stdout
+    out = json.loads(runner.invoke(app, ["build", "--from", str(shared), "--db", str(db), "--format",
+                                         "json"]).stdout)
+    years = [k for k in out[0] if k.isdigit()]
+    assert len(years) == 5
+
+
+@pytest.mark.parametrize("args", [
+    ["count", "--by", "planet"],
+    ["count", "--by", "country", "--rule", "half"],
+    ["count", "--by", "country", "--as-of", "soon"],
+    ["models", "--country", "Atlantis"],
+])
+def test_bad_options_are_one_line_errors(epoch_census_path: Path, args: list[str]) -> None:
+    result = runner.invoke(app, [*args, "--db", str(epoch_census_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error:")
+    assert "Traceback" not in result.output
+
+
+def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["count", "--by", "country", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "modelcensus build" in result.output
+    assert not (tmp_path / "none.duckdb").exists()

@@ -1,0 +1,130 @@
+"""Counting rules, shares, groups and statistics on a small export the tests write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from epoch_fixtures import write_export
+
+import modelcensus as mc
+from modelcensus.errors import QueryError
+
+
+@pytest.fixture()
+def small(tmp_path: Path) -> Iterator[mc.Census]:
+    with mc.open(tmp_path / "small.duckdb") as census:
+        census.ingest_epoch(write_export(tmp_path / "e"))
+        yield census
+
+
+def _counts(frame) -> dict:  # type: ignore[no-untyped-def]
+    return dict(zip(frame["group"], frame["count"], strict=True))
+
+
+def test_full_counts_a_model_once_per_country(small: mc.Census) -> None:
+    frame = small.count(by="country")
+    counts = _counts(frame)
+    assert counts == {"US": 1, "CN": 1, "GB": 1, "CA": 1, "FR": 1, None: 2}
+    assert set(frame["denominator"]) == {6}
+    assert frame.set_index("group").loc["GB", "share"] == pytest.approx(1 / 6)
+    assert "models that pass the filters" in frame.attrs["denominator"]
+
+
+def test_fractional_splits_a_model_among_its_countries(small: mc.Census) -> None:
+    counts = _counts(small.count(by="country", rule="fractional"))
+    assert counts["GB"] == pytest.approx(0.5) and counts["CA"] == pytest.approx(0.5)
+    assert sum(counts.values()) == pytest.approx(6)
+
+
+def test_primary_counts_the_first_organizations_country(small: mc.Census) -> None:
+    counts = _counts(small.count(by="country", rule="primary"))
+    assert counts.get("GB") == 1 and "CA" not in counts
+    assert sum(counts.values()) == 6
+
+
+def test_models_without_country_are_a_row_not_dropped(small: mc.Census) -> None:
+    frame = small.count(by="country", year=2024)
+    row = frame[frame["group"].isna()]
+    assert list(row["group_name"]) == ["(no country)"]
+    assert int(row["count"].iloc[0]) == 2  # Epsilon (empty) and Zeta (Multinational only)
+    assert set(small.models(country="none")["name"]) == {"Epsilon", "Zeta"}
+
+
+def test_filters(small: mc.Census) -> None:
+    assert _counts(small.count(by="country", year=2023)) == {"GB": 1, "CA": 1, "FR": 1}
+    assert set(small.models(open_weights="yes")["name"]) == {"Beta-7B"}
+    assert set(small.models(domain="vision")["name"]) == {"Beta-7B", "Gamma"}
+    assert set(small.models(frontier=True)["name"]) == {"Alpha-1"}
+    assert set(small.models(large_scale=True)["name"]) == {"Alpha-1", "Gamma"}
+    assert set(small.models(since=2024, until=2024, notable=True)["name"]) == {"Alpha-1"}
+
+
+def test_breakdown_by_year_has_a_denominator_per_year(small: mc.Census) -> None:
+    frame = small.count(by=["country", "year"])
+    per_year = frame.groupby("year")["denominator"].unique().map(list).to_dict()
+    assert per_year == {2023: [2], 2024: [4]}
+
+
+def test_other_dimensions(small: mc.Census) -> None:
+    assert _counts(small.count(by="open_weights")) == {"yes": 1, "no": 2, "unknown": 3}
+    domains = _counts(small.count(by="domain"))
+    assert domains["Language"] == 4 and domains["Vision"] == 2
+    regions = _counts(small.count(by="region"))
+    assert regions["EU-27"] == 1  # France
+    assert regions["G7"] == 3  # US, GB+CA (once), France
+    orgs = _counts(small.count(by="organization", attribution="resolved"))
+    assert orgs["Some Unknown Lab (unresolved)"] == 1
+    sectors = _counts(small.count(by="sector", attribution="resolved"))
+    assert sectors["academia"] == 2 and sectors["industry"] >= 3
+    months = _counts(small.count(by="month"))
+    assert months["2024-03"] == 1
+
+
+def test_resolved_attribution_uses_the_registry(small: mc.Census) -> None:
+    counts = _counts(small.count(by="country", attribution="resolved"))
+    assert counts["AE"] == 1  # Technology Innovation Institute (published as "Multinational")
+    assert counts[None] == 1  # only the unknown lab is left without a country
+    # Zeta has no published country ("Multinational" only), so it is no disagreement; Gamma's source
+    # says Google DeepMind is British, the registry (like Epoch's real data) says US: listed, explained
+    disagreements = small.disagreements()
+    assert list(disagreements["model"]) == ["Gamma"]
+    assert disagreements["explanation"][0].startswith("Google DeepMind: source says 'United Kingdom")
+    assert small.models(country="AE", attribution="resolved")["name"].tolist() == ["Zeta"]
+
+
+def test_statistics(small: mc.Census) -> None:
+    stats = small.statistics(by="year").set_index("group")
+    assert stats.loc[2024, "models"] == 4
+    assert stats.loc[2024, "total_training_compute_flop"] == pytest.approx(1e24 + 5e22)
+    assert stats.loc[2024, "median_training_compute_flop"] == pytest.approx((1e24 + 5e22) / 2)
+    assert stats.loc[2023, "median_parameters"] == pytest.approx(7e9)
+    fractional = small.statistics(by="country", rule="fractional").set_index("group")
+    assert fractional.loc["GB", "total_training_compute_flop"] == pytest.approx(1.5e23)
+
+
+def test_hardware_vendors(small: mc.Census) -> None:
+    hw = small.hardware(by="country")
+    vendors = {(g, v): m for g, v, m in zip(hw["group"], hw["vendor"], hw["models"], strict=True)}
+    assert vendors[("US", "NVIDIA")] == 1
+    assert vendors[("CN", "Huawei")] == 1
+    assert vendors[("GB", "Google")] == 1
+    assert hw.set_index("vendor").loc["Huawei", "vendor_country"] == "CN"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"by": "planet"}, "cannot group by"),
+        ({"by": ["country", "organization"]}, "at most one"),
+        ({"by": "country", "rule": "half"}, "rule must be"),
+        ({"by": "country", "attribution": "guess"}, "attribution must be"),
+        ({"by": "country", "open_weights": "maybe"}, "open_weights must be"),
+        ({"by": "country", "year": 2024, "since": 2020}, "either year"),
+        ({"by": "country", "as_of": "yesterday"}, "as_of must be a date"),
+    ],
+)
+def test_bad_requests_are_query_errors(small: mc.Census, kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(QueryError, match=message):
+        small.count(**kwargs)
