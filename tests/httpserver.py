@@ -23,7 +23,7 @@ def _handler(payloads: Payloads) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:  # quiet
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             payloads.requests.append(self.path)
             fault = payloads.faults.pop(0) if payloads.faults else None
             body = payloads.routes.get(self.path.split("?")[0])

@@ -21,8 +21,20 @@ def run(*args: str) -> str:
 
 
 def test_count_json_matches_the_library(epoch_census_path: Path, census: mc.Census) -> None:
-    out = json.loads(run("count", "--by", "country", "--year", "2024", "--notable", "--format", "json",
-                         "--db", str(epoch_census_path)))
+    out = json.loads(
+        run(
+            "count",
+            "--by",
+            "country",
+            "--year",
+            "2024",
+            "--notable",
+            "--format",
+            "json",
+            "--db",
+            str(epoch_census_path),
+        )
+    )
     assert {"group", "count", "share", "denominator"} <= set(out[0])
     by_group = {row["group"]: row for row in out}
     assert by_group["US"]["count"] == 57 and by_group["CN"]["count"] == 31
@@ -35,8 +47,25 @@ def test_count_json_matches_the_library(epoch_census_path: Path, census: mc.Cens
 @pytest.mark.parametrize("rule", ["full", "fractional", "primary"])
 @pytest.mark.parametrize("attribution", ["as-published", "resolved"])
 def test_count_rules_and_attributions(epoch_census_path: Path, rule: str, attribution: str) -> None:
-    out = json.loads(run("count", "--by", "country", "--since", "2020", "--until", "2025", "--rule", rule,
-                         "--attribution", attribution, "--format", "json", "--db", str(epoch_census_path)))
+    out = json.loads(
+        run(
+            "count",
+            "--by",
+            "country",
+            "--since",
+            "2020",
+            "--until",
+            "2025",
+            "--rule",
+            rule,
+            "--attribution",
+            attribution,
+            "--format",
+            "json",
+            "--db",
+            str(epoch_census_path),
+        )
+    )
     total = sum(r["count"] for r in out)
     denominator = out[0]["denominator"]
     if rule == "full":
@@ -47,16 +76,29 @@ def test_count_rules_and_attributions(epoch_census_path: Path, rule: str, attrib
 
 
 def test_count_csv_and_table(epoch_census_path: Path) -> None:
-    csv_out = run("count", "--by", "country", "--by", "year", "--since", "2023", "--format", "csv",
-                  "--db", str(epoch_census_path))
+    csv_out = run(
+        "count", "--by", "country", "--by", "year", "--since", "2023", "--format", "csv", "--db", str(epoch_census_path)
+    )
     assert csv_out.splitlines()[0].startswith("group,group_name,year,count")
     table = run("count", "--by", "region", "--year", "2024", "--db", str(epoch_census_path))
     assert "EU-27" in table and "Counting rule: full" in table and "Epoch AI (CC BY 4.0)" in table
 
 
 def test_models_behind_a_figure(epoch_census_path: Path) -> None:
-    out = json.loads(run("models", "--country", "CN", "--year", "2024", "--notable", "--format", "json",
-                         "--db", str(epoch_census_path)))
+    out = json.loads(
+        run(
+            "models",
+            "--country",
+            "CN",
+            "--year",
+            "2024",
+            "--notable",
+            "--format",
+            "json",
+            "--db",
+            str(epoch_census_path),
+        )
+    )
     assert len(out) == 31
     assert all("CN" in m["countries_published"] for m in out)
     assert all(m["source"].startswith("epoch ") and m["organizations"] for m in out)
@@ -88,11 +130,13 @@ def test_orgs_unresolved_and_disagreements(epoch_census_path: Path) -> None:
 
 
 def test_stats_and_hardware(epoch_census_path: Path) -> None:
-    stats = json.loads(run("stats", "--by", "country", "--year", "2024", "--format", "json",
-                           "--db", str(epoch_census_path)))
+    stats = json.loads(
+        run("stats", "--by", "country", "--year", "2024", "--format", "json", "--db", str(epoch_census_path))
+    )
     assert stats[0]["group"] == "US" and stats[0]["median_training_compute_flop"] > 0
-    hw = json.loads(run("hardware", "--by", "country", "--year", "2024", "--format", "json",
-                        "--db", str(epoch_census_path)))
+    hw = json.loads(
+        run("hardware", "--by", "country", "--year", "2024", "--format", "json", "--db", str(epoch_census_path))
+    )
     assert any(r["vendor"] == "Huawei" and r["group"] == "CN" for r in hw)
 
 
@@ -103,18 +147,20 @@ def test_build_from_dir_prints_the_headline(tmp_path: Path, shared: Path) -> Non
     assert "United States" in result.stdout and "China" in result.stdout
     assert "All models (denominator)" in result.stdout
     assert "Counting rule: full" in result.stdout
-    out = json.loads(runner.invoke(app, ["build", "--from", str(shared), "--db", str(db), "--format",
-                                         "json"]).stdout)
+    out = json.loads(runner.invoke(app, ["build", "--from", str(shared), "--db", str(db), "--format", "json"]).stdout)
     years = [k for k in out[0] if k.isdigit()]
     assert len(years) == 5
 
 
-@pytest.mark.parametrize("args", [
-    ["count", "--by", "planet"],
-    ["count", "--by", "country", "--rule", "half"],
-    ["count", "--by", "country", "--as-of", "soon"],
-    ["models", "--country", "Atlantis"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["count", "--by", "planet"],
+        ["count", "--by", "country", "--rule", "half"],
+        ["count", "--by", "country", "--as-of", "soon"],
+        ["models", "--country", "Atlantis"],
+    ],
+)
 def test_bad_options_are_one_line_errors(epoch_census_path: Path, args: list[str]) -> None:
     result = runner.invoke(app, [*args, "--db", str(epoch_census_path)])
     assert result.exit_code == 1

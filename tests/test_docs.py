@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 import typer.main
-from conftest import ROOT
 
 from modelcensus.outputs.cli import app
+
+from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

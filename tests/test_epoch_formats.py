@@ -6,13 +6,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from epoch_fixtures import ALL_HEADER, ROWS, all_rows, write_csv, write_export
 from typer.testing import CliRunner
 
 import modelcensus as mc
 from modelcensus.errors import InputFormatError
 from modelcensus.outputs.cli import app
 from modelcensus.sources import epoch
+
+from epoch_fixtures import ALL_HEADER, ROWS, all_rows, write_csv, write_export
 
 runner = CliRunner()
 
@@ -152,7 +153,7 @@ def test_content_recognition_ignores_other_files(tmp_path: Path) -> None:
 
 
 def test_as_of_reads_an_older_export(tmp_path: Path) -> None:
-    old_rows = [tuple(r[:10]) + ("2024-12-31 00:00:00+00:00",) + tuple(r[11:]) for r in ROWS[:3]]
+    old_rows = [(*r[:10], "2024-12-31 00:00:00+00:00", *r[11:]) for r in ROWS[:3]]
     older = write_export(tmp_path / "2025-01", rows=old_rows)
     newer = write_export(tmp_path / "2025-06")
     with mc.open(tmp_path / "c.duckdb") as census:
@@ -163,4 +164,6 @@ def test_as_of_reads_an_older_export(tmp_path: Path) -> None:
         assert census.models(as_of="2024-01-01").empty
         sources = census.sources()
         assert sources.groupby("data_date")["current"].all().to_dict() == {
-            sources["data_date"].min(): False, sources["data_date"].max(): True}
+            sources["data_date"].min(): False,
+            sources["data_date"].max(): True,
+        }

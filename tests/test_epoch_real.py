@@ -92,8 +92,12 @@ def test_reingesting_changes_nothing(tmp_path: Path, epoch_dir: Path) -> None:
 def test_zip_export_is_the_same_export_as_the_folder(tmp_path: Path, epoch_dir: Path, census: mc.Census) -> None:
     archive = tmp_path / "ai_models.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in ("all_ai_models.csv", "notable_ai_models.csv", "large_scale_ai_models.csv",
-                     "frontier_ai_models.csv"):
+        for name in (
+            "all_ai_models.csv",
+            "notable_ai_models.csv",
+            "large_scale_ai_models.csv",
+            "frontier_ai_models.csv",
+        ):
             zf.write(epoch_dir / name, name)
     path = tmp_path / "z.duckdb"
     with mc.open(path) as zipped:
@@ -105,9 +109,7 @@ def test_zip_export_is_the_same_export_as_the_folder(tmp_path: Path, epoch_dir: 
 def test_resolved_agrees_with_as_published_for_97_percent(census: mc.Census) -> None:
     models = census.models()
     with_country = models[models["countries_published"].map(len) > 0]
-    agree = with_country.apply(
-        lambda r: set(r["countries_published"]) == set(r["countries_resolved"]), axis=1
-    )
+    agree = with_country.apply(lambda r: set(r["countries_published"]) == set(r["countries_resolved"]), axis=1)
     share = agree.mean()
     assert share >= 0.97, f"resolved agrees with as-published for only {share:.2%}"
     disagreements = census.disagreements()

@@ -7,7 +7,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from httpserver import Payloads, serve
 from typer.testing import CliRunner
 
 import modelcensus as mc
@@ -15,20 +14,32 @@ from modelcensus.config import Config
 from modelcensus.errors import SourceUnavailableError
 from modelcensus.outputs.cli import app
 
+from httpserver import Payloads, serve
+
 
 @pytest.fixture(scope="module")
 def zipped_export(epoch_dir: Path) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in ("all_ai_models.csv", "notable_ai_models.csv", "large_scale_ai_models.csv",
-                     "frontier_ai_models.csv"):
+        for name in (
+            "all_ai_models.csv",
+            "notable_ai_models.csv",
+            "large_scale_ai_models.csv",
+            "frontier_ai_models.csv",
+        ):
             zf.write(epoch_dir / name, name)
     return buffer.getvalue()
 
 
 def _config(tmp_path: Path, url: str) -> Config:
-    return Config(db_path=tmp_path / "live.duckdb", cache_dir=tmp_path / "cache", epoch_url=url,
-                  http_timeout_s=10, http_retries=4, http_backoff_s=0.01)
+    return Config(
+        db_path=tmp_path / "live.duckdb",
+        cache_dir=tmp_path / "cache",
+        epoch_url=url,
+        http_timeout_s=10,
+        http_retries=4,
+        http_backoff_s=0.01,
+    )
 
 
 def test_live_download_with_transient_faults(tmp_path: Path, zipped_export: bytes, census: mc.Census) -> None:
@@ -68,7 +79,10 @@ def test_cli_ingest_from_url(tmp_path: Path, zipped_export: bytes) -> None:
     payloads = Payloads(routes={"/ai_models.zip": zipped_export}, faults=["503"])
     with serve(payloads) as base:
         db = tmp_path / "cli.duckdb"
-        result = CliRunner().invoke(app, ["ingest", "epoch", "--url", f"{base}/ai_models.zip", "--db", str(db)],
-                                    env={"MODELCENSUS_CACHE": str(tmp_path / "cache")})
+        result = CliRunner().invoke(
+            app,
+            ["ingest", "epoch", "--url", f"{base}/ai_models.zip", "--db", str(db)],
+            env={"MODELCENSUS_CACHE": str(tmp_path / "cache")},
+        )
         assert result.exit_code == 0, result.output
         assert "3,305 models" in result.output

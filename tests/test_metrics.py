@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from epoch_fixtures import write_export
 
 import modelcensus as mc
 from modelcensus.errors import QueryError
+
+from epoch_fixtures import write_export
 
 
 @pytest.fixture()

@@ -12,34 +12,52 @@ from modelcensus.orgs import OrgRecord, Registry, load_region_groups, load_regis
 from modelcensus.orgs.registry import SECTORS
 
 
-def org(org_id: str, name: str, countries: tuple[str, ...] = ("US",), aliases: tuple[str, ...] = (),
-        sector: str = "industry", parent: str | None = None, handles: tuple[str, ...] = ()) -> OrgRecord:
+def org(
+    org_id: str,
+    name: str,
+    countries: tuple[str, ...] = ("US",),
+    aliases: tuple[str, ...] = (),
+    sector: str = "industry",
+    parent: str | None = None,
+    handles: tuple[str, ...] = (),
+) -> OrgRecord:
     return OrgRecord(org_id, name, countries, sector, parent, aliases, handles, "test entry", "test.csv")
 
 
 @pytest.fixture()
 def registry() -> Registry:
-    return Registry([
-        org("alphabet", "Alphabet"),
-        org("google-deepmind", "Google DeepMind", ("GB",), ("DeepMind",), parent="alphabet", handles=("google",)),
-        org("zhipu", "Zhipu AI", ("CN",), ("Z.ai (Zhipu AI)", "智谱AI", "北京智谱华章科技有限公司"), handles=("zai-org",)),
-        org("mila", "Mila", ("CA",), ("Montreal Institute for Learning Algorithms",), sector="academia"),
-        org("umontreal", "University of Montreal", ("CA",), ("Université de Montréal",), sector="academia"),
-        org("aleph-alpha", "Aleph Alpha", ("DE",)),
-        org("ucsd", "University of California San Diego", sector="academia"),
-        org("ucsc", "University of California Santa Cruz", sector="academia"),
-    ])
+    return Registry(
+        [
+            org("alphabet", "Alphabet"),
+            org("google-deepmind", "Google DeepMind", ("GB",), ("DeepMind",), parent="alphabet", handles=("google",)),
+            org(
+                "zhipu",
+                "Zhipu AI",
+                ("CN",),
+                ("Z.ai (Zhipu AI)", "智谱AI", "北京智谱华章科技有限公司"),
+                handles=("zai-org",),
+            ),
+            org("mila", "Mila", ("CA",), ("Montreal Institute for Learning Algorithms",), sector="academia"),
+            org("umontreal", "University of Montreal", ("CA",), ("Université de Montréal",), sector="academia"),
+            org("aleph-alpha", "Aleph Alpha", ("DE",)),
+            org("ucsd", "University of California San Diego", sector="academia"),
+            org("ucsc", "University of California Santa Cruz", sector="academia"),
+        ]
+    )
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("OpenAI, Inc.", "openai"),
-    ("Aleph Alpha GmbH", "aleph alpha"),
-    ("Naver Corp.", "naver"),
-    ("DeepSeek Ltd", "deepseek"),
-    ("北京智谱华章科技有限公司", "北京智谱华章科技"),
-    ("  Meta   AI ", "meta ai"),
-    ("AT&T Labs", "at and t labs"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("OpenAI, Inc.", "openai"),
+        ("Aleph Alpha GmbH", "aleph alpha"),
+        ("Naver Corp.", "naver"),
+        ("DeepSeek Ltd", "deepseek"),
+        ("北京智谱华章科技有限公司", "北京智谱华章科技"),
+        ("  Meta   AI ", "meta ai"),
+        ("AT&T Labs", "at and t labs"),
+    ],
+)
 def test_normalisation(raw: str, expected: str) -> None:
     assert normalise_org_name(raw) == expected
 
@@ -83,14 +101,17 @@ def test_hub_handles(registry: Registry) -> None:
     assert registry.resolve_hub("nobody") is None
 
 
-@pytest.mark.parametrize(("records", "message"), [
-    ([org("a", "A"), org("a", "B")], "also in"),
-    ([org("a", "A", aliases=("X",)), org("b", "B", aliases=("x",))], "also an alias"),
-    ([org("a", "A", ("XX",))], "ISO 3166-1"),
-    ([org("a", "A", sector="startup")], "sector"),
-    ([org("a", "A", parent="nobody")], "parent"),
-    ([org("a", "A", handles=("h",)), org("b", "B", handles=("H",))], "Hub handle"),
-])
+@pytest.mark.parametrize(
+    ("records", "message"),
+    [
+        ([org("a", "A"), org("a", "B")], "also in"),
+        ([org("a", "A", aliases=("X",)), org("b", "B", aliases=("x",))], "also an alias"),
+        ([org("a", "A", ("XX",))], "ISO 3166-1"),
+        ([org("a", "A", sector="startup")], "sector"),
+        ([org("a", "A", parent="nobody")], "parent"),
+        ([org("a", "A", handles=("h",)), org("b", "B", handles=("H",))], "Hub handle"),
+    ],
+)
 def test_inconsistent_registry_is_rejected(records: list[OrgRecord], message: str) -> None:
     with pytest.raises(RegistryError, match=message):
         Registry(records)
@@ -109,13 +130,23 @@ def test_packaged_registry_is_valid_and_documented() -> None:
         assert registry.resolve_hub(handle) is not None, handle
 
 
-@pytest.mark.parametrize(("name", "country"), [
-    ("Alibaba", "CN"), ("OpenAI", "US"), ("Google DeepMind", "US"), ("DeepMind", "GB"), ("Mistral AI", "FR"),
-    ("Chinese University of Hong Kong (CUHK)", "HK"), ("Technology Innovation Institute", "AE"),
-    ("Naver", "KR"), ("Sakana AI", "JP"), ("Mila - Quebec AI (originally Montreal Institute for Learning "
-                                           "Algorithms)", "CA"),
-    ("阿里巴巴", "CN"), ("清华大学", "CN"),
-])
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("Alibaba", "CN"),
+        ("OpenAI", "US"),
+        ("Google DeepMind", "US"),
+        ("DeepMind", "GB"),
+        ("Mistral AI", "FR"),
+        ("Chinese University of Hong Kong (CUHK)", "HK"),
+        ("Technology Innovation Institute", "AE"),
+        ("Naver", "KR"),
+        ("Sakana AI", "JP"),
+        ("Mila - Quebec AI (originally Montreal Institute for Learning Algorithms)", "CA"),
+        ("阿里巴巴", "CN"),
+        ("清华大学", "CN"),
+    ],
+)
 def test_packaged_registry_knows_major_labs(name: str, country: str) -> None:
     res = load_registry().resolve(name)
     assert res.org is not None, name

@@ -5,7 +5,7 @@
 >>> census.count(by="country", year=2024, notable=True)  # doctest: +SKIP
 """
 
-from modelcensus.census import Census, IngestReport, open
+from modelcensus.census import Census, IngestReport, open  # noqa: A004
 from modelcensus.config import Config
 from modelcensus.errors import (
     InputFormatError,

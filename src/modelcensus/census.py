@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import ibis
 import pandas as pd
@@ -47,6 +47,12 @@ class IngestReport:
     ignored_country_tokens: dict[str, int] = field(default_factory=dict)
 
 
+def _execute(expr: Any) -> pd.DataFrame:
+    """Run an Ibis expression on its backend; the one place the facade materialises results."""
+    frame: pd.DataFrame = expr.execute()
+    return frame
+
+
 def _label(dimension: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return f"(no {dimension.replace('_', ' ')})"
@@ -58,8 +64,9 @@ def _label(dimension: str, value: Any) -> str:
 class Census:
     """A census store opened for reading (and, unless read-only, for ingesting)."""
 
-    def __init__(self, path: Path | str | None = None, *, config: Config | None = None,
-                 read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | str | None = None, *, config: Config | None = None, read_only: bool = False
+    ) -> None:
         self.config = config or Config()
         self.path = Path(path) if path is not None else self.config.db_path
         self.store = Store(self.path, read_only=read_only)
@@ -91,9 +98,15 @@ class Census:
     def ingest_epoch(self, path: Path | None = None, progress: ProgressFn | None = None) -> IngestReport:
         """Ingest Epoch AI exports from ``path`` (zip, CSV or folder), or the live download."""
         if path is None:
-            exports = [epoch.fetch_live(self.config.epoch_url, self.config.cache_dir,
-                                        timeout_s=self.config.http_timeout_s, retries=self.config.http_retries,
-                                        backoff_s=self.config.http_backoff_s)]
+            exports = [
+                epoch.fetch_live(
+                    self.config.epoch_url,
+                    self.config.cache_dir,
+                    timeout_s=self.config.http_timeout_s,
+                    retries=self.config.http_retries,
+                    backoff_s=self.config.http_backoff_s,
+                )
+            ]
         else:
             exports = epoch.discover(path)
             if not exports:
@@ -134,10 +147,13 @@ class Census:
         t = self.tables
         current = current_exports(t, filters.as_of)
         s = t.snapshots.semi_join(current, "export_id")
-        frame = s.join(current, "export_id").select(
-            "source", "role", "location", "retrieved_at", "sha256", "data_date", "license", "credit"
-        ).execute()
-        return frame.astype(str).to_dict(orient="records")
+        frame = _execute(
+            s.join(current, "export_id").select(
+                "source", "role", "location", "retrieved_at", "sha256", "data_date", "license", "credit"
+            )
+        )
+        snapshots = [{str(k): v for k, v in row.items()} for row in frame.astype(str).to_dict(orient="records")]
+        return snapshots
 
     def count(
         self,
@@ -162,9 +178,18 @@ class Census:
         models in the group). ``attrs`` holds the definition, rule, attribution and snapshots.
         """
         dims = [by] if isinstance(by, str) else list(by)
-        filters = self._filters(year=year, since=since, until=until, notable=notable, frontier=frontier,
-                                large_scale=large_scale, open_weights=open_weights, domain=domain, as_of=as_of)
-        frame = count_models(self.tables, dims, filters, rule, attribution).execute()
+        filters = self._filters(
+            year=year,
+            since=since,
+            until=until,
+            notable=notable,
+            frontier=frontier,
+            large_scale=large_scale,
+            open_weights=open_weights,
+            domain=domain,
+            as_of=as_of,
+        )
+        frame = _execute(count_models(self.tables, dims, filters, rule, attribution))
         frame = self._finish(frame, dims)
         if rule != "fractional":
             frame["count"] = frame["count"].round().astype("int64")
@@ -189,7 +214,7 @@ class Census:
     def _provenance(self, filters: Filters, rule: str, attribution: str, dims: list[str]) -> dict[str, Any]:
         rule_words = {
             "full": "a model counts once for each distinct group it belongs to (AI Index convention); "
-                    "counts can add up to more than the number of models",
+            "counts can add up to more than the number of models",
             "fractional": "a model's weight of 1 is split equally among its groups",
             "primary": "a model counts only for its first group (first organization's country)",
         }[rule]
@@ -200,26 +225,41 @@ class Census:
             "rule_text": rule_words,
             "attribution": attribution,
             "denominator": "models that pass the filters"
-            + (" in the same " + "/".join(d for d in dims[1:] if d in ("year", "month", "open_weights"))
-               if any(d in ("year", "month", "open_weights") for d in dims) else ""),
+            + (
+                " in the same " + "/".join(d for d in dims[1:] if d in ("year", "month", "open_weights"))
+                if any(d in ("year", "month", "open_weights") for d in dims)
+                else ""
+            ),
             "snapshots": self._snapshot_provenance(filters),
         }
 
-    def statistics(self, by: str | Sequence[str] = "country", *, rule: str = "full",
-                   attribution: str = "as-published", **filters: Any) -> pd.DataFrame:
+    def statistics(
+        self,
+        by: str | Sequence[str] = "country",
+        *,
+        rule: str = "full",
+        attribution: str = "as-published",
+        **filters: Any,
+    ) -> pd.DataFrame:
         """Models, total and median training compute (FLOP) and parameters per group."""
         dims = [by] if isinstance(by, str) else list(by)
         f = self._filters(**filters)
-        frame = self._finish(model_statistics(self.tables, dims, f, rule, attribution).execute(), dims)
+        frame = self._finish(_execute(model_statistics(self.tables, dims, f, rule, attribution)), dims)
         frame.attrs.update(self._provenance(f, rule, attribution, dims))
         return frame
 
-    def hardware(self, by: str | Sequence[str] = "country", *, rule: str = "full",
-                 attribution: str = "as-published", **filters: Any) -> pd.DataFrame:
+    def hardware(
+        self,
+        by: str | Sequence[str] = "country",
+        *,
+        rule: str = "full",
+        attribution: str = "as-published",
+        **filters: Any,
+    ) -> pd.DataFrame:
         """Models per training-hardware vendor per group (the seed of a domestic-chips view)."""
         dims = [by] if isinstance(by, str) else list(by)
         f = self._filters(**filters)
-        frame = self._finish(hardware_by_vendor(self.tables, dims, f, rule, attribution).execute(), dims)
+        frame = self._finish(_execute(hardware_by_vendor(self.tables, dims, f, rule, attribution)), dims)
         frame["vendor"] = frame["vendor"].where(frame["vendor"].notna(), "(not reported)")
         frame.attrs.update(self._provenance(f, rule, attribution, dims))
         return frame
@@ -249,14 +289,32 @@ class Census:
             needle = organization.casefold()
             m = m.semi_join(groups.filter(groups.group.lower().contains(needle)), ["export_id", "model_key"])
         e = t.exports
-        m = m.join(e, "export_id").select(
-            "export_id", "model_key", "name", "published_on", "organizations", "countries_published",
-            "open_weights", "notable", "frontier", "large_scale", "parameters", "training_compute_flop",
-            "link", "source", "data_date", "origins",
-        ).order_by(["published_on", "name"])
+        m = (
+            m.join(e, "export_id")
+            .select(
+                "export_id",
+                "model_key",
+                "name",
+                "published_on",
+                "organizations",
+                "countries_published",
+                "country_field",
+                "open_weights",
+                "notable",
+                "frontier",
+                "large_scale",
+                "parameters",
+                "training_compute_flop",
+                "link",
+                "source",
+                "data_date",
+                "origins",
+            )
+            .order_by(["published_on", "name"])
+        )
         if limit is not None:
             m = m.limit(limit)
-        frame = m.execute()
+        frame = _execute(m)
         resolved = self._resolved_countries(frame)
         frame.insert(6, "countries_resolved", resolved)
         frame["organizations"] = frame["organizations"].map(lambda v: list(v) if v is not None else [])
@@ -264,13 +322,21 @@ class Census:
         frame["published_on"] = pd.to_datetime(frame["published_on"]).dt.date
         frame["source"] = frame["source"] + " " + pd.to_datetime(frame["data_date"]).dt.date.astype(str)
         frame = frame.drop(columns=["export_id", "data_date"]).rename(columns={"model_key": "id"})
-        frame.attrs.update({"definition": f.describe(), "attribution": attribution,
-                            "country": country, "organization": organization,
-                            "snapshots": self._snapshot_provenance(f)})
+        frame.attrs.update(
+            {
+                "definition": f.describe(),
+                "attribution": attribution,
+                "country": country,
+                "organization": organization,
+                "snapshots": self._snapshot_provenance(f),
+            }
+        )
         return frame
 
     def _resolved_countries(self, frame: pd.DataFrame) -> list[list[str]]:
-        resolutions = {name: self.registry.resolve(name) for orgs in frame["organizations"] if orgs is not None for name in orgs}
+        resolutions = {
+            name: self.registry.resolve(name) for orgs in frame["organizations"] if orgs is not None for name in orgs
+        }
         result = []
         for orgs in frame["organizations"]:
             codes: list[str] = []
@@ -286,17 +352,29 @@ class Census:
         t = self.tables
         current = current_exports(t).select("export_id", current_flag=ibis.literal(True))
         s = t.snapshots.join(t.exports, "export_id").left_join(current, "export_id")
-        frame = s.select(
-            t.snapshots.source, "role", "location", "retrieved_at", "sha256", "bytes", "rows",
-            "license", "credit", "data_date", "ingested_at", t.snapshots.export_id,
-            current=s.current_flag.fill_null(False),
-        ).order_by(["source", "data_date", "role"]).execute()
+        frame = _execute(
+            s.select(
+                t.snapshots.source,
+                "role",
+                "location",
+                "retrieved_at",
+                "sha256",
+                "bytes",
+                "rows",
+                "license",
+                "credit",
+                "data_date",
+                "ingested_at",
+                t.snapshots.export_id,
+                current=s.current_flag.fill_null(False),
+            ).order_by(["source", "data_date", "role"])
+        )
         frame["data_date"] = pd.to_datetime(frame["data_date"]).dt.date
         return frame
 
     def quarantine(self) -> pd.DataFrame:
         """Rows set aside at ingest, with file, line, column and reason."""
-        return self._backend.table("quarantine").order_by(["file", "line"]).execute()
+        return _execute(self._backend.table("quarantine").order_by(["file", "line"]))
 
     # -- organizations --------------------------------------------------------------------------
 
@@ -314,30 +392,34 @@ class Census:
         j = j.select(org_name=mo.org_name, org_id=res.org_id, method=res.method.fill_null("unresolved"))
         j = j.filter(j.org_id.isnull())
         out = j.group_by(["org_name", "method"]).agg(models=j.count()).order_by([ibis.desc("models"), "org_name"])
-        return out.execute()
+        return _execute(out)
 
     def disagreements(self, as_of: date | str | None = None) -> pd.DataFrame:
         """Models whose resolved country set differs from the published one, with an explanation."""
         frame = self.models(as_of=as_of)
-        raw = self.tables.models.select("model_key", "export_id", "country_field").execute()
-        fields = dict(zip(raw["model_key"], raw["country_field"], strict=False))
         rows = []
         for rec in frame.itertuples():
-            published = list(rec.countries_published)
+            published = list(cast(list[str], rec.countries_published))
             if not published:
                 continue
-            resolved = list(rec.countries_resolved)
+            resolved = list(cast(list[str], rec.countries_resolved))
             if set(published) == set(resolved):
                 continue
-            rows.append({
-                "model": rec.name,
-                "published": published,
-                "resolved": resolved,
-                "organizations": list(rec.organizations),
-                "published_on": rec.published_on,
-                "explanation": self._explain(list(rec.organizations), fields.get(rec.id)),
-            })
-        out = pd.DataFrame(rows, columns=["model", "published", "resolved", "organizations", "published_on", "explanation"])
+            rows.append(
+                {
+                    "model": rec.name,
+                    "published": published,
+                    "resolved": resolved,
+                    "organizations": list(cast(list[str], rec.organizations)),
+                    "published_on": rec.published_on,
+                    "explanation": self._explain(
+                        list(cast(list[str], rec.organizations)), cast(str | None, rec.country_field)
+                    ),
+                }
+            )
+        out = pd.DataFrame(
+            rows, columns=["model", "published", "resolved", "organizations", "published_on", "explanation"]
+        )
         return out
 
     def _explain(self, orgs: list[str], country_field: str | None) -> str:
@@ -347,15 +429,19 @@ class Census:
             return "unresolved organization(s): " + "; ".join(unresolved)
         tokens = split_list(country_field)
         if len(tokens) != len(orgs):
-            return (f"source data: the country field lists {len(tokens)} countr{'y' if len(tokens) == 1 else 'ies'} "
-                    f"for {len(orgs)} organization(s), so it does not line up with them")
+            return (
+                f"source data: the country field lists {len(tokens)} countr{'y' if len(tokens) == 1 else 'ies'} "
+                f"for {len(orgs)} organization(s), so it does not line up with them"
+            )
         reasons = []
         for res, token in zip(resolutions, tokens, strict=True):
             code = country_code(token)
             assert res.org is not None
             if not isinstance(code, str) or code not in res.org.countries:
-                reasons.append(f"{res.name}: source says {token!r}, registry says "
-                               f"{'/'.join(res.org.countries) or 'no country'} ({res.org.note})")
+                reasons.append(
+                    f"{res.name}: source says {token!r}, registry says "
+                    f"{'/'.join(res.org.countries) or 'no country'} ({res.org.note})"
+                )
         return "; ".join(reasons) or "organization listed twice with different countries"
 
 

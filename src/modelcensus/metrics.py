@@ -69,9 +69,7 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.open_weights is not None and self.open_weights not in OPEN_WEIGHTS_VALUES:
-            raise QueryError(
-                f"open_weights must be one of {', '.join(OPEN_WEIGHTS_VALUES)}, not {self.open_weights!r}"
-            )
+            raise QueryError(f"open_weights must be one of {', '.join(OPEN_WEIGHTS_VALUES)}, not {self.open_weights!r}")
         if self.year is not None and (self.since is not None or self.until is not None):
             raise QueryError("give either year, or since/until, not both")
         if self.since is not None and self.until is not None and self.since > self.until:
@@ -217,8 +215,14 @@ def weighted_rows(
     g = g.join(per_model, KEYS)
     j = base.left_join(g, KEYS)
     j = j.select(
-        *[base[k] for k in KEYS], *[base[s] for s in scalars], base.parameters,
-        base.training_compute_flop, j.group.name(grouped), j.position, j.n_groups, j.first_position,
+        *[base[k] for k in KEYS],
+        *[base[s] for s in scalars],
+        base.parameters,
+        base.training_compute_flop,
+        j.group.name(grouped),
+        j.position,
+        j.n_groups,
+        j.first_position,
     )
     if rule == "primary":
         j = j.filter(j.position.isnull() | (j.position == j.first_position))
@@ -252,13 +256,21 @@ def count_models(
 ) -> ir.Table:
     """Count (and share) of models per group: columns ``*by, count, models, denominator, share``."""
     rows, group_cols = weighted_rows(t, by, filters, rule, attribution)
-    counts = rows.group_by(group_cols).agg(
-        count=rows.weight.sum(), models=(rows.export_id + "\x1f" + rows.model_key).nunique()
-    ) if group_cols else rows.aggregate(
-        count=rows.weight.sum(), models=(rows.export_id + "\x1f" + rows.model_key).nunique()
+    counts = (
+        rows.group_by(group_cols).agg(
+            count=rows.weight.sum(), models=(rows.export_id + "\x1f" + rows.model_key).nunique()
+        )
+        if group_cols
+        else rows.aggregate(count=rows.weight.sum(), models=(rows.export_id + "\x1f" + rows.model_key).nunique())
     )
     result = _with_share(counts, t, by, filters)
-    return result.order_by([*[result[s] for s in by if s in SCALAR_DIMENSIONS], result["count"].desc(), *[result[c].asc() for c in group_cols if c not in SCALAR_DIMENSIONS]])
+    return result.order_by(
+        [
+            *[result[s] for s in by if s in SCALAR_DIMENSIONS],
+            result["count"].desc(),
+            *[result[c].asc() for c in group_cols if c not in SCALAR_DIMENSIONS],
+        ]
+    )
 
 
 def model_statistics(

@@ -11,14 +11,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import lru_cache
 from importlib import resources
 
 import pycountry
 
 
-class OpenWeights(str, Enum):
+class OpenWeights(StrEnum):
     """Whether a model's weights are downloadable."""
 
     YES = "yes"

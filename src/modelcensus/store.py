@@ -64,9 +64,19 @@ CREATE TABLE IF NOT EXISTS region_members (region VARCHAR, region_name VARCHAR, 
 """
 
 TABLES = (
-    "meta", "exports", "snapshots", "models", "model_orgs", "model_countries_published",
-    "model_domains", "model_hardware", "quarantine", "organizations", "org_countries",
-    "org_resolution", "region_members",
+    "meta",
+    "exports",
+    "snapshots",
+    "models",
+    "model_orgs",
+    "model_countries_published",
+    "model_domains",
+    "model_hardware",
+    "quarantine",
+    "organizations",
+    "org_countries",
+    "org_resolution",
+    "region_members",
 )
 
 
@@ -99,9 +109,7 @@ class Store:
         self.read_only = read_only
         if not read_only:
             self.con.execute(SCHEMA)
-            self.con.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
-            )
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         elif not self._has_table("exports"):
             raise StoreError(f"{self.path}: not a modelcensus store (no 'exports' table)")
 
@@ -133,8 +141,13 @@ class Store:
         """Store one parsed export in a single transaction; an export already stored is a no-op."""
         export_id = export.export_id
         result = IngestResult(
-            export_id, export.source, export.data_date, self.has_export(export_id),
-            rows_read, len(records), len(quarantined),
+            export_id,
+            export.source,
+            export.data_date,
+            self.has_export(export_id),
+            rows_read,
+            len(records),
+            len(quarantined),
         )
         if result.already_stored:
             return result
@@ -143,15 +156,33 @@ class Store:
         try:
             self.con.execute(
                 "INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [export_id, export.source, export.data_date, datetime.now(tz=UTC).replace(tzinfo=None),
-                 rows_read, len(records), len(quarantined)],
+                [
+                    export_id,
+                    export.source,
+                    export.data_date,
+                    datetime.now(tz=UTC).replace(tzinfo=None),
+                    rows_read,
+                    len(records),
+                    len(quarantined),
+                ],
             )
             for snap in export.snapshots:
                 self.con.execute(
                     "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [snap.snapshot_id, export_id, snap.source, snap.role, snap.location, snap.member,
-                     snap.retrieved_at.astimezone(UTC).replace(tzinfo=None), snap.sha256, snap.bytes,
-                     snap.rows, snap.license, snap.credit],
+                    [
+                        snap.snapshot_id,
+                        export_id,
+                        snap.source,
+                        snap.role,
+                        snap.location,
+                        snap.member,
+                        snap.retrieved_at.astimezone(UTC).replace(tzinfo=None),
+                        snap.sha256,
+                        snap.bytes,
+                        snap.rows,
+                        snap.license,
+                        snap.credit,
+                    ],
                 )
             for table, frame in frames.items():
                 if len(frame):
@@ -203,8 +234,10 @@ class Store:
             columns=["region", "region_name", "country"],
         )
         for table, frame in (
-            ("organizations", orgs), ("org_countries", countries),
-            ("org_resolution", resolution), ("region_members", regions),
+            ("organizations", orgs),
+            ("org_countries", countries),
+            ("org_resolution", resolution),
+            ("region_members", regions),
         ):
             self.con.execute(f"DELETE FROM {table}")
             if len(frame):
@@ -241,21 +274,40 @@ def registry_fingerprint(registry: Registry) -> str:
 def _record_frames(
     export_id: str, records: Iterable[ModelRecord], hardware_vendor: dict[str, tuple[str, str | None]]
 ) -> dict[str, pd.DataFrame]:
-    models, orgs, countries, domains, hardware = [], [], [], [], []
+    models: list[dict[str, object]] = []
+    orgs: list[tuple[str, str, int, str]] = []
+    countries: list[tuple[str, str, int, str]] = []
+    domains: list[tuple[str, str, int, str]] = []
+    hardware: list[tuple[str, str, str, str, str | None]] = []
     for r in records:
-        models.append({
-            "export_id": export_id, "model_key": r.key, "name": r.name, "published_on": r.published_on,
-            "year": r.published_on.year if r.published_on else None,
-            "month": r.published_on.strftime("%Y-%m") if r.published_on else None,
-            "parameters": r.parameters, "training_compute_flop": r.training_compute_flop,
-            "open_weights": r.open_weights.value, "accessibility": r.accessibility,
-            "notable": r.notable, "frontier": r.frontier, "large_scale": r.large_scale,
-            "base_model": r.base_model, "organizations": r.organizations,
-            "countries_published": r.countries_published, "country_field": r.country_field,
-            "country_tokens_ignored": r.country_tokens_ignored, "domains": r.domains,
-            "tasks": r.tasks, "training_hardware": r.training_hardware,
-            "hf_developer_id": r.hf_developer_id, "link": r.link, "origins": r.origins,
-        })
+        models.append(
+            {
+                "export_id": export_id,
+                "model_key": r.key,
+                "name": r.name,
+                "published_on": r.published_on,
+                "year": r.published_on.year if r.published_on else None,
+                "month": r.published_on.strftime("%Y-%m") if r.published_on else None,
+                "parameters": r.parameters,
+                "training_compute_flop": r.training_compute_flop,
+                "open_weights": r.open_weights.value,
+                "accessibility": r.accessibility,
+                "notable": r.notable,
+                "frontier": r.frontier,
+                "large_scale": r.large_scale,
+                "base_model": r.base_model,
+                "organizations": r.organizations,
+                "countries_published": r.countries_published,
+                "country_field": r.country_field,
+                "country_tokens_ignored": r.country_tokens_ignored,
+                "domains": r.domains,
+                "tasks": r.tasks,
+                "training_hardware": r.training_hardware,
+                "hf_developer_id": r.hf_developer_id,
+                "link": r.link,
+                "origins": r.origins,
+            }
+        )
         orgs.extend((export_id, r.key, i, o) for i, o in enumerate(r.organizations))
         countries.extend((export_id, r.key, i, c) for i, c in enumerate(r.countries_published))
         domains.extend((export_id, r.key, i, d) for i, d in enumerate(r.domains))

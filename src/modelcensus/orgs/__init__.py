@@ -2,8 +2,8 @@
 
 from modelcensus.orgs.registry import (
     OrgRecord,
-    Registry,
     RegionGroup,
+    Registry,
     Resolution,
     load_region_groups,
     load_registry,
@@ -12,8 +12,8 @@ from modelcensus.orgs.registry import (
 
 __all__ = [
     "OrgRecord",
-    "Registry",
     "RegionGroup",
+    "Registry",
     "Resolution",
     "load_region_groups",
     "load_registry",

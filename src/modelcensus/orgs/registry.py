@@ -8,6 +8,7 @@ threshold with a clear winner; anything else is returned unresolved, for the use
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -65,9 +66,36 @@ class RegionGroup:
 
 
 _LEGAL_SUFFIXES = (
-    "incorporated", "inc", "corporation", "corp", "company", "co", "limited", "ltd", "llc", "llp",
-    "plc", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "ab", "oy", "as", "kk",
-    "pte", "pty", "pvt", "private", "group holding", "holdings",
+    "incorporated",
+    "inc",
+    "corporation",
+    "corp",
+    "company",
+    "co",
+    "limited",
+    "ltd",
+    "llc",
+    "llp",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "ab",
+    "oy",
+    "as",
+    "kk",
+    "pte",
+    "pty",
+    "pvt",
+    "private",
+    "group holding",
+    "holdings",
 )
 _CJK_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "株式会社", "주식회사", "公司")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -126,15 +154,11 @@ class Registry:
                 key = normalise_org_name(alias)
                 owner = self._by_alias.setdefault(key, org.id)
                 if owner != org.id:
-                    raise RegistryError(
-                        f"{org.file}: alias {alias!r} of {org.id!r} is also an alias of {owner!r}"
-                    )
+                    raise RegistryError(f"{org.file}: alias {alias!r} of {org.id!r} is also an alias of {owner!r}")
             for handle in org.hub_handles:
                 owner = self._by_handle.setdefault(handle.casefold(), org.id)
                 if owner != org.id:
-                    raise RegistryError(
-                        f"{org.file}: Hub handle {handle!r} of {org.id!r} also belongs to {owner!r}"
-                    )
+                    raise RegistryError(f"{org.file}: Hub handle {handle!r} of {org.id!r} also belongs to {owner!r}")
         self._alias_keys = list(self._by_alias)
 
     def _validate(self, org: OrgRecord) -> None:
@@ -163,9 +187,7 @@ class Registry:
         if key in self._by_alias:
             return Resolution(name, self.orgs[self._by_alias[key]], "exact", 100.0)
         part_ids = {
-            self._by_alias[k]
-            for k in (normalise_org_name(p) for p in _name_parts(name))
-            if k in self._by_alias
+            self._by_alias[k] for k in (normalise_org_name(p) for p in _name_parts(name)) if k in self._by_alias
         }
         if len(part_ids) == 1:
             return Resolution(name, self.orgs[part_ids.pop()], "alias-part", 100.0)
@@ -174,9 +196,7 @@ class Registry:
         return self._resolve_fuzzy(name, key)
 
     def _resolve_fuzzy(self, name: str, key: str) -> Resolution:
-        matches = process.extract(
-            key, self._alias_keys, scorer=fuzz.ratio, limit=5, score_cutoff=self.fuzzy_threshold
-        )
+        matches = process.extract(key, self._alias_keys, scorer=fuzz.ratio, limit=5, score_cutoff=self.fuzzy_threshold)
         if not matches:
             return Resolution(name, None, "unresolved", 0.0)
         best_key, best_score, _ = matches[0]
@@ -193,7 +213,7 @@ class Registry:
 
 def _read_org_file(path: Traversable | Path) -> list[OrgRecord]:
     records: list[OrgRecord] = []
-    with path.open(encoding="utf-8", newline="") as handle:
+    with io.StringIO(path.read_text(encoding="utf-8"), newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in ORG_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
@@ -249,10 +269,8 @@ def load_region_groups() -> dict[str, RegionGroup]:
     """Region groups (EU-27, Europe, …) from the reviewed ``region_groups.csv``."""
     path = resources.files("modelcensus.orgs.data").joinpath(REGION_FILE)
     groups: dict[str, RegionGroup] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
+    with io.StringIO(path.read_text(encoding="utf-8"), newline="") as handle:
         for row in csv.DictReader(handle):
             members = frozenset(m.strip().upper() for m in row["members"].split(";") if m.strip())
-            groups[row["group"].strip()] = RegionGroup(
-                row["group"].strip(), row["name"].strip(), members, row["note"]
-            )
+            groups[row["group"].strip()] = RegionGroup(row["group"].strip(), row["name"].strip(), members, row["note"])
     return groups

@@ -21,13 +21,16 @@ from modelcensus.config import Config
 from modelcensus.errors import ModelCensusError
 from modelcensus.outputs.render import OutputFormat, emit, records
 
-app = typer.Typer(help="modelcensus: the open, reproducible census of the world's AI models.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="modelcensus: the open, reproducible census of the world's AI models.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 ingest_app = typer.Typer(help="Ingest one source into the census store.", no_args_is_help=True)
-orgs_app = typer.Typer(help="The organization registry: resolve names, list what is unresolved.",
-                       no_args_is_help=True)
+orgs_app = typer.Typer(help="The organization registry: resolve names, list what is unresolved.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(orgs_app, name="orgs")
+
 
 def _console(stderr: bool = False) -> Console:
     """Wide tables when piped (no terminal to measure), the terminal's width otherwise."""
@@ -40,25 +43,41 @@ err_console = _console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DbOption = Annotated[Path | None, typer.Option("--db", help="Census store (DuckDB file). Default ./census.duckdb "
-                                                "or $MODELCENSUS_DB.")]
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Census store (DuckDB file). Default ./census.duckdb or $MODELCENSUS_DB.")
+]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 YearOption = Annotated[int | None, typer.Option("--year", help="Only models published in this year.")]
 SinceOption = Annotated[int | None, typer.Option("--since", help="Only models published in or after this year.")]
 UntilOption = Annotated[int | None, typer.Option("--until", help="Only models published in or before this year.")]
-NotableOption = Annotated[bool | None, typer.Option("--notable/--not-notable",
-                                                    help="Only notable (or only non-notable) models.")]
+NotableOption = Annotated[
+    bool | None, typer.Option("--notable/--not-notable", help="Only notable (or only non-notable) models.")
+]
 FrontierOption = Annotated[bool | None, typer.Option("--frontier/--not-frontier", help="Only frontier models.")]
-LargeOption = Annotated[bool | None, typer.Option("--large-scale/--not-large-scale",
-                                                  help="Only large-scale models (>= 1e23 FLOP or in Epoch's "
-                                                       "large-scale file).")]
+LargeOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--large-scale/--not-large-scale", help="Only large-scale models (>= 1e23 FLOP or in Epoch's large-scale file)."
+    ),
+]
 OpenOption = Annotated[str | None, typer.Option("--open-weights", help="yes, no or unknown.")]
 DomainOption = Annotated[str | None, typer.Option("--domain", help="Only models of this domain (e.g. Language).")]
 RuleOption = Annotated[str, typer.Option("--rule", help="Counting rule: full, fractional or primary.")]
-AttributionOption = Annotated[str, typer.Option("--attribution", help="as-published (the source's country field) "
-                                                "or resolved (through the organization registry).")]
-AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Read the census as it was on this date "
-                                                "(YYYY-MM-DD): the newest export of each source dated on or before it.")]
+AttributionOption = Annotated[
+    str,
+    typer.Option(
+        "--attribution",
+        help="as-published (the source's country field) or resolved (through the organization registry).",
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Read the census as it was on this date "
+        "(YYYY-MM-DD): the newest export of each source dated on or before it.",
+    ),
+]
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -100,9 +119,16 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
     if not sys.stderr.isatty():
         yield lambda n: None
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err_console,
-                  transient=True) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
         task = progress.add_task(label, total=None, rate="")
 
         def advance(n: int) -> None:
@@ -168,9 +194,14 @@ def _headline(census: Census) -> pd.DataFrame:
 @app.command()
 @handle_errors
 def build(
-    from_dir: Annotated[Path | None, typer.Option("--from", help="Folder holding saved source files (found by "
-                                                  "content anywhere under it). Default: download every source live.")]
-    = None,
+    from_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Folder holding saved source files (found by "
+            "content anywhere under it). Default: download every source live.",
+        ),
+    ] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -184,10 +215,13 @@ def build(
 @ingest_app.command("epoch")
 @handle_errors
 def ingest_epoch(
-    from_path: Annotated[Path | None, typer.Option("--from", help="A zip, CSV or folder of Epoch AI's export. "
-                                                   "Default: the live download.")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="Live export URL (default https://epoch.ai/data/ai_models.zip).")]
-    = None,
+    from_path: Annotated[
+        Path | None,
+        typer.Option("--from", help="A zip, CSV or folder of Epoch AI's export. Default: the live download."),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Live export URL (default https://epoch.ai/data/ai_models.zip).")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Ingest Epoch AI's "Data on AI Models" (CC BY 4.0, credit Epoch AI)."""
@@ -199,20 +233,45 @@ def ingest_epoch(
 @app.command()
 @handle_errors
 def count(
-    by: Annotated[list[str], typer.Option("--by", help="country, region, organization, sector, domain, year, month "
-                                          "or open_weights; repeat to cross with year/month/open_weights.")],
-    year: YearOption = None, since: SinceOption = None, until: UntilOption = None,
-    notable: NotableOption = None, frontier: FrontierOption = None, large_scale: LargeOption = None,
-    open_weights: OpenOption = None, domain: DomainOption = None,
-    rule: RuleOption = "full", attribution: AttributionOption = "as-published", as_of: AsOfOption = None,
-    db: DbOption = None, fmt: FormatOption = OutputFormat.table,
+    by: Annotated[
+        list[str],
+        typer.Option(
+            "--by",
+            help="country, region, organization, sector, domain, year, month "
+            "or open_weights; repeat to cross with year/month/open_weights.",
+        ),
+    ],
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    notable: NotableOption = None,
+    frontier: FrontierOption = None,
+    large_scale: LargeOption = None,
+    open_weights: OpenOption = None,
+    domain: DomainOption = None,
+    rule: RuleOption = "full",
+    attribution: AttributionOption = "as-published",
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Count and share of models per group; every share states its denominator."""
     by = [b.replace("-", "_") if b == "open-weights" else b for b in by]
     with _census(db) as census:
-        frame = census.count(by, year=year, since=since, until=until, notable=notable, frontier=frontier,
-                             large_scale=large_scale, open_weights=open_weights, domain=domain, rule=rule,
-                             attribution=attribution, as_of=as_of)
+        frame = census.count(
+            by,
+            year=year,
+            since=since,
+            until=until,
+            notable=notable,
+            frontier=frontier,
+            large_scale=large_scale,
+            open_weights=open_weights,
+            domain=domain,
+            rule=rule,
+            attribution=attribution,
+            as_of=as_of,
+        )
         if fmt is OutputFormat.table:
             emit(frame, fmt, console, title=f"Models by {' × '.join(by)}")
         else:
@@ -223,16 +282,32 @@ def count(
 @handle_errors
 def stats(
     by: Annotated[list[str], typer.Option("--by", help="Grouping, as for count.")],
-    year: YearOption = None, since: SinceOption = None, until: UntilOption = None,
-    notable: NotableOption = None, open_weights: OpenOption = None, domain: DomainOption = None,
-    rule: RuleOption = "full", attribution: AttributionOption = "as-published", as_of: AsOfOption = None,
-    db: DbOption = None, fmt: FormatOption = OutputFormat.table,
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    notable: NotableOption = None,
+    open_weights: OpenOption = None,
+    domain: DomainOption = None,
+    rule: RuleOption = "full",
+    attribution: AttributionOption = "as-published",
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Total and median training compute (FLOP) and parameters per group."""
     with _census(db) as census:
-        frame = census.statistics(by, year=year, since=since, until=until, notable=notable,
-                                  open_weights=open_weights, domain=domain, rule=rule, attribution=attribution,
-                                  as_of=as_of)
+        frame = census.statistics(
+            by,
+            year=year,
+            since=since,
+            until=until,
+            notable=notable,
+            open_weights=open_weights,
+            domain=domain,
+            rule=rule,
+            attribution=attribution,
+            as_of=as_of,
+        )
         emit(frame, fmt, console, title=f"Training compute and parameters by {' × '.join(by)}")
 
 
@@ -240,41 +315,74 @@ def stats(
 @handle_errors
 def hardware(
     by: Annotated[list[str], typer.Option("--by", help="Grouping, as for count.")] = ["country"],  # noqa: B006
-    year: YearOption = None, since: SinceOption = None, until: UntilOption = None,
-    notable: NotableOption = None, rule: RuleOption = "full", attribution: AttributionOption = "as-published",
-    as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = OutputFormat.table,
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    notable: NotableOption = None,
+    rule: RuleOption = "full",
+    attribution: AttributionOption = "as-published",
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Models per training-hardware vendor (NVIDIA, Google, Huawei, …) per group."""
     with _census(db) as census:
-        frame = census.hardware(by, year=year, since=since, until=until, notable=notable, rule=rule,
-                                attribution=attribution, as_of=as_of)
+        frame = census.hardware(
+            by, year=year, since=since, until=until, notable=notable, rule=rule, attribution=attribution, as_of=as_of
+        )
         emit(frame, fmt, console, title="Training hardware by vendor")
 
 
 @app.command()
 @handle_errors
 def models(
-    country: Annotated[str | None, typer.Option("--country", help="ISO code or name; 'none' for models with no "
-                                                "country.")] = None,
-    organization: Annotated[str | None, typer.Option("--organization", help="Organization name (substring).")]
-    = None,
-    year: YearOption = None, since: SinceOption = None, until: UntilOption = None,
-    notable: NotableOption = None, frontier: FrontierOption = None, large_scale: LargeOption = None,
-    open_weights: OpenOption = None, domain: DomainOption = None,
-    attribution: AttributionOption = "as-published", as_of: AsOfOption = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="ISO code or name; 'none' for models with no country.")
+    ] = None,
+    organization: Annotated[str | None, typer.Option("--organization", help="Organization name (substring).")] = None,
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    notable: NotableOption = None,
+    frontier: FrontierOption = None,
+    large_scale: LargeOption = None,
+    open_weights: OpenOption = None,
+    domain: DomainOption = None,
+    attribution: AttributionOption = "as-published",
+    as_of: AsOfOption = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many models.")] = None,
-    db: DbOption = None, fmt: FormatOption = OutputFormat.table,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The models behind a figure, with organization, countries and source."""
     with _census(db) as census:
-        frame = census.models(country=country, organization=organization, year=year, since=since, until=until,
-                              notable=notable, frontier=frontier, large_scale=large_scale,
-                              open_weights=open_weights, domain=domain, attribution=attribution, as_of=as_of,
-                              limit=limit)
+        frame = census.models(
+            country=country,
+            organization=organization,
+            year=year,
+            since=since,
+            until=until,
+            notable=notable,
+            frontier=frontier,
+            large_scale=large_scale,
+            open_weights=open_weights,
+            domain=domain,
+            attribution=attribution,
+            as_of=as_of,
+            limit=limit,
+        )
         columns = None
         if fmt is OutputFormat.table:
-            columns = ["name", "published_on", "organizations", "countries_published", "countries_resolved",
-                       "open_weights", "notable", "source"]
+            columns = [
+                "name",
+                "published_on",
+                "organizations",
+                "countries_published",
+                "countries_resolved",
+                "open_weights",
+                "notable",
+                "source",
+            ]
         emit(frame, fmt, console, title=f"{len(frame)} models", columns=columns)
 
 
@@ -287,8 +395,18 @@ def sources(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None
         columns = None
         if fmt is OutputFormat.table:
             frame = frame.assign(sha256=frame["sha256"].str[:12])
-            columns = ["source", "role", "data_date", "current", "rows", "bytes", "sha256", "retrieved_at",
-                       "license", "location"]
+            columns = [
+                "source",
+                "role",
+                "data_date",
+                "current",
+                "rows",
+                "bytes",
+                "sha256",
+                "retrieved_at",
+                "license",
+                "location",
+            ]
         emit(frame, fmt, console, title="Source snapshots", columns=columns)
 
 
@@ -311,16 +429,30 @@ def orgs_resolve(
     rows = []
     for res in (registry.resolve(n) for n in names):
         org = res.org
-        rows.append({
-            "name": res.name, "resolved": org is not None, "organization": org.name if org else None,
-            "org_id": org.id if org else None, "countries": list(org.countries) if org else [],
-            "sector": org.sector if org else None, "parent": org.parent if org else None,
-            "method": res.method, "score": res.score, "note": org.note if org else None,
-        })
+        rows.append(
+            {
+                "name": res.name,
+                "resolved": org is not None,
+                "organization": org.name if org else None,
+                "org_id": org.id if org else None,
+                "countries": list(org.countries) if org else [],
+                "sector": org.sector if org else None,
+                "parent": org.parent if org else None,
+                "method": res.method,
+                "score": res.score,
+                "note": org.note if org else None,
+            }
+        )
     frame = pd.DataFrame(rows)
-    emit(frame, fmt, console, title="Organization resolution",
-         columns=None if fmt is not OutputFormat.table else
-         ["name", "organization", "countries", "sector", "parent", "method", "score"])
+    emit(
+        frame,
+        fmt,
+        console,
+        title="Organization resolution",
+        columns=None
+        if fmt is not OutputFormat.table
+        else ["name", "organization", "countries", "sector", "parent", "method", "score"],
+    )
     if any(not r["resolved"] for r in rows):
         raise typer.Exit(3)
 
@@ -335,8 +467,7 @@ def orgs_unresolved(as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOp
 
 @orgs_app.command("disagreements")
 @handle_errors
-def orgs_disagreements(as_of: AsOfOption = None, db: DbOption = None,
-                       fmt: FormatOption = OutputFormat.table) -> None:
+def orgs_disagreements(as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
     """Models whose resolved country set differs from the source's published one."""
     with _census(db) as census:
         frame = census.disagreements(as_of=as_of)
@@ -356,4 +487,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "main", "records", "date"]
+__all__ = ["app", "date", "main", "records"]

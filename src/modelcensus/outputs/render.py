@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -69,14 +69,15 @@ def caption(frame: pd.DataFrame) -> str:
         lines.append(f"Share denominator: {attrs['denominator']}.")
     snaps = attrs.get("snapshots") or []
     if snaps:
-        credits = sorted({f"{s['credit']} ({s['license']})" for s in snaps})
+        credit_lines = sorted({f"{s['credit']} ({s['license']})" for s in snaps})
         dates = sorted({s["data_date"] for s in snaps})
-        lines.append(f"Sources: {', '.join(credits)}; export dated {', '.join(dates)}.")
+        lines.append(f"Sources: {', '.join(credit_lines)}; export dated {', '.join(dates)}.")
     return "\n".join(lines)
 
 
-def emit(frame: pd.DataFrame, fmt: OutputFormat, console: Console, title: str | None = None,
-         columns: list[str] | None = None) -> None:
+def emit(
+    frame: pd.DataFrame, fmt: OutputFormat, console: Console, title: str | None = None, columns: list[str] | None = None
+) -> None:
     """Print ``frame`` in the chosen format (JSON and CSV go to stdout unstyled)."""
     shown = frame[columns] if columns else frame
     if fmt is OutputFormat.json:

@@ -182,7 +182,9 @@ def read_zip(path: Path, location: str | None = None, retrieved_at: datetime | N
                     continue
                 data = archive.read(info)
                 if looks_like_epoch(_csv_header(data)):
-                    files.append(RawFile(Path(info.filename).name, f"{where}!{info.filename}", data, when, info.filename))
+                    files.append(
+                        RawFile(Path(info.filename).name, f"{where}!{info.filename}", data, when, info.filename)
+                    )
     except (zipfile.BadZipFile, EOFError, zlib_error()) as exc:
         raise InputFormatError(f"not a readable zip archive ({exc})", file=where) from exc
     if not files:
@@ -245,9 +247,7 @@ def _rows(raw: RawFile, text: str) -> Iterator[tuple[int, list[str]]]:
             yield start, record
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise InputFormatError(
-            f"malformed or truncated CSV ({exc})", file=raw.location, line=start
-        ) from exc
+        raise InputFormatError(f"malformed or truncated CSV ({exc})", file=raw.location, line=start) from exc
 
 
 def parse_file(
@@ -279,8 +279,14 @@ def parse_file(
                     line=line,
                 )
             quarantined.append(
-                QuarantinedRow(snapshot_id, raw.location, line, "*", ",".join(record)[:200],
-                               f"record has {len(record)} fields, header has {width}")
+                QuarantinedRow(
+                    snapshot_id,
+                    raw.location,
+                    line,
+                    "*",
+                    ",".join(record)[:200],
+                    f"record has {len(record)} fields, header has {width}",
+                )
             )
             continue
         values = {f: clean_text(record[i]) for f, i in mapping.items()}
@@ -294,7 +300,14 @@ def parse_file(
         if problem:
             column, reason = problem
             quarantined.append(
-                QuarantinedRow(snapshot_id, raw.location, line, column, values.get(_field_of(column, header, mapping)) or "", reason)
+                QuarantinedRow(
+                    snapshot_id,
+                    raw.location,
+                    line,
+                    column,
+                    values.get(_field_of(column, header, mapping)) or "",
+                    reason,
+                )
             )
             continue
         rows.append(row)
@@ -394,6 +407,7 @@ def merge_rows(
         groups.setdefault(model_key(row.values["name"] or ""), []).append(row)
     records: list[ModelRecord] = []
     for key, group in groups.items():
+
         def first(field_name: str, group: list[_Row] = group) -> str | None:
             return next((r.values[field_name] for r in group if r.values.get(field_name)), None)
 
@@ -460,8 +474,15 @@ def parse_export(files: list[RawFile], progress: ProgressFn | None = None) -> Pa
     )
 
 
-def fetch_live(url: str, cache_dir: Path, *, timeout_s: float, retries: int, backoff_s: float = 1.0,
-               on_progress: Callable[[int, int | None], None] | None = None) -> list[RawFile]:
+def fetch_live(
+    url: str,
+    cache_dir: Path,
+    *,
+    timeout_s: float,
+    retries: int,
+    backoff_s: float = 1.0,
+    on_progress: Callable[[int, int | None], None] | None = None,
+) -> list[RawFile]:
     """Download the live export (``ai_models.zip``) and read it."""
     from modelcensus.sources.http import download
 

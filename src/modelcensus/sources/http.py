@@ -50,16 +50,17 @@ def download(
         wait = backoff_s * (2**attempt)
         try:
             with httpx.stream(
-                "GET", url, timeout=timeout_s, follow_redirects=True,
+                "GET",
+                url,
+                timeout=timeout_s,
+                follow_redirects=True,
                 headers={"User-Agent": USER_AGENT},
             ) as response:
                 if response.status_code in TRANSIENT_STATUS:
                     last_error = f"HTTP {response.status_code}"
                     wait = retry_after_seconds(response, wait)
                 elif response.status_code >= 400:
-                    raise SourceUnavailableError(
-                        f"{url}: HTTP {response.status_code} {response.reason_phrase}"
-                    )
+                    raise SourceUnavailableError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
                 else:
                     total = int(response.headers["Content-Length"]) if "Content-Length" in response.headers else None
                     done = 0
