@@ -177,8 +177,7 @@ class Census:
         any further dimensions, ``count``, ``share``, ``denominator`` and ``models`` (distinct
         models in the group). ``attrs`` holds the definition, rule, attribution and snapshots.
         """
-        dims = [by] if isinstance(by, str) else list(by)
-        filters = self._filters(
+        filters = dict(
             year=year,
             since=since,
             until=until,
@@ -189,13 +188,11 @@ class Census:
             domain=domain,
             as_of=as_of,
         )
-        frame = _execute(count_models(self.tables, dims, filters, rule, attribution))
-        frame = self._finish(frame, dims)
+        frame = self._grouped(count_models, by, rule, attribution, filters)
         if rule != "fractional":
             frame["count"] = frame["count"].round().astype("int64")
         frame["denominator"] = frame["denominator"].astype("int64")
         frame["models"] = frame["models"].astype("int64")
-        frame.attrs.update(self._provenance(filters, rule, attribution, dims))
         return frame
 
     def _finish(self, frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
@@ -242,11 +239,7 @@ class Census:
         **filters: Any,
     ) -> pd.DataFrame:
         """Models, total and median training compute (FLOP) and parameters per group."""
-        dims = [by] if isinstance(by, str) else list(by)
-        f = self._filters(**filters)
-        frame = self._finish(_execute(model_statistics(self.tables, dims, f, rule, attribution)), dims)
-        frame.attrs.update(self._provenance(f, rule, attribution, dims))
-        return frame
+        return self._grouped(model_statistics, by, rule, attribution, filters)
 
     def hardware(
         self,
@@ -257,10 +250,17 @@ class Census:
         **filters: Any,
     ) -> pd.DataFrame:
         """Models per training-hardware vendor per group (the seed of a domestic-chips view)."""
+        frame = self._grouped(hardware_by_vendor, by, rule, attribution, filters)
+        frame["vendor"] = frame["vendor"].where(frame["vendor"].notna(), "(not reported)")
+        return frame
+
+    def _grouped(
+        self, metric: Callable[..., Any], by: str | Sequence[str], rule: str, attribution: str, filters: dict[str, Any]
+    ) -> pd.DataFrame:
+        """Run a grouped metric of :mod:`modelcensus.metrics` and attach its provenance."""
         dims = [by] if isinstance(by, str) else list(by)
         f = self._filters(**filters)
-        frame = self._finish(_execute(hardware_by_vendor(self.tables, dims, f, rule, attribution)), dims)
-        frame["vendor"] = frame["vendor"].where(frame["vendor"].notna(), "(not reported)")
+        frame = self._finish(_execute(metric(self.tables, dims, f, rule, attribution)), dims)
         frame.attrs.update(self._provenance(f, rule, attribution, dims))
         return frame
 

@@ -230,17 +230,39 @@ def ingest_epoch(
         _ingest_epoch(census, from_path)
 
 
+ByOption = Annotated[
+    list[str],
+    typer.Option(
+        "--by",
+        help="country, region, organization, sector, domain, year, month or open_weights; repeat to cross one "
+        "grouping with year/month/open_weights.",
+    ),
+]
+
+
+def _grouped(
+    method: str,
+    title: str,
+    by: list[str],
+    db: Path | None,
+    fmt: OutputFormat,
+    rule: str,
+    attribution: str,
+    filters: dict[str, Any],
+) -> None:
+    """count, stats and hardware: one grouped figure, with the same filters and provenance."""
+    by = ["open_weights" if b == "open-weights" else b for b in by]
+    with _census(db) as census:
+        frame = getattr(census, method)(by, rule=rule, attribution=attribution, **filters)
+        if fmt is not OutputFormat.table:
+            frame = frame.assign(rule=rule, attribution=attribution)
+        emit(frame, fmt, console, title=f"{title} by {' × '.join(by)}")
+
+
 @app.command()
 @handle_errors
 def count(
-    by: Annotated[
-        list[str],
-        typer.Option(
-            "--by",
-            help="country, region, organization, sector, domain, year, month "
-            "or open_weights; repeat to cross with year/month/open_weights.",
-        ),
-    ],
+    by: ByOption,
     year: YearOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -256,36 +278,30 @@ def count(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Count and share of models per group; every share states its denominator."""
-    by = [b.replace("-", "_") if b == "open-weights" else b for b in by]
-    with _census(db) as census:
-        frame = census.count(
-            by,
-            year=year,
-            since=since,
-            until=until,
-            notable=notable,
-            frontier=frontier,
-            large_scale=large_scale,
-            open_weights=open_weights,
-            domain=domain,
-            rule=rule,
-            attribution=attribution,
-            as_of=as_of,
-        )
-        if fmt is OutputFormat.table:
-            emit(frame, fmt, console, title=f"Models by {' × '.join(by)}")
-        else:
-            emit(frame.assign(rule=rule, attribution=attribution), fmt, console)
+    filters = dict(
+        year=year,
+        since=since,
+        until=until,
+        notable=notable,
+        frontier=frontier,
+        large_scale=large_scale,
+        open_weights=open_weights,
+        domain=domain,
+        as_of=as_of,
+    )
+    _grouped("count", "Models", by, db, fmt, rule, attribution, filters)
 
 
 @app.command()
 @handle_errors
 def stats(
-    by: Annotated[list[str], typer.Option("--by", help="Grouping, as for count.")],
+    by: ByOption,
     year: YearOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     notable: NotableOption = None,
+    frontier: FrontierOption = None,
+    large_scale: LargeOption = None,
     open_weights: OpenOption = None,
     domain: DomainOption = None,
     rule: RuleOption = "full",
@@ -295,30 +311,32 @@ def stats(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Total and median training compute (FLOP) and parameters per group."""
-    with _census(db) as census:
-        frame = census.statistics(
-            by,
-            year=year,
-            since=since,
-            until=until,
-            notable=notable,
-            open_weights=open_weights,
-            domain=domain,
-            rule=rule,
-            attribution=attribution,
-            as_of=as_of,
-        )
-        emit(frame, fmt, console, title=f"Training compute and parameters by {' × '.join(by)}")
+    filters = dict(
+        year=year,
+        since=since,
+        until=until,
+        notable=notable,
+        frontier=frontier,
+        large_scale=large_scale,
+        open_weights=open_weights,
+        domain=domain,
+        as_of=as_of,
+    )
+    _grouped("statistics", "Training compute and parameters", by, db, fmt, rule, attribution, filters)
 
 
 @app.command()
 @handle_errors
 def hardware(
-    by: Annotated[list[str], typer.Option("--by", help="Grouping, as for count.")] = ["country"],  # noqa: B006
+    by: ByOption = ["country"],  # noqa: B006
     year: YearOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     notable: NotableOption = None,
+    frontier: FrontierOption = None,
+    large_scale: LargeOption = None,
+    open_weights: OpenOption = None,
+    domain: DomainOption = None,
     rule: RuleOption = "full",
     attribution: AttributionOption = "as-published",
     as_of: AsOfOption = None,
@@ -326,11 +344,18 @@ def hardware(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Models per training-hardware vendor (NVIDIA, Google, Huawei, …) per group."""
-    with _census(db) as census:
-        frame = census.hardware(
-            by, year=year, since=since, until=until, notable=notable, rule=rule, attribution=attribution, as_of=as_of
-        )
-        emit(frame, fmt, console, title="Training hardware by vendor")
+    filters = dict(
+        year=year,
+        since=since,
+        until=until,
+        notable=notable,
+        frontier=frontier,
+        large_scale=large_scale,
+        open_weights=open_weights,
+        domain=domain,
+        as_of=as_of,
+    )
+    _grouped("hardware", "Training hardware by vendor", by, db, fmt, rule, attribution, filters)
 
 
 @app.command()
