@@ -147,9 +147,12 @@ def test_build_from_dir_prints_the_headline(tmp_path: Path, shared: Path) -> Non
     assert "United States" in result.stdout and "China" in result.stdout
     assert "All models (denominator)" in result.stdout
     assert "Counting rule: full" in result.stdout
+    assert "Hugging Face Hub: 30-day downloads by lineage origin" in result.stdout
     out = json.loads(runner.invoke(app, ["build", "--from", str(shared), "--db", str(db), "--format", "json"]).stdout)
-    years = [k for k in out[0] if k.isdigit()]
+    years = [k for k in out["models_by_country_year"][0] if k.isdigit()]
     assert len(years) == 5
+    hub = {row["group"]: row for row in out["hub_downloads_by_lineage_origin"]}
+    assert hub["CN"]["value"] > 0 and hub["US"]["value"] > 0
 
 
 @pytest.mark.parametrize(

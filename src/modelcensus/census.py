@@ -30,8 +30,10 @@ from modelcensus.metrics import (
 from modelcensus.orgs import Registry, Resolution, load_registry
 
 __all__ = ["Census", "IngestReport", "load_registry", "open"]
+from modelcensus.metrics.hub import HubFilters, count_hub, trend_hub
+from modelcensus.metrics.hub import hub_current as hub_current_table
 from modelcensus.records import QuarantinedRow, country_code, country_name, hardware_vendor, split_list
-from modelcensus.sources import epoch
+from modelcensus.sources import epoch, huggingface
 from modelcensus.store import IngestResult, Store, registry_fingerprint
 
 ProgressFn = Callable[[int], None]
@@ -51,6 +53,14 @@ def _execute(expr: Any) -> pd.DataFrame:
     """Run an Ibis expression on its backend; the one place the facade materialises results."""
     frame: pd.DataFrame = expr.execute()
     return frame
+
+
+_RULE_TEXT = {
+    "full": "a model counts once for each distinct group it belongs to (AI Index convention); "
+    "counts can add up to more than the number of models",
+    "fractional": "a model's weight of 1 is split equally among its groups",
+    "primary": "a model counts only for its first group (first organization's country)",
+}
 
 
 def _label(dimension: str, value: Any) -> str:
@@ -128,6 +138,50 @@ class Census:
             self.store.refresh_registry(self.registry)  # the registry changed since these exports were stored
         return report
 
+    def ingest_huggingface(
+        self,
+        path: Path | None = None,
+        *,
+        endpoint: str | None = None,
+        authors: Sequence[str] = (),
+        limit: int | None = None,
+        since: date | None = None,
+        sort: str = "createdAt",
+        resume: bool = False,
+        progress: ProgressFn | None = None,
+        stop_after_pages: int | None = None,
+    ) -> IngestReport:
+        """Ingest Hub listings from ``path`` (a file or every listing under a folder), or harvest the Hub.
+
+        A live harvest writes its pages to a JSONL snapshot in the cache first and reaches the store
+        only once complete; ``resume`` continues the newest unfinished crawl of the same query.
+        """
+        report = IngestReport()
+        if path is not None:
+            listings = list(huggingface.iter_listings(path)) if path.is_dir() else [(path, None)]
+            if not listings:
+                raise QueryError(f"{path}: no Hugging Face model listing found")
+            for file, shape in listings:
+                read = huggingface.read_listing(self.store.con, file, shape)
+                when = read.observed_at or huggingface.file_time(file)
+                export = huggingface.listing_export(read, str(file), when, read.data_date)
+                report.results.append(self.store.ingest_hub(export, read, self.registry))
+            return report
+        query = huggingface.HarvestQuery(
+            endpoint=endpoint or self.config.hub_endpoint, authors=tuple(authors), sort=sort, limit=limit, since=since
+        )
+        harvest = huggingface.harvest(
+            query, self.config.cache_dir, resume=resume, retries=self.config.http_retries,
+            backoff_s=self.config.http_backoff_s, timeout_s=self.config.http_timeout_s, on_page=progress,
+            stop_after_pages=stop_after_pages,
+        )  # fmt: skip
+        if not harvest.location:
+            raise huggingface.HarvestStopped(harvest)
+        read = huggingface.read_listing(self.store.con, harvest.path, "jsonl")
+        export = huggingface.listing_export(read, harvest.location, harvest.retrieved_at, harvest.retrieved_at.date())
+        report.results.append(self.store.ingest_hub(export, read, self.registry))
+        return report
+
     def refresh_registry(self) -> None:
         """Re-resolve stored organization names with the current registry."""
         self.store.refresh_registry(self.registry)
@@ -146,6 +200,7 @@ class Census:
     def _snapshot_provenance(self, filters: Filters) -> list[dict[str, Any]]:
         t = self.tables
         current = current_exports(t, filters.as_of)
+        current = current.filter(current.source == "epoch")  # the model census reads Epoch's records
         s = t.snapshots.semi_join(current, "export_id")
         frame = _execute(
             s.join(current, "export_id").select(
@@ -209,12 +264,7 @@ class Census:
         return frame[ordered + rest].reset_index(drop=True)
 
     def _provenance(self, filters: Filters, rule: str, attribution: str, dims: list[str]) -> dict[str, Any]:
-        rule_words = {
-            "full": "a model counts once for each distinct group it belongs to (AI Index convention); "
-            "counts can add up to more than the number of models",
-            "fractional": "a model's weight of 1 is split equally among its groups",
-            "primary": "a model counts only for its first group (first organization's country)",
-        }[rule]
+        rule_words = _RULE_TEXT[rule]
         return {
             "definition": filters.describe(),
             "by": dims,
@@ -375,6 +425,159 @@ class Census:
     def quarantine(self) -> pd.DataFrame:
         """Rows set aside at ingest, with file, line, column and reason."""
         return _execute(self._backend.table("quarantine").order_by(["file", "line"]))
+
+    # -- the Hugging Face Hub -------------------------------------------------------------------
+
+    def _hub_filters(self, **kwargs: Any) -> HubFilters:
+        as_of = kwargs.pop("as_of", None)
+        f = self._filters(as_of=as_of)
+        return HubFilters(as_of=f.as_of, **{k: v for k, v in kwargs.items() if v is not None})
+
+    def count_hub(
+        self,
+        by: str | Sequence[str] = "country",
+        *,
+        metric: str = "models",
+        attribution: str = "resolved",
+        rule: str = "full",
+        derivatives: str = "include",
+        year: int | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        pipeline_tag: str | None = None,
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """Repos, downloads or likes on the Hub per group, with unattributed rows and their reason.
+
+        Columns: ``group`` (ISO code for countries), ``group_name``, further dimensions, ``reason``,
+        ``value``, ``repos``, ``denominator``, ``share``.
+        """
+        dims = [by] if isinstance(by, str) else list(by)
+        dims = [d.replace("-", "_") for d in dims]
+        f = self._hub_filters(year=year, since=since, until=until, pipeline_tag=pipeline_tag,
+                              derivatives=derivatives, as_of=as_of)  # fmt: skip
+        frame = self._finish_hub(_execute(count_hub(self.tables, dims, f, metric, attribution, rule)), dims)
+        frame.attrs.update(self._hub_provenance(f, metric, attribution, rule, dims))
+        return frame
+
+    def trend(
+        self,
+        by: str | Sequence[str] = "country",
+        *,
+        metric: str = "downloads",
+        attribution: str = "resolved",
+        rule: str = "full",
+        derivatives: str = "include",
+        pipeline_tag: str | None = None,
+    ) -> pd.DataFrame:
+        """:meth:`count_hub` as of every stored harvest date: downloads (or repos, likes) over time."""
+        dims = [by] if isinstance(by, str) else list(by)
+        dims = [d.replace("-", "_") for d in dims]
+        e = self._backend.table("exports")
+        dates = sorted(_execute(e.filter(e.source == "huggingface").select("data_date").distinct())["data_date"])
+        days = [pd.Timestamp(d).date() for d in dates]
+        f = self._hub_filters(pipeline_tag=pipeline_tag, derivatives=derivatives)
+        frame = _execute(trend_hub(self.tables, days, dims, f, metric, attribution, rule))
+        frame["date"] = pd.to_datetime(frame["date"]).dt.date
+        frame = self._finish_hub(frame.sort_values(["date", "value"], ascending=[True, False]), dims)
+        frame = frame[["date", *[c for c in frame.columns if c != "date"]]]
+        frame.attrs.update(self._hub_provenance(f, metric, attribution, rule, dims))
+        return frame
+
+    def _finish_hub(self, frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+        frame = self._finish(frame, dims)
+        unattributed = frame["group"].isna()
+        frame.loc[unattributed, "group_name"] = "(unattributed: " + frame.loc[unattributed, "reason"].astype(str) + ")"
+        return frame
+
+    def _hub_provenance(
+        self, f: HubFilters, metric: str, attribution: str, rule: str, dims: list[str]
+    ) -> dict[str, Any]:
+        s = self._backend.table("snapshots")
+        snaps = _execute(
+            s.filter(s.source == "huggingface").select("source", "role", "location", "retrieved_at", "sha256",
+                                                        "license", "credit")
+        )  # fmt: skip
+        return {
+            "definition": f.describe(),
+            "by": dims,
+            "metric": metric,
+            "rule": rule,
+            "rule_text": _RULE_TEXT[rule],
+            "attribution": attribution,
+            "denominator": f"total {metric} of the repos that pass the filters",
+            "snapshots": [
+                {**{str(k): str(v) for k, v in row.items()}, "data_date": str(row["retrieved_at"])[:10]}
+                for row in snaps.to_dict(orient="records")
+            ],
+        }
+
+    def lineage(self, repo_id: str) -> pd.DataFrame:
+        """The chain from a repo to its root base model, with each step's relation and developer."""
+        edges = self._backend.table("hub_edges")
+        current = _execute(
+            hub_current_table(self.tables).select("repo_id", "export_id", "author", "downloads", "likes")
+        ).set_index("repo_id")
+        first = _execute(edges.filter(edges.position == 0).select("export_id", "repo_id", "base_id", "relation"))
+        latest = current["export_id"].to_dict()
+        bases: dict[str, tuple[str, str]] = {
+            str(r.repo_id): (str(r.base_id), str(r.relation)) for r in first.itertuples() if latest.get(r.repo_id) == r.export_id
+        }
+        if repo_id not in current.index:
+            raise QueryError(f"{repo_id!r} is not a stored Hub repo (ids are case-sensitive: author/name)")
+        chain: list[dict[str, Any]] = []
+        node: str | None = repo_id
+        seen: set[str] = set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            base = bases.get(node)
+            author = node.split("/")[0] if "/" in node else None
+            org = self.registry.resolve_hub(author) if author else None
+            chain.append({
+                "step": len(chain), "repo_id": node, "relation_to_base": base[1] if base else None,
+                "harvested": node in current.index, "author": author,
+                "organization": org.name if org else None, "kind": org.kind if org else None,
+                "countries": list(org.countries) if org else [],
+            })  # fmt: skip
+            node = base[0] if base else None
+        return pd.DataFrame(chain)
+
+    def resolve_hub(self, handles: Iterable[str]) -> pd.DataFrame:
+        """Hub handles → organization, countries, kind (individual and community accounts get no country)."""
+        rows = []
+        for handle in handles:
+            org = self.registry.resolve_hub(handle)
+            rows.append({
+                "handle": handle, "resolved": org is not None, "organization": org.name if org else None,
+                "org_id": org.id if org else None, "countries": list(org.countries) if org else [],
+                "kind": org.kind if org else None, "sector": (org.sector or None) if org else None,
+                "note": org.note if org else None,
+            })  # fmt: skip
+        return pd.DataFrame(rows)
+
+    def hub_disagreements(self) -> pd.DataFrame:
+        """Where Epoch's ``Hugging Face developer id`` and the registry name different organizations."""
+        m = self.models()
+        raw = _execute(self.tables.models.select("model_key", "hf_developer_id"))
+        ids = dict(zip(raw["model_key"], raw["hf_developer_id"], strict=False))
+        rows: list[dict[str, Any]] = []
+        for rec in m.itertuples():
+            handle = ids.get(rec.id)
+            if not handle or pd.isna(handle):
+                continue
+            by_handle = self.registry.resolve_hub(str(handle))
+            orgs = [self.registry.resolve(o).org for o in cast(list[str], rec.organizations)]
+            names = {o.id for o in orgs if o} | {o.parent for o in orgs if o and o.parent}
+            if by_handle is not None and (by_handle.id in names or (by_handle.parent in names)):
+                continue
+            rows.append({
+                "model": rec.name, "hf_developer_id": handle, "organizations": list(cast(list[str], rec.organizations)),
+                "registry_handle_owner": by_handle.name if by_handle else None,
+                "explanation": "the registry does not know this handle" if by_handle is None
+                else "the handle belongs to another organization than the model's",
+            })  # fmt: skip
+        return pd.DataFrame(rows, columns=["model", "hf_developer_id", "organizations", "registry_handle_owner",
+                                           "explanation"])  # fmt: skip
 
     # -- organizations --------------------------------------------------------------------------
 

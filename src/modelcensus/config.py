@@ -8,6 +8,7 @@ from pathlib import Path
 
 DEFAULT_DB = Path("census.duckdb")
 EPOCH_ZIP_URL = "https://epoch.ai/data/ai_models.zip"
+HUB_ENDPOINT = "https://huggingface.co"
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class Config:
         db_path: the DuckDB file holding the census (default ``./census.duckdb``).
         cache_dir: where live downloads are kept, so a snapshot can be re-read offline.
         epoch_url: the live Epoch AI export.
+        hub_endpoint: the Hugging Face Hub (a mirror or a test server can stand in).
+        hub_top_n: how many of the most-downloaded repos a live ``build`` harvests (besides every
+            repo of the registry's organizations).
         http_timeout_s: per-request timeout for live downloads.
         http_retries: how many times a transient failure is retried (with backoff).
         http_backoff_s: the first retry's wait; it doubles each time, unless the server says
@@ -28,6 +32,8 @@ class Config:
     db_path: Path = DEFAULT_DB
     cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "modelcensus")
     epoch_url: str = EPOCH_ZIP_URL
+    hub_endpoint: str = HUB_ENDPOINT
+    hub_top_n: int = 10_000
     http_timeout_s: float = 60.0
     http_retries: int = 4
     http_backoff_s: float = 1.0
@@ -41,6 +47,8 @@ class Config:
             values["db_path"] = Path(os.environ["MODELCENSUS_DB"])
         if "MODELCENSUS_CACHE" in os.environ:
             values["cache_dir"] = Path(os.environ["MODELCENSUS_CACHE"])
+        if "HF_ENDPOINT" in os.environ:
+            values["hub_endpoint"] = os.environ["HF_ENDPOINT"]
         if "MODELCENSUS_EPOCH_URL" in os.environ:
             values["epoch_url"] = os.environ["MODELCENSUS_EPOCH_URL"]
         values.update({k: v for k, v in overrides.items() if v is not None})

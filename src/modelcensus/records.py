@@ -225,3 +225,11 @@ def split_organizations(cell: str | None) -> list[str]:
         else:
             pieces.append(piece)
     return unique(pieces)
+
+
+@lru_cache(maxsize=1)
+def base_families() -> list[tuple[str, str]]:
+    """(regex, family) pairs from the reviewed ``base_families.csv``, in priority order."""
+    path = resources.files("modelcensus.data").joinpath("base_families.csv")
+    with path.open(encoding="utf-8") as handle:
+        return [(r["pattern"], r["family"]) for r in csv.DictReader(handle)]

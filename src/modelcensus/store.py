@@ -20,7 +20,8 @@ import pandas as pd
 from modelcensus.errors import StoreError
 from modelcensus.orgs import Registry, load_region_groups
 from modelcensus.provenance import Export
-from modelcensus.records import ModelRecord, QuarantinedRow
+from modelcensus.records import ModelRecord, QuarantinedRow, base_families
+from modelcensus.sources.huggingface import ListingRead
 
 SCHEMA_VERSION = "1"
 
@@ -61,6 +62,18 @@ CREATE TABLE IF NOT EXISTS org_countries (org_id VARCHAR, position INTEGER, coun
 CREATE TABLE IF NOT EXISTS org_resolution (
     org_name VARCHAR PRIMARY KEY, org_id VARCHAR, method VARCHAR, score DOUBLE);
 CREATE TABLE IF NOT EXISTS region_members (region VARCHAR, region_name VARCHAR, country VARCHAR);
+CREATE TABLE IF NOT EXISTS hub_models (
+    export_id VARCHAR NOT NULL, repo_id VARCHAR NOT NULL, author VARCHAR, created_at TIMESTAMP,
+    last_modified TIMESTAMP, downloads BIGINT, downloads_all_time BIGINT, likes BIGINT,
+    trending_score DOUBLE, pipeline_tag VARCHAR, library_name VARCHAR, tags VARCHAR[], gated VARCHAR,
+    license VARCHAR, parameters BIGINT, line BIGINT);
+CREATE TABLE IF NOT EXISTS hub_edges (
+    export_id VARCHAR NOT NULL, repo_id VARCHAR NOT NULL, base_id VARCHAR NOT NULL, relation VARCHAR,
+    position INTEGER);
+CREATE TABLE IF NOT EXISTS hub_roots (
+    repo_id VARCHAR PRIMARY KEY, root_id VARCHAR, root_author VARCHAR, depth INTEGER, relation VARCHAR,
+    family VARCHAR);
+CREATE TABLE IF NOT EXISTS hub_handles (handle VARCHAR PRIMARY KEY, org_id VARCHAR, kind VARCHAR);
 """
 
 TABLES = (
@@ -77,6 +90,10 @@ TABLES = (
     "org_countries",
     "org_resolution",
     "region_members",
+    "hub_models",
+    "hub_edges",
+    "hub_roots",
+    "hub_handles",
 )
 
 
@@ -154,36 +171,7 @@ class Store:
         frames = _record_frames(export_id, records, hardware_vendor)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute(
-                "INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    export_id,
-                    export.source,
-                    export.data_date,
-                    datetime.now(tz=UTC).replace(tzinfo=None),
-                    rows_read,
-                    len(records),
-                    len(quarantined),
-                ],
-            )
-            for snap in export.snapshots:
-                self.con.execute(
-                    "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        snap.snapshot_id,
-                        export_id,
-                        snap.source,
-                        snap.role,
-                        snap.location,
-                        snap.member,
-                        snap.retrieved_at.astimezone(UTC).replace(tzinfo=None),
-                        snap.sha256,
-                        snap.bytes,
-                        snap.rows,
-                        snap.license,
-                        snap.credit,
-                    ],
-                )
+            self._insert_export(export, rows_read, len(records), len(quarantined))
             for table, frame in frames.items():
                 if len(frame):
                     self.con.register("incoming", frame)
@@ -203,6 +191,89 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         return result
+
+    def ingest_hub(self, export: Export, read: ListingRead, registry: Registry) -> IngestResult:
+        """Store a Hub listing parsed into this connection's ``hub_incoming*`` tables (one transaction).
+
+        Lineage roots and Hub-handle resolution are recomputed over all stored repos.
+        """
+        export_id = export.export_id
+        result = IngestResult(
+            export_id, export.source, export.data_date, self.has_export(export_id),
+            read.rows_read, read.stored, read.quarantined,
+        )  # fmt: skip
+        if result.already_stored:
+            return result
+        snap = export.snapshots[0]
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self._insert_export(export, read.rows_read, read.stored, read.quarantined)
+            self.con.execute(
+                "INSERT INTO hub_models SELECT ? AS export_id, repo_id, author, created_at, last_modified, downloads, "
+                "downloads_all_time, likes, trending_score, pipeline_tag, library_name, tags, gated, license, "
+                "parameters, line_ FROM hub_incoming",
+                [export_id],
+            )
+            self.con.execute(
+                "INSERT INTO hub_edges SELECT ?, repo_id, base_id, relation, position FROM hub_incoming_edges",
+                [export_id],
+            )
+            self.con.execute(
+                "INSERT INTO quarantine SELECT ?, ?, ?, line, field, value, reason FROM hub_incoming_quarantine",
+                [export_id, snap.snapshot_id, str(read.path)],
+            )
+            self._refresh_hub_roots()
+            self._refresh_registry(registry)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return result
+
+    def _insert_export(self, export: Export, rows_read: int, records: int, quarantined: int) -> None:
+        self.con.execute(
+            "INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [export.export_id, export.source, export.data_date, datetime.now(tz=UTC).replace(tzinfo=None),
+             rows_read, records, quarantined],
+        )  # fmt: skip
+        for snap in export.snapshots:
+            self.con.execute(
+                "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [snap.snapshot_id, export.export_id, snap.source, snap.role, snap.location, snap.member,
+                 snap.retrieved_at.astimezone(UTC).replace(tzinfo=None), snap.sha256, snap.bytes,
+                 snap.rows, snap.license, snap.credit],
+            )  # fmt: skip
+
+    def _refresh_hub_roots(self) -> None:
+        """Recompute the lineage root and base family of every stored repo."""
+        families = pd.DataFrame(
+            [(i, pattern, family) for i, (pattern, family) in enumerate(base_families())],
+            columns=["priority", "pattern", "family"],
+        )
+        self.con.register("families_", families)
+        try:
+            self.con.execute(HUB_ROOTS_SQL)
+        finally:
+            self.con.unregister("families_")
+
+    def _refresh_hub_handles(self, registry: Registry) -> None:
+        handles = [
+            str(r[0])
+            for r in self.con.execute(
+                "SELECT DISTINCT author FROM hub_models WHERE author IS NOT NULL "
+                "UNION SELECT DISTINCT root_author FROM hub_roots WHERE root_author IS NOT NULL"
+            ).fetchall()
+        ]
+        rows = []
+        for handle in handles:
+            org = registry.resolve_hub(handle)
+            rows.append((handle, org.id if org else None, org.kind if org else None))
+        frame = pd.DataFrame(rows, columns=["handle", "org_id", "kind"])
+        self.con.execute("DELETE FROM hub_handles")
+        if len(frame):
+            self.con.register("incoming", frame)
+            self.con.execute("INSERT INTO hub_handles BY NAME SELECT * FROM incoming")
+            self.con.unregister("incoming")
 
     def refresh_registry(self, registry: Registry) -> None:
         """Re-resolve every stored organization name against ``registry`` (one transaction)."""
@@ -244,6 +315,7 @@ class Store:
                 self.con.register("incoming", frame)
                 self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
                 self.con.unregister("incoming")
+        self._refresh_hub_handles(registry)
         self.con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('registry_fingerprint', ?)", [registry_fingerprint(registry)]
         )
@@ -327,3 +399,37 @@ def _record_frames(
             hardware, columns=["export_id", "model_key", "hardware", "vendor", "vendor_country"]
         ),
     }
+
+
+# The lineage root of every repo: follow each repo's first base (in its latest observation) through
+# the repos the census knows, up to 64 steps; a base the census has not harvested is a root itself.
+HUB_ROOTS_SQL = """
+CREATE OR REPLACE TEMP TABLE hub_latest AS
+SELECT m.repo_id, m.export_id FROM hub_models m JOIN exports x USING (export_id)
+QUALIFY row_number() OVER (PARTITION BY m.repo_id ORDER BY x.data_date DESC, x.ingested_at DESC) = 1;
+CREATE OR REPLACE TEMP TABLE hub_first_base AS
+SELECT e.repo_id, e.base_id, e.relation FROM hub_edges e JOIN hub_latest l USING (repo_id, export_id)
+WHERE e.position = 0;
+DELETE FROM hub_roots;
+INSERT INTO hub_roots
+WITH RECURSIVE walk(repo_id, cur, depth) AS (
+    SELECT repo_id, repo_id, 0 FROM hub_latest
+    UNION ALL
+    SELECT w.repo_id, b.base_id, w.depth + 1 FROM walk w JOIN hub_first_base b ON b.repo_id = w.cur
+    WHERE w.depth < 64
+), roots AS (
+    SELECT repo_id, arg_max(cur, depth) AS root_id, CAST(max(depth) AS INTEGER) AS depth FROM walk GROUP BY repo_id
+)
+SELECT r.repo_id, r.root_id,
+       CASE WHEN contains(r.root_id, '/') THEN split_part(r.root_id, '/', 1) END AS root_author,
+       r.depth, b.relation, NULL AS family
+FROM roots r LEFT JOIN hub_first_base b USING (repo_id);
+CREATE OR REPLACE TEMP TABLE hub_root_family AS
+SELECT root_id, arg_min(f.family, f.priority) AS family
+FROM (SELECT DISTINCT root_id FROM hub_roots) r JOIN families_ f ON regexp_matches(r.root_id, f.pattern, 'i')
+GROUP BY root_id;
+UPDATE hub_roots SET family = hf.family FROM hub_root_family hf WHERE hub_roots.root_id = hf.root_id;
+DROP TABLE hub_root_family;
+DROP TABLE hub_first_base;
+DROP TABLE hub_latest;
+"""

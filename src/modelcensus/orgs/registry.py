@@ -24,6 +24,8 @@ from rapidfuzz import fuzz, process
 from modelcensus.errors import RegistryError
 
 SECTORS = ("industry", "academia", "government", "non-profit", "collective")
+KINDS = ("organization", "individual", "community")
+"""What a registry entry is. Individuals and community groups (Hub accounts) get no invented country."""
 ORG_COLUMNS = ("id", "name", "countries", "sector", "parent", "aliases", "hub_handles", "note")
 REGION_FILE = "region_groups.csv"
 
@@ -41,6 +43,7 @@ class OrgRecord:
     hub_handles: tuple[str, ...]
     note: str
     file: str
+    kind: str = "organization"
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,11 @@ class Registry:
 
     def _validate(self, org: OrgRecord) -> None:
         where = f"{org.file}: organization {org.id!r}"
-        if org.sector not in SECTORS:
+        if org.kind not in KINDS:
+            raise RegistryError(f"{where}: kind {org.kind!r} is not one of {', '.join(KINDS)}")
+        if org.kind != "organization" and not org.sector:
+            pass  # an individual or a community group need not have a sector
+        elif org.sector not in SECTORS:
             raise RegistryError(f"{where}: sector {org.sector!r} is not one of {', '.join(SECTORS)}")
         for code in org.countries:
             if pycountry.countries.get(alpha_2=code) is None:
@@ -234,6 +241,7 @@ def _read_org_file(path: Traversable | Path) -> list[OrgRecord]:
                     hub_handles=_split(row["hub_handles"]),
                     note=row["note"] or "",
                     file=path.name,
+                    kind=(row.get("kind") or "organization").strip(),
                 )
             )
     return records

@@ -2,162 +2,45 @@
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date
+import json
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 import modelcensus as mc
 from modelcensus.census import Census, IngestReport
 from modelcensus.config import Config
-from modelcensus.errors import ModelCensusError
-from modelcensus.outputs.render import OutputFormat, emit, records
-
-app = typer.Typer(
-    help="modelcensus: the open, reproducible census of the world's AI models.",
-    no_args_is_help=True,
-    add_completion=False,
+from modelcensus.errors import QueryError
+from modelcensus.outputs.cli_common import (
+    AsOfOption,
+    AttributionOption,
+    ByOption,
+    DbOption,
+    DomainOption,
+    FormatOption,
+    FrontierOption,
+    LargeOption,
+    NotableOption,
+    OpenOption,
+    RuleOption,
+    SinceOption,
+    UntilOption,
+    YearOption,
+    _census,
+    _progress,
+    _report_ingest,
+    app,
+    console,
+    err_console,
+    handle_errors,
+    ingest_app,
+    orgs_app,
 )
-ingest_app = typer.Typer(help="Ingest one source into the census store.", no_args_is_help=True)
-orgs_app = typer.Typer(help="The organization registry: resolve names, list what is unresolved.", no_args_is_help=True)
-app.add_typer(ingest_app, name="ingest")
-app.add_typer(orgs_app, name="orgs")
-
-
-def _console(stderr: bool = False) -> Console:
-    """Wide tables when piped (no terminal to measure), the terminal's width otherwise."""
-    stream = sys.stderr if stderr else sys.stdout
-    return Console(stderr=stderr, width=None if stream.isatty() else 200)
-
-
-console = _console()
-err_console = _console(stderr=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Census store (DuckDB file). Default ./census.duckdb or $MODELCENSUS_DB.")
-]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
-YearOption = Annotated[int | None, typer.Option("--year", help="Only models published in this year.")]
-SinceOption = Annotated[int | None, typer.Option("--since", help="Only models published in or after this year.")]
-UntilOption = Annotated[int | None, typer.Option("--until", help="Only models published in or before this year.")]
-NotableOption = Annotated[
-    bool | None, typer.Option("--notable/--not-notable", help="Only notable (or only non-notable) models.")
-]
-FrontierOption = Annotated[bool | None, typer.Option("--frontier/--not-frontier", help="Only frontier models.")]
-LargeOption = Annotated[
-    bool | None,
-    typer.Option(
-        "--large-scale/--not-large-scale", help="Only large-scale models (>= 1e23 FLOP or in Epoch's large-scale file)."
-    ),
-]
-OpenOption = Annotated[str | None, typer.Option("--open-weights", help="yes, no or unknown.")]
-DomainOption = Annotated[str | None, typer.Option("--domain", help="Only models of this domain (e.g. Language).")]
-RuleOption = Annotated[str, typer.Option("--rule", help="Counting rule: full, fractional or primary.")]
-AttributionOption = Annotated[
-    str,
-    typer.Option(
-        "--attribution",
-        help="as-published (the source's country field) or resolved (through the organization registry).",
-    ),
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        help="Read the census as it was on this date "
-        "(YYYY-MM-DD): the newest export of each source dated on or before it.",
-    ),
-]
-
-
-def fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def handle_errors(func: F) -> F:
-    """Turn the package's errors into a one-line message and a non-zero exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ModelCensusError as exc:
-            fail(str(exc).replace("\n", " "))
-        except KeyboardInterrupt:
-            fail("interrupted; the store is unchanged by the unfinished step", 130)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _config(db: Path | None) -> Config:
-    return Config.from_env(db_path=db)
-
-
-@contextmanager
-def _census(db: Path | None, read_only: bool = True) -> Iterator[Census]:
-    config = _config(db)
-    census = mc.open(config.db_path, read_only=read_only, config=config)
-    try:
-        yield census
-    finally:
-        census.close()
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int], None]]:
-    if not sys.stderr.isatty():
-        yield lambda n: None
-        return
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=None, rate="")
-
-        def advance(n: int) -> None:
-            progress.advance(task, n)
-            elapsed = progress.tasks[0].elapsed or 0
-            if elapsed:
-                progress.update(task, rate=f"{progress.tasks[0].completed / elapsed:,.0f} rows/s")
-
-        yield advance
-
-
-def _report_ingest(report: IngestReport) -> None:
-    for r in report.results:
-        state = "already stored, nothing changed" if r.already_stored else "stored"
-        err_console.print(
-            f"{r.source} export {r.export_id} (data of {r.data_date}): {state}; rows read {r.rows_read:,} = "
-            f"{r.rows_read - r.quarantined:,} merged into {r.records:,} models + {r.quarantined:,} quarantined",
-            highlight=False,
-        )
-    for q in report.quarantined[:20]:
-        err_console.print(f"  set aside: {q.file}, line {q.line}, column {q.column!r}: {q.reason}", highlight=False)
-    if len(report.quarantined) > 20:
-        err_console.print(f"  … and {len(report.quarantined) - 20} more (modelcensus quarantine)")
-    if report.unknown_country_tokens:
-        tokens = ", ".join(f"{k!r} ×{v}" for k, v in sorted(report.unknown_country_tokens.items()))
-        err_console.print(f"  country tokens not recognised (not counted): {tokens}", highlight=False)
-    if report.ignored_country_tokens:
-        tokens = ", ".join(f"{k!r} ×{v}" for k, v in sorted(report.ignored_country_tokens.items()))
-        err_console.print(f"  non-country tokens in the country field (not counted): {tokens}", highlight=False)
+from modelcensus.outputs.cli_hub import DerivativesOption, MetricOption, PipelineOption, hub_count, ingest_hub
+from modelcensus.outputs.render import OutputFormat, emit, records
+from modelcensus.sources import huggingface
 
 
 def _ingest_epoch(census: Census, path: Path | None) -> IngestReport:
@@ -191,6 +74,20 @@ def _headline(census: Census) -> pd.DataFrame:
     return table
 
 
+HUB_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
+
+
+def _hub_headline(census: Census) -> pd.DataFrame | None:
+    """Hub downloads by lineage origin, or None when no Hub listing is stored."""
+    try:
+        frame = census.count_hub(by="country", metric="downloads", attribution="lineage")
+    except QueryError:
+        return None
+    if frame.empty:
+        return None
+    return frame
+
+
 @app.command()
 @handle_errors
 def build(
@@ -205,11 +102,34 @@ def build(
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """The main job: ingest every source and print the headline table (models by country per year)."""
+    """The main job: ingest every source and print the headline tables (models by country per year; Hub
+    downloads by the country of the base model they build on)."""
     with _census(db, read_only=False) as census:
         _ingest_epoch(census, from_dir)
+        if from_dir is None:
+            top = ingest_hub(census, None, sort="downloads", limit=census.config.hub_top_n)
+            del top
+            handles = sorted({h for o in census.registry.orgs.values() if o.kind == "organization"
+                              for h in o.hub_handles})  # fmt: skip
+            ingest_hub(census, None, authors=tuple(handles))
+        elif any(huggingface.iter_listings(from_dir)):
+            ingest_hub(census, from_dir)
         table = _headline(census)
+        hub = _hub_headline(census)
+        if fmt is OutputFormat.json:
+            print(json.dumps({"models_by_country_year": records(table), "hub_downloads_by_lineage_origin":
+                              records(hub) if hub is not None else []}, ensure_ascii=False, indent=2))  # fmt: skip
+            return
         emit(table, fmt, console, title="Models by country and year (Epoch AI, all models)")
+        if hub is not None:
+            emit(
+                hub,
+                fmt,
+                console,
+                title="Hugging Face Hub: 30-day downloads by lineage origin (the country of "
+                "the root base model's developer)",
+                columns=None if fmt is OutputFormat.csv else HUB_COLUMNS,
+            )
 
 
 @ingest_app.command("epoch")
@@ -228,16 +148,6 @@ def ingest_epoch(
     config = Config.from_env(db_path=db, epoch_url=url)
     with mc.open(config.db_path, config=config) as census:
         _ingest_epoch(census, from_path)
-
-
-ByOption = Annotated[
-    list[str],
-    typer.Option(
-        "--by",
-        help="country, region, organization, sector, domain, year, month or open_weights; repeat to cross one "
-        "grouping with year/month/open_weights.",
-    ),
-]
 
 
 def _grouped(
@@ -263,6 +173,7 @@ def _grouped(
 @handle_errors
 def count(
     by: ByOption,
+    source: Annotated[str, typer.Option("--source", help="epoch (models) or huggingface (Hub repos).")] = "epoch",
     year: YearOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -271,25 +182,42 @@ def count(
     large_scale: LargeOption = None,
     open_weights: OpenOption = None,
     domain: DomainOption = None,
+    metric: MetricOption = None,
+    derivatives: DerivativesOption = None,
+    pipeline_tag: PipelineOption = None,
     rule: RuleOption = "full",
-    attribution: AttributionOption = "as-published",
+    attribution: Annotated[
+        str | None,
+        typer.Option(
+            "--attribution",
+            help="epoch: as-published (the source's country field, default) or resolved (registry). huggingface: "
+            "resolved (the publishing organization, default) or lineage (the root base model's developer).",
+        ),
+    ] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Count and share of models per group; every share states its denominator."""
-    filters = dict(
-        year=year,
-        since=since,
-        until=until,
-        notable=notable,
-        frontier=frontier,
-        large_scale=large_scale,
-        open_weights=open_weights,
-        domain=domain,
-        as_of=as_of,
-    )
-    _grouped("count", "Models", by, db, fmt, rule, attribution, filters)
+    """Count and share of models (or Hub repos, downloads, likes) per group; every share states its denominator."""
+    if source == "huggingface":
+        not_for_hub = {"--notable": notable, "--frontier": frontier, "--large-scale": large_scale,
+                       "--open-weights": open_weights, "--domain": domain}  # fmt: skip
+        misplaced = [name for name, value in not_for_hub.items() if value is not None]
+        if misplaced:
+            raise QueryError(f"{', '.join(misplaced)} apply to --source epoch, not to Hugging Face repos")
+        hub_count(by, year=year, since=since, until=until, metric=metric or "models",
+                  derivatives=derivatives or "include", pipeline_tag=pipeline_tag, rule=rule,
+                  attribution=attribution or "resolved", as_of=as_of, db=db, fmt=fmt)  # fmt: skip
+        return
+    if source != "epoch":
+        raise QueryError(f"--source must be epoch or huggingface, not {source!r}")
+    hub_only = {"--metric": metric, "--derivatives": derivatives, "--pipeline-tag": pipeline_tag}
+    misplaced = [name for name, value in hub_only.items() if value is not None]
+    if misplaced:
+        raise QueryError(f"{', '.join(misplaced)} apply to --source huggingface only")
+    filters = dict(year=year, since=since, until=until, notable=notable, frontier=frontier, large_scale=large_scale,
+                   open_weights=open_weights, domain=domain, as_of=as_of)  # fmt: skip
+    _grouped("count", "Models", by, db, fmt, rule, attribution or "as-published", filters)
 
 
 @app.command()
@@ -446,38 +374,40 @@ def quarantine(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> N
 @orgs_app.command("resolve")
 @handle_errors
 def orgs_resolve(
-    names: Annotated[list[str], typer.Argument(help="Organization names as a source spells them.")],
+    names: Annotated[list[str] | None, typer.Argument(help="Organization names as a source spells them.")] = None,
+    hub: Annotated[
+        list[str] | None, typer.Option("--hub", help="A Hugging Face handle to resolve (repeatable).")
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Resolve names to organizations, countries and sectors (or say unresolved)."""
-    registry = mc.census.load_registry(fuzzy_threshold=Config.from_env().fuzzy_threshold)
+    """Resolve names (or Hub handles) to organizations, countries, sectors and kinds, or say unresolved."""
+    if not names and not hub:
+        raise QueryError("give organization names, or Hub handles with --hub")
+    config = Config.from_env()
+    registry = mc.census.load_registry(fuzzy_threshold=config.fuzzy_threshold)
     rows = []
-    for res in (registry.resolve(n) for n in names):
+    for res in (registry.resolve(n) for n in names or []):
         org = res.org
-        rows.append(
-            {
-                "name": res.name,
-                "resolved": org is not None,
-                "organization": org.name if org else None,
-                "org_id": org.id if org else None,
-                "countries": list(org.countries) if org else [],
-                "sector": org.sector if org else None,
-                "parent": org.parent if org else None,
-                "method": res.method,
-                "score": res.score,
-                "note": org.note if org else None,
-            }
-        )
+        rows.append({
+            "name": res.name, "resolved": org is not None, "organization": org.name if org else None,
+            "org_id": org.id if org else None, "countries": list(org.countries) if org else [],
+            "sector": org.sector if org else None, "parent": org.parent if org else None,
+            "kind": org.kind if org else None, "method": res.method, "score": res.score,
+            "note": org.note if org else None,
+        })  # fmt: skip
+    for handle in hub or []:
+        org = registry.resolve_hub(handle)
+        rows.append({
+            "name": handle, "resolved": org is not None, "organization": org.name if org else None,
+            "org_id": org.id if org else None, "countries": list(org.countries) if org else [],
+            "sector": (org.sector or None) if org else None, "parent": org.parent if org else None,
+            "kind": org.kind if org else None, "method": "hub-handle" if org else "unresolved",
+            "score": 100.0 if org else 0.0, "note": org.note if org else None,
+        })  # fmt: skip
     frame = pd.DataFrame(rows)
-    emit(
-        frame,
-        fmt,
-        console,
-        title="Organization resolution",
-        columns=None
-        if fmt is not OutputFormat.table
-        else ["name", "organization", "countries", "sector", "parent", "method", "score"],
-    )
+    table_columns = ["name", "organization", "countries", "sector", "kind", "parent", "method", "score"]
+    emit(frame, fmt, console, title="Organization resolution",
+         columns=table_columns if fmt is OutputFormat.table else None)  # fmt: skip
     if any(not r["resolved"] for r in rows):
         raise typer.Exit(3)
 
@@ -499,6 +429,15 @@ def orgs_disagreements(as_of: AsOfOption = None, db: DbOption = None, fmt: Forma
         emit(frame, fmt, console, title=f"{len(frame)} models where resolved ≠ published countries")
 
 
+@orgs_app.command("hub-disagreements")
+@handle_errors
+def orgs_hub_disagreements(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """Epoch models whose "Hugging Face developer id" the registry gives to another organization (or not at all)."""
+    with _census(db) as census:
+        frame = census.hub_disagreements()
+        emit(frame, fmt, console, title=f"{len(frame)} Epoch Hub ids the registry disagrees with")
+
+
 @orgs_app.command("refresh")
 @handle_errors
 def orgs_refresh(db: DbOption = None) -> None:
@@ -512,4 +451,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "date", "main", "records"]
+__all__ = ["app", "main"]

@@ -50,6 +50,10 @@ class CensusTables:
     org_countries: ir.Table
     org_resolution: ir.Table
     region_members: ir.Table
+    hub_models: ir.Table
+    hub_edges: ir.Table
+    hub_roots: ir.Table
+    hub_handles: ir.Table
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,249 @@
+"""Hugging Face Hub metrics: repos, downloads and likes by developer country, lineage origin and base family.
+
+Attributions of a repo:
+
+- ``resolved``: the country of the organization that publishes it (its author handle, via the registry);
+- ``lineage``: the country of the developer of its root base model (a derivative counts for the country
+  whose model it was built on; an original is its own root).
+
+Individual accounts, community groups and accounts the registry does not know get no invented
+country: their repos form unattributed rows, one per reason. Counting rules are those of
+:mod:`modelcensus.metrics.core` (``full``, ``fractional``, ``primary``), applied to an organization's
+countries. Shares state their denominator: the metric's total over the repos that pass the filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from modelcensus.errors import QueryError
+from modelcensus.metrics.core import RULES, CensusTables
+
+HUB_GROUPED = ("country", "region", "organization", "base_family")
+HUB_SCALARS = ("year", "month", "pipeline_tag", "derivative")
+HUB_METRICS = ("models", "downloads", "likes")
+HUB_ATTRIBUTIONS = ("resolved", "lineage")
+DERIVATIVES = ("include", "exclude", "only")
+
+
+@dataclass(frozen=True)
+class HubFilters:
+    """Which repos a figure is about (``None``: no filter). Years are of the repo's creation."""
+
+    year: int | None = None
+    since: int | None = None
+    until: int | None = None
+    pipeline_tag: str | None = None
+    derivatives: str = "include"
+    as_of: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.derivatives not in DERIVATIVES:
+            raise QueryError(f"derivatives must be one of {', '.join(DERIVATIVES)}, not {self.derivatives!r}")
+        if self.year is not None and (self.since is not None or self.until is not None):
+            raise QueryError("give either year, or since/until, not both")
+
+    def describe(self) -> str:
+        parts = ["Hugging Face Hub repos"]
+        if self.year is not None:
+            parts.append(f"created in {self.year}")
+        if self.since is not None or self.until is not None:
+            parts.append(f"created {self.since or '…'}–{self.until or '…'}")
+        if self.pipeline_tag:
+            parts.append(f"pipeline {self.pipeline_tag}")
+        parts.append({"include": "originals and derivatives", "exclude": "originals only",
+                      "only": "derivatives only"}[self.derivatives])  # fmt: skip
+        if self.as_of:
+            parts.append(f"as of {self.as_of.isoformat()}")
+        return ", ".join(parts)
+
+
+def hub_current(t: CensusTables, as_of: date | None = None) -> ir.Table:
+    """The latest observation of every repo (among harvests dated on or before ``as_of``)."""
+    e = t.exports.filter(t.exports.source == "huggingface")
+    if as_of is not None:
+        e = e.filter(e.data_date <= as_of)
+    m = t.hub_models.join(e.select("export_id", "data_date", "ingested_at"), "export_id")
+    window = ibis.window(group_by=m.repo_id, order_by=[m.data_date.desc(), m.ingested_at.desc()])
+    ranked = m.mutate(rank_=ibis.row_number().over(window))
+    return ranked.filter(ranked.rank_ == 0).drop("rank_", "ingested_at")
+
+
+def hub_repos(t: CensusTables, filters: HubFilters) -> ir.Table:
+    """Current repos with their lineage root and base family, filtered."""
+    m = hub_current(t, filters.as_of)
+    r = t.hub_roots
+    j = m.left_join(r, m.repo_id == r.repo_id)
+    repos = j.select(
+        m.export_id,
+        m.repo_id,
+        m.author,
+        m.created_at,
+        m.downloads,
+        m.likes,
+        m.pipeline_tag,
+        m.data_date,
+        root_id=r.root_id.coalesce(m.repo_id),
+        root_author=ibis.cases((r.root_id.isnull(), m.author), else_=r.root_author),
+        depth=r.depth.coalesce(0),
+        relation=r.relation,
+        base_family=r.family,
+    )
+    repos = repos.mutate(
+        derivative=repos.depth > 0,
+        year=repos.created_at.year(),
+        month=repos.created_at.strftime("%Y-%m"),
+        downloads=repos.downloads.coalesce(0),
+        likes=repos.likes.coalesce(0),
+    )
+    if filters.year is not None:
+        repos = repos.filter(repos.year == filters.year)
+    if filters.since is not None:
+        repos = repos.filter(repos.year >= filters.since)
+    if filters.until is not None:
+        repos = repos.filter(repos.year <= filters.until)
+    if filters.pipeline_tag is not None:
+        repos = repos.filter(repos.pipeline_tag == filters.pipeline_tag)
+    if filters.derivatives == "exclude":
+        repos = repos.filter(~repos.derivative)
+    elif filters.derivatives == "only":
+        repos = repos.filter(repos.derivative)
+    return repos
+
+
+def _check(by: list[str], metric: str, attribution: str, rule: str) -> tuple[str | None, list[str]]:
+    unknown = [d for d in by if d not in HUB_GROUPED + HUB_SCALARS]
+    if unknown:
+        raise QueryError(
+            f"cannot group Hub repos by {unknown[0]!r}; choose from {', '.join(HUB_GROUPED + HUB_SCALARS)}"
+        )
+    grouped = [d for d in by if d in HUB_GROUPED]
+    if len(grouped) > 1:
+        raise QueryError(f"group by at most one of {', '.join(HUB_GROUPED)} at a time")
+    if metric not in HUB_METRICS:
+        raise QueryError(f"metric must be one of {', '.join(HUB_METRICS)}, not {metric!r}")
+    if attribution not in HUB_ATTRIBUTIONS:
+        raise QueryError(f"attribution must be one of {', '.join(HUB_ATTRIBUTIONS)} for Hub repos, not {attribution!r}")
+    if rule not in RULES:
+        raise QueryError(f"rule must be one of {', '.join(RULES)}, not {rule!r}")
+    return (grouped[0] if grouped else None), [d for d in by if d in HUB_SCALARS]
+
+
+def _reason(handle: ir.Value, org_id: ir.Value, kind: ir.Value, lineage: bool) -> ir.Value:
+    """Why a repo has no country (or organization), in words."""
+    prefix = "base by " if lineage else ""
+    return ibis.cases(
+        (handle.isnull(), "unknown base" if lineage else "no author"),
+        (org_id.isnull(), prefix + "an account the registry does not know"),
+        (kind == "individual", prefix + "an individual account"),
+        (kind == "community", prefix + "a community group"),
+        else_=prefix + "an organization with no country",
+    )
+
+
+def weighted_repos(
+    t: CensusTables, by: list[str], filters: HubFilters, metric: str, attribution: str, rule: str
+) -> tuple[ir.Table, list[str]]:
+    """One row per (repo, group) with the repo's weight under the counting rule times the metric."""
+    grouped, scalars = _check(by, metric, attribution, rule)
+    repos = hub_repos(t, filters)
+    amount = ibis.literal(1.0) if metric == "models" else repos[metric].cast("float64")
+    lineage = attribution == "lineage"
+    base = repos.select(
+        "repo_id", *scalars, "base_family", amount=amount, handle=repos.root_author if lineage else repos.author
+    )
+    if grouped in (None, "base_family"):
+        rows = base.mutate(weight=ibis.literal(1.0), reason=ibis.null("string"))
+        if grouped == "base_family":
+            rows = rows.mutate(
+                reason=ibis.cases((rows.base_family.isnull(), "no known base family"), else_=ibis.null("string"))
+            )
+        return rows.mutate(value=rows.amount * rows.weight).drop("handle"), [c for c in (grouped,) if c] + scalars
+    h = t.hub_handles
+    j = base.left_join(h, base.handle == h.handle)
+    j = j.select(*[base[c] for c in base.columns if c != "base_family"], h.org_id, h.kind)
+    reason = _reason(j.handle, j.org_id, j.kind, lineage)
+    if grouped == "organization":
+        orgs = t.organizations
+        k = j.left_join(orgs, j.org_id == orgs.org_id)
+        rows = k.select(
+            *[j[c] for c in ("repo_id", *scalars, "amount")],
+            organization=orgs.name,
+            weight=ibis.literal(1.0),
+            reason=ibis.cases((orgs.name.isnull(), reason), else_=ibis.null("string")),
+        )
+        return rows.mutate(value=rows.amount * rows.weight), ["organization", *scalars]
+    oc = t.org_countries
+    k = j.left_join(oc, j.org_id == oc.org_id)
+    k = k.select(*[j[c] for c in ("repo_id", *scalars, "amount")], reason_=reason, country=oc.country,
+                 position=oc.position)  # fmt: skip
+    if grouped == "region":
+        r = t.region_members
+        k2 = k.left_join(r, k.country == r.country)
+        k = k2.select(*[k[c] for c in ("repo_id", *scalars, "amount", "reason_", "position")],
+                      country=r.region_name)  # fmt: skip
+        k = k.group_by([c for c in k.columns if c != "position"]).agg(position=k.position.min())
+    n = k.group_by("repo_id").agg(n_groups=k.country.nunique(), first_position=k.position.min())
+    k = k.join(n, "repo_id")
+    if rule == "primary":
+        k = k.filter(k.position.isnull() | (k.position == k.first_position))
+        weight = ibis.literal(1.0)
+    elif rule == "fractional":
+        weight = ibis.cases((k.n_groups == 0, 1.0), else_=ibis.literal(1.0) / k.n_groups.cast("float64"))
+    else:
+        weight = ibis.literal(1.0)
+    rows = k.select(
+        *[k[c] for c in ("repo_id", *scalars, "amount")],
+        weight=weight,
+        reason=ibis.cases((k.country.isnull(), k.reason_), else_=ibis.null("string")),
+        **{grouped: k.country},
+    )
+    return rows.mutate(value=rows.amount * rows.weight), [grouped, *scalars]
+
+
+def count_hub(
+    t: CensusTables,
+    by: list[str],
+    filters: HubFilters = HubFilters(),
+    metric: str = "models",
+    attribution: str = "resolved",
+    rule: str = "full",
+) -> ir.Table:
+    """Per group: ``value`` (repos, downloads or likes), ``repos``, ``denominator``, ``share`` and, for
+    unattributed rows, ``reason``."""
+    rows, group_cols = weighted_repos(t, by, filters, metric, attribution, rule)
+    keys = [*group_cols, "reason"]
+    counts = rows.group_by(keys).agg(value=rows.value.sum(), repos=rows.repo_id.nunique())
+    repos = hub_repos(t, filters)
+    total = repos.count() if metric == "models" else repos[metric].sum()
+    scalars = [c for c in group_cols if c in HUB_SCALARS]
+    if scalars:
+        denominators = repos.group_by(scalars).agg(denominator=total.cast("float64"))
+        counts = counts.join(denominators, scalars)
+    else:
+        counts = counts.cross_join(repos.aggregate(denominator=total.cast("float64")))
+    counts = counts.mutate(share=counts.value / counts.denominator)
+    return counts.order_by([*[counts[s] for s in scalars], counts.value.desc()])
+
+
+def trend_hub(
+    t: CensusTables,
+    dates: list[date],
+    by: list[str],
+    filters: HubFilters,
+    metric: str,
+    attribution: str,
+    rule: str,
+) -> ir.Table:
+    """:func:`count_hub` as of each harvest date: adoption as a time series."""
+    if not dates:
+        raise QueryError("no Hugging Face harvest is stored yet")
+    parts = []
+    for day in dates:
+        f = HubFilters(filters.year, filters.since, filters.until, filters.pipeline_tag, filters.derivatives, day)
+        parts.append(count_hub(t, by, f, metric, attribution, rule).mutate(date=ibis.literal(day)))
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]

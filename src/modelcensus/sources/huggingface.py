@@ -1,0 +1,540 @@
+"""Source ``huggingface``: model listings of the Hugging Face Hub (``/api/models``).
+
+Two ways in, one parser:
+
+- **live**: :func:`harvest` pages through ``/api/models`` with the HTTP layer of ``huggingface_hub``
+  (``http_backoff``: bounded retries with backoff on 5xx, resets and timeouts; 429 honoured through
+  ``Retry-After`` and ``RateLimit`` headers), following ``Link`` headers lazily. Every page is appended
+  to a JSONL file (the raw snapshot) and the next-page URL is checkpointed beside it, so a crawl can be
+  stopped and resumed from its last cursor. Nothing reaches the census store until the harvest is
+  complete.
+- **file**: a saved ``/api/models`` listing (a JSON array), JSONL, or an object holding the list under
+  ``models`` or ``data`` (the shape of the shared trending file, whose keys are re-cased, e.g.
+  ``pipelineTag``).
+
+Parsing runs in DuckDB (``read_json`` with declared columns): a listing of millions of repos is read
+columnar, in one pass, without building a Python object per repo. :func:`normalise_sql` is the one
+definition of how a raw Hub item becomes a typed record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import duckdb
+
+from modelcensus.errors import InputFormatError, SourceUnavailableError
+from modelcensus.provenance import Export, SourceSnapshot
+
+SOURCE = "huggingface"
+LICENSE = "Hub metadata: Hugging Face terms of service; each model under its own licence"
+CREDIT = "Hugging Face Hub"
+DEFAULT_ENDPOINT = "https://huggingface.co"
+PAGE_SIZE = 1000
+EXPAND = (
+    "author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "tags", "pipeline_tag",
+    "library_name", "baseModels", "gated", "cardData", "safetensors", "trendingScore",
+)  # fmt: skip
+
+# The raw keys a Hub item may carry (the API's own and the re-cased ones of saved listings) and
+# their DuckDB types; keys absent from a file read as NULL.
+RAW_COLUMNS: dict[str, str] = {
+    "id": "VARCHAR", "modelId": "VARCHAR", "author": "VARCHAR",
+    "createdAt": "VARCHAR", "created_at": "VARCHAR", "lastModified": "VARCHAR", "last_modified": "VARCHAR",
+    "downloads": "BIGINT", "downloadsAllTime": "BIGINT", "downloads_all_time": "BIGINT", "likes": "BIGINT",
+    "trendingScore": "DOUBLE", "trending_score": "DOUBLE",
+    "pipeline_tag": "VARCHAR", "pipelineTag": "VARCHAR", "library_name": "VARCHAR", "libraryName": "VARCHAR",
+    "tags": "VARCHAR[]", "gated": "JSON", "cardData": "JSON", "card_data": "JSON", "safetensors": "JSON",
+    "baseModels": "JSON", "base_models": "JSON",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class HarvestQuery:
+    """What a live harvest asks the Hub for."""
+
+    endpoint: str = DEFAULT_ENDPOINT
+    authors: tuple[str, ...] = ()
+    sort: str = "createdAt"
+    limit: int | None = None
+    since: date | None = None
+
+    def key(self) -> str:
+        """A stable name for this query, so a stopped crawl of the same query can be resumed."""
+        payload = json.dumps(asdict(self), default=str, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+    def first_urls(self, page_size: int = PAGE_SIZE) -> list[str]:
+        """The first page URL of each author (or of the whole Hub)."""
+        urls = []
+        for author in self.authors or (None,):
+            params: list[tuple[str, str]] = [("sort", self.sort), ("direction", "-1")]
+            if author:
+                params.append(("author", author))
+            params.append(("limit", str(min(page_size, self.limit or page_size))))
+            params.extend(("expand", e) for e in EXPAND)
+            urls.append(f"{self.endpoint.rstrip('/')}/api/models?{urlencode(params)}")
+        return urls
+
+
+@dataclass
+class CrawlState:
+    """The checkpoint of a harvest, saved beside its JSONL after every page."""
+
+    query: dict[str, Any]
+    started_at: str
+    pending: list[str] = field(default_factory=list)
+    """Page URLs still to fetch (the current author's next page first)."""
+    done_bytes: int = 0
+    items: int = 0
+    pages: int = 0
+    finished: bool = False
+
+
+class HarvestStopped(SourceUnavailableError):
+    """A crawl ended before its last page (asked to stop); ``--resume`` continues it."""
+
+    def __init__(self, harvest: Harvest) -> None:
+        self.harvest = harvest
+        super().__init__(
+            f"harvest stopped after {harvest.pages} pages ({harvest.items} repos), kept in {harvest.path}; "
+            "run again with --resume to continue from its last cursor"
+        )
+
+
+@dataclass(frozen=True)
+class Harvest:
+    """A completed harvest: the JSONL snapshot and how it was made."""
+
+    path: Path
+    location: str
+    retrieved_at: datetime
+    items: int
+    pages: int
+
+
+def _state_path(jsonl: Path) -> Path:
+    return jsonl.with_suffix(".state.json")
+
+
+def _save_state(jsonl: Path, state: CrawlState) -> None:
+    tmp = _state_path(jsonl).with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(state)), encoding="utf-8")
+    tmp.replace(_state_path(jsonl))
+
+
+def find_resumable(cache_dir: Path, query: HarvestQuery) -> Path | None:
+    """The newest unfinished crawl of the same query in the cache, if any."""
+    folder = cache_dir / SOURCE
+    candidates = sorted(folder.glob(f"harvest-{query.key()}-*.jsonl"), reverse=True)
+    for jsonl in candidates:
+        state_file = _state_path(jsonl)
+        if state_file.exists() and not json.loads(state_file.read_text(encoding="utf-8"))["finished"]:
+            return jsonl
+    return None
+
+
+def _fetch_page(
+    url: str,
+    headers: dict[str, str],
+    *,
+    retries: int,
+    backoff_s: float,
+    timeout_s: float,
+    sleep: Callable[[float], None],
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page through huggingface_hub's HTTP layer; a body that is not the JSON list it should be is retried."""
+    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub.utils import hf_raise_for_status, http_backoff
+
+    last = ""
+    for attempt in range(retries + 1):
+        try:
+            response = http_backoff(
+                "GET",
+                url,
+                headers=headers,
+                timeout=timeout_s,
+                max_retries=retries,
+                base_wait_time=backoff_s,
+                max_wait_time=max(backoff_s * 8, backoff_s),
+            )
+            hf_raise_for_status(response)
+            page = response.json()
+        except HfHubHTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            raise SourceUnavailableError(f"{url}: HTTP {status}: {exc}") from exc
+        except (ValueError, OSError, RuntimeError) as exc:  # truncated JSON, network errors past the retries
+            last = f"{type(exc).__name__}: {exc}"
+            if attempt < retries:
+                sleep(backoff_s * 2**attempt)
+                continue
+            break
+        if not isinstance(page, list):
+            raise SourceUnavailableError(f"{url}: expected a JSON list of models, got {type(page).__name__}")
+        nxt = response.links.get("next", {}).get("url")
+        return page, (str(nxt) if nxt else None)
+    raise SourceUnavailableError(f"{url}: gave up after {retries + 1} attempts ({last})")
+
+
+def harvest(
+    query: HarvestQuery,
+    cache_dir: Path,
+    *,
+    resume: bool = False,
+    retries: int = 5,
+    backoff_s: float = 1.0,
+    timeout_s: float = 60.0,
+    token: str | bool | None = False,
+    on_page: Callable[[int], None] | None = None,
+    stop_after_pages: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Harvest:
+    """Harvest ``query`` into a JSONL snapshot under ``cache_dir``; resume a stopped crawl if asked.
+
+    ``stop_after_pages`` ends the crawl early (unfinished, resumable): the tests use it to stop a
+    crawl half-way, as a user's Ctrl-C would.
+    """
+    from huggingface_hub.utils import build_hf_headers
+
+    headers = build_hf_headers(token=token, library_name="modelcensus")
+    folder = cache_dir / SOURCE
+    folder.mkdir(parents=True, exist_ok=True)
+    jsonl = find_resumable(cache_dir, query) if resume else None
+    if jsonl is not None:
+        state = CrawlState(**json.loads(_state_path(jsonl).read_text(encoding="utf-8")))
+        with jsonl.open("r+b") as handle:  # drop a page written after the last checkpoint
+            handle.truncate(state.done_bytes)
+    else:
+        now = datetime.now(tz=UTC)
+        jsonl = folder / f"harvest-{query.key()}-{now:%Y%m%dT%H%M%S%fZ}.jsonl"
+        jsonl.write_bytes(b"")
+        state = CrawlState(
+            query=json.loads(json.dumps(asdict(query), default=str)),
+            started_at=now.isoformat(),
+            pending=query.first_urls(),
+        )
+        _save_state(jsonl, state)
+    pages_this_run = 0
+    with jsonl.open("ab") as out:
+        while state.pending:
+            if stop_after_pages is not None and pages_this_run >= stop_after_pages:
+                return Harvest(jsonl, "", datetime.fromisoformat(state.started_at), state.items, state.pages)
+            url = state.pending[0]
+            items, next_url = _fetch_page(
+                url, headers, retries=retries, backoff_s=backoff_s, timeout_s=timeout_s, sleep=sleep
+            )
+            keep: list[dict[str, Any]] = []
+            reached_end = False
+            for item in items:
+                created = str(item.get("createdAt") or item.get("created_at") or "")
+                if query.since is not None and query.sort == "createdAt" and created[:10] < query.since.isoformat():
+                    reached_end = True  # sorted newest first: the rest of this listing is older
+                    break
+                if query.limit is not None and state.items + len(keep) >= query.limit:
+                    reached_end = True
+                    break
+                keep.append(item)
+            for item in keep:
+                out.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+            out.flush()
+            state.items += len(keep)
+            state.pages += 1
+            state.done_bytes = out.tell()
+            state.pending = ([next_url] if next_url and not reached_end else []) + state.pending[1:]
+            if query.limit is not None and state.items >= query.limit:
+                state.pending = []
+            state.finished = not state.pending
+            _save_state(jsonl, state)
+            pages_this_run += 1
+            if on_page:
+                on_page(len(keep))
+    first = query.first_urls()[0]
+    return Harvest(jsonl, first, datetime.fromisoformat(state.started_at), state.items, state.pages)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a listing (file or harvest) into typed tables, in DuckDB
+
+_HUB_SIGNS = {
+    "downloads",
+    "likes",
+    "tags",
+    "pipeline_tag",
+    "pipelinetag",
+    "library_name",
+    "libraryname",
+    "createdat",
+    "lastmodified",
+    "trendingscore",
+}
+_NOT_HUB = {"pricing", "context_length", "architecture", "litellm_provider", "rating"}
+
+
+@dataclass(frozen=True)
+class ListingRead:
+    """A listing parsed into the temporary tables ``hub_incoming``, ``hub_incoming_edges`` and
+    ``hub_incoming_quarantine`` of a DuckDB connection."""
+
+    path: Path
+    shape: str
+    rows_read: int
+    stored: int
+    duplicates: int
+    quarantined: int
+    data_date: date
+    observed_at: datetime | None
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _struct_type() -> str:
+    return "STRUCT(" + ", ".join(f'"{k}" {v}' for k, v in RAW_COLUMNS.items()) + ")"
+
+
+def detect_shape(path: Path) -> str | None:
+    """``jsonl``, ``array`` or ``object`` when the file looks like a Hub model listing, else None."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        return None
+    text = head.lstrip()
+    if not text:
+        return None
+    con = duckdb.connect()
+    try:
+        if text[:1] == b"[":
+            keys = _sample_keys(con, path, "array")
+            return "array" if _is_hub(keys) else None
+        if text[:1] == b"{":
+            first_line = text.split(b"\n", 1)[0]
+            try:
+                first = json.loads(first_line)
+            except ValueError:
+                first = None
+            if isinstance(first, dict) and ("id" in first or "modelId" in first):
+                return "jsonl" if _is_hub(set(first)) else None
+            desc = con.execute(f"DESCRIBE SELECT * FROM read_json({_sql_str(str(path))}, sample_size=200)").fetchall()
+            for name, dtype, *_ in desc:
+                if name in ("models", "data") and str(dtype).startswith("STRUCT"):
+                    inner = {f.split(" ")[0].strip('"').lower() for f in _struct_fields(str(dtype))}
+                    if _is_hub(inner):
+                        return "object"
+        return None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _struct_fields(dtype: str) -> list[str]:
+    body = dtype[dtype.index("(") + 1 : dtype.rindex(")")]
+    fields, depth, current = [], 0, ""
+    for ch in body:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            fields.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    return [*fields, current.strip()] if current.strip() else fields
+
+
+def _sample_keys(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> set[str]:
+    desc = con.execute(
+        f"DESCRIBE SELECT * FROM read_json({_sql_str(str(path))}, format={_sql_str(fmt)}, sample_size=200)"
+    ).fetchall()
+    return {str(row[0]) for row in desc}
+
+
+def _is_hub(keys: set[str]) -> bool:
+    lowered = {k.lower() for k in keys}
+    return ("id" in lowered or "modelid" in lowered) and len(lowered & _HUB_SIGNS) >= 2 and not lowered & _NOT_HUB
+
+
+def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None = None) -> ListingRead:
+    """Parse a listing into temporary tables of ``con``; raise InputFormatError naming the file."""
+    shape = shape or detect_shape(path)
+    if shape is None:
+        raise InputFormatError(
+            "not a Hugging Face model listing (expected a JSON array, JSONL, or an object with 'models' "
+            "or 'data', of items with 'id' and fields such as downloads, likes, tags)",
+            file=str(path),
+        )
+    src = _sql_str(str(path))
+    columns = "{" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}" for k, v in RAW_COLUMNS.items()) + "}"
+    observed: datetime | None = None
+    try:
+        if shape == "object":
+            key = "models" if "models" in _top_keys(con, path) else "data"
+            wrapper = (
+                f"read_json({src}, columns={{'fetchedAt': 'VARCHAR', {_sql_str(key)}: '{_struct_type()}[]'}}, "
+                "maximum_object_size=2147483647)"
+            )
+            fetched = con.execute(f"SELECT fetchedAt FROM {wrapper}").fetchall()
+            if fetched and fetched[0][0]:
+                observed = _parse_ts(str(fetched[0][0]))
+            raw = f"(SELECT u.* FROM (SELECT unnest({key}) AS u FROM {wrapper}))"
+        else:
+            fmt = "newline_delimited" if shape == "jsonl" else "array"
+            raw = f"read_json({src}, format='{fmt}', columns={columns}, maximum_object_size=16777216)"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE hub_raw AS SELECT row_number() OVER () AS line_, * FROM {raw}")
+    except duckdb.Error as exc:
+        message = str(exc).split("\n")[0]
+        raise InputFormatError(f"cannot read the listing ({message})", file=str(path)) from exc
+    con.execute(normalise_sql())
+    con.execute(_EDGES_SQL)
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM hub_raw), (SELECT count(*) FROM hub_incoming), "
+        "(SELECT count(*) FROM hub_incoming_quarantine), "
+        "(SELECT max(greatest(last_modified, created_at)) FROM hub_incoming)"
+    ).fetchall()[0]
+    rows_read, stored, quarantined, newest = int(counts[0]), int(counts[1]), int(counts[2]), counts[3]
+    con.execute("DROP TABLE hub_raw")
+    if observed is not None:
+        data_date = observed.date()
+    elif newest is not None:
+        data_date = newest.date()
+    else:
+        data_date = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
+    return ListingRead(
+        path, shape, rows_read, stored, rows_read - stored - quarantined, quarantined, data_date, observed
+    )
+
+
+def _top_keys(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
+    desc = con.execute(f"DESCRIBE SELECT * FROM read_json({_sql_str(str(path))}, sample_size=1)").fetchall()
+    return {str(row[0]) for row in desc}
+
+
+def _parse_ts(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def normalise_sql() -> str:
+    """SQL turning ``hub_raw`` into ``hub_incoming`` (one row per repo: the last one of the listing wins)
+    and ``hub_incoming_quarantine`` (rows with no id or an unreadable timestamp, with the reason)."""
+    ts = "(try_cast({x} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
+    created = ts.format(x="coalesce(createdAt, created_at)")
+    modified = ts.format(x="coalesce(lastModified, last_modified)")
+    return f"""
+    CREATE OR REPLACE TEMP TABLE hub_typed AS
+    SELECT
+        line_,
+        coalesce(id, modelId) AS repo_id,
+        coalesce(author, CASE WHEN contains(coalesce(id, modelId), '/')
+                              THEN split_part(coalesce(id, modelId), '/', 1) END) AS author,
+        coalesce(createdAt, created_at) AS created_raw,
+        {created} AS created_at,
+        {modified} AS last_modified,
+        downloads,
+        coalesce(downloadsAllTime, downloads_all_time) AS downloads_all_time,
+        likes,
+        coalesce(trendingScore, trending_score) AS trending_score,
+        coalesce(pipeline_tag, pipelineTag) AS pipeline_tag,
+        coalesce(library_name, libraryName) AS library_name,
+        coalesce(tags, []::VARCHAR[]) AS tags,
+        CASE WHEN gated IS NULL THEN NULL ELSE trim(CAST(gated AS VARCHAR), '"') END AS gated,
+        coalesce(json_extract_string(coalesce(cardData, card_data), '$.license'),
+                 substr(list_filter(tags, lambda t: starts_with(t, 'license:'))[1], 9)) AS license,
+        try_cast(json_extract_string(safetensors, '$.total') AS BIGINT) AS parameters,
+        coalesce(baseModels, base_models) AS base_models_json
+    FROM hub_raw;
+
+    CREATE OR REPLACE TEMP TABLE hub_incoming_quarantine AS
+    SELECT line_ AS line, CASE WHEN repo_id IS NULL THEN 'id' ELSE 'createdAt' END AS field,
+           coalesce(repo_id, '') AS value,
+           CASE WHEN repo_id IS NULL THEN 'item has no id'
+                ELSE 'createdAt is not a timestamp: ' || created_raw END AS reason
+    FROM hub_typed
+    WHERE repo_id IS NULL OR (created_raw IS NOT NULL AND created_at IS NULL);
+
+    CREATE OR REPLACE TEMP TABLE hub_incoming AS
+    SELECT * EXCLUDE (created_raw) FROM hub_typed
+    WHERE repo_id IS NOT NULL AND NOT (created_raw IS NOT NULL AND created_at IS NULL)
+    QUALIFY row_number() OVER (PARTITION BY repo_id ORDER BY line_ DESC) = 1;
+    DROP TABLE hub_typed;
+    """
+
+
+# Lineage edges from ``base_model:`` tags (plain ``base_model:X`` and typed
+# ``base_model:RELATION:X``) and the ``baseModels`` field; a base's relation comes from its typed tag.
+_EDGES_SQL = """
+CREATE OR REPLACE TEMP TABLE hub_incoming_edges AS
+WITH tagged AS (
+    SELECT repo_id, unnest(tags) AS tag, generate_subscripts(tags, 1) AS pos FROM hub_incoming
+    WHERE len(tags) > 0
+), parts AS (
+    SELECT repo_id, pos, str_split(substr(tag, 12), ':') AS p FROM tagged WHERE starts_with(tag, 'base_model:')
+), declared AS (
+    SELECT repo_id, base_models_json AS j FROM hub_incoming WHERE base_models_json IS NOT NULL
+), from_field AS (
+    SELECT repo_id, 100000 + generate_subscripts(ids, 1) AS pos, unnest(ids) AS base_id, relation
+    FROM (
+        SELECT repo_id, json_extract_string(j, '$.relation') AS relation,
+               coalesce(json_extract_string(j, '$.models[*].id'), []::VARCHAR[]) AS ids
+        FROM declared WHERE json_type(j) = 'OBJECT'
+    )
+), candidates AS (
+    SELECT repo_id, pos, p[1] AS base_id, NULL AS relation FROM parts WHERE len(p) = 1
+    UNION ALL SELECT repo_id, pos, p[len(p)], p[1] FROM parts WHERE len(p) >= 2
+    UNION ALL SELECT repo_id, pos, base_id, relation FROM from_field
+)
+SELECT repo_id, base_id,
+       coalesce(max(relation), 'unspecified') AS relation,
+       CAST(row_number() OVER (PARTITION BY repo_id ORDER BY min(pos)) - 1 AS INTEGER) AS position
+FROM candidates
+WHERE base_id IS NOT NULL AND base_id <> '' AND base_id <> repo_id
+GROUP BY repo_id, base_id;
+"""
+
+
+def file_time(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+def listing_export(read: ListingRead, location: str, retrieved_at: datetime, data_date: date) -> Export:
+    """The provenance of a listing: one snapshot (the file), dated by when the Hub was observed."""
+    digest = hashlib.sha256()
+    size = 0
+    with read.path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    snapshot = SourceSnapshot(
+        source=SOURCE,
+        role="listing",
+        location=location,
+        retrieved_at=retrieved_at,
+        sha256=digest.hexdigest(),
+        bytes=size,
+        rows=read.rows_read,
+        license=LICENSE,
+        credit=CREDIT,
+    )
+    return Export(SOURCE, data_date, (snapshot,))
+
+
+def iter_listings(folder: Path) -> Iterator[tuple[Path, str]]:
+    """Every Hub listing under ``folder``, recognised by content."""
+    for candidate in sorted(folder.rglob("*")):
+        if candidate.is_file() and candidate.suffix.lower() in {".json", ".jsonl", ".ndjson"}:
+            shape = detect_shape(candidate)
+            if shape:
+                yield candidate, shape
