@@ -41,6 +41,27 @@ def epoch_census_path(tmp_path_factory: pytest.TempPathFactory, epoch_dir: Path)
     return path
 
 
+@pytest.fixture(scope="session")
+def trending_file(shared: Path) -> Path:
+    return shared / "hf_hub_starscreener" / "huggingface-trending_2026-05-04.json"
+
+
+@pytest.fixture(scope="session")
+def hub_census_path(tmp_path_factory: pytest.TempPathFactory, trending_file: Path, epoch_dir: Path) -> Path:
+    """A census holding the real Epoch export and the shared Hub trending listing, built once."""
+    path = tmp_path_factory.mktemp("hub") / "census.duckdb"
+    with mc.open(path) as census:
+        census.ingest_epoch(epoch_dir)
+        census.ingest_huggingface(trending_file)
+    return path
+
+
+@pytest.fixture()
+def hub_census(hub_census_path: Path) -> Iterator[mc.Census]:
+    with mc.open(hub_census_path, read_only=True) as opened:
+        yield opened
+
+
 @pytest.fixture()
 def census(epoch_census_path: Path) -> Iterator[mc.Census]:
     with mc.open(epoch_census_path, read_only=True) as opened:
@@ -50,6 +71,8 @@ def census(epoch_census_path: Path) -> Iterator[mc.Census]:
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the user's environment or cache."""
-    for name in ("MODELCENSUS_DB", "MODELCENSUS_CACHE", "MODELCENSUS_EPOCH_URL"):
+    for name in ("MODELCENSUS_DB", "MODELCENSUS_CACHE", "MODELCENSUS_EPOCH_URL", "HF_ENDPOINT", "HF_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")

@@ -521,7 +521,9 @@ class Census:
         first = _execute(edges.filter(edges.position == 0).select("export_id", "repo_id", "base_id", "relation"))
         latest = current["export_id"].to_dict()
         bases: dict[str, tuple[str, str]] = {
-            str(r.repo_id): (str(r.base_id), str(r.relation)) for r in first.itertuples() if latest.get(r.repo_id) == r.export_id
+            str(r.repo_id): (str(r.base_id), str(r.relation))
+            for r in first.itertuples()
+            if latest.get(r.repo_id) == r.export_id
         }
         if repo_id not in current.index:
             raise QueryError(f"{repo_id!r} is not a stored Hub repo (ids are case-sensitive: author/name)")

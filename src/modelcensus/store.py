@@ -119,6 +119,8 @@ class Store:
             raise StoreError(
                 f"{self.path}: no census here yet; run `modelcensus build` (or `modelcensus ingest ...`) first"
             )
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:

@@ -1,0 +1,287 @@
+"""The Hugging Face Hub source: harvests through the real client against a local server, listings,
+lineage, attribution and adoption, on the shared trending listing (1,000 real repos)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import modelcensus as mc
+from hub_server import HubState, api_items, serve_hub
+from modelcensus.config import Config
+from modelcensus.errors import InputFormatError, SourceUnavailableError
+from modelcensus.outputs.cli import app
+from modelcensus.sources import huggingface as hf
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def items(trending_file: Path) -> list[dict[str, Any]]:
+    return api_items(trending_file)
+
+
+def _config(tmp_path: Path, endpoint: str) -> Config:
+    return Config(db_path=tmp_path / "hub.duckdb", cache_dir=tmp_path / "cache", hub_endpoint=endpoint,
+                  http_timeout_s=1.0, http_retries=5, http_backoff_s=0.01)  # fmt: skip
+
+
+def _stored(census: mc.Census) -> list[tuple[Any, ...]]:
+    return census.store.con.execute(
+        "SELECT repo_id, author, created_at, downloads, likes, pipeline_tag, tags FROM hub_models ORDER BY repo_id"
+    ).fetchall()
+
+
+def test_harvest_is_exact_under_faults(tmp_path: Path, items: list[dict[str, Any]]) -> None:
+    faults = ["429", "500", "reset", "truncate", "badjson", "503", "429-ratelimit", "stall"]
+    state = HubState(items, faults=list(faults), stall_s=2.0)
+    with serve_hub(state) as base:
+        config = _config(tmp_path, base)
+        with mc.open(config.db_path, config=config) as census:
+            report = census.ingest_huggingface()
+            result = report.results[0]
+            assert result.rows_read == result.records == len(items)
+            ids = [r[0] for r in census.store.con.execute("SELECT repo_id FROM hub_models").fetchall()]
+    assert sorted(ids) == sorted(i["id"] for i in items)  # every served model, once each
+    assert not state.faults  # every fault was met
+    assert len(state.requests) == len(items) // 100 + len(faults)
+
+
+def test_author_limit_sort_and_since(tmp_path: Path, items: list[dict[str, Any]]) -> None:
+    state = HubState(items)
+    with serve_hub(state) as base:
+        q = hf.HarvestQuery(endpoint=base, authors=("Qwen", "google"), sort="downloads")
+        h = hf.harvest(q, tmp_path, backoff_s=0.01)
+        got = [json.loads(line) for line in h.path.read_text().splitlines()]
+        assert {g["author"] for g in got} == {"Qwen", "google"}
+        assert len(got) == sum(1 for i in items if i["author"] in ("Qwen", "google"))
+        qwen = [g["downloads"] for g in got if g["author"] == "Qwen"]
+        assert qwen == sorted(qwen, reverse=True)
+        h = hf.harvest(hf.HarvestQuery(endpoint=base, limit=150, sort="downloads"), tmp_path, backoff_s=0.01)
+        top = [json.loads(line)["id"] for line in h.path.read_text().splitlines()]
+        ranked = sorted(items, key=lambda i: (i["downloads"], i["id"]), reverse=True)
+        assert top == [i["id"] for i in ranked[:150]]
+        since = hf.date(2026, 4, 1)
+        h = hf.harvest(hf.HarvestQuery(endpoint=base, since=since), tmp_path, backoff_s=0.01)
+        recent = {json.loads(line)["id"] for line in h.path.read_text().splitlines()}
+        assert recent == {i["id"] for i in items if i["createdAt"][:10] >= "2026-04-01"}
+
+
+def test_crawl_stopped_half_way_and_resumed_equals_uninterrupted(tmp_path: Path, items: list[dict[str, Any]]) -> None:
+    with serve_hub(HubState(items)) as base:
+        whole = _config(tmp_path / "whole", base)
+        with mc.open(whole.db_path, config=whole) as census:
+            census.ingest_huggingface()
+            expected = _stored(census)
+    state = HubState(items, faults=["500"])
+    with serve_hub(state) as base:
+        config = _config(tmp_path / "resumed", base)
+        with mc.open(config.db_path, config=config) as census:
+            with pytest.raises(hf.HarvestStopped, match="--resume"):
+                census.ingest_huggingface(stop_after_pages=4)
+            assert _stored(census) == []  # nothing half-written into the store
+            requests_before = len(state.requests)
+            census.ingest_huggingface(resume=True)
+            assert _stored(census) == expected
+            # the resumed crawl asked only for the pages it had not fetched
+            assert len(state.requests) - requests_before == len(items) // 100 - 4
+
+
+def test_permanent_failure_is_clear_and_writes_nothing(tmp_path: Path, items: list[dict[str, Any]]) -> None:
+    state = HubState(items, faults=["500"] * 50)
+    with serve_hub(state) as base:
+        config = _config(tmp_path, base)
+        with mc.open(config.db_path, config=config) as census:
+            with pytest.raises(SourceUnavailableError, match="HTTP 500"):
+                census.ingest_huggingface()
+            assert census.sources().empty
+    state = HubState(items, faults=["404"])
+    with serve_hub(state) as base:
+        result = runner.invoke(app, ["ingest", "huggingface", "--endpoint", base, "--db", str(tmp_path / "x.duckdb")],
+                               env={"MODELCENSUS_CACHE": str(tmp_path / "c2")})  # fmt: skip
+        assert result.exit_code == 1
+        assert result.output.startswith("error:") and "404" in result.output
+
+
+def test_cli_ingest_through_the_endpoint(tmp_path: Path, items: list[dict[str, Any]]) -> None:
+    with serve_hub(HubState(items, faults=["429"])) as base:
+        db = tmp_path / "cli.duckdb"
+        result = runner.invoke(
+            app, ["ingest", "huggingface", "--endpoint", base, "--author", "deepseek-ai", "--author", "Qwen",
+                  "--limit", "40", "--db", str(db)],
+            env={"MODELCENSUS_CACHE": str(tmp_path / "cache")},
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        with mc.open(db, read_only=True) as census:
+            authors = census.store.con.execute("SELECT DISTINCT author FROM hub_models").fetchall()
+            assert {a[0] for a in authors} <= {"deepseek-ai", "Qwen"}
+            assert census.store.con.execute("SELECT count(*) FROM hub_models").fetchall()[0][0] == 40
+
+
+def test_listing_shapes_read_the_same(tmp_path: Path, trending_file: Path, items: list[dict[str, Any]]) -> None:
+    array = tmp_path / "models.json"
+    array.write_text(json.dumps(items))
+    jsonl = tmp_path / "models.jsonl"
+    jsonl.write_text("\n".join(json.dumps(i) for i in items) + "\n")
+    stored = []
+    for path in (trending_file, array, jsonl):
+        with mc.open(tmp_path / f"{path.name}.duckdb") as census:
+            census.ingest_huggingface(path)
+            stored.append(_stored(census))
+    assert stored[0] == stored[1] == stored[2]
+    assert len(stored[0]) == 1000
+
+
+def test_unreadable_items_are_set_aside(tmp_path: Path, items: list[dict[str, Any]]) -> None:
+    bad = [dict(i) for i in items[:5]]
+    del bad[1]["id"]
+    bad[3]["createdAt"] = "not a date"
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(json.dumps(i) for i in bad) + "\n")
+    with mc.open(tmp_path / "q.duckdb") as census:
+        result = census.ingest_huggingface(path).results[0]
+        assert (result.rows_read, result.records, result.quarantined) == (5, 3, 2)
+        q = census.quarantine()
+        assert list(q["line"]) == [2, 4]
+        assert list(q["column_name"]) == ["id", "createdAt"]
+        assert q["file"].str.endswith("bad.jsonl").all()
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(items[:3])[:-40])
+    with mc.open(tmp_path / "b.duckdb") as census, pytest.raises(InputFormatError, match="broken.json"):
+        census.ingest_huggingface(
+            broken,
+        )
+
+
+def test_other_json_files_are_not_hub_listings(shared: Path) -> None:
+    found = [p.name for p, _ in hf.iter_listings(shared)]
+    assert found == ["huggingface-trending_2026-05-04.json"]
+
+
+def test_lineage_edges_and_roots(hub_census: mc.Census) -> None:
+    con = hub_census.store.con
+    relations = dict(con.execute("SELECT relation, count(*) FROM hub_edges GROUP BY 1").fetchall())
+    assert relations["quantized"] > 200 and relations["finetune"] > 150
+    assert relations["adapter"] > 30 and relations["merge"] > 20
+    derivatives = con.execute("SELECT count(DISTINCT repo_id) FROM hub_edges").fetchall()[0][0]
+    assert 520 <= derivatives <= 536
+    chain = hub_census.lineage("Jackrong/Qwen3.5-9B-Claude-4.6-Opus-Reasoning-Distilled-v2-GGUF")
+    assert list(chain["repo_id"])[-1].startswith("Qwen/")
+    assert chain["countries"].iloc[-1] == ["CN"]
+    assert chain["relation_to_base"].iloc[0] is not None
+
+
+def test_ninety_percent_of_downloads_attributed_under_lineage(hub_census: mc.Census) -> None:
+    frame = hub_census.count_hub(by="country", metric="downloads", attribution="lineage")
+    total = frame["denominator"].iloc[0]
+    attributed = frame[frame["group"].notna()]["value"].sum()
+    assert total == 1_153_768_795
+    assert attributed / total >= 0.90
+    unattributed = frame[frame["group"].isna()]
+    assert set(unattributed["reason"]) <= {
+        "base by an individual account", "base by a community group", "base by an organization with no country",
+        "base by an account the registry does not know", "unknown base",
+    }  # fmt: skip
+    assert unattributed["group_name"].str.startswith("(unattributed: ").all()
+
+
+def test_originals_and_derivatives(hub_census: mc.Census) -> None:
+    def total(**kw: Any) -> float:
+        frame = hub_census.count_hub(by="country", metric="downloads", rule="fractional", **kw)
+        return float(frame["value"].sum())
+
+    everything, originals, derivatives = total(), total(derivatives="exclude"), total(derivatives="only")
+    assert everything == pytest.approx(1_153_768_795)
+    assert originals + derivatives == pytest.approx(everything)
+    split = hub_census.count_hub(by="derivative")
+    assert dict(zip(split["group"], split["value"], strict=True)) == {False: 1000 - 535, True: 535}
+
+
+def test_base_families_and_organizations(hub_census: mc.Census) -> None:
+    families = hub_census.count_hub(by="base-family", metric="models", derivatives="only")
+    top = dict(zip(families["group"], families["value"], strict=True))
+    assert top["Qwen"] > top.get("Llama", 0) and top["Gemma"] > 0
+    orgs = hub_census.count_hub(by="organization", metric="downloads")
+    assert "Qwen Team (Alibaba)" in set(orgs["group"])
+
+
+def test_cli_count_source_huggingface(hub_census_path: Path) -> None:
+    result = runner.invoke(app, ["count", "--source", "huggingface", "--by", "country", "--metric", "downloads",
+                                 "--attribution", "lineage", "--format", "json", "--db", str(hub_census_path)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {"group", "count", "share", "denominator", "reason"} <= set(rows[0])
+    assert {r["group"] for r in rows} >= {"US", "CN"}
+    bad = runner.invoke(app, ["count", "--source", "huggingface", "--by", "country", "--notable",
+                              "--db", str(hub_census_path)])  # fmt: skip
+    assert bad.exit_code == 1 and "--notable" in bad.output
+    table = runner.invoke(app, ["count", "--source", "huggingface", "--by", "base-family", "--derivatives", "only",
+                                "--db", str(hub_census_path)])  # fmt: skip
+    assert table.exit_code == 0 and "Qwen" in table.stdout
+
+
+def test_cli_lineage_and_resolve_hub(hub_census_path: Path) -> None:
+    result = runner.invoke(app, ["lineage", "unsloth/Qwen3.6-35B-A3B-GGUF", "--format", "json",
+                                 "--db", str(hub_census_path)])  # fmt: skip
+    if result.exit_code != 0:  # pick any quantized repo if that one is not in the listing
+        with mc.open(hub_census_path, read_only=True) as census:
+            repo = census.store.con.execute(
+                "SELECT repo_id FROM hub_edges WHERE relation = 'quantized' ORDER BY repo_id LIMIT 1"
+            ).fetchall()[0][0]
+        result = runner.invoke(app, ["lineage", repo, "--format", "json", "--db", str(hub_census_path)])
+    chain = json.loads(result.stdout)
+    assert chain[0]["relation_to_base"] == "quantized" and len(chain) >= 2
+    out = runner.invoke(app, ["orgs", "resolve", "--hub", "Qwen", "--hub", "bartowski", "--format", "json"])
+    rows = {r["name"]: r for r in json.loads(out.stdout)}
+    assert rows["Qwen"]["countries"] == ["CN"] and rows["Qwen"]["kind"] == "organization"
+    assert rows["bartowski"]["kind"] == "individual" and rows["bartowski"]["countries"] == []
+    missing = runner.invoke(app, ["lineage", "nobody/nothing", "--db", str(hub_census_path)])
+    assert missing.exit_code == 1 and "not a stored Hub repo" in missing.output
+
+
+def test_every_trending_author_is_in_the_registry(hub_census: mc.Census, items: list[dict[str, Any]]) -> None:
+    authors = {i["author"] for i in items}
+    missing = [a for a in authors if hub_census.registry.resolve_hub(a) is None]
+    assert missing == []
+    for org in hub_census.registry.orgs.values():
+        if org.kind in ("individual", "community") and org.file == "hub_accounts.csv":
+            assert org.countries == () or org.kind == "community", org.id
+
+
+def test_epoch_hub_ids_agree_with_the_registry(hub_census: mc.Census) -> None:
+    frame = hub_census.hub_disagreements()
+    ids = hub_census.models()
+    assert len(frame) < 0.1 * len(ids)
+    assert set(frame["explanation"]) <= {
+        "the registry does not know this handle",
+        "the handle belongs to another organization than the model's",
+    }
+    result = runner.invoke(app, ["orgs", "hub-disagreements", "--format", "json", "--db",
+                                 str(hub_census.path)])  # fmt: skip
+    assert result.exit_code == 0 and isinstance(json.loads(result.stdout), list)
+
+
+def test_trend_over_repeated_harvests(tmp_path: Path, items: list[dict[str, Any]]) -> None:
+    first = tmp_path / "2026-05-01.json"
+    first.write_text(json.dumps({"fetchedAt": "2026-05-01T00:00:00Z", "models": items[:500]}))
+    later = [dict(i, downloads=i["downloads"] * 2) for i in items]
+    second = tmp_path / "2026-06-01.json"
+    second.write_text(json.dumps({"fetchedAt": "2026-06-01T00:00:00Z", "models": later}))
+    with mc.open(tmp_path / "t.duckdb") as census:
+        census.ingest_huggingface(first)
+        census.ingest_huggingface(second)
+        trend = census.trend(by="country", metric="downloads")
+        assert [str(d) for d in sorted(set(trend["date"]))] == ["2026-05-01", "2026-06-01"]
+        totals = trend.groupby("date")["denominator"].first().tolist()
+        assert totals[1] == pytest.approx(2 * sum(i["downloads"] for i in items))
+        assert totals[0] == pytest.approx(sum(i["downloads"] for i in items[:500]))
+        as_of = census.count_hub(by="country", metric="downloads", as_of="2026-05-15")
+        assert as_of["denominator"].iloc[0] == pytest.approx(totals[0])
+    result = runner.invoke(app, ["trend", "--by", "country", "--metric", "downloads", "--format", "json",
+                                 "--db", str(tmp_path / "t.duckdb")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert {r["date"] for r in json.loads(result.stdout)} == {"2026-05-01", "2026-06-01"}
