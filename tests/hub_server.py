@@ -23,8 +23,13 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 # The trending file re-cased some of the API's keys; the server speaks the API's own.
 API_KEYS = {"pipelineTag": "pipeline_tag", "libraryName": "library_name"}
-SORT_KEYS = {"createdAt": "createdAt", "downloads": "downloads", "likes": "likes", "trendingScore": "trendingScore",
-             "lastModified": "lastModified"}  # fmt: skip
+SORT_KEYS = {
+    "createdAt": "createdAt",
+    "downloads": "downloads",
+    "likes": "likes",
+    "trendingScore": "trendingScore",
+    "lastModified": "lastModified",
+}
 
 
 def api_items(trending_file: Path) -> list[dict[str, Any]]:

@@ -26,8 +26,14 @@ def items(trending_file: Path) -> list[dict[str, Any]]:
 
 
 def _config(tmp_path: Path, endpoint: str) -> Config:
-    return Config(db_path=tmp_path / "hub.duckdb", cache_dir=tmp_path / "cache", hub_endpoint=endpoint,
-                  http_timeout_s=1.0, http_retries=5, http_backoff_s=0.01)  # fmt: skip
+    return Config(
+        db_path=tmp_path / "hub.duckdb",
+        cache_dir=tmp_path / "cache",
+        hub_endpoint=endpoint,
+        http_timeout_s=1.0,
+        http_retries=5,
+        http_backoff_s=0.01,
+    )
 
 
 def _stored(census: mc.Census) -> list[tuple[Any, ...]]:
@@ -101,8 +107,11 @@ def test_permanent_failure_is_clear_and_writes_nothing(tmp_path: Path, items: li
             assert census.sources().empty
     state = HubState(items, faults=["404"])
     with serve_hub(state) as base:
-        result = runner.invoke(app, ["ingest", "huggingface", "--endpoint", base, "--db", str(tmp_path / "x.duckdb")],
-                               env={"MODELCENSUS_CACHE": str(tmp_path / "c2")})  # fmt: skip
+        result = runner.invoke(
+            app,
+            ["ingest", "huggingface", "--endpoint", base, "--db", str(tmp_path / "x.duckdb")],
+            env={"MODELCENSUS_CACHE": str(tmp_path / "c2")},
+        )
         assert result.exit_code == 1
         assert result.output.startswith("error:") and "404" in result.output
 
@@ -111,10 +120,23 @@ def test_cli_ingest_through_the_endpoint(tmp_path: Path, items: list[dict[str, A
     with serve_hub(HubState(items, faults=["429"])) as base:
         db = tmp_path / "cli.duckdb"
         result = runner.invoke(
-            app, ["ingest", "huggingface", "--endpoint", base, "--author", "deepseek-ai", "--author", "Qwen",
-                  "--limit", "40", "--db", str(db)],
+            app,
+            [
+                "ingest",
+                "huggingface",
+                "--endpoint",
+                base,
+                "--author",
+                "deepseek-ai",
+                "--author",
+                "Qwen",
+                "--limit",
+                "40",
+                "--db",
+                str(db),
+            ],
             env={"MODELCENSUS_CACHE": str(tmp_path / "cache")},
-        )  # fmt: skip
+        )
         assert result.exit_code == 0, result.output
         with mc.open(db, read_only=True) as census:
             authors = census.store.con.execute("SELECT DISTINCT author FROM hub_models").fetchall()
@@ -151,7 +173,7 @@ def test_unreadable_items_are_set_aside(tmp_path: Path, items: list[dict[str, An
         assert q["file"].str.endswith("bad.jsonl").all()
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(items[:3])[:-40])
-    with mc.open(tmp_path / "b.duckdb") as census, pytest.raises(InputFormatError, match="broken.json"):
+    with mc.open(tmp_path / "b.duckdb") as census, pytest.raises(InputFormatError, match=r"broken\.json"):
         census.ingest_huggingface(
             broken,
         )
@@ -183,9 +205,12 @@ def test_ninety_percent_of_downloads_attributed_under_lineage(hub_census: mc.Cen
     assert attributed / total >= 0.90
     unattributed = frame[frame["group"].isna()]
     assert set(unattributed["reason"]) <= {
-        "base by an individual account", "base by a community group", "base by an organization with no country",
-        "base by an account the registry does not know", "unknown base",
-    }  # fmt: skip
+        "base by an individual account",
+        "base by a community group",
+        "base by an organization with no country",
+        "base by an account the registry does not know",
+        "unknown base",
+    }
     assert unattributed["group_name"].str.startswith("(unattributed: ").all()
 
 
@@ -210,23 +235,53 @@ def test_base_families_and_organizations(hub_census: mc.Census) -> None:
 
 
 def test_cli_count_source_huggingface(hub_census_path: Path) -> None:
-    result = runner.invoke(app, ["count", "--source", "huggingface", "--by", "country", "--metric", "downloads",
-                                 "--attribution", "lineage", "--format", "json", "--db", str(hub_census_path)])  # fmt: skip
+    result = runner.invoke(
+        app,
+        [
+            "count",
+            "--source",
+            "huggingface",
+            "--by",
+            "country",
+            "--metric",
+            "downloads",
+            "--attribution",
+            "lineage",
+            "--format",
+            "json",
+            "--db",
+            str(hub_census_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert {"group", "count", "share", "denominator", "reason"} <= set(rows[0])
     assert {r["group"] for r in rows} >= {"US", "CN"}
-    bad = runner.invoke(app, ["count", "--source", "huggingface", "--by", "country", "--notable",
-                              "--db", str(hub_census_path)])  # fmt: skip
+    bad = runner.invoke(
+        app, ["count", "--source", "huggingface", "--by", "country", "--notable", "--db", str(hub_census_path)]
+    )
     assert bad.exit_code == 1 and "--notable" in bad.output
-    table = runner.invoke(app, ["count", "--source", "huggingface", "--by", "base-family", "--derivatives", "only",
-                                "--db", str(hub_census_path)])  # fmt: skip
+    table = runner.invoke(
+        app,
+        [
+            "count",
+            "--source",
+            "huggingface",
+            "--by",
+            "base-family",
+            "--derivatives",
+            "only",
+            "--db",
+            str(hub_census_path),
+        ],
+    )
     assert table.exit_code == 0 and "Qwen" in table.stdout
 
 
 def test_cli_lineage_and_resolve_hub(hub_census_path: Path) -> None:
-    result = runner.invoke(app, ["lineage", "unsloth/Qwen3.6-35B-A3B-GGUF", "--format", "json",
-                                 "--db", str(hub_census_path)])  # fmt: skip
+    result = runner.invoke(
+        app, ["lineage", "unsloth/Qwen3.6-35B-A3B-GGUF", "--format", "json", "--db", str(hub_census_path)]
+    )
     if result.exit_code != 0:  # pick any quantized repo if that one is not in the listing
         with mc.open(hub_census_path, read_only=True) as census:
             repo = census.store.con.execute(
@@ -260,8 +315,7 @@ def test_epoch_hub_ids_agree_with_the_registry(hub_census: mc.Census) -> None:
         "the registry does not know this handle",
         "the handle belongs to another organization than the model's",
     }
-    result = runner.invoke(app, ["orgs", "hub-disagreements", "--format", "json", "--db",
-                                 str(hub_census.path)])  # fmt: skip
+    result = runner.invoke(app, ["orgs", "hub-disagreements", "--format", "json", "--db", str(hub_census.path)])
     assert result.exit_code == 0 and isinstance(json.loads(result.stdout), list)
 
 
@@ -281,7 +335,9 @@ def test_trend_over_repeated_harvests(tmp_path: Path, items: list[dict[str, Any]
         assert totals[0] == pytest.approx(sum(i["downloads"] for i in items[:500]))
         as_of = census.count_hub(by="country", metric="downloads", as_of="2026-05-15")
         assert as_of["denominator"].iloc[0] == pytest.approx(totals[0])
-    result = runner.invoke(app, ["trend", "--by", "country", "--metric", "downloads", "--format", "json",
-                                 "--db", str(tmp_path / "t.duckdb")])  # fmt: skip
+    result = runner.invoke(
+        app,
+        ["trend", "--by", "country", "--metric", "downloads", "--format", "json", "--db", str(tmp_path / "t.duckdb")],
+    )
     assert result.exit_code == 0, result.output
     assert {r["date"] for r in json.loads(result.stdout)} == {"2026-05-01", "2026-06-01"}

@@ -171,10 +171,15 @@ class Census:
             endpoint=endpoint or self.config.hub_endpoint, authors=tuple(authors), sort=sort, limit=limit, since=since
         )
         harvest = huggingface.harvest(
-            query, self.config.cache_dir, resume=resume, retries=self.config.http_retries,
-            backoff_s=self.config.http_backoff_s, timeout_s=self.config.http_timeout_s, on_page=progress,
+            query,
+            self.config.cache_dir,
+            resume=resume,
+            retries=self.config.http_retries,
+            backoff_s=self.config.http_backoff_s,
+            timeout_s=self.config.http_timeout_s,
+            on_page=progress,
             stop_after_pages=stop_after_pages,
-        )  # fmt: skip
+        )
         if not harvest.location:
             raise huggingface.HarvestStopped(harvest)
         read = huggingface.read_listing(self.store.con, harvest.path, "jsonl")
@@ -454,8 +459,9 @@ class Census:
         """
         dims = [by] if isinstance(by, str) else list(by)
         dims = [d.replace("-", "_") for d in dims]
-        f = self._hub_filters(year=year, since=since, until=until, pipeline_tag=pipeline_tag,
-                              derivatives=derivatives, as_of=as_of)  # fmt: skip
+        f = self._hub_filters(
+            year=year, since=since, until=until, pipeline_tag=pipeline_tag, derivatives=derivatives, as_of=as_of
+        )
         frame = self._finish_hub(_execute(count_hub(self.tables, dims, f, metric, attribution, rule)), dims)
         frame.attrs.update(self._hub_provenance(f, metric, attribution, rule, dims))
         return frame
@@ -495,9 +501,10 @@ class Census:
     ) -> dict[str, Any]:
         s = self._backend.table("snapshots")
         snaps = _execute(
-            s.filter(s.source == "huggingface").select("source", "role", "location", "retrieved_at", "sha256",
-                                                        "license", "credit")
-        )  # fmt: skip
+            s.filter(s.source == "huggingface").select(
+                "source", "role", "location", "retrieved_at", "sha256", "license", "credit"
+            )
+        )
         return {
             "definition": f.describe(),
             "by": dims,
@@ -535,12 +542,18 @@ class Census:
             base = bases.get(node)
             author = node.split("/")[0] if "/" in node else None
             org = self.registry.resolve_hub(author) if author else None
-            chain.append({
-                "step": len(chain), "repo_id": node, "relation_to_base": base[1] if base else None,
-                "harvested": node in current.index, "author": author,
-                "organization": org.name if org else None, "kind": org.kind if org else None,
-                "countries": list(org.countries) if org else [],
-            })  # fmt: skip
+            chain.append(
+                {
+                    "step": len(chain),
+                    "repo_id": node,
+                    "relation_to_base": base[1] if base else None,
+                    "harvested": node in current.index,
+                    "author": author,
+                    "organization": org.name if org else None,
+                    "kind": org.kind if org else None,
+                    "countries": list(org.countries) if org else [],
+                }
+            )
             node = base[0] if base else None
         return pd.DataFrame(chain)
 
@@ -549,12 +562,18 @@ class Census:
         rows = []
         for handle in handles:
             org = self.registry.resolve_hub(handle)
-            rows.append({
-                "handle": handle, "resolved": org is not None, "organization": org.name if org else None,
-                "org_id": org.id if org else None, "countries": list(org.countries) if org else [],
-                "kind": org.kind if org else None, "sector": (org.sector or None) if org else None,
-                "note": org.note if org else None,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "handle": handle,
+                    "resolved": org is not None,
+                    "organization": org.name if org else None,
+                    "org_id": org.id if org else None,
+                    "countries": list(org.countries) if org else [],
+                    "kind": org.kind if org else None,
+                    "sector": (org.sector or None) if org else None,
+                    "note": org.note if org else None,
+                }
+            )
         return pd.DataFrame(rows)
 
     def hub_disagreements(self) -> pd.DataFrame:
@@ -572,14 +591,20 @@ class Census:
             names = {o.id for o in orgs if o} | {o.parent for o in orgs if o and o.parent}
             if by_handle is not None and (by_handle.id in names or (by_handle.parent in names)):
                 continue
-            rows.append({
-                "model": rec.name, "hf_developer_id": handle, "organizations": list(cast(list[str], rec.organizations)),
-                "registry_handle_owner": by_handle.name if by_handle else None,
-                "explanation": "the registry does not know this handle" if by_handle is None
-                else "the handle belongs to another organization than the model's",
-            })  # fmt: skip
-        return pd.DataFrame(rows, columns=["model", "hf_developer_id", "organizations", "registry_handle_owner",
-                                           "explanation"])  # fmt: skip
+            rows.append(
+                {
+                    "model": rec.name,
+                    "hf_developer_id": handle,
+                    "organizations": list(cast(list[str], rec.organizations)),
+                    "registry_handle_owner": by_handle.name if by_handle else None,
+                    "explanation": "the registry does not know this handle"
+                    if by_handle is None
+                    else "the handle belongs to another organization than the model's",
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["model", "hf_developer_id", "organizations", "registry_handle_owner", "explanation"]
+        )
 
     # -- organizations --------------------------------------------------------------------------
 

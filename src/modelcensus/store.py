@@ -201,9 +201,14 @@ class Store:
         """
         export_id = export.export_id
         result = IngestResult(
-            export_id, export.source, export.data_date, self.has_export(export_id),
-            read.rows_read, read.stored, read.quarantined,
-        )  # fmt: skip
+            export_id,
+            export.source,
+            export.data_date,
+            self.has_export(export_id),
+            read.rows_read,
+            read.stored,
+            read.quarantined,
+        )
         if result.already_stored:
             return result
         snap = export.snapshots[0]
@@ -235,16 +240,34 @@ class Store:
     def _insert_export(self, export: Export, rows_read: int, records: int, quarantined: int) -> None:
         self.con.execute(
             "INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [export.export_id, export.source, export.data_date, datetime.now(tz=UTC).replace(tzinfo=None),
-             rows_read, records, quarantined],
-        )  # fmt: skip
+            [
+                export.export_id,
+                export.source,
+                export.data_date,
+                datetime.now(tz=UTC).replace(tzinfo=None),
+                rows_read,
+                records,
+                quarantined,
+            ],
+        )
         for snap in export.snapshots:
             self.con.execute(
                 "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [snap.snapshot_id, export.export_id, snap.source, snap.role, snap.location, snap.member,
-                 snap.retrieved_at.astimezone(UTC).replace(tzinfo=None), snap.sha256, snap.bytes,
-                 snap.rows, snap.license, snap.credit],
-            )  # fmt: skip
+                [
+                    snap.snapshot_id,
+                    export.export_id,
+                    snap.source,
+                    snap.role,
+                    snap.location,
+                    snap.member,
+                    snap.retrieved_at.astimezone(UTC).replace(tzinfo=None),
+                    snap.sha256,
+                    snap.bytes,
+                    snap.rows,
+                    snap.license,
+                    snap.credit,
+                ],
+            )
 
     def _refresh_hub_roots(self) -> None:
         """Recompute the lineage root and base family of every stored repo."""

@@ -55,8 +55,11 @@ class HubFilters:
             parts.append(f"created {self.since or '…'}–{self.until or '…'}")
         if self.pipeline_tag:
             parts.append(f"pipeline {self.pipeline_tag}")
-        parts.append({"include": "originals and derivatives", "exclude": "originals only",
-                      "only": "derivatives only"}[self.derivatives])  # fmt: skip
+        parts.append(
+            {"include": "originals and derivatives", "exclude": "originals only", "only": "derivatives only"}[
+                self.derivatives
+            ]
+        )
         if self.as_of:
             parts.append(f"as of {self.as_of.isoformat()}")
         return ", ".join(parts)
@@ -179,13 +182,13 @@ def weighted_repos(
         return rows.mutate(value=rows.amount * rows.weight), ["organization", *scalars]
     oc = t.org_countries
     k = j.left_join(oc, j.org_id == oc.org_id)
-    k = k.select(*[j[c] for c in ("repo_id", *scalars, "amount")], reason_=reason, country=oc.country,
-                 position=oc.position)  # fmt: skip
+    k = k.select(
+        *[j[c] for c in ("repo_id", *scalars, "amount")], reason_=reason, country=oc.country, position=oc.position
+    )
     if grouped == "region":
         r = t.region_members
         k2 = k.left_join(r, k.country == r.country)
-        k = k2.select(*[k[c] for c in ("repo_id", *scalars, "amount", "reason_", "position")],
-                      country=r.region_name)  # fmt: skip
+        k = k2.select(*[k[c] for c in ("repo_id", *scalars, "amount", "reason_", "position")], country=r.region_name)
         k = k.group_by([c for c in k.columns if c != "position"]).agg(position=k.position.min())
     n = k.group_by("repo_id").agg(n_groups=k.country.nunique(), first_position=k.position.min())
     k = k.join(n, "repo_id")

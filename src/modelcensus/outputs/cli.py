@@ -109,16 +109,25 @@ def build(
         if from_dir is None:
             top = ingest_hub(census, None, sort="downloads", limit=census.config.hub_top_n)
             del top
-            handles = sorted({h for o in census.registry.orgs.values() if o.kind == "organization"
-                              for h in o.hub_handles})  # fmt: skip
+            handles = sorted(
+                {h for o in census.registry.orgs.values() if o.kind == "organization" for h in o.hub_handles}
+            )
             ingest_hub(census, None, authors=tuple(handles))
         elif any(huggingface.iter_listings(from_dir)):
             ingest_hub(census, from_dir)
         table = _headline(census)
         hub = _hub_headline(census)
         if fmt is OutputFormat.json:
-            print(json.dumps({"models_by_country_year": records(table), "hub_downloads_by_lineage_origin":
-                              records(hub) if hub is not None else []}, ensure_ascii=False, indent=2))  # fmt: skip
+            print(
+                json.dumps(
+                    {
+                        "models_by_country_year": records(table),
+                        "hub_downloads_by_lineage_origin": records(hub) if hub is not None else [],
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
             return
         emit(table, fmt, console, title="Models by country and year (Epoch AI, all models)")
         if hub is not None:
@@ -200,14 +209,30 @@ def count(
 ) -> None:
     """Count and share of models (or Hub repos, downloads, likes) per group; every share states its denominator."""
     if source == "huggingface":
-        not_for_hub = {"--notable": notable, "--frontier": frontier, "--large-scale": large_scale,
-                       "--open-weights": open_weights, "--domain": domain}  # fmt: skip
+        not_for_hub = {
+            "--notable": notable,
+            "--frontier": frontier,
+            "--large-scale": large_scale,
+            "--open-weights": open_weights,
+            "--domain": domain,
+        }
         misplaced = [name for name, value in not_for_hub.items() if value is not None]
         if misplaced:
             raise QueryError(f"{', '.join(misplaced)} apply to --source epoch, not to Hugging Face repos")
-        hub_count(by, year=year, since=since, until=until, metric=metric or "models",
-                  derivatives=derivatives or "include", pipeline_tag=pipeline_tag, rule=rule,
-                  attribution=attribution or "resolved", as_of=as_of, db=db, fmt=fmt)  # fmt: skip
+        hub_count(
+            by,
+            year=year,
+            since=since,
+            until=until,
+            metric=metric or "models",
+            derivatives=derivatives or "include",
+            pipeline_tag=pipeline_tag,
+            rule=rule,
+            attribution=attribution or "resolved",
+            as_of=as_of,
+            db=db,
+            fmt=fmt,
+        )
         return
     if source != "epoch":
         raise QueryError(f"--source must be epoch or huggingface, not {source!r}")
@@ -215,8 +240,17 @@ def count(
     misplaced = [name for name, value in hub_only.items() if value is not None]
     if misplaced:
         raise QueryError(f"{', '.join(misplaced)} apply to --source huggingface only")
-    filters = dict(year=year, since=since, until=until, notable=notable, frontier=frontier, large_scale=large_scale,
-                   open_weights=open_weights, domain=domain, as_of=as_of)  # fmt: skip
+    filters = dict(
+        year=year,
+        since=since,
+        until=until,
+        notable=notable,
+        frontier=frontier,
+        large_scale=large_scale,
+        open_weights=open_weights,
+        domain=domain,
+        as_of=as_of,
+    )
     _grouped("count", "Models", by, db, fmt, rule, attribution or "as-published", filters)
 
 
@@ -388,26 +422,47 @@ def orgs_resolve(
     rows = []
     for res in (registry.resolve(n) for n in names or []):
         org = res.org
-        rows.append({
-            "name": res.name, "resolved": org is not None, "organization": org.name if org else None,
-            "org_id": org.id if org else None, "countries": list(org.countries) if org else [],
-            "sector": org.sector if org else None, "parent": org.parent if org else None,
-            "kind": org.kind if org else None, "method": res.method, "score": res.score,
-            "note": org.note if org else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "name": res.name,
+                "resolved": org is not None,
+                "organization": org.name if org else None,
+                "org_id": org.id if org else None,
+                "countries": list(org.countries) if org else [],
+                "sector": org.sector if org else None,
+                "parent": org.parent if org else None,
+                "kind": org.kind if org else None,
+                "method": res.method,
+                "score": res.score,
+                "note": org.note if org else None,
+            }
+        )
     for handle in hub or []:
         org = registry.resolve_hub(handle)
-        rows.append({
-            "name": handle, "resolved": org is not None, "organization": org.name if org else None,
-            "org_id": org.id if org else None, "countries": list(org.countries) if org else [],
-            "sector": (org.sector or None) if org else None, "parent": org.parent if org else None,
-            "kind": org.kind if org else None, "method": "hub-handle" if org else "unresolved",
-            "score": 100.0 if org else 0.0, "note": org.note if org else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "name": handle,
+                "resolved": org is not None,
+                "organization": org.name if org else None,
+                "org_id": org.id if org else None,
+                "countries": list(org.countries) if org else [],
+                "sector": (org.sector or None) if org else None,
+                "parent": org.parent if org else None,
+                "kind": org.kind if org else None,
+                "method": "hub-handle" if org else "unresolved",
+                "score": 100.0 if org else 0.0,
+                "note": org.note if org else None,
+            }
+        )
     frame = pd.DataFrame(rows)
     table_columns = ["name", "organization", "countries", "sector", "kind", "parent", "method", "score"]
-    emit(frame, fmt, console, title="Organization resolution",
-         columns=table_columns if fmt is OutputFormat.table else None)  # fmt: skip
+    emit(
+        frame,
+        fmt,
+        console,
+        title="Organization resolution",
+        columns=table_columns if fmt is OutputFormat.table else None,
+    )
     if any(not r["resolved"] for r in rows):
         raise typer.Exit(3)
 

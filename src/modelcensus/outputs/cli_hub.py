@@ -73,8 +73,13 @@ def hub_count(
         )
         if fmt is OutputFormat.table:
             extra = [c for c in frame.columns if c not in HUB_TABLE_COLUMNS and c not in ("reason",)]
-            emit(frame, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} ({attribution})",
-                 columns=[*HUB_TABLE_COLUMNS[:2], *extra, *HUB_TABLE_COLUMNS[2:]])  # fmt: skip
+            emit(
+                frame,
+                fmt,
+                console,
+                title=f"Hugging Face {metric} by {' × '.join(by)} ({attribution})",
+                columns=[*HUB_TABLE_COLUMNS[:2], *extra, *HUB_TABLE_COLUMNS[2:]],
+            )
         else:
             emit(frame.assign(count=frame["value"], metric=metric, rule=rule, attribution=attribution), fmt, console)
 
@@ -157,13 +162,26 @@ def trend(
 ) -> None:
     """Hub adoption over time: the figure as of every stored harvest (repeat harvests to grow the series)."""
     with _census(db) as census:
-        frame = census.trend(by, metric=metric or "downloads", attribution=attribution, rule=rule,
-                             derivatives=derivatives or "include", pipeline_tag=pipeline_tag)  # fmt: skip
+        frame = census.trend(
+            by,
+            metric=metric or "downloads",
+            attribution=attribution,
+            rule=rule,
+            derivatives=derivatives or "include",
+            pipeline_tag=pipeline_tag,
+        )
         columns = ["date", *HUB_TABLE_COLUMNS] if fmt is OutputFormat.table else None
         emit(frame, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} over time", columns=columns)
 
 
 __all__ = [
-    "AsOfOption", "DerivativesOption", "MetricOption", "PipelineOption", "SinceOption", "UntilOption", "YearOption",
-    "hub_count", "ingest_hub",
-]  # fmt: skip
+    "AsOfOption",
+    "DerivativesOption",
+    "MetricOption",
+    "PipelineOption",
+    "SinceOption",
+    "UntilOption",
+    "YearOption",
+    "hub_count",
+    "ingest_hub",
+]

@@ -40,21 +40,50 @@ CREDIT = "Hugging Face Hub"
 DEFAULT_ENDPOINT = "https://huggingface.co"
 PAGE_SIZE = 1000
 EXPAND = (
-    "author", "createdAt", "lastModified", "downloads", "downloadsAllTime", "likes", "tags", "pipeline_tag",
-    "library_name", "baseModels", "gated", "cardData", "safetensors", "trendingScore",
-)  # fmt: skip
+    "author",
+    "createdAt",
+    "lastModified",
+    "downloads",
+    "downloadsAllTime",
+    "likes",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "baseModels",
+    "gated",
+    "cardData",
+    "safetensors",
+    "trendingScore",
+)
 
 # The raw keys a Hub item may carry (the API's own and the re-cased ones of saved listings) and
 # their DuckDB types; keys absent from a file read as NULL.
 RAW_COLUMNS: dict[str, str] = {
-    "id": "VARCHAR", "modelId": "VARCHAR", "author": "VARCHAR",
-    "createdAt": "VARCHAR", "created_at": "VARCHAR", "lastModified": "VARCHAR", "last_modified": "VARCHAR",
-    "downloads": "BIGINT", "downloadsAllTime": "BIGINT", "downloads_all_time": "BIGINT", "likes": "BIGINT",
-    "trendingScore": "DOUBLE", "trending_score": "DOUBLE",
-    "pipeline_tag": "VARCHAR", "pipelineTag": "VARCHAR", "library_name": "VARCHAR", "libraryName": "VARCHAR",
-    "tags": "VARCHAR[]", "gated": "JSON", "cardData": "JSON", "card_data": "JSON", "safetensors": "JSON",
-    "baseModels": "JSON", "base_models": "JSON",
-}  # fmt: skip
+    "id": "VARCHAR",
+    "modelId": "VARCHAR",
+    "author": "VARCHAR",
+    "createdAt": "VARCHAR",
+    "created_at": "VARCHAR",
+    "lastModified": "VARCHAR",
+    "last_modified": "VARCHAR",
+    "downloads": "BIGINT",
+    "downloadsAllTime": "BIGINT",
+    "downloads_all_time": "BIGINT",
+    "likes": "BIGINT",
+    "trendingScore": "DOUBLE",
+    "trending_score": "DOUBLE",
+    "pipeline_tag": "VARCHAR",
+    "pipelineTag": "VARCHAR",
+    "library_name": "VARCHAR",
+    "libraryName": "VARCHAR",
+    "tags": "VARCHAR[]",
+    "gated": "JSON",
+    "cardData": "JSON",
+    "card_data": "JSON",
+    "safetensors": "JSON",
+    "baseModels": "JSON",
+    "base_models": "JSON",
+}
 
 
 @dataclass(frozen=True)
