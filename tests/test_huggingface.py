@@ -38,7 +38,7 @@ def _config(tmp_path: Path, endpoint: str) -> Config:
 
 def _stored(census: mc.Census) -> list[tuple[Any, ...]]:
     return census.store.con.execute(
-        "SELECT repo_id, author, created_at, downloads, likes, pipeline_tag, tags FROM hub_models ORDER BY repo_id"
+        "SELECT repo_id, author, created_at, downloads, likes, pipeline_tag, license FROM hub_models ORDER BY repo_id"
     ).fetchall()
 
 

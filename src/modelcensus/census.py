@@ -7,6 +7,7 @@ definition in words, the counting rule, the attribution, the denominator and the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -79,7 +80,7 @@ class Census:
     ) -> None:
         self.config = config or Config()
         self.path = Path(path) if path is not None else self.config.db_path
-        self.store = Store(self.path, read_only=read_only)
+        self.store = Store(self.path, read_only=read_only, memory_limit=self.config.duckdb_memory_limit)
         self._backend = ibis.duckdb.from_connection(self.store.con)
         self._registry: Registry | None = None
 
@@ -162,9 +163,9 @@ class Census:
             if not listings:
                 raise QueryError(f"{path}: no Hugging Face model listing found")
             for file, shape in listings:
-                read = huggingface.read_listing(self.store.con, file, shape)
+                read, digest = self._read_listing(file, shape)
                 when = read.observed_at or huggingface.file_time(file)
-                export = huggingface.listing_export(read, str(file), when, read.data_date)
+                export = huggingface.listing_export(read, str(file), when, read.data_date, digest)
                 report.results.append(self.store.ingest_hub(export, read, self.registry))
             return report
         query = huggingface.HarvestQuery(
@@ -182,10 +183,19 @@ class Census:
         )
         if not harvest.location:
             raise huggingface.HarvestStopped(harvest)
-        read = huggingface.read_listing(self.store.con, harvest.path, "jsonl")
-        export = huggingface.listing_export(read, harvest.location, harvest.retrieved_at, harvest.retrieved_at.date())
+        read, digest = self._read_listing(harvest.path, "jsonl")
+        export = huggingface.listing_export(
+            read, harvest.location, harvest.retrieved_at, harvest.retrieved_at.date(), digest
+        )
         report.results.append(self.store.ingest_hub(export, read, self.registry))
         return report
+
+    def _read_listing(self, path: Path, shape: str | None) -> tuple[huggingface.ListingRead, tuple[str, int]]:
+        """Scan a listing in the store's engine while its sha256 is computed on another thread."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            digest = pool.submit(huggingface.file_digest, path)
+            read = huggingface.read_listing(self.store.con, path, shape)
+            return read, digest.result()
 
     def refresh_registry(self) -> None:
         """Re-resolve stored organization names with the current registry."""
@@ -436,7 +446,10 @@ class Census:
     def _hub_filters(self, **kwargs: Any) -> HubFilters:
         as_of = kwargs.pop("as_of", None)
         f = self._filters(as_of=as_of)
-        return HubFilters(as_of=f.as_of, **{k: v for k, v in kwargs.items() if v is not None})
+        harvests = self.store.con.execute("SELECT count(*) FROM exports WHERE source = 'huggingface'").fetchall()
+        return HubFilters(
+            as_of=f.as_of, one_harvest=harvests[0][0] == 1, **{k: v for k, v in kwargs.items() if v is not None}
+        )
 
     def count_hub(
         self,

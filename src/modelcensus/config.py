@@ -26,6 +26,8 @@ class Config:
         http_retries: how many times a transient failure is retried (with backoff).
         http_backoff_s: the first retry's wait; it doubles each time, unless the server says
             ``Retry-After``.
+        duckdb_memory_limit: DuckDB's memory limit for the store (it spills to disk beyond it), so that
+            ingesting millions of Hub repos stays within a small machine; None for DuckDB's default.
         fuzzy_threshold: the rapidfuzz score (0-100) above which an organization name matches an alias.
     """
 
@@ -34,6 +36,7 @@ class Config:
     epoch_url: str = EPOCH_ZIP_URL
     hub_endpoint: str = HUB_ENDPOINT
     hub_top_n: int = 10_000
+    duckdb_memory_limit: str | None = "1500MB"
     http_timeout_s: float = 60.0
     http_retries: int = 4
     http_backoff_s: float = 1.0

@@ -17,11 +17,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from modelcensus.errors import StoreError
+from modelcensus.errors import InputFormatError, StoreError
 from modelcensus.orgs import Registry, load_region_groups
 from modelcensus.provenance import Export
 from modelcensus.records import ModelRecord, QuarantinedRow, base_families
-from modelcensus.sources.huggingface import ListingRead
+from modelcensus.sources.huggingface import ListingRead, edges_sql
 
 SCHEMA_VERSION = "1"
 
@@ -65,14 +65,13 @@ CREATE TABLE IF NOT EXISTS region_members (region VARCHAR, region_name VARCHAR, 
 CREATE TABLE IF NOT EXISTS hub_models (
     export_id VARCHAR NOT NULL, repo_id VARCHAR NOT NULL, author VARCHAR, created_at TIMESTAMP,
     last_modified TIMESTAMP, downloads BIGINT, downloads_all_time BIGINT, likes BIGINT,
-    trending_score DOUBLE, pipeline_tag VARCHAR, library_name VARCHAR, tags VARCHAR[], gated VARCHAR,
-    license VARCHAR, parameters BIGINT, line BIGINT);
+    trending_score DOUBLE, pipeline_tag VARCHAR, library_name VARCHAR, gated VARCHAR,
+    license VARCHAR, parameters BIGINT, base_tags VARCHAR[], base_models JSON);
 CREATE TABLE IF NOT EXISTS hub_edges (
     export_id VARCHAR NOT NULL, repo_id VARCHAR NOT NULL, base_id VARCHAR NOT NULL, relation VARCHAR,
     position INTEGER);
 CREATE TABLE IF NOT EXISTS hub_roots (
-    repo_id VARCHAR PRIMARY KEY, root_id VARCHAR, root_author VARCHAR, depth INTEGER, relation VARCHAR,
-    family VARCHAR);
+    repo_id VARCHAR, root_id VARCHAR, root_author VARCHAR, depth INTEGER, relation VARCHAR, family VARCHAR);
 CREATE TABLE IF NOT EXISTS hub_handles (handle VARCHAR PRIMARY KEY, org_id VARCHAR, kind VARCHAR);
 """
 
@@ -113,7 +112,7 @@ class IngestResult:
 class Store:
     """A DuckDB census file."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False, memory_limit: str | None = None) -> None:
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(
@@ -121,8 +120,9 @@ class Store:
             )
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the census store ({exc})") from exc
         self.read_only = read_only
@@ -195,9 +195,9 @@ class Store:
         return result
 
     def ingest_hub(self, export: Export, read: ListingRead, registry: Registry) -> IngestResult:
-        """Store a Hub listing parsed into this connection's ``hub_incoming*`` tables (one transaction).
+        """Store a checked Hub listing in one transaction, parsing it once straight into ``hub_models``.
 
-        Lineage roots and Hub-handle resolution are recomputed over all stored repos.
+        Lineage edges, roots and the resolution of Hub handles are then recomputed.
         """
         export_id = export.export_id
         result = IngestResult(
@@ -215,20 +215,32 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         try:
             self._insert_export(export, read.rows_read, read.stored, read.quarantined)
-            self.con.execute(
-                "INSERT INTO hub_models SELECT ? AS export_id, repo_id, author, created_at, last_modified, downloads, "
-                "downloads_all_time, likes, trending_score, pipeline_tag, library_name, tags, gated, license, "
-                "parameters, line_ FROM hub_incoming",
-                [export_id],
-            )
-            self.con.execute(
-                "INSERT INTO hub_edges SELECT ?, repo_id, base_id, relation, position FROM hub_incoming_edges",
-                [export_id],
-            )
-            self.con.execute(
-                "INSERT INTO quarantine SELECT ?, ?, ?, line, field, value, reason FROM hub_incoming_quarantine",
-                [export_id, snap.snapshot_id, str(read.path)],
-            )
+            try:
+                self.con.execute(
+                    "INSERT INTO hub_models SELECT ? AS export_id, repo_id, author, created_at, last_modified, "
+                    "downloads, downloads_all_time, likes, trending_score, pipeline_tag, library_name, gated, "
+                    f"license, parameters, base_tags, base_models FROM ({read.relation}) WHERE problem IS NULL",
+                    [export_id],
+                )
+            except duckdb.Error as exc:
+                message = str(exc).splitlines()[0]
+                raise InputFormatError(f"cannot read the listing ({message})", file=str(read.path)) from exc
+            if read.duplicates:  # a repo listed twice (pages shifted during a crawl): its last listing wins
+                self.con.execute(
+                    "DELETE FROM hub_models WHERE export_id = ? AND rowid NOT IN "
+                    "(SELECT max(rowid) FROM hub_models WHERE export_id = ? GROUP BY repo_id)",
+                    [export_id, export_id],
+                )
+            where = f"export_id = '{export_id}'"  # an id this package made: hex digits only
+            self.con.execute(f"INSERT INTO hub_edges SELECT '{export_id}', * FROM ({edges_sql('hub_models', where)})")
+            if read.quarantine:
+                frame = pd.DataFrame(read.quarantine, columns=["line", "column_name", "value", "reason"])
+                frame.insert(0, "file", str(read.path))
+                frame.insert(0, "snapshot_id", snap.snapshot_id)
+                frame.insert(0, "export_id", export_id)
+                self.con.register("incoming", frame)
+                self.con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming")
+                self.con.unregister("incoming")
             self._refresh_hub_roots()
             self._refresh_registry(registry)
             self.con.execute("COMMIT")
@@ -271,15 +283,11 @@ class Store:
 
     def _refresh_hub_roots(self) -> None:
         """Recompute the lineage root and base family of every stored repo."""
-        families = pd.DataFrame(
-            [(i, pattern, family) for i, (pattern, family) in enumerate(base_families())],
-            columns=["priority", "pattern", "family"],
+        harvests = self._scalar("SELECT count(*) FROM exports WHERE source = 'huggingface'")
+        latest, drop = (
+            (HUB_LATEST_ONE, "DROP VIEW hub_latest;") if harvests == 1 else (HUB_LATEST_MANY, "DROP TABLE hub_latest;")
         )
-        self.con.register("families_", families)
-        try:
-            self.con.execute(HUB_ROOTS_SQL)
-        finally:
-            self.con.unregister("families_")
+        self.con.execute(latest + HUB_ROOTS_SQL.format(family=family_case("root_id", base_families())) + drop)
 
     def _refresh_hub_handles(self, registry: Registry) -> None:
         handles = [
@@ -428,33 +436,53 @@ def _record_frames(
 
 # The lineage root of every repo: follow each repo's first base (in its latest observation) through
 # the repos the census knows, up to 64 steps; a base the census has not harvested is a root itself.
-HUB_ROOTS_SQL = """
+# The base family is the first pattern of base_families.csv that the root's id matches. An original
+# with no family needs no row (it is its own root): readers take a missing row as exactly that.
+HUB_LATEST_ONE = """
+CREATE OR REPLACE TEMP VIEW hub_latest AS SELECT repo_id, export_id FROM hub_models;
+CREATE OR REPLACE TEMP TABLE hub_first_base AS SELECT repo_id, base_id, relation FROM hub_edges WHERE position = 0;
+"""
+HUB_LATEST_MANY = """
 CREATE OR REPLACE TEMP TABLE hub_latest AS
-SELECT m.repo_id, m.export_id FROM hub_models m JOIN exports x USING (export_id)
-QUALIFY row_number() OVER (PARTITION BY m.repo_id ORDER BY x.data_date DESC, x.ingested_at DESC) = 1;
+SELECT m.repo_id, arg_max(m.export_id, (x.data_date, x.ingested_at)) AS export_id
+FROM hub_models m JOIN exports x USING (export_id) GROUP BY m.repo_id;
 CREATE OR REPLACE TEMP TABLE hub_first_base AS
 SELECT e.repo_id, e.base_id, e.relation FROM hub_edges e JOIN hub_latest l USING (repo_id, export_id)
 WHERE e.position = 0;
-DELETE FROM hub_roots;
-INSERT INTO hub_roots
+"""
+HUB_ROOTS_SQL = """
+CREATE OR REPLACE TABLE hub_roots AS
 WITH RECURSIVE walk(repo_id, cur, depth) AS (
-    SELECT repo_id, repo_id, 0 FROM hub_latest
+    SELECT repo_id, base_id, 1 FROM hub_first_base
     UNION ALL
     SELECT w.repo_id, b.base_id, w.depth + 1 FROM walk w JOIN hub_first_base b ON b.repo_id = w.cur
     WHERE w.depth < 64
-), roots AS (
+), walked AS (
     SELECT repo_id, arg_max(cur, depth) AS root_id, CAST(max(depth) AS INTEGER) AS depth FROM walk GROUP BY repo_id
+), roots AS (
+    SELECT l.repo_id, coalesce(w.root_id, l.repo_id) AS root_id, coalesce(w.depth, 0) AS depth
+    FROM hub_latest l LEFT JOIN walked w USING (repo_id)
 )
 SELECT r.repo_id, r.root_id,
        CASE WHEN contains(r.root_id, '/') THEN split_part(r.root_id, '/', 1) END AS root_author,
-       r.depth, b.relation, NULL AS family
-FROM roots r LEFT JOIN hub_first_base b USING (repo_id);
-CREATE OR REPLACE TEMP TABLE hub_root_family AS
-SELECT root_id, arg_min(f.family, f.priority) AS family
-FROM (SELECT DISTINCT root_id FROM hub_roots) r JOIN families_ f ON regexp_matches(r.root_id, f.pattern, 'i')
-GROUP BY root_id;
-UPDATE hub_roots SET family = hf.family FROM hub_root_family hf WHERE hub_roots.root_id = hf.root_id;
-DROP TABLE hub_root_family;
+       r.depth, b.relation, family
+FROM (SELECT *, {family} AS family FROM roots) r LEFT JOIN hub_first_base b USING (repo_id)
+WHERE r.depth > 0 OR r.family IS NOT NULL;
 DROP TABLE hub_first_base;
-DROP TABLE hub_latest;
 """
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def family_case(column: str, families: list[tuple[str, str]]) -> str:
+    """A SQL CASE giving the first family whose pattern matches ``column`` (one combined pre-check first)."""
+    if not families:
+        return "CAST(NULL AS VARCHAR)"
+    combined = "|".join(f"({pattern})" for pattern, _ in families)
+    arms = " ".join(
+        f"WHEN regexp_matches({column}, {_sql_text(pattern)}, 'i') THEN {_sql_text(family)}"
+        for pattern, family in families
+    )
+    return f"CASE WHEN NOT regexp_matches({column}, {_sql_text(combined)}, 'i') THEN NULL {arms} END"

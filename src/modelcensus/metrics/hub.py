@@ -40,6 +40,8 @@ class HubFilters:
     pipeline_tag: str | None = None
     derivatives: str = "include"
     as_of: date | None = None
+    one_harvest: bool = False
+    """A hint, not a filter: the store holds a single harvest, so no repo needs its latest observation picked."""
 
     def __post_init__(self) -> None:
         if self.derivatives not in DERIVATIVES:
@@ -65,12 +67,14 @@ class HubFilters:
         return ", ".join(parts)
 
 
-def hub_current(t: CensusTables, as_of: date | None = None) -> ir.Table:
+def hub_current(t: CensusTables, as_of: date | None = None, one_harvest: bool = False) -> ir.Table:
     """The latest observation of every repo (among harvests dated on or before ``as_of``)."""
     e = t.exports.filter(t.exports.source == "huggingface")
     if as_of is not None:
         e = e.filter(e.data_date <= as_of)
     m = t.hub_models.join(e.select("export_id", "data_date", "ingested_at"), "export_id")
+    if one_harvest:
+        return m.drop("ingested_at")
     window = ibis.window(group_by=m.repo_id, order_by=[m.data_date.desc(), m.ingested_at.desc()])
     ranked = m.mutate(rank_=ibis.row_number().over(window))
     return ranked.filter(ranked.rank_ == 0).drop("rank_", "ingested_at")
@@ -78,7 +82,7 @@ def hub_current(t: CensusTables, as_of: date | None = None) -> ir.Table:
 
 def hub_repos(t: CensusTables, filters: HubFilters) -> ir.Table:
     """Current repos with their lineage root and base family, filtered."""
-    m = hub_current(t, filters.as_of)
+    m = hub_current(t, filters.as_of, filters.one_harvest)
     r = t.hub_roots
     j = m.left_join(r, m.repo_id == r.repo_id)
     repos = j.select(
@@ -247,6 +251,14 @@ def trend_hub(
         raise QueryError("no Hugging Face harvest is stored yet")
     parts = []
     for day in dates:
-        f = HubFilters(filters.year, filters.since, filters.until, filters.pipeline_tag, filters.derivatives, day)
+        f = HubFilters(
+            filters.year,
+            filters.since,
+            filters.until,
+            filters.pipeline_tag,
+            filters.derivatives,
+            day,
+            filters.one_harvest,
+        )
         parts.append(count_hub(t, by, f, metric, attribution, rule).mutate(date=ibis.literal(day)))
     return ibis.union(*parts) if len(parts) > 1 else parts[0]

@@ -310,17 +310,26 @@ _NOT_HUB = {"pricing", "context_length", "architecture", "litellm_provider", "ra
 
 @dataclass(frozen=True)
 class ListingRead:
-    """A listing parsed into the temporary tables ``hub_incoming``, ``hub_incoming_edges`` and
-    ``hub_incoming_quarantine`` of a DuckDB connection."""
+    """A listing scanned and checked, ready to be stored in one pass.
+
+    ``relation`` is the SQL of its typed rows (see :func:`normalise_sql`): the store inserts from it
+    directly, so millions of repos are parsed once and never held in Python. ``quarantine`` holds the
+    items set aside (line, field, value, reason); ``rows_read = stored + duplicates + quarantined``.
+    """
 
     path: Path
     shape: str
+    relation: str
     rows_read: int
     stored: int
     duplicates: int
-    quarantined: int
+    quarantine: list[tuple[int, str, str, str]]
     data_date: date
     observed_at: datetime | None
+
+    @property
+    def quarantined(self) -> int:
+        return len(self.quarantine)
 
 
 def _sql_str(value: str) -> str:
@@ -394,7 +403,10 @@ def _is_hub(keys: set[str]) -> bool:
 
 
 def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None = None) -> ListingRead:
-    """Parse a listing into temporary tables of ``con``; raise InputFormatError naming the file."""
+    """Scan a listing (ids, dates) and check it; raise InputFormatError naming the file and line.
+
+    The full parse happens once, when the store inserts from ``ListingRead.relation``.
+    """
     shape = shape or detect_shape(path)
     if shape is None:
         raise InputFormatError(
@@ -402,45 +414,76 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
             "or 'data', of items with 'id' and fields such as downloads, likes, tags)",
             file=str(path),
         )
-    src = _sql_str(str(path))
-    columns = "{" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}" for k, v in RAW_COLUMNS.items()) + "}"
     observed: datetime | None = None
     try:
         if shape == "object":
             key = "models" if "models" in _top_keys(con, path) else "data"
             wrapper = (
-                f"read_json({src}, columns={{'fetchedAt': 'VARCHAR', {_sql_str(key)}: '{_struct_type()}[]'}}, "
-                "maximum_object_size=2147483647)"
+                f"read_json({_sql_str(str(path))}, columns={{'fetchedAt': 'VARCHAR', {_sql_str(key)}: "
+                f"'{_struct_type()}[]'}}, maximum_object_size={path.stat().st_size + (1 << 20)})"
             )
             fetched = con.execute(f"SELECT fetchedAt FROM {wrapper}").fetchall()
             if fetched and fetched[0][0]:
                 observed = _parse_ts(str(fetched[0][0]))
             raw = f"(SELECT u.* FROM (SELECT unnest({key}) AS u FROM {wrapper}))"
+            scan = raw
         else:
-            fmt = "newline_delimited" if shape == "jsonl" else "array"
-            raw = f"read_json({src}, format='{fmt}', columns={columns}, maximum_object_size=16777216)"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE hub_raw AS SELECT row_number() OVER () AS line_, * FROM {raw}")
+            raw = _read_json(path, shape, RAW_COLUMNS)
+            scan = _read_json(path, shape, {k: RAW_COLUMNS[k] for k in _SCAN_COLUMNS})
+        ts = "(try_cast({x} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
+        items = f"""
+            SELECT coalesce(id, modelId) AS repo_id, coalesce(createdAt, created_at) AS created_raw,
+                   {ts.format(x="coalesce(createdAt, created_at)")} AS created_at,
+                   {ts.format(x="coalesce(lastModified, last_modified)")} AS last_modified
+            FROM {scan}
+        """
+        bad = "repo_id IS NULL OR (created_raw IS NOT NULL AND created_at IS NULL)"
+        rows = con.execute(
+            f"SELECT count(*), count(DISTINCT repo_id) FILTER (WHERE NOT ({bad})), "
+            f"max(greatest(last_modified, created_at)), count(*) FILTER (WHERE {bad}) FROM ({items})"
+        ).fetchall()[0]
+        problems: list[Any] = []
+        if rows[3]:  # rare: number the items only to say which ones were set aside
+            problems = con.execute(
+                f"SELECT line, repo_id, created_raw FROM (SELECT row_number() OVER () AS line, * FROM ({items})) "
+                f"WHERE {bad} ORDER BY line"
+            ).fetchall()
     except duckdb.Error as exc:
         message = str(exc).split("\n")[0]
         raise InputFormatError(f"cannot read the listing ({message})", file=str(path)) from exc
-    con.execute(normalise_sql())
-    con.execute(_EDGES_SQL)
-    counts = con.execute(
-        "SELECT (SELECT count(*) FROM hub_raw), (SELECT count(*) FROM hub_incoming), "
-        "(SELECT count(*) FROM hub_incoming_quarantine), "
-        "(SELECT max(greatest(last_modified, created_at)) FROM hub_incoming)"
-    ).fetchall()[0]
-    rows_read, stored, quarantined, newest = int(counts[0]), int(counts[1]), int(counts[2]), counts[3]
-    con.execute("DROP TABLE hub_raw")
+    rows_read, stored, newest = int(rows[0]), int(rows[1]), rows[2]
+    quarantine = [
+        (int(line), "id", "", "item has no id")
+        if repo_id is None
+        else (int(line), "createdAt", str(repo_id), f"createdAt is not a timestamp: {created}")
+        for line, repo_id, created in problems
+    ]
     if observed is not None:
         data_date = observed.date()
     elif newest is not None:
         data_date = newest.date()
     else:
-        data_date = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
+        data_date = file_time(path).date()
     return ListingRead(
-        path, shape, rows_read, stored, rows_read - stored - quarantined, quarantined, data_date, observed
+        path,
+        shape,
+        normalise_sql(raw),
+        rows_read,
+        stored,
+        rows_read - stored - len(quarantine),
+        quarantine,
+        data_date,
+        observed,
     )
+
+
+_SCAN_COLUMNS = ("id", "modelId", "createdAt", "created_at", "lastModified", "last_modified")
+
+
+def _read_json(path: Path, shape: str, columns: dict[str, str]) -> str:
+    fmt = "newline_delimited" if shape == "jsonl" else "array"
+    spec = "{" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}" for k, v in columns.items()) + "}"
+    return f"read_json({_sql_str(str(path))}, format='{fmt}', columns={spec}, maximum_object_size=16777216)"
 
 
 def _top_keys(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
@@ -456,103 +499,108 @@ def _parse_ts(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def normalise_sql() -> str:
-    """SQL turning ``hub_raw`` into ``hub_incoming`` (one row per repo: the last one of the listing wins)
-    and ``hub_incoming_quarantine`` (rows with no id or an unreadable timestamp, with the reason)."""
+def normalise_sql(raw: str) -> str:
+    """SQL turning a raw listing relation into typed rows, one per listed item, in file order.
+
+    ``problem`` names what is wrong with an item that must be set aside (no id, an unreadable
+    ``createdAt``); the store keeps the rows without one.
+    """
     ts = "(try_cast({x} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
     created = ts.format(x="coalesce(createdAt, created_at)")
     modified = ts.format(x="coalesce(lastModified, last_modified)")
     return f"""
-    CREATE OR REPLACE TEMP TABLE hub_typed AS
-    SELECT
-        line_,
-        coalesce(id, modelId) AS repo_id,
-        coalesce(author, CASE WHEN contains(coalesce(id, modelId), '/')
-                              THEN split_part(coalesce(id, modelId), '/', 1) END) AS author,
-        coalesce(createdAt, created_at) AS created_raw,
-        {created} AS created_at,
-        {modified} AS last_modified,
-        downloads,
-        coalesce(downloadsAllTime, downloads_all_time) AS downloads_all_time,
-        likes,
-        coalesce(trendingScore, trending_score) AS trending_score,
-        coalesce(pipeline_tag, pipelineTag) AS pipeline_tag,
-        coalesce(library_name, libraryName) AS library_name,
-        coalesce(tags, []::VARCHAR[]) AS tags,
-        CASE WHEN gated IS NULL THEN NULL ELSE trim(CAST(gated AS VARCHAR), '"') END AS gated,
-        coalesce(json_extract_string(coalesce(cardData, card_data), '$.license'),
-                 substr(list_filter(tags, lambda t: starts_with(t, 'license:'))[1], 9)) AS license,
-        try_cast(json_extract_string(safetensors, '$.total') AS BIGINT) AS parameters,
-        coalesce(baseModels, base_models) AS base_models_json
-    FROM hub_raw;
-
-    CREATE OR REPLACE TEMP TABLE hub_incoming_quarantine AS
-    SELECT line_ AS line, CASE WHEN repo_id IS NULL THEN 'id' ELSE 'createdAt' END AS field,
-           coalesce(repo_id, '') AS value,
+    WITH typed AS (
+        SELECT
+            coalesce(id, modelId) AS repo_id,
+            coalesce(author, CASE WHEN contains(coalesce(id, modelId), '/')
+                                  THEN split_part(coalesce(id, modelId), '/', 1) END) AS author,
+            coalesce(createdAt, created_at) AS created_raw,
+            {created} AS created_at,
+            {modified} AS last_modified,
+            downloads,
+            coalesce(downloadsAllTime, downloads_all_time) AS downloads_all_time,
+            likes,
+            coalesce(trendingScore, trending_score) AS trending_score,
+            coalesce(pipeline_tag, pipelineTag) AS pipeline_tag,
+            coalesce(library_name, libraryName) AS library_name,
+            coalesce(tags, []::VARCHAR[]) AS tags,
+            list_filter(tags, lambda t: starts_with(t, 'base_model:')) AS base_tags,
+            CASE WHEN gated IS NULL THEN NULL ELSE trim(CAST(gated AS VARCHAR), '"') END AS gated,
+            coalesce(json_extract_string(coalesce(cardData, card_data), '$.license'),
+                     substr(list_filter(tags, lambda t: starts_with(t, 'license:'))[1], 9)) AS license,
+            try_cast(json_extract_string(safetensors, '$.total') AS BIGINT) AS parameters,
+            coalesce(baseModels, base_models) AS base_models
+        FROM {raw}
+    )
+    SELECT * EXCLUDE (created_raw),
            CASE WHEN repo_id IS NULL THEN 'item has no id'
-                ELSE 'createdAt is not a timestamp: ' || created_raw END AS reason
-    FROM hub_typed
-    WHERE repo_id IS NULL OR (created_raw IS NOT NULL AND created_at IS NULL);
-
-    CREATE OR REPLACE TEMP TABLE hub_incoming AS
-    SELECT * EXCLUDE (created_raw) FROM hub_typed
-    WHERE repo_id IS NOT NULL AND NOT (created_raw IS NOT NULL AND created_at IS NULL)
-    QUALIFY row_number() OVER (PARTITION BY repo_id ORDER BY line_ DESC) = 1;
-    DROP TABLE hub_typed;
+                WHEN created_raw IS NOT NULL AND created_at IS NULL
+                THEN 'createdAt is not a timestamp: ' || created_raw END AS problem
+    FROM typed
     """
 
 
 # Lineage edges from ``base_model:`` tags (plain ``base_model:X`` and typed
 # ``base_model:RELATION:X``) and the ``baseModels`` field; a base's relation comes from its typed tag.
-_EDGES_SQL = """
-CREATE OR REPLACE TEMP TABLE hub_incoming_edges AS
-WITH tagged AS (
-    SELECT repo_id, unnest(tags) AS tag, generate_subscripts(tags, 1) AS pos FROM hub_incoming
-    WHERE len(tags) > 0
-), parts AS (
-    SELECT repo_id, pos, str_split(substr(tag, 12), ':') AS p FROM tagged WHERE starts_with(tag, 'base_model:')
-), declared AS (
-    SELECT repo_id, base_models_json AS j FROM hub_incoming WHERE base_models_json IS NOT NULL
-), from_field AS (
-    SELECT repo_id, 100000 + generate_subscripts(ids, 1) AS pos, unnest(ids) AS base_id, relation
-    FROM (
-        SELECT repo_id, json_extract_string(j, '$.relation') AS relation,
-               coalesce(json_extract_string(j, '$.models[*].id'), []::VARCHAR[]) AS ids
-        FROM declared WHERE json_type(j) = 'OBJECT'
-    )
-), candidates AS (
-    SELECT repo_id, pos, p[1] AS base_id, NULL AS relation FROM parts WHERE len(p) = 1
-    UNION ALL SELECT repo_id, pos, p[len(p)], p[1] FROM parts WHERE len(p) >= 2
-    UNION ALL SELECT repo_id, pos, base_id, relation FROM from_field
+_EDGE_CANDIDATES = """
+SELECT repo_id, pos, p[len(p)] AS base_id, CASE WHEN len(p) >= 2 THEN p[1] END AS relation
+FROM (
+    SELECT repo_id, pos, str_split(substr(tag, 12), ':') AS p
+    FROM (SELECT repo_id, unnest(base_tags) AS tag, generate_subscripts(base_tags, 1) AS pos
+          FROM {table} WHERE {where} AND len(base_tags) > 0)
 )
-SELECT repo_id, base_id,
-       coalesce(max(relation), 'unspecified') AS relation,
-       CAST(row_number() OVER (PARTITION BY repo_id ORDER BY min(pos)) - 1 AS INTEGER) AS position
-FROM candidates
-WHERE base_id IS NOT NULL AND base_id <> '' AND base_id <> repo_id
-GROUP BY repo_id, base_id;
+UNION ALL
+SELECT repo_id, 100000 + generate_subscripts(ids, 1) AS pos, unnest(ids) AS base_id, relation
+FROM (
+    SELECT repo_id, json_extract_string(base_models, '$.relation') AS relation,
+           coalesce(json_extract_string(base_models, '$.models[*].id'), []::VARCHAR[]) AS ids
+    FROM {table}
+    WHERE {where} AND base_models IS NOT NULL AND json_type(base_models) = 'OBJECT'
+)
 """
+
+
+def edges_sql(table: str, where: str) -> str:
+    """SQL selecting one lineage edge per (repo, base) of ``table``'s rows: relation and position."""
+    return f"""
+    WITH per_base AS (
+        SELECT repo_id, base_id, min(pos) AS pos, coalesce(max(relation), 'unspecified') AS relation
+        FROM ({_EDGE_CANDIDATES.format(table=table, where=where)})
+        WHERE base_id IS NOT NULL AND base_id <> '' AND base_id <> repo_id
+        GROUP BY repo_id, base_id
+    )
+    SELECT repo_id, base_id, relation,
+           CAST(row_number() OVER (PARTITION BY repo_id ORDER BY pos) - 1 AS INTEGER) AS position
+    FROM per_base
+    """
 
 
 def file_time(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
-def listing_export(read: ListingRead, location: str, retrieved_at: datetime, data_date: date) -> Export:
-    """The provenance of a listing: one snapshot (the file), dated by when the Hub was observed."""
+def file_digest(path: Path) -> tuple[str, int]:
+    """sha256 and size of a file, read in chunks (hashlib releases the GIL: run it beside the parse)."""
     digest = hashlib.sha256()
     size = 0
-    with read.path.open("rb") as handle:
+    with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
             size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def listing_export(
+    read: ListingRead, location: str, retrieved_at: datetime, data_date: date, digest: tuple[str, int]
+) -> Export:
+    """The provenance of a listing: one snapshot (the file), dated by when the Hub was observed."""
     snapshot = SourceSnapshot(
         source=SOURCE,
         role="listing",
         location=location,
         retrieved_at=retrieved_at,
-        sha256=digest.hexdigest(),
-        bytes=size,
+        sha256=digest[0],
+        bytes=digest[1],
         rows=read.rows_read,
         license=LICENSE,
         credit=CREDIT,
