@@ -107,8 +107,7 @@ def build(
     with _census(db, read_only=False) as census:
         _ingest_epoch(census, from_dir)
         if from_dir is None:
-            top = ingest_hub(census, None, sort="downloads", limit=census.config.hub_top_n)
-            del top
+            ingest_hub(census, None, sort="downloads", limit=census.config.hub_top_n)
             handles = sorted(
                 {h for o in census.registry.orgs.values() if o.kind == "organization" for h in o.hub_handles}
             )

@@ -93,7 +93,9 @@ def handle_errors(func: F) -> F:
         except ModelCensusError as exc:
             fail(str(exc).replace("\n", " "))
         except KeyboardInterrupt:
-            fail("interrupted; the store is unchanged by the unfinished step", 130)
+            fail(
+                "interrupted; the store is unchanged by the unfinished step (a Hub crawl continues with --resume)", 130
+            )
 
     return wrapper  # type: ignore[return-value]
 

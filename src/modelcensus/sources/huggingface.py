@@ -181,6 +181,7 @@ def _fetch_page(
     sleep: Callable[[float], None],
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page through huggingface_hub's HTTP layer; a body that is not the JSON list it should be is retried."""
+    import httpx2
     from huggingface_hub.errors import HfHubHTTPError
     from huggingface_hub.utils import hf_raise_for_status, http_backoff
 
@@ -201,7 +202,7 @@ def _fetch_page(
         except HfHubHTTPError as exc:
             status = exc.response.status_code if exc.response is not None else None
             raise SourceUnavailableError(f"{url}: HTTP {status}: {exc}") from exc
-        except (ValueError, OSError, RuntimeError) as exc:  # truncated JSON, network errors past the retries
+        except (ValueError, OSError, RuntimeError, httpx2.HTTPError) as exc:  # cut JSON; network errors past retries
             last = f"{type(exc).__name__}: {exc}"
             if attempt < retries:
                 sleep(backoff_s * 2**attempt)
@@ -222,15 +223,16 @@ def harvest(
     retries: int = 5,
     backoff_s: float = 1.0,
     timeout_s: float = 60.0,
-    token: str | bool | None = False,
+    token: str | bool | None = None,
     on_page: Callable[[int], None] | None = None,
     stop_after_pages: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Harvest:
     """Harvest ``query`` into a JSONL snapshot under ``cache_dir``; resume a stopped crawl if asked.
 
-    ``stop_after_pages`` ends the crawl early (unfinished, resumable): the tests use it to stop a
-    crawl half-way, as a user's Ctrl-C would.
+    ``token`` is huggingface_hub's: None uses the saved login or ``$HF_TOKEN`` (higher rate limits),
+    False sends none. ``stop_after_pages`` ends the crawl early (unfinished, resumable): the tests use
+    it to stop a crawl half-way, as a user's Ctrl-C would.
     """
     from huggingface_hub.utils import build_hf_headers
 
