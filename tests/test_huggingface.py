@@ -224,6 +224,7 @@ def test_originals_and_derivatives(hub_census: mc.Census) -> None:
     assert originals + derivatives == pytest.approx(everything)
     split = hub_census.count_hub(by="derivative")
     assert dict(zip(split["group"], split["value"], strict=True)) == {False: 1000 - 535, True: 535}
+    assert dict(zip(split["group"], split["share"], strict=True)) == {False: 0.465, True: 0.535}
 
 
 def test_base_families_and_organizations(hub_census: mc.Census) -> None:

@@ -68,6 +68,13 @@ def test_breakdown_by_year_has_a_denominator_per_year(small: mc.Census) -> None:
     assert per_year == {2023: [2], 2024: [4]}
 
 
+def test_a_time_breakdown_shares_all_models(small: mc.Census) -> None:
+    frame = small.count(by="year")
+    shares = dict(zip(frame["group"], frame["share"], strict=True))
+    assert shares == {2024: pytest.approx(4 / 6), 2023: pytest.approx(2 / 6)}
+    assert frame.attrs["denominator"] == "models that pass the filters"
+
+
 def test_other_dimensions(small: mc.Census) -> None:
     assert _counts(small.count(by="open_weights")) == {"yes": 1, "no": 2, "unknown": 3}
     domains = _counts(small.count(by="domain"))

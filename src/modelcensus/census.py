@@ -289,7 +289,7 @@ class Census:
             "denominator": "models that pass the filters"
             + (
                 " in the same " + "/".join(d for d in dims[1:] if d in ("year", "month", "open_weights"))
-                if any(d in ("year", "month", "open_weights") for d in dims)
+                if any(d in ("year", "month", "open_weights") for d in dims[1:])
                 else ""
             ),
             "snapshots": self._snapshot_provenance(filters),

@@ -240,7 +240,9 @@ def weighted_rows(
 
 
 def _with_share(counts: ir.Table, t: CensusTables, by: list[str], filters: Filters) -> ir.Table:
-    _, scalars = _split_dimensions(by)
+    # shares are within each value of the other time/openness dimensions (e.g. per year), never within
+    # the group itself: by year alone, each year's share is of all models
+    scalars = [d for d in by[1:] if d in SCALAR_DIMENSIONS]
     m = select_models(t, filters)
     if scalars:
         denominators = m.group_by(scalars).agg(denominator=m.count())

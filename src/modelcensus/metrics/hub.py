@@ -227,7 +227,7 @@ def count_hub(
     counts = rows.group_by(keys).agg(value=rows.value.sum(), repos=rows.repo_id.nunique())
     repos = hub_repos(t, filters)
     total = repos.count() if metric == "models" else repos[metric].sum()
-    scalars = [c for c in group_cols if c in HUB_SCALARS]
+    scalars = [c for c in group_cols[1:] if c in HUB_SCALARS]  # shares within the other dimensions' values
     if scalars:
         denominators = repos.group_by(scalars).agg(denominator=total.cast("float64"))
         counts = counts.join(denominators, scalars)
