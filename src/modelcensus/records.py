@@ -233,3 +233,40 @@ def base_families() -> list[tuple[str, str]]:
     path = resources.files("modelcensus.data").joinpath("base_families.csv")
     with path.open(encoding="utf-8") as handle:
         return [(r["pattern"], r["family"]) for r in csv.DictReader(handle)]
+
+
+@dataclass
+class CatalogRecord:
+    """A model as a catalogue, leaderboard or register lists it (OpenRouter, LMArena, litellm, tabular).
+
+    ``source_id`` is the source's own key: OpenRouter's ``id``, LMArena's ``model_api_name``, the
+    litellm catalogue key, or the mapped id column of a tabular list. ``organization`` is the
+    developer as the source names it (resolved later through the registry); ``hf_id`` a Hugging Face
+    repo id when the source gives one. ``attributes`` keeps source-specific fields (context length,
+    prices, modalities, provider, …) as JSON-ready values.
+    """
+
+    source: str
+    source_id: str
+    name: str
+    organization: str | None = None
+    published_on: date | None = None
+    hf_id: str | None = None
+    open_weights: OpenWeights = OpenWeights.UNKNOWN
+    license: str | None = None
+    countries_published: list[str] = field(default_factory=list)
+    attributes: dict[str, object] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class RatingRecord:
+    """One leaderboard rating of a model: LMArena's Elo-style score with its 95% interval."""
+
+    source: str
+    source_id: str
+    category: str
+    rated_on: date
+    rating: float
+    rating_low: float | None = None
+    rating_high: float | None = None
