@@ -62,6 +62,25 @@ def hub_census(hub_census_path: Path) -> Iterator[mc.Census]:
         yield opened
 
 
+@pytest.fixture(scope="session")
+def full_census_path(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
+    """``modelcensus build --from ../shared/data``: every source, built once."""
+    from typer.testing import CliRunner
+
+    from modelcensus.outputs.cli import app
+
+    path = tmp_path_factory.mktemp("full") / "census.duckdb"
+    result = CliRunner().invoke(app, ["build", "--from", str(shared), "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture()
+def full_census(full_census_path: Path) -> Iterator[mc.Census]:
+    with mc.open(full_census_path, read_only=True) as opened:
+        yield opened
+
+
 @pytest.fixture()
 def census(epoch_census_path: Path) -> Iterator[mc.Census]:
     with mc.open(epoch_census_path, read_only=True) as opened:

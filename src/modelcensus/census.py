@@ -16,6 +16,7 @@ from typing import Any, cast
 import ibis
 import pandas as pd
 
+from modelcensus.census_catalog import DefinitionMethods
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
 from modelcensus.metrics import (
@@ -72,7 +73,7 @@ def _label(dimension: str, value: Any) -> str:
     return str(value)
 
 
-class Census:
+class Census(DefinitionMethods):
     """A census store opened for reading (and, unless read-only, for ingesting)."""
 
     def __init__(

@@ -28,6 +28,7 @@ class Config:
             ``Retry-After``.
         duckdb_memory_limit: DuckDB's memory limit for the store (it spills to disk beyond it), so that
             ingesting millions of Hub repos stays within a small machine; None for DuckDB's default.
+        definition_paths: user definition files or folders, besides the presets.
         fuzzy_threshold: the rapidfuzz score (0-100) above which an organization name matches an alias.
     """
 
@@ -37,6 +38,7 @@ class Config:
     hub_endpoint: str = HUB_ENDPOINT
     hub_top_n: int = 10_000
     duckdb_memory_limit: str | None = "1500MB"
+    definition_paths: tuple[Path, ...] = ()
     http_timeout_s: float = 60.0
     http_retries: int = 4
     http_backoff_s: float = 1.0

@@ -20,7 +20,7 @@ import pandas as pd
 from modelcensus.errors import InputFormatError, StoreError
 from modelcensus.orgs import Registry, load_region_groups
 from modelcensus.provenance import Export
-from modelcensus.records import ModelRecord, QuarantinedRow, base_families
+from modelcensus.records import CatalogRecord, ModelRecord, QuarantinedRow, RatingRecord, base_families
 from modelcensus.sources.huggingface import ListingRead, edges_sql
 
 SCHEMA_VERSION = "1"
@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS hub_edges (
 CREATE TABLE IF NOT EXISTS hub_roots (
     repo_id VARCHAR, root_id VARCHAR, root_author VARCHAR, depth INTEGER, relation VARCHAR, family VARCHAR);
 CREATE TABLE IF NOT EXISTS hub_handles (handle VARCHAR PRIMARY KEY, org_id VARCHAR, kind VARCHAR);
+CREATE TABLE IF NOT EXISTS catalog_records (
+    export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, name VARCHAR,
+    organization VARCHAR, published_on DATE, hf_id VARCHAR, open_weights VARCHAR, license VARCHAR,
+    countries_published VARCHAR[], attributes JSON, line INTEGER);
+CREATE TABLE IF NOT EXISTS ratings (
+    export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, category VARCHAR,
+    rated_on DATE, rating DOUBLE, rating_low DOUBLE, rating_high DOUBLE);
 """
 
 TABLES = (
@@ -93,6 +100,8 @@ TABLES = (
     "hub_edges",
     "hub_roots",
     "hub_handles",
+    "catalog_records",
+    "ratings",
 )
 
 
@@ -175,24 +184,104 @@ class Store:
         try:
             self._insert_export(export, rows_read, len(records), len(quarantined))
             for table, frame in frames.items():
-                if len(frame):
-                    self.con.register("incoming", frame)
-                    self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-                    self.con.unregister("incoming")
-            if quarantined:
-                q = pd.DataFrame(
-                    [(export_id, r.snapshot_id, r.file, r.line, r.column, r.value, r.reason) for r in quarantined],
-                    columns=["export_id", "snapshot_id", "file", "line", "column_name", "value", "reason"],
-                )
-                self.con.register("incoming", q)
-                self.con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming")
-                self.con.unregister("incoming")
+                self._insert_frame(table, frame)
+            self._insert_quarantine(export_id, quarantined)
             self._refresh_registry(registry)
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
         return result
+
+    def ingest_catalog(
+        self,
+        export: Export,
+        records: list[CatalogRecord],
+        ratings: list[RatingRecord],
+        quarantined: list[QuarantinedRow],
+        rows_read: int,
+        registry: Registry,
+    ) -> IngestResult:
+        """Store a catalogue or leaderboard export (OpenRouter, LMArena, litellm, tabular) in one transaction."""
+        export_id = export.export_id
+        result = IngestResult(
+            export_id,
+            export.source,
+            export.data_date,
+            self.has_export(export_id),
+            rows_read,
+            len(records),
+            len(quarantined),
+        )
+        if result.already_stored:
+            return result
+        catalog = pd.DataFrame(
+            [
+                (
+                    export_id,
+                    r.source,
+                    r.source_id,
+                    r.name,
+                    r.organization,
+                    r.published_on,
+                    r.hf_id,
+                    r.open_weights.value,
+                    r.license,
+                    r.countries_published,
+                    json.dumps(r.attributes, default=str),
+                    r.line,
+                )
+                for r in records
+            ],
+            columns=[
+                "export_id",
+                "source",
+                "source_id",
+                "name",
+                "organization",
+                "published_on",
+                "hf_id",
+                "open_weights",
+                "license",
+                "countries_published",
+                "attributes",
+                "line",
+            ],
+        )
+        rated = pd.DataFrame(
+            [
+                (export_id, r.source, r.source_id, r.category, r.rated_on, r.rating, r.rating_low, r.rating_high)
+                for r in ratings
+            ],
+            columns=["export_id", "source", "source_id", "category", "rated_on", "rating", "rating_low", "rating_high"],
+        )
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self._insert_export(export, rows_read, len(records), len(quarantined))
+            self._insert_frame("catalog_records", catalog)
+            self._insert_frame("ratings", rated)
+            self._insert_quarantine(export_id, quarantined)
+            self._refresh_registry(registry)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return result
+
+    def _insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.con.register("incoming", frame)
+            try:
+                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+            finally:
+                self.con.unregister("incoming")
+
+    def _insert_quarantine(self, export_id: str, quarantined: list[QuarantinedRow]) -> None:
+        frame = pd.DataFrame(
+            [(export_id, r.snapshot_id, r.file, r.line, r.column, r.value, r.reason) for r in quarantined],
+            columns=["export_id", "snapshot_id", "file", "line", "column_name", "value", "reason"],
+        )
+        self._insert_frame("quarantine", frame)
 
     def ingest_hub(self, export: Export, read: ListingRead, registry: Registry) -> IngestResult:
         """Store a checked Hub listing in one transaction, parsing it once straight into ``hub_models``.
@@ -238,9 +327,7 @@ class Store:
                 frame.insert(0, "file", str(read.path))
                 frame.insert(0, "snapshot_id", snap.snapshot_id)
                 frame.insert(0, "export_id", export_id)
-                self.con.register("incoming", frame)
-                self.con.execute("INSERT INTO quarantine BY NAME SELECT * FROM incoming")
-                self.con.unregister("incoming")
+                self._insert_frame("quarantine", frame)
             self._refresh_hub_roots()
             self._refresh_registry(registry)
             self.con.execute("COMMIT")
@@ -303,10 +390,7 @@ class Store:
             rows.append((handle, org.id if org else None, org.kind if org else None))
         frame = pd.DataFrame(rows, columns=["handle", "org_id", "kind"])
         self.con.execute("DELETE FROM hub_handles")
-        if len(frame):
-            self.con.register("incoming", frame)
-            self.con.execute("INSERT INTO hub_handles BY NAME SELECT * FROM incoming")
-            self.con.unregister("incoming")
+        self._insert_frame("hub_handles", frame)
 
     def refresh_registry(self, registry: Registry) -> None:
         """Re-resolve every stored organization name against ``registry`` (one transaction)."""
@@ -344,10 +428,7 @@ class Store:
             ("region_members", regions),
         ):
             self.con.execute(f"DELETE FROM {table}")
-            if len(frame):
-                self.con.register("incoming", frame)
-                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-                self.con.unregister("incoming")
+            self._insert_frame(table, frame)
         self._refresh_hub_handles(registry)
         self.con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('registry_fingerprint', ?)", [registry_fingerprint(registry)]

@@ -75,6 +75,42 @@ def _headline(census: Census) -> pd.DataFrame:
 
 
 HUB_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
+CATALOG_MAX_BYTES = 256 * 2**20  # catalogues are small: larger JSON files are Hub listings, not read here
+
+
+def _catalog_files(folder: Path) -> tuple[list[Path], list[Path], bool]:
+    """OpenRouter listings, litellm catalogues, and whether LMArena files are present, found by content."""
+    from modelcensus.sources import litellm, lmarena, openrouter
+
+    routers, catalogues, arena = [], [], False
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in {".json", ".csv"}:
+            continue
+        if path.stat().st_size > CATALOG_MAX_BYTES:
+            continue
+        data = path.read_bytes()
+        if path.suffix.lower() == ".json" and openrouter.looks_like(data):
+            routers.append(path)
+        elif path.suffix.lower() == ".json" and litellm.looks_like(data):
+            catalogues.append(path)
+        elif lmarena.kind_of(path, data) is not None:
+            arena = True
+    return routers, catalogues, arena
+
+
+def _ingest_catalogs(census: Census, from_dir: Path | None) -> None:
+    """OpenRouter, LMArena and litellm: live, or every copy found under ``from_dir``."""
+    if from_dir is None:
+        for method in ("ingest_openrouter", "ingest_lmarena", "ingest_litellm"):
+            _report_ingest(getattr(census, method)(None))
+        return
+    routers, catalogues, arena = _catalog_files(from_dir)
+    for path in routers:
+        _report_ingest(census.ingest_openrouter(path))
+    for path in catalogues:
+        _report_ingest(census.ingest_litellm(path))
+    if arena:
+        _report_ingest(census.ingest_lmarena(from_dir))
 
 
 def _hub_headline(census: Census) -> pd.DataFrame | None:
@@ -114,6 +150,7 @@ def build(
             ingest_hub(census, None, authors=tuple(handles))
         elif any(huggingface.iter_listings(from_dir)):
             ingest_hub(census, from_dir)
+        _ingest_catalogs(census, from_dir)
         table = _headline(census)
         hub = _hub_headline(census)
         if fmt is OutputFormat.json:
@@ -180,8 +217,12 @@ def _grouped(
 @app.command()
 @handle_errors
 def count(
-    by: ByOption,
+    by: ByOption = ["country"],  # noqa: B006
     source: Annotated[str, typer.Option("--source", help="epoch (models) or huggingface (Hub repos).")] = "epoch",
+    definition: Annotated[
+        str | None, typer.Option("--definition", help="Count under a named definition (modelcensus definitions list).")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="With --definition: family, release or variant.")] = None,
     year: YearOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -207,6 +248,25 @@ def count(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Count and share of models (or Hub repos, downloads, likes) per group; every share states its denominator."""
+    if definition is not None:
+        if by != ["country"]:
+            raise QueryError("--definition counts by country")
+        from modelcensus.outputs.cli_catalog import count_by_definition
+
+        count_by_definition(
+            definition,
+            unit,
+            None if rule == "full" and unit is None else rule,
+            attribution,
+            year,
+            since,
+            until,
+            db,
+            fmt,
+        )
+        return
+    if unit is not None:
+        raise QueryError("--unit applies with --definition")
     if source == "huggingface":
         not_for_hub = {
             "--notable": notable,
@@ -505,4 +565,6 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "main"]
+from modelcensus.outputs import cli_catalog  # noqa: E402  (registers its commands on the app)
+
+__all__ = ["app", "cli_catalog", "main"]

@@ -1,0 +1,484 @@
+"""The facade's catalogue, leaderboard and linkage methods (OpenRouter, LMArena, litellm, tabular lists).
+
+A mixin of :class:`modelcensus.census.Census`; it reaches the store and the metrics like the rest of
+the facade, so outputs still talk to one object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import pandas as pd
+
+from modelcensus.definitions import Definition, count_units, load_definitions, with_unit_keys
+from modelcensus.errors import InputFormatError, QueryError
+from modelcensus.linkage import (
+    CanonicalModel,
+    SourceRecord,
+    developer_by_name,
+    developer_of,
+    hub_id_in_link,
+    link,
+)
+from modelcensus.provenance import Export, SourceSnapshot, sha256_bytes
+from modelcensus.records import CatalogRecord, QuarantinedRow, RatingRecord
+from modelcensus.sources import litellm, lmarena, openrouter, tabular
+from modelcensus.sources.http import download
+
+if TYPE_CHECKING:
+    from modelcensus.census import IngestReport
+    from modelcensus.config import Config
+    from modelcensus.metrics.core import CensusTables
+    from modelcensus.metrics.hub import HubFilters
+    from modelcensus.orgs import Registry
+    from modelcensus.store import Store
+
+CATALOG_SOURCES = ("openrouter", "lmarena", "litellm", "tabular")
+
+
+def _file_time(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+def _date_in_name(path: Path) -> date | None:
+    """A YYYY-MM-DD in a file or folder name (``openrouter-models_2026-05-01.json``) dates its data."""
+    import re
+
+    for part in (path.name, path.parent.name):
+        match = re.search(r"(\d{4})-(\d{2})-(\d{2})", part)
+        if match:
+            try:
+                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            except ValueError:
+                continue
+    return None
+
+
+def _snapshot(
+    source: str,
+    role: str,
+    path: Path,
+    location: str,
+    data: bytes,
+    rows: int,
+    license_: str,
+    credit: str,
+    when: datetime,
+) -> SourceSnapshot:
+    return SourceSnapshot(source, role, location, when, sha256_bytes(data), len(data), rows, license_, credit)
+
+
+class _Facade:
+    """What the mixins use of :class:`~modelcensus.census.Census` (declared for type checkers)."""
+
+    if TYPE_CHECKING:
+        store: Store
+        config: Config
+
+        @property
+        def registry(self) -> Registry: ...
+
+        @property
+        def tables(self) -> CensusTables: ...
+
+        def models(self, **filters: Any) -> pd.DataFrame: ...
+
+        def _hub_filters(self, **kwargs: Any) -> HubFilters: ...
+
+
+class CatalogMethods(_Facade):
+    """Ingest and read the catalogue and leaderboard sources; link records across sources."""
+
+    def _fetch(self, url: str, name: str) -> Path:
+        when = datetime.now(tz=UTC)
+        dest = self.config.cache_dir / name.split("/")[0] / f"{when:%Y%m%dT%H%M%SZ}-{name.split('/')[-1]}"
+        return download(
+            url,
+            dest,
+            timeout_s=self.config.http_timeout_s,
+            retries=self.config.http_retries,
+            backoff_s=self.config.http_backoff_s,
+        )
+
+    def _store_catalog(
+        self,
+        source: str,
+        files: list[tuple[Path, str, bytes, str]],
+        records: list[CatalogRecord],
+        ratings: list[RatingRecord],
+        quarantined: list[QuarantinedRow],
+        data_date: date,
+        license_: str,
+        credit: str,
+        rows_read: int,
+    ) -> IngestReport:
+        from modelcensus.census import IngestReport
+
+        snapshots = tuple(
+            _snapshot(source, role, path, location, data, rows_read, license_, credit, _file_time(path))
+            for path, location, data, role in files
+        )
+        export = Export(source, data_date, snapshots)
+        report = IngestReport()
+        report.results.append(
+            self.store.ingest_catalog(export, records, ratings, quarantined, rows_read, self.registry)
+        )
+        report.quarantined.extend(quarantined)
+        return report
+
+    def ingest_openrouter(self, path: Path | None = None) -> IngestReport:
+        """OpenRouter's model list (``{"data": [...]}`` or a bare list), live or from a saved file."""
+        file = path or self._fetch(openrouter.URL, "openrouter/models.json")
+        data = file.read_bytes()
+        if not openrouter.looks_like(data):
+            raise InputFormatError("not an OpenRouter /api/v1/models listing", file=str(file))
+        records = openrouter.parse(data, str(file))
+        when = _date_in_name(file) or _file_time(file).date()
+        return self._store_catalog(
+            "openrouter",
+            [(file, str(path or openrouter.URL), data, "models")],
+            records,
+            [],
+            [],
+            when,
+            openrouter.LICENSE,
+            openrouter.CREDIT,
+            len(records),
+        )
+
+    def ingest_litellm(self, path: Path | None = None) -> IngestReport:
+        """The litellm provider catalogue (a deployment and pricing view: no developer, no country)."""
+        file = path or self._fetch(litellm.URL, "litellm/model_prices_and_context_window.json")
+        data = file.read_bytes()
+        if not litellm.looks_like(data):
+            raise InputFormatError("not a litellm model_prices_and_context_window catalogue", file=str(file))
+        records = litellm.parse(data, str(file))
+        when = _date_in_name(file) or _file_time(file).date()
+        return self._store_catalog(
+            "litellm",
+            [(file, str(path or litellm.URL), data, "catalogue")],
+            records,
+            [],
+            [],
+            when,
+            litellm.LICENSE,
+            litellm.CREDIT,
+            len(records),
+        )
+
+    def ingest_lmarena(self, path: Path | None = None) -> IngestReport:
+        """LMArena: leaderboards (ratings with intervals), the scatterplot (organization, licence) and the
+        dated rating history; a folder (or the live catalog) is one export."""
+        if path is None:
+            files = [self._fetch(lmarena.BASE_URL + name, f"lmarena/{name}") for name in lmarena.LIVE_FILES]
+        elif path.is_dir():
+            files = [p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in {".json", ".csv"}]
+        else:
+            files = [path]
+        records: list[CatalogRecord] = []
+        ratings: list[RatingRecord] = []
+        used: list[tuple[Path, str, bytes, str]] = []
+        for file in files:
+            data = file.read_bytes()
+            kind = lmarena.kind_of(file, data)
+            if kind is None:
+                continue
+            when = _date_in_name(file) or _file_time(file).date()
+            if kind == "scatterplot":
+                records.extend(lmarena.parse_scatterplot(data, str(file)))
+            elif kind == "history":
+                ratings.extend(lmarena.parse_history(data, str(file)))
+            else:
+                ratings.extend(lmarena.parse_leaderboard(data, str(file), when, kind.removeprefix("leaderboard:")))
+            used.append((file, str(file), data, kind))
+        if not used:
+            raise InputFormatError("no LMArena leaderboard, scatterplot or history file found", file=str(path))
+        listed = {r.source_id for r in records}
+        records.extend(r for r in lmarena.catalog_from_leaderboards(ratings) if r.source_id not in listed)
+        when = max((_date_in_name(f) or _file_time(f).date()) for f, _, _, _ in used)
+        return self._store_catalog(
+            "lmarena", used, records, ratings, [], when, lmarena.LICENSE, lmarena.CREDIT, len(records) + len(ratings)
+        )
+
+    def ingest_tabular(self, path: Path, mapping: Path) -> IngestReport:
+        """Any CSV / JSON / XLSX list with a YAML column mapping (a register, a company's own list, …)."""
+        spec = tabular.load_mapping(mapping)
+        records, quarantined = tabular.parse(path, spec)
+        data = path.read_bytes()
+        when = _date_in_name(path) or _file_time(path).date()
+        return self._store_catalog(
+            spec.source,
+            [(path, str(path), data, "list")],
+            records,
+            [],
+            quarantined,
+            when,
+            spec.license_of_data,
+            spec.credit,
+            len(records) + len(quarantined),
+        )
+
+    # -- linkage ---------------------------------------------------------------------------------
+
+    def source_records(self, as_of: date | str | None = None) -> list[SourceRecord]:
+        """Every current record of Epoch, the Hub, OpenRouter and LMArena, as linkage sees it."""
+        registry = self.registry
+        records: list[SourceRecord] = []
+        models = self.models(as_of=as_of)
+        links = self.store.con.execute("SELECT model_key, link FROM models").fetchall()
+        link_of = dict(links)
+        for m in models.itertuples():
+            developer, _ = developer_of(registry, list(cast(list[str], m.organizations)))
+            countries = tuple(cast(list[str], m.countries_resolved))  # every organization's, not the first's
+            records.append(
+                SourceRecord("epoch", str(m.id), str(m.name), developer, hub_id_in_link(link_of.get(m.id)), countries)
+            )
+        hub = self.store.con.execute("SELECT DISTINCT repo_id, author FROM hub_models").fetchall()
+        for repo_id, author in hub:
+            developer, countries = developer_of(registry, [], author)
+            records.append(SourceRecord("huggingface", repo_id, repo_id.split("/")[-1], developer, None, countries))
+        catalog = self._current_catalog(("openrouter", "lmarena"))
+        for r in catalog.itertuples():
+            hf_id = str(r.hf_id) if isinstance(r.hf_id, str) and r.hf_id else None
+            handles = [hf_id.split("/")[0]] if hf_id else []
+            if r.source == "openrouter":
+                handles.append(str(r.source_id).split("/")[0])
+            dev: str | None = None
+            own: tuple[str, ...] = ()
+            for handle in handles:
+                dev, own = developer_of(registry, [], handle)
+                if dev:
+                    break
+            if dev is None:
+                organization = str(r.organization) if isinstance(r.organization, str) else None
+                named = developer_by_name(str(r.source_id)) or developer_by_name(str(r.name))
+                dev, own = developer_of(registry, [organization, named])
+            records.append(SourceRecord(str(r.source), str(r.source_id), str(r.name), dev, hf_id, own))
+        return records
+
+    def _current_catalog(self, sources: tuple[str, ...]) -> pd.DataFrame:
+        placeholders = ", ".join("?" for _ in sources)
+        frame: pd.DataFrame = self.store.con.execute(
+            f"""
+            SELECT c.* FROM catalog_records c JOIN (
+                SELECT export_id FROM exports WHERE source IN ({placeholders})
+                QUALIFY row_number() OVER (PARTITION BY source ORDER BY data_date DESC, ingested_at DESC) = 1
+            ) USING (export_id)
+            """,
+            list(sources),
+        ).df()
+        return frame
+
+    def links(self, as_of: date | str | None = None) -> list[CanonicalModel]:
+        """Canonical models with their records across sources and the evidence that linked them."""
+        return link(self.source_records(as_of))
+
+    def link_table(self) -> pd.DataFrame:
+        """One row per record: its canonical model id (records no other source knows are their own model)."""
+        rows: list[dict[str, Any]] = []
+        for model in self.links():
+            for r in model.records:
+                rows.append({"id": model.id, "name": model.name, "source": r.source, "source_id": r.source_id})
+        return pd.DataFrame(rows, columns=["id", "name", "source", "source_id"])
+
+    # -- the quality frontier ---------------------------------------------------------------------
+
+    def frontier(self, by: str = "country", category: str = "text/full") -> pd.DataFrame:
+        """For each country and rating date, the best-rated LMArena model with its 95% interval."""
+        if by != "country":
+            raise QueryError("the quality frontier is by country")
+        ratings: pd.DataFrame = self.store.con.execute(
+            "SELECT source_id, rated_on, rating, rating_low, rating_high FROM ratings WHERE category = ?",
+            [category],
+        ).df()
+        if ratings.empty:
+            raise QueryError(f"no LMArena ratings in category {category!r}; run `modelcensus ingest lmarena`")
+        country = self._lmarena_countries()
+        ratings["countries"] = ratings["source_id"].map(lambda s: country.get(s, []))
+        ratings = ratings.explode("countries").rename(columns={"countries": "group"})
+        ratings = ratings[ratings["group"].notna()]
+        best = ratings.sort_values("rating", ascending=False).groupby(["rated_on", "group"], as_index=False).first()
+        best = best.rename(columns={"source_id": "model"}).sort_values(["rated_on", "rating"], ascending=[True, False])
+        best["rated_on"] = pd.to_datetime(best["rated_on"]).dt.date
+        return best[["rated_on", "group", "model", "rating", "rating_low", "rating_high"]].reset_index(drop=True)
+
+    def frontier_gap(self, category: str = "text/full", first: str = "US", second: str = "CN") -> pd.DataFrame:
+        """The gap between the best model of two countries at each rating date (first minus second)."""
+        best = self.frontier(category=category)
+        wide = best.pivot_table(index="rated_on", columns="group", values="rating", aggfunc="max")
+        models = best.pivot_table(index="rated_on", columns="group", values="model", aggfunc="first")
+        if first not in wide.columns or second not in wide.columns:
+            raise QueryError(f"no ratings for {first} and {second} in category {category!r}")
+        out = pd.DataFrame(
+            {
+                "rated_on": wide.index,
+                f"best_{first}": models[first].values,
+                f"rating_{first}": wide[first].values,
+                f"best_{second}": models[second].values,
+                f"rating_{second}": wide[second].values,
+            }
+        )
+        out["gap"] = out[f"rating_{first}"] - out[f"rating_{second}"]
+        return out.dropna(subset=["gap"]).reset_index(drop=True)
+
+    def _lmarena_countries(self) -> dict[str, list[str]]:
+        """An LMArena model's countries: its own developer's (as LMArena names it, else as its name gives
+        away), else those of the records it is linked to."""
+        countries: dict[str, list[str]] = {}
+        for model in self.links():
+            linked = [r.countries for r in model.records if r.countries]
+            for r in model.records:
+                if r.source == "lmarena" and (r.countries or linked):
+                    countries[r.source_id] = list(r.countries or linked[0])
+        return countries
+
+
+Progress = Callable[[int], None]
+
+
+class DefinitionMethods(CatalogMethods):
+    """Populations under named definitions, counts at a unit, and checks of published claims."""
+
+    def definitions(self) -> dict[str, Definition]:
+        return load_definitions(self.config.definition_paths)
+
+    def definition(self, name: str) -> Definition:
+        found = self.definitions()
+        if name not in found:
+            raise QueryError(f"unknown definition {name!r}; known: {', '.join(sorted(found))}")
+        return found[name]
+
+    def population(self, definition: Definition, attribution: str | None = None) -> pd.DataFrame:
+        """The records a definition admits: ``name``, ``year``, ``countries`` (list), ``source``."""
+        attribution = attribution or definition.attribution
+        f = definition.filters
+        frames = []
+        if definition.sources == ("epoch",):
+            frames.append(self._epoch_population(f, attribution))
+        elif definition.sources == ("huggingface",):
+            frames.append(self._hub_population(f, attribution))
+        else:
+            frames.append(self._linked_population(definition, attribution))
+        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return with_unit_keys(out)
+
+    def _epoch_population(self, f: dict[str, Any], attribution: str) -> pd.DataFrame:
+        kwargs = {k: f[k] for k in ("notable", "frontier", "large_scale", "open_weights", "domain") if k in f}
+        m = self.models(**kwargs)
+        if "min_training_compute_flop" in f:
+            m = m[m["training_compute_flop"].fillna(0) >= f["min_training_compute_flop"]]
+        if "min_parameters" in f:
+            m = m[m["parameters"].fillna(0) >= f["min_parameters"]]
+        column = "countries_published" if attribution == "as-published" else "countries_resolved"
+        years = pd.to_datetime(m["published_on"]).dt.year
+        return pd.DataFrame(
+            {
+                "id": "epoch:" + m["id"],
+                "name": m["name"],
+                "year": years,
+                "countries": m[column].map(list),
+                "source": "epoch",
+            }
+        )
+
+    def _hub_population(self, f: dict[str, Any], attribution: str) -> pd.DataFrame:
+        from modelcensus.metrics.hub import hub_repos
+
+        repos = hub_repos(self.tables, self._hub_filters()).select(
+            "repo_id", "author", "root_author", "derivative", "year"
+        )
+        frame: pd.DataFrame = repos.execute()
+        if f.get("originals_only"):
+            frame = frame[~frame["derivative"]]
+        if f.get("derivatives_only"):
+            frame = frame[frame["derivative"]]
+        handle = frame["root_author"] if attribution == "lineage" else frame["author"]
+        countries = {
+            h: list(o.countries)
+            for h in handle.dropna().unique()
+            if (o := self.registry.resolve_hub(str(h))) is not None and o.kind == "organization"
+        }
+        frame = frame.assign(countries=handle.map(lambda h: countries.get(h, [])))
+        if f.get("originals_only"):  # originals by organizations: an individual's upload is not a release
+            frame = frame[handle.map(lambda h: h in countries)]
+        return pd.DataFrame(
+            {
+                "id": "huggingface:" + frame["repo_id"],
+                "name": frame["repo_id"],
+                "year": frame["year"],
+                "countries": frame["countries"],
+                "source": "huggingface",
+            }
+        )
+
+    def _linked_population(self, definition: Definition, attribution: str) -> pd.DataFrame:
+        years = self._record_years()
+        rows = []
+        for model in self.links():
+            members = [r for r in model.records if r.source in definition.sources]
+            if definition.filters.get("originals_only"):
+                members = [
+                    r
+                    for r in members
+                    if r.source != "huggingface" or (r.developer and years.get(("huggingface:original", r.source_id)))
+                ]
+            if not members:
+                continue
+            countries = list(dict.fromkeys(c for r in members for c in r.countries))
+            member_years = [y for r in members if (y := years.get((r.source, r.source_id))) is not None]
+            rows.append((model.id, model.name, min(member_years) if member_years else None, countries, "linked"))
+        return pd.DataFrame(rows, columns=["id", "name", "year", "countries", "source"])
+
+    def _record_years(self) -> dict[tuple[str, str], Any]:
+        con = self.store.con
+        years: dict[tuple[str, str], Any] = {}
+        for key, year in con.execute("SELECT model_key, year FROM models").fetchall():
+            years[("epoch", key)] = year
+        for repo, year, original in con.execute(
+            "SELECT m.repo_id, year(m.created_at), coalesce(r.depth, 0) = 0 FROM hub_models m "
+            "LEFT JOIN hub_roots r USING (repo_id)"
+        ).fetchall():
+            years[("huggingface", repo)] = year
+            if original:
+                years[("huggingface:original", repo)] = True
+        for source, sid, day in con.execute(
+            "SELECT source, source_id, published_on FROM catalog_records WHERE published_on IS NOT NULL"
+        ).fetchall():
+            years[(source, sid)] = day.year
+        return years
+
+    def count_definition(
+        self,
+        name: str,
+        *,
+        unit: str | None = None,
+        rule: str | None = None,
+        attribution: str | None = None,
+        year: int | None = None,
+        since: int | None = None,
+        until: int | None = None,
+    ) -> pd.DataFrame:
+        """Count by country under a named definition (its unit, rule and attribution unless overridden)."""
+        d = self.definition(name)
+        unit, rule = unit or d.unit, rule or d.rule
+        frame = count_units(self.population(d, attribution), unit, rule, year=year, since=since, until=until)
+        frame.attrs.update(
+            {
+                "definition": d.describe(),
+                "rule": rule,
+                "rule_text": rule,
+                "attribution": attribution or d.attribution,
+                "denominator": f"{unit}s admitted by the definition",
+                "unit": unit,
+            }
+        )
+        return frame
+
+    def check(self, path: Path) -> list[dict[str, Any]]:
+        """Verdicts on the claims of a claims file, with figures, evidence and sensitivity tables."""
+        from modelcensus.claims import evaluate_all, load_claims
+
+        return evaluate_all(self, load_claims(path))

@@ -1,0 +1,307 @@
+"""One model, many names: link records of several sources into canonical models.
+
+Deterministic links only, each with its evidence (no probabilistic guess enters the census):
+
+1. **ids the sources give**: OpenRouter's ``hugging_face_id`` and Epoch's Hugging Face ``Link`` name a Hub
+   repo exactly;
+2. **name key + organization**: two records whose normalised names are equal (:func:`name_key`) and whose
+   developers are compatible (the same organization, or within one parent, or one side unknown)
+   denote the same release.
+
+The name key keeps everything that distinguishes releases (version, size, ``-air``, ``-instruct``,
+``-mini``, dates), so hard negatives (GLM-4.5 vs GLM-4.5-Air, Llama 3.1 70B vs Llama 3.3 70B,
+DeepSeek-V3 vs DeepSeek-V3.1, base vs instruct) never share a key. What it removes is spelling only:
+case, the vendor prefix (``z-ai/``, ``AI21: ``), parenthesised aliases, separators (space, ``_``,
+``.`` become ``-``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from modelcensus.errors import QueryError
+from modelcensus.orgs import Registry
+
+SOURCE_PRIORITY = ("epoch", "huggingface", "openrouter", "lmarena", "litellm", "tabular")
+_HF_URL = re.compile(r"huggingface\.co/([A-Za-z0-9][\w.-]*/[\w.-]+)")
+
+
+def name_key(name: str, keep_dots: bool = False) -> str:
+    """The spelling-free key of a model name (see the module docstring).
+
+    ``keep_dots`` keeps version and size dots (``qwen2.5-1.5b``) for parsers that must tell a version
+    from a size; the linkage key turns them into dashes like every other separator.
+    """
+    text = unicodedata.normalize("NFKC", name).strip()
+    if ": " in text:
+        text = text.split(": ", 1)[1]
+    if "/" in text:
+        text = text.rsplit("/", 1)[1]
+    # parentheses holding a digit carry a version, date or size ("(Mar 2025)", "(72B)"): keep them;
+    # others are aliases ("(FAIR)") and go
+    text = re.sub(r"\(([^)]*)\)", lambda m: f" {m.group(1)} " if re.search(r"\d", m.group(1)) else " ", text)
+    text = text.casefold()
+    text = re.sub(r"[\s_]+" if keep_dots else r"[\s_.]+", "-", text)
+    text = re.sub(r"[^\w+.-]" if keep_dots else r"[^\w+-]", "", text)
+    return re.sub(r"-+", "-", text).strip("-")
+
+
+UNITS = ("family", "release", "variant")
+# Suffixes that mark a post-training, packaging or dated-snapshot variant of a release (at the end).
+_VARIANT_SUFFIX = re.compile(
+    r"(-(instruct|chat|it|base|hf|sft|dpo|rlhf|preview|exp|latest|thinking|reasoning|turbo"
+    r"|gguf|ggml|awq|gptq|exl2|mlx|onnx|fp8|fp16|bf16|int4|int8|4bit|8bit|q[2-8](-k(-[msl])?)?"
+    r"|\d{4}-\d{2}-\d{2}|\d{8}|\d{4}))+$"
+)
+# Sizes: 72b, 1.5b, 350m, a3b (active), 8x7b (experts), e4b (effective).
+_SIZE = re.compile(r"-(\d+(\.\d+)?[bmkt]|a\d+(\.\d+)?b|\d+x\d+(\.\d+)?b|e\d+b)(?=-|$)")
+
+
+def unit_key(name: str, unit: str) -> str:
+    """The key of a model name at a counting unit: ``variant`` (the name as is), ``release`` (without
+    post-training, packaging or snapshot suffixes) or ``family`` (a release without its size)."""
+    if unit == "variant":
+        return name_key(name)
+    if unit not in UNITS:
+        raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    dotted = name_key(name, keep_dots=True)
+    release = _VARIANT_SUFFIX.sub("", dotted) or dotted
+    if unit == "family":
+        release = _SIZE.sub("", release).strip("-") or release
+    return release.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """What linkage needs of one record."""
+
+    source: str
+    source_id: str
+    name: str
+    developer: str | None = None
+    """The developer's registry id when known (the top-most parent is used to compare)."""
+    hub_id: str | None = None
+    """A Hub repo id this record names exactly (OpenRouter's hugging_face_id, Epoch's Link)."""
+    countries: tuple[str, ...] = ()
+    """The countries of the developing organization itself (not of its parent)."""
+
+
+@dataclass
+class CanonicalModel:
+    id: str
+    name: str
+    records: list[SourceRecord] = field(default_factory=list)
+    evidence: list[tuple[str, str, str, str]] = field(default_factory=list)
+    """(left record, right record, rule, detail) for every link that joined this model."""
+
+
+def developer_of(
+    registry: Registry, names: Iterable[str | None], hub_handle: str | None = None
+) -> tuple[str | None, tuple[str, ...]]:
+    """The top-most parent organization of the first resolvable developer name (or Hub handle), and the
+    countries of that developer itself. Individuals and community accounts are no developer."""
+    org = registry.resolve_hub(hub_handle) if hub_handle else None
+    if org is None:
+        for name in names:
+            if name:
+                res = registry.resolve(name)
+                if res.org is not None:
+                    org = res.org
+                    break
+    if org is None or org.kind != "organization":
+        return None, ()
+    countries = org.countries
+    while org.parent and org.parent in registry.orgs:
+        org = registry.orgs[org.parent]
+    return org.id, countries
+
+
+@lru_cache(maxsize=1)
+def _name_patterns() -> list[tuple[re.Pattern[str], str]]:
+    path = resources.files("modelcensus.data").joinpath("model_name_developers.csv")
+    with path.open(encoding="utf-8") as handle:
+        return [(re.compile(r["pattern"], re.IGNORECASE), r["developer"]) for r in csv.DictReader(handle)]
+
+
+def developer_by_name(name: str) -> str | None:
+    """The developer a model's name gives away (``claude-…`` → Anthropic), from a reviewed data file."""
+    key = name_key(name)
+    for pattern, developer in _name_patterns():
+        if pattern.search(key):
+            return developer
+    return None
+
+
+def hub_id_in_link(link: str | None) -> str | None:
+    """The Hub repo a Hugging Face URL points at (``https://huggingface.co/zai-org/GLM-4.5`` → ``zai-org/GLM-4.5``)."""
+    if not link:
+        return None
+    match = _HF_URL.search(link)
+    if not match:
+        return None
+    repo = match.group(1)
+    return None if repo.split("/")[0] in {"datasets", "spaces", "papers", "docs", "blog"} else repo
+
+
+def _match_name(record: SourceRecord) -> str:
+    """The name a record is matched on: the id where a source's id is its most precise name
+    (OpenRouter's ``vendor/slug``: its display name drops the vendor; LMArena's api name; Hub repo ids)."""
+    return record.source_id if record.source in ("openrouter", "lmarena", "huggingface") else record.name
+
+
+_POST_TRAINING = {"instruct", "it", "chat"}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
+}
+
+
+def token_key(name: str) -> str:
+    """A looser key for a second pass: the name key's tokens, with dates written one way (``Aug 2024``,
+    ``2024-08-06`` and ``20240806`` become ``2024-08``) and letters split from the digits that follow
+    them, in sorted order (``Qwen2.5 Instruct (72B)`` and ``qwen-2.5-72b-instruct`` agree). Post-training
+    words (instruct, chat, base) stay: they tell releases apart."""
+    key = name_key(name)
+    key = re.sub(r"(?<![\d])(\d{4})-?(\d{2})-?(\d{2})(?![\d])", r"\1@\2", key)
+    key = re.sub(
+        r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*-(\d{4})\b",
+        lambda m: f"{m.group(2)}@{_MONTHS[m.group(1)]:02d}",
+        key,
+    )
+    tokens = re.sub(r"(?<=[a-z])(?=\d)", "-", key).split("-")
+    return "-".join(sorted(t for t in tokens if t))
+
+
+class _Clusters:
+    """Union-find over records that keeps at most one record of each source in a canonical model."""
+
+    def __init__(self, records: list[SourceRecord]) -> None:
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+        self.sources: dict[tuple[str, str], set[str]] = {}
+        for r in records:
+            item = (r.source, r.source_id)
+            self.parent[item] = item
+            self.sources[item] = {r.source}
+
+    def find(self, item: tuple[str, str]) -> tuple[str, str]:
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def union(self, a: tuple[str, str], b: tuple[str, str]) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb or self.sources[ra] & self.sources[rb]:
+            return False  # already one model, or the join would hold two records of one source
+        self.parent[rb] = ra
+        self.sources[ra] |= self.sources.pop(rb)
+        return True
+
+
+def _compatible(a: SourceRecord, b: SourceRecord) -> bool:
+    if a.source == b.source:
+        return False  # one source lists a release once
+    if a.developer and b.developer and a.developer != b.developer:
+        return False
+    # a Hub repo by an individual or unknown account is a re-upload, not the release
+    return not ((a.source == "huggingface" and not a.developer) or (b.source == "huggingface" and not b.developer))
+
+
+def link(records: list[SourceRecord]) -> list[CanonicalModel]:
+    """Group records into canonical models, with the evidence of every link.
+
+    Three passes, most certain first: ids the sources give; equal name keys; then, for what is left,
+    equal token keys (:func:`token_key`) when the pair is the only candidate on both sides. A canonical
+    model never holds two records of one source.
+    """
+    clusters = _Clusters(records)
+    evidence: list[tuple[tuple[str, str], tuple[str, str], str, str]] = []
+
+    def join(a: SourceRecord, b: SourceRecord, rule: str, detail: str) -> None:
+        if clusters.union((a.source, a.source_id), (b.source, b.source_id)):
+            evidence.append(((a.source, a.source_id), (b.source, b.source_id), rule, detail))
+
+    hub = {r.source_id.casefold(): r for r in records if r.source == "huggingface"}
+    for r in records:
+        if r.hub_id and r.source != "huggingface" and r.hub_id.casefold() in hub:
+            join(hub[r.hub_id.casefold()], r, "source id", f"{r.source} names the Hub repo {r.hub_id}")
+    ordered = sorted(records, key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
+    groups: dict[str, list[SourceRecord]] = {}
+    for r in ordered:
+        key = name_key(_match_name(r))
+        if key:
+            groups.setdefault(key, []).append(r)
+    for key, members in groups.items():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if _compatible(a, b):
+                    who = a.developer or b.developer or "unknown developer"
+                    join(a, b, "name + developer", f"same name key {key!r}, developer {who}")
+    loose: dict[str, list[SourceRecord]] = {}
+    for r in ordered:
+        loose.setdefault(token_key(_match_name(r)), []).append(r)
+    for key, members in loose.items():
+        by_source: dict[str, list[SourceRecord]] = {}
+        for r in members:
+            by_source.setdefault(r.source, []).append(r)
+        unique = [rs[0] for rs in by_source.values() if len(rs) == 1]
+        for i, a in enumerate(unique):
+            for b in unique[i + 1 :]:
+                if _compatible(a, b) and a.developer and b.developer:
+                    join(a, b, "tokens + developer, unique", f"same tokens {key!r}, only candidates, {a.developer}")
+    # Third pass: a source that lists only one post-trained checkpoint of a release (Epoch's "Gemma 3
+    # 27B") and one that names it with its suffix ("gemma-3-27b-it") denote the same model, when
+    # neither source lists the other form separately and the pair is unique.
+    tokens = {id(r): token_key(_match_name(r)) for r in ordered}
+    forms: dict[str, set[str]] = {}  # token key → sources listing exactly that form
+    for r in ordered:
+        forms.setdefault(tokens[id(r)], set()).add(r.source)
+    bare: dict[str, list[SourceRecord]] = {}
+    suffixed: dict[str, list[SourceRecord]] = {}
+    for r in ordered:
+        parts = tokens[id(r)].split("-")
+        plain = [t for t in parts if t not in _POST_TRAINING]
+        if len(plain) == len(parts):
+            bare.setdefault(tokens[id(r)], []).append(r)
+        elif len(parts) - len(plain) == 1:
+            suffixed.setdefault("-".join(plain), []).append(r)
+    for key, tuned in suffixed.items():
+        plain_records = bare.get(key, [])
+        for a in plain_records:
+            candidates = [b for b in tuned if b.source != a.source]
+            for b in candidates:
+                lists_both = a.source in forms.get(tokens[id(b)], set()) or b.source in forms.get(key, set())
+                only_one = sum(1 for c in candidates if c.source == b.source) == 1
+                if not lists_both and only_one and _compatible(a, b) and a.developer and b.developer:
+                    join(
+                        a,
+                        b,
+                        "release + post-training form, unique",
+                        f"{a.source} lists only {_match_name(a)!r}; {b.source} names it {_match_name(b)!r}",
+                    )
+    members_of: dict[tuple[str, str], list[SourceRecord]] = {}
+    for r in records:
+        members_of.setdefault(clusters.find((r.source, r.source_id)), []).append(r)
+    models: list[CanonicalModel] = []
+    used: set[str] = set()
+    for root, members in members_of.items():
+        members.sort(key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
+        head = members[0]
+        base = name_key(_match_name(head)) or "model"
+        canonical = base if base not in used else f"{base}--{head.source}-{len(used)}"
+        used.add(canonical)
+        model = CanonicalModel(canonical, head.name, members)
+        model.evidence = [
+            (f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}", rule, detail)
+            for a, b, rule, detail in evidence
+            if clusters.find(a) == root
+        ]
+        models.append(model)
+    models.sort(key=lambda m: m.id)
+    return models

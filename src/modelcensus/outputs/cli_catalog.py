@@ -1,0 +1,285 @@
+"""CLI commands of the catalogue and leaderboard sources, linkage and the quality frontier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+import modelcensus as mc
+from modelcensus.census import IngestReport
+from modelcensus.config import Config
+from modelcensus.errors import QueryError
+from modelcensus.outputs.cli_common import (
+    DbOption,
+    FormatOption,
+    _census,
+    _report_ingest,
+    app,
+    console,
+    handle_errors,
+    ingest_app,
+)
+from modelcensus.outputs.render import OutputFormat, emit
+
+links_app = typer.Typer(help="Canonical models: one model, many names across sources.", invoke_without_command=True)
+app.add_typer(links_app, name="links")
+
+FromOption = Annotated[Path | None, typer.Option("--from", help="A saved copy (file or folder). Default: live.")]
+
+
+def _ingest(db: Path | None, run: str, *args: object) -> IngestReport:
+    config = Config.from_env(db_path=db)
+    with mc.open(config.db_path, config=config) as census:
+        report: IngestReport = getattr(census, run)(*args)
+    _report_ingest(report)
+    return report
+
+
+@ingest_app.command("openrouter")
+@handle_errors
+def ingest_openrouter(from_path: FromOption = None, db: DbOption = None) -> None:
+    """Ingest OpenRouter's model list (https://openrouter.ai/api/v1/models)."""
+    _ingest(db, "ingest_openrouter", from_path)
+
+
+@ingest_app.command("lmarena")
+@handle_errors
+def ingest_lmarena(from_path: FromOption = None, db: DbOption = None) -> None:
+    """Ingest LMArena's leaderboards, scatterplot data and rating history (a folder is one export)."""
+    _ingest(db, "ingest_lmarena", from_path)
+
+
+@ingest_app.command("litellm")
+@handle_errors
+def ingest_litellm(from_path: FromOption = None, db: DbOption = None) -> None:
+    """Ingest litellm's provider catalogue (model_prices_and_context_window.json)."""
+    _ingest(db, "ingest_litellm", from_path)
+
+
+@ingest_app.command("tabular")
+@handle_errors
+def ingest_tabular(
+    from_path: Annotated[Path, typer.Option("--from", help="A CSV, JSON or XLSX list.")],
+    mapping: Annotated[Path, typer.Option("--mapping", help="The YAML column mapping of the list.")],
+    db: DbOption = None,
+) -> None:
+    """Ingest any list of models (a register of approved services, a company's list) with a YAML mapping."""
+    _ingest(db, "ingest_tabular", from_path, mapping)
+
+
+@links_app.callback()
+@handle_errors
+def links(ctx: typer.Context, db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """Canonical models with their records: ``{"id", "name", "records": [{"source", "source_id"}]}``."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with _census(db) as census:
+        models = census.links()
+    linked = [m for m in models if len({r.source for r in m.records}) > 1]
+    if fmt is OutputFormat.json:
+        import json
+
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": m.id,
+                        "name": m.name,
+                        "records": [{"source": r.source, "source_id": r.source_id} for r in m.records],
+                    }
+                    for m in models
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    rows = [
+        {"id": m.id, "name": m.name, "sources": sorted({r.source for r in m.records}), "records": len(m.records)}
+        for m in linked
+    ]
+    frame = pd.DataFrame(rows, columns=["id", "name", "sources", "records"])
+    emit(frame, fmt, console, title=f"{len(linked)} canonical models known to several sources (of {len(models)})")
+
+
+@links_app.command("show")
+@handle_errors
+def links_show(
+    name: Annotated[str, typer.Argument(help="A canonical id, a record's id, or a model name.")],
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """One canonical model with all its records and the evidence that linked them."""
+    from modelcensus.linkage import name_key
+
+    with _census(db) as census:
+        models = census.links()
+    wanted = name_key(name)
+    found = [m for m in models if m.id == name or any(r.source_id == name for r in m.records)]
+    found = found or [m for m in models if name_key(m.name) == wanted]
+    if not found:
+        raise QueryError(f"no canonical model or record named {name!r}")
+    model = found[0]
+    records = pd.DataFrame(
+        [
+            {
+                "source": r.source,
+                "source_id": r.source_id,
+                "name": r.name,
+                "developer": r.developer,
+                "countries": list(r.countries),
+                "hub_id": r.hub_id,
+            }
+            for r in model.records
+        ]
+    )
+    evidence = pd.DataFrame(model.evidence, columns=["left", "right", "rule", "detail"])
+    if fmt is OutputFormat.json:
+        import json
+
+        from modelcensus.outputs.render import records as as_records
+
+        print(
+            json.dumps(
+                {"id": model.id, "name": model.name, "records": as_records(records), "evidence": as_records(evidence)},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    emit(records, fmt, console, title=f"{model.id}: {model.name}")
+    emit(evidence, fmt, console, title="Evidence")
+
+
+@app.command()
+@handle_errors
+def frontier(
+    by: Annotated[str, typer.Option("--by", help="country (the only grouping).")] = "country",
+    category: Annotated[
+        str,
+        typer.Option(
+            "--category", help="LMArena category, e.g. full, coding, chinese; prefix another arena as vision/full."
+        ),
+    ] = "full",
+    gap: Annotated[bool, typer.Option("--gap", help="Show the US–China gap over time instead.")] = False,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The quality frontier: each country's best-rated LMArena model at each date, with its 95% interval."""
+    full = category if "/" in category else f"text/{category}"
+    with _census(db) as census:
+        frame = census.frontier_gap(category=full) if gap else census.frontier(by=by, category=full)
+    emit(frame, fmt, console, title=f"Quality frontier ({full})" + (": US − China" if gap else ""))
+
+
+definitions_app = typer.Typer(help="Named census definitions: what counts as a model.", no_args_is_help=True)
+app.add_typer(definitions_app, name="definitions")
+
+
+@definitions_app.command("list")
+@handle_errors
+def definitions_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """The preset and user definitions."""
+    config = Config.from_env(db_path=db)
+    from modelcensus.definitions import load_definitions
+
+    rows = [
+        {
+            "name": d.name,
+            "sources": list(d.sources),
+            "filters": d.filters,
+            "unit": d.unit,
+            "rule": d.rule,
+            "attribution": d.attribution,
+            "description": d.description,
+        }
+        for d in load_definitions(config.definition_paths).values()
+    ]
+    emit(pd.DataFrame(rows), fmt, console, title="Census definitions")
+
+
+@definitions_app.command("show")
+@handle_errors
+def definitions_show(name: Annotated[str, typer.Argument(help="A definition's name.")], db: DbOption = None) -> None:
+    """One definition as YAML."""
+    from modelcensus.definitions import load_definitions
+
+    found = load_definitions(Config.from_env(db_path=db).definition_paths)
+    if name not in found:
+        raise QueryError(f"unknown definition {name!r}; known: {', '.join(sorted(found))}")
+    import yaml
+
+    d = found[name]
+    print(
+        yaml.safe_dump(
+            {
+                "name": d.name,
+                "description": d.description,
+                "sources": list(d.sources),
+                "filters": d.filters,
+                "unit": d.unit,
+                "rule": d.rule,
+                "attribution": d.attribution,
+            },
+            sort_keys=False,
+            allow_unicode=True,
+        ),
+        end="",
+    )
+
+
+def count_by_definition(
+    name: str,
+    unit: str | None,
+    rule: str | None,
+    attribution: str | None,
+    year: int | None,
+    since: int | None,
+    until: int | None,
+    db: Path | None,
+    fmt: OutputFormat,
+) -> None:
+    """``modelcensus count --definition NAME``."""
+    with _census(db) as census:
+        frame = census.count_definition(
+            name, unit=unit, rule=rule, attribution=attribution, year=year, since=since, until=until
+        )
+    emit(frame, fmt, console, title=f"Models by country: {name} ({frame.attrs.get('unit')})")
+
+
+@app.command()
+@handle_errors
+def check(
+    file: Annotated[Path, typer.Argument(help="A claims file (YAML), e.g. examples/claims.yaml.")],
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Check published claims: verdict, figure, denominator, evidence and a sensitivity table per claim."""
+    with _census(db) as census:
+        results = census.check(file)
+    if fmt is OutputFormat.json:
+        import json
+
+        print(json.dumps(results, ensure_ascii=False, indent=2, default=str))
+        return
+    summary = pd.DataFrame(
+        [{k: r[k] for k in ("id", "verdict", "figure", "denominator", "comparison", "definition")} for r in results]
+    )
+    emit(summary, fmt, console, title="Claims")
+    for r in results:
+        table = pd.DataFrame(r["sensitivity"])
+        if fmt is OutputFormat.csv:
+            emit(table.assign(id=r["id"]), fmt, console)
+            continue
+        wide = table.pivot_table(index="definition", columns=["rule", "unit"], values="figure", aggfunc="first")
+        wide.columns = ["/".join(map(str, column)) for column in wide.columns]
+        figures = table["figure"].dropna()
+        span = f"range {figures.min():.4g}–{figures.max():.4g}" if len(figures) else "no figure"
+        console.print(
+            f"\n[bold]{r['id']}[/]: {r['claim']}  →  [bold]{r['verdict']}[/] (figure {r['figure']}, "
+            f"{len(r['evidence'])} units behind it; {span} across definitions, rules and units)"
+        )
+        emit(wide.reset_index(), fmt, console, title=f"Sensitivity of {r['id']}")

@@ -1,0 +1,260 @@
+"""Definitions count exactly what their YAML says; claims get verdicts with sensitivity tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import modelcensus as mc
+from modelcensus.definitions import load_definitions, unit_key
+from modelcensus.errors import InputFormatError
+from modelcensus.outputs.cli import app
+
+from conftest import ROOT
+from epoch_fixtures import write_export
+
+runner = CliRunner()
+
+HUB_ITEMS = [
+    {
+        "id": "Qwen/Qwen3-8B",
+        "author": "Qwen",
+        "createdAt": "2025-04-29T00:00:00Z",
+        "downloads": 100,
+        "likes": 5,
+        "tags": ["license:apache-2.0"],
+    },
+    {
+        "id": "meta-llama/Llama-3.1-8B",
+        "author": "meta-llama",
+        "createdAt": "2024-07-23T00:00:00Z",
+        "downloads": 50,
+        "likes": 3,
+        "tags": [],
+    },
+    {
+        "id": "bartowski/Qwen3-8B-GGUF",
+        "author": "bartowski",
+        "createdAt": "2025-05-01T00:00:00Z",
+        "downloads": 70,
+        "likes": 1,
+        "tags": ["base_model:Qwen/Qwen3-8B", "base_model:quantized:Qwen/Qwen3-8B"],
+    },
+    {
+        "id": "someone/llama-tuned",
+        "author": "someone",
+        "createdAt": "2025-01-01T00:00:00Z",
+        "downloads": 9,
+        "likes": 0,
+        "tags": ["base_model:meta-llama/Llama-3.1-8B", "base_model:finetune:meta-llama/Llama-3.1-8B"],
+    },
+    {
+        "id": "user1/thing",
+        "author": "user1",
+        "createdAt": "2025-02-01T00:00:00Z",
+        "downloads": 3,
+        "likes": 0,
+        "tags": [],
+    },
+]
+
+
+@pytest.fixture()
+def fixture_census(tmp_path: Path) -> Iterator[mc.Census]:
+    listing = tmp_path / "hub.json"
+    listing.write_text(json.dumps(HUB_ITEMS))
+    with mc.open(tmp_path / "d.duckdb") as census:
+        census.ingest_epoch(write_export(tmp_path / "epoch"))
+        census.ingest_huggingface(listing)
+        yield census
+
+
+def _counts(frame) -> dict:  # type: ignore[no-untyped-def]
+    return dict(zip(frame["group"], frame["count"], strict=True))
+
+
+@pytest.mark.parametrize(
+    ("preset", "expected", "denominator"),
+    [
+        ("epoch-all", {"US": 1, "CN": 1, "GB": 1, "CA": 1, "FR": 1, None: 2}, 6),
+        ("epoch-notable", {"US": 1, "GB": 1, "CA": 1}, 2),  # the notable file holds Alpha-1 and Gamma
+        ("large-scale", {"US": 1, "GB": 1, "CA": 1}, 2),  # >= 1e23 FLOP: Alpha-1 (1e24), Gamma (3e23); not Beta
+        ("frontier", {"US": 1}, 1),
+        ("open-weights", {"CN": 1}, 1),
+        ("hub-originals", {"CN": 1, "US": 1}, 2),  # by organizations only: user1/thing is an individual's
+        ("hub-derivatives", {"CN": 1, "US": 1}, 2),  # by the root base's developer (lineage)
+        # resolved through the registry: Google DeepMind is US, TII (published "Multinational") is AE
+        ("all-sources", {"US": 3, "CN": 2, "CA": 1, "FR": 1, "AE": 1, None: 1}, 8),
+    ],
+)
+def test_each_preset_counts_what_its_yaml_says(
+    fixture_census: mc.Census,
+    preset: str,
+    expected: dict,
+    denominator: int,  # type: ignore[type-arg]
+) -> None:
+    frame = fixture_census.count_definition(preset)
+    assert _counts(frame) == expected
+    assert set(frame["denominator"]) == {denominator}
+
+
+def test_presets_exist_and_load() -> None:
+    names = set(load_definitions())
+    assert {
+        "epoch-notable",
+        "epoch-all",
+        "large-scale",
+        "frontier",
+        "open-weights",
+        "hub-originals",
+        "all-sources",
+    } <= names
+
+
+def test_user_definitions_and_errors(tmp_path: Path, fixture_census: mc.Census) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("name: big-open\nsources: [epoch]\nfilters: {min_parameters: 5.0e+9, open_weights: 'yes'}\n")
+    found = load_definitions([mine])
+    assert found["big-open"].filters == {"min_parameters": 5e9, "open_weights": "yes"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nsources: [epoch]\nfilters: {notable: true, colour: red}\n")
+    with pytest.raises(InputFormatError, match="colour") as info:
+        load_definitions([bad])
+    assert info.value.column == "colour" and str(bad) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "release", "family"),
+    [
+        ("Qwen2.5-72B-Instruct", "qwen2-5-72b", "qwen2-5"),
+        ("Qwen/Qwen2.5-1.5B-Instruct-AWQ", "qwen2-5-1-5b", "qwen2-5"),
+        ("Llama 3.1 405B", "llama-3-1-405b", "llama-3-1"),
+        ("Mixtral 8x7B", "mixtral-8x7b", "mixtral"),
+        ("gpt-4o-2024-08-06", "gpt-4o", "gpt-4o"),
+        ("GLM-4.5-Air", "glm-4-5-air", "glm-4-5-air"),
+    ],
+)
+def test_units(name: str, release: str, family: str) -> None:
+    assert unit_key(name, "release") == release
+    assert unit_key(name, "family") == family
+
+
+def test_units_change_the_count(tmp_path: Path) -> None:
+    rows = [
+        (
+            "Qwen2.5-7B",
+            "Language",
+            "Alibaba",
+            "2024-09-19",
+            "",
+            "7e9",
+            "",
+            "",
+            "",
+            "China",
+            "2025-01-01 00:00:00+00:00",
+            "",
+            "Yes",
+        ),
+        (
+            "Qwen2.5-7B-Instruct",
+            "Language",
+            "Alibaba",
+            "2024-09-19",
+            "",
+            "7e9",
+            "",
+            "",
+            "",
+            "China",
+            "2025-01-01 00:00:00+00:00",
+            "",
+            "Yes",
+        ),
+        (
+            "Qwen2.5-72B",
+            "Language",
+            "Alibaba",
+            "2024-09-19",
+            "",
+            "7e10",
+            "",
+            "",
+            "",
+            "China",
+            "2025-01-01 00:00:00+00:00",
+            "",
+            "Yes",
+        ),
+    ]
+    with mc.open(tmp_path / "u.duckdb") as census:
+        census.ingest_epoch(write_export(tmp_path / "e", rows=rows))
+        counts = {
+            u: _counts(census.count_definition("epoch-all", unit=u))["CN"] for u in ("variant", "release", "family")
+        }
+    assert counts == {"variant": 3, "release": 2, "family": 1}
+
+
+def test_check_examples_on_the_shared_data(full_census_path: Path) -> None:
+    result = runner.invoke(
+        app, ["check", str(ROOT / "examples" / "claims.yaml"), "--format", "json", "--db", str(full_census_path)]
+    )
+    assert result.exit_code == 0, result.output
+    claims = {c["id"]: c for c in json.loads(result.stdout)}
+    assert {"waic-2025-share", "ai-index-2025-us", "ai-index-2025-cn", "hub-derivatives-chinese-bases"} <= set(claims)
+    for c in claims.values():
+        assert {"id", "claim", "verdict", "figure", "denominator", "evidence", "sensitivity"} <= set(c)
+        assert c["verdict"] in {"supported", "contradicted", "undetermined"}
+        assert len({s["definition"] for s in c["sensitivity"]}) >= 5
+        assert {"definition", "rule", "unit", "figure"} <= set(c["sensitivity"][0])
+    us = claims["ai-index-2025-us"]
+    assert us["figure"] == 57 and us["denominator"] == 98 and us["verdict"] == "contradicted"
+    assert len(us["evidence"]) == 57
+    assert claims["ai-index-2025-cn"]["figure"] == 31
+    table = runner.invoke(app, ["check", str(ROOT / "examples" / "claims.yaml"), "--db", str(full_census_path)])
+    assert table.exit_code == 0 and "Sensitivity of waic-2025-share" in table.stdout
+
+
+def test_bad_claims_file_names_the_claim_and_field(tmp_path: Path, full_census_path: Path) -> None:
+    bad = tmp_path / "claims.yaml"
+    bad.write_text(
+        "claims:\n  - id: x\n    claim: y\n    metric: ratio\n    country: CN\n    comparison: '>='\n"
+        "    value: 1\n    definition: epoch-all\n"
+    )
+    result = runner.invoke(app, ["check", str(bad), "--db", str(full_census_path)])
+    assert result.exit_code == 1
+    assert "claim 1" in result.output and "'metric'" in result.output
+
+
+def test_cli_definitions_and_count_by_definition(full_census_path: Path) -> None:
+    listed = runner.invoke(app, ["definitions", "list", "--format", "json"])
+    assert {d["name"] for d in json.loads(listed.stdout)} >= {"epoch-notable", "all-sources"}
+    shown = runner.invoke(app, ["definitions", "show", "large-scale"])
+    assert "min_training_compute_flop" in shown.stdout
+    counted = runner.invoke(
+        app,
+        ["count", "--definition", "epoch-notable", "--year", "2024", "--format", "json", "--db", str(full_census_path)],
+    )
+    rows = {r["group"]: r for r in json.loads(counted.stdout)}
+    assert rows["US"]["count"] == 57 and rows["CN"]["count"] == 31
+    family = runner.invoke(
+        app,
+        [
+            "count",
+            "--definition",
+            "epoch-notable",
+            "--year",
+            "2024",
+            "--unit",
+            "family",
+            "--format",
+            "json",
+            "--db",
+            str(full_census_path),
+        ],
+    )
+    assert {r["group"]: r for r in json.loads(family.stdout)}["US"]["count"] <= 57
