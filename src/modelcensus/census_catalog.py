@@ -39,6 +39,30 @@ if TYPE_CHECKING:
 CATALOG_SOURCES = ("openrouter", "lmarena", "litellm", "tabular")
 
 
+def _as_date(value: object) -> date | None:
+    """A pandas cell (Timestamp, date, NaT, None) as a plain date."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def _date_in_model_name(name: str) -> date | None:
+    """The snapshot date an API model name carries (``claude-3-5-sonnet-20240620``), if any."""
+    import re
+
+    match = re.search(r"(20\d{2})-?(\d{2})-?(\d{2})(?!\d)", name)
+    if match:
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            return None
+    # Mistral-style YYMM suffixes (mistral-large-2407): the middle of that month
+    match = re.search(r"-(2[3-9])(0[1-9]|1[0-2])(?![\d])", name)
+    if match:
+        return date(2000 + int(match.group(1)), int(match.group(2)), 15)
+    return None
+
+
 def _file_time(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
@@ -234,7 +258,15 @@ class CatalogMethods(_Facade):
             developer, _ = developer_of(registry, list(cast(list[str], m.organizations)))
             countries = tuple(cast(list[str], m.countries_resolved))  # every organization's, not the first's
             records.append(
-                SourceRecord("epoch", str(m.id), str(m.name), developer, hub_id_in_link(link_of.get(m.id)), countries)
+                SourceRecord(
+                    "epoch",
+                    str(m.id),
+                    str(m.name),
+                    developer,
+                    hub_id_in_link(link_of.get(m.id)),
+                    countries,
+                    _as_date(m.published_on),
+                )
             )
         hub = self.store.con.execute("SELECT DISTINCT repo_id, author FROM hub_models").fetchall()
         for repo_id, author in hub:
@@ -256,7 +288,8 @@ class CatalogMethods(_Facade):
                 organization = str(r.organization) if isinstance(r.organization, str) else None
                 named = developer_by_name(str(r.source_id)) or developer_by_name(str(r.name))
                 dev, own = developer_of(registry, [organization, named])
-            records.append(SourceRecord(str(r.source), str(r.source_id), str(r.name), dev, hf_id, own))
+            day = _as_date(r.published_on) or _date_in_model_name(str(r.source_id))
+            records.append(SourceRecord(str(r.source), str(r.source_id), str(r.name), dev, hf_id, own, day))
         return records
 
     def _current_catalog(self, sources: tuple[str, ...]) -> pd.DataFrame:

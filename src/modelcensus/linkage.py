@@ -20,10 +20,13 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from importlib import resources
+
+from rapidfuzz import fuzz
 
 from modelcensus.errors import QueryError
 from modelcensus.orgs import Registry
@@ -39,6 +42,7 @@ def name_key(name: str, keep_dots: bool = False) -> str:
     from a size; the linkage key turns them into dashes like every other separator.
     """
     text = unicodedata.normalize("NFKC", name).strip()
+    text = re.sub(r":(free|beta|extended|floor|nitro)$", "", text)  # OpenRouter's routing variants of one model
     if ": " in text:
         text = text.split(": ", 1)[1]
     if "/" in text:
@@ -46,7 +50,7 @@ def name_key(name: str, keep_dots: bool = False) -> str:
     # parentheses holding a digit carry a version, date or size ("(Mar 2025)", "(72B)"): keep them;
     # others are aliases ("(FAIR)") and go
     text = re.sub(r"\(([^)]*)\)", lambda m: f" {m.group(1)} " if re.search(r"\d", m.group(1)) else " ", text)
-    text = text.casefold()
+    text = text.casefold().replace("+", " plus ")
     text = re.sub(r"[\s_]+" if keep_dots else r"[\s_.]+", "-", text)
     text = re.sub(r"[^\w+.-]" if keep_dots else r"[^\w+-]", "", text)
     return re.sub(r"-+", "-", text).strip("-")
@@ -90,6 +94,8 @@ class SourceRecord:
     """A Hub repo id this record names exactly (OpenRouter's hugging_face_id, Epoch's Link)."""
     countries: tuple[str, ...] = ()
     """The countries of the developing organization itself (not of its parent)."""
+    published_on: date | None = None
+    """When the source says the model came out (Epoch's publication date, OpenRouter's ``created``)."""
 
 
 @dataclass
@@ -174,6 +180,7 @@ def token_key(name: str) -> str:
         lambda m: f"{m.group(2)}@{_MONTHS[m.group(1)]:02d}",
         key,
     )
+    key = re.sub(r"(?<=v\d)-0(?=-|$)", "", key)  # v1.0 is v1
     tokens = re.sub(r"(?<=[a-z])(?=\d)", "-", key).split("-")
     return "-".join(sorted(t for t in tokens if t))
 
@@ -211,6 +218,64 @@ def _compatible(a: SourceRecord, b: SourceRecord) -> bool:
         return False
     # a Hub repo by an individual or unknown account is a re-upload, not the release
     return not ((a.source == "huggingface" and not a.developer) or (b.source == "huggingface" and not b.developer))
+
+
+DATE_WINDOW_DAYS = 10
+MARGIN = 5.0
+NAME_SIMILARITY = 60.0
+
+
+def _similarity(a: SourceRecord, b: SourceRecord) -> float:
+    left = token_key(_match_name(a)).replace("-", " ")
+    right = token_key(_match_name(b)).replace("-", " ")
+    return float(fuzz.token_sort_ratio(left, right))
+
+
+def _link_by_date(
+    ordered: list[SourceRecord],
+    clusters: _Clusters,
+    join: Callable[[SourceRecord, SourceRecord, str, str], None],
+) -> None:
+    """Last pass: two dated records of one developer, released within ``DATE_WINDOW_DAYS`` of each other,
+    whose names are similar (rapidfuzz token-sort ratio >= ``NAME_SIMILARITY`` on the token keys) and
+    each the other's clear best candidate in its source (``MARGIN`` points ahead of the next). This is
+    how ``Claude 3.7 Sonnet`` finds ``claude-3-7-sonnet-20250219`` and not its ``-thinking-32k`` twin:
+    the names alone do not say it, the dates and the developer do."""
+    dated = [r for r in ordered if r.published_on is not None and r.developer]
+    by_developer: dict[str, list[SourceRecord]] = {}
+    for r in dated:
+        by_developer.setdefault(str(r.developer), []).append(r)
+
+    def best(a: SourceRecord, pool: list[SourceRecord], source: str) -> SourceRecord | None:
+        assert a.published_on is not None
+        scored = sorted(
+            (
+                (_similarity(a, b), b)
+                for b in pool
+                if b.source == source
+                and b.published_on is not None
+                and abs((b.published_on - a.published_on).days) <= DATE_WINDOW_DAYS
+            ),
+            key=lambda sb: -sb[0],
+        )
+        if not scored or scored[0][0] < NAME_SIMILARITY:
+            return None
+        if len(scored) > 1 and scored[1][0] > scored[0][0] - MARGIN:
+            return None
+        return scored[0][1]
+
+    for pool in by_developer.values():
+        sources = {r.source for r in pool}
+        for a in pool:
+            for source in sources - {a.source}:
+                b = best(a, pool, source)
+                if b is not None and best(b, pool, a.source) is a and _compatible(a, b):
+                    join(
+                        a,
+                        b,
+                        "developer + date + similar name, mutual best",
+                        f"{a.developer}, released {a.published_on} and {b.published_on}",
+                    )
 
 
 def link(records: list[SourceRecord]) -> list[CanonicalModel]:
@@ -285,6 +350,7 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
                         "release + post-training form, unique",
                         f"{a.source} lists only {_match_name(a)!r}; {b.source} names it {_match_name(b)!r}",
                     )
+    _link_by_date(ordered, clusters, join)
     members_of: dict[tuple[str, str], list[SourceRecord]] = {}
     for r in records:
         members_of.setdefault(clusters.find((r.source, r.source_id)), []).append(r)
