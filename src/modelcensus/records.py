@@ -6,6 +6,7 @@ Sources turn raw rows into these types at the edge; nothing downstream sees a ra
 from __future__ import annotations
 
 import csv
+import json
 import math
 import re
 import unicodedata
@@ -270,3 +271,20 @@ class RatingRecord:
     rating: float
     rating_low: float | None = None
     rating_high: float | None = None
+
+
+def load_json(data: bytes, location: str) -> object:
+    """Decode a JSON payload, turning every decoding failure into an :class:`InputFormatError` that names
+    the file (and the line, where the decoder knows it)."""
+    from modelcensus.errors import InputFormatError
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFormatError(f"not UTF-8 text ({exc.reason})", file=location) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFormatError(f"not JSON ({exc.msg})", file=location, line=exc.lineno) from exc
+    except (ValueError, RecursionError) as exc:  # integer digit limit, absurd nesting
+        raise InputFormatError(f"not readable JSON ({exc})", file=location) from exc

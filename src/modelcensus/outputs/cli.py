@@ -151,6 +151,12 @@ def build(
         elif any(huggingface.iter_listings(from_dir)):
             ingest_hub(census, from_dir)
         _ingest_catalogs(census, from_dir)
+        models = census.links()
+        shared = sum(1 for m in models if len({r.source for r in m.records}) > 1)
+        err_console.print(
+            f"linkage: {len(models):,} canonical models, {shared:,} known to several sources (modelcensus links)",
+            highlight=False,
+        )
         table = _headline(census)
         hub = _hub_headline(census)
         if fmt is OutputFormat.json:

@@ -10,13 +10,12 @@ the schema and is not a model.
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime
 
 from modelcensus.errors import InputFormatError
 from modelcensus.provenance import SourceSnapshot, sha256_bytes
-from modelcensus.records import CatalogRecord, clean_text, parse_date
+from modelcensus.records import CatalogRecord, clean_text, load_json, parse_date
 
 SOURCE = "litellm"
 URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
@@ -32,19 +31,6 @@ _COST_FIELDS = {
     "output_cost_per_token": "output_cost_usd_per_token",
 }
 _SIGNATURE_KEYS = frozenset({"litellm_provider", "mode", "max_tokens", "max_input_tokens", "input_cost_per_token"})
-
-
-def _load_json(data: bytes, location: str) -> object:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFormatError(f"not UTF-8 text ({exc.reason})", file=location) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFormatError(f"not JSON ({exc.msg})", file=location, line=exc.lineno) from exc
-    except (ValueError, RecursionError) as exc:  # integer digit limit, absurd nesting
-        raise InputFormatError(f"not readable JSON ({exc})", file=location) from exc
 
 
 def _number(value: object, location: str, line: int, column: str) -> float | None:
@@ -115,7 +101,7 @@ def parse(data: bytes, location: str) -> list[CatalogRecord]:
 
     ``line`` (on records and errors) is the 1-based position of the key in the file's object.
     """
-    catalogue = _load_json(data, location)
+    catalogue = load_json(data, location)
     if not isinstance(catalogue, dict):
         raise InputFormatError(
             f"expected an object of model keys, found {type(catalogue).__name__}; is this litellm's catalogue?",
@@ -134,7 +120,7 @@ def parse(data: bytes, location: str) -> list[CatalogRecord]:
 def looks_like(data: bytes) -> bool:
     """True for litellm's catalogue: an object whose entries carry litellm's provider/limit/cost keys."""
     try:
-        catalogue = _load_json(data, "")
+        catalogue = load_json(data, "")
     except Exception:
         return False
     if not isinstance(catalogue, dict):

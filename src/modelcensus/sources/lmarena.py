@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -37,7 +36,7 @@ from pathlib import Path
 
 from modelcensus.errors import InputFormatError
 from modelcensus.provenance import SourceSnapshot, sha256_bytes
-from modelcensus.records import CatalogRecord, OpenWeights, RatingRecord, clean_text
+from modelcensus.records import CatalogRecord, OpenWeights, RatingRecord, clean_text, load_json
 
 SOURCE = "lmarena"
 BASE_URL = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/"
@@ -72,19 +71,6 @@ _HISTORY_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 
 # ---------------------------------------------------------------------------------------------
 # Shared helpers
-
-
-def _load_json(data: bytes, location: str) -> object:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFormatError(f"not UTF-8 text ({exc.reason})", file=location) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFormatError(f"not JSON ({exc.msg})", file=location, line=exc.lineno) from exc
-    except (ValueError, RecursionError) as exc:  # integer digit limit, absurd nesting
-        raise InputFormatError(f"not readable JSON ({exc})", file=location) from exc
 
 
 def _number(value: object, location: str, line: int | None, column: str) -> float | None:
@@ -129,7 +115,7 @@ def parse_leaderboard(data: bytes, location: str, rated_on: date, arena: str) ->
     ``line`` in errors is the 1-based position of the model within its category; ``column`` is
     ``category/model/field``.
     """
-    board = _load_json(data, location)
+    board = load_json(data, location)
     if not isinstance(board, dict):
         raise InputFormatError(
             f"expected an object of categories, found {type(board).__name__}; is this an LMArena leaderboard?",
@@ -204,7 +190,7 @@ def parse_scatterplot(data: bytes, location: str) -> list[CatalogRecord]:
 
     Prices are LMArena's USD per million tokens, as published.
     """
-    items = _load_json(data, location)
+    items = load_json(data, location)
     if not isinstance(items, list):
         raise InputFormatError(f"expected a list of models, found {type(items).__name__}", file=location)
     records: list[CatalogRecord] = []
@@ -365,7 +351,7 @@ def kind_of(path: str | Path | None, data: bytes) -> str | None:
     try:
         stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
         if stripped[:1] in (b"{", b"["):
-            payload = _load_json(data, str(path or ""))
+            payload = load_json(data, str(path or ""))
             if isinstance(payload, dict) and _is_leaderboard(payload):
                 arena = (arena_of(path) if path else None) or _guess_arena(payload)
                 return f"{LEADERBOARD}:{arena}"

@@ -17,14 +17,13 @@ missing link is no evidence of closed weights.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import UTC, datetime
 
 from modelcensus.errors import InputFormatError
 from modelcensus.provenance import SourceSnapshot, sha256_bytes
-from modelcensus.records import CatalogRecord, OpenWeights, clean_text
+from modelcensus.records import CatalogRecord, OpenWeights, clean_text, load_json
 
 SOURCE = "openrouter"
 URL = "https://openrouter.ai/api/v1/models"
@@ -34,20 +33,6 @@ CREDIT = "OpenRouter"
 # A display-name vendor prefix: a short run without a colon, then ": " (``"Z.ai: GLM 4.5"``).
 _VENDOR_PREFIX = re.compile(r"^([^:]{1,60}):\s+(\S.*)$")
 _SIGNATURE_KEYS = frozenset({"pricing", "context_length", "architecture", "canonical_slug", "top_provider"})
-
-
-def load_json(data: bytes, location: str) -> object:
-    """Decode JSON bytes, turning every decoding failure into an :class:`InputFormatError`."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFormatError(f"not UTF-8 text ({exc.reason})", file=location) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFormatError(f"not JSON ({exc.msg})", file=location, line=exc.lineno) from exc
-    except (ValueError, RecursionError) as exc:  # integer digit limit, absurd nesting
-        raise InputFormatError(f"not readable JSON ({exc})", file=location) from exc
 
 
 def _items(payload: object, location: str) -> list[object]:
