@@ -288,3 +288,20 @@ def load_json(data: bytes, location: str) -> object:
         raise InputFormatError(f"not JSON ({exc.msg})", file=location, line=exc.lineno) from exc
     except (ValueError, RecursionError) as exc:  # integer digit limit, absurd nesting
         raise InputFormatError(f"not readable JSON ({exc})", file=location) from exc
+
+
+def text_field(item: dict[str, object], key: str, location: str, line: int, *, required: bool = False) -> str | None:
+    """A text field of a JSON item, cleaned; a wrong type (or a missing required value) is an
+    :class:`InputFormatError` naming the file, the item and the field."""
+    from modelcensus.errors import InputFormatError
+
+    value = item.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        problem = "missing" if value is None else f"not a string ({type(value).__name__})"
+        raise InputFormatError(f"{key!r} is {problem}", file=location, line=line, column=key)
+    text = clean_text(value)
+    if text is None and required:
+        raise InputFormatError(f"{key!r} is empty", file=location, line=line, column=key)
+    return text

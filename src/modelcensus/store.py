@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -144,6 +145,17 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One DuckDB transaction: it commits whole or rolls back, leaving the store as it was."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
     def _scalar(self, sql: str, params: list[object] | None = None) -> object:
         """The first value of a query's first row (all rows fetched: DuckDB wants results finished)."""
         rows = self.con.execute(sql, params or []).fetchall()
@@ -180,17 +192,12 @@ class Store:
         if result.already_stored:
             return result
         frames = _record_frames(export_id, records, hardware_vendor)
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction():
             self._insert_export(export, rows_read, len(records), len(quarantined))
             for table, frame in frames.items():
                 self._insert_frame(table, frame)
             self._insert_quarantine(export_id, quarantined)
             self._refresh_registry(registry)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
         return result
 
     def ingest_catalog(
@@ -255,17 +262,12 @@ class Store:
             ],
             columns=["export_id", "source", "source_id", "category", "rated_on", "rating", "rating_low", "rating_high"],
         )
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction():
             self._insert_export(export, rows_read, len(records), len(quarantined))
             self._insert_frame("catalog_records", catalog)
             self._insert_frame("ratings", rated)
             self._insert_quarantine(export_id, quarantined)
             self._refresh_registry(registry)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
         return result
 
     def _insert_frame(self, table: str, frame: pd.DataFrame) -> None:
@@ -301,8 +303,7 @@ class Store:
         if result.already_stored:
             return result
         snap = export.snapshots[0]
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction():
             self._insert_export(export, read.rows_read, read.stored, read.quarantined)
             try:
                 self.con.execute(
@@ -330,10 +331,6 @@ class Store:
                 self._insert_frame("quarantine", frame)
             self._refresh_hub_roots()
             self._refresh_registry(registry)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
         return result
 
     def _insert_export(self, export: Export, rows_read: int, records: int, quarantined: int) -> None:
@@ -394,13 +391,8 @@ class Store:
 
     def refresh_registry(self, registry: Registry) -> None:
         """Re-resolve every stored organization name against ``registry`` (one transaction)."""
-        self.con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction():
             self._refresh_registry(registry)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
 
     def _refresh_registry(self, registry: Registry) -> None:
         orgs = pd.DataFrame(

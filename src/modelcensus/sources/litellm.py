@@ -11,10 +11,8 @@ the schema and is not a model.
 from __future__ import annotations
 
 import math
-from datetime import datetime
 
 from modelcensus.errors import InputFormatError
-from modelcensus.provenance import SourceSnapshot, sha256_bytes
 from modelcensus.records import CatalogRecord, clean_text, load_json, parse_date
 
 SOURCE = "litellm"
@@ -129,18 +127,3 @@ def looks_like(data: bytes) -> bool:
     if not specs or not all(isinstance(v, dict) for v in specs):
         return False
     return sum(1 for v in specs if isinstance(v, dict) and _SIGNATURE_KEYS & v.keys()) * 2 > len(specs)
-
-
-def snapshot(data: bytes, location: str, retrieved_at: datetime, rows: int) -> SourceSnapshot:
-    """The origin record of one catalogue file."""
-    return SourceSnapshot(
-        source=SOURCE,
-        role="catalogue",
-        location=location,
-        retrieved_at=retrieved_at,
-        sha256=sha256_bytes(data),
-        bytes=len(data),
-        rows=rows,
-        license=LICENSE,
-        credit=CREDIT,
-    )

@@ -31,12 +31,11 @@ import io
 import math
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from modelcensus.errors import InputFormatError
-from modelcensus.provenance import SourceSnapshot, sha256_bytes
-from modelcensus.records import CatalogRecord, OpenWeights, RatingRecord, clean_text, load_json
+from modelcensus.records import CatalogRecord, OpenWeights, RatingRecord, clean_text, load_json, text_field
 
 SOURCE = "lmarena"
 BASE_URL = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/"
@@ -172,19 +171,6 @@ def catalog_from_leaderboards(ratings: Iterable[RatingRecord]) -> list[CatalogRe
 # Scatterplot catalogue
 
 
-def _text(item: dict[str, object], key: str, location: str, line: int, *, required: bool = False) -> str | None:
-    value = item.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        problem = "missing" if value is None else f"not a string ({type(value).__name__})"
-        raise InputFormatError(f"{key!r} is {problem}", file=location, line=line, column=key)
-    text = clean_text(value)
-    if text is None and required:
-        raise InputFormatError(f"{key!r} is empty", file=location, line=line, column=key)
-    return text
-
-
 def parse_scatterplot(data: bytes, location: str) -> list[CatalogRecord]:
     """One record per priced model; ``line`` is the 1-based position of the item in the list.
 
@@ -197,10 +183,10 @@ def parse_scatterplot(data: bytes, location: str) -> list[CatalogRecord]:
     for line, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise InputFormatError(f"model entry is {type(item).__name__}, not an object", file=location, line=line)
-        api_name = _text(item, "model_api_name", location, line, required=True)
-        name = _text(item, "name", location, line) or api_name
+        api_name = text_field(item, "model_api_name", location, line, required=True)
+        name = text_field(item, "name", location, line) or api_name
         assert api_name is not None and name is not None
-        licence = _text(item, "license", location, line)
+        licence = text_field(item, "license", location, line)
         attributes: dict[str, object] = {}
         for key, attribute in (
             ("input_token_price", "input_price_usd_per_1m_tokens"),
@@ -210,7 +196,7 @@ def parse_scatterplot(data: bytes, location: str) -> list[CatalogRecord]:
             if price is not None:
                 attributes[attribute] = price
         for key in ("price_source", "model_source"):
-            text = _text(item, key, location, line)
+            text = text_field(item, key, location, line)
             if text is not None:
                 attributes[key] = text
         hidden = item.get("hidden")
@@ -223,7 +209,7 @@ def parse_scatterplot(data: bytes, location: str) -> list[CatalogRecord]:
                 source=SOURCE,
                 source_id=api_name,
                 name=name,
-                organization=_text(item, "organization", location, line),
+                organization=text_field(item, "organization", location, line),
                 license=licence,
                 open_weights=open_weights_of(licence),
                 attributes=attributes,
@@ -361,20 +347,3 @@ def kind_of(path: str | Path | None, data: bytes) -> str | None:
         return HISTORY if _is_history(data) else None
     except Exception:
         return None
-
-
-def snapshot(data: bytes, location: str, retrieved_at: datetime, rows: int, kind: str) -> SourceSnapshot:
-    """The origin record of one file (``kind`` as :func:`kind_of` gives it); the history file carries
-    its own licence and credit."""
-    history = kind == HISTORY
-    return SourceSnapshot(
-        source=SOURCE,
-        role=kind,
-        location=location,
-        retrieved_at=retrieved_at,
-        sha256=sha256_bytes(data),
-        bytes=len(data),
-        rows=rows,
-        license=HISTORY_LICENSE if history else LICENSE,
-        credit=HISTORY_CREDIT if history else CREDIT,
-    )

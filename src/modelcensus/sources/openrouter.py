@@ -22,8 +22,7 @@ import re
 from datetime import UTC, datetime
 
 from modelcensus.errors import InputFormatError
-from modelcensus.provenance import SourceSnapshot, sha256_bytes
-from modelcensus.records import CatalogRecord, OpenWeights, clean_text, load_json
+from modelcensus.records import CatalogRecord, OpenWeights, clean_text, load_json, text_field
 
 SOURCE = "openrouter"
 URL = "https://openrouter.ai/api/v1/models"
@@ -48,19 +47,6 @@ def _items(payload: object, location: str) -> list[object]:
     if isinstance(payload, list):
         return payload
     raise InputFormatError(f"expected a JSON object or list of models, found {type(payload).__name__}", file=location)
-
-
-def _text(item: dict[str, object], key: str, location: str, line: int, *, required: bool = False) -> str | None:
-    value = item.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        problem = "missing" if value is None else f"not a string ({type(value).__name__})"
-        raise InputFormatError(f"{key!r} is {problem}", file=location, line=line, column=key)
-    text = clean_text(value)
-    if text is None and required:
-        raise InputFormatError(f"{key!r} is empty", file=location, line=line, column=key)
-    return text
 
 
 def _price(value: object, location: str, line: int, column: str) -> float | None:
@@ -103,18 +89,18 @@ def _strings(value: object, location: str, line: int, column: str) -> list[str] 
 def _record(item: object, location: str, line: int) -> CatalogRecord:
     if not isinstance(item, dict):
         raise InputFormatError(f"model entry is {type(item).__name__}, not an object", file=location, line=line)
-    model_id = _text(item, "id", location, line, required=True)
-    display = _text(item, "name", location, line, required=True)
+    model_id = text_field(item, "id", location, line, required=True)
+    display = text_field(item, "name", location, line, required=True)
     assert model_id is not None and display is not None
     vendor_slug = model_id.split("/", 1)[0] if "/" in model_id else None
     match = _VENDOR_PREFIX.match(display)
     name, organization = (match.group(2), clean_text(match.group(1))) if match else (display, vendor_slug)
-    hf_id = _text(item, "hugging_face_id", location, line)
+    hf_id = text_field(item, "hugging_face_id", location, line)
     created = _published_on(item, location, line)
 
     attributes: dict[str, object] = {}
     for key in ("canonical_slug", "knowledge_cutoff"):
-        text = _text(item, key, location, line)
+        text = text_field(item, key, location, line)
         if text is not None:
             attributes[key] = text
     context = item.get("context_length")
@@ -126,7 +112,7 @@ def _record(item: object, location: str, line: int) -> CatalogRecord:
     if architecture is not None:
         if not isinstance(architecture, dict):
             raise InputFormatError("not an object", file=location, line=line, column="architecture")
-        modality = _text(architecture, "modality", location, line)
+        modality = text_field(architecture, "modality", location, line)
         if modality is not None:
             attributes["modality"] = modality
         for key in ("input_modalities", "output_modalities"):
@@ -177,19 +163,4 @@ def looks_like(data: bytes) -> bool:
         return False
     return all(
         isinstance(item.get("id"), str) and "/" in item["id"] and bool(_SIGNATURE_KEYS & item.keys()) for item in sample
-    )
-
-
-def snapshot(data: bytes, location: str, retrieved_at: datetime, rows: int) -> SourceSnapshot:
-    """The origin record of one saved listing, with OpenRouter's terms and credit."""
-    return SourceSnapshot(
-        source=SOURCE,
-        role="models",
-        location=location,
-        retrieved_at=retrieved_at,
-        sha256=sha256_bytes(data),
-        bytes=len(data),
-        rows=rows,
-        license=LICENSE,
-        credit=CREDIT,
     )
