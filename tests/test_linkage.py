@@ -63,9 +63,9 @@ def test_precision_and_recall_on_the_labelled_pairs(full_census: mc.Census) -> N
     scores = _evaluate(full_census)
     assert scores["missing"] <= 30  # pairs whose records a source of this export date no longer lists
     assert scores["precision"] >= 0.98, scores
-    # The recall target is 0.90; the deterministic rules reach 0.81 here (see README). This is
+    # The recall target is 0.90; the deterministic rules reach 0.83 here (see README). This is
     # the floor that guards against regressions until probabilistic matching lands.
-    assert scores["recall"] >= 0.80, scores
+    assert scores["recall"] >= 0.82, scores
     assert len(scores["hard_negatives_joined"]) <= 5
 
 

@@ -168,11 +168,12 @@ _MONTHS = {
 }
 
 
-def token_key(name: str) -> str:
+def token_key(name: str, developer: str | None = None) -> str:
     """A looser key for a second pass: the name key's tokens, with dates written one way (``Aug 2024``,
     ``2024-08-06`` and ``20240806`` become ``2024-08``) and letters split from the digits that follow
     them, in sorted order (``Qwen2.5 Instruct (72B)`` and ``qwen-2.5-72b-instruct`` agree). Post-training
-    words (instruct, chat, base) stay: they tell releases apart."""
+    words (instruct, chat, base) stay: they tell releases apart. The developer's one-word id, when a
+    name repeats it (``amazon-nova-pro-v1.0``), is not part of the model's name."""
     key = name_key(name)
     key = re.sub(r"(?<![\d])(\d{4})-?(\d{2})-?(\d{2})(?![\d])", r"\1@\2", key)
     key = re.sub(
@@ -182,7 +183,8 @@ def token_key(name: str) -> str:
     )
     key = re.sub(r"(?<=v\d)-0(?=-|$)", "", key)  # v1.0 is v1
     tokens = re.sub(r"(?<=[a-z])(?=\d)", "-", key).split("-")
-    return "-".join(sorted(t for t in tokens if t))
+    drop = developer if developer and "-" not in developer and len(tokens) > 2 else None
+    return "-".join(sorted(t for t in tokens if t and t != drop))
 
 
 class _Clusters:
@@ -226,9 +228,30 @@ NAME_SIMILARITY = 60.0
 
 
 def _similarity(a: SourceRecord, b: SourceRecord) -> float:
-    left = token_key(_match_name(a)).replace("-", " ")
-    right = token_key(_match_name(b)).replace("-", " ")
+    left = token_key(_match_name(a), a.developer).replace("-", " ")
+    right = token_key(_match_name(b), b.developer).replace("-", " ")
     return float(fuzz.token_sort_ratio(left, right))
+
+
+def _month_day(record: SourceRecord) -> tuple[int, int] | None:
+    """An ``MMDD`` snapshot suffix of an API name with no year (``gpt-4-0314``, ``grok-4-0709``)."""
+    match = re.search(r"-(0[1-9]|1[0-2])([0-2]\d|3[01])(?=-|$|:)", record.source_id)
+    return (int(match.group(1)), int(match.group(2))) if match and record.published_on is None else None
+
+
+def _days_apart(a: SourceRecord, b: SourceRecord) -> int:
+    """Days between two records' release dates; a year-less ``MMDD`` takes the other record's year."""
+    if a.published_on is not None and b.published_on is not None:
+        return abs((a.published_on - b.published_on).days)
+    dated, partial = (a, b) if a.published_on is not None else (b, a)
+    month_day = _month_day(partial)
+    if dated.published_on is None or month_day is None:
+        return 10**6
+    try:
+        guess = date(dated.published_on.year, *month_day)
+    except ValueError:
+        return 10**6
+    return abs((guess - dated.published_on).days)
 
 
 def _link_by_date(
@@ -241,21 +264,14 @@ def _link_by_date(
     each the other's clear best candidate in its source (``MARGIN`` points ahead of the next). This is
     how ``Claude 3.7 Sonnet`` finds ``claude-3-7-sonnet-20250219`` and not its ``-thinking-32k`` twin:
     the names alone do not say it, the dates and the developer do."""
-    dated = [r for r in ordered if r.published_on is not None and r.developer]
+    dated = [r for r in ordered if (r.published_on is not None or _month_day(r)) and r.developer]
     by_developer: dict[str, list[SourceRecord]] = {}
     for r in dated:
         by_developer.setdefault(str(r.developer), []).append(r)
 
     def best(a: SourceRecord, pool: list[SourceRecord], source: str) -> SourceRecord | None:
-        assert a.published_on is not None
         scored = sorted(
-            (
-                (_similarity(a, b), b)
-                for b in pool
-                if b.source == source
-                and b.published_on is not None
-                and abs((b.published_on - a.published_on).days) <= DATE_WINDOW_DAYS
-            ),
+            ((_similarity(a, b), b) for b in pool if b.source == source and _days_apart(a, b) <= DATE_WINDOW_DAYS),
             key=lambda sb: -sb[0],
         )
         if not scored or scored[0][0] < NAME_SIMILARITY:
@@ -310,7 +326,7 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
                     join(a, b, "name + developer", f"same name key {key!r}, developer {who}")
     loose: dict[str, list[SourceRecord]] = {}
     for r in ordered:
-        loose.setdefault(token_key(_match_name(r)), []).append(r)
+        loose.setdefault(token_key(_match_name(r), r.developer), []).append(r)
     for key, members in loose.items():
         by_source: dict[str, list[SourceRecord]] = {}
         for r in members:
@@ -323,7 +339,7 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
     # Third pass: a source that lists only one post-trained checkpoint of a release (Epoch's "Gemma 3
     # 27B") and one that names it with its suffix ("gemma-3-27b-it") denote the same model, when
     # neither source lists the other form separately and the pair is unique.
-    tokens = {id(r): token_key(_match_name(r)) for r in ordered}
+    tokens = {id(r): token_key(_match_name(r), r.developer) for r in ordered}
     forms: dict[str, set[str]] = {}  # token key → sources listing exactly that form
     for r in ordered:
         forms.setdefault(tokens[id(r)], set()).add(r.source)
