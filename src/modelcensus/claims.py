@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
-from modelcensus.definitions import count_units, units_behind
+from modelcensus.definitions import UnitIndex, count_units, units_behind
 from modelcensus.errors import InputFormatError, QueryError
 from modelcensus.linkage import UNITS
 from modelcensus.metrics.core import RULES
@@ -139,6 +139,12 @@ def evaluate_all(census: Census, claims: list[Claim]) -> list[dict[str, Any]]:
     definitions = census.definitions()
     populations: dict[str, pd.DataFrame] = {}
     counted: dict[tuple[str, str, str, tuple[tuple[str, int], ...]], pd.DataFrame] = {}
+    indexes: dict[tuple[str, str], UnitIndex] = {}
+
+    def index(name: str, unit: str) -> UnitIndex:
+        if (name, unit) not in indexes:
+            indexes[(name, unit)] = UnitIndex(population(name), unit)
+        return indexes[(name, unit)]
 
     def population(name: str) -> pd.DataFrame:
         if name not in populations:
@@ -151,7 +157,15 @@ def evaluate_all(census: Census, claims: list[Claim]) -> list[dict[str, Any]]:
             raise QueryError(f"claim {claim.id!r}: unknown definition {claim.definition!r}")
         d = definitions[claim.definition]
         pop = population(d.name)
-        counts = count_units(pop, d.unit, d.rule, **claim.period)
+        counts = count_units(
+            pop,
+            d.unit,
+            d.rule,
+            year=claim.period.get("year"),
+            since=claim.period.get("since"),
+            until=claim.period.get("until"),
+            index=index(d.name, d.unit),
+        )
         figure, denominator = _figure(counts, claim)
         sensitivity = []
         for other in sorted(definitions.values(), key=lambda x: x.name):
@@ -160,7 +174,15 @@ def evaluate_all(census: Census, claims: list[Claim]) -> list[dict[str, Any]]:
                 for unit in UNITS:
                     memo = (other.name, unit, rule, tuple(sorted(claim.period.items())))
                     if memo not in counted:
-                        counted[memo] = count_units(other_pop, unit, rule, **claim.period)
+                        counted[memo] = count_units(
+                            other_pop,
+                            unit,
+                            rule,
+                            year=claim.period.get("year"),
+                            since=claim.period.get("since"),
+                            until=claim.period.get("until"),
+                            index=index(other.name, unit),
+                        )
                     value, base = _figure(counted[memo], claim)
                     sensitivity.append(
                         {"definition": other.name, "rule": rule, "unit": unit, "figure": value, "denominator": base}

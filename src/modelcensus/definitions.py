@@ -141,24 +141,30 @@ def with_unit_keys(population: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _units(population: pd.DataFrame, unit: str, period: dict[str, int | None]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Units (index: unit key; columns ``name``, ``year``) within the period, and their (unit, country,
-    order) rows with each unit's countries in the order its members list them."""
-    if unit not in UNITS:
-        raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
-    frame = with_unit_keys(population)
-    key = f"unit_{unit}"
-    units = frame.groupby(key).agg(name=("name", "first"), year=("year", "min"))
-    if period.get("year") is not None:
-        units = units[units["year"] == period["year"]]
-    if period.get("since") is not None:
-        units = units[units["year"] >= period["since"]]
-    if period.get("until") is not None:
-        units = units[units["year"] <= period["until"]]
-    rows = frame[[key, "countries"]].explode("countries").dropna().drop_duplicates()
-    rows = rows[rows[key].isin(units.index)].rename(columns={key: "unit", "countries": "country"})
-    rows["order"] = rows.groupby("unit").cumcount()
-    return units, rows
+class UnitIndex:
+    """A population grouped at one unit, once: the units (name, year) and their (unit, country, order)
+    rows, each unit's countries in the order its members list them. Periods and rules then only filter."""
+
+    def __init__(self, population: pd.DataFrame, unit: str) -> None:
+        if unit not in UNITS:
+            raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+        frame = with_unit_keys(population)
+        key = f"unit_{unit}"
+        self.units = frame.groupby(key).agg(name=("name", "first"), year=("year", "min"))
+        rows = frame[[key, "countries"]].explode("countries").dropna().drop_duplicates()
+        rows = rows.rename(columns={key: "unit", "countries": "country"})
+        rows["order"] = rows.groupby("unit").cumcount()
+        self.rows = rows
+
+    def select(self, period: dict[str, int | None]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        units = self.units
+        if period.get("year") is not None:
+            units = units[units["year"] == period["year"]]
+        if period.get("since") is not None:
+            units = units[units["year"] >= period["since"]]
+        if period.get("until") is not None:
+            units = units[units["year"] <= period["until"]]
+        return units, self.rows[self.rows["unit"].isin(units.index)]
 
 
 def count_units(
@@ -168,6 +174,7 @@ def count_units(
     year: int | None = None,
     since: int | None = None,
     until: int | None = None,
+    index: UnitIndex | None = None,
 ) -> pd.DataFrame:
     """Count a population (columns ``name``, ``year``, ``countries``) by country at a unit, under a rule.
 
@@ -179,7 +186,7 @@ def count_units(
     columns = ["group", "group_name", "count", "units", "denominator", "share"]
     if population.empty:
         return pd.DataFrame(columns=columns)
-    units, rows = _units(population, unit, {"year": year, "since": since, "until": until})
+    units, rows = (index or UnitIndex(population, unit)).select({"year": year, "since": since, "until": until})
     denominator = len(units)
     if rule == "primary":
         rows = rows[rows["order"] == 0]
@@ -200,7 +207,7 @@ def count_units(
 
 def units_behind(population: pd.DataFrame, unit: str, country: str | None, **period: int | None) -> list[str]:
     """The units (their first member's name) counted for a country: the evidence of a figure."""
-    units, rows = _units(population, unit, period)
+    units, rows = UnitIndex(population, unit).select(period)
     if country is None:
         hit = units.index.difference(pd.Index(rows["unit"].unique()))
     else:
