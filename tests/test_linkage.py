@@ -63,10 +63,22 @@ def test_precision_and_recall_on_the_labelled_pairs(full_census: mc.Census) -> N
     scores = _evaluate(full_census)
     assert scores["missing"] <= 30  # pairs whose records a source of this export date no longer lists
     assert scores["precision"] >= 0.98, scores
-    # The recall target is 0.90; the deterministic rules reach 0.83 here (see README). This is
+    # The recall target is 0.90; the deterministic rules reach 0.865 here (see README). This is
     # the floor that guards against regressions until probabilistic matching lands.
-    assert scores["recall"] >= 0.82, scores
-    assert len(scores["hard_negatives_joined"]) <= 5
+    assert scores["recall"] >= 0.86, scores
+    assert len(scores["hard_negatives_joined"]) <= 6
+
+
+def test_a_release_finds_its_snapshot_but_snapshots_of_other_months_stay_apart() -> None:
+    records = [
+        SourceRecord("openrouter", "openai/o1", "o1", "openai"),
+        SourceRecord("lmarena", "o1-2024-12-17", "o1-2024-12-17", "openai"),
+        SourceRecord("openrouter", "mistralai/ministral-8b-2512", "Ministral 3 8B 2512", "mistral-ai"),
+        SourceRecord("lmarena", "ministral-8b-2410", "ministral-8b-2410", "mistral-ai"),
+    ]
+    together = {frozenset(r.source_id for r in m.records) for m in link(records)}
+    assert frozenset({"openai/o1", "o1-2024-12-17"}) in together
+    assert frozenset({"mistralai/ministral-8b-2512"}) in together and frozenset({"ministral-8b-2410"}) in together
 
 
 @pytest.mark.parametrize(

@@ -193,10 +193,12 @@ class _Clusters:
     def __init__(self, records: list[SourceRecord]) -> None:
         self.parent: dict[tuple[str, str], tuple[str, str]] = {}
         self.sources: dict[tuple[str, str], set[str]] = {}
+        self.marks: dict[tuple[str, str], set[str]] = {}
         for r in records:
             item = (r.source, r.source_id)
             self.parent[item] = item
             self.sources[item] = {r.source}
+            self.marks[item] = _snapshot_marks(r)
 
     def find(self, item: tuple[str, str]) -> tuple[str, str]:
         while self.parent[item] != item:
@@ -204,12 +206,15 @@ class _Clusters:
             item = self.parent[item]
         return item
 
-    def union(self, a: tuple[str, str], b: tuple[str, str]) -> bool:
+    def union(self, a: tuple[str, str], b: tuple[str, str], check_marks: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb or self.sources[ra] & self.sources[rb]:
             return False  # already one model, or the join would hold two records of one source
+        if check_marks and self.marks[ra] and self.marks[rb] and not self.marks[ra] & self.marks[rb]:
+            return False  # the two sides name different snapshot dates
         self.parent[rb] = ra
         self.sources[ra] |= self.sources.pop(rb)
+        self.marks[ra] |= self.marks.pop(rb)
         return True
 
 
@@ -220,6 +225,59 @@ def _compatible(a: SourceRecord, b: SourceRecord) -> bool:
         return False
     # a Hub repo by an individual or unknown account is a re-upload, not the release
     return not ((a.source == "huggingface" and not a.developer) or (b.source == "huggingface" and not b.developer))
+
+
+_SNAPSHOT_TOKEN = re.compile(r"^(\d{4}@\d{2}|\d{4}|0\d{2}|preview|exp|latest|hf)$")
+
+
+def snapshot_key(name: str, developer: str | None = None) -> str:
+    """The token key without snapshot marks: dates (``2024-12-17``, ``0314``, ``03-2025``), ``-001``,
+    ``preview``/``exp``/``latest``, ``-hf`` and a ``-v0.x`` version. ``o1`` and ``o1-2024-12-17``,
+    ``gemini-2.0-flash`` and ``gemini-2.0-flash-001`` share it."""
+    base = re.sub(r"-v0(-\d+)?$", "", name_key(name))
+    base = re.sub(r"-(0[1-9]|1[0-2])-(20\d{2})$", "", base)  # Cohere's MM-YYYY
+    tokens = token_key(base, developer).split("-")
+    return "-".join(t for t in tokens if not _SNAPSHOT_TOKEN.match(t))
+
+
+def _snapshot_marks(record: SourceRecord) -> set[str]:
+    """The snapshot months a record's name gives (``2024@12`` from ``o1-2024-12-17``, ``2024@10`` from
+    Mistral's ``-2410``); year-less ``MMDD`` marks give none."""
+    marks = set()
+    for t in token_key(_match_name(record), record.developer).split("-"):
+        if re.match(r"^\d{4}@\d{2}$", t):
+            marks.add(t)
+        elif re.match(r"^(2[3-9])(0[1-9]|1[0-2])$", t):
+            marks.add(f"20{t[:2]}@{t[2:]}")
+    return marks
+
+
+def _link_by_snapshot(
+    ordered: list[SourceRecord], join: Callable[[SourceRecord, SourceRecord, str, str, bool], None]
+) -> None:
+    """A release and its dated or preview snapshot: one developer, equal :func:`snapshot_key`, and
+    exactly one record of each source under that key (so ``gpt-4o`` and its three dated snapshots stay
+    apart, while ``o1`` finds ``o1-2024-12-17``)."""
+    groups: dict[tuple[str, str], list[SourceRecord]] = {}
+    for r in ordered:
+        if r.developer:
+            key = snapshot_key(_match_name(r), r.developer)
+            if key:
+                groups.setdefault((r.developer, key), []).append(r)
+    for (developer, key), members in groups.items():
+        sources = [r.source for r in members]
+        if len(set(sources)) < 2 or len(sources) != len(set(sources)):
+            continue
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if _compatible(a, b):  # snapshots of different months never join (ministral-8b-2410 vs -2512)
+                    join(
+                        a,
+                        b,
+                        "release + snapshot, unique",
+                        f"same key {key!r} without snapshot marks, {developer}",
+                        True,
+                    )
 
 
 DATE_WINDOW_DAYS = 10
@@ -304,8 +362,8 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
     clusters = _Clusters(records)
     evidence: list[tuple[tuple[str, str], tuple[str, str], str, str]] = []
 
-    def join(a: SourceRecord, b: SourceRecord, rule: str, detail: str) -> None:
-        if clusters.union((a.source, a.source_id), (b.source, b.source_id)):
+    def join(a: SourceRecord, b: SourceRecord, rule: str, detail: str, check_marks: bool = False) -> None:
+        if clusters.union((a.source, a.source_id), (b.source, b.source_id), check_marks):
             evidence.append(((a.source, a.source_id), (b.source, b.source_id), rule, detail))
 
     hub = {r.source_id.casefold(): r for r in records if r.source == "huggingface"}
@@ -367,6 +425,7 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
                         f"{a.source} lists only {_match_name(a)!r}; {b.source} names it {_match_name(b)!r}",
                     )
     _link_by_date(ordered, clusters, join)
+    _link_by_snapshot(ordered, join)
     members_of: dict[tuple[str, str], list[SourceRecord]] = {}
     for r in records:
         members_of.setdefault(clusters.find((r.source, r.source_id)), []).append(r)
