@@ -63,10 +63,10 @@ def test_precision_and_recall_on_the_labelled_pairs(full_census: mc.Census) -> N
     scores = _evaluate(full_census)
     assert scores["missing"] <= 30  # pairs whose records a source of this export date no longer lists
     assert scores["precision"] >= 0.98, scores
-    # The recall target is 0.90; the deterministic rules reach 0.865 here (see README). This is
+    # The recall target is 0.90; the deterministic rules reach 0.876 here (see README). This is
     # the floor that guards against regressions until probabilistic matching lands.
-    assert scores["recall"] >= 0.86, scores
-    assert len(scores["hard_negatives_joined"]) <= 6
+    assert scores["recall"] >= 0.87, scores
+    assert len(scores["hard_negatives_joined"]) <= 7
 
 
 def test_a_release_finds_its_snapshot_but_snapshots_of_other_months_stay_apart() -> None:

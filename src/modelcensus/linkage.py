@@ -280,6 +280,37 @@ def _link_by_snapshot(
                     )
 
 
+def _link_by_snapshot_month(
+    ordered: list[SourceRecord], join: Callable[[SourceRecord, SourceRecord, str, str, bool], None]
+) -> None:
+    """Dated snapshots of one release across sources: equal :func:`snapshot_key`, one developer, and the
+    same month, named (``gpt-4o-2024-08-06``, ``GPT-4o (Aug 2024)``) or, for a record whose name has no
+    date, its release date's. A record named with the month wins over an undated alias of its source; a
+    month two records of one source claim links nothing."""
+    groups: dict[tuple[str, str, str], list[tuple[SourceRecord, bool]]] = {}
+    for r in ordered:
+        if not r.developer:
+            continue
+        key = snapshot_key(_match_name(r), r.developer)
+        marks = _snapshot_marks(r)
+        named = bool(marks)
+        if not marks and r.published_on is not None:
+            marks = {f"{r.published_on.year}@{r.published_on.month:02d}"}
+        for mark in marks:
+            groups.setdefault((r.developer, key, mark), []).append((r, named))
+    for (developer, key, mark), members in groups.items():
+        chosen: dict[str, list[SourceRecord]] = {}
+        for source in {r.source for r, _ in members}:
+            own = [(r, named) for r, named in members if r.source == source]
+            named_ones = [r for r, named in own if named]
+            chosen[source] = named_ones or [r for r, _ in own]
+        unique = [rs[0] for rs in chosen.values() if len(rs) == 1]
+        for i, a in enumerate(unique):
+            for b in unique[i + 1 :]:
+                if _compatible(a, b):
+                    join(a, b, "snapshot month", f"same key {key!r}, same month {mark}, {developer}", True)
+
+
 DATE_WINDOW_DAYS = 10
 MARGIN = 5.0
 NAME_SIMILARITY = 60.0
@@ -426,6 +457,7 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
                     )
     _link_by_date(ordered, clusters, join)
     _link_by_snapshot(ordered, join)
+    _link_by_snapshot_month(ordered, join)
     members_of: dict[tuple[str, str], list[SourceRecord]] = {}
     for r in records:
         members_of.setdefault(clusters.find((r.source, r.source_id)), []).append(r)
