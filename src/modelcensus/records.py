@@ -305,3 +305,21 @@ def text_field(item: dict[str, object], key: str, location: str, line: int, *, r
     if text is None and required:
         raise InputFormatError(f"{key!r} is empty", file=location, line=line, column=key)
     return text
+
+
+def number_field(value: object, location: str, line: int | None, column: str) -> float | None:
+    """A finite number from a JSON number or numeric string; ``None`` for null or an empty string.
+    Anything else is an :class:`InputFormatError` naming the file, the item and the field."""
+    from modelcensus.errors import InputFormatError
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise TypeError(f"found {type(value).__name__}")
+        number = float(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InputFormatError(f"not a number ({exc})", file=location, line=line, column=column) from exc
+    if not math.isfinite(number):
+        raise InputFormatError(f"not a finite number: {value!r}", file=location, line=line, column=column)
+    return number

@@ -10,10 +10,8 @@ the schema and is not a model.
 
 from __future__ import annotations
 
-import math
-
 from modelcensus.errors import InputFormatError
-from modelcensus.records import CatalogRecord, clean_text, load_json, parse_date
+from modelcensus.records import CatalogRecord, clean_text, load_json, number_field, parse_date
 
 SOURCE = "litellm"
 URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
@@ -29,20 +27,6 @@ _COST_FIELDS = {
     "output_cost_per_token": "output_cost_usd_per_token",
 }
 _SIGNATURE_KEYS = frozenset({"litellm_provider", "mode", "max_tokens", "max_input_tokens", "input_cost_per_token"})
-
-
-def _number(value: object, location: str, line: int, column: str) -> float | None:
-    if value is None:
-        return None
-    try:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise TypeError(f"found {type(value).__name__}")
-        number = float(value)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise InputFormatError(f"not a number ({exc})", file=location, line=line, column=column) from exc
-    if not math.isfinite(number):
-        raise InputFormatError(f"not a finite number: {value!r}", file=location, line=line, column=column)
-    return number
 
 
 def model_name(key: str) -> str:
@@ -67,11 +51,11 @@ def _record(key: str, spec: object, location: str, line: int) -> CatalogRecord:
         if text is not None:
             attributes[attribute] = text
     for raw in _INT_FIELDS:
-        number = _number(spec.get(raw), location, line, raw)
+        number = number_field(spec.get(raw), location, line, raw)
         if number is not None:
             attributes[raw] = int(number) if number.is_integer() else number
     for raw, attribute in _COST_FIELDS.items():
-        number = _number(spec.get(raw), location, line, raw)
+        number = number_field(spec.get(raw), location, line, raw)
         if number is not None:
             attributes[attribute] = number
     deprecation = spec.get("deprecation_date")

@@ -28,14 +28,21 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
 from modelcensus.errors import InputFormatError
-from modelcensus.records import CatalogRecord, OpenWeights, RatingRecord, clean_text, load_json, text_field
+from modelcensus.records import (
+    CatalogRecord,
+    OpenWeights,
+    RatingRecord,
+    clean_text,
+    load_json,
+    number_field,
+    text_field,
+)
 
 SOURCE = "lmarena"
 BASE_URL = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/"
@@ -70,21 +77,6 @@ _HISTORY_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 
 # ---------------------------------------------------------------------------------------------
 # Shared helpers
-
-
-def _number(value: object, location: str, line: int | None, column: str) -> float | None:
-    """A finite number from a JSON number or numeric string; ``None`` for null or an empty string."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise TypeError(f"found {type(value).__name__}")
-        number = float(value)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise InputFormatError(f"not a number ({exc})", file=location, line=line, column=column) from exc
-    if not math.isfinite(number):
-        raise InputFormatError(f"not a finite number: {value!r}", file=location, line=line, column=column)
-    return number
 
 
 def arena_of(name: str | Path) -> str | None:
@@ -130,7 +122,7 @@ def parse_leaderboard(data: bytes, location: str, rated_on: date, arena: str) ->
                 raise InputFormatError("rating entry is not an object", file=location, line=position, column=where)
             if "rating" not in entry:
                 raise InputFormatError("'rating' missing", file=location, line=position, column=f"{where}/rating")
-            rating = _number(entry["rating"], location, position, f"{where}/rating")
+            rating = number_field(entry["rating"], location, position, f"{where}/rating")
             if rating is None:
                 raise InputFormatError("'rating' is empty", file=location, line=position, column=f"{where}/rating")
             name = clean_text(model)
@@ -143,8 +135,8 @@ def parse_leaderboard(data: bytes, location: str, rated_on: date, arena: str) ->
                     category=f"{arena}/{category}",
                     rated_on=rated_on,
                     rating=rating,
-                    rating_low=_number(entry.get("rating_q025"), location, position, f"{where}/rating_q025"),
-                    rating_high=_number(entry.get("rating_q975"), location, position, f"{where}/rating_q975"),
+                    rating_low=number_field(entry.get("rating_q025"), location, position, f"{where}/rating_q025"),
+                    rating_high=number_field(entry.get("rating_q975"), location, position, f"{where}/rating_q975"),
                 )
             )
     return ratings
@@ -192,7 +184,7 @@ def parse_scatterplot(data: bytes, location: str) -> list[CatalogRecord]:
             ("input_token_price", "input_price_usd_per_1m_tokens"),
             ("output_token_price", "output_price_usd_per_1m_tokens"),
         ):
-            price = _number(item.get(key), location, line, key)
+            price = number_field(item.get(key), location, line, key)
             if price is not None:
                 attributes[attribute] = price
         for key in ("price_source", "model_source"):
@@ -279,7 +271,7 @@ def parse_history(data: bytes, location: str) -> list[RatingRecord]:
             )
         for model, cell in zip(models, row[1:], strict=True):
             assert model is not None
-            rating = _number(cell, location, line, model)
+            rating = number_field(cell, location, line, model)
             if rating is None or rating == 0.0:
                 continue
             ratings.append(RatingRecord(SOURCE, model, HISTORY_CATEGORY, rated_on, rating))
