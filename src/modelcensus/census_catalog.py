@@ -6,6 +6,7 @@ the facade, so outputs still talk to one object.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ import pandas as pd
 from modelcensus.definitions import Definition, count_units, load_definitions, with_unit_keys
 from modelcensus.errors import InputFormatError, QueryError
 from modelcensus.linkage import (
+    LINKAGE_VERSION,
     CanonicalModel,
     SourceRecord,
     developer_by_name,
@@ -27,6 +29,7 @@ from modelcensus.provenance import Export, SourceSnapshot, sha256_bytes
 from modelcensus.records import CatalogRecord, QuarantinedRow, RatingRecord
 from modelcensus.sources import litellm, lmarena, openrouter, tabular
 from modelcensus.sources.http import download
+from modelcensus.store import registry_fingerprint
 
 if TYPE_CHECKING:
     from modelcensus.census import IngestReport
@@ -208,6 +211,8 @@ class CatalogMethods(_Facade):
         for file in files:
             data = file.read_bytes()
             kind = lmarena.kind_of(file, data)
+            if kind is None and path is None:  # a fetched file must be used: a cut or garbled one is an error
+                raise InputFormatError("not an LMArena leaderboard or scatterplot (cut or garbled?)", file=str(file))
             if kind is None:
                 continue
             when = _date_in_name(file) or _file_time(file).date()
@@ -306,8 +311,31 @@ class CatalogMethods(_Facade):
         return frame
 
     def links(self, as_of: date | str | None = None) -> list[CanonicalModel]:
-        """Canonical models with their records across sources and the evidence that linked them."""
-        return link(self.source_records(as_of))
+        """Canonical models with their records across sources and the evidence that linked them.
+
+        Linkage runs once per state of the store: the result is kept in the store (when it is open for
+        writing; ``modelcensus build`` does this) and in this object, keyed by the stored exports, the
+        registry and the linkage version, so a later ingest or registry change recomputes it."""
+        if as_of is not None:
+            return link(self.source_records(as_of))
+        key = self._links_key()
+        cache: dict[str, list[CanonicalModel]] = self.__dict__.setdefault("_links_cache", {})
+        if key not in cache:
+            models = self.store.load_links(key)
+            if models is None:
+                models = link(self.source_records())
+                if not self.store.read_only:
+                    self.store.save_links(key, models)
+            cache.clear()
+            cache[key] = models
+        return cache[key]
+
+    def _links_key(self) -> str:
+        exports = self.store.con.execute("SELECT export_id FROM exports ORDER BY export_id").fetchall()
+        digest = hashlib.sha256(f"{LINKAGE_VERSION}|{registry_fingerprint(self.registry)}".encode())
+        for (export_id,) in exports:
+            digest.update(str(export_id).encode())
+        return digest.hexdigest()[:24]
 
     def link_table(self) -> pd.DataFrame:
         """One row per record: its canonical model id (records no other source knows are their own model)."""

@@ -1,12 +1,19 @@
 """One model, many names: link records of several sources into canonical models.
 
-Deterministic links only, each with its evidence (no probabilistic guess enters the census):
+Every link carries its evidence (the rule and what matched). Deterministic passes first, most certain
+first:
 
 1. **ids the sources give**: OpenRouter's ``hugging_face_id`` and Epoch's Hugging Face ``Link`` name a Hub
    repo exactly;
 2. **name key + organization**: two records whose normalised names are equal (:func:`name_key`) and whose
    developers are compatible (the same organization, or within one parent, or one side unknown)
-   denote the same release.
+   denote the same release;
+3. token keys unique on both sides, a release and its one post-training form, release dates within
+   ``DATE_WINDOW_DAYS`` with a clearly best similar name, a release and its dated snapshots, an undated
+   alias and its launch snapshot, and another endpoint (``:free``) of one model.
+
+Then, for what is left apart, a probabilistic stage (:mod:`modelcensus.linkage_splink`, Splink) with a
+documented threshold, a margin over the runner-up, and vetoes no score overrides.
 
 The name key keeps everything that distinguishes releases (version, size, ``-air``, ``-instruct``,
 ``-mini``, dates), so hard negatives (GLM-4.5 vs GLM-4.5-Air, Llama 3.1 70B vs Llama 3.3 70B,
@@ -20,17 +27,20 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
 from modelcensus.errors import QueryError
 from modelcensus.orgs import Registry
 
+LINKAGE_VERSION = "2"
+"""Bumped whenever a rule changes what links, so stored linkage results are recomputed."""
 SOURCE_PRIORITY = ("epoch", "huggingface", "openrouter", "lmarena", "litellm", "tabular")
 _HF_URL = re.compile(r"huggingface\.co/([A-Za-z0-9][\w.-]*/[\w.-]+)")
 
@@ -155,14 +165,14 @@ def hub_id_in_link(link: str | None) -> str | None:
     return None if repo.split("/")[0] in {"datasets", "spaces", "papers", "docs", "blog"} else repo
 
 
-def _match_name(record: SourceRecord) -> str:
+def match_name(record: SourceRecord) -> str:
     """The name a record is matched on: the id where a source's id is its most precise name
     (OpenRouter's ``vendor/slug``: its display name drops the vendor; LMArena's api name; Hub repo ids)."""
     return record.source_id if record.source in ("openrouter", "lmarena", "huggingface") else record.name
 
 
 _POST_TRAINING = {"instruct", "it", "chat"}
-_MONTHS = {
+MONTHS = {
     m: i
     for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
 }
@@ -178,13 +188,27 @@ def token_key(name: str, developer: str | None = None) -> str:
     key = re.sub(r"(?<![\d])(\d{4})-?(\d{2})-?(\d{2})(?![\d])", r"\1@\2", key)
     key = re.sub(
         r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*-(\d{4})\b",
-        lambda m: f"{m.group(2)}@{_MONTHS[m.group(1)]:02d}",
+        lambda m: f"{m.group(2)}@{MONTHS[m.group(1)]:02d}",
         key,
     )
     key = re.sub(r"(?<=v\d)-0(?=-|$)", "", key)  # v1.0 is v1
     tokens = re.sub(r"(?<=[a-z])(?=\d)", "-", key).split("-")
     drop = developer if developer and "-" not in developer and len(tokens) > 2 else None
     return "-".join(sorted(t for t in tokens if t and t != drop))
+
+
+class Join(Protocol):
+    """Join the models of two records, with the rule and detail kept as evidence; True when joined."""
+
+    def __call__(
+        self,
+        a: SourceRecord,
+        b: SourceRecord,
+        rule: str,
+        detail: str,
+        check_marks: bool = False,
+        shared_source: str | None = None,
+    ) -> bool: ...
 
 
 class _Clusters:
@@ -198,7 +222,7 @@ class _Clusters:
             item = (r.source, r.source_id)
             self.parent[item] = item
             self.sources[item] = {r.source}
-            self.marks[item] = _snapshot_marks(r)
+            self.marks[item] = snapshot_marks(r)
 
     def find(self, item: tuple[str, str]) -> tuple[str, str]:
         while self.parent[item] != item:
@@ -206,9 +230,13 @@ class _Clusters:
             item = self.parent[item]
         return item
 
-    def union(self, a: tuple[str, str], b: tuple[str, str], check_marks: bool = False) -> bool:
+    def union(
+        self, a: tuple[str, str], b: tuple[str, str], check_marks: bool = False, shared_source: str | None = None
+    ) -> bool:
+        """Join the models of two records. ``shared_source`` is the one source both sides may hold a
+        record of (an undated alias and its launch snapshot, :func:`_link_alias_snapshots`)."""
         ra, rb = self.find(a), self.find(b)
-        if ra == rb or self.sources[ra] & self.sources[rb]:
+        if ra == rb or self.sources[ra] & self.sources[rb] - {shared_source}:
             return False  # already one model, or the join would hold two records of one source
         if check_marks and self.marks[ra] and self.marks[rb] and not self.marks[ra] & self.marks[rb]:
             return False  # the two sides name different snapshot dates
@@ -240,11 +268,11 @@ def snapshot_key(name: str, developer: str | None = None) -> str:
     return "-".join(t for t in tokens if not _SNAPSHOT_TOKEN.match(t))
 
 
-def _snapshot_marks(record: SourceRecord) -> set[str]:
+def snapshot_marks(record: SourceRecord) -> set[str]:
     """The snapshot months a record's name gives (``2024@12`` from ``o1-2024-12-17``, ``2024@10`` from
     Mistral's ``-2410``); year-less ``MMDD`` marks give none."""
     marks = set()
-    for t in token_key(_match_name(record), record.developer).split("-"):
+    for t in token_key(match_name(record), record.developer).split("-"):
         if re.match(r"^\d{4}@\d{2}$", t):
             marks.add(t)
         elif re.match(r"^(2[3-9])(0[1-9]|1[0-2])$", t):
@@ -252,16 +280,14 @@ def _snapshot_marks(record: SourceRecord) -> set[str]:
     return marks
 
 
-def _link_by_snapshot(
-    ordered: list[SourceRecord], join: Callable[[SourceRecord, SourceRecord, str, str, bool], None]
-) -> None:
+def _link_by_snapshot(ordered: list[SourceRecord], join: Join) -> None:
     """A release and its dated or preview snapshot: one developer, equal :func:`snapshot_key`, and
     exactly one record of each source under that key (so ``gpt-4o`` and its three dated snapshots stay
     apart, while ``o1`` finds ``o1-2024-12-17``)."""
     groups: dict[tuple[str, str], list[SourceRecord]] = {}
     for r in ordered:
         if r.developer:
-            key = snapshot_key(_match_name(r), r.developer)
+            key = snapshot_key(match_name(r), r.developer)
             if key:
                 groups.setdefault((r.developer, key), []).append(r)
     for (developer, key), members in groups.items():
@@ -280,9 +306,7 @@ def _link_by_snapshot(
                     )
 
 
-def _link_by_snapshot_month(
-    ordered: list[SourceRecord], join: Callable[[SourceRecord, SourceRecord, str, str, bool], None]
-) -> None:
+def _link_by_snapshot_month(ordered: list[SourceRecord], join: Join) -> None:
     """Dated snapshots of one release across sources: equal :func:`snapshot_key`, one developer, and the
     same month, named (``gpt-4o-2024-08-06``, ``GPT-4o (Aug 2024)``) or, for a record whose name has no
     date, its release date's. A record named with the month wins over an undated alias of its source; a
@@ -291,8 +315,8 @@ def _link_by_snapshot_month(
     for r in ordered:
         if not r.developer:
             continue
-        key = snapshot_key(_match_name(r), r.developer)
-        marks = _snapshot_marks(r)
+        key = snapshot_key(match_name(r), r.developer)
+        marks = snapshot_marks(r)
         named = bool(marks)
         if not marks and r.published_on is not None:
             marks = {f"{r.published_on.year}@{r.published_on.month:02d}"}
@@ -311,14 +335,103 @@ def _link_by_snapshot_month(
                     join(a, b, "snapshot month", f"same key {key!r}, same month {mark}, {developer}", True)
 
 
+def named_date(record: SourceRecord, year: int) -> tuple[date | None, tuple[int, int] | None]:
+    """The launch date a snapshot's name gives: a full date (``gpt-4o-2024-05-13``), a month
+    (``-2407``, Mistral's YYMM), or a year-less ``MMDD`` read in ``year`` (``gpt-4-0314``)."""
+    name = match_name(record)
+    full = re.search(r"(?<!\d)(20\d\d)-?(0[1-9]|1[0-2])-?([0-3]\d)(?!\d)", name)
+    if full:
+        try:
+            return date(int(full.group(1)), int(full.group(2)), int(full.group(3))), None
+        except ValueError:
+            return None, None
+    marks = snapshot_marks(record)
+    if len(marks) == 1:
+        y, m = next(iter(marks)).split("@")
+        return None, (int(y), int(m))
+    short = re.search(r"-(0[1-9]|1[0-2])([0-3]\d)(?=-|$|:)", name)
+    if short:
+        try:
+            return date(year, int(short.group(1)), int(short.group(2))), None
+        except ValueError:
+            return None, None
+    return None, None
+
+
+ENDPOINT_VARIANTS = ("free", "beta", "extended", "nitro", "floor")
+"""OpenRouter's ``:free``, ``:beta``... suffixes: other endpoints (price, routing) of the same model."""
+
+
+def _link_endpoint_variants(ordered: list[SourceRecord], join: Join) -> None:
+    """``qwen/qwen3-coder:free`` is ``qwen/qwen3-coder`` served for free: one model, two records of a source."""
+    by_id = {(r.source, r.source_id): r for r in ordered}
+    for r in ordered:
+        base, _, variant = r.source_id.rpartition(":")
+        if base and variant in ENDPOINT_VARIANTS and (r.source, base) in by_id:
+            join(
+                by_id[(r.source, base)],
+                r,
+                "endpoint variant",
+                f"{r.source_id!r} is another endpoint of {base!r}",
+                False,
+                r.source,
+            )
+
+
+def _link_alias_snapshots(ordered: list[SourceRecord], clusters: _Clusters, join: Join) -> None:
+    """A source that lists a release under an undated alias and under its dated snapshots (OpenRouter's
+    ``openai/gpt-4o`` beside ``openai/gpt-4o-2024-05-13``, ``-2024-08-06``, ...): the one snapshot dated
+    at the release (within ``DATE_WINDOW_DAYS`` of the model's earliest release date, or in its month
+    when the name gives only a month) joins the alias's model as a second record of that source. Every
+    other snapshot stays apart; a model still never holds two snapshot months."""
+    members: dict[tuple[str, str], list[SourceRecord]] = {}
+    for r in ordered:
+        members.setdefault(clusters.find((r.source, r.source_id)), []).append(r)
+    groups: dict[tuple[str, str, str], list[SourceRecord]] = {}
+    for r in ordered:
+        if r.developer and r.source_id.rpartition(":")[2] not in ENDPOINT_VARIANTS:
+            groups.setdefault((r.source, r.developer, snapshot_key(match_name(r), r.developer)), []).append(r)
+    for (source, _developer, key), group in groups.items():
+        aliases = [r for r in group if token_key(match_name(r), r.developer) == key]
+        if len(aliases) != 1 or len(group) < 2:
+            continue
+        alias = aliases[0]
+        released = [r.published_on for r in members[clusters.find((alias.source, alias.source_id))]]
+        known = [d for d in released if d is not None]
+        if not known:
+            continue
+        launch = min(known)
+        at_launch = []
+        for r in group:
+            if r is alias:
+                continue
+            day, month = named_date(r, launch.year)
+            if (day is not None and abs((day - launch).days) <= DATE_WINDOW_DAYS) or month == (
+                launch.year,
+                launch.month,
+            ):
+                at_launch.append(r)
+        if len(at_launch) == 1:
+            snap = at_launch[0]
+            join(
+                alias,
+                snap,
+                "alias + launch snapshot",
+                f"{source} lists {match_name(alias)!r} and its snapshot {match_name(snap)!r}, dated at the "
+                f"release ({launch})",
+                True,
+                source,
+            )
+
+
 DATE_WINDOW_DAYS = 10
 MARGIN = 5.0
 NAME_SIMILARITY = 60.0
 
 
 def _similarity(a: SourceRecord, b: SourceRecord) -> float:
-    left = token_key(_match_name(a), a.developer).replace("-", " ")
-    right = token_key(_match_name(b), b.developer).replace("-", " ")
+    left = token_key(match_name(a), a.developer).replace("-", " ")
+    right = token_key(match_name(b), b.developer).replace("-", " ")
     return float(fuzz.token_sort_ratio(left, right))
 
 
@@ -346,7 +459,7 @@ def _days_apart(a: SourceRecord, b: SourceRecord) -> int:
 def _link_by_date(
     ordered: list[SourceRecord],
     clusters: _Clusters,
-    join: Callable[[SourceRecord, SourceRecord, str, str], None],
+    join: Join,
 ) -> None:
     """Last pass: two dated records of one developer, released within ``DATE_WINDOW_DAYS`` of each other,
     whose names are similar (rapidfuzz token-sort ratio >= ``NAME_SIMILARITY`` on the token keys) and
@@ -383,19 +496,28 @@ def _link_by_date(
                     )
 
 
-def link(records: list[SourceRecord]) -> list[CanonicalModel]:
+def link(records: list[SourceRecord], probabilistic: bool = True) -> list[CanonicalModel]:
     """Group records into canonical models, with the evidence of every link.
 
-    Three passes, most certain first: ids the sources give; equal name keys; then, for what is left,
-    equal token keys (:func:`token_key`) when the pair is the only candidate on both sides. A canonical
-    model never holds two records of one source.
+    The passes of the module docstring, most certain first; ``probabilistic=False`` leaves out the
+    Splink stage. A canonical model holds one record of each source, but for an undated alias beside
+    its launch snapshot and the other endpoints (``:free``) of one model, and never two snapshot months.
     """
     clusters = _Clusters(records)
     evidence: list[tuple[tuple[str, str], tuple[str, str], str, str]] = []
 
-    def join(a: SourceRecord, b: SourceRecord, rule: str, detail: str, check_marks: bool = False) -> None:
-        if clusters.union((a.source, a.source_id), (b.source, b.source_id), check_marks):
+    def join(
+        a: SourceRecord,
+        b: SourceRecord,
+        rule: str,
+        detail: str,
+        check_marks: bool = False,
+        shared_source: str | None = None,
+    ) -> bool:
+        if clusters.union((a.source, a.source_id), (b.source, b.source_id), check_marks, shared_source):
             evidence.append(((a.source, a.source_id), (b.source, b.source_id), rule, detail))
+            return True
+        return False
 
     hub = {r.source_id.casefold(): r for r in records if r.source == "huggingface"}
     for r in records:
@@ -404,7 +526,7 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
     ordered = sorted(records, key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
     groups: dict[str, list[SourceRecord]] = {}
     for r in ordered:
-        key = name_key(_match_name(r))
+        key = name_key(match_name(r))
         if key:
             groups.setdefault(key, []).append(r)
     for key, members in groups.items():
@@ -415,7 +537,7 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
                     join(a, b, "name + developer", f"same name key {key!r}, developer {who}")
     loose: dict[str, list[SourceRecord]] = {}
     for r in ordered:
-        loose.setdefault(token_key(_match_name(r), r.developer), []).append(r)
+        loose.setdefault(token_key(match_name(r), r.developer), []).append(r)
     for key, members in loose.items():
         by_source: dict[str, list[SourceRecord]] = {}
         for r in members:
@@ -428,7 +550,7 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
     # Third pass: a source that lists only one post-trained checkpoint of a release (Epoch's "Gemma 3
     # 27B") and one that names it with its suffix ("gemma-3-27b-it") denote the same model, when
     # neither source lists the other form separately and the pair is unique.
-    tokens = {id(r): token_key(_match_name(r), r.developer) for r in ordered}
+    tokens = {id(r): token_key(match_name(r), r.developer) for r in ordered}
     forms: dict[str, set[str]] = {}  # token key → sources listing exactly that form
     for r in ordered:
         forms.setdefault(tokens[id(r)], set()).add(r.source)
@@ -453,11 +575,18 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
                         a,
                         b,
                         "release + post-training form, unique",
-                        f"{a.source} lists only {_match_name(a)!r}; {b.source} names it {_match_name(b)!r}",
+                        f"{a.source} lists only {match_name(a)!r}; {b.source} names it {match_name(b)!r}",
                     )
     _link_by_date(ordered, clusters, join)
     _link_by_snapshot(ordered, join)
     _link_by_snapshot_month(ordered, join)
+    _link_alias_snapshots(ordered, clusters, join)
+    _link_endpoint_variants(ordered, join)
+    if probabilistic:
+        from modelcensus.linkage_splink import link_probabilistic
+
+        known = [(f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}") for a, b, _rule, _detail in evidence]
+        link_probabilistic(ordered, clusters.find, known, lambda a, b, rule, detail: join(a, b, rule, detail, True))
     members_of: dict[tuple[str, str], list[SourceRecord]] = {}
     for r in records:
         members_of.setdefault(clusters.find((r.source, r.source_id)), []).append(r)
@@ -466,7 +595,7 @@ def link(records: list[SourceRecord]) -> list[CanonicalModel]:
     for root, members in members_of.items():
         members.sort(key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
         head = members[0]
-        base = name_key(_match_name(head)) or "model"
+        base = name_key(match_name(head)) or "model"
         canonical = base if base not in used else f"{base}--{head.source}-{len(used)}"
         used.add(canonical)
         model = CanonicalModel(canonical, head.name, members)
