@@ -231,25 +231,6 @@ def definitions_show(name: Annotated[str, typer.Argument(help="A definition's na
     )
 
 
-def count_by_definition(
-    name: str,
-    unit: str | None,
-    rule: str | None,
-    attribution: str | None,
-    year: int | None,
-    since: int | None,
-    until: int | None,
-    db: Path | None,
-    fmt: OutputFormat,
-) -> None:
-    """``modelcensus count --definition NAME``."""
-    with _census(db) as census:
-        frame = census.count_definition(
-            name, unit=unit, rule=rule, attribution=attribution, year=year, since=since, until=until
-        )
-    emit(frame, fmt, console, title=f"Models by country: {name} ({frame.attrs.get('unit')})")
-
-
 @app.command()
 @handle_errors
 def check(

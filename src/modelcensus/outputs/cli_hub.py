@@ -42,48 +42,6 @@ HubAttributionOption = Annotated[
 HUB_TABLE_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
 
 
-def hub_count(
-    by: list[str],
-    *,
-    year: int | None,
-    since: int | None,
-    until: int | None,
-    metric: str,
-    derivatives: str,
-    pipeline_tag: str | None,
-    rule: str,
-    attribution: str,
-    as_of: str | None,
-    db: Path | None,
-    fmt: OutputFormat,
-) -> None:
-    """``modelcensus count --source huggingface``."""
-    with _census(db) as census:
-        frame = census.count_hub(
-            by,
-            metric=metric,
-            attribution=attribution,
-            rule=rule,
-            derivatives=derivatives,
-            year=year,
-            since=since,
-            until=until,
-            pipeline_tag=pipeline_tag,
-            as_of=as_of,
-        )
-        if fmt is OutputFormat.table:
-            extra = [c for c in frame.columns if c not in HUB_TABLE_COLUMNS and c not in ("reason",)]
-            emit(
-                frame,
-                fmt,
-                console,
-                title=f"Hugging Face {metric} by {' × '.join(by)} ({attribution})",
-                columns=[*HUB_TABLE_COLUMNS[:2], *extra, *HUB_TABLE_COLUMNS[2:]],
-            )
-        else:
-            emit(frame.assign(count=frame["value"], metric=metric, rule=rule, attribution=attribution), fmt, console)
-
-
 def ingest_hub(census: Census, path: Path | None, **query: object) -> IngestReport:
     with _progress("huggingface: harvesting repos" if path is None else "huggingface: reading") as advance:
         report = census.ingest_huggingface(path, progress=advance, **query)  # type: ignore[arg-type]
@@ -182,6 +140,5 @@ __all__ = [
     "SinceOption",
     "UntilOption",
     "YearOption",
-    "hub_count",
     "ingest_hub",
 ]

@@ -1,0 +1,183 @@
+"""The JSON shapes of the API (``/openapi.json`` publishes them): every route's answer is one of these.
+
+Rows that carry a breakdown's crossed dimensions (``year``, ``open_weights``, …) allow extra keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Scalar = str | int | float | bool | None
+
+
+class Health(BaseModel):
+    status: str = Field(description="ok when the store can be opened")
+    generation: list[int] = Field(description="(inode, mtime ns) of the store file being served")
+
+
+class CountRow(BaseModel):
+    """One group of ``modelcensus count --format json`` (Epoch models, Hub repos, or a definition's units)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    group: Scalar = Field(description="ISO 3166-1 alpha-2 for countries; null for the no-country row")
+    group_name: str
+    count: float | None = Field(description="the figure (models, repos, downloads or likes; fractional allowed)")
+    share: float | None = Field(description="count / denominator")
+    denominator: float | None
+    models: int | None = Field(None, description="Epoch: distinct models in the group")
+    units: int | None = Field(None, description="definition: distinct units in the group")
+    value: float | None = Field(None, description="Hub: the metric's value")
+    repos: int | None = Field(None, description="Hub: repos in the group")
+    reason: str | None = Field(None, description="Hub: why a row is unattributed")
+    metric: str | None = None
+    rule: str | None = None
+    attribution: str | None = None
+
+
+class ModelItem(BaseModel):
+    """A record behind a figure; ``id`` opens it with ``/api/models/{id}``."""
+
+    id: str = Field(description="a canonical model id, or a record reference source:source_id")
+    source: str = Field(description="epoch, huggingface, … (linked: a canonical model of several sources)")
+    source_id: str
+    name: str
+    year: int | None = None
+    published_on: str | None = None
+    countries: list[str] = Field(description="the countries the figure attributed it to")
+    organizations: list[str] | None = None
+    open_weights: str | None = None
+    notable: bool | None = None
+    unit: str | None = Field(None, description="definition counts: the unit key it is counted under")
+
+
+class ModelPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[ModelItem]
+
+
+class SourceRecordOut(BaseModel):
+    source: str
+    source_id: str
+    name: str
+    developer: str | None
+    countries: list[str]
+    hub_id: str | None
+    published_on: str | None
+
+
+class EvidenceOut(BaseModel):
+    left: str
+    right: str
+    rule: str
+    detail: str
+
+
+class SnapshotOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    source: str
+    role: str | None
+    location: str | None
+    retrieved_at: str | None
+    sha256: str | None
+    data_date: str | None
+    license: str | None
+    credit: str | None
+
+
+class CanonicalModelOut(BaseModel):
+    id: str
+    name: str
+    records: list[SourceRecordOut]
+    evidence: list[EvidenceOut] = Field(description="the rule and detail that linked each pair of records")
+    provenance: list[SnapshotOut] = Field(description="the current snapshots of the records' sources")
+
+
+class SourceRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    source: str
+    role: str | None
+    location: str | None
+    retrieved_at: str | None
+    sha256: str | None
+    bytes: int | None
+    rows: int | None
+    license: str | None
+    credit: str | None
+    data_date: str | None
+    export_id: str
+    current: bool
+
+
+class DefinitionOut(BaseModel):
+    name: str
+    description: str
+    sources: list[str]
+    filters: dict[str, Any]
+    unit: str
+    rule: str
+    attribution: str
+
+
+class SensitivityRow(BaseModel):
+    definition: str
+    rule: str
+    unit: str
+    figure: float | None
+    denominator: float | None
+
+
+class ClaimOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    claim: str
+    verdict: str
+    figure: float | None
+    denominator: float | None
+    evidence: list[str]
+    sensitivity: list[SensitivityRow]
+
+
+class FrontierRow(BaseModel):
+    rated_on: str
+    group: str
+    model: str
+    rating: float | None
+    rating_low: float | None
+    rating_high: float | None
+
+
+class GapRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    rated_on: str
+    gap: float | None = Field(description="best US rating minus best Chinese rating")
+
+
+class FrontierOut(BaseModel):
+    category: str
+    frontier: list[FrontierRow] = Field(description="= modelcensus frontier --format json")
+    gap: list[GapRow] = Field(description="= modelcensus frontier --gap --format json (US − CN)")
+
+
+class TrendRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    date: str
+    group: Scalar
+    group_name: str
+    value: float | None
+    repos: int | None
+    denominator: float | None
+    share: float | None
+
+
+class ErrorOut(BaseModel):
+    detail: str

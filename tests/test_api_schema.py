@@ -1,0 +1,54 @@
+"""Schemathesis against the API's own /openapi.json, in-process: no server error, answers as documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from modelcensus.outputs.api import create_app
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture(scope="module")
+def api_app(full_census_path: Path) -> FastAPI:
+    app = create_app(full_census_path, timeout_s=600)
+    with TestClient(app) as client:  # the once-per-store figures (claims ≈10 s, linkage), computed up front
+        for url in ("/api/claims", "/api/frontier", "/api/models/warm-up"):
+            assert client.get(url).status_code in (200, 404), url
+    return app
+
+
+@pytest.fixture(scope="module")
+def api_schema(api_app: FastAPI) -> schemathesis.BaseSchema:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", api_app)
+    # the dashboard's JSON twins (tag "dashboard") belong to outputs/dashboard.py and are tested with it
+    return schema.include(path_regex="^/api/").exclude(tag="dashboard")
+
+
+def test_api_conforms_to_its_schema(api_schema: schemathesis.BaseSchema) -> None:
+    """Every GET operation under /api/, 20 generated requests each (derandomized: the same ones every run)."""
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) >= 9
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+        )
+        def conforms(case: schemathesis.Case[Any]) -> None:
+            case.call_and_validate(checks=CHECKS, timeout=300)
+
+        conforms()
