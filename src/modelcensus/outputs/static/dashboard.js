@@ -1,0 +1,245 @@
+/* The dashboard: filters <-> URL query string, figures from /api/dashboard, models from /api/models. */
+"use strict";
+
+const FIELDS = ["source", "definition", "unit", "since", "until", "rule", "attribution", "metric"];
+const ATTRIBUTIONS = { epoch: ["as-published", "resolved"], huggingface: ["resolved", "lineage"] };
+const PAGE_SIZE = 50;
+const form = document.getElementById("filters");
+const field = (name) => document.getElementById("f-" + name);
+let listing = null; /* {params, figure, label, offset} of the models table */
+let generation = 0; /* ignores answers to superseded requests */
+
+function setAttributionOptions(source, wanted) {
+  const select = field("attribution");
+  const options = ATTRIBUTIONS[source] || ATTRIBUTIONS.epoch;
+  select.innerHTML = options.map((o) => '<option value="' + o + '">' + o + "</option>").join("");
+  select.value = options.includes(wanted) ? wanted : options[0];
+}
+
+/* The filters as query parameters: only values the user set, so the URL stays short. */
+function currentParams() {
+  const params = new URLSearchParams();
+  const source = field("source").value;
+  for (const name of FIELDS) {
+    const value = field(name).value.trim();
+    if (!value) continue;
+    if (name === "source" && value === "epoch") continue;
+    if (name === "rule" && value === "full") continue;
+    if (name === "metric" && source !== "huggingface") continue;
+    if (name === "unit" && !field("definition").value) continue;
+    if (name === "attribution" && value === ATTRIBUTIONS[source][0]) continue;
+    params.set(name, value);
+  }
+  return params;
+}
+
+function restoreFromURL() {
+  const params = new URLSearchParams(window.location.search);
+  const source = params.get("source") === "huggingface" ? "huggingface" : "epoch";
+  field("source").value = source;
+  setAttributionOptions(source, params.get("attribution"));
+  for (const name of FIELDS) {
+    if (name === "source" || name === "attribution") continue;
+    if (params.has(name)) field(name).value = params.get(name);
+  }
+  syncControls();
+}
+
+function syncControls() {
+  const source = field("source").value;
+  const hasDefinition = Boolean(field("definition").value);
+  field("unit").disabled = !hasDefinition;
+  field("metric").disabled = source !== "huggingface" || hasDefinition;
+  field("attribution").disabled = false;
+  document.getElementById("metric-label").style.display = source === "huggingface" ? "" : "none";
+  field("source").disabled = hasDefinition;
+}
+
+function onFilterChange(event) {
+  if (event && event.target === field("source")) setAttributionOptions(field("source").value, field("attribution").value);
+  syncControls();
+  const query = currentParams().toString();
+  history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+  load();
+}
+
+async function loadDefinitions() {
+  const select = field("definition");
+  try {
+    const answer = await MC.getJSON("/api/definitions");
+    const list = Array.isArray(answer) ? answer : answer.items || answer.definitions || Object.values(answer);
+    for (const d of list) {
+      const option = document.createElement("option");
+      option.value = d.name;
+      option.textContent = d.name;
+      option.title = d.description || "";
+      select.appendChild(option);
+    }
+  } catch (error) {
+    document.getElementById("status").textContent = "Definitions unavailable: " + error.message;
+  }
+}
+
+function figureOf(row, source, definition) {
+  if (definition) return row.units !== undefined ? row.units : row.count;
+  if (source === "huggingface") return row.count;
+  return row.count;
+}
+
+function drawCountries(data) {
+  const figure = data.by_country;
+  const source = data.params.source;
+  const definition = data.params.definition;
+  const what = definition ? "Units" : source === "huggingface" ? "Hub " + (data.params.metric || "models") : "Models";
+  document.getElementById("chart-title").textContent = what + " by country";
+  const rows = figure.rows.slice().sort((a, b) => b.count - a.count);
+  const top = rows.slice(0, 25);
+  const chart = document.getElementById("chart-country");
+  Plotly.react(
+    chart,
+    [{
+      type: "bar",
+      x: top.map((r) => r.group_name),
+      y: top.map((r) => r.count),
+      customdata: top.map((r) => (r.group === null ? "none" : r.group)),
+      text: top.map((r) => (r.share === null || r.share === undefined ? "" : (100 * r.share).toFixed(1) + "%")),
+      hovertemplate: "%{x}: %{y} (%{text} of the denominator)<extra></extra>",
+      marker: { color: "#2f6db5" },
+    }],
+    { margin: { t: 10, r: 10, b: 120, l: 60 }, yaxis: { title: { text: what } }, xaxis: { tickangle: -40 } },
+    MC.plotConfig,
+  );
+  chart.dataset.groups = JSON.stringify(top.map((r) => [r.group, r.group_name, r.count]));
+  chart.removeAllListeners && chart.removeAllListeners("plotly_click");
+  chart.on("plotly_click", (event) => {
+    const point = event.points[0];
+    const row = top[point.pointIndex];
+    listModels({ country: point.customdata }, row.group_name, figureOf(row, source, definition), 0);
+  });
+  MC.provenance(document.getElementById("prov-country"), figure.provenance);
+  const extra = definition ? [{ key: "units", label: "units", numeric: true }]
+    : source === "huggingface" ? [{ key: "repos", label: "repos", numeric: true }]
+    : [{ key: "models", label: "models", numeric: true }];
+  MC.table(
+    document.getElementById("table-country"),
+    [
+      { key: "group_name", label: "country", link: (r) => (r.group && source === "epoch" ? MC.countryHref(r.group) : null) },
+      { key: "count", label: "count", numeric: true },
+      ...extra,
+      { key: "denominator", numeric: true },
+      { key: "share", percent: true },
+    ],
+    rows,
+    "by-country.csv",
+    rows.length + " groups",
+  );
+}
+
+function drawYears(data) {
+  const section = document.getElementById("year-section");
+  const figure = data.by_country_year;
+  if (!figure) { section.style.display = "none"; return; }
+  section.style.display = "";
+  const byGroup = new Map();
+  for (const r of figure.rows) {
+    if (r.year === null) continue;
+    if (!byGroup.has(r.group)) byGroup.set(r.group, { name: r.group_name, rows: [] });
+    byGroup.get(r.group).rows.push(r);
+  }
+  const traces = [...byGroup.entries()].map(([group, g]) => {
+    const rows = g.rows.sort((a, b) => a.year - b.year);
+    return {
+      type: "scatter", mode: "lines+markers", name: g.name,
+      x: rows.map((r) => r.year), y: rows.map((r) => r.count),
+      customdata: rows.map((r) => [group, r.year, r.count, r.group_name]),
+    };
+  });
+  const chart = document.getElementById("chart-year");
+  Plotly.react(chart, traces, { margin: { t: 10, r: 10, b: 40, l: 60 }, xaxis: { dtick: 1 } }, MC.plotConfig);
+  chart.removeAllListeners && chart.removeAllListeners("plotly_click");
+  chart.on("plotly_click", (event) => {
+    const [group, year, count, name] = event.points[0].customdata;
+    listModels({ country: group, year: year }, name + ", " + year, count, 0);
+  });
+}
+
+async function load() {
+  const mine = ++generation;
+  const query = currentParams().toString();
+  document.getElementById("twin").href = "/api/dashboard" + (query ? "?" + query : "");
+  document.getElementById("status").textContent = "Loading…";
+  try {
+    const data = await MC.getJSON("/api/dashboard" + (query ? "?" + query : ""));
+    if (mine !== generation) return;
+    drawCountries(data);
+    drawYears(data);
+    const status = document.getElementById("status");
+    status.textContent = "Showing " + (query ? query.replace(/&/g, ", ").replace(/=/g, " = ") : "all models, full counting, as published");
+    document.body.dataset.loaded = query;
+    listing = null;
+    document.getElementById("models-summary").textContent = "Click a bar or a point above.";
+    document.getElementById("models-table").innerHTML = "";
+    updatePager(0);
+  } catch (error) {
+    if (mine !== generation) return;
+    MC.showError(document.getElementById("status"), error);
+    document.body.dataset.loaded = "error";
+  }
+}
+
+async function listModels(group, label, figure, offset) {
+  const params = currentParams();
+  params.delete("metric");
+  for (const [k, v] of Object.entries(group)) params.set(k, String(v));
+  params.set("limit", String(PAGE_SIZE));
+  params.set("offset", String(offset));
+  listing = { group, label, figure, offset };
+  const summary = document.getElementById("models-summary");
+  const target = document.getElementById("models-table");
+  summary.textContent = "Loading the models behind " + label + "…";
+  try {
+    const page = await MC.getJSON("/api/models?" + params.toString());
+    const items = page.items || [];
+    const preferred = ["name", "published_on", "organizations", "countries_published", "countries_resolved", "countries", "open_weights", "notable", "source"];
+    const keys = items.length ? Object.keys(items[0]) : preferred;
+    const shown = preferred.filter((k) => keys.includes(k));
+    const columns = (shown.length ? shown : keys.filter((k) => k !== "id")).map((k) => ({ key: k }));
+    const nameKey = columns.length ? columns[0].key : "name";
+    columns[0].link = (r) => (r.id !== null && r.id !== undefined ? MC.modelHref(r.id) : null);
+    document.getElementById("models-title").textContent = "Models behind " + label;
+    summary.textContent = page.total + " models behind " + label + " (the figure: " + MC.formatNumber(figure) + ")" +
+      (page.total > items.length ? "; showing " + (offset + 1) + "–" + (offset + items.length) : "");
+    summary.dataset.total = String(page.total);
+    summary.dataset.figure = String(figure);
+    summary.dataset.label = label;
+    MC.table(target, columns, items, "models-" + label.replace(/[^A-Za-z0-9]+/g, "-") + ".csv", nameKey === "name" ? "" : "");
+    updatePager(page.total);
+    document.getElementById("models-section").scrollIntoView({ behavior: "smooth", block: "start" });
+  } catch (error) {
+    MC.showError(target, error);
+    summary.textContent = "";
+  }
+}
+
+function updatePager(total) {
+  const prev = document.getElementById("prev");
+  const next = document.getElementById("next");
+  prev.disabled = !listing || listing.offset === 0;
+  next.disabled = !listing || listing.offset + PAGE_SIZE >= total;
+}
+
+document.getElementById("prev").addEventListener("click", () => {
+  if (listing) listModels(listing.group, listing.label, listing.figure, Math.max(0, listing.offset - PAGE_SIZE));
+});
+document.getElementById("next").addEventListener("click", () => {
+  if (listing) listModels(listing.group, listing.label, listing.figure, listing.offset + PAGE_SIZE);
+});
+
+form.addEventListener("change", onFilterChange);
+window.addEventListener("popstate", () => { restoreFromURL(); load(); });
+
+(async function start() {
+  await loadDefinitions();
+  restoreFromURL();
+  load();
+})();

@@ -1,0 +1,180 @@
+"""The dashboard's pages, static assets and JSON twins, in-process on the real full census (create_app)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+import modelcensus as mc
+from modelcensus.outputs.api import create_app
+from modelcensus.outputs.dashboard import PLOTLY_JS, STATIC
+
+PAGES = ["/", "/countries/CN", "/organizations/OpenAI", "/models/epoch:GPT-4"]
+
+
+@pytest.fixture(scope="module")
+def client(full_census_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(full_census_path)) as test_client:
+        yield test_client
+
+
+def _get(client: TestClient, url: str, **params: Any) -> Any:
+    response = client.get(url, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_are_html_that_load_only_local_assets(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert "/static/plotly.min.js" in assets
+    for asset in assets:
+        assert asset.startswith(("/", "#", "data:")), f"{path} references a non-local asset {asset}"
+        if asset.startswith("/static/"):
+            assert client.get(asset).status_code == 200, asset
+
+
+def test_plotly_is_served_from_the_installed_package(client: TestClient) -> None:
+    response = client.get("/static/plotly.min.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.content == PLOTLY_JS.read_bytes()
+    assert client.get("/static/../api.py").status_code == 404
+    assert client.get("/static/nothing.js").status_code == 404
+
+
+def test_own_scripts_fetch_only_this_server() -> None:
+    """The pages' scripts name no external URL (plotly.js is the package's own file, not ours)."""
+    for script in STATIC.glob("*.js"):
+        text = script.read_text(encoding="utf-8")
+        assert not re.search(r"https?://", text), f"{script.name} names an external URL"
+        for url in re.findall(r'getJSON\("([^"]+)"', text):
+            assert url.startswith("/api/"), url
+
+
+def test_dashboard_twin_carries_the_count_json_and_its_provenance(client: TestClient) -> None:
+    twin = _get(client, "/api/dashboard", since=2023, until=2024)
+    count = _get(client, "/api/count", by="country", since=2023, until=2024)
+    assert twin["by_country"]["rows"] == count
+    provenance = twin["by_country"]["provenance"]
+    assert provenance["rule"] == "full" and provenance["attribution"] == "as-published"
+    assert "2023" in provenance["definition"] and "2024" in provenance["definition"]
+    assert {s["credit"] for s in provenance["snapshots"]} == {"Epoch AI"}
+    by_year = _get(client, "/api/count", by=["country", "year"], since=2023, until=2024)
+    leaders = [r["group"] for r in count if r["group"] is not None][:6]
+    assert twin["by_country_year"]["rows"] == [r for r in by_year if r["group"] in leaders]
+    assert {r["year"] for r in twin["by_country_year"]["rows"]} == {2023, 2024}
+
+
+def test_dashboard_twin_follows_rule_attribution_definition_and_source(client: TestClient) -> None:
+    fractional = _get(client, "/api/dashboard", rule="fractional", attribution="resolved")
+    expected = _get(client, "/api/count", by="country", rule="fractional", attribution="resolved")
+    # fractional weights are float sums, whose last digits vary with DuckDB's parallel aggregation
+    assert fractional["by_country"]["rows"] == [
+        {k: pytest.approx(v, rel=1e-9) if isinstance(v, float) else v for k, v in row.items()} for row in expected
+    ]
+    total = sum(r["count"] for r in fractional["by_country"]["rows"])
+    assert total == pytest.approx(fractional["by_country"]["rows"][0]["denominator"])  # fractional adds up
+    defined = _get(client, "/api/dashboard", definition="epoch-notable", unit="family")
+    assert defined["by_country"]["rows"] == _get(client, "/api/count", definition="epoch-notable", unit="family")
+    assert defined["by_country"]["provenance"]["unit"] == "family"
+    assert defined["by_country_year"] is None
+    hub = _get(client, "/api/dashboard", source="huggingface", attribution="lineage", metric="downloads")
+    assert hub["by_country"]["rows"] == _get(
+        client, "/api/count", source="huggingface", attribution="lineage", metric="downloads"
+    )
+    assert hub["by_country"]["provenance"]["metric"] == "downloads"
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"since": 2025, "until": 2020}, "since"),
+        ({"unit": "family"}, "unit"),
+        ({"rule": "most"}, "rule"),
+        ({"definition": "no-such-definition"}, "query"),
+    ],
+)
+def test_dashboard_twin_rejects_bad_filters_naming_them(
+    client: TestClient, params: dict[str, Any], parameter: str
+) -> None:
+    response = client.get("/api/dashboard", params=params)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail[0]["loc"][-1] == parameter, detail
+
+
+def test_country_profile_agrees_with_the_census(client: TestClient, full_census_path: Path) -> None:
+    profile = _get(client, "/api/countries/CN")
+    assert (profile["code"], profile["name"]) == ("CN", "China")
+    assert _get(client, "/api/countries/China")["code"] == "CN"
+    with mc.open(full_census_path, read_only=True) as census:
+        by_year = census.count(["country", "year"])
+        cn = by_year[by_year["group"] == "CN"]
+        models = census.models(country="CN")
+        lineage = census.count_hub("country", metric="downloads", attribution="lineage")
+        frontier = census.frontier()
+        registry = census.registry
+    assert {r["year"]: r["count"] for r in profile["per_year"]} == {
+        int(r.year): float(r.count) for r in cn.itertuples()
+    }
+    assert profile["models_total"] == len(models) == profile["share"]["models"]
+    ow = profile["open_weights"]
+    assert ow["yes"] + ow["no"] + ow["unknown"] == len(models)
+    assert ow["share_open"] == pytest.approx(ow["yes"] / (ow["yes"] + ow["no"]), abs=1e-4)
+    assert profile["top_organizations"], "a country with models has organizations"
+    counts = [o["models"] for o in profile["top_organizations"]]
+    assert counts == sorted(counts, reverse=True)
+    for org in profile["top_organizations"]:
+        resolved = registry.resolve(org["organization"]).org
+        assert resolved is not None and "CN" in resolved.countries, org
+    expected = lineage[lineage["group"] == "CN"].iloc[0]
+    assert profile["hub"]["lineage"]["downloads"] == int(expected["value"])
+    newest = frontier[frontier["group"] == "CN"].sort_values("rated_on").iloc[-1]
+    assert profile["frontier"]["model"] == newest["model"]
+    assert profile["frontier"]["rating_low"] <= profile["frontier"]["rating"] <= profile["frontier"]["rating_high"]
+    assert len(profile["models"]) == min(100, len(models))
+    assert all("CN" in m["countries"] for m in profile["models"])
+
+
+def test_organization_profile(client: TestClient) -> None:
+    profile = _get(client, "/api/organizations/OpenAI", limit=500)
+    assert profile["name"] == "OpenAI" and [c["code"] for c in profile["countries"]] == ["US"]
+    assert sum(r["models"] for r in profile["per_year"]) == profile["models_total"] == len(profile["models"])
+    assert profile["models_total"] > 50
+    assert all(any("OpenAI" in o for o in m["organizations"]) for m in profile["models"])
+    assert profile["hub"]["published"]["downloads"] > 0
+    # the same organization by id and by another spelling
+    assert _get(client, "/api/organizations/openai")["models_total"] == profile["models_total"]
+
+
+def test_organization_profile_counts_its_subsidiaries(client: TestClient, full_census_path: Path) -> None:
+    profile = _get(client, "/api/organizations/Alibaba")
+    with mc.open(full_census_path, read_only=True) as census:
+        subsidiaries = {o.name for o in census.registry.orgs.values() if o.parent == profile["id"]}
+        own = census.count_hub("organization", metric="downloads", attribution="resolved")
+    assert subsidiaries, "the registry gives Alibaba subsidiaries (its Qwen team)"
+    groups = set(profile["hub"]["published"]["groups"])
+    assert groups <= {profile["name"], *subsidiaries} and len(groups) > 1
+    assert profile["hub"]["published"]["downloads"] == int(own[own["group"].isin(groups)]["value"].sum())
+
+
+@pytest.mark.parametrize("path", ["/api/countries/XX", "/api/organizations/No Such Lab Anywhere"])
+def test_unknown_profiles_are_404_with_a_message(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "unknown" in response.json()["detail"]
+
+
+def test_twins_are_read_only(client: TestClient) -> None:
+    assert client.post("/api/dashboard").status_code == 405
+    assert client.post("/countries/CN").status_code == 405
