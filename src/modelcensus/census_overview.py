@@ -1,0 +1,145 @@
+"""The facade's overview methods: a definition's counts over time, concentration, top organizations.
+
+A mixin of :class:`modelcensus.census.Census` (the report and any other output read these through the
+facade). Each frame's ``attrs`` carry its provenance like the rest of the facade: the definition,
+the counting rule, the attribution, the denominator and the current source snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pandas as pd
+
+from modelcensus.definitions import UnitIndex, count_units
+from modelcensus.errors import QueryError
+from modelcensus.metrics.overview import concentration, top_organizations
+from modelcensus.records import country_name
+
+if TYPE_CHECKING:
+    from modelcensus.definitions import Definition
+    from modelcensus.metrics.core import CensusTables, Filters
+
+CONCENTRATION_TEXT = (
+    "within each year, a country's share is its count over the sum of the counts of all countries "
+    "(models with no country left out, so the shares add up to 1); top-1 and top-2 shares are those of "
+    "the largest one and two countries; the Herfindahl index is the sum of the squared shares "
+    "(1 = one country holds everything, 1/n = n countries of equal size)"
+)
+
+
+class OverviewMethods:
+    """Counts of a definition over time, their concentration, and the top organizations."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def tables(self) -> CensusTables: ...
+
+        def definition(self, name: str) -> Definition: ...
+
+        def population(self, definition: Definition, attribution: str | None = None) -> pd.DataFrame: ...
+
+        def sources(self) -> pd.DataFrame: ...
+
+        def _filters(self, **kwargs: Any) -> Filters: ...
+
+    def current_snapshots(self, sources: Sequence[str]) -> list[dict[str, str]]:
+        """The current snapshots of some sources: source, role, location, data date, licence and credit."""
+        frame = self.sources()
+        frame = frame[frame["current"] & frame["source"].isin(list(sources))]
+        columns = ["source", "role", "location", "data_date", "license", "credit"]
+        return [{c: str(row[c]) for c in columns} for row in frame[columns].to_dict(orient="records")]
+
+    def latest_complete_year(self, sources: Sequence[str]) -> int:
+        """The last calendar year that is complete in the newest data of these sources."""
+        frame = self.sources()
+        frame = frame[frame["current"] & frame["source"].isin(list(sources))]
+        if frame.empty:
+            raise QueryError(f"no stored data from {', '.join(sources)}; run `modelcensus build` first")
+        newest = max(frame["data_date"])
+        return int(newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1)
+
+    def count_definition_by_year(
+        self,
+        name: str,
+        since: int,
+        until: int,
+        *,
+        unit: str | None = None,
+        rule: str | None = None,
+        attribution: str | None = None,
+    ) -> pd.DataFrame:
+        """:meth:`count_definition` for every year from ``since`` to ``until``, stacked into one frame.
+
+        Columns ``group, group_name, year, count, units, denominator, share``; each year's share has
+        that year's units as its denominator. The population is read once.
+        """
+        if since > until:
+            raise QueryError(f"since ({since}) is after until ({until})")
+        d = self.definition(name)
+        unit, rule = unit or d.unit, rule or d.rule
+        population = self.population(d, attribution)
+        index = UnitIndex(population, unit) if not population.empty else None
+        frames = []
+        for year in range(since, until + 1):
+            frame = count_units(population, unit, rule, year=year, index=index)
+            if len(frame):
+                frames.append(frame.assign(year=year))
+        columns = ["group", "group_name", "year", "count", "units", "denominator", "share"]
+        out = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+        out.attrs.update(
+            {
+                "definition": d.describe(),
+                "definition_name": d.name,
+                "description": d.description,
+                "rule": rule,
+                "attribution": attribution or d.attribution,
+                "unit": unit,
+                "denominator": f"{unit}s admitted by the definition in the same year",
+                "snapshots": self.current_snapshots(d.sources),
+                "since": since,
+                "until": until,
+            }
+        )
+        return out
+
+    def concentration(self, name: str, since: int, until: int, *, unit: str | None = None) -> pd.DataFrame:
+        """Per year, the top-1 and top-2 countries' shares and the Herfindahl index under a definition.
+
+        Columns ``year, groups, total, top1_group, top1_group_name, top1_share, top2_share, hhi``.
+        """
+        counts = self.count_definition_by_year(name, since, until, unit=unit)
+        if counts.empty:
+            frame = pd.DataFrame(columns=["year", "groups", "total", "top1_group", "top1_share", "top2_share", "hhi"])
+        else:
+            table = ibis.memtable(counts[["year", "group", "count"]].astype({"group": "string", "count": "float64"}))
+            frame = concentration(table, period="year", group="group", value="count").execute()
+        frame.insert(4, "top1_group_name", [country_name(g) for g in frame["top1_group"]])
+        frame.attrs.update({**counts.attrs, "denominator": "the year's country counts added up"})
+        frame.attrs["concentration_text"] = CONCENTRATION_TEXT
+        return frame
+
+    def top_organizations(self, limit: int = 15, **filters: Any) -> pd.DataFrame:
+        """The organizations with the most models (full counting, registry names), with countries and sector.
+
+        Columns ``org_id, organization, sector, countries`` (list of ISO codes), ``country_names``,
+        ``models``, ``denominator``, ``share``.
+        """
+        f = self._filters(**filters)
+        frame: pd.DataFrame = top_organizations(self.tables, f, limit).execute()
+        frame["countries"] = [str(c).split(",") if isinstance(c, str) and c else [] for c in frame["countries"]]
+        frame.insert(4, "country_names", [", ".join(country_name(c) for c in cs) for cs in frame["countries"]])
+        frame["sector"] = frame["sector"].map(lambda s: s if isinstance(s, str) and s else "(no sector)")
+        frame.attrs.update(
+            {
+                "definition": f.describe(),
+                "rule": "full",
+                "attribution": "resolved",
+                "denominator": "models that pass the filters",
+                "snapshots": self.current_snapshots(["epoch"]),
+            }
+        )
+        return frame

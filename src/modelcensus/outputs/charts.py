@@ -1,0 +1,336 @@
+"""Chart builders for the report: one :class:`Chart` drawn as a Matplotlib figure (PNG, SVG) or a Plotly figure.
+
+A chart is data, not drawing code: panels of wide frames (one row per x value, one column per series)
+and the provenance lines every image carries in its footer. The report decides what to show; this
+module only draws it, the same way for the static and the interactive output.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: files only
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+Kind = Literal["stacked_bar", "bar", "hbar", "line"]
+
+PALETTE = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#aec7e8",
+    "#ff9896",
+]
+GREY = "#c7c7c7"
+
+FOOTER_CHARS_PER_IN = 17  # characters of 7-pt footer text per inch of figure width
+PANEL_HEIGHT_IN = 3.3
+FOOTER_LINE_IN = 0.135
+
+
+@dataclass
+class Panel:
+    """One subplot: ``data`` has the x values as index and one column per series."""
+
+    title: str
+    data: pd.DataFrame
+    ylabel: str = ""
+    percent: bool = False
+    kind: Kind = "stacked_bar"
+    labels: list[str] | None = None
+    """Per-bar labels for ``hbar`` panels (e.g. a country and sector beside an organization)."""
+    ylim: tuple[float, float] | None = None
+    """Fixed value-axis limits, so that panels of one chart compare (e.g. 0–1 for shares and indices)."""
+
+
+@dataclass
+class Chart:
+    """A titled grid of panels with one legend and a provenance footer."""
+
+    name: str
+    title: str
+    panels: list[Panel]
+    footer: list[str] = field(default_factory=list)
+    columns: int = 0
+    """Panels per row (0: all in one row, up to three)."""
+    colors: dict[str, str] = field(default_factory=dict)
+    legend: bool = True
+    width_in: float = 12.0
+
+    def grid(self) -> tuple[int, int]:
+        cols = self.columns or min(3, len(self.panels))
+        return math.ceil(len(self.panels) / cols), cols
+
+    def series(self) -> list[str]:
+        names: list[str] = []
+        for panel in self.panels:
+            names.extend(str(c) for c in panel.data.columns if str(c) not in names)
+        return names
+
+    def color(self, name: str) -> str:
+        if name in self.colors:
+            return self.colors[name]
+        free = [c for c in PALETTE if c not in self.colors.values()]
+        index = self.series().index(name) if name in self.series() else 0
+        return free[index % len(free)] if free else PALETTE[index % len(PALETTE)]
+
+
+def _percent(value: float, _pos: Any = None) -> str:
+    return f"{value:.0%}"
+
+
+def _thousands(value: float, _pos: Any = None) -> str:
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:g}B"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:g}M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:g}k"
+    return f"{value:g}"
+
+
+def footer_lines(chart: Chart) -> list[str]:
+    width = int(chart.width_in * FOOTER_CHARS_PER_IN)
+    lines: list[str] = []
+    for line in chart.footer:
+        lines.extend(textwrap.wrap(line, width) or [""])
+    return lines
+
+
+def matplotlib_figure(chart: Chart) -> Figure:
+    """The chart as a Matplotlib figure (Agg), its footer stating the provenance."""
+    rows, cols = chart.grid()
+    footer = footer_lines(chart)
+    title_in = 0.55
+    legend_rows = math.ceil(len(chart.series()) / 6) if chart.legend else 0
+    legend_in = 0.3 + 0.22 * legend_rows if chart.legend else 0.0
+    footer_in = 0.25 + FOOTER_LINE_IN * len(footer)
+    height = title_in + rows * PANEL_HEIGHT_IN + legend_in + footer_in
+    fig = plt.figure(figsize=(chart.width_in, height), dpi=100)
+    top = 1 - title_in / height
+    rotated = any(p.kind != "hbar" and len(p.data.index) > 6 for p in chart.panels)
+    bottom = (legend_in + footer_in + (0.85 if rotated else 0.5)) / height
+    grid = fig.add_gridspec(rows, cols, left=0.07, right=0.98, top=top, bottom=bottom, hspace=0.6, wspace=0.28)
+    labels = [str(label) for p in chart.panels if p.kind == "hbar" for label in (p.labels or p.data.index)]
+    if labels:  # room for the bar labels left of every column of panels
+        label_in = 0.25 + 0.065 * max(len(label) for label in labels)
+        axis_in = (chart.width_in * 0.96 - cols * label_in) / cols
+        grid.update(left=label_in / chart.width_in, wspace=(label_in + 0.2) / max(axis_in, 0.5))
+    fig.suptitle(chart.title, fontsize=13, fontweight="bold", y=1 - 0.12 / height, va="top")
+    handles: dict[str, Any] = {}
+    for i, panel in enumerate(chart.panels):
+        ax = fig.add_subplot(grid[i // cols, i % cols])
+        _draw_panel(ax, panel, chart, handles)
+    if chart.legend and handles:
+        fig.legend(
+            list(handles.values()),
+            list(handles),
+            loc="lower center",
+            bbox_to_anchor=(0.5, (footer_in + 0.05) / height),
+            ncol=min(6, len(handles)),
+            frameon=False,
+            fontsize=9,
+        )
+    fig.text(
+        0.01,
+        0.1 / height,
+        "\n".join(footer),
+        fontsize=7,
+        color="#444444",
+        va="bottom",
+        ha="left",
+        linespacing=1.35,
+    )
+    return fig
+
+
+def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) -> None:
+    data = panel.data
+    ax.set_title(panel.title, fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x" if panel.kind == "hbar" else "y", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    if data.empty:
+        ax.text(0.5, 0.5, "—", ha="center", va="center", transform=ax.transAxes)
+        return
+    positions = list(range(len(data.index)))
+    labels = [str(x) for x in data.index]
+    if panel.kind == "line":
+        for name in data.columns:
+            series = data[name]
+            (line,) = ax.plot(
+                positions, series.to_numpy(dtype=float), marker="o", markersize=3, color=chart.color(str(name))
+            )
+            handles.setdefault(str(name), line)
+    elif panel.kind == "hbar":
+        bottoms = [0.0] * len(data.index)
+        for name in data.columns:
+            values = data[name].fillna(0).to_numpy(dtype=float)
+            bars = ax.barh(positions, values, left=bottoms, color=chart.color(str(name)), height=0.7)
+            handles.setdefault(str(name), bars)
+            bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+        ax.set_yticks(positions, panel.labels or labels, fontsize=8)
+        ax.invert_yaxis()
+        if panel.percent and len(data.columns) > 1:  # parts of a whole: label each part, not the 100% total
+            left = [0.0] * len(data.index)
+            for name in data.columns:
+                for pos, value in enumerate(data[name].fillna(0).to_numpy(dtype=float)):
+                    if value >= 0.04:
+                        ax.text(left[pos] + value / 2, pos, _percent(value), ha="center", va="center", fontsize=8)
+                    left[pos] += value
+        else:
+            for pos, total in zip(positions, bottoms, strict=True):
+                label = " " + (_percent(total) if panel.percent else _thousands(total))
+                ax.text(total, pos, label, va="center", fontsize=7)
+        ax.margins(x=0.12)
+    else:
+        stacked = panel.kind == "stacked_bar"
+        n = len(data.columns)
+        width = 0.8 if stacked else 0.8 / max(n, 1)
+        bottoms = [0.0] * len(data.index)
+        for j, name in enumerate(data.columns):
+            values = data[name].fillna(0).to_numpy(dtype=float)
+            x = positions if stacked else [p - 0.4 + width * (j + 0.5) for p in positions]
+            bars = ax.bar(x, values, width=width, bottom=bottoms if stacked else None, color=chart.color(str(name)))
+            handles.setdefault(str(name), bars)
+            if stacked:
+                bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    if panel.kind != "hbar":
+        step = max(1, math.ceil(len(labels) / 12))
+        ax.set_xticks(positions[::step], labels[::step], fontsize=8, rotation=45 if len(labels) > 6 else 0)
+        ax.yaxis.set_major_formatter(FuncFormatter(_percent if panel.percent else _thousands))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_ylabel(panel.ylabel, fontsize=9)
+        if panel.ylim is not None:
+            ax.set_ylim(*panel.ylim)
+    else:
+        ax.xaxis.set_major_formatter(FuncFormatter(_percent if panel.percent else _thousands))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.set_xlabel(panel.ylabel, fontsize=9)
+
+
+def save_images(chart: Chart, directory: Path) -> tuple[Path, Path]:
+    """Write the chart as ``NAME.png`` and ``NAME.svg``.
+
+    The SVG keeps its words as text (searchable, and its footer readable by tools); it names generic
+    font families and loads nothing.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    png, svg = directory / f"{chart.name}.png", directory / f"{chart.name}.svg"
+    with plt.rc_context({"svg.fonttype": "none"}):
+        fig = matplotlib_figure(chart)
+        try:
+            fig.savefig(png, format="png", dpi=100, metadata={"Software": None})
+            fig.savefig(svg, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(fig)
+    return png, svg
+
+
+def plotly_figure(chart: Chart) -> dict[str, Any]:
+    """The chart as a Plotly figure (``{"data", "layout"}``, the JSON ``Plotly.newPlot`` takes).
+
+    Built as plain JSON rather than through ``plotly.graph_objects``, whose validation costs about a
+    second per chart; the page draws it with the plotly.js bundled in the ``plotly`` package.
+    """
+    rows, cols = chart.grid()
+    hbar = any(p.kind == "hbar" for p in chart.panels)
+    gap_x = 0.22 if hbar and cols > 1 else 0.07
+    gap_y = 0.3 / rows if rows > 1 else 0.0
+    width = (1 - gap_x * (cols - 1)) / cols
+    height = (1 - gap_y * (rows - 1)) / rows
+    layout: dict[str, Any] = {
+        "title": {"text": chart.title},
+        "barmode": "stack" if any(p.kind in ("stacked_bar", "hbar") for p in chart.panels) else "group",
+        "height": 160 + 340 * rows,
+        "template": {"layout": {"plot_bgcolor": "white", "paper_bgcolor": "white"}},
+        "legend": {"orientation": "h", "y": -0.15 if rows == 1 else -0.08},
+        "showlegend": chart.legend,
+        "margin": {"l": 60, "r": 20, "t": 80, "b": 60},
+        "annotations": [],
+        "hovermode": "closest",
+    }
+    data: list[dict[str, Any]] = []
+    shown: set[str] = set()
+    for i, panel in enumerate(chart.panels):
+        row, col = i // cols, i % cols
+        n = "" if i == 0 else str(i + 1)
+        x0 = col * (width + gap_x)
+        y1 = 1 - row * (height + gap_y)
+        grid = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False}
+        xaxis: dict[str, Any] = {"domain": [x0, x0 + width], "anchor": f"y{n}", **grid}
+        yaxis: dict[str, Any] = {"domain": [y1 - height, y1], "anchor": f"x{n}", **grid}
+        value_axis, category_axis = (xaxis, yaxis) if panel.kind == "hbar" else (yaxis, xaxis)
+        value_axis["title"] = {"text": panel.ylabel}
+        if panel.percent:
+            value_axis["tickformat"] = ".0%"
+        if panel.ylim is not None:
+            value_axis["range"] = list(panel.ylim)
+        category_axis["type"] = "category"
+        if panel.kind == "hbar":
+            yaxis["autorange"] = "reversed"
+            yaxis["automargin"] = True
+        layout[f"xaxis{n}"], layout[f"yaxis{n}"] = xaxis, yaxis
+        layout["annotations"].append(
+            {
+                "text": panel.title,
+                "x": x0 + width / 2,
+                "y": y1,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 14},
+            }
+        )
+        for name in panel.data.columns:
+            trace = _trace(panel, str(name), chart.color(str(name)), str(name) not in shown)
+            trace.update({"xaxis": f"x{n}", "yaxis": f"y{n}"})
+            data.append(trace)
+            shown.add(str(name))
+    return {"data": data, "layout": layout}
+
+
+def _trace(panel: Panel, name: str, color: str, show_legend: bool) -> dict[str, Any]:
+    data = panel.data
+    x = [str(v) for v in data.index]
+    y = [None if pd.isna(v) else float(v) for v in data[name]]
+    template = "%{y:.1%}" if panel.percent else "%{y:,.4~g}"
+    common: dict[str, Any] = {"name": name, "legendgroup": name, "showlegend": show_legend}
+    if panel.kind == "line":
+        hover = f"{name} %{{x}}: {template}<extra></extra>"
+        return {"type": "scatter", "mode": "lines+markers", "x": x, "y": y, "line": {"color": color}, **common} | {
+            "hovertemplate": hover
+        }
+    if panel.kind == "hbar":
+        value = "%{x:.1%}" if panel.percent else "%{x:,.4~g}"
+        return {
+            "type": "bar",
+            "orientation": "h",
+            "y": panel.labels or x,
+            "x": y,
+            "marker": {"color": color},
+            "hovertemplate": f"{name}: %{{y}}: {value}<extra></extra>",
+            **common,
+        }
+    hover = f"{name} %{{x}}: {template}<extra></extra>"
+    return {"type": "bar", "x": x, "y": y, "marker": {"color": color}, "hovertemplate": hover, **common}
