@@ -221,6 +221,30 @@ def test_read_only(client: TestClient) -> None:
     assert int(head.headers["content-length"]) == len(client.get("/api/definitions").content)
 
 
+def test_a_repeated_request_is_answered_before_routing(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = client.get("/api/count", params=[("by", "country"), ("by", "year"), ("notable", "true")])
+    assert first.status_code == 200
+    api = client.app.state.api  # type: ignore[attr-defined]
+
+    def no_route(*args: object) -> None:
+        raise AssertionError("a cached answer went through the route")
+
+    monkeypatch.setattr(api.generations, "acquire", no_route)
+    # the same parameters in another order: the same answer, without FastAPI's routing or a generation open
+    again = client.get("/api/count?notable=true&by=country&by=year")
+    assert again.status_code == 200 and again.content == first.content
+    assert again.headers["content-type"] == "application/json"
+    head = client.head("/api/count?by=country&notable=true&by=year")
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["content-length"]) == len(first.content)
+    monkeypatch.undo()
+    # the order of a repeated parameter matters; an error is never kept
+    swapped = client.get("/api/count?by=year&by=country&notable=true")
+    assert swapped.status_code == 200 and swapped.json() != first.json()
+    for _ in range(2):
+        assert client.get("/api/count", params={"country": "XX", "source": "nowhere"}).status_code == 422
+
+
 def test_a_request_over_the_time_limit_is_503(full_census_path: Path) -> None:
     with TestClient(create_app(full_census_path, timeout_s=1e-6)) as slow:
         response = slow.get("/api/trend", params={"metric": "likes"})

@@ -4,7 +4,9 @@ Concurrency: ingests publish a new store file with an atomic ``os.replace``. The
 Census per file generation (inode, mtime): a request that finds the file changed opens the new one, and
 the old one is closed when its last request is done. Each request uses exactly one Census, so its figures
 are consistent; a Census's DuckDB connection is used by one thread at a time (a lock per generation).
-Figures are cached per (generation, normalised parameters) as ready JSON bytes.
+Figures are cached per (generation, normalised parameters) as ready JSON bytes, and a repeated request
+(same path, same parameters, same generation) is answered by :class:`CachedAnswers` before FastAPI parses
+it: one ``stat`` of the store file and a dictionary look-up, no validation, no worker thread.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import parse_qsl
 
 import anyio
 import anyio.to_thread
@@ -105,6 +109,9 @@ def _dumps(value: Any) -> bytes:
 # -- store generations -------------------------------------------------------------------------------
 
 
+RequestKey = tuple[str, tuple[tuple[str, str], ...]]
+
+
 @dataclass(eq=False)
 class Generation:
     """One published store file, opened read-only, with its caches."""
@@ -116,6 +123,8 @@ class Generation:
     retired: bool = False
     cache: OrderedDict[tuple[Any, ...], bytes] = field(default_factory=OrderedDict)
     frames: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    # whole answers by (path, normalised query string), for CachedAnswers; touched on the event loop only
+    answers: OrderedDict[RequestKey, bytes] = field(default_factory=OrderedDict)
 
     def cached(self, key: tuple[Any, ...]) -> bytes | None:
         hit = self.cache.get(key)
@@ -127,6 +136,17 @@ class Generation:
         self.cache[key] = body
         while len(self.cache) > CACHE_ENTRIES:
             self.cache.popitem(last=False)
+
+    def answered(self, key: RequestKey) -> bytes | None:
+        hit = self.answers.get(key)
+        if hit is not None:
+            self.answers.move_to_end(key)
+        return hit
+
+    def remember(self, key: RequestKey, body: bytes) -> None:
+        self.answers[key] = body
+        while len(self.answers) > CACHE_ENTRIES:
+            self.answers.popitem(last=False)
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """A per-generation value (a frame, the linkage, the claims), computed once; call holding ``lock``."""
@@ -156,6 +176,15 @@ class Generations:
         except FileNotFoundError:
             raise StoreError(f"{self.path}: no census here yet; run `modelcensus build` first") from None
         return (st.st_ino, st.st_mtime_ns)
+
+    def peek(self) -> Generation | None:
+        """The open generation if it is still the file's (one ``stat``), else None; opens nothing."""
+        try:
+            key = self._file_key()
+        except StoreError:
+            return None
+        current = self._current
+        return current if current is not None and current.key == key else None
 
     def acquire(self) -> Generation:
         """The current generation, opened if the file changed; the caller must :meth:`release` it."""
@@ -283,6 +312,66 @@ class ReadOnly:
         await self.app({**scope, "method": "GET"}, receive, headless)
 
 
+# The generation an answer came from, set by Api.answer for CachedAnswers (a holder per request).
+_ANSWERED: ContextVar[list[Generation] | None] = ContextVar("modelcensus_answered", default=None)
+
+
+def request_key(scope: Scope) -> RequestKey:
+    """The path and the query's parameters in a canonical order (a repeated name keeps its values' order)."""
+    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    return (scope["path"], tuple(sorted(pairs, key=lambda pair: pair[0])))
+
+
+async def _send_json(send: Send, body: bytes) -> None:
+    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class CachedAnswers:
+    """Answers a repeated GET under ``/api/`` from its generation's cache, before routing and validation.
+
+    A request that misses goes through the app; when its route answered through :meth:`Api.answer` with a
+    200, the body is kept under (path, normalised query) in the generation it was computed from. The
+    ``stat`` per request notices a store published with ``os.replace``: the new generation has no answers
+    yet, so the request goes through the app, which opens it.
+    """
+
+    def __init__(self, app: ASGIApp, generations: Generations) -> None:
+        self.app = app
+        self.generations = generations
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        key = request_key(scope)
+        current = self.generations.peek()
+        body = current.answered(key) if current is not None else None
+        if body is not None:
+            await _send_json(send, body)
+            return
+        answered: list[Generation] = []
+        status = 0
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        token = _ANSWERED.set(answered)
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            _ANSWERED.reset(token)
+        if status == 200 and answered:
+            answered[-1].remember(key, b"".join(chunks))
+
+
 # -- the app ------------------------------------------------------------------------------------------
 
 
@@ -298,6 +387,9 @@ class Api:
     async def answer(self, key: tuple[Any, ...], compute: Callable[[Generation], Any]) -> Response:
         """The JSON of ``compute(generation)``, from the generation's cache or computed on a worker thread."""
         generation = self.generations.acquire()
+        answered = _ANSWERED.get()
+        if answered is not None:
+            answered.append(generation)
         hit = generation.cached(key)
         if hit is not None:
             self.generations.release(generation)
@@ -396,7 +488,8 @@ def create_app(
     )
     app.state.api = api
     app.state.db_path = Path(db_path)
-    app.add_middleware(ReadOnly)
+    app.add_middleware(CachedAnswers, generations=api.generations)
+    app.add_middleware(ReadOnly)  # the outer one: HEAD reaches CachedAnswers as GET
 
     @app.exception_handler(QueryError)
     async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
