@@ -302,7 +302,7 @@ def model_statistics(
         median_parameters=rows.parameters.median(),
     )
     result = rows.group_by(group_cols).agg(**metrics) if group_cols else rows.aggregate(**metrics)
-    return result.order_by([result[c] for c in group_cols if c in SCALAR_DIMENSIONS] + [result.models.desc()])
+    return result.order_by(_ordering(result, group_cols, result.models.desc()))
 
 
 def hardware_by_vendor(
@@ -324,7 +324,17 @@ def hardware_by_vendor(
     j = j.select(*[rows[c] for c in KEYS], *[rows[c] for c in group_cols], rows.weight, j.vendor, j.vendor_country)
     cols = [*group_cols, "vendor", "vendor_country"]
     result = j.group_by(cols).agg(models=j.weight.sum())
-    return result.order_by([result[c] for c in group_cols if c in SCALAR_DIMENSIONS] + [result.models.desc()])
+    return result.order_by(_ordering(result, cols, result.models.desc()))
+
+
+def _ordering(result: ir.Table, cols: list[str], measure: ir.Value) -> list[ir.Value]:
+    """Time and openness first, the measure descending, then the groups: ties in the measure come out in
+    the same order on every engine (DuckDB and Spark agree row for row)."""
+    return [
+        *[result[c] for c in cols if c in SCALAR_DIMENSIONS],
+        measure,
+        *[result[c].asc() for c in cols if c not in SCALAR_DIMENSIONS],
+    ]
 
 
 def model_groups(t: CensusTables, dimension: str, attribution: str, filters: Filters) -> ir.Table:

@@ -234,7 +234,10 @@ def count_hub(
     else:
         counts = counts.cross_join(repos.aggregate(denominator=total.cast("float64")))
     counts = counts.mutate(share=counts.value / counts.denominator)
-    return counts.order_by([*[counts[s] for s in scalars], counts.value.desc()])
+    # ties in value: by group, then reason, so that every engine returns the same row order
+    return counts.order_by(
+        [*[counts[s] for s in scalars], counts.value.desc(), *[counts[c].asc() for c in keys if c not in scalars]]
+    )
 
 
 def trend_hub(

@@ -19,6 +19,7 @@ from modelcensus.outputs.cli_common import (
     ByOption,
     DbOption,
     DomainOption,
+    EngineOption,
     FormatOption,
     FrontierOption,
     LargeOption,
@@ -26,6 +27,7 @@ from modelcensus.outputs.cli_common import (
     OpenOption,
     RuleOption,
     SinceOption,
+    SparkMasterOption,
     UntilOption,
     YearOption,
     _census,
@@ -38,7 +40,8 @@ from modelcensus.outputs.cli_common import (
     ingest_app,
     orgs_app,
 )
-from modelcensus.outputs.cli_hub import DerivativesOption, MetricOption, PipelineOption, hub_count, ingest_hub
+from modelcensus.outputs.cli_hub import DerivativesOption, MetricOption, PipelineOption, ingest_hub
+from modelcensus.outputs.count_query import CountQuery, count_figure
 from modelcensus.outputs.render import OutputFormat, emit, records
 from modelcensus.sources import huggingface
 
@@ -252,60 +255,15 @@ def count(
     as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = None,
 ) -> None:
     """Count and share of models (or Hub repos, downloads, likes) per group; every share states its denominator."""
-    if definition is not None:
-        if by != ["country"]:
-            raise QueryError("--definition counts by country")
-        from modelcensus.outputs.cli_catalog import count_by_definition
-
-        count_by_definition(
-            definition,
-            unit,
-            None if rule == "full" and unit is None else rule,
-            attribution,
-            year,
-            since,
-            until,
-            db,
-            fmt,
-        )
-        return
-    if unit is not None:
-        raise QueryError("--unit applies with --definition")
-    if source == "huggingface":
-        not_for_hub = {
-            "--notable": notable,
-            "--frontier": frontier,
-            "--large-scale": large_scale,
-            "--open-weights": open_weights,
-            "--domain": domain,
-        }
-        misplaced = [name for name, value in not_for_hub.items() if value is not None]
-        if misplaced:
-            raise QueryError(f"{', '.join(misplaced)} apply to --source epoch, not to Hugging Face repos")
-        hub_count(
-            by,
-            year=year,
-            since=since,
-            until=until,
-            metric=metric or "models",
-            derivatives=derivatives or "include",
-            pipeline_tag=pipeline_tag,
-            rule=rule,
-            attribution=attribution or "resolved",
-            as_of=as_of,
-            db=db,
-            fmt=fmt,
-        )
-        return
-    if source != "epoch":
-        raise QueryError(f"--source must be epoch or huggingface, not {source!r}")
-    hub_only = {"--metric": metric, "--derivatives": derivatives, "--pipeline-tag": pipeline_tag}
-    misplaced = [name for name, value in hub_only.items() if value is not None]
-    if misplaced:
-        raise QueryError(f"{', '.join(misplaced)} apply to --source huggingface only")
-    filters = dict(
+    query = CountQuery(
+        by=tuple(by),
+        source=source,
+        definition=definition,
+        unit=unit,
         year=year,
         since=since,
         until=until,
@@ -314,9 +272,20 @@ def count(
         large_scale=large_scale,
         open_weights=open_weights,
         domain=domain,
+        metric=metric,
+        derivatives=derivatives,
+        pipeline_tag=pipeline_tag,
+        rule=rule,
+        attribution=attribution,
         as_of=as_of,
     )
-    _grouped("count", "Models", by, db, fmt, rule, attribution or "as-published", filters)
+    query.check()
+    with _census(db, engine=engine, spark_master=spark_master) as census:
+        figure = count_figure(census, query)
+    if fmt is OutputFormat.table:
+        emit(figure.table, fmt, console, title=figure.title, columns=figure.columns)
+    else:
+        emit(figure.frame, fmt, console, title=figure.title)
 
 
 @app.command()
@@ -464,10 +433,17 @@ def sources(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None
 
 @app.command()
 @handle_errors
-def quarantine(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
-    """Rows set aside at ingest (file, line, column, reason)."""
+def quarantine(
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Only this source's rows: epoch, huggingface, openrouter, lmarena, litellm, …"),
+    ] = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Rows set aside at ingest (source, file, line, column, value, reason)."""
     with _census(db) as census:
-        emit(census.quarantine(), fmt, console, title="Quarantined rows")
+        emit(census.quarantine(source), fmt, console, title="Quarantined rows")
 
 
 @orgs_app.command("resolve")
@@ -571,6 +547,6 @@ def main() -> None:
     app()
 
 
-from modelcensus.outputs import cli_catalog  # noqa: E402  (registers its commands on the app)
+from modelcensus.outputs import cli_catalog, cli_export, cli_report, cli_serve  # noqa: E402  (they register their commands)
 
-__all__ = ["app", "cli_catalog", "main"]
+__all__ = ["app", "cli_catalog", "cli_export", "cli_report", "cli_serve", "main"]

@@ -104,10 +104,33 @@ def _config(db: Path | None) -> Config:
     return Config.from_env(db_path=db)
 
 
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="duckdb (the store, default) or spark: the same metrics on Apache Spark over a Parquet export "
+        "(--db names a DuckDB store, exported to the cache first, or a `modelcensus export` folder or URI).",
+    ),
+]
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master", help="With --engine spark: the Spark master URL (default local[2]; spark://host:7077, yarn)."
+    ),
+]
+
+
 @contextmanager
-def _census(db: Path | None, read_only: bool = True) -> Iterator[Census]:
+def _census(
+    db: Path | None, read_only: bool = True, *, engine: str = "duckdb", spark_master: str | None = None
+) -> Iterator[Census]:
     config = _config(db)
-    census = mc.open(config.db_path, read_only=read_only, config=config)
+    if engine != "duckdb" or spark_master is not None:
+        from modelcensus.engines import open_census  # pyspark is imported only when Spark is asked for
+
+        census = open_census(config.db_path, engine=engine, spark_master=spark_master, config=config)
+    else:
+        census = mc.open(config.db_path, read_only=read_only, config=config)
     try:
         yield census
     finally:
