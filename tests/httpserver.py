@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,8 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Payloads:
     routes: dict[str, bytes] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
-    """Faults consumed one per request, in order: '503', '429', 'reset', 'truncate', '404'."""
+    """Faults consumed one per request, in order: '503', '500', '429', 'retry-after-1' (a 429 asking for one
+    second), 'reset', 'truncate' (the body stops short of its Content-Length), 'badjson' (a well-framed body cut
+    in half), 'stall' (no answer within the client's timeout), '404'."""
     requests: list[str] = field(default_factory=list)
+    stall_s: float = 2.0
 
 
 def _handler(payloads: Payloads) -> type[BaseHTTPRequestHandler]:
@@ -31,9 +35,13 @@ def _handler(payloads: Payloads) -> type[BaseHTTPRequestHandler]:
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                 self.connection.close()
                 return
-            if fault in {"503", "429"}:
-                self.send_response(int(fault))
-                self.send_header("Retry-After", "0")
+            if fault == "stall":
+                time.sleep(payloads.stall_s)
+                self.connection.close()
+                return
+            if fault in {"503", "500", "429", "retry-after-1"}:
+                self.send_response(429 if fault == "retry-after-1" else int(fault))
+                self.send_header("Retry-After", "1" if fault == "retry-after-1" else "0")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -43,6 +51,8 @@ def _handler(payloads: Payloads) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(b"not found")
                 return
+            if fault == "badjson":
+                body = body[: len(body) // 2]
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(len(body)))

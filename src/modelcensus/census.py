@@ -17,6 +17,8 @@ import ibis
 import pandas as pd
 
 from modelcensus.census_catalog import DefinitionMethods
+from modelcensus.census_overview import OverviewMethods
+from modelcensus.census_profiles import ProfileMethods
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
 from modelcensus.metrics import (
@@ -73,7 +75,7 @@ def _label(dimension: str, value: Any) -> str:
     return str(value)
 
 
-class Census(DefinitionMethods):
+class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
     """A census store opened for reading (and, unless read-only, for ingesting)."""
 
     def __init__(
@@ -438,19 +440,49 @@ class Census(DefinitionMethods):
         frame["data_date"] = pd.to_datetime(frame["data_date"]).dt.date
         return frame
 
-    def quarantine(self) -> pd.DataFrame:
-        """Rows set aside at ingest, with file, line, column and reason."""
-        return _execute(self._backend.table("quarantine").order_by(["file", "line"]))
+    def quarantine(self, source: str | None = None) -> pd.DataFrame:
+        """Rows set aside at ingest, with their source, file, line, column, value and reason; ``source`` keeps
+        one source's (``epoch``, ``huggingface``, ``openrouter``, ``lmarena``, ``litellm`` or a tabular list's)."""
+        q = self._backend.table("quarantine")
+        x = self._backend.table("exports")
+        t = q.left_join(x, q.export_id == x.export_id).select(
+            source=x.source,
+            export_id=q.export_id,
+            snapshot_id=q.snapshot_id,
+            file=q.file,
+            line=q.line,
+            column_name=q.column_name,
+            value=q.value,
+            reason=q.reason,
+        )
+        if source is not None:
+            stored = set(_execute(x.select("source").distinct())["source"])
+            if source not in stored | {"epoch", "huggingface", "openrouter", "lmarena", "litellm"}:
+                raise QueryError(f"unknown source {source!r}; stored sources: {', '.join(sorted(stored)) or 'none'}")
+            t = t.filter(t.source == source)
+        return _execute(t.order_by(["source", "file", "line"]))
+
+    def export(self, directory: Path, fmt: str = "parquet") -> dict[str, Any]:
+        """Write every stored table to ``directory`` (one Parquet, CSV or JSON Lines file each) and a
+        ``manifest.json``; returns the manifest. Spark reads the Parquet export (:mod:`modelcensus.engines`)."""
+        from modelcensus.store_export import export_store
+
+        return export_store(self.store.con, directory, fmt, store_path=self.path)
 
     # -- the Hugging Face Hub -------------------------------------------------------------------
 
     def _hub_filters(self, **kwargs: Any) -> HubFilters:
         as_of = kwargs.pop("as_of", None)
         f = self._filters(as_of=as_of)
-        harvests = self.store.con.execute("SELECT count(*) FROM exports WHERE source = 'huggingface'").fetchall()
         return HubFilters(
-            as_of=f.as_of, one_harvest=harvests[0][0] == 1, **{k: v for k, v in kwargs.items() if v is not None}
+            as_of=f.as_of, one_harvest=self._hub_harvests() == 1, **{k: v for k, v in kwargs.items() if v is not None}
         )
+
+    def _hub_harvests(self) -> int:
+        """How many Hub harvests are stored (in Ibis, not SQL: it runs on every engine)."""
+        e = self.tables.exports
+        hub = e.filter(e.source == "huggingface")
+        return int(_execute(hub.aggregate(n=hub.count()))["n"].iloc[0])
 
     def count_hub(
         self,
@@ -510,15 +542,18 @@ class Census(DefinitionMethods):
         frame.loc[unattributed, "group_name"] = "(unattributed: " + frame.loc[unattributed, "reason"].astype(str) + ")"
         return frame
 
-    def _hub_provenance(
-        self, f: HubFilters, metric: str, attribution: str, rule: str, dims: list[str]
-    ) -> dict[str, Any]:
-        s = self._backend.table("snapshots")
-        snaps = _execute(
+    def _hub_snapshots(self) -> pd.DataFrame:
+        s = self.tables.snapshots
+        return _execute(
             s.filter(s.source == "huggingface").select(
                 "source", "role", "location", "retrieved_at", "sha256", "license", "credit"
             )
         )
+
+    def _hub_provenance(
+        self, f: HubFilters, metric: str, attribution: str, rule: str, dims: list[str]
+    ) -> dict[str, Any]:
+        snaps = self._hub_snapshots()
         return {
             "definition": f.describe(),
             "by": dims,

@@ -7,8 +7,13 @@ exports stay queryable (``as_of``) while the newest one of each source is curren
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import hashlib
 import json
+import os
+import shutil
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,11 +23,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from modelcensus.errors import InputFormatError, StoreError
+from modelcensus.errors import StoreError
+from modelcensus.linkage import CanonicalModel, SourceRecord
 from modelcensus.orgs import Registry, load_region_groups
 from modelcensus.provenance import Export
 from modelcensus.records import CatalogRecord, ModelRecord, QuarantinedRow, RatingRecord, base_families
-from modelcensus.sources.huggingface import ListingRead, edges_sql
+from modelcensus.sources.huggingface import ListingRead, edges_sql, listing_error
 
 SCHEMA_VERSION = "1"
 
@@ -81,6 +87,13 @@ CREATE TABLE IF NOT EXISTS catalog_records (
 CREATE TABLE IF NOT EXISTS ratings (
     export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, category VARCHAR,
     rated_on DATE, rating DOUBLE, rating_low DOUBLE, rating_high DOUBLE);
+CREATE TABLE IF NOT EXISTS canonical_links (
+    links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, model_name VARCHAR, position INTEGER,
+    source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, name VARCHAR, developer VARCHAR, hub_id VARCHAR,
+    countries VARCHAR[], published_on DATE);
+CREATE TABLE IF NOT EXISTS link_evidence (
+    links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, position INTEGER, left_record VARCHAR,
+    right_record VARCHAR, rule VARCHAR, detail VARCHAR);
 """
 
 TABLES = (
@@ -106,6 +119,103 @@ TABLES = (
 )
 
 
+WRITING_MARK = ".writing-"
+_LOCKED_HERE: set[Path] = set()  # paths this process holds the writer lock of (flock is per open file)
+
+
+def writer_lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _WorkingCopy:
+    """A writer's private copy of the store, its lock, and the atomic publish at the end."""
+
+    def __init__(self, path: Path, work_path: Path, lock_fd: int) -> None:
+        self.path = path
+        self.work_path = work_path
+        self.lock_fd = lock_fd
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.done = False
+
+    @classmethod
+    def start(cls, path: Path) -> _WorkingCopy:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = path.resolve()
+        if key in _LOCKED_HERE:
+            raise StoreError(f"{path}: this process already has the census open for writing; close it first")
+        lock_path = writer_lock_path(path)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise StoreError(
+                f"{path}: another process (pid {holder}) is writing this census; wait for it to finish "
+                f"(lock file {lock_path})"
+            ) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            # Holding the lock, every other working copy belongs to a writer that died: remove it.
+            for stale in path.parent.glob(glob.escape(path.name) + WRITING_MARK + "*"):
+                stale.unlink(missing_ok=True)
+            work_path = path.with_name(f"{path.name}{WRITING_MARK}{os.getpid()}")
+            if path.exists():
+                shutil.copyfile(path, work_path)
+                wal = path.with_name(path.name + ".wal")
+                if wal.exists():
+                    shutil.copyfile(wal, work_path.with_name(work_path.name + ".wal"))
+        except OSError as exc:
+            os.close(fd)
+            raise StoreError(f"{path}: cannot make the working copy beside it ({exc})") from exc
+        except BaseException:
+            os.close(fd)
+            raise
+        _LOCKED_HERE.add(key)
+        return cls(path, work_path, fd)
+
+    def publish(self) -> None:
+        """CHECKPOINT, close, fsync, ``os.replace`` onto the path, fsync the folder, release the lock."""
+        if self.done:
+            return
+        self.done = True
+        try:
+            if self.con is not None:
+                self.con.execute("CHECKPOINT")
+                self.con.close()
+            _fsync(self.work_path)
+            os.replace(self.work_path, self.path)
+            _fsync(self.path.parent)
+        finally:
+            self._release()
+
+    def discard(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        try:
+            if self.con is not None:
+                self.con.close()
+            for leftover in (self.work_path, self.work_path.with_name(self.work_path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        _LOCKED_HERE.discard(self.path.resolve())
+        fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
+        os.close(self.lock_fd)
+
+
 @dataclass(frozen=True)
 class IngestResult:
     """What one ingest did: ``rows_read = rows merged into records + quarantined``."""
@@ -120,30 +230,56 @@ class IngestResult:
 
 
 class Store:
-    """A DuckDB census file."""
+    """A DuckDB census file, written copy-on-write.
+
+    A writer works on a private copy beside the file (``census.duckdb.writing-<pid>``) under an exclusive
+    lock (``census.duckdb.lock``), and :meth:`close` publishes it with an atomic ``os.replace``: a process
+    killed at any point leaves the published file as it was. Readers open the published file directly
+    (attached read-only to a private in-memory database, so a reopen after a publish sees the new file,
+    not DuckDB's cached instance of the old one) and work while a writer is active.
+    """
 
     def __init__(self, path: Path | str, *, read_only: bool = False, memory_limit: str | None = None) -> None:
         self.path = Path(path)
-        if read_only and not self.path.exists():
-            raise StoreError(
-                f"{self.path}: no census here yet; run `modelcensus build` (or `modelcensus ingest ...`) first"
-            )
-        if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
-        except duckdb.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the census store ({exc})") from exc
         self.read_only = read_only
-        if not read_only:
+        self._copy: _WorkingCopy | None = None
+        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
+        if read_only:
+            if not self.path.exists():
+                raise StoreError(
+                    f"{self.path}: no census here yet; run `modelcensus build` (or `modelcensus ingest ...`) first"
+                )
+            try:
+                self.con = duckdb.connect(":memory:", config=config)
+                self.con.execute(f"ATTACH {_sql_text(str(self.path))} AS census (READ_ONLY)")
+                self.con.execute("USE census")
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path}: cannot open the census store ({exc})") from exc
+            if not self._has_table("exports"):
+                self.con.close()
+                raise StoreError(f"{self.path}: not a modelcensus store (no 'exports' table)")
+            self._finalizer = weakref.finalize(self, self.con.close)
+            return
+        self._copy = _WorkingCopy.start(self.path)
+        try:
+            self.con = duckdb.connect(str(self._copy.work_path), config=config)
             self.con.execute(SCHEMA)
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-        elif not self._has_table("exports"):
-            raise StoreError(f"{self.path}: not a modelcensus store (no 'exports' table)")
+        except duckdb.Error as exc:
+            self._copy.discard()
+            raise StoreError(f"{self.path}: cannot open the census store ({exc})") from exc
+        self._copy.con = self.con
+        # Publish even if the caller never closes (the interpreter's exit runs it); close() runs it first.
+        self._finalizer = weakref.finalize(self, self._copy.publish)
+
+    @property
+    def work_path(self) -> Path | None:
+        """The private copy a writer works on (None when read-only)."""
+        return self._copy.work_path if self._copy else None
 
     def close(self) -> None:
-        self.con.close()
+        """Close; a writer checkpoints its copy and atomically publishes it onto the path."""
+        self._finalizer()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -313,8 +449,7 @@ class Store:
                     [export_id],
                 )
             except duckdb.Error as exc:
-                message = str(exc).splitlines()[0]
-                raise InputFormatError(f"cannot read the listing ({message})", file=str(read.path)) from exc
+                raise listing_error(exc, read.path) from exc
             if read.duplicates:  # a repo listed twice (pages shifted during a crawl): its last listing wins
                 self.con.execute(
                     "DELETE FROM hub_models WHERE export_id = ? AND rowid NOT IN "
@@ -430,15 +565,78 @@ class Store:
         value = self._scalar("SELECT value FROM meta WHERE key = 'registry_fingerprint'")
         return None if value is None else str(value)
 
+    # -- linkage results (derived: a cache of linkage.link over the stored records) -------------------
+
+    def save_links(self, links_key: str, models: list[CanonicalModel]) -> None:
+        """Keep the canonical models computed for one state of the store (``links_key``), replacing any other."""
+        records = [
+            (
+                links_key,
+                m.id,
+                m.name,
+                i,
+                r.source,
+                r.source_id,
+                r.name,
+                r.developer,
+                r.hub_id,
+                list(r.countries),
+                r.published_on,
+            )
+            for m in models
+            for i, r in enumerate(m.records)
+        ]
+        evidence = [(links_key, m.id, i, *e) for m in models for i, e in enumerate(m.evidence)]
+        with self._transaction():
+            self.con.execute("DELETE FROM canonical_links")
+            self.con.execute("DELETE FROM link_evidence")
+            if records:
+                self.con.executemany("INSERT INTO canonical_links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+            if evidence:
+                self.con.executemany("INSERT INTO link_evidence VALUES (?, ?, ?, ?, ?, ?, ?)", evidence)
+
+    def load_links(self, links_key: str) -> list[CanonicalModel] | None:
+        """The canonical models saved for ``links_key``, or None when the store has none for it."""
+        if not self._has_table("canonical_links"):
+            return None
+        rows = self.con.execute(
+            "SELECT model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on "
+            "FROM canonical_links WHERE links_key = ? ORDER BY model_id, position",
+            [links_key],
+        ).fetchall()
+        if not rows:
+            return None
+        models: dict[str, CanonicalModel] = {}
+        for model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on in rows:
+            model = models.setdefault(model_id, CanonicalModel(model_id, model_name))
+            model.records.append(
+                SourceRecord(source, source_id, name, developer, hub_id, tuple(countries or ()), published_on)
+            )
+        for model_id, left, right, rule, detail in self.con.execute(
+            "SELECT model_id, left_record, right_record, rule, detail FROM link_evidence WHERE links_key = ? "
+            "ORDER BY model_id, position",
+            [links_key],
+        ).fetchall():
+            models[model_id].evidence.append((left, right, rule, detail))
+        return list(models.values())
+
     def fingerprint(self) -> str:
-        """A digest of everything stored; equal before and after a no-op re-ingest."""
+        """A digest of everything stored; equal before and after a no-op re-ingest.
+
+        Each table's rows are hashed as JSON inside DuckDB and combined in sorted order (the rows' order does not
+        matter; a row stored twice does). The wall-clock time of each ingest (``exports.ingested_at``) is left
+        out: two runs that store the same data have the same fingerprint.
+        """
         digest = hashlib.sha256()
         for table in TABLES:
             if table == "meta":
                 continue
-            rows = self.con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-            digest.update(table.encode())
-            digest.update(json.dumps(rows, default=str).encode())
+            columns = "* EXCLUDE (ingested_at)" if table == "exports" else "*"
+            rows, combined = self.con.execute(
+                "SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h), '')) FROM "
+                f"(SELECT md5(CAST(to_json(t) AS VARCHAR)) AS h FROM (SELECT {columns} FROM {table}) t)"
+            ).fetchall()[0]
+            digest.update(f"{table}:{rows}:{combined};".encode())
         return digest.hexdigest()
 
 

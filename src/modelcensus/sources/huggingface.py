@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -451,8 +452,7 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
                 f"WHERE {bad} ORDER BY line"
             ).fetchall()
     except duckdb.Error as exc:
-        message = str(exc).split("\n")[0]
-        raise InputFormatError(f"cannot read the listing ({message})", file=str(path)) from exc
+        raise listing_error(exc, path) from exc
     rows_read, stored, newest = int(rows[0]), int(rows[1]), rows[2]
     quarantine = [
         (int(line), "id", "", "item has no id")
@@ -477,6 +477,18 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
         data_date,
         observed,
     )
+
+
+_DUCKDB_WHERE = re.compile(r"in line (\d+)|in record/value (\d+)")
+
+
+def listing_error(exc: duckdb.Error, path: Path) -> InputFormatError:
+    """DuckDB's read error as an InputFormatError naming the file and, when DuckDB says which, the item
+    (its line in JSONL, its position in an array)."""
+    message = str(exc).split("\n")[0]
+    found = _DUCKDB_WHERE.search(message)
+    line = int(found.group(1) or found.group(2)) if found else None
+    return InputFormatError(f"cannot read the listing ({message})", file=str(path), line=line)
 
 
 _SCAN_COLUMNS = ("id", "modelId", "createdAt", "created_at", "lastModified", "last_modified")

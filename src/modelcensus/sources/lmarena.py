@@ -146,7 +146,8 @@ def catalog_from_leaderboards(ratings: Iterable[RatingRecord]) -> list[CatalogRe
     """A bare record (name = API name) per rated model, so models the scatterplot lacks are still listed.
 
     ``attributes["categories"]`` lists where the model is rated, which tells a text model from an
-    image one without another source.
+    image one without another source; sorted, so that one export reads the same whatever order its files
+    come in (a folder's sorted names, or the live fetch's order).
     """
     categories: dict[str, list[str]] = {}
     for rating in ratings:
@@ -154,7 +155,7 @@ def catalog_from_leaderboards(ratings: Iterable[RatingRecord]) -> list[CatalogRe
         if rating.category not in seen:
             seen.append(rating.category)
     return [
-        CatalogRecord(source=SOURCE, source_id=model, name=model, attributes={"categories": cats})
+        CatalogRecord(source=SOURCE, source_id=model, name=model, attributes={"categories": sorted(cats)})
         for model, cats in categories.items()
     ]
 
