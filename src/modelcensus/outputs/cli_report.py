@@ -9,7 +9,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from modelcensus.outputs.cli_common import DbOption, _census, app, console, err_console, handle_errors
-from modelcensus.outputs.report import STEPS, build_report, default_claims, load_strings
 
 
 @app.command()
@@ -32,6 +31,9 @@ def report(
     db: DbOption = None,
 ) -> None:
     """Write the census report: index.html (opens offline), report.md and every chart as PNG and SVG."""
+    # imported here: Matplotlib costs most of a second, which no other command should pay
+    from modelcensus.outputs.report import STEPS, build_report, default_claims, load_strings
+
     load_strings(lang)  # an unknown language fails before the store is opened
     columns = (SpinnerColumn(), TextColumn("report: {task.description}"), BarColumn(), MofNCompleteColumn())
     with _census(db) as census, Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
