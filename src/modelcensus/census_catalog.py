@@ -273,7 +273,9 @@ class CatalogMethods(_Facade):
                     _as_date(m.published_on),
                 )
             )
-        hub = self.store.con.execute("SELECT DISTINCT repo_id, author FROM hub_models").fetchall()
+        hub = self.store.con.execute(
+            "SELECT DISTINCT repo_id, author FROM hub_models ORDER BY repo_id, author"
+        ).fetchall()
         for repo_id, author in hub:
             developer, countries = developer_of(registry, [], author)
             records.append(SourceRecord("huggingface", repo_id, repo_id.split("/")[-1], developer, None, countries))

@@ -39,7 +39,7 @@ from rapidfuzz import fuzz
 from modelcensus.errors import QueryError
 from modelcensus.orgs import Registry
 
-LINKAGE_VERSION = "2"
+LINKAGE_VERSION = "3"
 """Bumped whenever a rule changes what links, so stored linkage results are recomputed."""
 SOURCE_PRIORITY = ("epoch", "huggingface", "openrouter", "lmarena", "litellm", "tabular")
 _HF_URL = re.compile(r"huggingface\.co/([A-Za-z0-9][\w.-]*/[\w.-]+)")
@@ -503,6 +503,8 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
     Splink stage. A canonical model holds one record of each source, but for an undated alias beside
     its launch snapshot and the other endpoints (``:free``) of one model, and never two snapshot months.
     """
+    # One order whatever order the records come in: which link wins a conflict, and the ids, follow it.
+    records = sorted(records, key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
     clusters = _Clusters(records)
     evidence: list[tuple[tuple[str, str], tuple[str, str], str, str]] = []
 
@@ -523,7 +525,7 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
     for r in records:
         if r.hub_id and r.source != "huggingface" and r.hub_id.casefold() in hub:
             join(hub[r.hub_id.casefold()], r, "source id", f"{r.source} names the Hub repo {r.hub_id}")
-    ordered = sorted(records, key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
+    ordered = records
     groups: dict[str, list[SourceRecord]] = {}
     for r in ordered:
         key = name_key(match_name(r))
@@ -596,7 +598,11 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
         members.sort(key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
         head = members[0]
         base = name_key(match_name(head)) or "model"
-        canonical = base if base not in used else f"{base}--{head.source}-{len(used)}"
+        canonical = base
+        if canonical in used:  # another model has this name: the head record's own id tells them apart
+            canonical = f"{base}--{head.source}-{re.sub(r'[^a-z0-9]+', '-', head.source_id.casefold()).strip('-')}"
+        while canonical in used:
+            canonical += "-2"
         used.add(canonical)
         model = CanonicalModel(canonical, head.name, members)
         model.evidence = [

@@ -25,6 +25,7 @@ import modelcensus as mc
 from modelcensus.census import Census
 from modelcensus.census_profiles import UnknownGroupError
 from modelcensus.errors import ModelCensusError
+from modelcensus.outputs.api_models import ErrorOut
 from modelcensus.outputs.count_query import CountQuery, ParameterError, count_figure
 from modelcensus.outputs.render import _plain
 
@@ -194,7 +195,11 @@ async def dashboard_json(
     return await _answer(request, ("figures", tuple(sorted(params.items()))), compute)
 
 
-@router.get("/api/countries/{code}", tags=["dashboard"])
+@router.get(
+    "/api/countries/{code}",
+    tags=["dashboard"],
+    responses={404: {"model": ErrorOut, "description": "no such country, or no model of it"}},
+)
 async def country_json(
     request: Request,
     code: Annotated[str, Path(max_length=100, pattern=NAME)],
@@ -219,7 +224,11 @@ async def country_json(
     return await _answer(request, ("country", code, attribution, rule, since, until, limit), compute)
 
 
-@router.get("/api/organizations/{name:path}", tags=["dashboard"])
+@router.get(
+    "/api/organizations/{name:path}",
+    tags=["dashboard"],
+    responses={404: {"model": ErrorOut, "description": "no such organization in the registry"}},
+)
 async def organization_json(
     request: Request,
     name: Annotated[str, Path(max_length=200, pattern=NAME)],
