@@ -85,3 +85,20 @@ def test_ingest_commands(tmp_path: Path, shared: Path) -> None:
     bad.write_text('{"data": 5}')
     failed = runner.invoke(app, ["ingest", "openrouter", "--from", str(bad), "--db", str(db)])
     assert failed.exit_code == 1 and "bad.json" in failed.output
+
+
+def test_an_undated_leaderboard_takes_the_date_given(tmp_path: Path, shared: Path) -> None:
+    """A current leaderboard carries no date: ``--dated`` says when its data is from (else the file's time)."""
+    db = tmp_path / "census.duckdb"
+    for extra in (["--dated", "2025-12-11"], []):
+        result = runner.invoke(
+            app, ["ingest", "lmarena", "--from", str(shared / "lmarena_arena_catalog"), *extra, "--db", str(db)]
+        )
+        assert result.exit_code == 0, result.output
+        with mc.open(db, read_only=True) as census:
+            best = census.frontier()
+            sources = census.sources()
+        assert str(best["rated_on"].max()) == "2025-12-11"  # the same files again: nothing new is stored
+        assert "2025-12-11" in {str(d) for d in sources["data_date"]}
+    bad = runner.invoke(app, ["ingest", "lmarena", "--dated", "11/12/2025", "--db", str(db)])
+    assert bad.exit_code != 0 and "--dated" in bad.output

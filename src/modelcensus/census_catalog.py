@@ -196,9 +196,12 @@ class CatalogMethods(_Facade):
             len(records),
         )
 
-    def ingest_lmarena(self, path: Path | None = None) -> IngestReport:
+    def ingest_lmarena(self, path: Path | None = None, dated: date | None = None) -> IngestReport:
         """LMArena: leaderboards (ratings with intervals), the scatterplot (organization, licence) and the
-        dated rating history; a folder (or the live catalog) is one export."""
+        dated rating history; a folder (or the live catalog) is one export.
+
+        A current leaderboard carries no date: it is dated by a date in its file name, else ``dated``, else
+        when the file was written (a live fetch: today)."""
         if path is None:
             files = [self._fetch(lmarena.BASE_URL + name, f"lmarena/{name}") for name in lmarena.LIVE_FILES]
         elif path.is_dir():
@@ -215,7 +218,7 @@ class CatalogMethods(_Facade):
                 raise InputFormatError("not an LMArena leaderboard or scatterplot (cut or garbled?)", file=str(file))
             if kind is None:
                 continue
-            when = _date_in_name(file) or _file_time(file).date()
+            when = _date_in_name(file) or dated or _file_time(file).date()
             if kind == "scatterplot":
                 records.extend(lmarena.parse_scatterplot(data, str(file)))
             elif kind == "history":
@@ -227,7 +230,7 @@ class CatalogMethods(_Facade):
             raise InputFormatError("no LMArena leaderboard, scatterplot or history file found", file=str(path))
         listed = {r.source_id for r in records}
         records.extend(r for r in lmarena.catalog_from_leaderboards(ratings) if r.source_id not in listed)
-        when = max((_date_in_name(f) or _file_time(f).date()) for f, _, _, _ in used)
+        when = max((_date_in_name(f) or dated or _file_time(f).date()) for f, _, _, _ in used)
         return self._store_catalog(
             "lmarena", used, records, ratings, [], when, lmarena.LICENSE, lmarena.CREDIT, len(records) + len(ratings)
         )

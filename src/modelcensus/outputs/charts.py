@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: files only
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
@@ -170,8 +172,11 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
     if data.empty:
         ax.text(0.5, 0.5, "—", ha="center", va="center", transform=ax.transAxes)
         return
-    positions = list(range(len(data.index)))
+    positions: list[Any] = list(range(len(data.index)))
     labels = [str(x) for x in data.index]
+    timeline = _is_timeline(panel)
+    if timeline:  # dates on a time scale: uneven gaps between ratings show as such
+        positions = list(pd.to_datetime(pd.Series(data.index)))
     if panel.kind == "line":
         for name in data.columns:
             series = data[name]
@@ -212,9 +217,15 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
             handles.setdefault(str(name), bars)
             if stacked:
                 bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
-    if panel.kind != "hbar":
+    if timeline:
+        locator = mdates.AutoDateLocator(maxticks=12)  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+        ax.tick_params(axis="x", labelsize=8)
+    elif panel.kind != "hbar":
         step = max(1, math.ceil(len(labels) / 12))
         ax.set_xticks(positions[::step], labels[::step], fontsize=8, rotation=45 if len(labels) > 6 else 0)
+    if panel.kind != "hbar":
         ax.yaxis.set_major_formatter(FuncFormatter(_percent if panel.percent else _thousands))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
         ax.tick_params(axis="y", labelsize=8)
@@ -225,6 +236,12 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
         ax.xaxis.set_major_formatter(FuncFormatter(_percent if panel.percent else _thousands))
         ax.tick_params(axis="x", labelsize=8)
         ax.set_xlabel(panel.ylabel, fontsize=9)
+
+
+def _is_timeline(panel: Panel) -> bool:
+    """A line panel indexed by dates (the quality frontier): drawn on a time axis, not as categories."""
+    index = panel.data.index
+    return panel.kind == "line" and len(index) > 0 and all(isinstance(v, date) for v in index)
 
 
 def save_images(chart: Chart, directory: Path) -> tuple[Path, Path]:
@@ -284,7 +301,7 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
             value_axis["tickformat"] = ".0%"
         if panel.ylim is not None:
             value_axis["range"] = list(panel.ylim)
-        category_axis["type"] = "category"
+        category_axis["type"] = "date" if _is_timeline(panel) else "category"
         if panel.kind == "hbar":
             yaxis["autorange"] = "reversed"
             yaxis["automargin"] = True

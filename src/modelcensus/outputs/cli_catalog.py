@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -47,9 +48,21 @@ def ingest_openrouter(from_path: FromOption = None, db: DbOption = None) -> None
 
 @ingest_app.command("lmarena")
 @handle_errors
-def ingest_lmarena(from_path: FromOption = None, db: DbOption = None) -> None:
+def ingest_lmarena(
+    from_path: FromOption = None,
+    dated: Annotated[
+        datetime | None,
+        typer.Option(
+            "--dated",
+            formats=["%Y-%m-%d"],
+            help="The date of leaderboard files whose name gives none (default: the file's modification time; "
+            "a live fetch is dated today).",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
     """Ingest LMArena's leaderboards, scatterplot data and rating history (a folder is one export)."""
-    _ingest(db, "ingest_lmarena", from_path)
+    _ingest(db, "ingest_lmarena", from_path, dated.date() if dated else None)
 
 
 @ingest_app.command("litellm")

@@ -40,7 +40,7 @@ const pct = (v) => (v === null || v === undefined ? "—" : (100 * v).toFixed(1)
       Plotly.newPlot(
         "chart-frontier",
         [{ type: "scatter", mode: "lines+markers", x: front.series.map((r) => r.rated_on), y: front.series.map((r) => r.rating), text: front.series.map((r) => r.model), hovertemplate: "%{x}: %{text} (%{y})<extra></extra>" }],
-        { margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { title: { text: "rating" } } },
+        { margin: { t: 10, r: 10, b: 40, l: 50 }, xaxis: { type: "date" }, yaxis: { title: { text: "rating" } } },
         MC.plotConfig,
       );
       document.getElementById("frontier-note").textContent = "The country's best-rated model in LMArena's " + front.category + " arena at each rating date.";
