@@ -195,5 +195,6 @@ def test_links_cli(full_census_path: Path) -> None:
     shown = runner.invoke(app, ["links", "show", "GLM-4.5", "--format", "json", "--db", str(full_census_path)])
     detail = json.loads(shown.stdout)
     assert detail["evidence"] and all(e["rule"] for e in detail["evidence"])
-    missing = runner.invoke(app, ["links", "show", "no-such-model-anywhere", "--db", str(full_census_path)])
+    missing = runner.invoke(app, ["links", "show", "no-such-model [anywhere]", "--db", str(full_census_path)])
     assert missing.exit_code == 1
+    assert "no-such-model [anywhere]" in missing.output  # a message is text, not Rich markup
