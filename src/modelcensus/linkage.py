@@ -178,19 +178,24 @@ MONTHS = {
 }
 
 
+def month_marks(key: str) -> str:
+    """Dates in a name key written one way, as a snapshot month: ``2024-08-06``, ``20240806`` and
+    ``aug-2024`` all become ``2024@08``."""
+    key = re.sub(r"(?<![\d])(\d{4})-?(\d{2})-?(\d{2})(?![\d])", r"\1@\2", key)
+    return re.sub(
+        r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*-(\d{4})\b",
+        lambda m: f"{m.group(2)}@{MONTHS[m.group(1)]:02d}",
+        key,
+    )
+
+
 def token_key(name: str, developer: str | None = None) -> str:
     """A looser key for a second pass: the name key's tokens, with dates written one way (``Aug 2024``,
     ``2024-08-06`` and ``20240806`` become ``2024-08``) and letters split from the digits that follow
     them, in sorted order (``Qwen2.5 Instruct (72B)`` and ``qwen-2.5-72b-instruct`` agree). Post-training
     words (instruct, chat, base) stay: they tell releases apart. The developer's one-word id, when a
     name repeats it (``amazon-nova-pro-v1.0``), is not part of the model's name."""
-    key = name_key(name)
-    key = re.sub(r"(?<![\d])(\d{4})-?(\d{2})-?(\d{2})(?![\d])", r"\1@\2", key)
-    key = re.sub(
-        r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*-(\d{4})\b",
-        lambda m: f"{m.group(2)}@{MONTHS[m.group(1)]:02d}",
-        key,
-    )
+    key = month_marks(name_key(name))
     key = re.sub(r"(?<=v\d)-0(?=-|$)", "", key)  # v1.0 is v1
     tokens = re.sub(r"(?<=[a-z])(?=\d)", "-", key).split("-")
     drop = developer if developer and "-" not in developer and len(tokens) > 2 else None

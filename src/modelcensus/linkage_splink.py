@@ -93,6 +93,7 @@ class NameParts:
     marks: tuple[str, ...]
 
 
+@lru_cache(maxsize=65536)  # every candidate pair and every veto asks again for the same names
 def name_parts(name: str, developer: str | None = None) -> NameParts:
     """``hermes-3-llama-3.1-405b`` → words (hermes, llama), versions (3, 3.1), sizes (405b).
 
@@ -100,13 +101,7 @@ def name_parts(name: str, developer: str | None = None) -> NameParts:
     ``v1.0`` is version ``1``, and post-training words (instruct, chat, it) and the developer's own
     one-word id are not words of the model's name."""
     name = re.sub(r"(?<=\d)_(?=\d)", ".", _FOREIGN_ALIAS.sub(" ", name))  # internlm2_5 is InternLM 2.5
-    key = lk.name_key(name, keep_dots=True)
-    key = re.sub(r"(?<![\d])(\d{4})-?(\d{2})-?(\d{2})(?![\d])", r"\1@\2", key)
-    key = re.sub(
-        r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*-(\d{4})\b",
-        lambda m: f"{m.group(2)}@{lk.MONTHS[m.group(1)]:02d}",
-        key,
-    )
+    key = lk.month_marks(lk.name_key(name, keep_dots=True))
     words: list[str] = []
     versions: list[str] = []
     sizes: list[str] = []
