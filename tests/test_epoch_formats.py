@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -163,7 +164,9 @@ def test_as_of_reads_an_older_export(tmp_path: Path) -> None:
         assert len(census.models(as_of="2025-01-01")) == 3
         assert census.models(as_of="2024-01-01").empty
         sources = census.sources()
-        assert sources.groupby("data_date")["current"].all().to_dict() == {
-            sources["data_date"].min(): False,
-            sources["data_date"].max(): True,
+        assert sources.groupby("export_date")["current"].all().to_dict() == {
+            sources["export_date"].min(): False,
+            sources["export_date"].max(): True,
         }
+        assert set(sources["date_method"]) == {"data"}  # each file dated by its own newest 'Last modified'
+        assert sources["data_date"].min() == date(2024, 12, 31)

@@ -5,7 +5,7 @@
 >>> census.count(by="country", year=2024, notable=True)  # doctest: +SKIP
 """
 
-from modelcensus.census import Census, IngestReport, open  # noqa: A004
+from modelcensus.census import BuildReport, Census, IngestReport, build, open  # noqa: A004
 from modelcensus.config import Config
 from modelcensus.errors import (
     InputFormatError,
@@ -19,6 +19,7 @@ from modelcensus.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "BuildReport",
     "Census",
     "Config",
     "IngestReport",
@@ -29,5 +30,6 @@ __all__ = [
     "SourceUnavailableError",
     "StoreError",
     "__version__",
+    "build",
     "open",
 ]

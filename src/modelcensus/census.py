@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -21,6 +21,8 @@ from modelcensus.census_overview import OverviewMethods
 from modelcensus.census_profiles import ProfileMethods
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
+from modelcensus.ingest import BuildReport, IngestReport, Progress
+from modelcensus.ingest import build as build_census
 from modelcensus.metrics import (
     CensusTables,
     Filters,
@@ -33,24 +35,16 @@ from modelcensus.metrics import (
 )
 from modelcensus.orgs import Registry, Resolution, load_registry
 
-__all__ = ["Census", "IngestReport", "load_registry", "open"]
+__all__ = ["BuildReport", "Census", "IngestReport", "build", "load_registry", "open"]
 from modelcensus.metrics.hub import HubFilters, count_hub, trend_hub
 from modelcensus.metrics.hub import hub_current as hub_current_table
-from modelcensus.records import QuarantinedRow, country_code, country_name, hardware_vendor, split_list
+from modelcensus.provenance import DataDate, DateMethod
+from modelcensus.records import country_code, country_name, hardware_vendor, split_list
 from modelcensus.sources import epoch, huggingface
-from modelcensus.store import IngestResult, Store, registry_fingerprint
+from modelcensus.sources.dating import file_date
+from modelcensus.store import Store, registry_fingerprint
 
 ProgressFn = Callable[[int], None]
-
-
-@dataclass
-class IngestReport:
-    """What an ingest did, per export, and what it set aside."""
-
-    results: list[IngestResult] = field(default_factory=list)
-    quarantined: list[QuarantinedRow] = field(default_factory=list)
-    unknown_country_tokens: dict[str, int] = field(default_factory=dict)
-    ignored_country_tokens: dict[str, int] = field(default_factory=dict)
 
 
 def _execute(expr: Any) -> pd.DataFrame:
@@ -109,24 +103,37 @@ class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
 
     # -- ingest ---------------------------------------------------------------------------------
 
-    def ingest_epoch(self, path: Path | None = None, progress: ProgressFn | None = None) -> IngestReport:
-        """Ingest Epoch AI exports from ``path`` (zip, CSV or folder), or the live download."""
+    def ingest_epoch(
+        self,
+        path: Path | None = None,
+        progress: ProgressFn | None = None,
+        dated: date | None = None,
+        exports: list[list[epoch.RawFile]] | None = None,
+    ) -> IngestReport:
+        """Ingest Epoch AI exports from ``path`` (zip, CSV or folder; each export of its own date is a vintage),
+        ``exports`` already found, or the live download."""
+        if exports is not None:
+            return self.store_epoch([epoch.parse_export(files, progress) for files in exports])
         if path is None:
-            exports = [
-                epoch.fetch_live(
-                    self.config.epoch_url,
-                    self.config.cache_dir,
-                    timeout_s=self.config.http_timeout_s,
-                    retries=self.config.http_retries,
-                    backoff_s=self.config.http_backoff_s,
-                )
-            ]
+            files = epoch.fetch_live(
+                self.config.epoch_url,
+                self.config.cache_dir,
+                timeout_s=self.config.http_timeout_s,
+                retries=self.config.http_retries,
+                backoff_s=self.config.http_backoff_s,
+            )
+            if dated is not None:
+                files = [replace(f, fixed_date=DataDate(dated, DateMethod.OPTION, "given with --dated")) for f in files]
+            exports = [files]
         else:
-            exports = epoch.discover(path)
+            exports = epoch.discover(path, dated)
             if not exports:
                 raise QueryError(f"{path}: no Epoch AI model export found (looked for CSV files with Epoch's columns)")
-        parsed = [epoch.parse_export(files, progress) for files in exports]
-        parsed.sort(key=lambda p: p.export.data_date)
+        return self.store_epoch([epoch.parse_export(files, progress) for files in exports])
+
+    def store_epoch(self, parsed: list[epoch.ParsedExport]) -> IngestReport:
+        """Store parsed Epoch exports, oldest first, each in its own transaction."""
+        parsed.sort(key=lambda p: p.export.data_date.value or date.min)
         report = IngestReport()
         for p in parsed:
             vendors = {hw: hardware_vendor(hw) for r in p.records for hw in r.training_hardware}
@@ -154,6 +161,7 @@ class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
         resume: bool = False,
         progress: ProgressFn | None = None,
         stop_after_pages: int | None = None,
+        dated: date | None = None,
     ) -> IngestReport:
         """Ingest Hub listings from ``path`` (a file or every listing under a folder), or harvest the Hub.
 
@@ -168,7 +176,8 @@ class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
             for file, shape in listings:
                 read, digest = self._read_listing(file, shape)
                 when = read.observed_at or huggingface.file_time(file)
-                export = huggingface.listing_export(read, str(file), when, read.data_date, digest)
+                day = file_date(file, dated, read.data_date)
+                export = huggingface.listing_export(read, str(file), when, day, digest)
                 report.results.append(self.store.ingest_hub(export, read, self.registry))
             return report
         query = huggingface.HarvestQuery(
@@ -187,9 +196,15 @@ class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
         if not harvest.location:
             raise huggingface.HarvestStopped(harvest)
         read, digest = self._read_listing(harvest.path, "jsonl")
-        export = huggingface.listing_export(
-            read, harvest.location, harvest.retrieved_at, harvest.retrieved_at.date(), digest
+        crawled = harvest.retrieved_at.date()
+        harvested = (
+            DataDate(dated, DateMethod.OPTION, "given with --dated")
+            if dated
+            else DataDate(
+                crawled, DateMethod.RETRIEVED, f"harvested live from {harvest.location} on {crawled.isoformat()}"
+            )
         )
+        export = huggingface.listing_export(read, harvest.location, harvest.retrieved_at, harvested, digest)
         report.results.append(self.store.ingest_hub(export, read, self.registry))
         return report
 
@@ -415,14 +430,25 @@ class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
             result.append(codes)
         return result
 
-    def sources(self) -> pd.DataFrame:
-        """Stored snapshots and their provenance; ``current`` marks those behind current figures."""
+    def sources(self, as_of: date | str | None = None) -> pd.DataFrame:
+        """Stored snapshots and their provenance; ``current`` marks those behind current figures (as of a date).
+
+        ``data_date`` is the file's own data date and ``date_method``/``date_detail`` say how it was found;
+        ``export_date`` is the date of the export (vintage) the file belongs to, which orders the vintages."""
         t = self.tables
-        current = current_exports(t).select("export_id", current_flag=ibis.literal(True))
-        s = t.snapshots.join(t.exports, "export_id").left_join(current, "export_id")
+        f = self._filters(as_of=as_of)
+        current = current_exports(t, f.as_of).select("export_id", current_flag=ibis.literal(True))
+        x = t.exports.select(
+            "export_id",
+            "ingested_at",
+            export_date=t.exports.data_date,
+            export_date_method=t.exports.date_method,
+        )
+        snaps = t.snapshots
+        s = snaps.join(x, "export_id").left_join(current, "export_id")
         frame = _execute(
             s.select(
-                t.snapshots.source,
+                snaps.source,
                 "role",
                 "location",
                 "retrieved_at",
@@ -431,13 +457,17 @@ class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
                 "rows",
                 "license",
                 "credit",
-                "data_date",
-                "ingested_at",
-                t.snapshots.export_id,
+                data_date=snaps.data_date.coalesce(s.export_date),
+                date_method=snaps.date_method.coalesce(s.export_date_method).coalesce("unknown"),
+                date_detail=snaps.date_detail.coalesce(""),
+                export_date=s.export_date,
+                ingested_at=s.ingested_at,
+                export_id=snaps.export_id,
                 current=s.current_flag.fill_null(False),
-            ).order_by(["source", "data_date", "role"])
+            ).order_by(["source", "export_date", "data_date", "role"])
         )
-        frame["data_date"] = pd.to_datetime(frame["data_date"]).dt.date
+        for column in ("data_date", "export_date"):
+            frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
         return frame
 
     def quarantine(self, source: str | None = None) -> pd.DataFrame:
@@ -739,3 +769,17 @@ def _country_arg(value: str) -> str | None:
 def open(path: Path | str | None = None, *, read_only: bool = False, config: Config | None = None) -> Census:  # noqa: A001
     """Open (or create) a census store: ``census = mc.open("census.duckdb")``."""
     return Census(path, config=config, read_only=read_only)
+
+
+def build(
+    from_dir: Path | str | None = None,
+    *,
+    db: Path | str | None = None,
+    dated: date | None = None,
+    config: Config | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """The main job from the library: ``mc.build("../shared/data", db="census.duckdb")`` ingests every source
+    found under the folder (or every source live) and links them; see :func:`modelcensus.ingest.build`."""
+    with Census(db, config=config) as census:
+        return build_census(census, Path(from_dir) if from_dir is not None else None, dated=dated, progress=progress)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from modelcensus.definitions import Definition, count_units, load_definitions, with_unit_keys
 from modelcensus.errors import InputFormatError, QueryError
+from modelcensus.ingest import Failure, IngestReport
 from modelcensus.linkage import (
     LINKAGE_VERSION,
     CanonicalModel,
@@ -25,14 +26,14 @@ from modelcensus.linkage import (
     hub_id_in_link,
     link,
 )
-from modelcensus.provenance import Export, SourceSnapshot, sha256_bytes
+from modelcensus.provenance import DataDate, DateMethod, Export, SourceSnapshot, export_date, sha256_bytes
 from modelcensus.records import CatalogRecord, QuarantinedRow, RatingRecord
 from modelcensus.sources import litellm, lmarena, openrouter, tabular
-from modelcensus.sources.http import download
+from modelcensus.sources.dating import file_date
+from modelcensus.sources.http import download, live_date
 from modelcensus.store import registry_fingerprint
 
 if TYPE_CHECKING:
-    from modelcensus.census import IngestReport
     from modelcensus.config import Config
     from modelcensus.metrics.core import CensusTables
     from modelcensus.metrics.hub import HubFilters
@@ -70,20 +71,6 @@ def _file_time(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
-def _date_in_name(path: Path) -> date | None:
-    """A YYYY-MM-DD in a file or folder name (``openrouter-models_2026-05-01.json``) dates its data."""
-    import re
-
-    for part in (path.name, path.parent.name):
-        match = re.search(r"(\d{4})-(\d{2})-(\d{2})", part)
-        if match:
-            try:
-                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            except ValueError:
-                continue
-    return None
-
-
 def _snapshot(
     source: str,
     role: str,
@@ -93,9 +80,11 @@ def _snapshot(
     rows: int,
     license_: str,
     credit: str,
-    when: datetime,
+    when: DataDate,
 ) -> SourceSnapshot:
-    return SourceSnapshot(source, role, location, when, sha256_bytes(data), len(data), rows, license_, credit)
+    return SourceSnapshot(
+        source, role, location, _file_time(path), sha256_bytes(data), len(data), rows, license_, credit, data_date=when
+    )
 
 
 class _Facade:
@@ -119,36 +108,36 @@ class _Facade:
 class CatalogMethods(_Facade):
     """Ingest and read the catalogue and leaderboard sources; link records across sources."""
 
-    def _fetch(self, url: str, name: str) -> Path:
+    def _fetch(self, url: str, name: str) -> tuple[Path, DataDate]:
         when = datetime.now(tz=UTC)
         dest = self.config.cache_dir / name.split("/")[0] / f"{when:%Y%m%dT%H%M%SZ}-{name.split('/')[-1]}"
-        return download(
+        path = download(
             url,
             dest,
             timeout_s=self.config.http_timeout_s,
             retries=self.config.http_retries,
             backoff_s=self.config.http_backoff_s,
         )
+        return path, live_date(path, when)
 
     def _store_catalog(
         self,
         source: str,
-        files: list[tuple[Path, str, bytes, str]],
+        files: list[tuple[Path, str, bytes, str, DataDate]],
         records: list[CatalogRecord],
         ratings: list[RatingRecord],
         quarantined: list[QuarantinedRow],
-        data_date: date,
         license_: str,
         credit: str,
         rows_read: int,
+        dated: date | None = None,
     ) -> IngestReport:
-        from modelcensus.census import IngestReport
-
         snapshots = tuple(
-            _snapshot(source, role, path, location, data, rows_read, license_, credit, _file_time(path))
-            for path, location, data, role in files
+            _snapshot(source, role, path, location, data, rows_read, license_, credit, when)
+            for path, location, data, role, when in files
         )
-        export = Export(source, data_date, snapshots)
+        when = DataDate(dated, DateMethod.OPTION, "given with --dated") if dated else export_date(snapshots)
+        export = Export(source, when, snapshots)
         report = IngestReport()
         report.results.append(
             self.store.ingest_catalog(export, records, ratings, quarantined, rows_read, self.registry)
@@ -156,98 +145,175 @@ class CatalogMethods(_Facade):
         report.quarantined.extend(quarantined)
         return report
 
-    def ingest_openrouter(self, path: Path | None = None) -> IngestReport:
-        """OpenRouter's model list (``{"data": [...]}`` or a bare list), live or from a saved file."""
-        file = path or self._fetch(openrouter.URL, "openrouter/models.json")
+    def _local_or_live(self, path: Path | None, url: str, name: str, dated: date | None) -> tuple[Path, DataDate]:
+        """A saved file (its date found in the documented order later) or a live download and its date."""
+        if path is None:
+            return self._fetch(url, name)
+        if not path.is_file():
+            raise InputFormatError("no such file" if not path.exists() else "a folder, not a file", file=str(path))
+        return path, DataDate(dated, DateMethod.OPTION, "given with --dated") if dated else DataDate(None)
+
+    def ingest_openrouter(self, path: Path | None = None, dated: date | None = None) -> IngestReport:
+        """OpenRouter's model list (``{"data": [...]}`` or a bare list), live or from a saved file.
+
+        Dated by ``dated``, a datapackage, the newest ``created`` of its models (a lower bound), the file name."""
+        file, fixed = self._local_or_live(path, openrouter.URL, "openrouter/models.json", dated)
         data = file.read_bytes()
         if not openrouter.looks_like(data):
             raise InputFormatError("not an OpenRouter /api/v1/models listing", file=str(file))
         records = openrouter.parse(data, str(file))
-        when = _date_in_name(file) or _file_time(file).date()
+        created = [r.published_on for r in records if r.published_on]
+        itself = (
+            DataDate(max(created), DateMethod.DATA, "the newest 'created' of its models (the listing is no older)")
+            if created
+            else None
+        )
+        when = self._date(path, file, fixed, itself)
         return self._store_catalog(
             "openrouter",
-            [(file, str(path or openrouter.URL), data, "models")],
+            [(file, str(path or openrouter.URL), data, "models", when)],
             records,
             [],
             [],
-            when,
             openrouter.LICENSE,
             openrouter.CREDIT,
             len(records),
         )
 
-    def ingest_litellm(self, path: Path | None = None) -> IngestReport:
-        """The litellm provider catalogue (a deployment and pricing view: no developer, no country)."""
-        file = path or self._fetch(litellm.URL, "litellm/model_prices_and_context_window.json")
+    @staticmethod
+    def _date(path: Path | None, file: Path, fixed: DataDate, itself: DataDate | None) -> DataDate:
+        """``--dated`` first; for a live download the data's own date, else what the download says; for a
+        saved file the documented order (datapackage, the data, the name)."""
+        if fixed.method is DateMethod.OPTION and fixed.value is not None:
+            return fixed
+        if path is None:
+            return itself if itself is not None else fixed
+        return file_date(file, None, itself)
+
+    def ingest_litellm(self, path: Path | None = None, dated: date | None = None) -> IngestReport:
+        """The litellm provider catalogue (a deployment and pricing view: no developer, no country, no date)."""
+        file, fixed = self._local_or_live(path, litellm.URL, "litellm/model_prices_and_context_window.json", dated)
         data = file.read_bytes()
         if not litellm.looks_like(data):
             raise InputFormatError("not a litellm model_prices_and_context_window catalogue", file=str(file))
         records = litellm.parse(data, str(file))
-        when = _date_in_name(file) or _file_time(file).date()
         return self._store_catalog(
             "litellm",
-            [(file, str(path or litellm.URL), data, "catalogue")],
+            [(file, str(path or litellm.URL), data, "catalogue", self._date(path, file, fixed, None))],
             records,
             [],
             [],
-            when,
             litellm.LICENSE,
             litellm.CREDIT,
             len(records),
         )
 
-    def ingest_lmarena(self, path: Path | None = None, dated: date | None = None) -> IngestReport:
+    def ingest_lmarena(
+        self,
+        path: Path | None = None,
+        dated: date | None = None,
+        files: list[Path] | None = None,
+        tolerate: bool = False,
+    ) -> IngestReport:
         """LMArena: leaderboards (ratings with intervals), the scatterplot (organization, licence) and the
-        dated rating history; a folder (or the live catalog) is one export.
+        dated rating history; a folder (or the live catalog, or ``files``) is one export.
 
-        A current leaderboard carries no date: it is dated by a date in its file name, else ``dated``, else
-        when the file was written (a live fetch: today)."""
-        if path is None:
-            files = [self._fetch(lmarena.BASE_URL + name, f"lmarena/{name}") for name in lmarena.LIVE_FILES]
+        A leaderboard carries no date: its ratings are dated by ``dated``, its resource in a datapackage, or a
+        date in its name; a live fetch by the server's Last-Modified, else the day it was fetched. A leaderboard
+        of unknown date is stored with its ratings undated (the frontier cannot place them in time)."""
+        fixed: dict[Path, DataDate] = {}
+        if files is not None:
+            chosen = list(files)
+        elif path is None:
+            chosen = []
+            for name in lmarena.LIVE_FILES:
+                fetched, when = self._fetch(lmarena.BASE_URL + name, f"lmarena/{name}")
+                chosen.append(fetched)
+                fixed[fetched] = when
         elif path.is_dir():
-            files = [p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in {".json", ".csv"}]
+            chosen = [p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in {".json", ".csv"}]
+        elif path.is_file():
+            chosen = [path]
         else:
-            files = [path]
+            raise InputFormatError("no such file or folder", file=str(path))
         records: list[CatalogRecord] = []
         ratings: list[RatingRecord] = []
-        used: list[tuple[Path, str, bytes, str]] = []
-        for file in files:
-            data = file.read_bytes()
-            kind = lmarena.kind_of(file, data)
-            if kind is None and path is None:  # a fetched file must be used: a cut or garbled one is an error
-                raise InputFormatError("not an LMArena leaderboard or scatterplot (cut or garbled?)", file=str(file))
-            if kind is None:
-                continue
-            when = _date_in_name(file) or dated or _file_time(file).date()
-            if kind == "scatterplot":
-                records.extend(lmarena.parse_scatterplot(data, str(file)))
-            elif kind == "history":
-                ratings.extend(lmarena.parse_history(data, str(file)))
-            else:
-                ratings.extend(lmarena.parse_leaderboard(data, str(file), when, kind.removeprefix("leaderboard:")))
-            used.append((file, str(file), data, kind))
+        used: list[tuple[Path, str, bytes, str, DataDate]] = []
+        failed: list[Failure] = []
+        for file in chosen:
+            try:
+                self._lmarena_file(file, path, files, dated, fixed, records, ratings, used)
+            except InputFormatError as exc:
+                if not tolerate:
+                    raise
+                failed.append(Failure("lmarena", str(file), str(exc)))
         if not used:
+            if failed:
+                raise InputFormatError(f"no LMArena file could be read ({failed[0].message})", file=failed[0].location)
             raise InputFormatError("no LMArena leaderboard, scatterplot or history file found", file=str(path))
         listed = {r.source_id for r in records}
         records.extend(r for r in lmarena.catalog_from_leaderboards(ratings) if r.source_id not in listed)
-        when = max((_date_in_name(f) or dated or _file_time(f).date()) for f, _, _, _ in used)
-        return self._store_catalog(
-            "lmarena", used, records, ratings, [], when, lmarena.LICENSE, lmarena.CREDIT, len(records) + len(ratings)
+        report = self._store_catalog(
+            "lmarena",
+            used,
+            records,
+            ratings,
+            [],
+            lmarena.LICENSE,
+            lmarena.CREDIT,
+            len(records) + len(ratings),
+            dated,
         )
+        report.failed.extend(failed)
+        return report
 
-    def ingest_tabular(self, path: Path, mapping: Path) -> IngestReport:
+    def _lmarena_file(
+        self,
+        file: Path,
+        path: Path | None,
+        files: list[Path] | None,
+        dated: date | None,
+        fixed: dict[Path, DataDate],
+        records: list[CatalogRecord],
+        ratings: list[RatingRecord],
+        used: list[tuple[Path, str, bytes, str, DataDate]],
+    ) -> None:
+        """Read one LMArena file into ``records``/``ratings`` and note it in ``used``."""
+        data = file.read_bytes()
+        kind = lmarena.kind_of(file, data)
+        if kind is None and path is None:  # a fetched or chosen file must be used
+            raise InputFormatError("not an LMArena leaderboard or scatterplot (cut or garbled?)", file=str(file))
+        if kind is None:
+            return
+        itself = None
+        if kind == "history":
+            history = lmarena.parse_history(data, str(file))
+            ratings.extend(history)
+            days = [r.rated_on for r in history if r.rated_on]
+            itself = DataDate(max(days), DateMethod.DATA, "the newest date of its rows") if days else None
+        when = self._date(
+            None if file in fixed else file,
+            file,
+            DataDate(dated, DateMethod.OPTION, "given with --dated") if dated else fixed.get(file, DataDate(None)),
+            itself,
+        )
+        if kind == "scatterplot":
+            records.extend(lmarena.parse_scatterplot(data, str(file)))
+        elif kind != "history":
+            ratings.extend(lmarena.parse_leaderboard(data, str(file), when.value, kind.removeprefix("leaderboard:")))
+        used.append((file, str(file), data, kind, when))
+
+    def ingest_tabular(self, path: Path, mapping: Path, dated: date | None = None) -> IngestReport:
         """Any CSV / JSON / XLSX list with a YAML column mapping (a register, a company's own list, …)."""
         spec = tabular.load_mapping(mapping)
         records, quarantined = tabular.parse(path, spec)
         data = path.read_bytes()
-        when = _date_in_name(path) or _file_time(path).date()
         return self._store_catalog(
             spec.source,
-            [(path, str(path), data, "list")],
+            [(path, str(path), data, "list", file_date(path, dated))],
             records,
             [],
             quarantined,
-            when,
             spec.license_of_data,
             spec.credit,
             len(records) + len(quarantined),
@@ -308,7 +374,7 @@ class CatalogMethods(_Facade):
             f"""
             SELECT c.* FROM catalog_records c JOIN (
                 SELECT export_id FROM exports WHERE source IN ({placeholders})
-                QUALIFY row_number() OVER (PARTITION BY source ORDER BY data_date DESC, ingested_at DESC) = 1
+                QUALIFY row_number() OVER (PARTITION BY source ORDER BY data_date DESC NULLS LAST, ingested_at DESC) = 1
             ) USING (export_id)
             """,
             list(sources),

@@ -1,10 +1,75 @@
-"""Where every stored figure came from: one :class:`SourceSnapshot` per ingested file."""
+"""Where every stored figure came from: one :class:`SourceSnapshot` per ingested file, dated honestly.
+
+A snapshot's data date says when its data was true (when the upstream exported or captured it), and
+:class:`DataDate` keeps how that date was found, so a caption can say "dated 2025-12-11 (created of its
+resource in datapackage.json)" or "date unknown". It is never the day the file was ingested.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from enum import StrEnum
+
+
+class DateMethod(StrEnum):
+    """How a data date was found, in the order they are tried (the first that gives a date wins)."""
+
+    OPTION = "--dated"
+    """Given on the command line (``--dated``) or by the library caller."""
+    DATAPACKAGE = "datapackage"
+    """The ``created`` of the file's resource in a Frictionless ``datapackage.json`` beside or above it."""
+    DATA = "data"
+    """Read from the data itself: a ``Last modified`` column, a ``fetchedAt`` field, the newest dated row."""
+    FILE_NAME = "file name"
+    """An ISO date (YYYY-MM-DD) in the file's or its folder's name."""
+    HTTP = "http last-modified"
+    """A live download's ``Last-Modified`` header: when the upstream last changed the file."""
+    RETRIEVED = "retrieved"
+    """A live download with no date in it: the data is the upstream's current state on that day."""
+    UNKNOWN = "unknown"
+    """Nothing dates it: shown as unknown, never replaced by the day of ingest."""
+
+
+DATE_ORDER = (
+    DateMethod.OPTION,
+    DateMethod.DATAPACKAGE,
+    DateMethod.DATA,
+    DateMethod.FILE_NAME,
+    DateMethod.HTTP,
+    DateMethod.RETRIEVED,
+    DateMethod.UNKNOWN,
+)
+
+
+@dataclass(frozen=True)
+class DataDate:
+    """A data date and how it was found (``detail`` names the column, resource or file name)."""
+
+    value: date | None
+    method: DateMethod = DateMethod.UNKNOWN
+    detail: str = ""
+
+    @classmethod
+    def unknown(cls, detail: str = "") -> DataDate:
+        return cls(None, DateMethod.UNKNOWN, detail or "no date in the data, its name or a datapackage.json")
+
+    def describe(self) -> str:
+        """``2025-12-11 (datapackage: created of resource …)`` or ``date unknown (…)``."""
+        if self.value is None:
+            return f"date unknown ({self.detail})" if self.detail else "date unknown"
+        how = f"{self.method.value}: {self.detail}" if self.detail else self.method.value
+        return f"{self.value.isoformat()} ({how})"
+
+
+def first_date(*candidates: DataDate | None) -> DataDate:
+    """The candidate found by the earliest method of :data:`DATE_ORDER` (ties: the first given)."""
+    found = [c for c in candidates if c is not None and c.value is not None]
+    if not found:
+        unknowns = [c for c in candidates if c is not None and c.detail]
+        return unknowns[0] if unknowns else DataDate.unknown()
+    return min(found, key=lambda c: DATE_ORDER.index(c.method))
 
 
 @dataclass(frozen=True)
@@ -12,7 +77,8 @@ class SourceSnapshot:
     """The origin record of one ingested file (after OWID's ``Origin``).
 
     ``snapshot_id`` is derived from the source and the content hash, so the same bytes
-    ingested twice are the same snapshot.
+    ingested twice are the same snapshot. ``retrieved_at`` is when the file was fetched or found;
+    ``data_date`` when its data was true.
     """
 
     source: str
@@ -25,10 +91,14 @@ class SourceSnapshot:
     license: str
     credit: str
     member: str | None = None
+    data_date: DataDate = DataDate(None)
 
     @property
     def snapshot_id(self) -> str:
         return f"{self.source}:{self.role}:{self.sha256[:16]}"
+
+    def dated(self, when: DataDate) -> SourceSnapshot:
+        return replace(self, data_date=when)
 
 
 @dataclass(frozen=True)
@@ -36,11 +106,12 @@ class Export:
     """A set of snapshots of one source published together (e.g. the four files of Epoch's zip).
 
     ``data_date`` orders exports of a source: the newest one is current, older ones stay
-    queryable with ``as_of``.
+    queryable with ``as_of`` (they are the source's vintages). An export of unknown date is current
+    only when its source has no dated export, and no ``as_of`` selects it.
     """
 
     source: str
-    data_date: date
+    data_date: DataDate
     snapshots: tuple[SourceSnapshot, ...]
 
     @property
@@ -53,3 +124,18 @@ class Export:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def export_date(snapshots: tuple[SourceSnapshot, ...] | list[SourceSnapshot]) -> DataDate:
+    """An export's date from its files': the best method any file was dated by, and the newest date so
+    dated (the files of one export are published together; the newest says how recent the whole is)."""
+    dated = [s.data_date for s in snapshots if s.data_date.value is not None]
+    if not dated:
+        reasons = [s.data_date for s in snapshots if s.data_date.detail]
+        return reasons[0] if reasons else DataDate.unknown()
+    best = min(DATE_ORDER.index(d.method) for d in dated)
+    chosen = [d for d in dated if DATE_ORDER.index(d.method) == best]
+    newest = max(chosen, key=lambda d: d.value or date.min)
+    if len({d.value for d in chosen}) > 1:
+        return DataDate(newest.value, newest.method, f"{newest.detail} (the newest of {len(chosen)} files)")
+    return newest

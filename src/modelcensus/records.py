@@ -267,7 +267,8 @@ class RatingRecord:
     source: str
     source_id: str
     category: str
-    rated_on: date
+    rated_on: date | None
+    """The day the rating describes; None for a leaderboard file of unknown date (kept, never placed in time)."""
     rating: float
     rating_low: float | None = None
     rating_high: float | None = None

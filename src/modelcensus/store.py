@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -26,21 +26,23 @@ import pandas as pd
 from modelcensus.errors import StoreError
 from modelcensus.linkage import CanonicalModel, SourceRecord
 from modelcensus.orgs import Registry, load_region_groups
-from modelcensus.provenance import Export
+from modelcensus.provenance import DataDate, Export
 from modelcensus.records import CatalogRecord, ModelRecord, QuarantinedRow, RatingRecord, base_families
 from modelcensus.sources.huggingface import ListingRead, edges_sql, listing_error
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS exports (
-    export_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, data_date DATE NOT NULL,
-    ingested_at TIMESTAMP NOT NULL, rows_read BIGINT, records BIGINT, quarantined BIGINT);
+    export_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, data_date DATE,
+    ingested_at TIMESTAMP NOT NULL, rows_read BIGINT, records BIGINT, quarantined BIGINT,
+    date_method VARCHAR, date_detail VARCHAR);
 CREATE TABLE IF NOT EXISTS snapshots (
     snapshot_id VARCHAR NOT NULL, export_id VARCHAR NOT NULL, source VARCHAR NOT NULL,
     role VARCHAR, location VARCHAR, member VARCHAR, retrieved_at TIMESTAMP, sha256 VARCHAR,
     bytes BIGINT, rows BIGINT, license VARCHAR, credit VARCHAR,
+    data_date DATE, date_method VARCHAR, date_detail VARCHAR,
     PRIMARY KEY (snapshot_id, export_id));
 CREATE TABLE IF NOT EXISTS models (
     export_id VARCHAR NOT NULL, model_key VARCHAR NOT NULL, name VARCHAR NOT NULL,
@@ -222,7 +224,7 @@ class IngestResult:
 
     export_id: str
     source: str
-    data_date: date
+    data_date: DataDate
     already_stored: bool
     rows_read: int
     records: int
@@ -264,6 +266,7 @@ class Store:
         try:
             self.con = duckdb.connect(str(self._copy.work_path), config=config)
             self.con.execute(SCHEMA)
+            self._migrate()
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         except duckdb.Error as exc:
             self._copy.discard()
@@ -271,6 +274,32 @@ class Store:
         self._copy.con = self.con
         # Publish even if the caller never closes (the interpreter's exit runs it); close() runs it first.
         self._finalizer = weakref.finalize(self, self._copy.publish)
+
+    def _migrate(self) -> None:
+        """Bring a store of an earlier schema up to this one, keeping what it holds.
+
+        Version 2 dates exports and snapshots honestly: ``data_date`` may be unknown (NULL) and each date
+        keeps how it was found (``date_method``, ``date_detail``). Dates of version 1 are kept, marked as
+        found by an earlier version (they may be the day of ingest: re-ingest the files to re-date them).
+        """
+        for table in ("exports", "snapshots"):
+            columns = {str(r[0]) for r in self.con.execute(f"DESCRIBE {table}").fetchall()}
+            if table == "snapshots" and "data_date" not in columns:
+                self.con.execute("ALTER TABLE snapshots ADD COLUMN data_date DATE")
+            for column in ("date_method", "date_detail"):
+                if column not in columns:
+                    self.con.execute(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR")
+            if "date_method" not in columns:
+                self.con.execute(
+                    f"UPDATE {table} SET date_method = 'unknown', date_detail = "
+                    "'dated by modelcensus before schema 2 (perhaps the day of ingest)' WHERE date_method IS NULL"
+                )
+        nullable = self.con.execute(
+            "SELECT is_nullable FROM information_schema.columns "
+            "WHERE table_name = 'exports' AND column_name = 'data_date'"
+        ).fetchall()
+        if nullable and nullable[0][0] == "NO":
+            self.con.execute("ALTER TABLE exports ALTER COLUMN data_date DROP NOT NULL")
 
     @property
     def work_path(self) -> Path | None:
@@ -470,20 +499,25 @@ class Store:
 
     def _insert_export(self, export: Export, rows_read: int, records: int, quarantined: int) -> None:
         self.con.execute(
-            "INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO exports BY NAME SELECT ? AS export_id, ? AS source, CAST(? AS DATE) AS data_date, "
+            "? AS ingested_at, ? AS rows_read, ? AS records, ? AS quarantined, ? AS date_method, ? AS date_detail",
             [
                 export.export_id,
                 export.source,
-                export.data_date,
+                export.data_date.value,
                 datetime.now(tz=UTC).replace(tzinfo=None),
                 rows_read,
                 records,
                 quarantined,
+                export.data_date.method.value,
+                export.data_date.detail,
             ],
         )
         for snap in export.snapshots:
             self.con.execute(
-                "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO snapshots BY NAME SELECT ? AS snapshot_id, ? AS export_id, ? AS source, ? AS role, "
+                "? AS location, ? AS member, ? AS retrieved_at, ? AS sha256, ? AS bytes, ? AS rows, ? AS license, "
+                "? AS credit, CAST(? AS DATE) AS data_date, ? AS date_method, ? AS date_detail",
                 [
                     snap.snapshot_id,
                     export.export_id,
@@ -497,6 +531,9 @@ class Store:
                     snap.rows,
                     snap.license,
                     snap.credit,
+                    snap.data_date.value,
+                    snap.data_date.method.value,
+                    snap.data_date.detail,
                 ],
             )
 
@@ -715,7 +752,7 @@ CREATE OR REPLACE TEMP TABLE hub_first_base AS SELECT repo_id, base_id, relation
 """
 HUB_LATEST_MANY = """
 CREATE OR REPLACE TEMP TABLE hub_latest AS
-SELECT m.repo_id, arg_max(m.export_id, (x.data_date, x.ingested_at)) AS export_id
+SELECT m.repo_id, arg_max(m.export_id, (coalesce(x.data_date, DATE '0001-01-01'), x.ingested_at)) AS export_id
 FROM hub_models m JOIN exports x USING (export_id) GROUP BY m.repo_id;
 CREATE OR REPLACE TEMP TABLE hub_first_base AS
 SELECT e.repo_id, e.base_id, e.relation FROM hub_edges e JOIN hub_latest l USING (repo_id, export_id)

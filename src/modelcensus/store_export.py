@@ -96,7 +96,7 @@ def _exports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     exports = _rows(
         con,
         "SELECT export_id, source, data_date, ingested_at, rows_read, records, quarantined, "
-        "row_number() OVER (PARTITION BY source ORDER BY data_date DESC, ingested_at DESC) = 1 "
+        "row_number() OVER (PARTITION BY source ORDER BY data_date DESC NULLS LAST, ingested_at DESC) = 1 "
         "FROM exports ORDER BY source, data_date, ingested_at",
     )
     snapshots = _rows(
@@ -123,7 +123,7 @@ def _exports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         {
             "export_id": export_id,
             "source": source,
-            "data_date": data_date.isoformat(),
+            "data_date": data_date.isoformat() if data_date is not None else None,
             "ingested_at": ingested_at.isoformat(),
             "rows_read": rows_read,
             "records": records,

@@ -104,7 +104,7 @@ def current_exports(t: CensusTables, as_of: date | None = None) -> ir.Table:
     e = t.exports
     if as_of is not None:
         e = e.filter(e.data_date <= as_of)
-    window = ibis.window(group_by=e.source, order_by=[e.data_date.desc(), e.ingested_at.desc()])
+    window = ibis.window(group_by=e.source, order_by=[e.data_date.desc(nulls_first=False), e.ingested_at.desc()])
     ranked = e.mutate(rank_=ibis.row_number().over(window))
     return ranked.filter(ranked.rank_ == 0).select("export_id", "source", "data_date")
 

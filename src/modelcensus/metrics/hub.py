@@ -75,7 +75,7 @@ def hub_current(t: CensusTables, as_of: date | None = None, one_harvest: bool = 
     m = t.hub_models.join(e.select("export_id", "data_date", "ingested_at"), "export_id")
     if one_harvest:
         return m.drop("ingested_at")
-    window = ibis.window(group_by=m.repo_id, order_by=[m.data_date.desc(), m.ingested_at.desc()])
+    window = ibis.window(group_by=m.repo_id, order_by=[m.data_date.desc(nulls_first=False), m.ingested_at.desc()])
     ranked = m.mutate(rank_=ibis.row_number().over(window))
     return ranked.filter(ranked.rank_ == 0).drop("rank_", "ingested_at")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,10 +14,12 @@ import modelcensus as mc
 from modelcensus.census import Census, IngestReport
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
+from modelcensus.ingest import build as build_census
 from modelcensus.outputs.cli_common import (
     AsOfOption,
     AttributionOption,
     ByOption,
+    DatedOption,
     DbOption,
     DomainOption,
     EngineOption,
@@ -40,15 +43,14 @@ from modelcensus.outputs.cli_common import (
     ingest_app,
     orgs_app,
 )
-from modelcensus.outputs.cli_hub import DerivativesOption, MetricOption, PipelineOption, ingest_hub
+from modelcensus.outputs.cli_hub import DerivativesOption, MetricOption, PipelineOption
 from modelcensus.outputs.count_query import CountQuery, count_figure
 from modelcensus.outputs.render import OutputFormat, emit, records
-from modelcensus.sources import huggingface
 
 
-def _ingest_epoch(census: Census, path: Path | None) -> IngestReport:
+def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) -> IngestReport:
     with _progress("epoch: reading rows") as advance:
-        report = census.ingest_epoch(path, progress=advance)
+        report = census.ingest_epoch(path, progress=advance, dated=dated)
     _report_ingest(report)
     return report
 
@@ -78,42 +80,8 @@ def _headline(census: Census) -> pd.DataFrame:
 
 
 HUB_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
-CATALOG_MAX_BYTES = 256 * 2**20  # catalogues are small: larger JSON files are Hub listings, not read here
-
-
-def _catalog_files(folder: Path) -> tuple[list[Path], list[Path], bool]:
-    """OpenRouter listings, litellm catalogues, and whether LMArena files are present, found by content."""
-    from modelcensus.sources import litellm, lmarena, openrouter
-
-    routers, catalogues, arena = [], [], False
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in {".json", ".csv"}:
-            continue
-        if path.stat().st_size > CATALOG_MAX_BYTES:
-            continue
-        data = path.read_bytes()
-        if path.suffix.lower() == ".json" and openrouter.looks_like(data):
-            routers.append(path)
-        elif path.suffix.lower() == ".json" and litellm.looks_like(data):
-            catalogues.append(path)
-        elif lmarena.kind_of(path, data) is not None:
-            arena = True
-    return routers, catalogues, arena
-
-
-def _ingest_catalogs(census: Census, from_dir: Path | None) -> None:
-    """OpenRouter, LMArena and litellm: live, or every copy found under ``from_dir``."""
-    if from_dir is None:
-        for method in ("ingest_openrouter", "ingest_lmarena", "ingest_litellm"):
-            _report_ingest(getattr(census, method)(None))
-        return
-    routers, catalogues, arena = _catalog_files(from_dir)
-    for path in routers:
-        _report_ingest(census.ingest_openrouter(path))
-    for path in catalogues:
-        _report_ingest(census.ingest_litellm(path))
-    if arena:
-        _report_ingest(census.ingest_lmarena(from_dir))
+PARTIAL_EXIT = 4
+"""``build``'s exit code when some recognised file (or live source) could not be read: the rest is stored."""
 
 
 def _hub_headline(census: Census) -> pd.DataFrame | None:
@@ -138,26 +106,27 @@ def build(
             "content anywhere under it). Default: download every source live.",
         ),
     ] = None,
+    dated: DatedOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The main job: ingest every source and print the headline tables (models by country per year; Hub
-    downloads by the country of the base model they build on)."""
+    downloads by the country of the base model they build on).
+
+    Files it does not recognise are listed as skipped, with the reason; a recognised file that cannot be read
+    fails alone (the rest is stored) and the exit code is 4 (a partial build)."""
     with _census(db, read_only=False) as census:
-        _ingest_epoch(census, from_dir)
-        if from_dir is None:
-            ingest_hub(census, None, sort="downloads", limit=census.config.hub_top_n)
-            handles = sorted(
-                {h for o in census.registry.orgs.values() if o.kind == "organization" for h in o.hub_handles}
-            )
-            ingest_hub(census, None, authors=tuple(handles))
-        elif any(huggingface.iter_listings(from_dir)):
-            ingest_hub(census, from_dir)
-        _ingest_catalogs(census, from_dir)
-        models = census.links()
-        shared = sum(1 for m in models if len({r.source for r in m.records}) > 1)
+        result = build_census(
+            census, from_dir, dated=dated.date() if dated else None, progress=_progress, on_ingest=_report_ingest
+        )
+        for skipped in result.skipped:
+            err_console.print(f"skipped: {skipped.path}: {skipped.reason}", highlight=False, markup=False)
+        if result.discovery is not None:
+            for meta in result.discovery.metadata:
+                err_console.print(f"read for dates: {meta}", highlight=False, markup=False)
         err_console.print(
-            f"linkage: {len(models):,} canonical models, {shared:,} known to several sources (modelcensus links)",
+            f"linkage: {result.canonical_models:,} canonical models, {result.shared_models:,} known to several "
+            "sources (modelcensus links)",
             highlight=False,
         )
         table = _headline(census)
@@ -168,22 +137,35 @@ def build(
                     {
                         "models_by_country_year": records(table),
                         "hub_downloads_by_lineage_origin": records(hub) if hub is not None else [],
+                        "skipped": [{"path": str(s.path), "reason": s.reason} for s in result.skipped],
+                        "failed": [{"source": f.source, "path": f.location, "error": f.message} for f in result.failed],
                     },
                     ensure_ascii=False,
                     indent=2,
                 )
             )
-            return
-        emit(table, fmt, console, title="Models by country and year (Epoch AI, all models)")
-        if hub is not None:
-            emit(
-                hub,
-                fmt,
-                console,
-                title="Hugging Face Hub: 30-day downloads by lineage origin (the country of "
-                "the root base model's developer)",
-                columns=None if fmt is OutputFormat.csv else HUB_COLUMNS,
+        else:
+            emit(table, fmt, console, title="Models by country and year (Epoch AI, all models)")
+            if hub is not None:
+                emit(
+                    hub,
+                    fmt,
+                    console,
+                    title="Hugging Face Hub: 30-day downloads by lineage origin (the country of "
+                    "the root base model's developer)",
+                    columns=None if fmt is OutputFormat.csv else HUB_COLUMNS,
+                )
+    if result.partial:
+        for failure in result.failed:
+            err_console.print(
+                f"failed: {failure.location}: {failure.message}", style="bold red", highlight=False, markup=False
             )
+        err_console.print(
+            f"partial build: {len(result.failed)} recognised file(s) could not be read; everything else is stored "
+            f"(exit code {PARTIAL_EXIT})",
+            highlight=False,
+        )
+        raise typer.Exit(PARTIAL_EXIT)
 
 
 @ingest_app.command("epoch")
@@ -196,12 +178,14 @@ def ingest_epoch(
     url: Annotated[
         str | None, typer.Option("--url", help="Live export URL (default https://epoch.ai/data/ai_models.zip).")
     ] = None,
+    dated: DatedOption = None,
     db: DbOption = None,
 ) -> None:
-    """Ingest Epoch AI's "Data on AI Models" (CC BY 4.0, credit Epoch AI)."""
+    """Ingest Epoch AI's "Data on AI Models" (CC BY 4.0, credit Epoch AI); files of different dates are
+    different exports (vintages)."""
     config = Config.from_env(db_path=db, epoch_url=url)
     with mc.open(config.db_path, config=config) as census:
-        _ingest_epoch(census, from_path)
+        _ingest_epoch(census, from_path, dated.date() if dated else None)
 
 
 def _grouped(
@@ -409,26 +393,38 @@ def models(
 
 @app.command()
 @handle_errors
-def sources(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
-    """Stored snapshots and their provenance (URL or path, retrieval time, sha256, size, rows, licence)."""
+def sources(as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """Stored snapshots and their provenance: the data date of each file and how it was found (--dated, a
+    datapackage.json, the data itself, the file name, or unknown), the export (vintage) it belongs to, URL or
+    path, retrieval time, sha256, size, rows, licence."""
     with _census(db) as census:
-        frame = census.sources()
+        frame = census.sources(as_of=as_of)
         columns = None
         if fmt is OutputFormat.table:
-            frame = frame.assign(sha256=frame["sha256"].str[:12])
+            frame = frame.assign(
+                sha256=frame["sha256"].str[:12],
+                data_date=[str(d) if d is not None else "unknown" for d in frame["data_date"]],
+                export_date=[str(d) if d is not None else "unknown" for d in frame["export_date"]],
+            )
             columns = [
                 "source",
                 "role",
                 "data_date",
+                "date_method",
+                "export_date",
                 "current",
                 "rows",
-                "bytes",
                 "sha256",
-                "retrieved_at",
                 "license",
                 "location",
             ]
-        emit(frame, fmt, console, title="Source snapshots", columns=columns)
+        emit(
+            frame,
+            fmt,
+            console,
+            title="Source snapshots (data_date: when the data was true; how it was found)",
+            columns=columns,
+        )
 
 
 @app.command()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +14,7 @@ from modelcensus.census import IngestReport
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
 from modelcensus.outputs.cli_common import (
+    DatedOption,
     DbOption,
     FormatOption,
     _census,
@@ -31,6 +32,10 @@ app.add_typer(links_app, name="links")
 FromOption = Annotated[Path | None, typer.Option("--from", help="A saved copy (file or folder). Default: live.")]
 
 
+def _day(dated: datetime | None) -> date | None:
+    return dated.date() if dated else None
+
+
 def _ingest(db: Path | None, run: str, *args: object) -> IngestReport:
     config = Config.from_env(db_path=db)
     with mc.open(config.db_path, config=config) as census:
@@ -41,35 +46,28 @@ def _ingest(db: Path | None, run: str, *args: object) -> IngestReport:
 
 @ingest_app.command("openrouter")
 @handle_errors
-def ingest_openrouter(from_path: FromOption = None, db: DbOption = None) -> None:
+def ingest_openrouter(from_path: FromOption = None, dated: DatedOption = None, db: DbOption = None) -> None:
     """Ingest OpenRouter's model list (https://openrouter.ai/api/v1/models)."""
-    _ingest(db, "ingest_openrouter", from_path)
+    _ingest(db, "ingest_openrouter", from_path, _day(dated))
 
 
 @ingest_app.command("lmarena")
 @handle_errors
 def ingest_lmarena(
     from_path: FromOption = None,
-    dated: Annotated[
-        datetime | None,
-        typer.Option(
-            "--dated",
-            formats=["%Y-%m-%d"],
-            help="The date of leaderboard files whose name gives none (default: the file's modification time; "
-            "a live fetch is dated today).",
-        ),
-    ] = None,
+    dated: DatedOption = None,
     db: DbOption = None,
 ) -> None:
-    """Ingest LMArena's leaderboards, scatterplot data and rating history (a folder is one export)."""
-    _ingest(db, "ingest_lmarena", from_path, dated.date() if dated else None)
+    """Ingest LMArena's leaderboards, scatterplot data and rating history (a folder is one export). A leaderboard
+    carries no date: give --dated, or keep a datapackage.json or a date in the file name beside it."""
+    _ingest(db, "ingest_lmarena", from_path, _day(dated))
 
 
 @ingest_app.command("litellm")
 @handle_errors
-def ingest_litellm(from_path: FromOption = None, db: DbOption = None) -> None:
+def ingest_litellm(from_path: FromOption = None, dated: DatedOption = None, db: DbOption = None) -> None:
     """Ingest litellm's provider catalogue (model_prices_and_context_window.json)."""
-    _ingest(db, "ingest_litellm", from_path)
+    _ingest(db, "ingest_litellm", from_path, _day(dated))
 
 
 @ingest_app.command("tabular")
@@ -77,10 +75,11 @@ def ingest_litellm(from_path: FromOption = None, db: DbOption = None) -> None:
 def ingest_tabular(
     from_path: Annotated[Path, typer.Option("--from", help="A CSV, JSON or XLSX list.")],
     mapping: Annotated[Path, typer.Option("--mapping", help="The YAML column mapping of the list.")],
+    dated: DatedOption = None,
     db: DbOption = None,
 ) -> None:
     """Ingest any list of models (a register of approved services, a company's list) with a YAML mapping."""
-    _ingest(db, "ingest_tabular", from_path, mapping)
+    _ingest(db, "ingest_tabular", from_path, mapping, _day(dated))
 
 
 @links_app.callback()

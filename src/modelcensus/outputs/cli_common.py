@@ -6,6 +6,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -19,6 +20,7 @@ from modelcensus.census import Census, IngestReport
 from modelcensus.config import Config
 from modelcensus.errors import ModelCensusError
 from modelcensus.outputs.render import OutputFormat
+from modelcensus.provenance import DataDate
 
 app = typer.Typer(
     help="modelcensus: the open, reproducible census of the world's AI models.",
@@ -75,6 +77,17 @@ AsOfOption = Annotated[
         "--as-of",
         help="Read the census as it was on this date "
         "(YYYY-MM-DD): the newest export of each source dated on or before it.",
+    ),
+]
+
+
+DatedOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--dated",
+        formats=["%Y-%m-%d"],
+        help="The date the data describes (YYYY-MM-DD), overriding every other way of dating it "
+        "(a datapackage.json, the data itself, a date in the file name).",
     ),
 ]
 
@@ -165,13 +178,26 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
         yield advance
 
 
+def _dated(when: DataDate) -> str:
+    """``data of 2026-03-30, dated by datapackage`` (the details are in ``modelcensus sources``)."""
+    if when.value is None:
+        return "data date unknown"
+    return f"data of {when.value.isoformat()}, dated by {when.method.value}"
+
+
 def _report_ingest(report: IngestReport) -> None:
     for r in report.results:
         state = "already stored, nothing changed" if r.already_stored else "stored"
         err_console.print(
-            f"{r.source} export {r.export_id} (data of {r.data_date}): {state}; rows read {r.rows_read:,} = "
-            f"{r.rows_read - r.quarantined:,} merged into {r.records:,} models + {r.quarantined:,} quarantined",
+            f"{r.source} export {r.export_id} ({_dated(r.data_date)}): {state}; rows read "
+            f"{r.rows_read:,} = {r.rows_read - r.quarantined:,} merged into {r.records:,} models + "
+            f"{r.quarantined:,} quarantined",
             highlight=False,
+            markup=False,
+        )
+    for failure in report.failed:
+        err_console.print(
+            f"failed: {failure.location}: {failure.message}", style="bold red", highlight=False, markup=False
         )
     for q in report.quarantined[:20]:
         err_console.print(f"  set aside: {q.file}, line {q.line}, column {q.column!r}: {q.reason}", highlight=False)

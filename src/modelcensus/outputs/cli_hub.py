@@ -14,6 +14,7 @@ from modelcensus.config import Config
 from modelcensus.outputs.cli_common import (
     AsOfOption,
     ByOption,
+    DatedOption,
     DbOption,
     FormatOption,
     RuleOption,
@@ -75,16 +76,27 @@ def ingest_huggingface(
         bool,
         typer.Option("--resume", help="Continue the newest unfinished crawl of the same query from its last cursor."),
     ] = False,
+    dated: DatedOption = None,
     db: DbOption = None,
 ) -> None:
     """Ingest Hugging Face Hub model listings (live through the Hub API, or saved files)."""
     config = Config.from_env(db_path=db, hub_endpoint=endpoint)
     when = _date_arg(since, "--since") if since else None
+    day = dated.date() if dated else None
     with mc.open(config.db_path, config=config) as census:
         if from_path is not None:
-            ingest_hub(census, from_path)
+            ingest_hub(census, from_path, dated=day)
         else:
-            ingest_hub(census, None, authors=tuple(author or ()), limit=limit, since=when, sort=sort, resume=resume)
+            ingest_hub(
+                census,
+                None,
+                authors=tuple(author or ()),
+                limit=limit,
+                since=when,
+                sort=sort,
+                resume=resume,
+                dated=day,
+            )
 
 
 def _date_arg(value: str, option: str) -> date:

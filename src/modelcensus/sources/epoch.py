@@ -21,7 +21,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from importlib import resources
@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from modelcensus.errors import InputFormatError
-from modelcensus.provenance import Export, SourceSnapshot, sha256_bytes
+from modelcensus.provenance import DataDate, DateMethod, Export, SourceSnapshot, export_date, sha256_bytes
 from modelcensus.records import (
     CountryToken,
     ModelRecord,
@@ -46,6 +46,7 @@ from modelcensus.records import (
     split_organizations,
     unique,
 )
+from modelcensus.sources.dating import declared_date, file_date
 
 SOURCE = "epoch"
 LICENSE = "CC BY 4.0"
@@ -65,6 +66,10 @@ class RawFile:
     data: bytes
     retrieved_at: datetime
     member: str | None = None
+    path: Path | None = None
+    """The local file (the zip for a member of one), for dating; None for a live download."""
+    fixed_date: DataDate | None = None
+    """A date known before reading (``--dated``, or a live download's Last-Modified / retrieval day)."""
 
     @property
     def role(self) -> str:
@@ -101,6 +106,8 @@ class ParsedExport:
     rows_read: int = 0
     unknown_country_tokens: dict[str, int] = field(default_factory=dict)
     ignored_country_tokens: dict[str, int] = field(default_factory=dict)
+    failed: list[InputFormatError] = field(default_factory=list)
+    """Files of the export that could not be read (only when parsed with ``tolerate``)."""
 
 
 @lru_cache(maxsize=1)
@@ -183,7 +190,14 @@ def read_zip(path: Path, location: str | None = None, retrieved_at: datetime | N
                 data = archive.read(info)
                 if looks_like_epoch(_csv_header(data)):
                     files.append(
-                        RawFile(Path(info.filename).name, f"{where}!{info.filename}", data, when, info.filename)
+                        RawFile(
+                            Path(info.filename).name,
+                            f"{where}!{info.filename}",
+                            data,
+                            when,
+                            info.filename,
+                            path=path if location is None else None,
+                        )
                     )
     except (zipfile.BadZipFile, EOFError, zlib_error()) as exc:
         raise InputFormatError(f"not a readable zip archive ({exc})", file=where) from exc
@@ -198,40 +212,77 @@ def zlib_error() -> type[Exception]:
     return zlib.error
 
 
-def discover(path: Path) -> list[list[RawFile]]:
-    """Epoch exports under ``path``: a zip, a CSV, or a folder searched recursively.
+def is_epoch_csv(path: Path) -> bool:
+    """True when a file's header carries Epoch's required columns (content, not file name)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return False
+    return looks_like_epoch(_csv_header(head))
 
-    Files are recognised by content (their header), not only by name. Each folder (and each zip)
-    is one export.
-    """
-    if not path.exists():
-        raise InputFormatError("no such file or folder", file=str(path))
-    if path.is_file():
+
+def is_epoch_zip(path: Path) -> bool:
+    """True when a zip archive holds at least one Epoch CSV."""
+    try:
+        read_zip(path)
+    except InputFormatError:
+        return False
+    return True
+
+
+def group_exports(files: list[Path], dated: date | None = None) -> list[list[Path]]:
+    """Epoch CSV files grouped into exports: one folder's files of one declared date (``--dated``, a
+    datapackage's ``created`` or a date in the name) are one export; files of different dates are
+    different exports (vintages), even in one folder. A zip is always one export of its own."""
+    groups: dict[tuple[str, str], list[Path]] = {}
+    for file in sorted(files):
+        if file.suffix.lower() == ".zip":
+            groups[(str(file), "")] = [file]
+            continue
+        declared = declared_date(file, dated)
+        key = (str(file.parent), declared.value.isoformat() if declared and declared.value else "")
+        groups.setdefault(key, []).append(file)
+    return [paths for _, paths in sorted(groups.items())]
+
+
+def read_files(paths: list[Path], dated: date | None = None) -> list[RawFile]:
+    """The raw files of one export (a zip's Epoch members, or CSV files)."""
+    fixed = DataDate(dated, DateMethod.OPTION, "given with --dated") if dated else None
+    files: list[RawFile] = []
+    for path in paths:
         if zipfile.is_zipfile(path):
-            return [read_zip(path)]
+            members = read_zip(path)
+            files.extend(RawFile(f.name, f.location, f.data, f.retrieved_at, f.member, path, fixed) for f in members)
+            continue
         data = path.read_bytes()
         header = _csv_header(data)
         if not looks_like_epoch(header):
             map_columns(header, str(path))  # raises naming the missing column
-        return [[RawFile(path.name, str(path), data, _file_time(path))]]
-    exports: dict[Path, list[RawFile]] = {}
-    for candidate in sorted(path.rglob("*")):
-        if not candidate.is_file():
-            continue
-        suffix = candidate.suffix.lower()
-        if suffix == ".zip" and zipfile.is_zipfile(candidate):
-            try:
-                exports[candidate] = read_zip(candidate)
-            except InputFormatError:
-                continue
-        elif suffix in {".csv", ".txt"}:
-            with candidate.open("rb") as handle:
-                head = handle.read(65536)
-            if looks_like_epoch(_csv_header(head)):
-                exports.setdefault(candidate.parent, []).append(
-                    RawFile(candidate.name, str(candidate), candidate.read_bytes(), _file_time(candidate))
-                )
-    return [files for _, files in sorted(exports.items())]
+        files.append(RawFile(path.name, str(path), data, _file_time(path), path=path, fixed_date=fixed))
+    return files
+
+
+def discover(path: Path, dated: date | None = None) -> list[list[RawFile]]:
+    """Epoch exports under ``path``: a zip, a CSV, or a folder searched recursively.
+
+    Files are recognised by content (their header), not by name. Each zip is one export; CSV files of
+    one folder and one declared date are one export (see :func:`group_exports`).
+    """
+    if not path.exists():
+        raise InputFormatError("no such file or folder", file=str(path))
+    if path.is_file():
+        return [read_files([path], dated)]
+    candidates = [
+        c
+        for c in sorted(path.rglob("*"))
+        if c.is_file()
+        and (
+            (c.suffix.lower() == ".zip" and zipfile.is_zipfile(c) and is_epoch_zip(c))
+            or (c.suffix.lower() in {".csv", ".txt"} and is_epoch_csv(c))
+        )
+    ]
+    return [read_files(group, dated) for group in group_exports(candidates, dated)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,8 +373,27 @@ def parse_file(
         license=LICENSE,
         credit=CREDIT,
         member=raw.member,
+        data_date=_date_of(raw, rows, header, mapping),
     )
     return snapshot, rows, quarantined
+
+
+def _date_of(raw: RawFile, rows: list[_Row], header: list[str], mapping: dict[str, int]) -> DataDate:
+    """A file's data date: a fixed one, its datapackage resource, its newest ``Last modified`` (else its newest
+    publication date, a lower bound), its name; unknown otherwise."""
+    if raw.fixed_date is not None and raw.fixed_date.method is DateMethod.OPTION:
+        return raw.fixed_date
+    modified = [r.last_modified for r in rows if r.last_modified]
+    published = [r.published_on for r in rows if r.published_on]
+    data: DataDate | None = None
+    if modified:
+        data = DataDate(max(modified), DateMethod.DATA, f"newest {header[mapping['last_modified']]!r} of {raw.name}")
+    elif published:
+        column = header[mapping["published_on"]]
+        data = DataDate(max(published), DateMethod.DATA, f"newest {column!r} of {raw.name} (the export is no older)")
+    if raw.path is None:  # a live download: the data, else what the download says
+        return data if data is not None else (raw.fixed_date or DataDate.unknown())
+    return file_date(raw.path, None, data)
 
 
 def _field_of(column: str, header: list[str], mapping: dict[str, int]) -> str:
@@ -449,28 +519,39 @@ def merge_rows(
     return records
 
 
-def parse_export(files: list[RawFile], progress: ProgressFn | None = None) -> ParsedExport:
-    """Parse every file of one export and merge them. Raises on a file that cannot be read at all."""
+def parse_export(files: list[RawFile], progress: ProgressFn | None = None, *, tolerate: bool = False) -> ParsedExport:
+    """Parse every file of one export and merge them.
+
+    A file that cannot be read at all raises; with ``tolerate`` it is left out and listed in
+    ``ParsedExport.failed`` instead, and the export is made of the files that could be read (a build goes
+    on with the rest and says it was partial). With no readable file at all, it raises.
+    """
     snapshots: list[SourceSnapshot] = []
     rows: list[_Row] = []
     quarantined: list[QuarantinedRow] = []
+    failed: list[InputFormatError] = []
     for raw in files:
-        snapshot, file_rows, file_quarantine = parse_file(raw, progress)
+        try:
+            snapshot, file_rows, file_quarantine = parse_file(raw, progress)
+        except InputFormatError as exc:
+            if not tolerate or len(failed) + 1 == len(files):
+                raise
+            failed.append(exc)
+            continue
         snapshots.append(snapshot)
         rows.extend(file_rows)
         quarantined.extend(file_quarantine)
     unknown: dict[str, int] = {}
     ignored: dict[str, int] = {}
     records = merge_rows(rows, any(s.role == "notable" for s in snapshots), unknown, ignored)
-    modified = [r.last_modified for r in rows if r.last_modified]
-    data_date = max(modified) if modified else max(s.retrieved_at for s in snapshots).date()
     return ParsedExport(
-        export=Export(SOURCE, data_date, tuple(snapshots)),
+        export=Export(SOURCE, export_date(snapshots), tuple(snapshots)),
         records=records,
         quarantined=quarantined,
         rows_read=sum(s.rows for s in snapshots),
         unknown_country_tokens=unknown,
         ignored_country_tokens=ignored,
+        failed=failed,
     )
 
 
@@ -484,9 +565,10 @@ def fetch_live(
     on_progress: Callable[[int, int | None], None] | None = None,
 ) -> list[RawFile]:
     """Download the live export (``ai_models.zip``) and read it."""
-    from modelcensus.sources.http import download
+    from modelcensus.sources.http import download, live_date
 
     when = datetime.now(tz=UTC)
     dest = cache_dir / "epoch" / f"ai_models_{when:%Y%m%dT%H%M%SZ}.zip"
     download(url, dest, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s, on_progress=on_progress)
-    return read_zip(dest, location=url, retrieved_at=when)
+    fixed = live_date(dest, when)
+    return [replace(f, fixed_date=fixed) for f in read_zip(dest, location=url, retrieved_at=when)]

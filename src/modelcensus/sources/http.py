@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import httpx
 
 from modelcensus.errors import SourceUnavailableError
+from modelcensus.provenance import DataDate, DateMethod
 
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 USER_AGENT = "modelcensus (+https://github.com/modelcensus/modelcensus)"
@@ -74,6 +77,7 @@ def download(
                         last_error = f"truncated body ({done} of {total} bytes)"
                     else:
                         partial.replace(dest)
+                        _write_sidecar(dest, url, response.headers.get("Last-Modified"))
                         return dest
         except (httpx.TransportError, httpx.DecodingError) as exc:
             last_error = f"{type(exc).__name__}: {exc}"
@@ -81,3 +85,28 @@ def download(
             sleep(min(wait, max_wait_s))
     partial.unlink(missing_ok=True)
     raise SourceUnavailableError(f"{url}: gave up after {retries + 1} attempts ({last_error})")
+
+
+def _sidecar(dest: Path) -> Path:
+    return dest.with_name(dest.name + ".meta.json")
+
+
+def _write_sidecar(dest: Path, url: str, last_modified: str | None) -> None:
+    """Keep what the server said of the file beside it, so a cached copy re-read offline keeps its date."""
+    meta = {"url": url, "last_modified": last_modified, "retrieved_at": datetime.now(tz=UTC).isoformat()}
+    _sidecar(dest).write_text(json.dumps(meta), encoding="utf-8")
+
+
+def live_date(dest: Path, retrieved_at: datetime) -> DataDate:
+    """A live download's data date: the server's ``Last-Modified`` (when the upstream last changed the file),
+    else the day it was retrieved (the upstream's current data on that day)."""
+    try:
+        meta = json.loads(_sidecar(dest).read_text(encoding="utf-8"))
+        header = meta.get("last_modified")
+        when = parsedate_to_datetime(header) if header else None
+    except (OSError, ValueError, TypeError):
+        when = None
+    if when is not None:
+        return DataDate(when.astimezone(UTC).date(), DateMethod.HTTP, f"Last-Modified: {header}")
+    day = retrieved_at.astimezone(UTC).date()
+    return DataDate(day, DateMethod.RETRIEVED, f"fetched live on {day.isoformat()}: the upstream's data of that day")

@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 import duckdb
 
 from modelcensus.errors import InputFormatError, SourceUnavailableError
-from modelcensus.provenance import Export, SourceSnapshot
+from modelcensus.provenance import DataDate, DateMethod, Export, SourceSnapshot
 
 SOURCE = "huggingface"
 LICENSE = "Hub metadata: Hugging Face terms of service; each model under its own licence"
@@ -327,7 +327,9 @@ class ListingRead:
     stored: int
     duplicates: int
     quarantine: list[tuple[int, str, str, str]]
-    data_date: date
+    data_date: DataDate
+    """What the listing itself says of its date: its ``fetchedAt``, else its newest repo timestamp (a lower
+    bound), else unknown; the caller weighs it against ``--dated``, a datapackage and the file name."""
     observed_at: datetime | None
 
     @property
@@ -461,11 +463,13 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
         for line, repo_id, created in problems
     ]
     if observed is not None:
-        data_date = observed.date()
+        data_date = DataDate(observed.date(), DateMethod.DATA, "the listing's fetchedAt")
     elif newest is not None:
-        data_date = newest.date()
+        data_date = DataDate(
+            newest.date(), DateMethod.DATA, "the newest createdAt/lastModified of its repos (the listing is no older)"
+        )
     else:
-        data_date = file_time(path).date()
+        data_date = DataDate.unknown("the listing carries no fetchedAt and no repo timestamps")
     return ListingRead(
         path,
         shape,
@@ -605,7 +609,7 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def listing_export(
-    read: ListingRead, location: str, retrieved_at: datetime, data_date: date, digest: tuple[str, int]
+    read: ListingRead, location: str, retrieved_at: datetime, data_date: DataDate, digest: tuple[str, int]
 ) -> Export:
     """The provenance of a listing: one snapshot (the file), dated by when the Hub was observed."""
     snapshot = SourceSnapshot(
@@ -618,6 +622,7 @@ def listing_export(
         rows=read.rows_read,
         license=LICENSE,
         credit=CREDIT,
+        data_date=data_date,
     )
     return Export(SOURCE, data_date, (snapshot,))
 

@@ -100,7 +100,7 @@ def open_weights_of(licence: str | None) -> OpenWeights:
 # Leaderboards
 
 
-def parse_leaderboard(data: bytes, location: str, rated_on: date, arena: str) -> list[RatingRecord]:
+def parse_leaderboard(data: bytes, location: str, rated_on: date | None, arena: str) -> list[RatingRecord]:
     """Every (category, model) rating of one leaderboard file.
 
     ``line`` in errors is the 1-based position of the model within its category; ``column`` is
@@ -295,19 +295,25 @@ def _is_leaderboard(payload: object) -> bool:
 
 
 def _is_history(data: bytes) -> bool:
+    """A rating history: a header of model names after a first (date) column, then rows of a date followed
+    by numbers only (a rating, or 0.0 / empty for absent). Every cell of the first rows is checked, so a
+    table that merely starts with a date and a number (a register's totals over time) is not taken for one."""
     head = data[:262144].decode("utf-8-sig", errors="replace")
     lines = head.splitlines()
     if len(lines) < 2:
         return False
-    rows = list(csv.reader(lines[:2]))
-    if len(rows) < 2 or len(rows[0]) < 2 or len(rows[1]) < 2:
+    rows = list(csv.reader(lines[:6]))
+    header, body = rows[0], [r for r in rows[1:] if r]
+    if len(header) < 2 or not body:
         return False
-    if _history_date(rows[1][0]) is None:
-        return False
-    try:
-        float(rows[1][1] or "0")
-    except ValueError:
-        return False
+    for row in body[:5]:
+        if len(row) != len(header) or _history_date(row[0]) is None:
+            return False
+        for cell in row[1:]:
+            try:
+                float(cell or "0")
+            except ValueError:
+                return False
     return True
 
 
