@@ -1,0 +1,572 @@
+"""How many models does no source list? Multiple-systems (capture–recapture) estimation over linked sources.
+
+Each source is a list that sees part of one population of models. How much the lists overlap tells how
+much of the population they see: if two independent lists each see half the models, a quarter of the
+models should be on both; seeing fewer in common means a bigger population. Log-linear models of the
+counts of every observed capture pattern (Fienberg 1972; Bishop, Fienberg & Holland 1975) carry this to
+K lists and let pairs of lists depend on each other (a list copying another), the unseen all-absent
+cell being predicted from the fitted intercept.
+
+The estimate assumes a closed population over the period the lists cover, lists that sample that same
+population, no dependence left unmodelled (in particular, every model equally easy to find within a
+list: models that are easy to find for every list make the lists overlap more than chance and the
+estimate too low) and perfect linkage. ``docs/estimate.md`` says this for readers of the README.
+
+The thresholds below decide when no number is printed; each is a keyword of
+:func:`estimate_population` so an analysis can state a different choice.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import optimize, special, stats  # type: ignore[import-untyped]
+from statsmodels.genmod.families import Poisson  # type: ignore[import-untyped]
+from statsmodels.genmod.generalized_linear_model import GLM  # type: ignore[import-untyped]
+from statsmodels.tools.sm_exceptions import ConvergenceWarning  # type: ignore[import-untyped]
+
+Pattern = tuple[bool, ...]
+FloatArray = npt.NDArray[np.float64]
+
+MIN_LISTED = 50
+"""Fewest listed models for a number. With up to 2^K−1 = 15 cells for four lists, fewer than 50 units
+leave most cells at a handful of models, where the chi-square calibration of the interval and the
+choice of interactions by BIC are not to be relied on."""
+
+MIN_OVERLAP = 7
+"""Fewest models seen by two or more lists. The overlap is the whole signal; Robson & Regier (1964) found
+the two-list estimate nearly unbiased only from about 7 recaptures up, below which one model more or
+less in common moves the answer by 15% or more."""
+
+MAX_UNSEEN_RATIO = 5.0
+"""Most unseen models per listed one before the number is withheld. Beyond 5, the lists see fewer than 1
+model in 6 and the unseen count is mostly extrapolation: a dependence between two lists too weak to
+detect from the overlap (odds ratio 1.5) would move it by half, i.e. by more than twice the listed count."""
+
+_UPPER_SEARCH_RATIO = 1000.0
+"""Unseen per listed at which the profile search for the interval's upper end gives up: a likelihood still
+within the interval there is flat for all practical purposes, so the upper end is called unbounded."""
+
+_EXHAUSTIVE_MAX_PAIRS = 6
+"""All subsets of two-way interactions up to 4 lists (64 models); forward selection beyond (5 lists have
+1024 subsets, 6 have 32768)."""
+
+_MAX_ABS_PARAM = 40.0
+"""A log-linear parameter beyond e^±40 only arises when the maximum sits at infinity (a zero margin)."""
+
+_BOUNDARY = 1e-6
+"""A zero cell fitted below this has been pushed to the boundary: the maximum likelihood does not exist."""
+
+
+class _FitError(Exception):
+    """A log-linear fit that did not converge or whose maximum lies at infinity."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The estimated number of models, listed or not, with the words needed to read it."""
+
+    listed: int
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    method: str
+    sources: tuple[str, ...]
+    trusted: bool
+    reason: str | None
+    terms: tuple[str, ...] = ()
+    level: float = 0.95
+    heterogeneity: bool = False
+    """Every list shares more models with the others than chance would give (positive interactions linking all
+    the lists): the mark of models that are far easier to find than others. The number is then withheld."""
+    at_least: float | None = None
+    """With ``heterogeneity``: the lower end of the independence model's interval, which uneven catchability
+    biases low, so a floor for the total."""
+
+    @property
+    def unseen(self) -> float | None:
+        return None if self.estimate is None else self.estimate - self.listed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "listed": self.listed,
+            "estimate": self.estimate,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "method": self.method,
+            "sources": list(self.sources),
+            "trusted": self.trusted,
+            "reason": self.reason,
+        }
+
+
+def _check_sources(sources: Sequence[str]) -> list[str]:
+    names = list(sources)
+    if not names or len(set(names)) != len(names) or not all(isinstance(s, str) and s for s in names):
+        raise ValueError(f"sources must be distinct non-empty names, not {names!r}")
+    return names
+
+
+def capture_histories(members: ir.Table, sources: Sequence[str], group_col: str | None = None) -> ir.Table:
+    """Count units by the exact set of sources that list them (per group), in engine-independent Ibis.
+
+    A group is taken as a property of the unit: its pattern is the same in each of its groups (the sources
+    that list it anywhere), so a country's lists are not thinned by which record happened to carry the
+    country. Records of sources not named are ignored.
+    """
+    names = _check_sources(sources)
+    records = members.filter(members.unit.notnull(), members.source.isin(names))
+    flags = {f"in_{s}": (records.source == s).any() for s in names}
+    per_unit = records.group_by("unit").aggregate(**flags)
+    keys = list(flags)
+    if group_col is not None:
+        groups = records.select("unit", group_col).distinct()
+        per_unit = groups.join(per_unit, "unit")
+        keys = [group_col, *keys]
+    return per_unit.group_by(keys).aggregate(units=ibis._.count()).order_by(keys)
+
+
+def pattern_cells(frame: pd.DataFrame, sources: Sequence[str]) -> dict[Pattern, int]:
+    """The executed :func:`capture_histories` (one group, or none) as the cells :func:`estimate_population` takes."""
+    cols = [f"in_{s}" for s in _check_sources(sources)]
+    cells: dict[Pattern, int] = {}
+    for row in frame[[*cols, "units"]].itertuples(index=False, name=None):
+        key = tuple(bool(v) for v in row[:-1])
+        cells[key] = cells.get(key, 0) + int(row[-1])
+    return cells
+
+
+def pattern_cells_by_group(
+    frame: pd.DataFrame, sources: Sequence[str], group_col: str = "group"
+) -> dict[Hashable | None, dict[Pattern, int]]:
+    """Cells per group; a missing group (units with no country, ...) is the key ``None``."""
+    out: dict[Hashable | None, dict[Pattern, int]] = {}
+    for group, part in frame.groupby(group_col, dropna=False, sort=True):
+        key = group[0] if isinstance(group, tuple) else group
+        out[None if pd.isna(key) else key] = pattern_cells(part, sources)
+    return out
+
+
+def members_cells(members_df: pd.DataFrame, sources: Sequence[str]) -> dict[Pattern, int]:
+    """Cells straight from a pandas membership frame (unit, source): for simulations, no engine needed."""
+    names = _check_sources(sources)
+    recs = members_df.loc[members_df["source"].isin(names), ["unit", "source"]].drop_duplicates()
+    if recs.empty:
+        return {}
+    wide = pd.crosstab(recs["unit"], recs["source"]).reindex(columns=names, fill_value=0) > 0
+    cells: dict[Pattern, int] = {}
+    for row in wide.itertuples(index=False, name=None):
+        key = tuple(bool(v) for v in row)
+        cells[key] = cells.get(key, 0) + 1
+    return cells
+
+
+def _glm(y: FloatArray, x: FloatArray, maxiter: int, start: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
+    """Fit a Poisson log-linear model; anything but a clean interior maximum raises :class:`_FitError`,
+    because a silently diverged fit would print a confident number that means nothing."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = GLM(y, x, family=Poisson()).fit(maxiter=maxiter, start_params=start)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError, OverflowError) as exc:
+            raise _FitError(f"the fit failed: {exc}") from exc
+    params = np.asarray(res.params, dtype=np.float64)
+    fitted = np.asarray(res.fittedvalues, dtype=np.float64)
+    if any(issubclass(w.category, ConvergenceWarning) for w in caught) or not bool(res.converged):
+        raise _FitError(f"the fit did not converge in {maxiter} iterations")
+    if not (np.all(np.isfinite(params)) and np.all(np.isfinite(fitted))):
+        raise _FitError("the fit diverged")
+    if np.max(np.abs(params)) > _MAX_ABS_PARAM or np.any((y == 0) & (fitted < _BOUNDARY)):
+        raise _FitError("some combinations of lists hold no models at all, which pushes the fit to infinity")
+    return params, fitted
+
+
+def _design(patterns: FloatArray, pairs: Sequence[tuple[int, int]]) -> FloatArray:
+    """Intercept, one main effect per list, one column per two-way interaction (0/1 coding: the all-absent
+    pattern is the intercept alone, so exp(intercept) is the unseen count)."""
+    cols = [np.ones(len(patterns)), *patterns.T, *(patterns[:, a] * patterns[:, b] for a, b in pairs)]
+    return np.column_stack(cols).astype(np.float64)
+
+
+def _poisson_llf(y: FloatArray, mu: FloatArray) -> float:
+    return float(np.sum(special.xlogy(y, mu) - mu - special.gammaln(y + 1.0)))
+
+
+@dataclass(frozen=True)
+class _Fit:
+    pairs: tuple[tuple[int, int], ...]
+    params: FloatArray
+    ic: float
+
+    @property
+    def unseen(self) -> float:
+        return math.exp(float(self.params[0]))
+
+
+def _fit(
+    y: FloatArray, patterns: FloatArray, pairs: tuple[tuple[int, int], ...], criterion: str, listed: int, maxiter: int
+) -> _Fit:
+    x = _design(patterns, pairs)
+    params, fitted = _glm(y, x, maxiter)
+    penalty = math.log(listed) if criterion == "bic" else 2.0  # BIC's n: captured units, as in Rcapture
+    return _Fit(pairs, params, -2.0 * _poisson_llf(y, fitted) + penalty * x.shape[1])
+
+
+def _select(y: FloatArray, patterns: FloatArray, criterion: str, listed: int, maxiter: int) -> _Fit:
+    """The best model by the criterion among main effects plus two-way interactions. Pairs whose fit has
+    no interior maximum are skipped, not chosen: their estimate would be an artefact of a zero cell."""
+    k = patterns.shape[1]
+    pairs = list(itertools.combinations(range(k), 2)) if k >= 3 else []  # K=2: A×B is not identifiable
+    best = _fit(y, patterns, (), criterion, listed, maxiter)  # a failure here is the answer: no number
+
+    def attempt(cand: tuple[tuple[int, int], ...]) -> _Fit | None:
+        try:
+            return _fit(y, patterns, cand, criterion, listed, maxiter)
+        except _FitError:
+            return None
+
+    if len(pairs) <= _EXHAUSTIVE_MAX_PAIRS:
+        for size in range(1, len(pairs) + 1):
+            for cand in itertools.combinations(pairs, size):
+                fit = attempt(cand)
+                if fit is not None and fit.ic < best.ic - 1e-9:  # ties go to the fewer terms
+                    best = fit
+        return best
+    while True:
+        step = [f for p in pairs if p not in best.pairs if (f := attempt((*best.pairs, p))) is not None]
+        challenger = min(step, key=lambda f: f.ic, default=None)
+        if challenger is None or challenger.ic >= best.ic - 1e-9:
+            return best
+        best = challenger
+
+
+def _profile_interval(
+    y: FloatArray, patterns: FloatArray, fit: _Fit, listed: int, level: float, maxiter: int
+) -> tuple[float, float]:
+    """Profile-likelihood interval for the unseen count (Cormack 1992): the unseen cell is treated as data
+    n0, the chosen model refitted on the full 2^K table, and the multinomial log-likelihood of N = listed + n0,
+    log N! − log n0! + Σ n·log(μ̂/N), followed out until it drops by chi2_1(level)/2. Returns ``inf`` for an
+    upper end the likelihood never reaches."""
+    full_x = _design(np.vstack([np.zeros(patterns.shape[1]), patterns]), fit.pairs)
+    start = [fit.params]
+
+    def loglik(n0: float) -> float:
+        yy = np.concatenate([[n0], y])
+        try:
+            params, mu = _glm(yy, full_x, maxiter, start[0])
+        except _FitError:  # the last fit was for a far-off n0 and IRLS overshot from it: start afresh
+            params, mu = _glm(yy, full_x, maxiter)
+        start[0] = params
+        total = listed + n0
+        return float(special.gammaln(total + 1.0) - special.gammaln(n0 + 1.0) + np.sum(special.xlogy(yy, mu / total)))
+
+    n0_hat = fit.unseen
+    span = 2.0 + 0.01 * n0_hat
+    peak = optimize.minimize_scalar(
+        lambda n: -loglik(float(n)), bounds=(max(0.0, n0_hat - span), n0_hat + span), method="bounded"
+    )
+    n_peak, top = (float(peak.x), -float(peak.fun)) if -float(peak.fun) > loglik(n0_hat) else (n0_hat, loglik(n0_hat))
+    target = top - float(stats.chi2.ppf(level, 1)) / 2.0
+
+    def gap(n0: float) -> float:
+        return loglik(n0) - target
+
+    low = 0.0 if gap(0.0) >= 0 else float(optimize.brentq(gap, 0.0, n_peak, xtol=1e-3))
+    cap = _UPPER_SEARCH_RATIO * max(listed, 1)
+    high = max(2.0 * n_peak, n_peak + 10.0)
+    while gap(high) > 0:
+        if high >= cap:
+            return low, math.inf
+        high = min(2.0 * high, cap)
+    return low, float(optimize.brentq(gap, n_peak, high, xtol=1e-3))
+
+
+def _screen(n_sources: int, listed: int, overlap: int, min_listed: int, min_overlap: int) -> str | None:
+    """Why the counts cannot carry an estimate at all, before any model is fitted."""
+    if n_sources < 2:
+        return (
+            "Fewer than two sources list any of these models. An estimate of the models nobody lists needs at "
+            "least two lists to compare."
+        )
+    if listed < min_listed:
+        return (
+            f"Only {listed} models are listed, fewer than the {min_listed} needed to estimate how many are missing "
+            "with any reliability."
+        )
+    if overlap == 0:
+        return (
+            "No model appears in more than one source. With no overlap the lists could each be seeing a tiny slice "
+            "of a huge population: the number of missing models has no upper limit."
+        )
+    if overlap < min_overlap:
+        return (
+            f"Only {overlap} models appear in more than one source (at least {min_overlap} are needed): the "
+            "estimate would hinge on a handful of models."
+        )
+    return None
+
+
+def _tidy_cells(cells: Mapping[Pattern, int], k: int) -> tuple[dict[Pattern, int], list[int], int]:
+    """Validated counts over the sources that list something (a list that sees nothing says nothing about
+    overlap and would pin its main effect at minus infinity), with the indices of those sources."""
+    counts = dict.fromkeys((p for p in itertools.product((False, True), repeat=k) if any(p)), 0)
+    for key, n in cells.items():
+        pattern = tuple(bool(v) for v in key)
+        if len(pattern) != k or int(n) != n or n < 0:
+            raise ValueError(f"cell {key!r}: {n!r} is not a count of units over {k} sources")
+        if not any(pattern):
+            if n:
+                raise ValueError("the all-absent pattern cannot be observed: it is what is being estimated")
+            continue
+        counts[pattern] += int(n)
+    used = [j for j in range(k) if any(n for p, n in counts.items() if p[j])]
+    merged: dict[Pattern, int] = {}
+    for p, n in counts.items():
+        q = tuple(p[j] for j in used)
+        if any(q):
+            merged[q] = merged.get(q, 0) + n
+    return merged, used, sum(counts.values())
+
+
+def _spans_all(fit: _Fit, k: int) -> bool:
+    """Whether the positive interactions link every list to every other (Chao et al. 2001: heterogeneity makes
+    every pair of lists positively dependent; a real dependence between some lists does not link them all)."""
+    parent = list(range(k))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for (a, b), coef in zip(fit.pairs, fit.params[1 + k :], strict=True):
+        if coef > 0:
+            parent[root(a)] = root(b)
+    return k >= 3 and len({root(i) for i in range(k)}) == 1
+
+
+def estimate_population(
+    cells: Mapping[Pattern, int],
+    sources: Sequence[str],
+    *,
+    criterion: str = "bic",
+    level: float = 0.95,
+    interactions: Sequence[tuple[str, str]] | None = None,
+    min_listed: int = MIN_LISTED,
+    min_overlap: int = MIN_OVERLAP,
+    max_unseen_ratio: float = MAX_UNSEEN_RATIO,
+    maxiter: int = 100,
+) -> Estimate:
+    """Estimate how many models exist, listed or not, from the counts of each capture pattern.
+
+    ``cells`` maps a pattern (one bool per source, in the order of ``sources``) to the number of units
+    with exactly that pattern; missing patterns count zero. ``interactions`` fixes the two-way terms instead
+    of choosing them by ``criterion`` (``[]``: independent lists). The number is withheld, with the reason in
+    words, when fewer than two sources have records, fewer than ``min_listed`` units are listed, fewer than
+    ``min_overlap`` (or no) units are on two lists or more, the fit fails, positive dependence links every
+    list (uneven catchability: the number could be far off either way, so only a floor is stated), the unseen
+    count exceeds ``max_unseen_ratio`` × listed, or the interval has no upper end.
+    """
+    names = _check_sources(sources)
+    if criterion not in ("bic", "aic"):
+        raise ValueError(f"criterion must be 'bic' or 'aic', not {criterion!r}")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be between 0 and 1, not {level!r}")
+    merged, used, listed = _tidy_cells(cells, len(names))
+    used_names = [names[j] for j in used]
+    fixed: tuple[tuple[int, int], ...] | None = None
+    if interactions is not None:
+        pos = {name: i for i, name in enumerate(used_names)}
+        if any(a not in pos or b not in pos or a == b for a, b in interactions) or (interactions and len(used) < 3):
+            raise ValueError(f"interactions {list(interactions)!r} are not pairs of {len(used)} >= 3 listing sources")
+        fixed = tuple(sorted({(min(pos[a], pos[b]), max(pos[a], pos[b])) for a, b in interactions}))
+    pct = f"{level * 100:g}%"
+    dropped = [s for s in names if s not in used_names]
+    lists = ("+".join(used_names) or "no sources") + (
+        f" ({', '.join(dropped)} dropped: no records)" if dropped and used_names else ""
+    )
+    method = f"log-linear Poisson, {lists}, not fitted"
+
+    def no_number(reason: str, **extra: Any) -> Estimate:
+        return Estimate(listed, None, None, None, method, tuple(used_names), False, reason, level=level, **extra)
+
+    overlap = sum(n for p, n in merged.items() if sum(p) >= 2)
+    reason = _screen(len(used), listed, overlap, min_listed, min_overlap)
+    if reason is not None:
+        return no_number(reason)
+    patterns = np.array(list(merged), dtype=np.float64)
+    y = np.array(list(merged.values()), dtype=np.float64)
+    try:
+        if fixed is None:
+            fit = _select(y, patterns, criterion, listed, maxiter)
+        else:
+            fit = _fit(y, patterns, fixed, criterion, listed, maxiter)
+    except _FitError as exc:
+        return no_number(f"The statistical model could not be fitted ({exc}), so no number is given.")
+    terms = tuple(f"{used_names[a]}×{used_names[b]}" for a, b in fit.pairs)
+    chosen = f"chosen by {criterion.upper()}" if fixed is None else "fixed by the analyst"
+    if len(used) == 2:
+        model = "lists independent (Lincoln–Petersen; two lists cannot show a dependence)"
+    elif terms:
+        model = f"interaction{'s' if len(terms) > 1 else ''} {', '.join(terms)}, {chosen}"
+    else:
+        model = f"lists independent, {chosen}"
+    method = f"log-linear Poisson, {lists}, {model}; {pct} profile-likelihood interval"
+
+    if _spans_all(fit, len(used)):
+        floor: float | None = None
+        try:
+            base = _fit(y, patterns, (), criterion, listed, maxiter)
+            if base.unseen <= max_unseen_ratio * listed:
+                floor = listed + _profile_interval(y, patterns, base, listed, level, maxiter)[0]
+        except (_FitError, ValueError, RuntimeError):
+            pass
+        floor_words = (
+            f"points to at least about {floor:,.0f} models in all" if floor is not None else "cannot even set a floor"
+        )
+        return no_number(
+            "Some models are far easier to find than others: every list shares more models with the others than "
+            "chance would give, as when big labs' models are on every list and small labs' on few. The number of "
+            "unlisted models then depends on how that is modelled and could be far off either way. The simplest "
+            f"model, which ignores this and so errs low, {floor_words}.",
+            terms=terms,
+            heterogeneity=True,
+            at_least=floor,
+        )
+    unseen = fit.unseen
+    if not math.isfinite(unseen) or unseen > max_unseen_ratio * listed:
+        return no_number(
+            f"The model puts the number of unlisted models at about {unseen:,.0f}, more than {max_unseen_ratio:g} "
+            f"times the {listed:,} listed. The lists overlap too little for such a figure to be more than guesswork.",
+            terms=terms,
+        )
+    try:
+        low, high = _profile_interval(y, patterns, fit, listed, level, maxiter)
+    except (_FitError, ValueError, RuntimeError) as exc:
+        return no_number(f"The uncertainty range could not be computed ({exc}), so no number is given.", terms=terms)
+    if not math.isfinite(high):
+        return no_number(
+            f"The data put no upper limit on the number of missing models (the {pct} interval has no upper end), "
+            "so no number is given.",
+            terms=terms,
+        )
+    total = listed + unseen
+    return Estimate(
+        listed=listed,
+        estimate=total,
+        ci_low=min(listed + low, total),
+        ci_high=max(listed + high, total),
+        method=method,
+        sources=tuple(used_names),
+        trusted=True,
+        reason=None,
+        terms=terms,
+        level=level,
+    )
+
+
+ALL_GROUPS = None
+NO_GROUP = "(none)"
+"""The label of units with no group, so that a null group cannot be mistaken for the all-groups row."""
+
+
+def estimate_by_group(
+    pattern_frame: pd.DataFrame,
+    sources: Sequence[str],
+    *,
+    group_col: str = "group",
+    overall: pd.DataFrame | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """One estimate per group of an executed :func:`capture_histories` frame. A unit in several groups
+    counts in each, so the all-groups row (group ``None``, first) comes from ``overall``, the ungrouped
+    capture histories, never from adding groups up."""
+    rows: list[tuple[Hashable | None, Estimate]] = []
+    if overall is not None:
+        rows.append((ALL_GROUPS, estimate_population(pattern_cells(overall, sources), sources, **options)))
+    for group, cells in pattern_cells_by_group(pattern_frame, sources, group_col).items():
+        rows.append((NO_GROUP if group is None else group, estimate_population(cells, sources, **options)))
+    columns = ["group", "listed", "estimate", "ci_low", "ci_high", "method", "sources", "trusted", "reason"]
+    records = [
+        {**e.to_dict(), "group": g, "sources": "+".join(e.sources)}
+        for g, e in rows  # pandas only lays the estimates out
+    ]
+    table = pd.DataFrame.from_records(records, columns=columns)
+    table["group"] = pd.Series([g for g, _ in rows], dtype=object)  # keeps None, which a str column would make NaN
+    return table
+
+
+def _units_by_sources(members_df: pd.DataFrame) -> pd.Series:
+    pairs = members_df[["unit", "source"]].drop_duplicates()
+    return pairs.groupby("unit", sort=True)["source"].agg(lambda s: tuple(sorted(set(s))))
+
+
+def perturb_links(members_df: pd.DataFrame, *, split_rate: float, merge_rate: float, seed: int) -> pd.DataFrame:
+    """Simulate linkage errors on a membership frame (unit, source[, group]).
+
+    A missed link (``split_rate`` of the units on two or more sources) splits one source's records off into a
+    unit of their own, so one model counts as two and the overlap shrinks: the unseen estimate rises. A false
+    link (``merge_rate`` of the units on a single source) merges the unit into a random unit that source does
+    not list, so two models count as one and the overlap grows: the estimate falls. Both kinds are drawn from
+    the original linkage, so their effects add up rather than interact.
+    """
+    for name, rate in (("split_rate", split_rate), ("merge_rate", merge_rate)):
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"{name} must be between 0 and 1, not {rate!r}")
+    rng = np.random.default_rng(seed)
+    out = members_df.copy()
+    out["unit"] = out["unit"].astype(str)
+    by_unit = _units_by_sources(out)
+    multi = by_unit[by_unit.map(len) >= 2]
+    singles = by_unit[by_unit.map(len) == 1]
+    relabel: dict[tuple[str, str], str] = {}
+    for unit in rng.choice(multi.index.to_numpy(), round(split_rate * len(multi)), replace=False):
+        source = str(rng.choice(list(multi[unit])))
+        relabel[(str(unit), source)] = f"{unit}~split~{source}"
+    chosen = [str(u) for u in rng.choice(singles.index.to_numpy(), round(merge_rate * len(singles)), replace=False)]
+    keep = by_unit.drop(chosen)  # a unit merged away is no target: each false link hides exactly one unit
+    for source in sorted({singles[u][0] for u in chosen}):
+        units = [u for u in chosen if singles[u][0] == source]
+        pool = keep.index[[source not in srcs for srcs in keep]].to_numpy()
+        # distinct targets: a unit holds one record per source, so two records of one source never merge into it
+        targets = rng.choice(pool, min(len(units), len(pool)), replace=False)
+        relabel.update({(unit, source): str(target) for unit, target in zip(units, targets, strict=False)})
+    if relabel:
+        keys = list(zip(out["unit"], out["source"], strict=True))
+        out["unit"] = [relabel.get(key, key[0]) for key in keys]
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+def link_error_sensitivity(
+    members_df: pd.DataFrame,
+    sources: Sequence[str],
+    rates: Iterable[float] = (0.01, 0.02, 0.05, 0.10),
+    seed: int = 0,
+    **options: Any,
+) -> pd.DataFrame:
+    """How far the estimate moves under missed and false links at each rate, relative to the linkage as is
+    (``change``: estimate / baseline − 1), so a README can say what a given linkage error rate would cost."""
+    names = _check_sources(sources)
+
+    def row(kind: str, rate: float, frame: pd.DataFrame) -> dict[str, Any]:
+        est = estimate_population(members_cells(frame, names), names, **options)
+        return {"kind": kind, "rate": rate, **est.to_dict()}
+
+    rows = [row("none", 0.0, members_df)]
+    for rate in rates:
+        rows.append(row("missed links", rate, perturb_links(members_df, split_rate=rate, merge_rate=0.0, seed=seed)))
+        rows.append(row("false links", rate, perturb_links(members_df, split_rate=0.0, merge_rate=rate, seed=seed)))
+    table = pd.DataFrame(rows)
+    base = rows[0]["estimate"]
+    table["change"] = [None if base is None or e is None else e / base - 1.0 for e in table["estimate"]]
+    table["sources"] = ["+".join(s) for s in table["sources"]]
+    return table[["kind", "rate", "listed", "estimate", "ci_low", "ci_high", "change", "trusted", "reason", "method"]]
