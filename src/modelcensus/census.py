@@ -235,9 +235,19 @@ class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
         current = current_exports(t, filters.as_of)
         current = current.filter(current.source == "epoch")  # the model census reads Epoch's records
         s = t.snapshots.semi_join(current, "export_id")
+        j = s.join(current.select("export_id", export_date=current.data_date), "export_id")
         frame = _execute(
-            s.join(current, "export_id").select(
-                "source", "role", "location", "retrieved_at", "sha256", "data_date", "license", "credit"
+            j.select(
+                "source",
+                "role",
+                "location",
+                "retrieved_at",
+                "sha256",
+                "license",
+                "credit",
+                data_date=j.export_date,
+                file_date=j.data_date,
+                date_method=j.date_method,
             )
         )
         snapshots = [{str(k): v for k, v in row.items()} for row in frame.astype(str).to_dict(orient="records")]

@@ -276,9 +276,12 @@ def score_pairs(records: list[lk.SourceRecord], known_links: list[tuple[str, str
         linker.training.estimate_u_using_random_sampling(max_pairs=RANDOM_PAIRS, seed=SEED)
         db.register(labels, table_name="known_links")
         linker.training.estimate_m_from_pairwise_labels("known_links")  # type: ignore[no-untyped-call]
-        scored: pd.DataFrame = linker.inference.predict(
-            threshold_match_probability=0.5, warning_mode="never"
-        ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+        try:
+            scored: pd.DataFrame = linker.inference.predict(
+                threshold_match_probability=0.5, warning_mode="never"
+            ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+        except ValueError:  # a degenerate prior (0 or 1) on a tiny input: no probabilistic links, never a guess
+            return pd.DataFrame()
     finally:
         con.close()
     return scored

@@ -13,6 +13,7 @@ export is refused rather than overwritten.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -27,6 +28,7 @@ from modelcensus.errors import QueryError, StoreError
 
 EXPORT_FORMATS = ("parquet", "csv", "json")
 MANIFEST = "manifest.json"
+DATAPACKAGE = "datapackage.json"
 MANIFEST_VERSION = 1
 _EXTENSIONS = {"parquet": "parquet", "csv": "csv", "json": "jsonl"}
 
@@ -95,17 +97,30 @@ def _exports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Each stored source export with its snapshots, newest of each source flagged ``current``."""
     exports = _rows(
         con,
-        "SELECT export_id, source, data_date, ingested_at, rows_read, records, quarantined, "
+        "SELECT export_id, source, data_date, ingested_at, rows_read, records, quarantined, date_method, "
         "row_number() OVER (PARTITION BY source ORDER BY data_date DESC NULLS LAST, ingested_at DESC) = 1 "
         "FROM exports ORDER BY source, data_date, ingested_at",
     )
     snapshots = _rows(
         con,
-        "SELECT export_id, snapshot_id, role, location, sha256, bytes, rows, retrieved_at, license, credit "
-        "FROM snapshots ORDER BY export_id, role, location",
+        "SELECT export_id, snapshot_id, role, location, sha256, bytes, rows, retrieved_at, license, credit, "
+        "data_date, date_method FROM snapshots ORDER BY export_id, role, location",
     )
     by_export: dict[str, list[dict[str, Any]]] = {}
-    for export_id, snapshot_id, role, location, sha256, size, rows, retrieved_at, license_, credit in snapshots:
+    for (
+        export_id,
+        snapshot_id,
+        role,
+        location,
+        sha256,
+        size,
+        rows,
+        retrieved_at,
+        license_,
+        credit,
+        data_date,
+        date_method,
+    ) in snapshots:
         by_export.setdefault(str(export_id), []).append(
             {
                 "snapshot_id": snapshot_id,
@@ -117,6 +132,8 @@ def _exports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
                 "retrieved_at": retrieved_at.isoformat() if retrieved_at is not None else None,
                 "license": license_,
                 "credit": credit,
+                "data_date": data_date.isoformat() if data_date is not None else None,
+                "date_method": date_method,
             }
         )
     return [
@@ -124,6 +141,7 @@ def _exports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             "export_id": export_id,
             "source": source,
             "data_date": data_date.isoformat() if data_date is not None else None,
+            "date_method": date_method,
             "ingested_at": ingested_at.isoformat(),
             "rows_read": rows_read,
             "records": records,
@@ -131,7 +149,7 @@ def _exports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             "current": bool(current),
             "snapshots": by_export.get(str(export_id), []),
         }
-        for export_id, source, data_date, ingested_at, rows_read, records, quarantined, current in exports
+        for export_id, source, data_date, ingested_at, rows_read, records, quarantined, date_method, current in exports
     ]
 
 
@@ -193,11 +211,95 @@ def export_store(
             },
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        package = datapackage(manifest, work)
+        (work / DATAPACKAGE).write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _move_into_place(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return manifest
+
+
+_FRICTIONLESS_TYPES = (
+    ("BIGINT", "integer"),
+    ("INTEGER", "integer"),
+    ("DOUBLE", "number"),
+    ("FLOAT", "number"),
+    ("DECIMAL", "number"),
+    ("BOOLEAN", "boolean"),
+    ("TIMESTAMP", "datetime"),
+    ("DATE", "date"),
+    ("JSON", "object"),
+)
+_MEDIA_TYPES = {"parquet": "application/vnd.apache.parquet", "csv": "text/csv", "json": "application/jsonl"}
+
+
+def _field_type(duckdb_type: str) -> str:
+    """A Frictionless Table Schema type for a DuckDB column type (lists are ``array``, as JSON text in CSV)."""
+    if duckdb_type.endswith("[]") or duckdb_type.startswith(("STRUCT", "MAP")):
+        return "array" if duckdb_type.endswith("[]") else "object"
+    for prefix, kind in _FRICTIONLESS_TYPES:
+        if duckdb_type.startswith(prefix):
+            return kind
+    return "string"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def datapackage(manifest: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """A Frictionless Data Package describing an export: one resource per table file (path, format, bytes,
+    sha256, Table Schema), the source exports behind it with their data dates, and their licences.
+
+    ``created`` of the package is when the export was written; the data dates are those of the sources
+    (each in ``sources``): a table mixes sources, so no single resource date is claimed."""
+    fmt = str(manifest["format"])
+    sources: list[dict[str, Any]] = []
+    licences: dict[str, dict[str, str]] = {}
+    for export in manifest["exports"]:
+        for snap in export["snapshots"]:
+            sources.append(
+                {
+                    "title": f"{export['source']} export {export['export_id']} ({snap['role']})",
+                    "path": snap["location"],
+                    "data_date": snap.get("data_date") or export.get("data_date"),
+                    "current": export["current"],
+                }
+            )
+            if snap.get("license"):
+                licences.setdefault(snap["license"], {"name": snap["license"], "title": snap.get("credit") or ""})
+    resources = []
+    for name, table in manifest["tables"].items():
+        path = folder / table["file"]
+        resources.append(
+            {
+                "name": name.replace("_", "-"),
+                "path": table["file"],
+                "profile": "tabular-data-resource" if fmt == "csv" else "data-resource",
+                "format": "jsonl" if fmt == "json" else fmt,
+                "mediatype": _MEDIA_TYPES[fmt],
+                "bytes": path.stat().st_size,
+                "hash": f"sha256:{_sha256(path)}",
+                "rows": table["rows"],
+                "schema": {"fields": [{"name": c["name"], "type": _field_type(c["type"])} for c in table["columns"]]},
+            }
+        )
+    return {
+        "profile": "data-package",
+        "name": "modelcensus-export",
+        "title": "modelcensus: the census store's tables",
+        "description": "Every table of a modelcensus store; manifest.json holds the same with the store's schema "
+        "version. Data dates are the sources' (see sources[].data_date), not the export's.",
+        "created": manifest["exported_at"],
+        "resources": resources,
+        "sources": sources,
+        "licenses": sorted(licences.values(), key=lambda item: item["name"]),
+    }
 
 
 def _by_name(table: ExportedTable) -> str:

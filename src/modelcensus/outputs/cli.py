@@ -39,6 +39,7 @@ from modelcensus.outputs.cli_common import (
     app,
     console,
     err_console,
+    failure_text,
     handle_errors,
     ingest_app,
     orgs_app,
@@ -157,9 +158,7 @@ def build(
                 )
     if result.partial:
         for failure in result.failed:
-            err_console.print(
-                f"failed: {failure.location}: {failure.message}", style="bold red", highlight=False, markup=False
-            )
+            err_console.print(f"failed: {failure_text(failure)}", style="bold red", highlight=False, markup=False)
         err_console.print(
             f"partial build: {len(result.failed)} recognised file(s) could not be read; everything else is stored "
             f"(exit code {PARTIAL_EXIT})",

@@ -19,6 +19,7 @@ import modelcensus as mc
 from modelcensus.census import Census, IngestReport
 from modelcensus.config import Config
 from modelcensus.errors import ModelCensusError
+from modelcensus.ingest import Failure
 from modelcensus.outputs.render import OutputFormat
 from modelcensus.provenance import DataDate
 
@@ -185,6 +186,11 @@ def _dated(when: DataDate) -> str:
     return f"data of {when.value.isoformat()}, dated by {when.method.value}"
 
 
+def failure_text(failure: Failure) -> str:
+    """``path: what went wrong`` (the message already names the file when the parser knew it)."""
+    return failure.message if failure.message.startswith(failure.location) else f"{failure.location}: {failure.message}"
+
+
 def _report_ingest(report: IngestReport) -> None:
     for r in report.results:
         state = "already stored, nothing changed" if r.already_stored else "stored"
@@ -196,9 +202,7 @@ def _report_ingest(report: IngestReport) -> None:
             markup=False,
         )
     for failure in report.failed:
-        err_console.print(
-            f"failed: {failure.location}: {failure.message}", style="bold red", highlight=False, markup=False
-        )
+        err_console.print(f"failed: {failure_text(failure)}", style="bold red", highlight=False, markup=False)
     for q in report.quarantined[:20]:
         err_console.print(f"  set aside: {q.file}, line {q.line}, column {q.column!r}: {q.reason}", highlight=False)
     if len(report.quarantined) > 20:

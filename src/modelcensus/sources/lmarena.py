@@ -304,7 +304,8 @@ def _is_history(data: bytes) -> bool:
         return False
     rows = list(csv.reader(lines[:6]))
     header, body = rows[0], [r for r in rows[1:] if r]
-    if len(header) < 2 or not body:
+    # the first column holds the dates (headed by nothing, or by "date"); the others are models, at least two
+    if len(header) < 3 or header[0].strip().casefold() not in {"", "date", "day"} or not body:
         return False
     for row in body[:5]:
         if len(row) != len(header) or _history_date(row[0]) is None:
