@@ -174,7 +174,7 @@ def test_a_broken_file_fails_alone_and_the_build_is_partial(tmp_path: Path, shar
     out = result.output
     assert "failed: " in out and "2025-07-01_broken_epoch" in out and "truncated" in out
     assert "cut_openrouter.json" in out and "not JSON" in out
-    assert f"notes.md: not a data file" in out and "table.csv: a table whose columns match no source" in out
+    assert "notes.md: not a data file" in out and "table.csv: a table whose columns match no source" in out
     assert "partial build: 2 recognised file(s)" in out
     assert "Traceback" not in out
     with mc.open(db, read_only=True) as census:
@@ -256,6 +256,7 @@ def test_export_writes_a_datapackage(tmp_path: Path, fmt: str) -> None:
     models = next(r for r in package["resources"] if r["name"] == "models")
     fields = {f["name"]: f["type"] for f in models["schema"]["fields"]}
     assert fields["published_on"] == "date" and fields["organizations"] == "array" and fields["parameters"] == "number"
-    assert models["hash"].startswith("sha256:") and models["bytes"] == (tmp_path / "out" / models["path"]).stat().st_size
+    assert models["hash"].startswith("sha256:")
+    assert models["bytes"] == (tmp_path / "out" / models["path"]).stat().st_size
     assert package["sources"] and all(s["data_date"] for s in package["sources"])
     assert package["licenses"] == [{"name": "CC BY 4.0", "title": "Epoch AI"}]
