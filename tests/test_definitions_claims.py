@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 import modelcensus as mc
-from modelcensus.definitions import load_definitions, unit_key
+from modelcensus.definitions import load_definitions
+from modelcensus.linkage import unit_key
 from modelcensus.errors import InputFormatError
 from modelcensus.outputs.cli import app
 
@@ -208,13 +209,14 @@ def test_check_examples_on_the_shared_data(full_census_path: Path) -> None:
     assert {"waic-2025-share", "ai-index-2025-us", "ai-index-2025-cn", "hub-derivatives-chinese-bases"} <= set(claims)
     for c in claims.values():
         assert {"id", "claim", "verdict", "figure", "denominator", "evidence", "sensitivity"} <= set(c)
-        assert c["verdict"] in {"supported", "contradicted", "undetermined"}
+        assert {"at_vintage", "now", "coverage", "explanation"} <= set(c)
+        assert c["verdict"] in {"supported", "contradicted", "consistent-at-vintage", "not-checkable"}
         assert len({s["definition"] for s in c["sensitivity"]}) >= 5
         assert {"definition", "rule", "unit", "figure"} <= set(c["sensitivity"][0])
     us = claims["ai-index-2025-us"]
-    assert us["figure"] == 57 and us["denominator"] == 98 and us["verdict"] == "contradicted"
+    assert us["now"]["figure"] == 57 and us["denominator"] == 98
     assert len(us["evidence"]) == 57
-    assert claims["ai-index-2025-cn"]["figure"] == 31
+    assert claims["ai-index-2025-cn"]["now"]["figure"] == 31
     table = runner.invoke(app, ["check", str(ROOT / "examples" / "claims.yaml"), "--db", str(full_census_path)])
     assert table.exit_code == 0 and "Sensitivity of waic-2025-share" in table.stdout
 

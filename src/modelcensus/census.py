@@ -17,13 +17,16 @@ import ibis
 import pandas as pd
 
 from modelcensus.census_catalog import DefinitionMethods
+from modelcensus.census_coverage import CoverageMethods
 from modelcensus.census_overview import OverviewMethods
 from modelcensus.census_profiles import ProfileMethods
+from modelcensus.census_vintages import VintageMethods
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
 from modelcensus.ingest import BuildReport, IngestReport, Progress
 from modelcensus.ingest import build as build_census
 from modelcensus.metrics import (
+    RULE_TEXT,
     CensusTables,
     Filters,
     count_models,
@@ -53,14 +56,6 @@ def _execute(expr: Any) -> pd.DataFrame:
     return frame
 
 
-_RULE_TEXT = {
-    "full": "a model counts once for each distinct group it belongs to (AI Index convention); "
-    "counts can add up to more than the number of models",
-    "fractional": "a model's weight of 1 is split equally among its groups",
-    "primary": "a model counts only for its first group (first organization's country)",
-}
-
-
 def _label(dimension: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return f"(no {dimension.replace('_', ' ')})"
@@ -69,7 +64,7 @@ def _label(dimension: str, value: Any) -> str:
     return str(value)
 
 
-class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
+class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, DefinitionMethods):
     """A census store opened for reading (and, unless read-only, for ingesting)."""
 
     def __init__(
@@ -98,6 +93,7 @@ class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
 
     @property
     def tables(self) -> CensusTables:
+        self.ensure_population()
         b = self._backend
         return CensusTables(**{name: b.table(name) for name in CensusTables.__dataclass_fields__})
 
@@ -307,7 +303,7 @@ class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
         return frame[ordered + rest].reset_index(drop=True)
 
     def _provenance(self, filters: Filters, rule: str, attribution: str, dims: list[str]) -> dict[str, Any]:
-        rule_words = _RULE_TEXT[rule]
+        rule_words = RULE_TEXT[rule]
         return {
             "definition": filters.describe(),
             "by": dims,
@@ -599,7 +595,7 @@ class Census(ProfileMethods, OverviewMethods, DefinitionMethods):
             "by": dims,
             "metric": metric,
             "rule": rule,
-            "rule_text": _RULE_TEXT[rule],
+            "rule_text": RULE_TEXT[rule],
             "attribution": attribution,
             "denominator": f"total {metric} of the repos that pass the filters",
             "snapshots": [

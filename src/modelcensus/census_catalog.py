@@ -7,14 +7,15 @@ the facade, so outputs still talk to one object.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from modelcensus.definitions import Definition, count_units, load_definitions, with_unit_keys
+from modelcensus import store_population
+from modelcensus.definitions import Definition, load_definitions
 from modelcensus.errors import InputFormatError, QueryError
 from modelcensus.ingest import Failure, IngestReport
 from modelcensus.linkage import (
@@ -26,8 +27,17 @@ from modelcensus.linkage import (
     hub_id_in_link,
     link,
 )
+from modelcensus.metrics.core import RULE_TEXT
+from modelcensus.metrics.populations import (
+    Period,
+    admitted,
+    count_population,
+    in_force,
+    units,
+    units_in_group,
+)
 from modelcensus.provenance import DataDate, DateMethod, Export, SourceSnapshot, export_date, sha256_bytes
-from modelcensus.records import CatalogRecord, QuarantinedRow, RatingRecord
+from modelcensus.records import CatalogRecord, QuarantinedRow, RatingRecord, country_name, is_missing
 from modelcensus.sources import litellm, lmarena, openrouter, tabular
 from modelcensus.sources.dating import file_date
 from modelcensus.sources.http import download, live_date
@@ -401,6 +411,27 @@ class CatalogMethods(_Facade):
             cache[key] = models
         return cache[key]
 
+    def ensure_population(self) -> None:
+        """Make the census records (:mod:`modelcensus.store_population`) match the stored exports and links:
+        stored when the store is open for writing, else as temporary tables of this reader."""
+        key = self._links_key()
+        if self.__dict__.get("_population_key") == key:
+            return
+        self.__dict__["_population_key"] = key  # set first: links() below reads tables without recursion
+        try:
+            if self.store.meta("population_key") == key and self.store.has_table("census_records"):
+                return
+            if self.store.read_only and not self.store.has_table("census_records"):  # a store of an earlier version
+                self.store.con.execute(store_population.SCHEMA.format(temp="TEMP"))
+            models = self.links()
+            if self.store.read_only:
+                store_population.refresh(self.store.con, key, models, self.registry, temp=True)
+            else:
+                self.store.save_population(key, models, self.registry)
+        except BaseException:
+            self.__dict__.pop("_population_key", None)
+            raise
+
     def _links_key(self) -> str:
         exports = self.store.con.execute("SELECT export_id FROM exports ORDER BY export_id").fetchall()
         digest = hashlib.sha256(f"{LINKAGE_VERSION}|{registry_fingerprint(self.registry)}".encode())
@@ -483,104 +514,53 @@ class DefinitionMethods(CatalogMethods):
             raise QueryError(f"unknown definition {name!r}; known: {', '.join(sorted(found))}")
         return found[name]
 
-    def population(self, definition: Definition, attribution: str | None = None) -> pd.DataFrame:
-        """The records a definition admits: ``name``, ``year``, ``countries`` (list), ``source``."""
-        attribution = attribution or definition.attribution
-        f = definition.filters
-        frames = []
-        if definition.sources == ("epoch",):
-            frames.append(self._epoch_population(f, attribution))
-        elif definition.sources == ("huggingface",):
-            frames.append(self._hub_population(f, attribution))
-        else:
-            frames.append(self._linked_population(definition, attribution))
-        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        return with_unit_keys(out)
+    def _as_of(self, as_of: date | str | None) -> date | None:
+        if as_of is None or isinstance(as_of, date):
+            return as_of
+        try:
+            return date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise QueryError(f"as_of must be a date (YYYY-MM-DD), not {as_of!r}") from exc
 
-    def _epoch_population(self, f: dict[str, Any], attribution: str) -> pd.DataFrame:
-        kwargs = {k: f[k] for k in ("notable", "frontier", "large_scale", "open_weights", "domain") if k in f}
-        m = self.models(**kwargs)
-        if "min_training_compute_flop" in f:
-            m = m[m["training_compute_flop"].fillna(0) >= f["min_training_compute_flop"]]
-        if "min_parameters" in f:
-            m = m[m["parameters"].fillna(0) >= f["min_parameters"]]
-        column = "countries_published" if attribution == "as-published" else "countries_resolved"
-        years = pd.to_datetime(m["published_on"]).dt.year
-        return pd.DataFrame(
+    def snapshots_in_force(self, sources: Sequence[str], as_of: date | str | None = None) -> list[dict[str, str]]:
+        """The snapshots a figure over ``sources`` reads on ``as_of`` (the newest otherwise): source, role, location,
+        the export's ``data_date`` and how it was found, rows, licence and credit."""
+        exports = in_force(self.tables, list(sources), self._as_of(as_of))
+        s = self.tables.snapshots
+        j = s.join(exports.select("export_id", export_date=exports.data_date), "export_id")
+        frame: pd.DataFrame = j.select(
+            "source", "role", "location", "rows", "license", "credit", "export_date", "date_method"
+        ).execute()
+        frame = frame.sort_values(["source", "export_date", "role"], na_position="last")
+        return [
             {
-                "id": "epoch:" + m["id"],
-                "name": m["name"],
-                "year": years,
-                "countries": m[column].map(list),
-                "source": "epoch",
+                "source": str(r.source),
+                "role": str(r.role),
+                "location": str(r.location),
+                "rows": str(r.rows),
+                "license": str(r.license),
+                "credit": str(r.credit),
+                "data_date": str(_as_date(r.export_date) or "unknown"),
+                "date_method": str(r.date_method),
             }
-        )
+            for r in frame.itertuples(index=False)
+        ]
 
-    def _hub_population(self, f: dict[str, Any], attribution: str) -> pd.DataFrame:
-        from modelcensus.metrics.hub import hub_repos
-
-        repos = hub_repos(self.tables, self._hub_filters()).select(
-            "repo_id", "author", "root_author", "derivative", "year"
-        )
-        frame: pd.DataFrame = repos.execute()
-        if f.get("originals_only"):
-            frame = frame[~frame["derivative"]]
-        if f.get("derivatives_only"):
-            frame = frame[frame["derivative"]]
-        handle = frame["root_author"] if attribution == "lineage" else frame["author"]
-        countries = {
-            h: list(o.countries)
-            for h in handle.dropna().unique()
-            if (o := self.registry.resolve_hub(str(h))) is not None and o.kind == "organization"
+    def _definition_attrs(
+        self, d: Definition, unit: str, rule: str, attribution: str, as_of: date | None, per_year: bool = False
+    ) -> dict[str, Any]:
+        return {
+            "definition": d.describe(),
+            "definition_name": d.name,
+            "description": d.description,
+            "rule": rule,
+            "rule_text": RULE_TEXT[rule],
+            "attribution": attribution,
+            "unit": unit,
+            "denominator": f"{unit}s admitted by the definition" + (" in the same year" if per_year else ""),
+            "as_of": as_of.isoformat() if as_of else None,
+            "snapshots": self.snapshots_in_force(d.sources, as_of),
         }
-        frame = frame.assign(countries=handle.map(lambda h: countries.get(h, [])))
-        if f.get("originals_only"):  # originals by organizations: an individual's upload is not a release
-            frame = frame[handle.map(lambda h: h in countries)]
-        return pd.DataFrame(
-            {
-                "id": "huggingface:" + frame["repo_id"],
-                "name": frame["repo_id"],
-                "year": frame["year"],
-                "countries": frame["countries"],
-                "source": "huggingface",
-            }
-        )
-
-    def _linked_population(self, definition: Definition, attribution: str) -> pd.DataFrame:
-        years = self._record_years()
-        rows = []
-        for model in self.links():
-            members = [r for r in model.records if r.source in definition.sources]
-            if definition.filters.get("originals_only"):
-                members = [
-                    r
-                    for r in members
-                    if r.source != "huggingface" or (r.developer and years.get(("huggingface:original", r.source_id)))
-                ]
-            if not members:
-                continue
-            countries = list(dict.fromkeys(c for r in members for c in r.countries))
-            member_years = [y for r in members if (y := years.get((r.source, r.source_id))) is not None]
-            rows.append((model.id, model.name, min(member_years) if member_years else None, countries, "linked"))
-        return pd.DataFrame(rows, columns=["id", "name", "year", "countries", "source"])
-
-    def _record_years(self) -> dict[tuple[str, str], Any]:
-        con = self.store.con
-        years: dict[tuple[str, str], Any] = {}
-        for key, year in con.execute("SELECT model_key, year FROM models").fetchall():
-            years[("epoch", key)] = year
-        for repo, year, original in con.execute(
-            "SELECT m.repo_id, year(m.created_at), coalesce(r.depth, 0) = 0 FROM hub_models m "
-            "LEFT JOIN hub_roots r USING (repo_id)"
-        ).fetchall():
-            years[("huggingface", repo)] = year
-            if original:
-                years[("huggingface:original", repo)] = True
-        for source, sid, day in con.execute(
-            "SELECT source, source_id, published_on FROM catalog_records WHERE published_on IS NOT NULL"
-        ).fetchall():
-            years[(source, sid)] = day.year
-        return years
 
     def count_definition(
         self,
@@ -590,27 +570,116 @@ class DefinitionMethods(CatalogMethods):
         rule: str | None = None,
         attribution: str | None = None,
         year: int | None = None,
-        since: int | None = None,
-        until: int | None = None,
+        since: int | date | None = None,
+        until: int | date | None = None,
+        as_of: date | str | None = None,
     ) -> pd.DataFrame:
-        """Count by country under a named definition (its unit, rule and attribution unless overridden)."""
+        """Count by country under a named definition (its unit, rule and attribution unless overridden), as of a
+        date: ``group, group_name, count, units, denominator, share``."""
         d = self.definition(name)
-        unit, rule = unit or d.unit, rule or d.rule
-        frame = count_units(self.population(d, attribution), unit, rule, year=year, since=since, until=until)
-        frame.attrs.update(
-            {
-                "definition": d.describe(),
-                "rule": rule,
-                "rule_text": rule,
-                "attribution": attribution or d.attribution,
-                "denominator": f"{unit}s admitted by the definition",
-                "unit": unit,
-            }
+        unit, rule, attribution = unit or d.unit, rule or d.rule, attribution or d.attribution
+        when = self._as_of(as_of)
+        period = _period(year, since, until)
+        expr = count_population(self.tables, d.sources, d.filters, unit, rule, attribution, period, when)
+        frame = _with_names(expr.execute())
+        frame.attrs.update(self._definition_attrs(d, unit, rule, attribution, when))
+        frame.attrs["period"] = period.describe()
+        return frame
+
+    def count_definition_by_year(
+        self,
+        name: str,
+        since: int,
+        until: int,
+        *,
+        unit: str | None = None,
+        rule: str | None = None,
+        attribution: str | None = None,
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """:meth:`count_definition` for every year from ``since`` to ``until`` in one query: columns ``group,
+        group_name, year, count, units, denominator, share``; each year's share has that year's units as its
+        denominator."""
+        if since > until:
+            raise QueryError(f"since ({since}) is after until ({until})")
+        d = self.definition(name)
+        unit, rule, attribution = unit or d.unit, rule or d.rule, attribution or d.attribution
+        when = self._as_of(as_of)
+        expr = count_population(
+            self.tables, d.sources, d.filters, unit, rule, attribution, Period(since=since, until=until), when, True
+        )
+        frame = _with_names(expr.execute())
+        frame["year"] = frame["year"].astype("int64")
+        frame = frame[["group", "group_name", "year", "count", "units", "denominator", "share"]]
+        frame.attrs.update(self._definition_attrs(d, unit, rule, attribution, when, per_year=True))
+        frame.attrs.update({"since": since, "until": until})
+        return frame
+
+    def definition_members(
+        self,
+        name: str | Definition,
+        *,
+        country: str | None = "*",
+        unit: str | None = None,
+        attribution: str | None = None,
+        year: int | None = None,
+        since: int | date | None = None,
+        until: int | date | None = None,
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """The records behind a definition's figure (all, ``country="*"``; a country; or None: no country), one row
+        per record with its ``unit``: ``unit, unit_name, unit_year, source, source_id, name, year, published_on,
+        countries`` (the record's own, under the attribution), ``large_model_reason``."""
+        d = name if isinstance(name, Definition) else self.definition(name)
+        unit, attribution = unit or d.unit, attribution or d.attribution
+        period = _period(year, since, until)
+        t, when = self.tables, self._as_of(as_of)
+        if country == "*":
+            members, chosen = units(admitted(t, d.sources, d.filters, when), unit, len(d.sources) > 1, period)
+        else:
+            chosen, members = units_in_group(t, d.sources, d.filters, unit, attribution, country, period, when)
+        j = members.join(chosen.select("unit", unit_name=chosen.name, unit_year=chosen.year), "unit")
+        frame: pd.DataFrame = (
+            j.select(
+                "unit",
+                "unit_name",
+                "unit_year",
+                "source",
+                "source_id",
+                "name",
+                "year",
+                "published_on",
+                "large_model_reason",
+            )
+            .order_by(["unit_name", "unit", "source", "source_id"])
+            .execute()
         )
         return frame
 
-    def check(self, path: Path) -> list[dict[str, Any]]:
-        """Verdicts on the claims of a claims file, with figures, evidence and sensitivity tables."""
+    def check(self, path: Path, as_of: date | str | None = None) -> list[dict[str, Any]]:
+        """Verdicts on the claims of a claims file, at their vintage, with figures, coverage, evidence and
+        sensitivity tables; ``as_of`` reads "now" as the census stood on that date."""
         from modelcensus.claims import evaluate_all, load_claims
 
-        return evaluate_all(self, load_claims(path))
+        claims = load_claims(path)
+        return evaluate_all(self, claims, self._as_of(as_of))  # type: ignore[arg-type]  # the Census of this mixin
+
+
+def _period(year: int | None, since: int | date | None, until: int | date | None) -> Period:
+    if year is not None and (since is not None or until is not None):
+        raise QueryError("give either year, or since/until, not both")
+    return Period(year, since, until)
+
+
+def _with_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``group`` as text or None, with ``group_name`` beside it, ``units`` and ``denominator`` as integers."""
+    frame = frame.astype({"group": object})
+    frame["group"] = pd.Series(
+        [None if is_missing(g) else str(g) for g in frame["group"]],
+        dtype=object,
+        index=frame.index,
+    )
+    frame.insert(1, "group_name", [country_name(g) for g in frame["group"]])
+    for column in ("units", "denominator"):
+        frame[column] = frame[column].astype("int64")
+    return frame.reset_index(drop=True)

@@ -8,12 +8,12 @@ the counting rule, the attribution, the denominator and the current source snaps
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import ibis
 import pandas as pd
 
-from modelcensus.definitions import UnitIndex, count_units
 from modelcensus.errors import QueryError
 from modelcensus.metrics.overview import concentration, top_organizations
 from modelcensus.records import country_name
@@ -40,7 +40,17 @@ class OverviewMethods:
 
         def definition(self, name: str) -> Definition: ...
 
-        def population(self, definition: Definition, attribution: str | None = None) -> pd.DataFrame: ...
+        def count_definition_by_year(
+            self,
+            name: str,
+            since: int,
+            until: int,
+            *,
+            unit: str | None = None,
+            rule: str | None = None,
+            attribution: str | None = None,
+            as_of: date | str | None = None,
+        ) -> pd.DataFrame: ...
 
         def sources(self) -> pd.DataFrame: ...
 
@@ -61,50 +71,6 @@ class OverviewMethods:
             raise QueryError(f"no stored data from {', '.join(sources)}; run `modelcensus build` first")
         newest = max(frame["data_date"])
         return int(newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1)
-
-    def count_definition_by_year(
-        self,
-        name: str,
-        since: int,
-        until: int,
-        *,
-        unit: str | None = None,
-        rule: str | None = None,
-        attribution: str | None = None,
-    ) -> pd.DataFrame:
-        """:meth:`count_definition` for every year from ``since`` to ``until``, stacked into one frame.
-
-        Columns ``group, group_name, year, count, units, denominator, share``; each year's share has
-        that year's units as its denominator. The population is read once.
-        """
-        if since > until:
-            raise QueryError(f"since ({since}) is after until ({until})")
-        d = self.definition(name)
-        unit, rule = unit or d.unit, rule or d.rule
-        population = self.population(d, attribution)
-        index = UnitIndex(population, unit) if not population.empty else None
-        frames = []
-        for year in range(since, until + 1):
-            frame = count_units(population, unit, rule, year=year, index=index)
-            if len(frame):
-                frames.append(frame.assign(year=year))
-        columns = ["group", "group_name", "year", "count", "units", "denominator", "share"]
-        out = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
-        out.attrs.update(
-            {
-                "definition": d.describe(),
-                "definition_name": d.name,
-                "description": d.description,
-                "rule": rule,
-                "attribution": attribution or d.attribution,
-                "unit": unit,
-                "denominator": f"{unit}s admitted by the definition in the same year",
-                "snapshots": self.current_snapshots(d.sources),
-                "since": since,
-                "until": until,
-            }
-        )
-        return out
 
     def concentration(self, name: str, since: int, until: int, *, unit: str | None = None) -> pd.DataFrame:
         """Per year, the top-1 and top-2 countries' shares and the Herfindahl index under a definition.

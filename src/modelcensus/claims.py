@@ -1,23 +1,37 @@
-"""A published claim → a verdict with the figure, the definition, the evidence and a sensitivity table.
+"""A published claim → a verdict at its vintage, with the figure then and now, coverage, evidence and sensitivity.
 
 A claims file (YAML) states claims as checkable statements::
 
     claims:
-      - id: ai-index-2025-us
-        claim: "Notable models of 2024: United States 40"
+      - id: ai-index-2025-cn
+        claim: "Notable AI models of 2024: China 15"
         source: "Stanford AI Index 2025"
         metric: count            # count or share
-        country: US              # ISO code (or name)
-        period: {year: 2024}     # or {since: 2020, until: 2025}; empty: all years
+        country: CN              # ISO code (or name)
+        period: {year: 2024}     # or {since: 2020, until: 2025-07-27} (years or dates); empty: all years
         comparison: "=="         # ==, >=, <=, >, <
-        value: 40
+        value: 15
         tolerance: 0             # allowed absolute difference for ==
         definition: epoch-notable
+        as_of: 2025-03-01        # the date the claim's data refers to (optional)
+        published: 2025-04-07    # when the claim was published (optional)
 
-The verdict is computed under the definition the claimant probably used: ``supported`` when the
-comparison holds, ``contradicted`` when it does not, ``undetermined`` when the census holds no unit
-under that definition and period. The sensitivity table gives the same figure under every preset
-definition, counting rule and unit, so a reader sees the range.
+A claim is evaluated three times: at the vintage in force on ``as_of`` (for each of the definition's sources,
+its newest export dated on or before it), at the next stored vintage, and now. Verdicts come from a fixed
+vocabulary (:data:`VERDICTS`):
+
+- ``supported``: the comparison holds at the claim's vintage (now, for a claim without ``as_of``);
+- ``consistent-at-vintage``: it does not, but the claimed value lies between the figure at the vintage in
+  force and at the next one (the claimant read data between two stored exports);
+- ``not-checkable``: the sources could not have seen enough: no export of the definition's sources was in
+  force on ``as_of``; or the claimed value lies inside the interval of the estimate of what no source lists
+  (a claim inside that interval is never ``contradicted``); or, for a definition of models that exist (several
+  linked sources, not one source's own list), the claim asks for more models than the sources list, or for a
+  share when the estimates that would settle it are withheld (see :func:`verdict_of`);
+- ``contradicted``: otherwise.
+
+The sensitivity table gives the figure now under every preset definition, counting rule and unit, comparing
+like with like: Hub derivatives are not "models released", so they never widen the range of a release claim.
 """
 
 from __future__ import annotations
@@ -25,20 +39,18 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
-from modelcensus.definitions import UnitIndex, count_units, units_behind
 from modelcensus.errors import InputFormatError, QueryError
-from modelcensus.linkage import UNITS
-from modelcensus.metrics.core import RULES
+from modelcensus.metrics.populations import UNITS, Period
 from modelcensus.records import country_code
 
 if TYPE_CHECKING:
-    from modelcensus.census_catalog import DefinitionMethods as Census
+    from modelcensus.census import Census
 
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     "==": operator.eq,
@@ -47,7 +59,22 @@ COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
     "<": operator.lt,
 }
-CLAIM_KEYS = {"id", "claim", "source", "metric", "country", "period", "comparison", "value", "tolerance", "definition"}
+VERDICTS = ("supported", "contradicted", "consistent-at-vintage", "not-checkable")
+CLAIM_KEYS = {
+    "id",
+    "claim",
+    "source",
+    "metric",
+    "country",
+    "period",
+    "comparison",
+    "value",
+    "tolerance",
+    "definition",
+    "as_of",
+    "published",
+}
+RULES = ("full", "fractional", "primary")
 
 
 @dataclass(frozen=True)
@@ -59,9 +86,39 @@ class Claim:
     comparison: str
     value: float
     definition: str
-    period: dict[str, int] = field(default_factory=dict)
+    period: dict[str, int | date] = field(default_factory=dict)
     tolerance: float = 0.0
     source: str = ""
+    as_of: date | None = None
+    published: date | None = None
+
+    @property
+    def window(self) -> Period:
+        return Period(self.period.get("year"), self.period.get("since"), self.period.get("until"))  # type: ignore[arg-type]
+
+
+def _date_field(value: object, where: str, key: str) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InputFormatError(f"{key} must be a date (YYYY-MM-DD), not {value!r}", file=where, column=key) from None
+
+
+def _bound(value: object, where: str) -> int | date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    if text.isdigit():
+        return int(text)
+    parsed = _date_field(text, where, "period")
+    assert parsed is not None
+    return parsed
 
 
 def load_claims(path: Path) -> list[Claim]:
@@ -98,6 +155,12 @@ def load_claims(path: Path) -> list[Claim]:
         period = dict(item.get("period") or {})
         if set(period) - {"year", "since", "until"}:
             raise InputFormatError("period keys are year, since, until", file=where, column="period")
+        try:
+            value = float(item["value"])
+        except (TypeError, ValueError):
+            raise InputFormatError(
+                f"value must be a number, not {item['value']!r}", file=where, column="value"
+            ) from None
         claims.append(
             Claim(
                 id=str(item["id"]),
@@ -105,104 +168,234 @@ def load_claims(path: Path) -> list[Claim]:
                 metric=str(item["metric"]),
                 country=code,
                 comparison=str(item["comparison"]),
-                value=float(item["value"]),
+                value=value,
                 definition=str(item["definition"]),
-                period={k: int(v) for k, v in period.items()},
+                period={k: (int(v) if k == "year" else _bound(v, where)) for k, v in period.items()},
                 tolerance=float(item.get("tolerance", 0.0)),
                 source=str(item.get("source", "")),
+                as_of=_date_field(item.get("as_of"), where, "as_of"),
+                published=_date_field(item.get("published"), where, "published"),
             )
         )
     return claims
 
 
-def _figure(counts: pd.DataFrame, claim: Claim) -> tuple[float | None, int]:
-    if counts.empty:
-        return None, 0
-    denominator = int(counts["denominator"].iloc[0])
-    row = counts[counts["group"] == claim.country]
-    count = float(row["count"].iloc[0]) if len(row) else 0.0
-    if claim.metric == "count":
-        return count, denominator
-    return (count / denominator if denominator else None), denominator
+# -- printing figures as readers write them ----------------------------------------------------------
 
 
-def _verdict(claim: Claim, figure: float | None, denominator: int) -> str:
-    if figure is None or denominator == 0:
-        return "undetermined"
+def format_figure(value: float | None, metric: str, against: float | None = None) -> str:
+    """``914``, ``1,509``, ``26.0%``; near a threshold, with enough digits to show which side it is on."""
+    if value is None:
+        return "n/a"
+    if metric == "share":
+        for digits in range(1, 6):
+            text = f"{value * 100:.{digits}f}%"
+            if against is None or value == against or f"{against * 100:.{digits}f}%" != text:
+                return text
+        return f"{value * 100:.6f}%"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    for digits in range(1, 6):
+        text = f"{value:,.{digits}f}"
+        if against is None or value == against or f"{against:,.{digits}f}" != text:
+            return text
+    return f"{value:,.6f}"
+
+
+# -- evaluation ------------------------------------------------------------------------------------------
+
+
+def holds(claim: Claim, figure: float | None) -> bool | None:
+    if figure is None:
+        return None
     if claim.comparison == "==":
-        return "supported" if abs(figure - claim.value) <= claim.tolerance else "contradicted"
-    return "supported" if COMPARISONS[claim.comparison](figure, claim.value) else "contradicted"
+        return abs(figure - claim.value) <= claim.tolerance
+    return COMPARISONS[claim.comparison](figure, claim.value)
 
 
-def evaluate_all(census: Census, claims: list[Claim]) -> list[dict[str, Any]]:
-    """Evaluate claims; populations are built once per definition and reused across rules and units."""
+def _between(value: float, a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return False
+    return min(a, b) <= value <= max(a, b)
+
+
+def _comparable(claim_definition: Any, other: Any) -> bool:
+    """Like with like: a claim about models released is not widened by Hub derivatives, and vice versa."""
+    return bool(claim_definition.filters.get("derivatives_only")) == bool(other.filters.get("derivatives_only"))
+
+
+def _wants_more(claim: Claim, figure: float | None) -> bool:
+    """Whether the claim asks for a larger count than the sources list (models no source lists could close it)."""
+    return figure is not None and claim.value > figure and claim.comparison in ("==", ">=", ">")
+
+
+def verdict_of(
+    claim: Claim,
+    at_figure: float | None,
+    next_figure: float | None,
+    in_force: bool,
+    coverage: dict[str, Any] | None,
+    open_world: bool,
+) -> str:
+    """The verdict from the figures at the claim's vintage and the next one, and the coverage estimate.
+
+    ``open_world``: the definition counts models that exist (several linked sources), not one source's own list
+    (Epoch's notable models are exactly what Epoch lists). There, what the sources list is a floor: a count
+    claim above it is not contradicted by it, and the estimate of what no source lists can only find the models
+    lists like these can find (models no such list could ever see are beyond any estimate), so it contradicts
+    a claim only from below, or a share claim when both shares' estimates stand."""
+    if claim.as_of is not None and not in_force:
+        return "not-checkable"
+    if holds(claim, at_figure):
+        return "supported"
+    if claim.as_of is not None and _between(claim.value, at_figure, next_figure):
+        return "consistent-at-vintage"
+    if coverage is not None:
+        low, high = coverage.get("ci_low"), coverage.get("ci_high")
+        if low is not None and high is not None and low <= claim.value <= high:
+            return "not-checkable"
+    if open_world:
+        if claim.metric == "count" and _wants_more(claim, at_figure):
+            return "not-checkable"
+        if claim.metric == "share" and (coverage is None or coverage.get("estimate") is None):
+            return "not-checkable"
+    return "contradicted"
+
+
+def _count_text(value: float | None) -> str:
+    return "n/a" if value is None else f"{round(value):,}"
+
+
+def explain(claim: Claim, result: dict[str, Any]) -> str:
+    """Two or three short sentences: what changed with the vintage, with the definition, and with coverage."""
+    m = claim.metric
+    at, now = result.get("at_vintage"), result["now"]
+    claimed = format_figure(claim.value, m)
+    now_text = f"{format_figure(now['figure'], m, claim.value)} now ({now['export_date']})"
+    if at is None:
+        first = f"The figure is {now_text}; claimed {claimed}."
+    elif at["export_date"] is None:
+        first = f"No export of the definition's sources is dated on or before {at['as_of']}; it is {now_text}."
+    else:
+        then = format_figure(at["figure"], m, claim.value)
+        nxt = (
+            f", {format_figure(at['next_figure'], m, claim.value)} at the next ({at['next_export_date']})"
+            if at["next_export_date"]
+            else ""
+        )
+        vintage = f"data of {at['export_date']}, in force on {at['as_of']}"
+        first = f"At its vintage ({vintage}) the figure was {then}{nxt}, {now_text}; claimed {claimed}."
+    parts = [first]
+    low, high = result.get("range_low"), result.get("range_high")
+    if low is not None and high is not None:
+        spread = f"{format_figure(low, m)}–{format_figure(high, m)}"
+        parts.append(f"Other definitions, rules and units of the same kind give {spread}.")
+    cov = result.get("coverage")
+    if cov is not None:
+        fmt = _count_text if m == "count" else (lambda v: format_figure(v, m))
+        if cov.get("estimate") is not None:
+            parts.append(
+                f"Counting models no source lists gives about {fmt(cov['estimate'])} ({fmt(cov['ci_low'])}–"
+                f"{fmt(cov['ci_high'])}), of the models lists like {', '.join(cov['sources'])} can find."
+            )
+        elif cov.get("method") == "none":
+            parts.append("Unlisted models are not estimated: one source's list.")
+        else:
+            parts.append("Unlisted models are not estimated (see coverage.reason).")
+    return " ".join(parts)
+
+
+def evaluate_all(census: Census, claims: list[Claim], now: date | None = None) -> list[dict[str, Any]]:
+    """Evaluate claims (see the module docstring); the sensitivity counts are computed once per definition.
+    ``now`` reads "now" as the census stood on that date (default: the newest exports)."""
     definitions = census.definitions()
-    populations: dict[str, pd.DataFrame] = {}
-    counted: dict[tuple[str, str, str, tuple[tuple[str, int], ...]], pd.DataFrame] = {}
-    indexes: dict[tuple[str, str], UnitIndex] = {}
-
-    def index(name: str, unit: str) -> UnitIndex:
-        if (name, unit) not in indexes:
-            indexes[(name, unit)] = UnitIndex(population(name), unit)
-        return indexes[(name, unit)]
-
-    def population(name: str) -> pd.DataFrame:
-        if name not in populations:
-            populations[name] = census.population(definitions[name])
-        return populations[name]
-
-    results = []
     for claim in claims:
         if claim.definition not in definitions:
             raise QueryError(f"claim {claim.id!r}: unknown definition {claim.definition!r}")
+    periods: list[Period] = []
+    for claim in claims:
+        if claim.window not in periods:
+            periods.append(claim.window)
+    grids = {name: census.count_grid(name, periods, now) for name in definitions}
+    results = []
+    for claim in claims:
         d = definitions[claim.definition]
-        pop = population(d.name)
-        counts = count_units(
-            pop,
-            d.unit,
-            d.rule,
-            year=claim.period.get("year"),
-            since=claim.period.get("since"),
-            until=claim.period.get("until"),
-            index=index(d.name, d.unit),
-        )
-        figure, denominator = _figure(counts, claim)
+        p = periods.index(claim.window)
+        now_figure, now_base = _grid_figure(grids[d.name], claim, d.unit, d.rule, p)
+        current = {
+            "export_date": census.newest_export_date(d.sources, now),
+            "figure": now_figure,
+            "denominator": now_base,
+        }
+        at_vintage = None
+        in_force = True
+        next_figure = None
+        if claim.as_of is not None:
+            at_date = census.newest_export_date(d.sources, claim.as_of)
+            in_force = at_date is not None
+            at_figure = census.claim_figure(claim, d.name) if in_force else None
+            next_date = census.next_export_date(d.sources, claim.as_of)
+            next_figure = census.claim_figure(claim, d.name, next_date) if next_date else None
+            at_vintage = {
+                "as_of": claim.as_of.isoformat(),
+                "export_date": at_date,
+                "figure": at_figure,
+                "next_export_date": next_date.isoformat() if next_date else None,
+                "next_figure": next_figure,
+            }
+        else:
+            at_figure = now_figure
+        coverage = census.claim_coverage(claim, d.name, now)
         sensitivity = []
         for other in sorted(definitions.values(), key=lambda x: x.name):
-            other_pop = population(other.name)
             for rule in RULES:
                 for unit in UNITS:
-                    memo = (other.name, unit, rule, tuple(sorted(claim.period.items())))
-                    if memo not in counted:
-                        counted[memo] = count_units(
-                            other_pop,
-                            unit,
-                            rule,
-                            year=claim.period.get("year"),
-                            since=claim.period.get("since"),
-                            until=claim.period.get("until"),
-                            index=index(other.name, unit),
-                        )
-                    value, base = _figure(counted[memo], claim)
+                    value, base = _grid_figure(grids[other.name], claim, unit, rule, p)
                     sensitivity.append(
-                        {"definition": other.name, "rule": rule, "unit": unit, "figure": value, "denominator": base}
+                        {
+                            "definition": other.name,
+                            "rule": rule,
+                            "unit": unit,
+                            "figure": value,
+                            "denominator": base,
+                            "comparable": _comparable(d, other),
+                        }
                     )
-        evidence = units_behind(pop, d.unit, claim.country, **claim.period)
-        results.append(
-            {
-                "id": claim.id,
-                "claim": claim.claim,
-                "source": claim.source,
-                "definition": d.describe(),
-                "metric": claim.metric,
-                "country": claim.country,
-                "period": claim.period,
-                "comparison": f"{claim.comparison} {claim.value:g}",
-                "verdict": _verdict(claim, figure, denominator),
-                "figure": figure,
-                "denominator": denominator,
-                "evidence": evidence,
-                "sensitivity": sensitivity,
-            }
-        )
+        comparable = [s["figure"] for s in sensitivity if s["comparable"] and s["figure"] is not None]
+        result: dict[str, Any] = {
+            "id": claim.id,
+            "claim": claim.claim,
+            "source": claim.source,
+            "published": claim.published.isoformat() if claim.published else None,
+            "definition": d.describe(),
+            "metric": claim.metric,
+            "country": claim.country,
+            "period": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in claim.period.items()},
+            "comparison": f"{claim.comparison} {format_figure(claim.value, claim.metric)}",
+            "verdict": verdict_of(claim, at_figure, next_figure, in_force, coverage, len(d.sources) > 1),
+            "figure": at_figure,
+            "figure_text": format_figure(at_figure, claim.metric, claim.value),
+            "denominator": now_base,
+            "at_vintage": at_vintage,
+            "now": current,
+            "coverage": coverage,
+            "range_low": min(comparable) if comparable else None,
+            "range_high": max(comparable) if comparable else None,
+            "evidence": census.claim_evidence(claim, d.name, now),
+            "sensitivity": sensitivity,
+        }
+        result["explanation"] = explain(claim, result)
+        results.append(result)
     return results
+
+
+def _grid_figure(grid: Any, claim: Claim, unit: str, rule: str, period: int) -> tuple[float | None, int]:
+    rows = grid[grid["unit"] == unit]
+    if rows.empty:
+        return None, 0
+    denominator = int(rows[f"denominator_{period}"].iloc[0])
+    if denominator == 0:
+        return None, 0
+    hit = rows[rows["group"] == claim.country]
+    count = float(hit[f"{rule}_{period}"].iloc[0]) if len(hit) else 0.0
+    return (count, denominator) if claim.metric == "count" else (count / denominator, denominator)

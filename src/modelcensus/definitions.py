@@ -21,13 +21,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
-from modelcensus.errors import InputFormatError, QueryError
-from modelcensus.linkage import UNITS, unit_key
+from modelcensus.errors import InputFormatError
+from modelcensus.linkage import UNITS
 from modelcensus.metrics.core import RULES
-from modelcensus.records import country_name
 
 SOURCES = ("epoch", "huggingface", "openrouter", "lmarena")
 FILTERS = {
@@ -40,6 +38,7 @@ FILTERS = {
     "min_parameters": float,
     "originals_only": bool,
     "derivatives_only": bool,
+    "large_model": bool,
 }
 KEYS = {"name", "description", "sources", "filters", "unit", "rule", "attribution"}
 
@@ -123,93 +122,3 @@ def load_definitions(extra: Iterable[Path] = ()) -> dict[str, Definition]:
             d = _load(file.read_text(encoding="utf-8"), str(file))
             found[d.name] = d
     return found
-
-
-def with_unit_keys(population: pd.DataFrame) -> pd.DataFrame:
-    """Add the ``variant``, ``release`` and ``family`` key of every record (computed once per population).
-
-    A variant is the record itself (``id``: its source and the source's id), so two records that one
-    source keeps apart are never merged by spelling; releases and families come from the names.
-    """
-    if "unit_family" in population.columns:
-        return population
-    names = population["name"].astype(str)
-    return population.assign(
-        unit_variant=population["id"] if "id" in population.columns else [unit_key(n, "variant") for n in names],
-        unit_release=[unit_key(n, "release") for n in names],
-        unit_family=[unit_key(n, "family") for n in names],
-    )
-
-
-class UnitIndex:
-    """A population grouped at one unit, once: the units (name, year) and their (unit, country, order)
-    rows, each unit's countries in the order its members list them. Periods and rules then only filter."""
-
-    def __init__(self, population: pd.DataFrame, unit: str) -> None:
-        if unit not in UNITS:
-            raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
-        frame = with_unit_keys(population)
-        key = f"unit_{unit}"
-        self.units = frame.groupby(key).agg(name=("name", "first"), year=("year", "min"))
-        rows = frame[[key, "countries"]].explode("countries").dropna().drop_duplicates()
-        rows = rows.rename(columns={key: "unit", "countries": "country"})
-        rows["order"] = rows.groupby("unit").cumcount()
-        self.rows = rows
-
-    def select(self, period: dict[str, int | None]) -> tuple[pd.DataFrame, pd.DataFrame]:
-        units = self.units
-        if period.get("year") is not None:
-            units = units[units["year"] == period["year"]]
-        if period.get("since") is not None:
-            units = units[units["year"] >= period["since"]]
-        if period.get("until") is not None:
-            units = units[units["year"] <= period["until"]]
-        return units, self.rows[self.rows["unit"].isin(units.index)]
-
-
-def count_units(
-    population: pd.DataFrame,
-    unit: str,
-    rule: str,
-    year: int | None = None,
-    since: int | None = None,
-    until: int | None = None,
-    index: UnitIndex | None = None,
-) -> pd.DataFrame:
-    """Count a population (columns ``name``, ``year``, ``countries``) by country at a unit, under a rule.
-
-    Returns ``group, group_name, count, units, denominator, share`` with a no-country row; the
-    denominator is the number of units.
-    """
-    if rule not in RULES:
-        raise QueryError(f"rule must be one of {', '.join(RULES)}, not {rule!r}")
-    columns = ["group", "group_name", "count", "units", "denominator", "share"]
-    if population.empty:
-        return pd.DataFrame(columns=columns)
-    units, rows = (index or UnitIndex(population, unit)).select({"year": year, "since": since, "until": until})
-    denominator = len(units)
-    if rule == "primary":
-        rows = rows[rows["order"] == 0]
-    n = rows.groupby("unit")["country"].transform("count")
-    rows = rows.assign(weight=1.0 / n if rule == "fractional" else 1.0)
-    counted = rows.groupby("country").agg(count=("weight", "sum"), units=("unit", "nunique")).reset_index()
-    counted = counted.rename(columns={"country": "group"})
-    without = denominator - rows["unit"].nunique()
-    if without:
-        counted = pd.concat(
-            [counted, pd.DataFrame([{"group": None, "count": float(without), "units": without}])], ignore_index=True
-        )
-    counted["group_name"] = [country_name(g) for g in counted["group"]]
-    counted["denominator"] = denominator
-    counted["share"] = counted["count"] / denominator if denominator else float("nan")
-    return counted[columns].sort_values("count", ascending=False).reset_index(drop=True)
-
-
-def units_behind(population: pd.DataFrame, unit: str, country: str | None, **period: int | None) -> list[str]:
-    """The units (their first member's name) counted for a country: the evidence of a figure."""
-    units, rows = UnitIndex(population, unit).select(period)
-    if country is None:
-        hit = units.index.difference(pd.Index(rows["unit"].unique()))
-    else:
-        hit = pd.Index(rows.loc[rows["country"] == country, "unit"].unique())
-    return sorted(units.loc[hit, "name"].astype(str))

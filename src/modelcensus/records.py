@@ -177,13 +177,25 @@ def country_code(name: str) -> str | CountryToken:
         return CountryToken.UNKNOWN
 
 
+def is_missing(value: object) -> bool:
+    """None, NaN, pandas' NA or NaT: a cell with no value (what a query engine hands back for NULL)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in {"NAType", "NaTType"}
+
+
 def country_name(code: str | None) -> str:
     """A display name for an ISO alpha-2 code (``None`` is the no-country row)."""
-    if not code:
+    if is_missing(code) or not code:
         return "(no country)"
-    country = pycountry.countries.get(alpha_2=code)
+    try:
+        country = pycountry.countries.get(alpha_2=str(code))
+    except LookupError:
+        country = None
     if country is None:
-        return code
+        return str(code)
     return str(getattr(country, "common_name", None) or country.name)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from modelcensus import store_population
 from modelcensus.errors import StoreError
 from modelcensus.linkage import CanonicalModel, SourceRecord
 from modelcensus.orgs import Registry, load_region_groups
@@ -96,7 +97,7 @@ CREATE TABLE IF NOT EXISTS canonical_links (
 CREATE TABLE IF NOT EXISTS link_evidence (
     links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, position INTEGER, left_record VARCHAR,
     right_record VARCHAR, rule VARCHAR, detail VARCHAR);
-"""
+""" + store_population.SCHEMA.format(temp="")
 
 TABLES = (
     "meta",
@@ -656,6 +657,19 @@ class Store:
         ).fetchall():
             models[model_id].evidence.append((left, right, rule, detail))
         return list(models.values())
+
+    def meta(self, key: str) -> str | None:
+        value = self._scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return None if value is None else str(value)
+
+    def has_table(self, name: str) -> bool:
+        return self._has_table(name)
+
+    def save_population(self, key: str, models: list[CanonicalModel], registry: Registry) -> None:
+        """Rebuild the census records for one state of the store (see :mod:`modelcensus.store_population`)."""
+        with self._transaction():
+            store_population.refresh(self.con, key, models, registry)
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('population_key', ?)", [key])
 
     def fingerprint(self) -> str:
         """A digest of everything stored; equal before and after a no-op re-ingest.

@@ -7,6 +7,7 @@ their lineage and adoption.
 from modelcensus.metrics.core import (
     ATTRIBUTIONS,
     DIMENSIONS,
+    RULE_TEXT,
     RULES,
     CensusTables,
     Filters,
@@ -22,6 +23,7 @@ __all__ = [
     "ATTRIBUTIONS",
     "DIMENSIONS",
     "RULES",
+    "RULE_TEXT",
     "CensusTables",
     "Filters",
     "count_models",

@@ -27,6 +27,12 @@ import ibis.expr.types as ir
 from modelcensus.errors import QueryError
 
 RULES = ("full", "fractional", "primary")
+RULE_TEXT = {
+    "full": "a model counts once for each distinct group it belongs to (AI Index convention); "
+    "counts can add up to more than the number of models",
+    "fractional": "a model's weight of 1 is split equally among its groups",
+    "primary": "a model counts only for its first group (first organization's country)",
+}
 ATTRIBUTIONS = ("as-published", "resolved")
 GROUPED_DIMENSIONS = ("country", "region", "organization", "sector", "domain")
 SCALAR_DIMENSIONS = ("year", "month", "open_weights")
@@ -54,6 +60,8 @@ class CensusTables:
     hub_edges: ir.Table
     hub_roots: ir.Table
     hub_handles: ir.Table
+    census_records: ir.Table
+    census_record_countries: ir.Table
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,9 @@ class Filters:
     domain: str | None = None
     sources: tuple[str, ...] = field(default_factory=tuple)
     as_of: date | None = None
+    exports: tuple[str, ...] = field(default_factory=tuple)
+    """Read these exports (vintages) instead of the current ones; with ``export_id`` among the dimensions,
+    one figure per vintage."""
 
     def __post_init__(self) -> None:
         if self.open_weights is not None and self.open_weights not in OPEN_WEIGHTS_VALUES:
@@ -110,8 +121,11 @@ def current_exports(t: CensusTables, as_of: date | None = None) -> ir.Table:
 
 
 def select_models(t: CensusTables, filters: Filters) -> ir.Table:
-    """Models of the current exports that pass the filters."""
-    exports = current_exports(t, filters.as_of)
+    """Models of the current exports (or of the vintages ``filters.exports`` names) that pass the filters."""
+    if filters.exports:
+        exports = t.exports.filter(t.exports.export_id.isin(list(filters.exports))).select("export_id", "source")
+    else:
+        exports = current_exports(t, filters.as_of)
     if filters.sources:
         exports = exports.filter(exports.source.isin(list(filters.sources)))
     m = t.models.semi_join(exports, "export_id")
@@ -187,14 +201,22 @@ def group_rows(t: CensusTables, dimension: str, attribution: str) -> ir.Table:
     raise QueryError(f"cannot group by {dimension!r}; choose from {', '.join(DIMENSIONS)}")
 
 
+VINTAGE_DIMENSION = "export_id"
+"""Groups by vintage (with ``Filters.exports``); not offered to users as a ``--by``."""
+
+
+_PER_VALUE = (*SCALAR_DIMENSIONS, VINTAGE_DIMENSION)
+"""Dimensions whose values each have their own denominator (a year's share is of that year's models)."""
+
+
 def _split_dimensions(by: list[str]) -> tuple[str | None, list[str]]:
-    unknown = [d for d in by if d not in DIMENSIONS]
+    unknown = [d for d in by if d not in DIMENSIONS and d != VINTAGE_DIMENSION]
     if unknown:
         raise QueryError(f"cannot group by {unknown[0]!r}; choose from {', '.join(DIMENSIONS)}")
     grouped = [d for d in by if d in GROUPED_DIMENSIONS]
     if len(grouped) > 1:
         raise QueryError(f"group by at most one of {', '.join(GROUPED_DIMENSIONS)} at a time")
-    return (grouped[0] if grouped else None), [d for d in by if d in SCALAR_DIMENSIONS]
+    return (grouped[0] if grouped else None), [d for d in by if d in SCALAR_DIMENSIONS or d == VINTAGE_DIMENSION]
 
 
 def weighted_rows(
@@ -211,7 +233,8 @@ def weighted_rows(
         raise QueryError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
     grouped, scalars = _split_dimensions(by)
     m = select_models(t, filters)
-    base = m.select(*KEYS, *scalars, "parameters", "training_compute_flop")
+    extra = [s for s in scalars if s not in KEYS]  # the vintage dimension is a key already
+    base = m.select(*KEYS, *extra, "parameters", "training_compute_flop")
     if grouped is None:
         return base.mutate(weight=ibis.literal(1.0)), scalars
     g = group_rows(t, grouped, attribution)
@@ -220,7 +243,7 @@ def weighted_rows(
     j = base.left_join(g, KEYS)
     j = j.select(
         *[base[k] for k in KEYS],
-        *[base[s] for s in scalars],
+        *[base[s] for s in extra],
         base.parameters,
         base.training_compute_flop,
         j.group.name(grouped),
@@ -242,7 +265,7 @@ def weighted_rows(
 def _with_share(counts: ir.Table, t: CensusTables, by: list[str], filters: Filters) -> ir.Table:
     # shares are within each value of the other time/openness dimensions (e.g. per year), never within
     # the group itself: by year alone, each year's share is of all models
-    scalars = [d for d in by[1:] if d in SCALAR_DIMENSIONS]
+    scalars = [d for d in by[1:] if d in _PER_VALUE]
     m = select_models(t, filters)
     if scalars:
         denominators = m.group_by(scalars).agg(denominator=m.count())
@@ -272,9 +295,9 @@ def count_models(
     result = _with_share(counts, t, by, filters)
     return result.order_by(
         [
-            *[result[s] for s in by if s in SCALAR_DIMENSIONS],
+            *[result[s] for s in by if s in _PER_VALUE],
             result["count"].desc(),
-            *[result[c].asc() for c in group_cols if c not in SCALAR_DIMENSIONS],
+            *[result[c].asc() for c in group_cols if c not in _PER_VALUE],
         ]
     )
 
@@ -331,9 +354,9 @@ def _ordering(result: ir.Table, cols: list[str], measure: ir.Value) -> list[ir.V
     """Time and openness first, the measure descending, then the groups: ties in the measure come out in
     the same order on every engine (DuckDB and Spark agree row for row)."""
     return [
-        *[result[c] for c in cols if c in SCALAR_DIMENSIONS],
+        *[result[c] for c in cols if c in _PER_VALUE],
         measure,
-        *[result[c].asc() for c in cols if c not in SCALAR_DIMENSIONS],
+        *[result[c].asc() for c in cols if c not in _PER_VALUE],
     ]
 
 

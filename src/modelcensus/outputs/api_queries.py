@@ -100,9 +100,33 @@ def models_behind(census: Census, q: ModelsQuery) -> pd.DataFrame:
         definition = census.definition(q.definition)
     else:
         definition = Definition("huggingface", "Hugging Face repos", ("huggingface",), attribution="resolved")
-    unit = q.unit or definition.unit
-    population = census.population(definition, q.attribution)
-    return _members(population, unit, q)
+    country = "*" if q.country is None else country_parameter(q.country)
+    members = census.definition_members(
+        definition,
+        country=country,
+        unit=q.unit or definition.unit,
+        attribution=q.attribution,
+        year=q.year,
+        since=q.since,
+        until=q.until,
+        as_of=q.as_of,
+    )
+    return pd.DataFrame(
+        {
+            "id": members["source"].astype(str) + ":" + members["source_id"].astype(str),
+            "source": members["source"].astype(str),
+            "source_id": members["source_id"].astype(str),
+            "name": members["name"].astype(str),
+            "year": members["unit_year"].astype("Int64"),
+            "published_on": members["published_on"],
+            "countries": members["countries"],
+            "organizations": None,
+            "open_weights": None,
+            "notable": None,
+            "unit": members["unit"].astype(str),
+        },
+        columns=ITEM_COLUMNS,
+    ).reset_index(drop=True)
 
 
 def _epoch_models(census: Census, q: ModelsQuery) -> pd.DataFrame:
@@ -139,50 +163,6 @@ def _epoch_models(census: Census, q: ModelsQuery) -> pd.DataFrame:
         },
         columns=ITEM_COLUMNS,
     )
-
-
-def _members(population: pd.DataFrame, unit: str, q: ModelsQuery) -> pd.DataFrame:
-    """The members of the units a definition's count puts in the group: a unit's year is its earliest
-    member's, its countries the union of its members' (as :func:`modelcensus.definitions.count_units`)."""
-    if population.empty:
-        return pd.DataFrame(columns=ITEM_COLUMNS)
-    key = f"unit_{unit}"
-    years = population.groupby(key)["year"].min()
-    keep = pd.Series(True, index=years.index)
-    if q.year is not None:
-        keep &= years == q.year
-    if q.since is not None:
-        keep &= years >= q.since
-    if q.until is not None:
-        keep &= years <= q.until
-    if q.country is not None:
-        code = country_parameter(q.country)
-        rows = population[[key, "countries"]].explode("countries").dropna()
-        with_country = set(rows[key]) if code is None else set(rows.loc[rows["countries"] == code, key])
-        in_group = years.index.isin(list(with_country))
-        keep &= ~in_group if code is None else in_group
-    units = set(years.index[keep.to_numpy()])
-    members = population[population[key].isin(units)].sort_values([key, "name"])
-    ids = members["id"].astype(str)
-    source = members["source"].astype(str)
-    prefixed = source != "linked"
-    source_id = ids.where(~prefixed, ids.str.split(":", n=1).str[-1])
-    return pd.DataFrame(
-        {
-            "id": ids,
-            "source": source,
-            "source_id": source_id,
-            "name": members["name"].astype(str),
-            "year": members["year"].astype("Int64"),
-            "published_on": None,
-            "countries": members["countries"].map(list),
-            "organizations": None,
-            "open_weights": None,
-            "notable": None,
-            "unit": members[key].astype(str),
-        },
-        columns=ITEM_COLUMNS,
-    ).reset_index(drop=True)
 
 
 def canonical_model(generation: Generation, model_id: str) -> dict[str, Any]:

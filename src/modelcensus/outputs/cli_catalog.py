@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 
 import modelcensus as mc
 from modelcensus.census import IngestReport
+from modelcensus.claims import format_figure
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
 from modelcensus.outputs.cli_common import (
+    AsOfOption,
     DatedOption,
     DbOption,
     FormatOption,
@@ -247,32 +250,60 @@ def definitions_show(name: Annotated[str, typer.Argument(help="A definition's na
 @handle_errors
 def check(
     file: Annotated[Path, typer.Argument(help="A claims file (YAML), e.g. examples/claims.yaml.")],
+    as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Check published claims: verdict, figure, denominator, evidence and a sensitivity table per claim."""
+    """Check published claims at their vintage: verdict (supported, contradicted, consistent-at-vintage,
+    not-checkable), the figure then, next and now, coverage, an explanation and a sensitivity table per claim."""
     with _census(db) as census:
-        results = census.check(file)
+        results = census.check(file, as_of=as_of)
     if fmt is OutputFormat.json:
         import json
 
         print(json.dumps(results, ensure_ascii=False, indent=2, default=str))
         return
-    summary = pd.DataFrame(
-        [{k: r[k] for k in ("id", "verdict", "figure", "denominator", "comparison", "definition")} for r in results]
-    )
+    summary = pd.DataFrame([_summary(r) for r in results])
     emit(summary, fmt, console, title="Claims")
     for r in results:
         table = pd.DataFrame(r["sensitivity"])
         if fmt is OutputFormat.csv:
             emit(table.assign(id=r["id"]), fmt, console)
             continue
+        table["figure"] = [format_figure(v, r["metric"]) for v in table["figure"]]
+        table["definition"] = [
+            d if comparable else f"{d} (not comparable)"
+            for d, comparable in zip(table["definition"], table["comparable"], strict=True)
+        ]
         wide = table.pivot_table(index="definition", columns=["rule", "unit"], values="figure", aggfunc="first")
         wide.columns = ["/".join(map(str, column)) for column in wide.columns]
-        figures = table["figure"].dropna()
-        span = f"range {figures.min():.4g}–{figures.max():.4g}" if len(figures) else "no figure"
-        console.print(
-            f"\n[bold]{r['id']}[/]: {r['claim']}  →  [bold]{r['verdict']}[/] (figure {r['figure']}, "
-            f"{len(r['evidence'])} units behind it; {span} across definitions, rules and units)"
-        )
-        emit(wide.reset_index(), fmt, console, title=f"Sensitivity of {r['id']}")
+        console.print(f"\n{escape(r['id'])}: {escape(r['claim'])}  →  {r['verdict']}", style="bold", highlight=False)
+        console.print(escape(r["explanation"]), highlight=False)
+        emit(wide.reset_index(), fmt, console, title=f"Sensitivity of {r['id']} (now)")
+
+
+def _summary(r: dict[str, Any]) -> dict[str, Any]:
+    m, at, cov = r["metric"], r["at_vintage"], r["coverage"] or {}
+    value = _claimed(r)
+    return {
+        "id": r["id"],
+        "verdict": r["verdict"],
+        "claimed": r["comparison"],
+        "at vintage": f"{format_figure(at['figure'], m, value)} ({at['export_date']})" if at else "",
+        "next": f"{format_figure(at['next_figure'], m, value)} ({at['next_export_date']})"
+        if at and at["next_export_date"]
+        else "",
+        "now": f"{format_figure(r['now']['figure'], m, value)} ({r['now']['export_date']})",
+        "estimate incl. unlisted": _estimate_text(cov.get("estimate"), m),
+        "definition": r["definition"].split(" ", 1)[0],
+    }
+
+
+def _estimate_text(estimate: float | None, metric: str) -> str:
+    if estimate is None:
+        return "not estimated"
+    return format_figure(estimate, metric) if metric == "share" else f"{round(estimate):,}"
+
+
+def _claimed(r: dict[str, Any]) -> float:
+    return float(r["comparison"].split(" ", 1)[1].rstrip("%").replace(",", "")) / (100 if r["metric"] == "share" else 1)

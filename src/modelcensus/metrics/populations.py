@@ -1,0 +1,281 @@
+"""Populations under a definition, counted at a unit under a rule, at any vintage: Ibis over the census records.
+
+A definition admits records of its sources' exports in force on a date (``as_of``; the newest otherwise):
+for each source its newest export dated on or before it (for the Hub, each repo's latest observation among
+the harvests so dated). Its filters keep records: Epoch's fields (notable, frontier, large-scale, open weights,
+domain, compute, parameters) admit only records that carry them; ``originals_only`` keeps Hub originals by
+organizations (an individual's upload is not a release); ``large_model`` keeps what :mod:`modelcensus.scope`
+admits.
+
+Units: ``variant`` (a record, or with several sources a canonical model: one model listed by two sources is
+one unit), ``release`` (without post-training and packaging suffixes) and ``family`` (without size). A unit's
+year is its earliest member's, its countries the union of its members' in the order of the sources
+(Epoch first) and their own order. Counting rules as in :mod:`modelcensus.metrics.core`: ``full``,
+``fractional``, ``primary``; units with no country are a row of their own (group null), never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from modelcensus.errors import QueryError
+from modelcensus.metrics.core import RULES, CensusTables, current_exports
+
+UNITS = ("family", "release", "variant")
+ATTRIBUTIONS = ("as-published", "resolved", "lineage")
+_EPOCH_FLAGS = ("notable", "frontier", "large_scale")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Which units, by their year (or publication date): a year, or bounds (years or dates)."""
+
+    year: int | None = None
+    since: int | date | None = None
+    until: int | date | None = None
+
+    def describe(self) -> str:
+        if self.year is not None:
+            return f"of {self.year}"
+        if self.since is None and self.until is None:
+            return "of all years"
+        return f"of {self.since or '…'}–{self.until or '…'}"
+
+    def key(self) -> tuple[str, str, str]:
+        return (str(self.year), str(self.since), str(self.until))
+
+
+def in_force(t: CensusTables, sources: Sequence[str], as_of: date | None) -> ir.Table:
+    """``(export_id, source, data_date)`` of the exports a figure reads: the newest of each source dated on or
+    before ``as_of``, and for the Hub every harvest so dated (repos are kept at their latest observation)."""
+    current = current_exports(t, as_of)
+    current = current.filter(current.source.isin(list(sources)) & (current.source != "huggingface"))
+    if "huggingface" not in sources:
+        return current
+    e = t.exports.filter(t.exports.source == "huggingface")
+    if as_of is not None:
+        e = e.filter(e.data_date <= as_of)
+    return current.union(e.select("export_id", "source", "data_date"))
+
+
+def admitted(
+    t: CensusTables, sources: Sequence[str], filters: Mapping[str, Any], as_of: date | None = None
+) -> ir.Table:
+    """The records a definition admits on ``as_of`` (one row per record; Hub repos at their newest harvest)."""
+    exports = in_force(t, sources, as_of)
+    r = t.census_records.join(exports.select("export_id", export_date=exports.data_date), "export_id")
+    hub = r.source == "huggingface"
+    window = ibis.window(group_by=[r.source, r.source_id], order_by=[r.export_date.desc(nulls_first=False)])
+    r = r.mutate(_n=ibis.row_number().over(window))
+    r = r.filter(~hub | (r._n == 0)).drop("_n")
+    for name in _EPOCH_FLAGS:
+        if name in filters:
+            r = r.filter(r[name].fill_null(False) == bool(filters[name]))
+    if "open_weights" in filters:
+        r = r.filter(r.open_weights == str(filters["open_weights"]))
+    if "domain" in filters:
+        wanted = str(filters["domain"]).casefold()
+        r = r.filter(r.domains.map(lambda d: d.lower()).contains(wanted))
+    if "min_training_compute_flop" in filters:
+        r = r.filter(r.training_compute_flop >= float(filters["min_training_compute_flop"]))
+    if "min_parameters" in filters:
+        r = r.filter(r.parameters >= float(filters["min_parameters"]))
+    if filters.get("originals_only"):
+        r = r.filter(~r.derivative & ((r.source != "huggingface") | r.by_organization))
+    if filters.get("derivatives_only"):
+        r = r.filter(r.derivative)
+    if "large_model" in filters:
+        r = r.filter(r.large_model == bool(filters["large_model"]))
+    return r
+
+
+def unit_column(records: ir.Table, unit: str, linked: bool) -> ir.Value:
+    """The unit key of each record: with several sources, canonical models (one model, many listings)."""
+    if unit not in UNITS:
+        raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    if unit == "variant":
+        return records.canonical_id if linked else records.source + ":" + records.source_id
+    column = f"canon_{unit}" if linked else f"rec_{unit}"
+    return records[column]
+
+
+def units(records: ir.Table, unit: str, linked: bool, period: Period = Period()) -> tuple[ir.Table, ir.Table]:
+    """``(members, units)``: the admitted records with their ``unit``, and one row per unit in the period with
+    its ``name`` (its first member's), ``year`` and ``published_on`` (earliest member's) and ``sources``."""
+    members = records.mutate(unit=unit_column(records, unit, linked))
+    first = ibis.window(group_by=members.unit, order_by=[members.source_rank, members.name])
+    members = members.mutate(_first=ibis.row_number().over(first))
+    names = members.filter(members._first == 0).select(
+        "unit", unit_name=members.canonical_name if linked else members.name
+    )
+    agg = members.group_by("unit").agg(
+        year=members.year.min(),
+        published_on=members.published_on.min(),
+        n_sources=members.source.nunique(),
+    )
+    u = agg.join(names, "unit").rename(name="unit_name")
+    if period.year is not None:
+        u = u.filter(u.year == period.year)
+    for bound, op in ((period.since, "ge"), (period.until, "le")):
+        if bound is None:
+            continue
+        column = u.published_on if isinstance(bound, date) else u.year
+        u = u.filter(column >= bound if op == "ge" else column <= bound)
+    return members.drop("_first").semi_join(u, "unit"), u
+
+
+def record_countries(t: CensusTables, attribution: str) -> ir.Table:
+    """Each record's countries under an attribution (Epoch records have no lineage: read resolved)."""
+    if attribution not in ATTRIBUTIONS:
+        raise QueryError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
+    c = t.census_record_countries
+    if attribution == "lineage":
+        epoch = c.source == "epoch"
+        return c.filter((epoch & (c.attribution == "resolved")) | (~epoch & (c.attribution == "lineage")))
+    return c.filter(c.attribution == attribution)
+
+
+def unit_countries(t: CensusTables, members: ir.Table, attribution: str) -> ir.Table:
+    """``(unit, country, order)``: each unit's countries in its members' order (Epoch's first). A source without
+    the attribution asked for reads its nearest one (Epoch has no lineage: its records are resolved)."""
+    if attribution not in ATTRIBUTIONS:
+        raise QueryError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
+    c = record_countries(t, attribution)
+    m = members.select("unit", "export_id", "source", "source_id", "source_rank")
+    j = m.join(c, [m.export_id == c.export_id, m.source == c.source, m.source_id == c.source_id])
+    rows = j.select(m.unit, c.country, order=m.source_rank * 100000 + c.position)
+    return rows.group_by(["unit", "country"]).agg(order=rows.order.min())
+
+
+def count_units(unit_table: ir.Table, countries: ir.Table, rule: str, by_year: bool = False) -> ir.Table:
+    """Count units by country under a rule: ``group, [year,] count, units, denominator, share`` (a null group
+    for the units with no country); the denominator is the number of units (of the same year, ``by_year``)."""
+    if rule not in RULES:
+        raise QueryError(f"rule must be one of {', '.join(RULES)}, not {rule!r}")
+    keys = ["year"] if by_year else []
+    uc = countries.join(unit_table.select("unit", "year"), "unit")
+    per_unit = uc.group_by("unit").agg(n=uc.country.nunique(), first=uc.order.min())
+    rows = uc.join(per_unit, "unit")
+    if rule == "primary":
+        rows = rows.filter(rows.order == rows.first)
+    weight = ibis.literal(1.0) / rows.n.cast("float64") if rule == "fractional" else ibis.literal(1.0)
+    rows = rows.mutate(weight=weight)
+    counted = rows.group_by([rows.country.name("group"), *keys]).agg(count=rows.weight.sum(), units=rows.unit.nunique())
+    without = unit_table.anti_join(uc, "unit")
+    if keys:
+        none_rows = without.group_by(keys).agg(units=without.count())
+    else:
+        none_rows = without.aggregate(units=without.count()).filter(lambda x: x.units > 0)
+    none_rows = none_rows.mutate(group=ibis.null("string"), count=none_rows.units.cast("float64"))
+    columns = ["group", *keys, "count", "units"]
+    out = counted.select(*columns).union(none_rows.select(*columns))
+    if keys:
+        out = out.join(unit_table.group_by(keys).agg(denominator=unit_table.count()), keys)
+    else:
+        out = out.cross_join(unit_table.aggregate(denominator=unit_table.count()))
+    out = out.mutate(share=out["count"] / out.denominator.cast("float64"))
+    return out.order_by([*[out[k] for k in keys], out["count"].desc(), out.group.asc(nulls_first=False)])
+
+
+def count_population(
+    t: CensusTables,
+    sources: Sequence[str],
+    filters: Mapping[str, Any],
+    unit: str,
+    rule: str,
+    attribution: str,
+    period: Period = Period(),
+    as_of: date | None = None,
+    by_year: bool = False,
+) -> ir.Table:
+    """A definition's count by country (and year), see the module docstring."""
+    linked = len(sources) > 1
+    members, unit_table = units(admitted(t, sources, filters, as_of), unit, linked, period)
+    return count_units(unit_table, unit_countries(t, members, attribution), rule, by_year)
+
+
+def units_in_group(
+    t: CensusTables,
+    sources: Sequence[str],
+    filters: Mapping[str, Any],
+    unit: str,
+    attribution: str,
+    country: str | None,
+    period: Period = Period(),
+    as_of: date | None = None,
+) -> tuple[ir.Table, ir.Table]:
+    """``(units, members)`` counted for ``country`` (None: the units with no country): the evidence of a figure."""
+    linked = len(sources) > 1
+    members, unit_table = units(admitted(t, sources, filters, as_of), unit, linked, period)
+    uc = unit_countries(t, members, attribution)
+    if country is None:
+        chosen = unit_table.anti_join(uc, "unit")
+    else:
+        chosen = unit_table.semi_join(uc.filter(uc.country == country), "unit")
+    return chosen, members.semi_join(chosen, "unit")
+
+
+def count_grid(
+    t: CensusTables,
+    sources: Sequence[str],
+    filters: Mapping[str, Any],
+    attribution: str,
+    periods: Sequence[Period],
+    as_of: date | None = None,
+    unit_kinds: Sequence[str] = UNITS,
+) -> ir.Table:
+    """Every unit and rule, for several periods, in one query: a sensitivity table's counts.
+
+    One row per (``unit``, ``group``) with, for each period i, ``full_i``, ``fractional_i``, ``primary_i``
+    (the count under each rule) and ``denominator_i`` (the units of that period); the null group holds the units
+    with no country (counted 1 under every rule)."""
+    linked = len(sources) > 1
+    records = admitted(t, sources, filters, as_of)
+    parts = []
+    for kind in unit_kinds:
+        members, unit_table = units(records, kind, linked)
+        flags = {f"in_{i}": _in_period(unit_table, p) for i, p in enumerate(periods)}
+        unit_table = unit_table.select("unit", **flags)
+        uc = unit_countries(t, members, attribution).join(unit_table, "unit")
+        per_unit = uc.group_by("unit").agg(n=uc.country.nunique(), first=uc.order.min())
+        rows = uc.join(per_unit, "unit")
+        share = ibis.literal(1.0) / rows.n.cast("float64")
+        primary = ibis.cases((rows.order == rows.first, 1.0), else_=0.0)
+        metrics: dict[str, ir.Value] = {}
+        for i in range(len(periods)):
+            inside = ibis.cases((rows[f"in_{i}"], 1.0), else_=0.0)
+            metrics[f"full_{i}"] = inside.sum()
+            metrics[f"fractional_{i}"] = (inside * share).sum()
+            metrics[f"primary_{i}"] = (inside * primary).sum()
+        counted = rows.group_by(rows.country.name("group")).agg(**metrics)
+        without = unit_table.anti_join(uc, "unit")
+        lonely: dict[str, ir.Value] = {}
+        for i in range(len(periods)):
+            n = ibis.cases((without[f"in_{i}"], 1.0), else_=0.0).sum()
+            lonely.update({f"full_{i}": n, f"fractional_{i}": n, f"primary_{i}": n})
+        none_row = without.aggregate(**lonely).mutate(group=ibis.null("string"))
+        columns = ["group", *metrics]
+        block = counted.select(*columns).union(none_row.select(*columns))
+        totals = unit_table.aggregate(
+            **{f"denominator_{i}": unit_table[f"in_{i}"].cast("int64").sum() for i in range(len(periods))}
+        )
+        parts.append(block.cross_join(totals).mutate(unit=ibis.literal(kind)))
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def _in_period(unit_table: ir.Table, period: Period) -> ir.Value:
+    condition: ir.Value = ibis.literal(True)
+    if period.year is not None:
+        condition = condition & (unit_table.year == period.year)
+    for bound, lower in ((period.since, True), (period.until, False)):
+        if bound is None:
+            continue
+        column = unit_table.published_on if isinstance(bound, date) else unit_table.year
+        condition = condition & (column >= bound if lower else column <= bound)
+    return condition.fill_null(False)

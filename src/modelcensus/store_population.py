@@ -1,0 +1,297 @@
+"""The census population: every record of every stored export, with what definitions and units need.
+
+Definitions, units, vintages, the listing lag, the coverage estimate and claims are all counts over one
+derived table pair, so the figures are Ibis expressions over plain tables (DuckDB or Spark) rather than
+per-request Python:
+
+- ``census_records``: one row per record of each export (Epoch models of every vintage, Hub repos of every
+  harvest, OpenRouter and LMArena entries) with its canonical model, its unit keys, its year and the fields
+  definitions filter on (notable, open weights, derivative, large model and why);
+- ``census_record_countries``: its countries under each attribution (as-published, resolved, lineage).
+
+They are derived from the stored records and the canonical links, rebuilt when either changes (keyed like the
+links), and exported with the rest of the store. A record of an older export only (a model Epoch renamed, a
+model OpenRouter stopped serving) joins the canonical model of a current record of its source with the same
+name key; otherwise it is a canonical model of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from modelcensus import scope
+from modelcensus.linkage import CanonicalModel, SourceRecord, developer_by_name, developer_of, name_key, unit_key
+from modelcensus.orgs import Registry
+
+POPULATION_SOURCES = ("epoch", "huggingface", "openrouter", "lmarena")
+
+SCHEMA = """
+CREATE {temp} TABLE IF NOT EXISTS census_records (
+    population_key VARCHAR, export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
+    name VARCHAR, canonical_id VARCHAR, canonical_name VARCHAR, published_on DATE, year INTEGER,
+    canonical_year INTEGER, rec_release VARCHAR, rec_family VARCHAR, canon_release VARCHAR, canon_family VARCHAR,
+    notable BOOLEAN, frontier BOOLEAN, large_scale BOOLEAN, open_weights VARCHAR, domains VARCHAR[],
+    training_compute_flop DOUBLE, parameters DOUBLE, derivative BOOLEAN, by_organization BOOLEAN,
+    large_model BOOLEAN, large_model_reason VARCHAR, source_rank INTEGER);
+CREATE {temp} TABLE IF NOT EXISTS census_record_countries (
+    export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, attribution VARCHAR NOT NULL,
+    country VARCHAR NOT NULL, position INTEGER);
+"""
+
+
+def date_in_model_name(name: str) -> date | None:
+    """The snapshot date an API model name carries (``claude-3-5-sonnet-20240620``), if any."""
+    match = re.search(r"(20\d{2})-?(\d{2})-?(\d{2})(?!\d)", name)
+    if match:
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            return None
+    # Mistral-style YYMM suffixes (mistral-large-2407): the middle of that month
+    match = re.search(r"-(2[3-9])(0[1-9]|1[0-2])(?![\d])", name)
+    if match:
+        return date(2000 + int(match.group(1)), int(match.group(2)), 15)
+    return None
+
+
+def _cell_date(value: object) -> date | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def catalog_record(registry: Registry, row: Any) -> SourceRecord:
+    """A catalogue entry (OpenRouter, LMArena) as linkage sees it: its developer from the Hub handle it names,
+    else its vendor prefix, else the organization the source gives or its name gives away; its date from the
+    source, else from a date in its API name."""
+    hf_id = str(row.hf_id) if isinstance(row.hf_id, str) and row.hf_id else None
+    handles = [hf_id.split("/")[0]] if hf_id else []
+    if row.source == "openrouter":
+        handles.append(str(row.source_id).split("/")[0])
+    dev: str | None = None
+    own: tuple[str, ...] = ()
+    for handle in handles:
+        dev, own = developer_of(registry, [], handle)
+        if dev:
+            break
+    if dev is None:
+        organization = str(row.organization) if isinstance(row.organization, str) else None
+        named = developer_by_name(str(row.source_id)) or developer_by_name(str(row.name))
+        dev, own = developer_of(registry, [organization, named])
+    day = _cell_date(row.published_on) or date_in_model_name(str(row.source_id))
+    return SourceRecord(str(row.source), str(row.source_id), str(row.name), dev, hf_id, own, day)
+
+
+_EPOCH_SQL = """
+SELECT m.export_id, 'epoch' AS source, m.model_key AS source_id, m.name, m.published_on, m.notable, m.frontier,
+       m.large_scale, m.open_weights, m.domains, m.training_compute_flop, m.parameters, m.accessibility,
+       FALSE AS derivative, TRUE AS by_organization, NULL AS pipeline_tag
+FROM models m
+"""
+_HUB_SQL = """
+SELECT h.export_id, 'huggingface' AS source, h.repo_id AS source_id, h.repo_id AS name,
+       CAST(h.created_at AS DATE) AS published_on, CAST(NULL AS BOOLEAN) AS notable,
+       CAST(NULL AS BOOLEAN) AS frontier, CAST(NULL AS BOOLEAN) AS large_scale,
+       'yes' AS open_weights,
+       CAST([] AS VARCHAR[]) AS domains, CAST(NULL AS DOUBLE) AS training_compute_flop,
+       CAST(h.parameters AS DOUBLE) AS parameters, NULL AS accessibility,
+       coalesce(r.depth, 0) > 0 AS derivative, coalesce(k.kind = 'organization', FALSE) AS by_organization,
+       h.pipeline_tag
+FROM hub_models h LEFT JOIN hub_roots r USING (repo_id) LEFT JOIN hub_handles k ON k.handle = h.author
+"""
+_CATALOG_SQL = """
+SELECT c.export_id, c.source, c.source_id, c.name, c.organization, c.published_on, c.hf_id, c.open_weights,
+       CAST(c.attributes AS VARCHAR) AS attributes,
+       (SELECT list(DISTINCT split_part(g.category, '/', 1)) FROM ratings g
+        WHERE g.export_id = c.export_id AND g.source_id = c.source_id) AS arenas
+FROM catalog_records c WHERE c.source IN ('openrouter', 'lmarena')
+"""
+# Countries by attribution. Epoch: as published (the source's field) and resolved (the registry's countries
+# of each organization). Hub: resolved (the publishing organization's) and lineage (the root base model's
+# developer's); individuals and community accounts get none. Catalogues: the developer's (filled in Python).
+_COUNTRIES_SQL = """
+SELECT export_id, 'epoch' AS source, model_key AS source_id, 'as-published' AS attribution, country,
+       min(position) AS position
+FROM model_countries_published GROUP BY ALL
+UNION ALL
+SELECT mo.export_id, 'epoch', mo.model_key, 'resolved', oc.country, min(mo.position * 100 + oc.position)
+FROM model_orgs mo JOIN org_resolution r ON r.org_name = mo.org_name JOIN org_countries oc ON oc.org_id = r.org_id
+GROUP BY ALL
+UNION ALL
+SELECT h.export_id, 'huggingface', h.repo_id, a.attribution, oc.country, min(oc.position)
+FROM hub_models h LEFT JOIN hub_roots r USING (repo_id)
+CROSS JOIN (VALUES ('resolved'), ('as-published'), ('lineage')) a(attribution)
+JOIN hub_handles k ON k.handle = CASE WHEN a.attribution = 'lineage' THEN coalesce(r.root_author, h.author)
+                                      ELSE h.author END
+JOIN org_countries oc ON oc.org_id = k.org_id
+WHERE k.kind = 'organization'
+GROUP BY ALL
+"""
+
+SOURCE_RANK = {s: i for i, s in enumerate(("epoch", "huggingface", "openrouter", "lmarena", "litellm", "tabular"))}
+
+
+def _canonical_map(
+    rows: pd.DataFrame, models: list[CanonicalModel]
+) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """(source, source_id) → canonical id for every record, and canonical id → name."""
+    ids: dict[tuple[str, str], str] = {}
+    names: dict[str, str] = {}
+    by_key: dict[tuple[str, str], str] = {}
+    for model in models:
+        names[model.id] = model.name
+        for r in model.records:
+            ids[(r.source, r.source_id)] = model.id
+            by_key.setdefault((r.source, name_key(r.source_id if r.source != "epoch" else r.name)), model.id)
+    for source, source_id, name in rows[["source", "source_id", "name"]].drop_duplicates().itertuples(index=False):
+        if (source, source_id) in ids:
+            continue
+        found = by_key.get((source, name_key(source_id if source != "epoch" else name)))
+        if found is not None:
+            ids[(source, source_id)] = found
+        else:
+            own = f"{source}:{source_id}"
+            ids[(source, source_id)] = own
+            names[own] = str(name)
+    return ids, names
+
+
+def _list(value: object) -> list[str]:
+    """A list cell as strings (pandas gives lists, arrays, None or NA)."""
+    if value is None or isinstance(value, str | float) or value is pd.NA:
+        return []
+    try:
+        return [str(v) for v in value]  # type: ignore[attr-defined]
+    except TypeError:
+        return []
+
+
+def _attributes(value: object) -> dict[str, Any]:
+    if not isinstance(value, str):
+        return {}
+    loaded = json.loads(value)
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _decide(row: Any, output: dict[str, Any]) -> scope.Decision:
+    if row.source == "epoch":
+        flags = {"notable": bool(row.notable), "frontier": bool(row.frontier), "large_scale": bool(row.large_scale)}
+        params = None if pd.isna(row.parameters) else float(row.parameters)
+        flop = None if pd.isna(row.training_compute_flop) else float(row.training_compute_flop)
+        access = row.accessibility if isinstance(row.accessibility, str) else None
+        return scope.epoch(_list(row.domains), params, flop, access, flags)
+    if row.source == "huggingface":
+        params = None if pd.isna(row.parameters) or not row.parameters else float(row.parameters)
+        tag = row.pipeline_tag if isinstance(row.pipeline_tag, str) else None
+        return scope.huggingface(str(row.source_id), tag, bool(row.derivative), bool(row.by_organization), params)
+    if row.source == "openrouter":
+        return scope.openrouter(str(row.source_id), output.get("output_modalities"), output.get("modality"))
+    return scope.lmarena(_list(row.arenas))
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection,
+    population_key: str,
+    models: list[CanonicalModel],
+    registry: Registry,
+    *,
+    temp: bool = False,
+) -> None:
+    """Rebuild ``census_records`` and ``census_record_countries`` (in the caller's transaction; with ``temp``,
+    as temporary tables that shadow a read-only store's stale ones for this connection only)."""
+    con.execute(SCHEMA.format(temp="TEMP" if temp else ""))
+    epoch = con.execute(_EPOCH_SQL).df()
+    hub = con.execute(_HUB_SQL).df()
+    catalog = con.execute(_CATALOG_SQL).df()
+    catalog_part = catalog.assign(
+        notable=None,
+        frontier=None,
+        large_scale=None,
+        domains=pd.Series([[] for _ in range(len(catalog))], dtype=object),
+        training_compute_flop=None,
+        parameters=None,
+        accessibility=None,
+        derivative=False,
+        by_organization=True,
+        pipeline_tag=None,
+    )
+    rows = pd.concat([epoch, hub, catalog_part], ignore_index=True)
+    ids, names = _canonical_map(rows, models)
+    decided = [_decide(r, _attributes(getattr(r, "attributes", None))) for r in rows.itertuples(index=False)]
+    published = [
+        _cell_date(p) or (date_in_model_name(str(s)) if src in ("openrouter", "lmarena") else None)
+        for p, s, src in zip(rows["published_on"], rows["source_id"], rows["source"], strict=True)
+    ]
+    match_names = [
+        str(s) if src != "epoch" else str(n)
+        for s, n, src in zip(rows["source_id"], rows["name"], rows["source"], strict=True)
+    ]
+    canonical = [ids[(s, i)] for s, i in zip(rows["source"], rows["source_id"], strict=True)]
+    release_of: dict[str, str] = {}
+    family_of: dict[str, str] = {}
+    for cid in set(canonical):
+        name = names.get(cid, cid)
+        release_of[cid], family_of[cid] = unit_key(name, "release"), unit_key(name, "family")
+    out = pd.DataFrame(
+        {
+            "population_key": population_key,
+            "export_id": rows["export_id"],
+            "source": rows["source"],
+            "source_id": rows["source_id"],
+            "name": rows["name"].astype(str),
+            "canonical_id": canonical,
+            "canonical_name": [names.get(c, c) for c in canonical],
+            "published_on": published,
+            "year": [p.year if p else None for p in published],
+            "rec_release": [unit_key(n, "release") for n in match_names],
+            "rec_family": [unit_key(n, "family") for n in match_names],
+            "canon_release": [release_of[c] for c in canonical],
+            "canon_family": [family_of[c] for c in canonical],
+            "notable": rows["notable"],
+            "frontier": rows["frontier"],
+            "large_scale": rows["large_scale"],
+            "open_weights": rows["open_weights"],
+            "domains": rows["domains"],
+            "training_compute_flop": rows["training_compute_flop"],
+            "parameters": rows["parameters"],
+            "derivative": rows["derivative"].astype(bool),
+            "by_organization": rows["by_organization"].astype(bool),
+            "large_model": [d.admitted for d in decided],
+            "large_model_reason": [d.reason for d in decided],
+            "source_rank": [SOURCE_RANK.get(s, 9) for s in rows["source"]],
+        }
+    )
+    out["year"] = out["year"].astype("Int64")
+    out["published_on"] = pd.to_datetime(out["published_on"]).dt.date
+    # a canonical model's year is its earliest member's (of any export): the year it came out
+    out["canonical_year"] = out.groupby("canonical_id")["year"].transform("min").astype("Int64")
+    countries = con.execute(_COUNTRIES_SQL).df()
+    developer: list[tuple[object, object, object, str, str, int]] = []
+    for r in catalog.itertuples(index=False):
+        record = catalog_record(registry, r)
+        for attribution in ("as-published", "resolved", "lineage"):
+            developer.extend(
+                (r.export_id, r.source, r.source_id, attribution, c, i) for i, c in enumerate(record.countries)
+            )
+    countries = pd.concat(
+        [
+            countries,
+            pd.DataFrame(developer, columns=["export_id", "source", "source_id", "attribution", "country", "position"]),
+        ],
+        ignore_index=True,
+    )
+    con.execute("DELETE FROM census_records")
+    con.execute("DELETE FROM census_record_countries")
+    for table, frame in (("census_records", out), ("census_record_countries", countries)):
+        if len(frame):
+            con.register("incoming_population", frame)
+            try:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_population")
+            finally:
+                con.unregister("incoming_population")
