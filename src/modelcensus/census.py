@@ -200,7 +200,8 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
                 crawled, DateMethod.RETRIEVED, f"harvested live from {harvest.location} on {crawled.isoformat()}"
             )
         )
-        export = huggingface.listing_export(read, harvest.location, harvest.retrieved_at, harvested, digest)
+        scope = huggingface.harvest_scope(query, read.stored)
+        export = huggingface.listing_export(read, harvest.location, harvest.retrieved_at, harvested, digest, scope)
         report.results.append(self.store.ingest_hub(export, read, self.registry))
         return report
 
@@ -226,28 +227,8 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
                 raise QueryError(f"as_of must be a date (YYYY-MM-DD), not {as_of!r}") from exc
         return Filters(as_of=as_of, **{k: v for k, v in kwargs.items() if v is not None})
 
-    def _snapshot_provenance(self, filters: Filters) -> list[dict[str, Any]]:
-        t = self.tables
-        current = current_exports(t, filters.as_of)
-        current = current.filter(current.source == "epoch")  # the model census reads Epoch's records
-        s = t.snapshots.semi_join(current, "export_id")
-        j = s.join(current.select("export_id", export_date=current.data_date), "export_id")
-        frame = _execute(
-            j.select(
-                "source",
-                "role",
-                "location",
-                "retrieved_at",
-                "sha256",
-                "license",
-                "credit",
-                data_date=j.export_date,
-                file_date=j.data_date,
-                date_method=j.date_method,
-            )
-        )
-        snapshots = [{str(k): v for k, v in row.items()} for row in frame.astype(str).to_dict(orient="records")]
-        return snapshots
+    def _snapshot_provenance(self, filters: Filters) -> list[dict[str, str]]:
+        return self.snapshots_in_force(["epoch"], filters.as_of)  # the model census reads Epoch's records
 
     def count(
         self,
@@ -476,11 +457,15 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
             frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
         return frame
 
-    def quarantine(self, source: str | None = None) -> pd.DataFrame:
+    def quarantine(self, source: str | None = None, as_of: date | str | None = None) -> pd.DataFrame:
         """Rows set aside at ingest, with their source, file, line, column, value and reason; ``source`` keeps
-        one source's (``epoch``, ``huggingface``, ``openrouter``, ``lmarena``, ``litellm`` or a tabular list's)."""
+        one source's (``epoch``, ``huggingface``, ``openrouter``, ``lmarena``, ``litellm`` or a tabular list's);
+        ``as_of`` those of the exports in force on that date."""
         q = self._backend.table("quarantine")
         x = self._backend.table("exports")
+        when = self._filters(as_of=as_of).as_of
+        if when is not None:
+            q = q.semi_join(current_exports(self.tables, when), "export_id")
         t = q.left_join(x, q.export_id == x.export_id).select(
             source=x.source,
             export_id=q.export_id,
@@ -557,13 +542,17 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
         rule: str = "full",
         derivatives: str = "include",
         pipeline_tag: str | None = None,
+        as_of: date | str | None = None,
     ) -> pd.DataFrame:
-        """:meth:`count_hub` as of every stored harvest date: downloads (or repos, likes) over time."""
+        """:meth:`count_hub` as of every stored harvest date (up to ``as_of``): downloads (or repos, likes) over
+        time. Harvests of unknown date cannot be placed in the series and are left out."""
         dims = [by] if isinstance(by, str) else list(by)
         dims = [d.replace("-", "_") for d in dims]
+        until = self._filters(as_of=as_of).as_of
         e = self._backend.table("exports")
-        dates = sorted(_execute(e.filter(e.source == "huggingface").select("data_date").distinct())["data_date"])
-        days = [pd.Timestamp(d).date() for d in dates]
+        hub = e.filter((e.source == "huggingface") & e.data_date.notnull())
+        dates = sorted(_execute(hub.select("data_date").distinct())["data_date"])
+        days = [d for d in (pd.Timestamp(x).date() for x in dates) if until is None or d <= until]
         f = self._hub_filters(pipeline_tag=pipeline_tag, derivatives=derivatives)
         frame = _execute(trend_hub(self.tables, days, dims, f, metric, attribution, rule))
         frame["date"] = pd.to_datetime(frame["date"]).dt.date
@@ -578,18 +567,9 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
         frame.loc[unattributed, "group_name"] = "(unattributed: " + frame.loc[unattributed, "reason"].astype(str) + ")"
         return frame
 
-    def _hub_snapshots(self) -> pd.DataFrame:
-        s = self.tables.snapshots
-        return _execute(
-            s.filter(s.source == "huggingface").select(
-                "source", "role", "location", "retrieved_at", "sha256", "license", "credit"
-            )
-        )
-
     def _hub_provenance(
         self, f: HubFilters, metric: str, attribution: str, rule: str, dims: list[str]
     ) -> dict[str, Any]:
-        snaps = self._hub_snapshots()
         return {
             "definition": f.describe(),
             "by": dims,
@@ -598,17 +578,16 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
             "rule_text": RULE_TEXT[rule],
             "attribution": attribution,
             "denominator": f"total {metric} of the repos that pass the filters",
-            "snapshots": [
-                {**{str(k): str(v) for k, v in row.items()}, "data_date": str(row["retrieved_at"])[:10]}
-                for row in snaps.to_dict(orient="records")
-            ],
+            "snapshots": self.snapshots_in_force(["huggingface"], f.as_of),
         }
 
-    def lineage(self, repo_id: str) -> pd.DataFrame:
-        """The chain from a repo to its root base model, with each step's relation and developer."""
+    def lineage(self, repo_id: str, as_of: date | str | None = None) -> pd.DataFrame:
+        """The chain from a repo to its root base model, with each step's relation and developer (each repo at its
+        latest observation among the harvests dated on or before ``as_of``)."""
         edges = self._backend.table("hub_edges")
+        when = self._filters(as_of=as_of).as_of
         current = _execute(
-            hub_current_table(self.tables).select("repo_id", "export_id", "author", "downloads", "likes")
+            hub_current_table(self.tables, when).select("repo_id", "export_id", "author", "downloads", "likes")
         ).set_index("repo_id")
         first = _execute(edges.filter(edges.position == 0).select("export_id", "repo_id", "base_id", "relation"))
         latest = current["export_id"].to_dict()
@@ -661,9 +640,9 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
             )
         return pd.DataFrame(rows)
 
-    def hub_disagreements(self) -> pd.DataFrame:
+    def hub_disagreements(self, as_of: date | str | None = None) -> pd.DataFrame:
         """Where Epoch's ``Hugging Face developer id`` and the registry name different organizations."""
-        m = self.models()
+        m = self.models(as_of=as_of)
         raw = _execute(self.tables.models.select("model_key", "hf_developer_id"))
         ids = dict(zip(raw["model_key"], raw["hf_developer_id"], strict=False))
         rows: list[dict[str, Any]] = []

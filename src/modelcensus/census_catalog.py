@@ -28,6 +28,8 @@ from modelcensus.linkage import (
     link,
 )
 from modelcensus.metrics.core import RULE_TEXT
+from modelcensus.metrics.frontier import frontier as frontier_expr
+from modelcensus.metrics.frontier import undated_ratings
 from modelcensus.metrics.populations import (
     Period,
     admitted,
@@ -447,30 +449,71 @@ class CatalogMethods(_Facade):
                 rows.append({"id": model.id, "name": model.name, "source": r.source, "source_id": r.source_id})
         return pd.DataFrame(rows, columns=["id", "name", "source", "source_id"])
 
+    def _as_of(self, as_of: date | str | None) -> date | None:
+        if as_of is None or isinstance(as_of, date):
+            return as_of
+        try:
+            return date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise QueryError(f"as_of must be a date (YYYY-MM-DD), not {as_of!r}") from exc
+
+    def snapshots_in_force(self, sources: Sequence[str], as_of: date | str | None = None) -> list[dict[str, str]]:
+        """The snapshots a figure over ``sources`` reads on ``as_of`` (the newest otherwise): source, role, location,
+        the export's ``data_date`` and how it was found, rows, licence and credit."""
+        exports = in_force(self.tables, list(sources), self._as_of(as_of))
+        s = self.tables.snapshots
+        j = s.join(exports.select("export_id", export_date=exports.data_date), "export_id")
+        frame: pd.DataFrame = j.select(
+            "source", "role", "location", "rows", "license", "credit", "export_date", "date_method", "scope"
+        ).execute()
+        frame = frame.sort_values(["source", "export_date", "role"], na_position="last")
+        return [
+            {
+                "source": str(r.source),
+                "role": str(r.role),
+                "location": str(r.location),
+                "rows": str(r.rows),
+                "license": str(r.license),
+                "credit": str(r.credit),
+                "data_date": str(_as_date(r.export_date) or "unknown"),
+                "date_method": str(r.date_method),
+                "scope": "" if is_missing(r.scope) else str(r.scope),
+            }
+            for r in frame.itertuples(index=False)
+        ]
+
     # -- the quality frontier ---------------------------------------------------------------------
 
-    def frontier(self, by: str = "country", category: str = "text/full") -> pd.DataFrame:
-        """For each country and rating date, the best-rated LMArena model with its 95% interval."""
+    def frontier(
+        self, by: str = "country", category: str = "text/full", as_of: date | str | None = None
+    ) -> pd.DataFrame:
+        """For each country and rating date, the best-rated LMArena model with its 95% interval (as the census
+        could have read it on ``as_of``). ``attrs`` says how many ratings carry no date (left off the axis)."""
         if by != "country":
             raise QueryError("the quality frontier is by country")
-        ratings: pd.DataFrame = self.store.con.execute(
-            "SELECT source_id, rated_on, rating, rating_low, rating_high FROM ratings WHERE category = ?",
-            [category],
-        ).df()
-        if ratings.empty:
+        t = self.tables
+        any_rating = t.ratings.filter(t.ratings.category == category)
+        if int(any_rating.count().execute()) == 0:
             raise QueryError(f"no LMArena ratings in category {category!r}; run `modelcensus ingest lmarena`")
-        country = self._lmarena_countries()
-        ratings["countries"] = ratings["source_id"].map(lambda s: country.get(s, []))
-        ratings = ratings.explode("countries").rename(columns={"countries": "group"})
-        ratings = ratings[ratings["group"].notna()]
-        best = ratings.sort_values("rating", ascending=False).groupby(["rated_on", "group"], as_index=False).first()
-        best = best.rename(columns={"source_id": "model"}).sort_values(["rated_on", "rating"], ascending=[True, False])
+        when = self._as_of(as_of)
+        best: pd.DataFrame = frontier_expr(t, category, when).execute()
         best["rated_on"] = pd.to_datetime(best["rated_on"]).dt.date
-        return best[["rated_on", "group", "model", "rating", "rating_low", "rating_high"]].reset_index(drop=True)
+        best = best.reset_index(drop=True)
+        best.attrs.update(
+            {
+                "category": category,
+                "as_of": when.isoformat() if when else None,
+                "undated_ratings": int(undated_ratings(t, category).execute()["n"].iloc[0]),
+                "snapshots": self.snapshots_in_force(["lmarena"], when),
+            }
+        )
+        return best
 
-    def frontier_gap(self, category: str = "text/full", first: str = "US", second: str = "CN") -> pd.DataFrame:
+    def frontier_gap(
+        self, category: str = "text/full", first: str = "US", second: str = "CN", as_of: date | str | None = None
+    ) -> pd.DataFrame:
         """The gap between the best model of two countries at each rating date (first minus second)."""
-        best = self.frontier(category=category)
+        best = self.frontier(category=category, as_of=as_of)
         wide = best.pivot_table(index="rated_on", columns="group", values="rating", aggfunc="max")
         models = best.pivot_table(index="rated_on", columns="group", values="model", aggfunc="first")
         if first not in wide.columns or second not in wide.columns:
@@ -485,18 +528,9 @@ class CatalogMethods(_Facade):
             }
         )
         out["gap"] = out[f"rating_{first}"] - out[f"rating_{second}"]
-        return out.dropna(subset=["gap"]).reset_index(drop=True)
-
-    def _lmarena_countries(self) -> dict[str, list[str]]:
-        """An LMArena model's countries: its own developer's (as LMArena names it, else as its name gives
-        away), else those of the records it is linked to."""
-        countries: dict[str, list[str]] = {}
-        for model in self.links():
-            linked = [r.countries for r in model.records if r.countries]
-            for r in model.records:
-                if r.source == "lmarena" and (r.countries or linked):
-                    countries[r.source_id] = list(r.countries or linked[0])
-        return countries
+        out = out.dropna(subset=["gap"]).reset_index(drop=True)
+        out.attrs.update(best.attrs)
+        return out
 
 
 Progress = Callable[[int], None]
@@ -513,38 +547,6 @@ class DefinitionMethods(CatalogMethods):
         if name not in found:
             raise QueryError(f"unknown definition {name!r}; known: {', '.join(sorted(found))}")
         return found[name]
-
-    def _as_of(self, as_of: date | str | None) -> date | None:
-        if as_of is None or isinstance(as_of, date):
-            return as_of
-        try:
-            return date.fromisoformat(as_of)
-        except ValueError as exc:
-            raise QueryError(f"as_of must be a date (YYYY-MM-DD), not {as_of!r}") from exc
-
-    def snapshots_in_force(self, sources: Sequence[str], as_of: date | str | None = None) -> list[dict[str, str]]:
-        """The snapshots a figure over ``sources`` reads on ``as_of`` (the newest otherwise): source, role, location,
-        the export's ``data_date`` and how it was found, rows, licence and credit."""
-        exports = in_force(self.tables, list(sources), self._as_of(as_of))
-        s = self.tables.snapshots
-        j = s.join(exports.select("export_id", export_date=exports.data_date), "export_id")
-        frame: pd.DataFrame = j.select(
-            "source", "role", "location", "rows", "license", "credit", "export_date", "date_method"
-        ).execute()
-        frame = frame.sort_values(["source", "export_date", "role"], na_position="last")
-        return [
-            {
-                "source": str(r.source),
-                "role": str(r.role),
-                "location": str(r.location),
-                "rows": str(r.rows),
-                "license": str(r.license),
-                "credit": str(r.credit),
-                "data_date": str(_as_date(r.export_date) or "unknown"),
-                "date_method": str(r.date_method),
-            }
-            for r in frame.itertuples(index=False)
-        ]
 
     def _definition_attrs(
         self, d: Definition, unit: str, rule: str, attribution: str, as_of: date | None, per_year: bool = False

@@ -54,14 +54,15 @@ class OverviewMethods:
 
         def sources(self) -> pd.DataFrame: ...
 
+        def snapshots_in_force(
+            self, sources: Sequence[str], as_of: date | str | None = None
+        ) -> list[dict[str, str]]: ...
+
         def _filters(self, **kwargs: Any) -> Filters: ...
 
     def current_snapshots(self, sources: Sequence[str]) -> list[dict[str, str]]:
-        """The current snapshots of some sources: source, role, location, data date, licence and credit."""
-        frame = self.sources()
-        frame = frame[frame["current"] & frame["source"].isin(list(sources))]
-        columns = ["source", "role", "location", "data_date", "license", "credit"]
-        return [{c: str(row[c]) for c in columns} for row in frame[columns].to_dict(orient="records")]
+        """The current snapshots of some sources: source, role, location, data date, scope, licence and credit."""
+        return self.snapshots_in_force(sources)
 
     def latest_complete_year(self, sources: Sequence[str]) -> int:
         """The last calendar year that is complete in the newest data of these sources."""

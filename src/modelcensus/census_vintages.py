@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pandas as pd
 
 from modelcensus.errors import QueryError
-from modelcensus.metrics.completeness import LagCurve, YearStatus, assess
+from modelcensus.metrics.completeness import MIN_GROUP_FINAL, MIN_GROUP_YEARS, LagCurve, YearStatus, assess
 from modelcensus.metrics.core import RULE_TEXT, Filters, count_models
 from modelcensus.metrics.vintages import (
     MATURE_MONTHS,
@@ -118,8 +118,8 @@ class VintageMethods:
             grouped = grouped.rename(columns={by: "group"})
             for group, part in grouped.groupby("group"):
                 solid = part.drop_duplicates("year")
-                if (solid["final"] >= 10).sum() >= 2:
-                    curves[str(group)] = LagCurve.from_observations(part)
+                if (solid["final"] >= MIN_GROUP_FINAL).sum() >= MIN_GROUP_YEARS:
+                    curves[str(group)] = LagCurve.from_observations(part, MIN_GROUP_FINAL)
             frame = pd.concat([frame, grouped], ignore_index=True)
         frame.attrs.update(
             {

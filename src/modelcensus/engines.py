@@ -20,14 +20,13 @@ import importlib.util
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
-import pandas as pd
 
 from modelcensus.census import Census
 from modelcensus.config import Config
@@ -213,7 +212,7 @@ class SparkCensus(Census):
         self._registry = None
         self._snapshots: dict[date | None, list[dict[str, Any]]] = {}
         self._harvests: int | None = None
-        self._hub_snaps: pd.DataFrame | None = None
+        self._in_force: dict[tuple[tuple[str, ...], str], list[dict[str, str]]] = {}
 
     @property
     def tables(self) -> CensusTables:
@@ -231,10 +230,11 @@ class SparkCensus(Census):
             self._harvests = super()._hub_harvests()
         return self._harvests
 
-    def _hub_snapshots(self) -> pd.DataFrame:
-        if self._hub_snaps is None:
-            self._hub_snaps = super()._hub_snapshots()
-        return self._hub_snaps.copy()
+    def snapshots_in_force(self, sources: Sequence[str], as_of: date | str | None = None) -> list[dict[str, str]]:
+        key = (tuple(sources), str(as_of))
+        if key not in self._in_force:
+            self._in_force[key] = super().snapshots_in_force(sources, as_of)
+        return copy.deepcopy(self._in_force[key])
 
     def close(self) -> None:
         self.engine.close()

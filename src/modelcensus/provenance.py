@@ -92,6 +92,9 @@ class SourceSnapshot:
     credit: str
     member: str | None = None
     data_date: DataDate = DataDate(None)
+    scope: str = ""
+    """The population the file covers, in words, where it is not the source's whole list (``a listing of 1,000
+    trending repos …, not a full harvest``); empty for a source's own export."""
 
     @property
     def snapshot_id(self) -> str:
@@ -139,3 +142,27 @@ def export_date(snapshots: tuple[SourceSnapshot, ...] | list[SourceSnapshot]) ->
     if len({d.value for d in chosen}) > 1:
         return DataDate(newest.value, newest.method, f"{newest.detail} (the newest of {len(chosen)} files)")
     return newest
+
+
+SOURCE_ORDER = ("epoch", "huggingface", "openrouter", "lmarena", "litellm")
+
+
+def describe_sources(snapshots: list[dict[str, str]]) -> str:
+    """Every source behind a figure, each with what it covers and its date: ``Sources: Epoch AI (CC BY 4.0):
+    export dated 2026-03-30; Hugging Face Hub (…): a listing of 1,000 trending repos …, not a full harvest dated
+    2026-05-04.`` A figure read at a vintage names that vintage's dates; an undated export says so."""
+    by_source: dict[str, list[dict[str, str]]] = {}
+    for snap in snapshots:
+        by_source.setdefault(str(snap.get("source", "")), []).append(snap)
+    order = sorted(by_source, key=lambda s: (SOURCE_ORDER.index(s) if s in SOURCE_ORDER else len(SOURCE_ORDER), s))
+    parts = []
+    for source in order:
+        snaps = by_source[source]
+        first = snaps[0]
+        dates = sorted({str(s.get("data_date") or "unknown") for s in snaps})
+        dates = [d if d not in ("None", "NaT", "nan") else "unknown" for d in dates]
+        scopes = list(dict.fromkeys(str(s["scope"]) for s in snaps if s.get("scope")))
+        what = "; ".join(scopes) if scopes else "export"
+        when = "of unknown date" if dates == ["unknown"] else f"dated {', '.join(dates)}"
+        parts.append(f"{first.get('credit', source)} ({first.get('license', '')}): {what} {when}")
+    return "Sources: " + "; ".join(parts) + "." if parts else ""

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
     snapshot_id VARCHAR NOT NULL, export_id VARCHAR NOT NULL, source VARCHAR NOT NULL,
     role VARCHAR, location VARCHAR, member VARCHAR, retrieved_at TIMESTAMP, sha256 VARCHAR,
     bytes BIGINT, rows BIGINT, license VARCHAR, credit VARCHAR,
-    data_date DATE, date_method VARCHAR, date_detail VARCHAR,
+    data_date DATE, date_method VARCHAR, date_detail VARCHAR, scope VARCHAR,
     PRIMARY KEY (snapshot_id, export_id));
 CREATE TABLE IF NOT EXISTS models (
     export_id VARCHAR NOT NULL, model_key VARCHAR NOT NULL, name VARCHAR NOT NULL,
@@ -287,6 +287,8 @@ class Store:
             columns = {str(r[0]) for r in self.con.execute(f"DESCRIBE {table}").fetchall()}
             if table == "snapshots" and "data_date" not in columns:
                 self.con.execute("ALTER TABLE snapshots ADD COLUMN data_date DATE")
+            if table == "snapshots" and "scope" not in columns:
+                self.con.execute("ALTER TABLE snapshots ADD COLUMN scope VARCHAR")
             for column in ("date_method", "date_detail"):
                 if column not in columns:
                     self.con.execute(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR")
@@ -518,7 +520,7 @@ class Store:
             self.con.execute(
                 "INSERT INTO snapshots BY NAME SELECT ? AS snapshot_id, ? AS export_id, ? AS source, ? AS role, "
                 "? AS location, ? AS member, ? AS retrieved_at, ? AS sha256, ? AS bytes, ? AS rows, ? AS license, "
-                "? AS credit, CAST(? AS DATE) AS data_date, ? AS date_method, ? AS date_detail",
+                "? AS credit, CAST(? AS DATE) AS data_date, ? AS date_method, ? AS date_detail, ? AS scope",
                 [
                     snap.snapshot_id,
                     export.export_id,
@@ -535,6 +537,7 @@ class Store:
                     snap.data_date.value,
                     snap.data_date.method.value,
                     snap.data_date.detail,
+                    snap.scope,
                 ],
             )
 

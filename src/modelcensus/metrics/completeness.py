@@ -22,12 +22,15 @@ import pandas as pd
 
 WINDOW_MONTHS = 2.0
 """Observations this close to a year's lag describe it (vintages are a few months apart)."""
-COMPLETE_SHARE = 0.95
-"""A year whose likely share of its eventual count is at least this is called complete."""
+COMPLETE_SHARE = 0.9
+"""A year whose likely share of its eventual count is at least this is called complete (a source may still add
+a few percent for years: Epoch added 7% to 2021's models between late 2024 and 2026)."""
 MIN_GROUP_YEARS = 2
 """A group (a country) gets its own curve when at least this many of its reference years have a final count
 of at least ``MIN_GROUP_FINAL``; otherwise it reads the curve of all groups together."""
 MIN_GROUP_FINAL = 10
+MIN_REFERENCE_FINAL = 10
+"""Reference years with fewer models than this (the 1950s hold one or two) say nothing about a share: left out."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,9 @@ class LagCurve:
     reference_years: list[int] = field(default_factory=list)
 
     @classmethod
-    def from_observations(cls, obs: pd.DataFrame) -> LagCurve:
-        obs = obs[["year", "export_id", "lag_months", "ratio"]].copy() if len(obs) else obs
+    def from_observations(cls, obs: pd.DataFrame, min_final: int = MIN_REFERENCE_FINAL) -> LagCurve:
+        if len(obs):
+            obs = obs[obs["final"] >= min_final][["year", "export_id", "lag_months", "ratio"]].copy()
         vintages = int(obs["export_id"].nunique()) + 1 if len(obs) else 0  # the older ones and the newest
         years = sorted({int(y) for y in obs["year"]}) if len(obs) else []
         return cls(obs, vintages, years)
@@ -130,7 +134,7 @@ class YearStatus:
             "basis": self.basis,
         }
 
-    def describe(self, label: str = "") -> str:
+    def describe(self, label: str = "", detail: bool = True) -> str:
         """One sentence: ``2025 is still filling in: 537 listed …; the final count will probably be …``."""
         who = f"{label} in {self.year}" if label else str(self.year)
         if self.complete:
@@ -140,9 +144,10 @@ class YearStatus:
                 f"{who} is still filling in: {self.listed:,.0f} listed; no estimate of its final count ({self.basis})"
             )
         high = "unbounded" if self.high is None or math.isinf(self.high) else f"{self.high:,.0f}"
+        basis = f"; {self.basis}" if detail else ""
         return (
             f"{who} is still filling in: {self.listed:,.0f} listed {self.lag_months:.0f} months after the year "
-            f"ended; final count probably about {self.estimate:,.0f} (range {self.low:,.0f}–{high}; {self.basis})"
+            f"ended; final count probably about {self.estimate:,.0f} (range {self.low:,.0f}–{high}{basis})"
         )
 
 
@@ -155,7 +160,8 @@ def assess(year: int, listed: float, when: date, curve: LagCurve) -> YearStatus:
     lag = months_after_year(year, when)
     at = curve.share_at(lag)
     if at is None or at.share <= 0:
-        return YearStatus(year, listed, lag, False, None, None, None, None, curve.basis())
+        basis = "the year is not over" if lag < 0 else curve.basis()
+        return YearStatus(year, listed, lag, False, None, None, None, None, basis)
     basis = f"listing lag from {curve.basis()}; {at.how}"
     if at.share >= COMPLETE_SHARE:
         return YearStatus(year, listed, lag, True, at.share, listed, listed, listed, basis)

@@ -62,6 +62,7 @@ class CensusTables:
     hub_handles: ir.Table
     census_records: ir.Table
     census_record_countries: ir.Table
+    ratings: ir.Table
 
 
 @dataclass(frozen=True)

@@ -56,18 +56,21 @@ def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) 
     return report
 
 
-def _headline(census: Census) -> pd.DataFrame:
-    """Models by country for the last five complete years (as-published, full counting)."""
-    per_year = census.count(by="year")
-    per_year = per_year[per_year["group"].notna()]
-    if per_year.empty:
-        return pd.DataFrame()
-    years = per_year.set_index("group")["count"].sort_index()
-    last = int(years.index.max())
-    if last - 1 in years.index and years[last] < 0.25 * years[last - 1]:
-        last -= 1  # the newest year holds only a few early models: not a comparable year
+def _headline(census: Census) -> tuple[pd.DataFrame, list[str]]:
+    """Models by country for the last five years up to the newest one that is over (as-published, full
+    counting), with the years still filling in marked (``2025*``) and a sentence each: the listed count and the
+    estimate of its final count from the listing lag."""
+    newest = census.newest_export_date(["epoch"])
+    if newest is None:
+        return pd.DataFrame(), []
+    when = date.fromisoformat(newest)
+    last = when.year if (when.month, when.day) == (12, 31) else when.year - 1
     first = last - 4
     frame = census.count(by=["country", "year"], since=first, until=last)
+    if frame.empty:
+        return pd.DataFrame(), []
+    statuses = census.year_statuses(census.year_status(first, last))
+    filling = {s.year for s in statuses if not s.complete}
     pivot = frame.pivot_table(index="group_name", columns="year", values="count", aggfunc="sum", fill_value=0)
     pivot["total"] = pivot.sum(axis=1)
     pivot = pivot.sort_values("total", ascending=False)
@@ -75,9 +78,10 @@ def _headline(census: Census) -> pd.DataFrame:
     totals = census.count(by="year", since=first, until=last).set_index("group")["count"]
     top.loc["All models (denominator)"] = [*(int(totals.get(y, 0)) for y in pivot.columns[:-1]), int(totals.sum())]
     table = top.reset_index().rename(columns={"group_name": "country"})
-    table.columns = [str(c) for c in table.columns]
+    table.columns = [f"{c}*" if isinstance(c, int) and c in filling else str(c) for c in table.columns]
     table.attrs.update(frame.attrs)
-    return table
+    notes = [f"* {s.describe(detail=False)} (modelcensus lag)" for s in statuses if not s.complete]
+    return table, notes
 
 
 HUB_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
@@ -130,13 +134,14 @@ def build(
             "sources (modelcensus links)",
             highlight=False,
         )
-        table = _headline(census)
+        table, notes = _headline(census)
         hub = _hub_headline(census)
         if fmt is OutputFormat.json:
             print(
                 json.dumps(
                     {
                         "models_by_country_year": records(table),
+                        "years_filling_in": notes,
                         "hub_downloads_by_lineage_origin": records(hub) if hub is not None else [],
                         "skipped": [{"path": str(s.path), "reason": s.reason} for s in result.skipped],
                         "failed": [{"source": f.source, "path": f.location, "error": f.message} for f in result.failed],
@@ -147,6 +152,8 @@ def build(
             )
         else:
             emit(table, fmt, console, title="Models by country and year (Epoch AI, all models)")
+            for note in notes:
+                console.print(note, highlight=False, markup=False)
             if hub is not None:
                 emit(
                     hub,
@@ -433,12 +440,14 @@ def quarantine(
         str | None,
         typer.Option("--source", help="Only this source's rows: epoch, huggingface, openrouter, lmarena, litellm, …"),
     ] = None,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Rows set aside at ingest (source, file, line, column, value, reason)."""
+    """Rows set aside at ingest (source, file, line, column, value, reason); with --as-of, those of the exports
+    in force on that date."""
     with _census(db) as census:
-        emit(census.quarantine(source), fmt, console, title="Quarantined rows")
+        emit(census.quarantine(source, as_of=as_of), fmt, console, title="Quarantined rows")
 
 
 @orgs_app.command("resolve")
@@ -522,10 +531,12 @@ def orgs_disagreements(as_of: AsOfOption = None, db: DbOption = None, fmt: Forma
 
 @orgs_app.command("hub-disagreements")
 @handle_errors
-def orgs_hub_disagreements(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+def orgs_hub_disagreements(
+    as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = OutputFormat.table
+) -> None:
     """Epoch models whose "Hugging Face developer id" the registry gives to another organization (or not at all)."""
     with _census(db) as census:
-        frame = census.hub_disagreements()
+        frame = census.hub_disagreements(as_of=as_of)
         emit(frame, fmt, console, title=f"{len(frame)} Epoch Hub ids the registry disagrees with")
 
 
@@ -542,6 +553,12 @@ def main() -> None:
     app()
 
 
-from modelcensus.outputs import cli_catalog, cli_export, cli_report, cli_serve  # noqa: E402  (they register their commands)
+from modelcensus.outputs import (  # noqa: E402  (they register their commands)
+    cli_catalog,
+    cli_export,
+    cli_report,
+    cli_serve,
+    cli_vintages,
+)
 
-__all__ = ["app", "cli_catalog", "cli_export", "cli_report", "cli_serve", "main"]
+__all__ = ["app", "cli_catalog", "cli_export", "cli_report", "cli_serve", "cli_vintages", "main"]

@@ -87,12 +87,15 @@ def ingest_tabular(
 
 @links_app.callback()
 @handle_errors
-def links(ctx: typer.Context, db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
-    """Canonical models with their records: ``{"id", "name", "records": [{"source", "source_id"}]}``."""
+def links(
+    ctx: typer.Context, as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = OutputFormat.table
+) -> None:
+    """Canonical models with their records: ``{"id", "name", "records": [{"source", "source_id"}]}``; with
+    --as-of, the records of the exports in force on that date, linked as they stood."""
     if ctx.invoked_subcommand is not None:
         return
     with _census(db) as census:
-        models = census.links()
+        models = census.links(as_of=as_of)
     linked = [m for m in models if len({r.source for r in m.records}) > 1]
     if fmt is OutputFormat.json:
         import json
@@ -124,6 +127,7 @@ def links(ctx: typer.Context, db: DbOption = None, fmt: FormatOption = OutputFor
 @handle_errors
 def links_show(
     name: Annotated[str, typer.Argument(help="A canonical id, a record's id, or a model name.")],
+    as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -131,7 +135,7 @@ def links_show(
     from modelcensus.linkage import name_key
 
     with _census(db) as census:
-        models = census.links()
+        models = census.links(as_of=as_of)
     wanted = name_key(name)
     found = [m for m in models if m.id == name or any(r.source_id == name for r in m.records)]
     found = found or [m for m in models if name_key(m.name) == wanted]
@@ -180,14 +184,22 @@ def frontier(
         ),
     ] = "full",
     gap: Annotated[bool, typer.Option("--gap", help="Show the US–China gap over time instead.")] = False,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """The quality frontier: each country's best-rated LMArena model at each date, with its 95% interval."""
+    """The quality frontier: each country's best-rated LMArena model at each rating date, with its 95% interval;
+    each rating is dated by the day it describes (a leaderboard of unknown date is left off the axis)."""
     full = category if "/" in category else f"text/{category}"
     with _census(db) as census:
-        frame = census.frontier_gap(category=full) if gap else census.frontier(by=by, category=full)
+        if gap:
+            frame = census.frontier_gap(category=full, as_of=as_of)
+        else:
+            frame = census.frontier(by=by, category=full, as_of=as_of)
     emit(frame, fmt, console, title=f"Quality frontier ({full})" + (": US − China" if gap else ""))
+    undated = frame.attrs.get("undated_ratings")
+    if undated and fmt is OutputFormat.table:
+        console.print(f"{undated:,} ratings of unknown date are not shown (give their files a date: --dated)")
 
 
 definitions_app = typer.Typer(help="Named census definitions: what counts as a model.", no_args_is_help=True)

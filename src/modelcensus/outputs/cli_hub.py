@@ -110,12 +110,13 @@ def _date_arg(value: str, option: str) -> date:
 @handle_errors
 def lineage(
     model_id: Annotated[str, typer.Argument(help="A Hub repo id, e.g. unsloth/Qwen3-8B-GGUF.")],
+    as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The chain from a Hub repo to its root base model, with relations and developers."""
     with _census(db) as census:
-        emit(census.lineage(model_id), fmt, console, title=f"Lineage of {model_id}")
+        emit(census.lineage(model_id, as_of=as_of), fmt, console, title=f"Lineage of {model_id}")
 
 
 @app.command()
@@ -127,10 +128,12 @@ def trend(
     derivatives: DerivativesOption = "include",
     pipeline_tag: PipelineOption = None,
     rule: RuleOption = "full",
+    as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Hub adoption over time: the figure as of every stored harvest (repeat harvests to grow the series)."""
+    """Hub adoption over time: the figure as of every stored harvest up to --as-of (repeat harvests to grow the
+    series)."""
     with _census(db) as census:
         frame = census.trend(
             by,
@@ -139,6 +142,7 @@ def trend(
             rule=rule,
             derivatives=derivatives or "include",
             pipeline_tag=pipeline_tag,
+            as_of=as_of,
         )
         columns = ["date", *HUB_TABLE_COLUMNS] if fmt is OutputFormat.table else None
         emit(frame, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} over time", columns=columns)

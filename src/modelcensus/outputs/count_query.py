@@ -141,9 +141,17 @@ def _count_figure(census: Census, q: CountQuery) -> CountFigure:
     if q.definition is not None:
         rule = None if q.rule == "full" and q.unit is None else q.rule
         frame = census.count_definition(
-            q.definition, unit=q.unit, rule=rule, attribution=q.attribution, year=q.year, since=q.since, until=q.until
+            q.definition,
+            unit=q.unit,
+            rule=rule,
+            attribution=q.attribution,
+            year=q.year,
+            since=q.since,
+            until=q.until,
+            as_of=q.as_of,
         )
-        return CountFigure(frame, frame, f"Models by country: {q.definition} ({frame.attrs.get('unit')})")
+        as_of = f", as of {q.as_of}" if q.as_of else ""
+        return CountFigure(frame, frame, f"Models by country: {q.definition} ({frame.attrs.get('unit')}s{as_of})")
     if q.source == "huggingface":
         metric, attribution = q.metric or "models", q.attribution or "resolved"
         frame = census.count_hub(

@@ -13,6 +13,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from modelcensus.provenance import describe_sources
+
 
 class OutputFormat(StrEnum):
     table = "table"
@@ -69,9 +71,9 @@ def caption(frame: pd.DataFrame) -> str:
         lines.append(f"Share denominator: {attrs['denominator']}.")
     snaps = attrs.get("snapshots") or []
     if snaps:
-        credit_lines = sorted({f"{s['credit']} ({s['license']})" for s in snaps})
-        dates = sorted({s["data_date"] for s in snaps})
-        lines.append(f"Sources: {', '.join(credit_lines)}; export dated {', '.join(dates)}.")
+        lines.append(describe_sources(snaps))
+    if attrs.get("as_of"):
+        lines.append(f"As the census stood on {attrs['as_of']} (the newest export of each source dated on or before).")
     return "\n".join(lines)
 
 

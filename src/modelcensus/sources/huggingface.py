@@ -331,10 +331,27 @@ class ListingRead:
     """What the listing itself says of its date: its ``fetchedAt``, else its newest repo timestamp (a lower
     bound), else unknown; the caller weighs it against ``--dated``, a datapackage and the file name."""
     observed_at: datetime | None
+    origin: str | None = None
+    """What the listing says it lists (a wrapper's ``source`` field: ``huggingface.co/api/models (default sort =
+    trending)``), or None."""
 
     @property
     def quarantined(self) -> int:
         return len(self.quarantine)
+
+    def scope(self) -> str:
+        """The population a saved listing covers, in words: never a full harvest unless it says so."""
+        what = (self.origin or "").casefold()
+        if "trending" in what:
+            kind = "trending repos"
+        elif "download" in what:
+            kind = "most-downloaded repos"
+        elif "like" in what:
+            kind = "most-liked repos"
+        else:
+            kind = "repos"
+        source = f" ({self.origin})" if self.origin else ""
+        return f"a listing of {self.stored:,} {kind}{source}, not a full harvest"
 
 
 def _sql_str(value: str) -> str:
@@ -420,16 +437,21 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
             file=str(path),
         )
     observed: datetime | None = None
+    origin: str | None = None
     try:
         if shape == "object":
-            key = "models" if "models" in _top_keys(con, path) else "data"
+            top = _top_keys(con, path)
+            key = "models" if "models" in top else "data"
+            described = "source" if "source" in top else "fetchedAt"
             wrapper = (
-                f"read_json({_sql_str(str(path))}, columns={{'fetchedAt': 'VARCHAR', {_sql_str(key)}: "
-                f"'{_struct_type()}[]'}}, maximum_object_size={path.stat().st_size + (1 << 20)})"
+                f"read_json({_sql_str(str(path))}, columns={{'fetchedAt': 'VARCHAR', 'source': 'VARCHAR', "
+                f"{_sql_str(key)}: '{_struct_type()}[]'}}, maximum_object_size={path.stat().st_size + (1 << 20)})"
             )
-            fetched = con.execute(f"SELECT fetchedAt FROM {wrapper}").fetchall()
+            fetched = con.execute(f"SELECT fetchedAt, {described} FROM {wrapper}").fetchall()
             if fetched and fetched[0][0]:
                 observed = _parse_ts(str(fetched[0][0]))
+            if fetched and described == "source" and fetched[0][1]:
+                origin = str(fetched[0][1])
             raw = f"(SELECT u.* FROM (SELECT unnest({key}) AS u FROM {wrapper}))"
             scan = raw
         else:
@@ -480,6 +502,7 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
         quarantine,
         data_date,
         observed,
+        origin,
     )
 
 
@@ -608,8 +631,24 @@ def file_digest(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def harvest_scope(query: HarvestQuery, repos: int) -> str:
+    """The population a live harvest covers, in words."""
+    if query.authors:
+        return f"every repo of {len(query.authors):,} accounts ({repos:,} repos)"
+    if query.limit:
+        order = {"downloads": "most-downloaded", "likes": "most-liked", "trendingScore": "trending"}
+        return f"the {repos:,} {order.get(query.sort, 'newest')} repos"
+    since = f" created since {query.since.isoformat()}" if query.since else ""
+    return f"a full harvest of the Hub{since} ({repos:,} repos)"
+
+
 def listing_export(
-    read: ListingRead, location: str, retrieved_at: datetime, data_date: DataDate, digest: tuple[str, int]
+    read: ListingRead,
+    location: str,
+    retrieved_at: datetime,
+    data_date: DataDate,
+    digest: tuple[str, int],
+    scope: str | None = None,
 ) -> Export:
     """The provenance of a listing: one snapshot (the file), dated by when the Hub was observed."""
     snapshot = SourceSnapshot(
@@ -623,6 +662,7 @@ def listing_export(
         license=LICENSE,
         credit=CREDIT,
         data_date=data_date,
+        scope=scope or read.scope(),
     )
     return Export(SOURCE, data_date, (snapshot,))
 
