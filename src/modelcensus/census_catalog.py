@@ -7,6 +7,7 @@ the facade, so outputs still talk to one object.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -48,6 +49,21 @@ def _as_date(value: object) -> date | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return None
     return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def _as_float(value: object) -> float | None:
+    """A number, or None for a missing one (NaN, None)."""
+    if isinstance(value, (int, float)) and value == value:
+        return float(value)
+    return None
+
+
+def _attribute(attributes: object, key: str) -> str | None:
+    """One text attribute of a catalogue record's JSON attributes."""
+    if isinstance(attributes, str):
+        attributes = json.loads(attributes)
+    value = attributes.get(key) if isinstance(attributes, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def _date_in_model_name(name: str) -> date | None:
@@ -340,6 +356,7 @@ class CatalogMethods(_Facade):
                     hub_id_in_link(link_of.get(m.id)),
                     countries,
                     _as_date(m.published_on),
+                    _as_float(m.parameters),
                 )
             )
         hub = self.store.con.execute(
@@ -365,7 +382,11 @@ class CatalogMethods(_Facade):
                 named = developer_by_name(str(r.source_id)) or developer_by_name(str(r.name))
                 dev, own = developer_of(registry, [organization, named])
             day = _as_date(r.published_on) or _date_in_model_name(str(r.source_id))
-            records.append(SourceRecord(str(r.source), str(r.source_id), str(r.name), dev, hf_id, own, day))
+            slug = _attribute(r.attributes, "canonical_slug")
+            aliases = (slug,) if slug and slug != r.source_id else ()
+            records.append(
+                SourceRecord(str(r.source), str(r.source_id), str(r.name), dev, hf_id, own, day, aliases=aliases)
+            )
         return records
 
     def _current_catalog(self, sources: tuple[str, ...]) -> pd.DataFrame:
