@@ -47,8 +47,10 @@ from modelcensus.linkage_names import (
     bare_hub_repos,
     checkpoint_form,
     clean_name,
+    compact_key,
     developer_by_name,
     hub_id_in_link,
+    lineage_name,
     match_name,
     month_day,
     month_marks,
@@ -64,7 +66,7 @@ from modelcensus.linkage_names import (
     token_key,
     unit_key,
 )
-from modelcensus.linkage_vetoes import veto
+from modelcensus.linkage_vetoes import months_disagree, veto
 from modelcensus.orgs import Registry
 
 __all__ = [
@@ -200,6 +202,8 @@ class _Clusters:
 def _compatible(a: SourceRecord, b: SourceRecord) -> bool:
     if a.source == b.source:
         return False  # one source lists a release once
+    if a.source_id.startswith("~") or b.source_id.startswith("~"):
+        return False  # a router alias that follows a vendor's latest model (OpenRouter's ~google/gemini-pro-latest)
     if a.developer and b.developer and a.developer != b.developer:
         return False
     # a Hub repo by an individual or unknown account is a re-upload, not the release
@@ -222,7 +226,7 @@ def _link_by_snapshot(ordered: list[SourceRecord], join: Join) -> None:
             continue
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
-                if _compatible(a, b):  # snapshots of different months never join (ministral-8b-2410 vs -2512)
+                if _compatible(a, b) and not months_disagree(a, b):  # ministral-8b-2410 vs -2512 stay apart
                     join(a, b, "release + snapshot, unique", f"same key {key!r} without snapshot marks, {developer}")
 
 
@@ -260,7 +264,7 @@ def _link_by_snapshot_month(ordered: list[SourceRecord], join: Join) -> None:
                 groups.setdefault((developer, key, mark), []).append((r, named))
     for (developer, key, mark), chosen_members in groups.items():
         chosen: dict[str, list[SourceRecord]] = {}
-        for source in {r.source for r, _ in chosen_members}:
+        for source in sorted({r.source for r, _ in chosen_members}):
             own = [(r, named) for r, named in chosen_members if r.source == source]
             named_ones = [r for r, named in own if named]
             chosen[source] = named_ones or [r for r, _ in own]
@@ -288,7 +292,7 @@ def _link_qualified_ids(ordered: list[SourceRecord], join: Join) -> None:
             continue
         plain = [r for r in members if token_key(match_name(r), r.developer) == key]
         for a in plain:
-            for source in {r.source for r in members} - {a.source}:
+            for source in sorted({r.source for r in members} - {a.source}):
                 fits = [b for b in members if b.source == source and b is not a and _fits(a, b, key)]
                 if len(fits) != 1:
                     continue
@@ -307,7 +311,7 @@ def _link_qualified_ids(ordered: list[SourceRecord], join: Join) -> None:
 def _fits(a: SourceRecord, b: SourceRecord, key: str) -> bool:
     """``b``'s id is ``a``'s plain name qualified by a size that agrees with ``a``'s parameters (when both
     are known) and a month that agrees with ``a``'s release (when both are known)."""
-    if token_key(match_name(b), b.developer) == key or sizes_in(match_name(a)):
+    if token_key(match_name(b), b.developer) == key or sizes_in(match_name(a)) or veto(a, b):
         return False
     if size_agrees(a.parameters, match_name(b)) is False:
         return False
@@ -355,6 +359,53 @@ def _link_listed_twice(ordered: list[SourceRecord], join: Join) -> None:
                 True,
                 source,
             )
+
+
+def _link_by_lineage(ordered: list[SourceRecord], join: Join) -> None:
+    """A derivative named with and without the base family it was trained from (``llama-3.1-tulu-3-70b``
+    and ``Tulu 3 70B``, ``llama-3.1-nemotron-ultra-253b-v1`` and ``Llama Nemotron Ultra 253B``): one
+    developer (not the base's), equal token keys without the base, one record of each source under that
+    key, and no veto (the base's version on one side only is no conflict)."""
+    groups: dict[tuple[str, str], list[SourceRecord]] = {}
+    derived: set[int] = set()
+    for r in ordered:
+        if not r.developer:
+            continue
+        own = lineage_name(match_name(r), r.developer)
+        if own:
+            derived.add(id(r))
+        groups.setdefault((r.developer, token_key(own or match_name(r), r.developer)), []).append(r)
+    for (developer, key), members in groups.items():
+        sources = [r.source for r in members]
+        if len(set(sources)) < 2 or len(sources) != len(set(sources)) or not derived & {id(r) for r in members}:
+            continue
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if (id(a) in derived or id(b) in derived) and _compatible(a, b) and not veto(a, b):
+                    join(
+                        a,
+                        b,
+                        "derivative named with and without its base",
+                        f"same key {key!r} without the base, {developer}",
+                    )
+
+
+def _link_by_compact_name(ordered: list[SourceRecord], join: Join) -> None:
+    """Names equal in their letters and digits (``stable-diffusion-v35-large``, ``Stable Diffusion 3.5
+    Large``): one developer, one record of each source under that key, sizes and months not in conflict."""
+    groups: dict[tuple[str, str], list[SourceRecord]] = {}
+    for r in ordered:
+        if r.developer:
+            groups.setdefault((r.developer, compact_key(match_name(r))), []).append(r)
+    for (developer, key), members in groups.items():
+        sources = [r.source for r in members]
+        if len(set(sources)) < 2 or len(sources) != len(set(sources)):
+            continue
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                reason = veto(a, b)
+                if _compatible(a, b) and (reason is None or reason.startswith("versions")):
+                    join(a, b, "same letters and digits", f"same compact name {key!r}, {developer}")
 
 
 ENDPOINT_VARIANTS = ("free", "beta", "extended", "nitro", "floor")
@@ -625,6 +676,8 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
     _link_by_snapshot_month(ordered, join)
     _link_qualified_ids(ordered, join)
     _link_post_training(ordered, join)
+    _link_by_lineage(ordered, join)
+    _link_by_compact_name(ordered, join)
     _link_alias_snapshots(ordered, clusters, join)
     _link_endpoint_variants(ordered, join)
     if probabilistic:

@@ -209,10 +209,35 @@ def month_marks(key: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _prefixes() -> dict[str, str]:
+def _prefixes() -> dict[str, tuple[str, str]]:
+    """``data/model_name_prefixes.csv``: a lab's prefix (``c4ai``) or a base family's name (``llama``),
+    with the developer it belongs to."""
     path = resources.files("modelcensus.data").joinpath("model_name_prefixes.csv")
     with path.open(encoding="utf-8") as handle:
-        return {r["prefix"]: r["developer"] for r in csv.DictReader(handle)}
+        return {r["prefix"]: (r["developer"], r["kind"]) for r in csv.DictReader(handle)}
+
+
+def lineage_name(name: str, developer: str | None) -> str | None:
+    """A derivative's name without the base family it names first (``llama-3.1-tulu-3-70b`` → ``tulu-3-70b``,
+    ``Llama Nemotron Ultra 253B`` → ``nemotron-ultra-253b``) when its developer is not that family's; None
+    when the name starts with no such base."""
+    key = name_key(name)
+    if developer and key.startswith(f"{developer}-"):
+        key = key[len(developer) + 1 :]
+    match = re.match(r"^([a-z]+)\d*(-\d+)*-(?=[a-z])", key)
+    if not match or not developer:
+        return None
+    owner = _prefixes().get(match.group(1))
+    if owner is None or owner[1] != "base" or owner[0] == developer:
+        return None
+    return key[match.end() :]
+
+
+def compact_key(name: str) -> str:
+    """Letters and digits only, with a version's ``v`` dropped: ``stable-diffusion-v35-large`` and
+    ``Stable Diffusion 3.5 Large`` are both ``stablediffusion35large``."""
+    text = re.sub(r"[^a-z0-9]", "", name_key(name))
+    return re.sub(r"v(?=\d)", "", text)
 
 
 # Tokens that say nothing about which model a record is: the full-precision packaging of the release
@@ -230,7 +255,7 @@ def token_key(name: str, developer: str | None = None) -> str:
     words (instruct, chat, base) stay: they tell releases apart."""
     key = month_marks(name_key(name))
     prefix = key.split("-", 1)[0]
-    if prefix in _prefixes() and "-" in key:
+    if _prefixes().get(prefix, ("", ""))[1] == "lab" and "-" in key:
         key = key.split("-", 1)[1]
     key = re.sub(r"(?<=.)-v?1-0$", "", key)  # a last 1.0 is the first version: stable-diffusion-xl-base-1.0
     key = re.sub(r"(?<=\d)-0(?=-[a-z]|$)", "", key)  # 2.0 is 2, v1.0 is v1

@@ -114,21 +114,26 @@ def release_month(record: ln.SourceRecord) -> int | None:
     return dated_month(record)[0]
 
 
-def month_in_year(record: ln.SourceRecord, year: int) -> int | None:
-    """The month of a year-less ``MMDD`` snapshot name (``kimi-k2-0711-preview``), read in ``year``."""
-    day, month = ln.named_date(record, year)
-    if day is not None:
+def month_near(record: ln.SourceRecord, near: int) -> int | None:
+    """The month a record's name gives (``kimi-k2-0711-preview``: a year-less ``MMDD`` read in the year that
+    puts it nearest to the month ``near``), or None."""
+    day, month = ln.named_date(record, near // 12)
+    if month:
+        return month[0] * 12 + month[1]
+    if day is None:
+        return None
+    if ln.month_day(record) is None:
         return day.year * 12 + day.month
-    return month[0] * 12 + month[1] if month else None
+    return min(((day.year + k) * 12 + day.month for k in (-1, 0, 1)), key=lambda m: abs(m - near))
 
 
 def months_disagree(a: ln.SourceRecord, b: ln.SourceRecord) -> bool:
     """Whether two records' months say they are different releases (see the module docstring)."""
     (ma, listed_a), (mb, listed_b) = dated_month(a), dated_month(b)
-    if ma is None and b.published_on is not None:
-        ma = month_in_year(a, b.published_on.year)
-    if mb is None and a.published_on is not None:
-        mb = month_in_year(b, a.published_on.year)
+    if ma is None and mb is not None:
+        ma = month_near(a, mb)
+    if mb is None and ma is not None:
+        mb = month_near(b, ma)
     if ma is None or mb is None:
         return False
     if listed_a != listed_b:
