@@ -250,8 +250,9 @@ def token_key(name: str, developer: str | None = None) -> str:
     """A looser key: the name key's tokens, with dates written one way (:func:`month_marks`), letters split
     from the digits that follow them, in sorted order (``Qwen2.5 Instruct (72B)`` and
     ``qwen-2.5-72b-instruct`` agree). A version's ``.0`` (``2.0`` is ``2``) and a last ``v1``/``v1.0``
-    (the first version) go, and so do a lab's prefix (``c4ai-``, ``data/model_name_prefixes.csv``), the
-    developer's one-word id when a name repeats it (``amazon-nova-pro-v1.0``) and ``bf16``. Post-training
+    (the first version) go, and so do a lab's prefix (``c4ai-``, ``Luma``: ``data/model_name_prefixes.csv``), the
+    developer's one-word id when a name repeats it (``amazon-nova-pro-v1.0``), ``bf16`` and a
+    ``no-thinking`` setting. Post-training
     words (instruct, chat, base) stay: they tell releases apart."""
     key = month_marks(name_key(name))
     prefix = key.split("-", 1)[0]
@@ -260,6 +261,7 @@ def token_key(name: str, developer: str | None = None) -> str:
     key = re.sub(r"(?<=.)-v?1-0$", "", key)  # a last 1.0 is the first version: stable-diffusion-xl-base-1.0
     key = re.sub(r"(?<=\d)-0(?=-[a-z]|$)", "", key)  # 2.0 is 2, v1.0 is v1
     key = re.sub(r"(?<=.)-v1$", "", key)  # a last v1 is the first version: nova-premier-v1 is Nova Premier
+    key = re.sub(r"-no-thinking(?=-|$)", "", key)  # a hybrid model served with its thinking off is that model
     tokens = re.sub(r"(?<=[a-z])(?=\d)", "-", key).split("-")
     drop = developer if developer and "-" not in developer and len(tokens) > 2 else None
     return "-".join(sorted(t for t in tokens if t and t != drop and t not in _PACKAGING))
