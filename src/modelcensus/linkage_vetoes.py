@@ -148,6 +148,14 @@ def veto(a: ln.SourceRecord, b: ln.SourceRecord) -> str | None:
     va, vb = set(pa.versions), set(pb.versions)
     if va and vb and not (va <= vb or vb <= va):
         return f"versions {sorted(va)} vs {sorted(vb)}"
+    v0 = re.compile(r"-v0-\d+$")
+    for snap, other, parts in ((a, b, pb), (b, a, pa)):
+        if (
+            v0.search(ln.name_key(ln.match_name(snap)))
+            and not parts.versions
+            and not v0.search(ln.name_key(ln.match_name(other)))
+        ):
+            return "a v0.x version vs a name without one (an alias that moved between versions)"
     sa, sb = set(pa.sizes), set(pb.sizes)
     if sa and sb and not (sa <= sb or sb <= sa):
         return f"sizes {sorted(sa)} vs {sorted(sb)}"
