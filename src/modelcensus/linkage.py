@@ -280,17 +280,18 @@ def _link_qualified_ids(ordered: list[SourceRecord], join: Join) -> None:
     that name with a size, a date or a post-training word (``mistralai/Voxtral-Small-24B-2507``): equal
     :func:`release_key`, one developer, the size agreeing with the parameters the source gives (which
     picks ``Qwen3-Embedding-8B`` for an 8B ``Qwen3 Embedding``), a dated id within a month of the
-    release, and no other candidate in either source."""
+    release, and no other candidate in either source. A derivative is compared without the base family it
+    names (:func:`lineage_name`: ``Llama Nemotron Super v1.5`` and ``llama-3.3-nemotron-super-49b-v1.5``)."""
     groups: dict[tuple[str, str], list[SourceRecord]] = {}
     for r in ordered:
         if r.developer:
-            key = release_key(match_name(r), r.developer)
+            key = release_key(_own_name(r), r.developer)
             if key:
                 groups.setdefault((r.developer, key), []).append(r)
     for (developer, key), members in groups.items():
         if len({r.source for r in members}) < 2:
             continue
-        plain = [r for r in members if token_key(match_name(r), r.developer) == key]
+        plain = [r for r in members if token_key(_own_name(r), r.developer) == key]
         for a in plain:
             for source in sorted({r.source for r in members} - {a.source}):
                 fits = [b for b in members if b.source == source and b is not a and _fits(a, b, key)]
@@ -308,10 +309,15 @@ def _link_qualified_ids(ordered: list[SourceRecord], join: Join) -> None:
                     )
 
 
+def _own_name(r: SourceRecord) -> str:
+    """A record's match name, without the base family a derivative names first."""
+    return lineage_name(match_name(r), r.developer) or match_name(r)
+
+
 def _fits(a: SourceRecord, b: SourceRecord, key: str) -> bool:
     """``b``'s id is ``a``'s plain name qualified by a size that agrees with ``a``'s parameters (when both
     are known) and a month that agrees with ``a``'s release (when both are known)."""
-    if token_key(match_name(b), b.developer) == key or sizes_in(match_name(a)) or veto(a, b):
+    if token_key(_own_name(b), b.developer) == key or sizes_in(match_name(a)) or veto(a, b):
         return False
     if size_agrees(a.parameters, match_name(b)) is False:
         return False
@@ -688,6 +694,11 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
     members_of: dict[tuple[str, str], list[SourceRecord]] = {}
     for r in records:
         members_of.setdefault(clusters.find((r.source, r.source_id)), []).append(r)
+    evidence_of: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
+    for left, right, rule, detail in evidence:
+        evidence_of.setdefault(clusters.find(left), []).append(
+            (f"{left[0]}:{left[1]}", f"{right[0]}:{right[1]}", rule, detail)
+        )
     models: list[CanonicalModel] = []
     used: set[str] = set()
     for root, members in members_of.items():
@@ -701,11 +712,7 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
             canonical += "-2"
         used.add(canonical)
         model = CanonicalModel(canonical, head.name, members)
-        model.evidence = [
-            (f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}", rule, detail)
-            for a, b, rule, detail in evidence
-            if clusters.find(a) == root
-        ]
+        model.evidence = evidence_of.get(root, [])
         models.append(model)
     models.sort(key=lambda m: m.id)
     return models

@@ -45,6 +45,7 @@ def clean_name(name: str) -> str:
     return unicodedata.normalize("NFKC", name).translate(_TYPOGRAPHIC).strip()
 
 
+@lru_cache(maxsize=131072)  # every pass asks again for the same names
 def name_key(name: str, keep_dots: bool = False) -> str:
     """The spelling-free key of a model name: case, the vendor prefix (``z-ai/``, ``AI21: ``), aliases in
     parentheses and separators (space, ``_``, ``.`` become ``-``) go; versions, sizes, tiers and dates stay.
@@ -323,14 +324,21 @@ def size_agrees(parameters: float | None, name: str) -> bool | None:
 
 
 def _months(record: SourceRecord, names: Iterable[str]) -> set[str]:
-    marks = set()
+    marks: set[str] = set()
     for name in names:
-        for t in token_key(name, record.developer).split("-"):
-            if re.match(r"^\d{4}@\d{2}$", t):
-                marks.add(t)
-            elif re.match(r"^(2[3-9])(0[1-9]|1[0-2])$", t):
-                marks.add(f"20{t[:2]}@{t[2:]}")
+        marks |= _name_months(name, record.developer)
     return marks
+
+
+@lru_cache(maxsize=65536)
+def _name_months(name: str, developer: str | None) -> frozenset[str]:
+    marks = set()
+    for t in token_key(name, developer).split("-"):
+        if re.match(r"^\d{4}@\d{2}$", t):
+            marks.add(t)
+        elif re.match(r"^(2[3-9])(0[1-9]|1[0-2])$", t):
+            marks.add(f"20{t[:2]}@{t[2:]}")
+    return frozenset(marks)
 
 
 def month_number(mark: str) -> int:
@@ -339,17 +347,23 @@ def month_number(mark: str) -> int:
 
 
 def snapshot_marks(record: SourceRecord) -> set[str]:
+    """The snapshot months a record names (:func:`_snapshot_marks`)."""
+    return set(_snapshot_marks(record))
+
+
+@lru_cache(maxsize=65536)
+def _snapshot_marks(record: SourceRecord) -> frozenset[str]:
     """The snapshot months a record names (``2024@12`` from ``o1-2024-12-17``, ``2024@10`` from Mistral's
     ``-2410``), in its id or name, or else in the Hub repo or canonical slug its source gives for it when
     that month agrees (within a month) with the record's own date; year-less ``MMDD`` marks give none."""
     own = _months(record, [match_name(record)])
     if own:
-        return own
+        return frozenset(own)
     other = _months(record, [*record.aliases, *([record.hub_id] if record.hub_id else [])])
     if record.published_on is None:
-        return other
+        return frozenset(other)
     dated = record.published_on.year * 12 + record.published_on.month
-    return {m for m in other if abs(month_number(m) - dated) <= 1}
+    return frozenset(m for m in other if abs(month_number(m) - dated) <= 1)
 
 
 def named_date(record: SourceRecord, year: int) -> tuple[date | None, tuple[int, int] | None]:
@@ -377,10 +391,15 @@ def named_date(record: SourceRecord, year: int) -> tuple[date | None, tuple[int,
 
 def month_day(record: SourceRecord) -> tuple[int, int] | None:
     """A year-less ``MMDD`` (or ``MM-DD``) snapshot suffix of a name (``gpt-4-0314``, ``exp-03-25``)."""
-    if _months(record, [match_name(record)]):
+    return _month_day(match_name(record), record.developer)
+
+
+@lru_cache(maxsize=65536)
+def _month_day(name: str, developer: str | None) -> tuple[int, int] | None:
+    if _name_months(name, developer):
         return None
-    match = re.search(r"-(0[1-9]|1[0-2])-?([0-2]\d|3[01])(?=-|$|:)", match_name(record))
-    if match is None or re.search(r"(?<!\d)20\d\d-?" + re.escape(match.group(0).lstrip("-")), match_name(record)):
+    match = re.search(r"-(0[1-9]|1[0-2])-?([0-2]\d|3[01])(?=-|$|:)", name)
+    if match is None or re.search(r"(?<!\d)20\d\d-?" + re.escape(match.group(0).lstrip("-")), name):
         return None
     return int(match.group(1)), int(match.group(2))
 
