@@ -22,7 +22,6 @@ from modelcensus.linkage import (
     LINKAGE_VERSION,
     CanonicalModel,
     SourceRecord,
-    developer_by_name,
     developer_of,
     hub_id_in_link,
     link,
@@ -62,20 +61,10 @@ def _as_date(value: object) -> date | None:
     return pd.Timestamp(value).date()  # type: ignore[arg-type]
 
 
-def _date_in_model_name(name: str) -> date | None:
-    """The snapshot date an API model name carries (``claude-3-5-sonnet-20240620``), if any."""
-    import re
-
-    match = re.search(r"(20\d{2})-?(\d{2})-?(\d{2})(?!\d)", name)
-    if match:
-        try:
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
-            return None
-    # Mistral-style YYMM suffixes (mistral-large-2407): the middle of that month
-    match = re.search(r"-(2[3-9])(0[1-9]|1[0-2])(?![\d])", name)
-    if match:
-        return date(2000 + int(match.group(1)), int(match.group(2)), 15)
+def _as_float(value: object) -> float | None:
+    """A number, or None for a missing one (NaN, None)."""
+    if isinstance(value, (int, float)) and value == value:
+        return float(value)
     return None
 
 
@@ -352,6 +341,7 @@ class CatalogMethods(_Facade):
                     hub_id_in_link(link_of.get(m.id)),
                     countries,
                     _as_date(m.published_on),
+                    _as_float(m.parameters),
                 )
             )
         hub = self.store.con.execute(
@@ -361,23 +351,7 @@ class CatalogMethods(_Facade):
             developer, countries = developer_of(registry, [], author)
             records.append(SourceRecord("huggingface", repo_id, repo_id.split("/")[-1], developer, None, countries))
         catalog = self._current_catalog(("openrouter", "lmarena"))
-        for r in catalog.itertuples():
-            hf_id = str(r.hf_id) if isinstance(r.hf_id, str) and r.hf_id else None
-            handles = [hf_id.split("/")[0]] if hf_id else []
-            if r.source == "openrouter":
-                handles.append(str(r.source_id).split("/")[0])
-            dev: str | None = None
-            own: tuple[str, ...] = ()
-            for handle in handles:
-                dev, own = developer_of(registry, [], handle)
-                if dev:
-                    break
-            if dev is None:
-                organization = str(r.organization) if isinstance(r.organization, str) else None
-                named = developer_by_name(str(r.source_id)) or developer_by_name(str(r.name))
-                dev, own = developer_of(registry, [organization, named])
-            day = _as_date(r.published_on) or _date_in_model_name(str(r.source_id))
-            records.append(SourceRecord(str(r.source), str(r.source_id), str(r.name), dev, hf_id, own, day))
+        records.extend(store_population.catalog_record(registry, r) for r in catalog.itertuples())
         return records
 
     def _current_catalog(self, sources: tuple[str, ...]) -> pd.DataFrame:

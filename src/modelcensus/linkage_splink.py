@@ -29,19 +29,17 @@ Each link carries its evidence: the rule (``splink, clear best``) and the match 
 from __future__ import annotations
 
 import contextlib
-import csv
 import logging
-import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Any, cast
 
 import duckdb
 import pandas as pd
 
 from modelcensus import linkage as lk
+from modelcensus.linkage_vetoes import NameParts, name_parts, release_month, tier_words, veto
+
+__all__ = ["NameParts", "link_probabilistic", "name_parts", "score_pairs", "tier_words", "veto"]
 
 MATCH_PROBABILITY = 0.999
 """A pair must reach this posterior probability of being one model (odds 1,000:1)."""
@@ -52,95 +50,6 @@ RANDOM_PAIRS = 2_000_000
 SEED = 1
 MIN_KNOWN_LINKS = 20
 """Below this many deterministic links there is nothing to learn ``m`` from: the stage does not run."""
-
-_NEUTRAL = {
-    "instruct",
-    "it",
-    "chat",
-    "preview",
-    "exp",
-    "latest",
-    "hf",
-    "v",
-    "free",
-    "version",
-    "model",
-    "the",
-    "base",
-    "pt",
-    "c4ai",
-}
-_SIZE = re.compile(r"^(a|e)?\d+(\.\d+)?[bmk]$")
-_SNAPSHOT = re.compile(r"^(\d{4}@\d{2}|(0[1-9]|1[0-2])[0-3]\d|0\d\d|\d{4}|20\d\d)$")
-_PART = re.compile(r"\d+(?:\.\d+)*[a-z]?(?![a-z])|[a-z]+|\d+(?:\.\d+)*")
-_FOREIGN_ALIAS = re.compile(r"\([^)]*[^\x00-\x7f][^)]*\)")
-
-
-@lru_cache(maxsize=1)
-def tier_words() -> frozenset[str]:
-    """Words that name a distinct release of a family (``coder``, ``mini``, ``vision``)."""
-    text = resources.files("modelcensus").joinpath("data", "model_tier_words.csv").read_text(encoding="utf-8")
-    return frozenset(row["word"].strip().casefold() for row in csv.DictReader(text.splitlines()))
-
-
-@dataclass(frozen=True)
-class NameParts:
-    """A model name taken apart: words, version numbers, sizes, and snapshot marks."""
-
-    words: tuple[str, ...]
-    versions: tuple[str, ...]
-    sizes: tuple[str, ...]
-    marks: tuple[str, ...]
-
-
-@lru_cache(maxsize=65536)  # every candidate pair and every veto asks again for the same names
-def name_parts(name: str, developer: str | None = None) -> NameParts:
-    """``hermes-3-llama-3.1-405b`` → words (hermes, llama), versions (3, 3.1), sizes (405b).
-
-    Dates become snapshot marks (``2024@05``), an alias in another script in parentheses is dropped,
-    ``v1.0`` is version ``1``, and post-training words (instruct, chat, it) and the developer's own
-    one-word id are not words of the model's name."""
-    name = re.sub(r"(?<=\d)_(?=\d)", ".", _FOREIGN_ALIAS.sub(" ", name))  # internlm2_5 is InternLM 2.5
-    key = lk.month_marks(lk.name_key(name, keep_dots=True))
-    words: list[str] = []
-    versions: list[str] = []
-    sizes: list[str] = []
-    marks: list[str] = []
-    for token in key.split("-"):
-        if not token:
-            continue
-        if _SIZE.match(token):
-            sizes.append(token)
-            continue
-        if _SNAPSHOT.match(token):
-            marks.append(token)
-            continue
-        if token in _NEUTRAL or token == developer:
-            continue
-        for part in _PART.findall(token):
-            if part[0].isdigit():
-                versions.append(re.sub(r"\.0$", "", part))
-            elif part not in _NEUTRAL and part != developer and part.isascii():
-                words.append(part)
-    return NameParts(tuple(words), tuple(versions), tuple(sizes), tuple(marks))
-
-
-def _release_month(record: lk.SourceRecord) -> int | None:
-    """Months since year 0 of the release: the month a name gives, else the source's date."""
-    for mark in sorted(lk.snapshot_marks(record)):
-        year, month = mark.split("@")
-        return int(year) * 12 + int(month)
-    if record.published_on is not None:
-        return record.published_on.year * 12 + record.published_on.month
-    return None
-
-
-def _month_in_year(record: lk.SourceRecord, year: int) -> int | None:
-    """The month of a year-less ``MMDD`` snapshot name (``kimi-k2-0711-preview``), read in ``year``."""
-    day, month = lk.named_date(record, year)
-    if day is not None:
-        return day.year * 12 + day.month
-    return month[0] * 12 + month[1] if month else None
 
 
 def _features(records: Iterable[lk.SourceRecord]) -> pd.DataFrame:
@@ -161,7 +70,7 @@ def _features(records: Iterable[lk.SourceRecord]) -> pd.DataFrame:
                 "versions": sorted(set(parts.versions)) or None,
                 "sizes": sorted(set(parts.sizes)) or None,
                 "words": sorted(set(parts.words)) or None,
-                "month": _release_month(r),
+                "month": release_month(r),
                 "published_on": r.published_on,
             }
         )
@@ -291,28 +200,6 @@ def _as_set(value: object) -> frozenset[str]:
     if value is None or isinstance(value, str) or not hasattr(value, "__iter__"):
         return frozenset()
     return frozenset(str(v) for v in value)
-
-
-def veto(a: lk.SourceRecord, b: lk.SourceRecord) -> str | None:
-    """Why two records cannot be one model whatever their score, or None."""
-    pa, pb = name_parts(lk.match_name(a), a.developer), name_parts(lk.match_name(b), b.developer)
-    va, vb = set(pa.versions), set(pb.versions)
-    if va and vb and not (va <= vb or vb <= va):
-        return f"versions {sorted(va)} vs {sorted(vb)}"
-    sa, sb = set(pa.sizes), set(pb.sizes)
-    if sa and sb and not (sa <= sb or sb <= sa):
-        return f"sizes {sorted(sa)} vs {sorted(sb)}"
-    ma, mb = _release_month(a), _release_month(b)
-    if ma is None and b.published_on is not None:
-        ma = _month_in_year(a, b.published_on.year)
-    if mb is None and a.published_on is not None:
-        mb = _month_in_year(b, a.published_on.year)
-    if ma is not None and mb is not None and abs(ma - mb) > 1:
-        return "release months more than a month apart"
-    tiers = (set(pa.words) ^ set(pb.words)) & tier_words()
-    if tiers:
-        return f"tier word {sorted(tiers)[0]!r} on one side only"
-    return None
 
 
 def link_probabilistic(

@@ -85,7 +85,9 @@ def catalog_record(registry: Registry, row: Any) -> SourceRecord:
         named = developer_by_name(str(row.source_id)) or developer_by_name(str(row.name))
         dev, own = developer_of(registry, [organization, named])
     day = _cell_date(row.published_on) or date_in_model_name(str(row.source_id))
-    return SourceRecord(str(row.source), str(row.source_id), str(row.name), dev, hf_id, own, day)
+    slug = _attributes(getattr(row, "attributes", None)).get("canonical_slug")
+    aliases = (str(slug),) if isinstance(slug, str) and slug and slug != row.source_id else ()
+    return SourceRecord(str(row.source), str(row.source_id), str(row.name), dev, hf_id, own, day, aliases=aliases)
 
 
 _EPOCH_SQL = """
