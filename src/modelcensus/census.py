@@ -553,6 +553,10 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
         hub = e.filter((e.source == "huggingface") & e.data_date.notnull())
         dates = sorted(_execute(hub.select("data_date").distinct())["data_date"])
         days = [d for d in (pd.Timestamp(x).date() for x in dates) if until is None or d <= until]
+        if not days and dates:
+            empty = pd.DataFrame(columns=["date", "group", "group_name", "value", "repos", "denominator", "share"])
+            empty.attrs.update({"as_of": until.isoformat() if until else None, "snapshots": []})
+            return empty
         f = self._hub_filters(pipeline_tag=pipeline_tag, derivatives=derivatives)
         frame = _execute(trend_hub(self.tables, days, dims, f, metric, attribution, rule))
         frame["date"] = pd.to_datetime(frame["date"]).dt.date

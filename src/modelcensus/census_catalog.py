@@ -389,8 +389,9 @@ class CatalogMethods(_Facade):
 
     def ensure_population(self) -> None:
         """Make the census records (:mod:`modelcensus.store_population`) match the stored exports and links:
-        stored when the store is open for writing, else as temporary tables of this reader."""
-        key = self._links_key()
+        stored when the store is open for writing, else as temporary tables of this reader. Keyed by the links and
+        by the version of the population rules (the large-model rules among them)."""
+        key = f"{self._links_key()}:{store_population.rules_fingerprint()}"
         if self.__dict__.get("_population_key") == key:
             return
         self.__dict__["_population_key"] = key  # set first: links() below reads tables without recursion
@@ -558,6 +559,8 @@ class DefinitionMethods(CatalogMethods):
         period = _period(year, since, until)
         expr = count_population(self.tables, d.sources, d.filters, unit, rule, attribution, period, when)
         frame = _with_names(expr.execute())
+        if rule != "fractional":
+            frame["count"] = frame["count"].round().astype("int64")
         frame.attrs.update(self._definition_attrs(d, unit, rule, attribution, when))
         frame.attrs["period"] = period.describe()
         return frame

@@ -75,7 +75,7 @@ def epoch(
     raised = [f for f in r["unknown_size_admitted_if_flags"] if flags.get(f)]
     if raised:
         return Decision(True, f"size unknown; {raised[0].replace('_', '-')} in Epoch AI's database")
-    return Decision(False, "size unknown and neither served nor flagged notable, frontier or large-scale")
+    return Decision(False, "size unknown, not served through an API, not flagged frontier or large-scale")
 
 
 def huggingface(

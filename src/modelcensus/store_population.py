@@ -17,6 +17,7 @@ name key; otherwise it is a canonical model of its own.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import date
@@ -30,6 +31,15 @@ from modelcensus.linkage import CanonicalModel, SourceRecord, developer_by_name,
 from modelcensus.orgs import Registry
 
 POPULATION_SOURCES = ("epoch", "huggingface", "openrouter", "lmarena")
+POPULATION_VERSION = "1"
+"""Bumped whenever what the census records hold changes, so stored ones are rebuilt."""
+
+
+def rules_fingerprint() -> str:
+    """The population's version and the large-model rules: a store built under others is rebuilt."""
+    digest = hashlib.sha256(POPULATION_VERSION.encode())
+    digest.update(json.dumps(scope.rules(), sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:12]
 
 SCHEMA = """
 CREATE {temp} TABLE IF NOT EXISTS census_records (

@@ -44,15 +44,19 @@ from modelcensus.outputs.api_models import (
     CountRow,
     DefinitionOut,
     ErrorOut,
+    EstimateRow,
     FrontierOut,
     Health,
+    LagOut,
     ModelPage,
     SourceRow,
     TrendRow,
+    VintageRow,
 )
 from modelcensus.outputs.api_queries import NotFound
 from modelcensus.outputs.count_query import CountQuery, ParameterError, check_dimensions, count_figure
 from modelcensus.outputs.render import records
+from modelcensus.outputs.vintage_query import estimate_rows, lag_report
 
 T = TypeVar("T")
 
@@ -615,17 +619,19 @@ def create_app(
         responses={404: {"model": ErrorOut, "description": "no such canonical model or record"}},
         tags=["figures"],
     )
-    async def model(model_id: str) -> Response:
+    async def model(model_id: str, as_of: date | None = None) -> Response:
         """One canonical model (the id of ``modelcensus links --format json``, or a record reference
-        ``source:source_id`` as /api/models gives) with all its records, the evidence and the provenance."""
+        ``source:source_id`` as /api/models gives) with all its records, the evidence and the provenance (the
+        snapshots in force on ``as_of``)."""
         from modelcensus.outputs.api_queries import canonical_model
 
-        return await api.answer(("model", model_id), lambda g: canonical_model(g, model_id))
+        return await api.answer(("model", model_id, as_of), lambda g: canonical_model(g, model_id, as_of))
 
     @app.get("/api/sources", response_model=list[SourceRow], tags=["provenance"])
-    async def sources() -> Response:
-        """Stored snapshots and their provenance (as ``modelcensus sources --format json``)."""
-        return await api.answer(("sources",), lambda g: records(g.census.sources()))
+    async def sources(as_of: date | None = None) -> Response:
+        """Stored snapshots and their provenance, with how each data date was found (as ``modelcensus sources
+        --format json``); ``current`` as of ``as_of``."""
+        return await api.answer(("sources", as_of), lambda g: records(g.census.sources(as_of=as_of)))
 
     @app.get("/api/definitions", response_model=list[DefinitionOut], tags=["definitions"])
     async def definitions() -> Response:
@@ -660,28 +666,31 @@ def create_app(
         responses={404: {"model": ErrorOut, "description": "no claims file configured"}},
         tags=["claims"],
     )
-    async def claims() -> Response:
-        """Verdicts on the published claims (as ``modelcensus check FILE --format json``), computed once per
-        store generation."""
+    async def claims(as_of: date | None = None) -> Response:
+        """Verdicts on the published claims at their vintage (as ``modelcensus check FILE --format json``),
+        computed once per store generation; ``as_of`` reads "now" as the census stood on that date."""
         path = api.claims_path
         if path is None:
             raise NotFound("no claims file: start the server with --claims FILE")
-        return await api.answer(("claims", str(path)), lambda g: g.census.check(path))
+        return await api.answer(("claims", str(path), as_of), lambda g: g.census.check(path, as_of=as_of))
 
     @app.get("/api/frontier", response_model=FrontierOut, tags=["figures"])
-    async def frontier(category: Annotated[str, Query(max_length=100, pattern=r"^[\w./-]+$")] = "full") -> Response:
-        """The quality frontier (``modelcensus frontier --format json``) and the US–CN gap (``--gap``)."""
+    async def frontier(
+        category: Annotated[str, Query(max_length=100, pattern=r"^[\w./-]+$")] = "full", as_of: date | None = None
+    ) -> Response:
+        """The quality frontier (``modelcensus frontier --format json``) and the US–CN gap (``--gap``), each rating
+        at the day it describes; ``as_of`` keeps the days on or before it."""
         full = category if "/" in category else f"text/{category}"
 
         def both(g: Generation) -> dict[str, Any]:
-            best = records(g.census.frontier(category=full))
+            best = records(g.census.frontier(category=full, as_of=as_of))
             try:
-                gap = records(g.census.frontier_gap(category=full))
+                gap = records(g.census.frontier_gap(category=full, as_of=as_of))
             except QueryError:
                 gap = []  # no US or no Chinese model rated in this category
             return {"category": full, "frontier": best, "gap": gap}
 
-        return await api.answer(("frontier", full), both)
+        return await api.answer(("frontier", full, as_of), both)
 
     @app.get("/api/trend", response_model=list[TrendRow], tags=["figures"])
     async def trend(
@@ -691,10 +700,11 @@ def create_app(
         derivatives: Literal["include", "exclude", "only"] = "include",
         pipeline_tag: Text = None,
         rule: Rule = "full",
+        as_of: date | None = None,
     ) -> Response:
-        """The Hub figure as of every stored harvest (as ``modelcensus trend --format json``)."""
+        """The Hub figure as of every stored harvest up to ``as_of`` (as ``modelcensus trend --format json``)."""
         check_dimensions(by)
-        key = ("trend", tuple(by), metric, attribution, derivatives, pipeline_tag, rule)
+        key = ("trend", tuple(by), metric, attribution, derivatives, pipeline_tag, rule, as_of)
         return await api.answer(
             key,
             lambda g: records(
@@ -705,8 +715,73 @@ def create_app(
                     rule=rule,
                     derivatives=derivatives,
                     pipeline_tag=pipeline_tag,
+                    as_of=as_of,
                 )
             ),
+        )
+
+    @app.get("/api/vintages", response_model=list[VintageRow], tags=["vintages"])
+    async def vintages(
+        by: Literal["country", "region", "organization", "sector", "domain", "open_weights"] = "country",
+        year: Year = None,
+        since: Year = None,
+        until: Year = None,
+        notable: bool | None = None,
+        frontier: bool | None = None,
+        large_scale: bool | None = None,
+        open_weights: Literal["yes", "no", "unknown"] | None = None,
+        domain: Text = None,
+        rule: Rule = "full",
+        attribution: Literal["as-published", "resolved"] = "as-published",
+    ) -> Response:
+        """The figure at every stored Epoch AI vintage (as ``modelcensus vintages --format json``)."""
+        filters = dict(
+            year=year,
+            since=since,
+            until=until,
+            notable=notable,
+            frontier=frontier,
+            large_scale=large_scale,
+            open_weights=open_weights,
+            domain=domain,
+        )
+        key = ("vintages", by, tuple(sorted((k, str(v)) for k, v in filters.items())), rule, attribution)
+        return await api.answer(
+            key, lambda g: records(g.census.vintages(by, rule=rule, attribution=attribution, **filters))
+        )
+
+    @app.get("/api/lag", response_model=LagOut, tags=["vintages"])
+    async def lag(
+        since: Year = None,
+        until: Year = None,
+        by: Literal["country"] | None = None,
+        notable: bool | None = None,
+        frontier: bool | None = None,
+        large_scale: bool | None = None,
+        open_weights: Literal["yes", "no", "unknown"] | None = None,
+        domain: Text = None,
+        as_of: date | None = None,
+    ) -> Response:
+        """The listing lag and each recent year's status (as ``modelcensus lag --format json``)."""
+        filters = dict(
+            notable=notable, frontier=frontier, large_scale=large_scale, open_weights=open_weights, domain=domain
+        )
+        key = ("lag", since, until, by, tuple(sorted((k, str(v)) for k, v in filters.items())), as_of)
+        return await api.answer(key, lambda g: lag_report(g.census, since, until, by, as_of, filters))
+
+    @app.get("/api/estimate", response_model=list[EstimateRow], tags=["vintages"])
+    async def estimate(
+        definition: Text = "all-sources",
+        source: Annotated[list[str] | None, Query(max_length=6)] = None,
+        year: Year = None,
+        since: Year = None,
+        until: Year = None,
+        as_of: date | None = None,
+    ) -> Response:
+        """Models including those no source lists, per country (as ``modelcensus estimate --format json``)."""
+        key = ("estimate", definition, tuple(source or ()), year, since, until, as_of)
+        return await api.answer(
+            key, lambda g: estimate_rows(g.census, definition or "all-sources", source, year, since, until, as_of)
         )
 
     try:

@@ -5,7 +5,7 @@ Rows that carry a breakdown's crossed dimensions (``year``, ``open_weights``, â€
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -110,7 +110,12 @@ class SourceRow(BaseModel):
     rows: int | None
     license: str | None
     credit: str | None
-    data_date: str | None
+    data_date: str | None = Field(description="when the file's data was true; null: unknown")
+    date_method: str = Field(
+        description="--dated, datapackage, data, file name, http last-modified, retrieved, unknown"
+    )
+    date_detail: str = Field(description="which column, resource or name gave the date")
+    export_date: str | None = Field(description="the date of the export (vintage) the file belongs to")
     export_id: str
     current: bool
 
@@ -131,6 +136,34 @@ class SensitivityRow(BaseModel):
     unit: str
     figure: float | None
     denominator: float | None
+    comparable: bool = Field(description="of the claim's kind (Hub derivatives never widen a release claim's range)")
+
+
+class AtVintageOut(BaseModel):
+    as_of: str = Field(description="the date the claim's data refers to")
+    export_date: str | None = Field(description="the newest export of the definition's sources then; null: none")
+    figure: float | None
+    next_export_date: str | None = Field(description="the first later date with a new export (the next vintage)")
+    next_figure: float | None
+
+
+class NowOut(BaseModel):
+    export_date: str | None
+    figure: float | None
+    denominator: float | None = None
+
+
+class CoverageOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    listed: float | None = Field(description="what the sources list (a share for share claims)")
+    estimate: float | None = Field(description="including what no source lists; null when withheld")
+    ci_low: float | None
+    ci_high: float | None
+    method: str
+    sources: list[str]
+    trusted: bool | None = None
+    reason: str | None = Field(None, description="why the estimate is withheld")
 
 
 class ClaimOut(BaseModel):
@@ -138,11 +171,66 @@ class ClaimOut(BaseModel):
 
     id: str
     claim: str
-    verdict: str
-    figure: float | None
+    verdict: Literal["supported", "contradicted", "consistent-at-vintage", "not-checkable"]
+    figure: float | None = Field(description="at the claim's vintage (now, for a claim without as_of)")
+    figure_text: str = Field(description="the figure as readers write it (914, 26.0%)")
     denominator: float | None
+    at_vintage: AtVintageOut | None
+    now: NowOut
+    coverage: CoverageOut | None
+    explanation: str
     evidence: list[str]
     sensitivity: list[SensitivityRow]
+
+
+class VintageRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    export_id: str
+    export_date: str | None
+    roles: list[str] = Field(description="the export's files: all, notable, large_scale, frontier")
+    covers: bool = Field(description="whether the vintage's files hold the whole population asked for")
+    group: Scalar
+    group_name: str
+    count: float | None
+    models: int | None
+    denominator: float | None
+    share: float | None
+
+
+class YearStatusOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    group: Scalar
+    group_name: str
+    year: int
+    listed: float
+    complete: bool
+    lag_months: float
+    share_listed: float | None
+    estimate: float | None
+    estimate_low: float | None
+    estimate_high: float | None
+    basis: str
+
+
+class LagOut(BaseModel):
+    basis: str = Field(description="what the listing-lag curve rests on (vintages, reference years)")
+    years: list[YearStatusOut]
+    observations: list[dict[str, Any]] = Field(description="year, vintage, months after the year, share listed")
+
+
+class EstimateRow(BaseModel):
+    group: str | None = Field(description="ISO code; null for all models (first row) and for no country")
+    group_name: str
+    listed: int
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    method: str
+    sources: list[str]
+    trusted: bool
+    reason: str | None
 
 
 class FrontierRow(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -165,15 +166,15 @@ def _epoch_models(census: Census, q: ModelsQuery) -> pd.DataFrame:
     )
 
 
-def canonical_model(generation: Generation, model_id: str) -> dict[str, Any]:
+def canonical_model(generation: Generation, model_id: str, as_of: date | None = None) -> dict[str, Any]:
     """One canonical model by its id, or by a record reference ``source:source_id``; with its records, the
-    evidence that linked them and the current snapshots of their sources."""
+    evidence that linked them and the snapshots of their sources in force on ``as_of`` (the current ones)."""
     census = generation.census
     index = generation.memo(("links-index",), lambda: _links_index(census))
     model = index.get(model_id)
     if model is None:
         raise NotFound(f"no canonical model or record {model_id!r} (ids as in `modelcensus links --format json`)")
-    sources = generation.memo(("sources",), census.sources)
+    sources = generation.memo(("sources", as_of), lambda: census.sources(as_of=as_of))
     involved = {r.source for r in model.records}
     current = sources[sources["current"] & sources["source"].isin(involved)]
     return {

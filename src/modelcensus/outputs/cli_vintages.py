@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 import pandas as pd
@@ -30,7 +29,8 @@ from modelcensus.outputs.cli_common import (
     console,
     handle_errors,
 )
-from modelcensus.outputs.render import OutputFormat, emit, records
+from modelcensus.outputs.render import OutputFormat, emit
+from modelcensus.outputs.vintage_query import lag_frames, lag_report
 
 VINTAGE_JSON = [
     "export_id",
@@ -128,25 +128,11 @@ def lag(
         notable=notable, frontier=frontier, large_scale=large_scale, open_weights=open_weights, domain=domain
     )
     with _census(db) as census:
-        observations, curves = census.listing_lag(by, **filters)
-        newest = census.newest_export_date(["epoch"], census._as_of(as_of))
-        if newest is None:
-            raise QueryError("no dated Epoch AI export is stored")
-        last = until or date.fromisoformat(newest).year
-        status = census.year_status(since or last - 4, last, by=by, as_of=as_of, **filters)
-    if fmt is OutputFormat.json:
-        print(
-            json.dumps(
-                {
-                    "basis": curves[""].basis(),
-                    "years": records(status),
-                    "observations": records(observations),
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return
+        if fmt is OutputFormat.json:
+            print(json.dumps(lag_report(census, since, until, by, as_of, filters), ensure_ascii=False, indent=2))
+            return
+        _, curves, status = lag_frames(census, since, until, by, as_of, filters)
+        statuses = census.year_statuses(status)
     if fmt is OutputFormat.csv:
         emit(status, fmt, console)
         return
@@ -175,7 +161,7 @@ def lag(
         console,
         title=f"Years at the vintage of {status.attrs.get('export_date')}: complete, or still filling in",
     )
-    for s in census.year_statuses(status) if not by else []:
+    for s in statuses if not by else []:
         if not s.complete:
             console.print(s.describe(), highlight=False, markup=False)
 
