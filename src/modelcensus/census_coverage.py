@@ -225,10 +225,16 @@ class CoverageMethods:
         self,
         definition: str = "all-sources",
         period: Period | None = None,
-        rates: Sequence[float] = (0.01, 0.05, 0.1),
+        rates: Sequence[float] = (0.01, 0.02, 0.05, 0.1),
+        country: str | None = None,
+        as_of: date | str | None = None,
     ) -> pd.DataFrame:
-        """How the all-models estimate moves when a share of the links were missed or false."""
-        listed, _, chosen = self._memberships(definition, None, period or Period(), None)
+        """How the estimate (of all models, or of one country's) moves when a share of the links were missed (one
+        model counted as two seen once each) or false (two models counted as one): ``kind, rate, listed,
+        estimate, ci_low, ci_high, change, trusted, reason, method``."""
+        listed, groups, chosen = self._memberships(definition, None, period or Period(), self._as_of(as_of))
+        if country is not None:
+            listed = listed.semi_join(groups.filter(groups.group == country), "unit")
         frame = listed.execute()
         return link_error_sensitivity(frame, chosen, rates=tuple(rates))
 

@@ -41,6 +41,7 @@ def rules_fingerprint() -> str:
     digest.update(json.dumps(scope.rules(), sort_keys=True, default=str).encode())
     return digest.hexdigest()[:12]
 
+
 SCHEMA = """
 CREATE {temp} TABLE IF NOT EXISTS census_records (
     population_key VARCHAR, export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,

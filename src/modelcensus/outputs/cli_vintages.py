@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -30,7 +31,7 @@ from modelcensus.outputs.cli_common import (
     handle_errors,
 )
 from modelcensus.outputs.render import OutputFormat, emit
-from modelcensus.outputs.vintage_query import lag_frames, lag_report
+from modelcensus.outputs.vintage_query import ESTIMATE_COLUMNS, estimate_rows, lag_frames, lag_report
 
 VINTAGE_JSON = [
     "export_id",
@@ -210,6 +211,17 @@ def estimate(
     since: SinceOption = None,
     until: UntilOption = None,
     as_of: AsOfOption = None,
+    link_errors: Annotated[
+        bool,
+        typer.Option(
+            "--link-errors",
+            help="Instead: how the estimate moves if 1–10% of the links were missed or false (with --country, "
+            "that country's estimate).",
+        ),
+    ] = False,
+    country: Annotated[
+        str | None, typer.Option("--country", help="With --link-errors: one country (ISO code).")
+    ] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
@@ -217,25 +229,23 @@ def estimate(
     over the linked sources, with a 95% interval; withheld, with the reason, where it must not be trusted."""
     if year is not None and (since is not None or until is not None):
         raise QueryError("give either --year, or --since/--until, not both")
+    if by != "country":
+        raise QueryError("the estimate is by country")
+    if country is not None and not link_errors:
+        raise QueryError("--country applies with --link-errors (the estimate lists every country)")
+    if link_errors:
+        _link_errors(db, definition, Period(year, since, until), country, as_of, fmt)
+        return
     with _census(db) as census:
+        if fmt is OutputFormat.json:
+            rows = estimate_rows(census, definition, source, year, since, until, as_of)
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
         table = census.estimate(
             by=by, sources=source, definition=definition, period=Period(year, since, until), as_of=as_of
         )
-    columns = [
-        "group",
-        "group_name",
-        "listed",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "method",
-        "sources",
-        "trusted",
-        "reason",
-    ]
-    if fmt is not OutputFormat.table:
-        out = table.assign(sources=[s.split("+") for s in table["sources"]])
-        emit(out[columns], fmt, console)
+    if fmt is OutputFormat.csv:
+        emit(table.assign(sources=[s.replace("+", "; ") for s in table["sources"]])[ESTIMATE_COLUMNS], fmt, console)
         return
     shown = table.assign(
         estimate=[_rounded(v) for v in table["estimate"]],
@@ -254,6 +264,24 @@ def estimate(
     )
     first = table.iloc[0]
     console.print(f"method (all models): {first['method']}", highlight=False, markup=False)
+
+
+def _link_errors(
+    db: Path | None, definition: str, period: Period, country: str | None, as_of: str | None, fmt: OutputFormat
+) -> None:
+    with _census(db) as census:
+        moved = census.estimate_link_sensitivity(
+            definition, period, country=country.upper() if country else None, as_of=as_of
+        )
+    if fmt is not OutputFormat.table:
+        emit(moved.drop(columns=["method"]), fmt, console)
+        return
+    shown = moved.assign(
+        estimate=[_rounded(v) for v in moved["estimate"]],
+        change=["—" if v is None or pd.isna(v) else f"{v:+.1%}" for v in moved["change"]],
+    )[["kind", "rate", "listed", "estimate", "change", "reason"]]
+    who = country.upper() if country else "all models"
+    emit(shown, fmt, console, title=f"How the estimate of {who} ({definition}) moves with link errors")
 
 
 def _rounded(value: object) -> str:
