@@ -302,6 +302,9 @@ def explain(claim: Claim, result: dict[str, Any]) -> str:
             parts.append("Unlisted models are not estimated: one source's list.")
         else:
             parts.append("Unlisted models are not estimated (see coverage.reason).")
+    scopes = [s["scope"] for s in result.get("snapshots", []) if s.get("scope")]
+    if scopes:
+        parts.append(f"The population is {'; '.join(dict.fromkeys(scopes))}.")
     return " ".join(parts)
 
 
@@ -383,6 +386,7 @@ def evaluate_all(census: Census, claims: list[Claim], now: date | None = None) -
             "range_high": max(comparable) if comparable else None,
             "evidence": census.claim_evidence(claim, d.name, now),
             "sensitivity": sensitivity,
+            "snapshots": census.snapshots_in_force(d.sources, now),
         }
         result["explanation"] = explain(claim, result)
         results.append(result)
