@@ -34,6 +34,7 @@ from modelcensus.metrics.populations import (
     admitted,
     count_population,
     in_force,
+    record_countries,
     units,
     units_in_group,
 )
@@ -618,21 +619,27 @@ class DefinitionMethods(CatalogMethods):
         else:
             chosen, members = units_in_group(t, d.sources, d.filters, unit, attribution, country, period, when)
         j = members.join(chosen.select("unit", unit_name=chosen.name, unit_year=chosen.year), "unit")
+        keys = ["export_id", "source", "source_id"]
+        c = record_countries(t, attribution)
+        lists = c.group_by(keys).agg(countries=c.country.collect(order_by=c.position))
+        j = j.left_join(lists, keys)
         frame: pd.DataFrame = (
             j.select(
                 "unit",
                 "unit_name",
                 "unit_year",
-                "source",
-                "source_id",
+                j.source,
+                j.source_id,
                 "name",
                 "year",
                 "published_on",
+                "countries",
                 "large_model_reason",
             )
             .order_by(["unit_name", "unit", "source", "source_id"])
             .execute()
         )
+        frame["countries"] = [[] if is_missing(c) else list(c) for c in frame["countries"]]
         return frame
 
     def check(self, path: Path, as_of: date | str | None = None) -> list[dict[str, Any]]:
