@@ -45,11 +45,10 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server(full_census_path: Path) -> Iterator[str]:
-    """The real app (create_app) on 127.0.0.1 at a free port, in a background thread."""
+def _serve(path: Path, claims: Path | None = None) -> Iterator[str]:
     port = _free_port()
-    config = uvicorn.Config(create_app(full_census_path), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(path, claims_path=claims)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
@@ -60,6 +59,12 @@ def server(full_census_path: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     uv.should_exit = True
     thread.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(full_census_path: Path) -> Iterator[str]:
+    """The real app (create_app) on 127.0.0.1 at a free port, in a background thread."""
+    yield from _serve(full_census_path)
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +91,13 @@ class Watched:
         self.page.wait_for_function("document.body.dataset.loaded !== undefined", timeout=LOAD_TIMEOUT_MS)
         assert self.page.evaluate("document.body.dataset.loaded") != "error", self.page.inner_text("#status")
 
-    def shot(self, name: str) -> Path:
+    def shot(self, name: str, selector: str | None = None) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        if selector:
+            self.page.locator(selector).screenshot(path=str(path))
+        else:
+            self.page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000
         return path
 
@@ -238,7 +246,8 @@ def test_country_and_organization_profiles_render(watched: Watched, server: str)
     watched.goto("/countries/CN")
     page = watched.page
     assert page.inner_text("h1") == "China (CN)"
-    assert page.locator("#chart-years .bars .point").count() == len(profile["per_year"])
+    bars = page.locator("#chart-years .barlayer .trace").first  # the models; a legend entry follows
+    assert bars.locator(".point").count() == len(profile["per_year"])
     assert page.locator("#chart-frontier .scatterlayer .point").count() == len(profile["frontier"]["series"])
     figures = page.inner_text("#figures")
     assert profile["frontier"]["model"] in figures and "open weights" in figures
@@ -254,3 +263,157 @@ def test_country_and_organization_profiles_render(watched: Watched, server: str)
     assert page.locator("#models tbody tr").count() > 0
     watched.shot("organization")
     watched.assert_clean()
+
+
+# -- years still filling in, vintages, claims ------------------------------------------------------------
+
+
+def _traces(page: Page, chart: str) -> list[dict[str, Any]]:
+    traces: list[dict[str, Any]] = page.evaluate(
+        f"""() => document.getElementById('{chart}').data.map((t) => ({{
+            name: t.name, type: t.type, x: t.x, y: t.y, dash: t.line ? t.line.dash : null,
+            symbol: t.marker ? t.marker.symbol : null,
+            pattern: t.marker && t.marker.pattern ? t.marker.pattern.shape : null, error: Boolean(t.error_y),
+            customdata: t.customdata }}))"""
+    )
+    return traces
+
+
+def test_dashboard_draws_years_still_filling_in_apart(watched: Watched, server: str) -> None:
+    watched.goto("/?since=2015&until=2025")
+    page = watched.page
+    twin = _api(server, "/api/dashboard", since=2015, until=2025)
+    filling = twin["years"]["filling_in"]
+    assert 2025 in filling
+    note = page.inner_text("#filling-country")
+    assert "still filling in" in note
+    for sentence in twin["years"]["sentences"]:
+        assert sentence in note
+    # the year chart: each leading country dashed and hollow exactly at the years filling in, never solid there
+    traces = _traces(page, "chart-year")
+    dashed = [t for t in traces if t["dash"] == "dash" and t["x"] and t["x"][0] is not None]
+    marked = [g for g, points in twin["years"]["series"].items() if any(p["filling_in"] for p in points)]
+    assert marked and len(dashed) == len(marked)
+    for t in dashed:
+        hollow = [x for x, symbol in zip(t["x"], t["symbol"], strict=True) if symbol == "circle-open"]
+        assert hollow == [x for x in t["x"] if x in filling], t["name"]
+    for t in traces:
+        if t["type"] == "scatter" and t["dash"] is None and t["customdata"] and not t["error"]:
+            solid = [x for x, y in zip(t["x"], t["y"], strict=True) if y is not None]
+            assert not set(solid) & set(filling), f"{t['name']}: a year still filling in drawn solid"
+    assert any(t["error"] for t in traces), "the estimated final counts are drawn with their ranges"
+    # the bar chart: the part of each bar from years filling in, hatched over it, and the estimate beside it
+    bars = _traces(page, "chart-country")
+    assert bars[0]["pattern"] is None  # the bars themselves, as /api/count gives them
+    assert bars[1]["pattern"] == "/" and bars[2]["error"]
+    watched.shot("dashboard-years-filling-in", "#year-section")
+    watched.shot("dashboard-bars-filling-in", "#chart-country")
+    watched.assert_clean()
+
+
+def test_country_page_hatches_the_years_still_filling_in(watched: Watched, server: str) -> None:
+    profile = _api(server, "/api/countries/CN")
+    filling = [p["year"] for p in profile["years"]["series"] if p["filling_in"]]
+    watched.goto("/countries/CN")
+    page = watched.page
+    traces = _traces(page, "chart-years")
+    bars = next(t for t in traces if t["type"] == "bar" and t["name"] == "models")
+    assert [x for x, shape in zip(bars["x"], bars["pattern"], strict=True) if shape == "/"] == filling
+    note = page.inner_text("#filling-years")
+    assert "China in 2025 is still filling in" in note
+    assert "2025*" in page.inner_text("#years")
+    watched.shot("country-CN-years", "#chart-years")
+    watched.assert_clean()
+
+
+def test_vintages_page(watched: Watched, server: str) -> None:
+    twin = _api(server, "/api/dashboard/vintages")
+    watched.goto("/vintages")
+    page = watched.page
+    assert "Notable models of 2024 by country at each stored Epoch vintage" in page.inner_text("#vintage-title")
+    lines = {t["name"]: t["y"] for t in _traces(page, "chart-vintages")}
+    assert lines["China"] == [v["counts"]["CN"] for v in twin["vintages"]] == [7, 10, 9, 10, 24, 31]
+    assert lines["United States"] == [v["counts"]["US"] for v in twin["vintages"]]
+    caption = page.inner_text("#vintage-caption")
+    assert "back-filled" in caption and "2024-10-18 (notable)" in caption
+    assert "Epoch AI (CC BY 4.0): export dated 2024-10-18" in page.inner_text("#prov-vintages")
+    for i, population in enumerate(twin["lag"]):
+        observed = _traces(page, f"chart-lag-{i}")[0]
+        assert len(observed["x"]) == len(population["observations"])
+    assert twin["lag"][0]["basis"] in page.inner_text("#lag-caption")
+    assert "epoch-notable in 2025 is still filling in" in page.inner_text("#filling-1")
+    watched.shot("vintages")
+    watched.assert_clean()
+
+
+def _warm_claims(base: str) -> list[dict[str, Any]]:
+    """The first check of a store can outlast the API's time limit (503: still computing, cached when done)."""
+    deadline = time.monotonic() + 300
+    while True:
+        response = httpx.get(base + "/api/claims", timeout=120)
+        if response.status_code == 200:
+            answer: list[dict[str, Any]] = response.json()
+            return answer
+        assert response.status_code == 503 and time.monotonic() < deadline, response.text
+        time.sleep(3)
+
+
+def test_claims_page(watched: Watched, server: str) -> None:
+    results = _warm_claims(server)
+    watched.goto("/claims")
+    page = watched.page
+    assert page.locator(".claim-chart").count() == len(results) == 5
+    verdicts = page.locator("#claims-table tbody tr td:nth-child(5)").all_inner_texts()
+    assert verdicts == [r["verdict"] for r in results]
+    assert set(verdicts) <= {"supported", "contradicted", "consistent-at-vintage", "not-checkable"}
+    table = page.inner_text("#claims-table")
+    us = next(r for r in results if r["id"] == "ai-index-2025-us")
+    assert f"({us['at_vintage']['export_date']})" in table and f"({us['at_vintage']['next_export_date']})" in table
+    assert "withheld (see below)" in table and "about 450" in table
+    explanations = page.locator("#explanations li").all_inner_texts()
+    assert len(explanations) == 5
+    for r, text in zip(results, explanations, strict=True):
+        assert r["explanation"] in text
+    figures = page.evaluate("() => [...document.querySelectorAll('.claim-chart')].map((d) => d.data[0].y)")
+    assert figures[2] == [us["at_vintage"]["figure"], us["at_vintage"]["next_figure"], us["now"]["figure"]]
+    watched.shot("claims")
+    watched.assert_clean()
+
+
+EVIL = """claims:
+  - id: evil-<b>x</b>
+    claim: "<img src=x onerror=window.pwned=1> China <script>window.pwned=2</script>"
+    source: "<b>bold</b> & co"
+    metric: count
+    country: CN
+    period: {year: 2024}
+    comparison: "=="
+    value: 15
+    definition: epoch-notable
+    as_of: 2025-03-01
+"""
+
+
+@pytest.fixture(scope="module")
+def evil_server(full_census_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    path = tmp_path_factory.mktemp("claims") / "claims.yaml"
+    path.write_text(EVIL, encoding="utf-8")
+    yield from _serve(full_census_path, path)
+
+
+def test_claims_from_a_user_file_are_text_not_markup(browser: Browser, evil_server: str) -> None:
+    _warm_claims(evil_server)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(evil_server + "/claims")
+        page.wait_for_function("document.body.dataset.loaded !== undefined", timeout=LOAD_TIMEOUT_MS)
+        assert page.evaluate("document.body.dataset.loaded") == "yes"
+        assert page.evaluate("window.pwned === undefined")
+        assert page.locator("#claims-table img, #claims-table script, #claims-table b").count() == 0
+        assert "<img src=x" in page.inner_text("#claims-table")
+        assert "evil-<b>x</b>" in page.inner_text("#explanations")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "claims-escaped.png"), full_page=True)
+    finally:
+        context.close()

@@ -149,8 +149,12 @@ def test_build_from_dir_prints_the_headline(tmp_path: Path, shared: Path) -> Non
     assert "Counting rule: full" in result.stdout
     assert "Hugging Face Hub: 30-day downloads by lineage origin" in result.stdout
     out = json.loads(runner.invoke(app, ["build", "--from", str(shared), "--db", str(db), "--format", "json"]).stdout)
-    years = [k for k in out["models_by_country_year"][0] if k.isdigit()]
+    years = [k for k in out["models_by_country_year"][0] if k.rstrip("*").isdigit()]
     assert len(years) == 5
+    filling = [k for k in years if k.endswith("*")]  # the years Epoch is still filling in are marked
+    assert filling and filling == years[-len(filling) :]
+    assert len(out["years_filling_in"]) == len(filling)
+    assert all("still filling in" in note and "probably about" in note for note in out["years_filling_in"])
     hub = {row["group"]: row for row in out["hub_downloads_by_lineage_origin"]}
     assert hub["CN"]["value"] > 0 and hub["US"]["value"] > 0
 

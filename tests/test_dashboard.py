@@ -14,7 +14,7 @@ import modelcensus as mc
 from modelcensus.outputs.api import create_app
 from modelcensus.outputs.dashboard import PLOTLY_JS, STATIC
 
-PAGES = ["/", "/countries/CN", "/organizations/OpenAI", "/models/epoch:GPT-4"]
+PAGES = ["/", "/countries/CN", "/organizations/OpenAI", "/models/epoch:GPT-4", "/vintages", "/claims"]
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +178,79 @@ def test_unknown_profiles_are_404_with_a_message(client: TestClient, path: str) 
 def test_twins_are_read_only(client: TestClient) -> None:
     assert client.post("/api/dashboard").status_code == 405
     assert client.post("/countries/CN").status_code == 405
+
+
+# -- years still filling in, vintages, the listing lag ---------------------------------------------------
+
+
+def _statuses(census: mc.Census, since: int, until: int, **filters: Any) -> dict[int, Any]:
+    return {s.year: s for s in census.year_statuses(census.year_status(since, until, **filters))}
+
+
+def test_dashboard_twin_marks_the_years_still_filling_in(client: TestClient, full_census_path: Path) -> None:
+    twin = _get(client, "/api/dashboard", since=2015, until=2025)
+    years = twin["years"]
+    with mc.open(full_census_path, read_only=True) as census:
+        statuses = _statuses(census, 2015, 2025)
+    filling = sorted(y for y, s in statuses.items() if not s.complete)
+    assert years["measured"] and years["filling_in"] == filling and 2025 in filling
+    assert years["sentences"] == [statuses[y].describe(detail=False) for y in filling]
+    by_year = {r["year"]: r for r in years["years"]}
+    for year, status in statuses.items():  # never complete where the census says it is filling in
+        assert by_year[year]["filling_in"] is (not status.complete), year
+        assert by_year[year]["estimate"] == status.to_dict()["estimate"], year
+    # each leading country's series: the same years filling in, with an estimate above the listed count
+    for group, points in years["series"].items():
+        marked = [p["year"] for p in points if p["filling_in"]]
+        assert set(marked) <= set(filling), group
+        for p in points:
+            if p["filling_in"] and p["estimate"] is not None and p["count"]:
+                assert p["estimate_low"] <= p["estimate"] <= p["estimate_high"]
+                assert p["estimate"] >= p["count"]
+    us = years["by_country"]["US"]
+    us_rows = [r for r in twin["by_country_year"]["rows"] if r["group"] == "US"]
+    assert us["filling"] == sum(r["count"] for r in us_rows if r["year"] in filling)
+    hub = _get(client, "/api/dashboard", source="huggingface")
+    assert hub["years"]["measured"] is False and hub["years"]["filling_in"] == []
+
+
+def test_profiles_mark_the_years_still_filling_in(client: TestClient, full_census_path: Path) -> None:
+    profile = _get(client, "/api/countries/CN")
+    years = profile["years"]
+    with mc.open(full_census_path, read_only=True) as census:
+        statuses = _statuses(census, 2015, 2025)
+    series = {p["year"]: p for p in years["series"]}
+    assert [p["year"] for p in years["series"]] == [r["year"] for r in profile["per_year"]]
+    for year, status in statuses.items():
+        if year in series:
+            assert series[year]["filling_in"] is (not status.complete), year
+    assert any(s.startswith("China in 2025 is still filling in") for s in years["sentences"])
+    org = _get(client, "/api/organizations/OpenAI")
+    assert any(p["filling_in"] for p in org["years"]["series"])
+    assert all(s.startswith("OpenAI in ") for s in org["years"]["sentences"])
+
+
+def test_vintages_twin(client: TestClient, full_census_path: Path) -> None:
+    twin = _get(client, "/api/dashboard/vintages")
+    assert twin["year"] == 2024 and twin["countries"] == ["US", "CN"]
+    with mc.open(full_census_path, read_only=True) as census:
+        frame = census.vintages("country", year=2024, notable=True)
+        _, curves = census.listing_lag(notable=True)
+    cn = frame[frame["group"] == "CN"]
+    assert [v["counts"]["CN"] for v in twin["vintages"]] == list(cn["count"]) == [7, 10, 9, 10, 24, 31]
+    assert [v["export_date"] for v in twin["vintages"]] == [str(d) for d in cn["export_date"]]
+    sources = twin["provenance"]["sources_text"]
+    assert sources.startswith("Sources: Epoch AI (CC BY 4.0): export dated 2024-10-18")
+    notable = next(p for p in twin["lag"] if p["definition"] == "epoch-notable")
+    assert notable["basis"] == curves[""].basis()
+    assert len(notable["observations"]) == len(curves[""].observations)
+    assert notable["filling_in"] == [2025]
+
+
+def test_hub_provenance_names_scope_and_date(client: TestClient) -> None:
+    hub = _get(client, "/api/dashboard", source="huggingface")
+    snapshots = hub["by_country"]["provenance"]["snapshots"]
+    assert snapshots and all(s["scope"].startswith("a listing of 1,000 trending repos") for s in snapshots)
+    assert all(s["data_date"] == "2026-05-04" for s in snapshots)
+    common = (STATIC / "common.js").read_text(encoding="utf-8")
+    assert "MC.describeSources" in common and "s.scope" in common

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import modelcensus as mc
 from modelcensus.definitions import load_definitions
-from modelcensus.linkage import unit_key
 from modelcensus.errors import InputFormatError
+from modelcensus.linkage import unit_key
 from modelcensus.outputs.cli import app
 
 from conftest import ROOT

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import ibis
 import pandas as pd
@@ -21,11 +22,14 @@ from modelcensus.errors import QueryError
 from modelcensus.metrics.overview import concentration
 from modelcensus.outputs.cli import app
 from modelcensus.outputs.report import DEFAULT_DEFINITIONS, ReportBuilder, load_strings
+from modelcensus.outputs.report_pages import render_html, render_markdown
 
 from conftest import ROOT
 
 CHARTS = (
     "countries_over_time",
+    "vintages",
+    "listing_lag",
     "top_organizations",
     "open_weights",
     "hub_derivatives",
@@ -33,6 +37,7 @@ CHARTS = (
     "hub_downloads",
     "concentration",
     "frontier",
+    "claims",
 )
 PROVENANCE = ("Definition:", "Counting rule:", "Attribution:", "Sources:", "Credit:")
 
@@ -153,15 +158,22 @@ def test_every_chart_and_table_states_its_provenance(census: mc.Census, report_d
             assert word in caption, f"{word} missing from caption {caption[:200]!r}"
     figure_captions = _figure_captions(report_dir / "index.html")
     assert set(figure_captions) == set(CHARTS)
-    for name in ("countries_over_time", "top_organizations", "open_weights", "concentration"):
+    for name in ("countries_over_time", "top_organizations", "open_weights", "concentration", "vintages"):
         caption = figure_captions[name]
         assert "Epoch AI" in caption and "CC BY 4.0" in caption and epoch_date in caption, name
+        assert f"Epoch AI (CC BY 4.0): export dated {epoch_date}" in caption or name == "vintages", name
     for name in ("hub_derivatives", "hub_lineage", "hub_downloads"):
-        assert "Hugging Face Hub" in figure_captions[name] and hub_date in figure_captions[name], name
+        caption = " ".join(figure_captions[name].split())
+        assert "Hugging Face Hub" in caption and hub_date in caption, name
+        # the Hub's scope and date, never just "export dated"
+        assert "a listing of 1,000 trending repos" in caption and "not a full harvest" in caption, name
+        assert f"not a full harvest dated {hub_date}" in caption, name
     assert "LMArena" in figure_captions["frontier"]
     for definition in DEFAULT_DEFINITIONS:
         assert definition in figure_captions["countries_over_time"]
         assert definition in figure_captions["concentration"]
+    for name in ("countries_over_time", "concentration", "open_weights", "top_organizations"):
+        assert "Years still filling in:" in figure_captions[name], name
 
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
     for name in CHARTS:
@@ -230,20 +242,209 @@ def test_markdown_figures_agree_with_census_count(census: mc.Census, report_dir:
     everything = _markdown_table(markdown, "epoch-all: models by country and year")
     counted_all = census.count(by="country", year=year)
     us = counted_all[counted_all["group"] == "US"].iloc[0]
-    assert int(everything.loc["United States", str(year)].replace(",", "")) == us["count"]
+    filling = {s.year for s in census.year_statuses(census.year_status(year, year)) if not s.complete}
+    column = f"{year}\\*" if year in filling else str(year)  # a year still filling in is headed 2024* (escaped)
+    assert int(everything.loc["United States", column].replace(",", "")) == us["count"]
 
 
 def test_markdown_claims_table(census: mc.Census, report_dir: Path) -> None:
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
     table = _markdown_table(markdown, "Published claims, checked").reset_index()
     assert len(table) == 5
-    assert set(table["verdict"]) <= {"supported", "contradicted"}
+    assert list(table.columns) == load_strings("en")["sections"]["claims"]["columns"]
+    assert set(table["verdict"]) <= {"supported", "contradicted", "consistent-at-vintage", "not-checkable"}
+    results = {r["claim"]: r for r in census.check(ROOT / "examples/claims.yaml")}
+    for row in table.itertuples(index=False):
+        r = results[row.claim.replace("\\", "")]
+        assert row.verdict == r["verdict"]
+        now = r["now"]
+        assert str(now["export_date"]) in row.now
     notable = table[table["claim"].str.contains("United States 40")].iloc[0]
     counted = census.count(by="country", year=2024, notable=True)
     us = int(counted.loc[counted["group"] == "US", "count"].iloc[0])
-    assert notable["figure"] == f"{us:,}" and notable["definition"] == "epoch-notable"
+    assert notable["now"] == f"{us:,} (2026-03-30)" and notable["definition"] == "epoch-notable"
+    then = census.count(by="country", year=2024, notable=True, as_of="2025-03-01")
+    us_then = int(then.loc[then["group"] == "US", "count"].iloc[0])
+    assert notable["at its vintage"] == f"{us_then} (2025-02-24)" and notable["next vintage"].endswith("(2025-05-20)")
+    assert notable["verdict"] == "consistent-at-vintage"  # 40 lies between the figure then (39) and next (48)
+    assert notable["with models no source lists"] == "withheld (see below)"
     low, high = (float(x.replace(",", "")) for x in notable["sensitivity range"].split(" – "))
     assert low <= us <= high and low < high
+    explanations = markdown.split("### What changed, claim by claim", 1)[1]
+    for r in results.values():
+        assert r["explanation"].split(" (")[0] in explanations.replace("\\", "")
+        if (r.get("coverage") or {}).get("reason"):
+            assert "withheld" in explanations
+
+
+# -- years still filling in, vintages, the listing lag ---------------------------------------------------
+
+
+def _plotly_spec(html: str, name: str) -> dict[str, Any]:
+    start = html.index(f'id="chart-{name}"')
+    begin = html.index("})(", start) + 3
+    end = html.index(");</script>", begin)
+    spec: dict[str, Any] = json.loads(html[begin:end].replace("<\\/", "</"))
+    return spec
+
+
+def test_filling_in_years_are_never_drawn_as_complete(census: mc.Census, report_dir: Path) -> None:
+    """The epoch-all panels mark exactly the years the census calls filling in: hatched bars with an estimate in
+    the image's Plotly twin, ``2025*`` in the tables, a sentence each in the text; the complete years are not."""
+    until = census.latest_complete_year(["epoch"])
+    since = until - 10
+    statuses = census.year_statuses(census.year_status(since, until))
+    filling = [s.year for s in statuses if not s.complete]
+    assert until in filling, "the newest year is still filling in on the real data"
+    html = (report_dir / "index.html").read_text(encoding="utf-8")
+    spec = _plotly_spec(html, "countries_over_time")
+    years = [str(y) for y in range(since, until + 1)]
+    # panel 2 (x2/y2) is epoch-all's counts: every bar trace hatched exactly at the filling-in years
+    bars = [t for t in spec["data"] if t.get("xaxis") == "x2" and t["type"] == "bar" and t["x"] == years]
+    assert bars
+    for trace in bars:
+        shapes = trace["marker"]["pattern"]["shape"]
+        assert [y for y, shape in zip(years, shapes, strict=True) if shape == "/"] == [str(y) for y in filling]
+    estimates = [t for t in spec["data"] if t.get("xaxis") == "x2" and t.get("error_y")]
+    assert len(estimates) == 1 and estimates[0]["x"] == [str(y) for y in filling if y in _estimated(statuses)]
+    text = html.replace("&#x27;", "'")
+    for status in statuses:
+        if status.complete:
+            continue
+        sentence = status.describe("epoch-all", detail=status.low == status.high)
+        assert sentence in text, sentence
+        assert f"epoch-all in {status.year}: complete" not in text
+    markdown = (report_dir / "report.md").read_text(encoding="utf-8")
+    table = _markdown_table(markdown, "epoch-all: models by country and year")
+    for year in range(since, until + 1):
+        assert (f"{year}\\*" in table.columns) == (year in filling), year
+    svg = (report_dir / "charts" / "countries_over_time.svg").read_text(encoding="utf-8")
+    assert "<pattern" in svg, "the SVG draws hatched bars"
+    concentration = _plotly_spec(html, "concentration")
+    dashed = [
+        t
+        for t in concentration["data"]
+        if t.get("xaxis") == "x2"
+        and t.get("line", {}).get("dash") == "dash"
+        and isinstance(t["marker"]["symbol"], list)
+    ]
+    assert dashed, "concentration: years still filling in on a dashed segment"
+    for trace in dashed:
+        hollow = [x for x, symbol in zip(trace["x"], trace["marker"]["symbol"], strict=True) if symbol == "circle-open"]
+        assert hollow == [str(y) for y in filling]
+
+
+def _estimated(statuses: list[Any]) -> set[int]:
+    return {s.year for s in statuses if not s.complete and s.estimate is not None}
+
+
+def test_tiny_denominators_are_not_drawn(census: mc.Census) -> None:
+    builder = ReportBuilder(census, load_strings("en"), ["large-scale"], None)
+    section = builder.countries()
+    chart = section.blocks[0].chart
+    assert chart is not None
+    shares = chart.panels[1]
+    units = census.count_definition_by_year("large-scale", builder.since, builder.until)
+    tiny = units.groupby("year")["denominator"].first()
+    tiny = tiny[tiny < 20]
+    assert len(tiny), "large-scale has years of very few models"
+    for year in tiny.index:
+        assert shares.data.loc[year].isna().all(), year
+    assert "fewer than 20 models" in shares.note
+
+
+def test_vintage_and_listing_lag_sections(census: mc.Census, report_dir: Path) -> None:
+    markdown = (report_dir / "report.md").read_text(encoding="utf-8")
+    table = _markdown_table(markdown, "Notable models of 2024 at each vintage")
+    vintages = census.vintages("country", year=2024, notable=True)
+    for code, name in (("US", "United States"), ("CN", "China")):
+        mine = vintages[vintages["group"] == code]
+        assert [int(v) for v in table[name]] == list(mine["count"]), name
+    assert list(table.index) == [str(d) for d in vintages.drop_duplicates("export_id")["export_date"]]
+    html = (report_dir / "index.html").read_text(encoding="utf-8")
+    caption = _figure_captions(report_dir / "index.html")["vintages"]
+    assert "Vintages (6): 2024-10-18 (notable)" in caption and "back-filled" in caption
+    assert "China 7 → 31" in caption and "United States 16 → 57" in caption
+    spec = _plotly_spec(html, "vintages")
+    lines = {t["name"]: t["y"] for t in spec["data"]}
+    assert lines["China"] == [7, 10, 9, 10, 24, 31]
+    lag = " ".join(_figure_captions(report_dir / "index.html")["listing_lag"].split())
+    _, curves = census.listing_lag()
+    assert curves[""].basis() in lag and "upper bounds" in lag
+    lag_spec = _plotly_spec(html, "listing_lag")
+    observed = next(t for t in lag_spec["data"] if t.get("xaxis") == "x" and t["mode"] == "markers")
+    assert sum(v is not None for v in observed["y"]) == len(curves[""].observations)
+
+
+def test_report_as_of_a_date(census: mc.Census) -> None:
+    """As of 2025-03-01: the figures of the vintage in force (2025-02-24), 2024 still filling in, the header."""
+    strings = load_strings("en")
+    builder = ReportBuilder(census, strings, ["epoch-notable"], None, as_of="2025-03-01")
+    assert builder.until == 2024
+    section = builder.countries()
+    chart = section.blocks[0].chart
+    assert chart is not None
+    counts = chart.panels[0]
+    then = census.count(by="country", year=2024, notable=True, as_of="2025-03-01")
+    us = int(then.loc[then["group"] == "US", "count"].iloc[0])
+    assert counts.data.loc[2024, "United States"] == us == 39
+    assert 2024 in counts.partial and counts.estimate is not None and 2024 in counts.estimate.index
+    caption = " ".join(section.blocks[0].caption)
+    assert "2025-02-24" in caption and "2026-03-30" not in caption
+    vintages = builder.vintages()
+    meta = {"built": "now", "db": "x", "as_of": "2025-03-01"}
+    html = render_html([section, vintages], strings, meta)
+    assert "As of 2025-03-01" in html
+    assert "As of 2025-03-01" in render_markdown([section], strings, meta)
+    table = next(b.table for b in vintages.blocks if b.table is not None)
+    assert all(d <= "2025-03-01" for d in table.iloc[:, 0])
+
+
+def test_claims_text_is_escaped(census: mc.Census, tmp_path: Path) -> None:
+    path = tmp_path / "claims.yaml"
+    path.write_text(
+        """claims:
+  - id: evil-$5$-<b>x</b>
+    claim: "<script>alert('x')</script> China $5$ *bold* | pipe"
+    source: "<img src=x onerror=alert(1)>"
+    metric: count
+    country: CN
+    period: {year: 2024}
+    comparison: "=="
+    value: 15
+    definition: epoch-notable
+    as_of: 2025-03-01
+""",
+        encoding="utf-8",
+    )
+    strings = load_strings("en")
+    builder = ReportBuilder(census, strings, ["epoch-notable"], path)
+    section = builder.claims_section()
+    html = render_html([section], strings, {"built": "now", "db": "x"})
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>x</b>" not in html
+    assert "&lt;script&gt;alert" in html
+    markdown = render_markdown([section], strings, {"built": "now", "db": "x"})
+    assert "<script>" not in markdown and "<img" not in markdown and "&lt;script&gt;" in markdown
+    assert "\\| pipe" in markdown
+    chart = section.blocks[0].chart
+    assert chart is not None
+    out = tmp_path / "charts"
+    from modelcensus.outputs.charts import save_images
+
+    png, svg = save_images(chart, out)  # a "$" in a claim is text, not Matplotlib mathtext
+    assert png.stat().st_size > 10_000 and "evil" in svg.read_text(encoding="utf-8")
+
+
+def test_as_of_option_is_documented_and_checked(tmp_path: Path, full_census_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", "--help"], env={"COLUMNS": "200"})
+    assert "--as-of" in result.output and "as the census stood on this date" in result.output
+    out = tmp_path / "out"
+    bad = CliRunner().invoke(app, ["report", "--out", str(out), "--db", str(full_census_path), "--as-of", "May"])
+    assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output and not out.exists()
+    early = CliRunner().invoke(
+        app, ["report", "--out", str(out), "--db", str(full_census_path), "--as-of", "2020-01-01"]
+    )
+    assert early.exit_code != 0 and "no Epoch AI export dated on or before 2020-01-01" in early.output
 
 
 # -- concentration: small frames whose answer is known by construction ------------------------------
@@ -365,6 +566,11 @@ def test_unknown_language_fails_clearly(tmp_path: Path, full_census_path: Path) 
 def test_strings_file_holds_every_word_used() -> None:
     strings = load_strings("en")
     source = (ROOT / "src/modelcensus/outputs/report.py").read_text(encoding="utf-8")
+    vintages = (ROOT / "src/modelcensus/outputs/report_vintages.py").read_text(encoding="utf-8")
+    for key in re.findall(r'\bb\.s\["([a-z_]+)"\]', vintages):
+        assert key in strings, key
+    for key in re.findall(r'\bt\["([a-z_]+)"\]', vintages):
+        assert key in strings["sections"]["vintages"] or key in strings["sections"]["claims"], key
     pages = (ROOT / "src/modelcensus/outputs/report_pages.py").read_text(encoding="utf-8")
     used = re.findall(r'self\.s\["([a-z_]+)"\]', source) + re.findall(r'strings\["([a-z_]+)"\]', pages)
     assert len(used) > 20

@@ -7,6 +7,7 @@ module only draws it, the same way for the static and the interactive output.
 
 from __future__ import annotations
 
+import html
 import math
 import textwrap
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-Kind = Literal["stacked_bar", "bar", "hbar", "line"]
+Kind = Literal["stacked_bar", "bar", "hbar", "line", "points"]
 
 PALETTE = [
     "#1f77b4",
@@ -60,6 +61,17 @@ class Panel:
     """Per-bar labels for ``hbar`` panels (e.g. a country and sector beside an organization)."""
     ylim: tuple[float, float] | None = None
     """Fixed value-axis limits, so that panels of one chart compare (e.g. 0–1 for shares and indices)."""
+    partial: list[Any] = field(default_factory=list)
+    """x values whose figures are provisional (years still filling in): hatched bars, hollow points on a dashed
+    segment, never drawn like the rest."""
+    estimate: pd.DataFrame | None = None
+    """Per x value, ``estimate, low, high``: the estimated final figure and its range, drawn as an error bar."""
+    reference: float | None = None
+    """A value to compare the series with (a claimed figure), drawn as a dotted horizontal line."""
+    note: str = ""
+    """A short remark printed under the panel (e.g. which shares are not drawn, and why)."""
+    xlabel: str = ""
+    xlim: tuple[float, float] | None = None
 
 
 @dataclass
@@ -75,6 +87,9 @@ class Chart:
     colors: dict[str, str] = field(default_factory=dict)
     legend: bool = True
     width_in: float = 12.0
+    partial_label: str = "still filling in"
+    estimate_label: str = "estimated final count (range)"
+    reference_label: str = "claimed value"
 
     def grid(self) -> tuple[int, int]:
         cols = self.columns or min(3, len(self.panels))
@@ -108,6 +123,16 @@ def _thousands(value: float, _pos: Any = None) -> str:
     return f"{value:g}"
 
 
+def _mpl(text: str) -> str:
+    """Text drawn by Matplotlib as written: a ``$`` (a claim's "$5B") is not the start of mathtext."""
+    return text.replace("$", r"\$")
+
+
+def _web(text: str) -> str:
+    """Text drawn by Plotly as written: its labels take a little HTML, which text from the data must not carry."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
 def footer_lines(chart: Chart) -> list[str]:
     width = int(chart.width_in * FOOTER_CHARS_PER_IN)
     lines: list[str] = []
@@ -121,21 +146,25 @@ def matplotlib_figure(chart: Chart) -> Figure:
     rows, cols = chart.grid()
     footer = footer_lines(chart)
     title_in = 0.55
-    legend_rows = math.ceil(len(chart.series()) / 6) if chart.legend else 0
+    legend_rows = math.ceil((len(chart.series()) + len(_extra_entries(chart))) / 6) if chart.legend else 0
     legend_in = 0.3 + 0.22 * legend_rows if chart.legend else 0.0
     footer_in = 0.25 + FOOTER_LINE_IN * len(footer)
-    height = title_in + rows * PANEL_HEIGHT_IN + legend_in + footer_in
+    note_in = 0.3 if any(p.note or p.xlabel for p in chart.panels) else 0.0
+    last_row = chart.panels[(rows - 1) * cols :]
+    bottom_note_in = note_in if any(p.note or p.xlabel for p in last_row) else 0.0
+    height = title_in + rows * PANEL_HEIGHT_IN + (rows - 1) * note_in + bottom_note_in + legend_in + footer_in
     fig = plt.figure(figsize=(chart.width_in, height), dpi=100)
     top = 1 - title_in / height
-    rotated = any(p.kind != "hbar" and len(p.data.index) > 6 for p in chart.panels)
-    bottom = (legend_in + footer_in + (0.85 if rotated else 0.5)) / height
-    grid = fig.add_gridspec(rows, cols, left=0.07, right=0.98, top=top, bottom=bottom, hspace=0.6, wspace=0.28)
+    rotated = any(p.kind not in ("hbar", "points") and len(p.data.index) > 6 for p in chart.panels)
+    bottom = (legend_in + footer_in + (0.85 if rotated else 0.5) + bottom_note_in) / height
+    hspace = 0.6 + (0.15 if note_in else 0.0)
+    grid = fig.add_gridspec(rows, cols, left=0.07, right=0.98, top=top, bottom=bottom, hspace=hspace, wspace=0.28)
     labels = [str(label) for p in chart.panels if p.kind == "hbar" for label in (p.labels or p.data.index)]
     if labels:  # room for the bar labels left of every column of panels
         label_in = 0.25 + 0.065 * max(len(label) for label in labels)
         axis_in = (chart.width_in * 0.96 - cols * label_in) / cols
         grid.update(left=label_in / chart.width_in, wspace=(label_in + 0.2) / max(axis_in, 0.5))
-    fig.suptitle(chart.title, fontsize=13, fontweight="bold", y=1 - 0.12 / height, va="top")
+    fig.suptitle(_mpl(chart.title), fontsize=13, fontweight="bold", y=1 - 0.12 / height, va="top")
     handles: dict[str, Any] = {}
     for i, panel in enumerate(chart.panels):
         ax = fig.add_subplot(grid[i // cols, i % cols])
@@ -143,7 +172,7 @@ def matplotlib_figure(chart: Chart) -> Figure:
     if chart.legend and handles:
         fig.legend(
             list(handles.values()),
-            list(handles),
+            [_mpl(label) for label in handles],
             loc="lower center",
             bbox_to_anchor=(0.5, (footer_in + 0.05) / height),
             ncol=min(6, len(handles)),
@@ -153,7 +182,7 @@ def matplotlib_figure(chart: Chart) -> Figure:
     fig.text(
         0.01,
         0.1 / height,
-        "\n".join(footer),
+        _mpl("\n".join(footer)),
         fontsize=7,
         color="#444444",
         va="bottom",
@@ -163,12 +192,27 @@ def matplotlib_figure(chart: Chart) -> Figure:
     return fig
 
 
+def _extra_entries(chart: Chart) -> list[str]:
+    """Legend entries beyond the series: provisional figures, estimates, a reference value."""
+    out = []
+    if any(p.partial for p in chart.panels):
+        out.append(chart.partial_label)
+    if any(p.estimate is not None and len(p.estimate) for p in chart.panels):
+        out.append(chart.estimate_label)
+    if any(p.reference is not None for p in chart.panels):
+        out.append(chart.reference_label)
+    return out
+
+
 def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) -> None:
     data = panel.data
-    ax.set_title(panel.title, fontsize=10)
+    ax.set_title(_mpl(panel.title), fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x" if panel.kind == "hbar" else "y", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
+    if panel.note or panel.xlabel:
+        text = _mpl("\n".join(t for t in (panel.xlabel, panel.note) if t))
+        ax.set_xlabel(text, fontsize=7 if panel.note else 9, color="#8a4b00" if panel.note else "black")
     if data.empty:
         ax.text(0.5, 0.5, "—", ha="center", va="center", transform=ax.transAxes)
         return
@@ -177,13 +221,13 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
     timeline = _is_timeline(panel)
     if timeline:  # dates on a time scale: uneven gaps between ratings show as such
         positions = list(pd.to_datetime(pd.Series(data.index)))
-    if panel.kind == "line":
+    if panel.kind == "points":
+        positions = [float(x) for x in data.index]
+    partial = [x in panel.partial for x in data.index]
+    if panel.kind in ("line", "points"):
         for name in data.columns:
-            series = data[name]
-            (line,) = ax.plot(
-                positions, series.to_numpy(dtype=float), marker="o", markersize=3, color=chart.color(str(name))
-            )
-            handles.setdefault(str(name), line)
+            _draw_line(ax, panel, positions, data[name].to_numpy(dtype=float), partial, chart.color(str(name)))
+            handles.setdefault(str(name), ax.lines[-1] if panel.kind == "line" else ax.collections[-1])
     elif panel.kind == "hbar":
         bottoms = [0.0] * len(data.index)
         for name in data.columns:
@@ -191,7 +235,7 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
             bars = ax.barh(positions, values, left=bottoms, color=chart.color(str(name)), height=0.7)
             handles.setdefault(str(name), bars)
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
-        ax.set_yticks(positions, panel.labels or labels, fontsize=8)
+        ax.set_yticks(positions, [_mpl(str(label)) for label in (panel.labels or labels)], fontsize=8)
         ax.invert_yaxis()
         if panel.percent and len(data.columns) > 1:  # parts of a whole: label each part, not the 100% total
             left = [0.0] * len(data.index)
@@ -214,17 +258,34 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
             values = data[name].fillna(0).to_numpy(dtype=float)
             x = positions if stacked else [p - 0.4 + width * (j + 0.5) for p in positions]
             bars = ax.bar(x, values, width=width, bottom=bottoms if stacked else None, color=chart.color(str(name)))
+            for patch, provisional in zip(bars.patches, partial, strict=True):
+                if provisional:  # a year still filling in: hatched, never drawn like a complete one
+                    patch.set_hatch("////")
+                    patch.set_edgecolor("white")
+                    patch.set_linewidth(0.0)
             handles.setdefault(str(name), bars)
             if stacked:
                 bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    _draw_marks(ax, panel, chart, positions, handles)
     if timeline:
         locator = mdates.AutoDateLocator(maxticks=12)  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
         ax.tick_params(axis="x", labelsize=8)
+    elif panel.kind == "points":
+        ax.tick_params(axis="x", labelsize=8)
+        if panel.xlim is not None:
+            ax.set_xlim(*panel.xlim)
     elif panel.kind != "hbar":
+        if panel.kind == "line" and len(labels) <= 4:
+            ax.margins(x=0.12)  # a few categories: room for their labels at the ends
         step = max(1, math.ceil(len(labels) / 12))
-        ax.set_xticks(positions[::step], labels[::step], fontsize=8, rotation=45 if len(labels) > 6 else 0)
+        ax.set_xticks(
+            positions[::step],
+            [_mpl(label) for label in labels[::step]],
+            fontsize=8,
+            rotation=45 if len(labels) > 6 else 0,
+        )
     if panel.kind != "hbar":
         ax.yaxis.set_major_formatter(FuncFormatter(_percent if panel.percent else _thousands))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
@@ -236,6 +297,69 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
         ax.xaxis.set_major_formatter(FuncFormatter(_percent if panel.percent else _thousands))
         ax.tick_params(axis="x", labelsize=8)
         ax.set_xlabel(panel.ylabel, fontsize=9)
+
+
+def _draw_line(ax: Any, panel: Panel, positions: list[Any], values: Any, partial: list[bool], color: str) -> None:
+    """A series: solid with filled markers where figures are final, dashed with hollow markers into the points
+    that are provisional; ``points`` panels draw the markers alone."""
+    if panel.kind == "points":
+        ax.scatter(positions, values, s=14, color=color, alpha=0.75, linewidths=0)
+        return
+    solid = [float("nan") if p else v for v, p in zip(values, partial, strict=True)]
+    if any(partial):
+        ax.plot(positions, values, linestyle="--", linewidth=1.2, color=color)
+        hollow = [(x, v) for x, v, p in zip(positions, values, partial, strict=True) if p]
+        ax.plot(
+            [x for x, _ in hollow],
+            [v for _, v in hollow],
+            linestyle="none",
+            marker="o",
+            markersize=5,
+            markerfacecolor="white",
+            markeredgecolor=color,
+            markeredgewidth=1.2,
+        )
+    ax.plot(positions, solid, marker="o", markersize=3, color=color)
+
+
+def _draw_marks(ax: Any, panel: Panel, chart: Chart, positions: list[Any], handles: dict[str, Any]) -> None:
+    """The legend entry of provisional figures, the estimates' error bars and the reference line of a panel."""
+    from matplotlib.patches import Patch
+
+    if panel.partial:
+        handles.setdefault(
+            chart.partial_label,
+            Patch(facecolor="#9a9a9a", edgecolor="white", hatch="////", label=chart.partial_label)
+            if panel.kind in ("stacked_bar", "bar")
+            else ax.plot([], [], linestyle="--", marker="o", markerfacecolor="white", color="#555555")[0],
+        )
+    estimate = panel.estimate
+    if estimate is not None and len(estimate):
+        where = {x: positions[i] for i, x in enumerate(panel.data.index)}
+        rows = [(where[x], r) for x, r in estimate.iterrows() if x in where and pd.notna(r["estimate"])]
+        if rows:
+            est = [float(r["estimate"]) for _, r in rows]
+            low = [float(r["low"]) if pd.notna(r["low"]) else e for (_, r), e in zip(rows, est, strict=True)]
+            high = [float(r["high"]) if pd.notna(r["high"]) else e for (_, r), e in zip(rows, est, strict=True)]
+            bars = ax.errorbar(
+                [x for x, _ in rows],
+                est,
+                yerr=[
+                    [e - lo for e, lo in zip(est, low, strict=True)],
+                    [h - e for e, h in zip(est, high, strict=True)],
+                ],
+                fmt="D",
+                markersize=4,
+                color="#222222",
+                markerfacecolor="white",
+                capsize=3,
+                linewidth=1.0,
+                zorder=5,
+            )
+            handles.setdefault(chart.estimate_label, bars)
+    if panel.reference is not None:
+        line = ax.axhline(panel.reference, color="#d62728", linestyle=":", linewidth=1.4, zorder=4)
+        handles.setdefault(chart.reference_label, line)
 
 
 def _is_timeline(panel: Panel) -> bool:
@@ -275,7 +399,7 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
     width = (1 - gap_x * (cols - 1)) / cols
     height = (1 - gap_y * (rows - 1)) / rows
     layout: dict[str, Any] = {
-        "title": {"text": chart.title},
+        "title": {"text": _web(chart.title)},
         "barmode": "stack" if any(p.kind in ("stacked_bar", "hbar") for p in chart.panels) else "group",
         "height": 160 + 340 * rows,
         "template": {"layout": {"plot_bgcolor": "white", "paper_bgcolor": "white"}},
@@ -301,14 +425,19 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
             value_axis["tickformat"] = ".0%"
         if panel.ylim is not None:
             value_axis["range"] = list(panel.ylim)
-        category_axis["type"] = "date" if _is_timeline(panel) else "category"
+        category_axis["type"] = "date" if _is_timeline(panel) else "linear" if panel.kind == "points" else "category"
+        if panel.xlim is not None:
+            category_axis["range"] = list(panel.xlim)
+        if panel.note or panel.xlabel:
+            text = "<br>".join(_web(t) for t in (panel.xlabel, panel.note) if t)
+            xaxis["title"] = {"text": text, "font": {"size": 11 if panel.note else 12}}
         if panel.kind == "hbar":
             yaxis["autorange"] = "reversed"
             yaxis["automargin"] = True
         layout[f"xaxis{n}"], layout[f"yaxis{n}"] = xaxis, yaxis
         layout["annotations"].append(
             {
-                "text": panel.title,
+                "text": _web(panel.title),
                 "x": x0 + width / 2,
                 "y": y1,
                 "xref": "paper",
@@ -319,31 +448,186 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
                 "font": {"size": 14},
             }
         )
+        traces: list[dict[str, Any]] = []
         for name in panel.data.columns:
-            trace = _trace(panel, str(name), chart.color(str(name)), str(name) not in shown)
-            trace.update({"xaxis": f"x{n}", "yaxis": f"y{n}"})
-            data.append(trace)
+            traces.extend(_traces(panel, str(name), chart.color(str(name)), str(name) not in shown))
             shown.add(str(name))
+        for label, trace in _mark_traces(panel, chart):
+            trace["showlegend"] = label not in shown
+            traces.append(trace)
+            shown.add(label)
+        for trace in traces:
+            trace.update({"xaxis": f"x{n}", "yaxis": f"y{n}"})
+        data.extend(traces)
+        if panel.reference is not None:
+            layout.setdefault("shapes", []).append(
+                {
+                    "type": "line",
+                    "xref": f"x{n} domain",
+                    "x0": 0,
+                    "x1": 1,
+                    "yref": f"y{n}",
+                    "y0": panel.reference,
+                    "y1": panel.reference,
+                    "line": {"color": "#d62728", "dash": "dot", "width": 2},
+                }
+            )
     return {"data": data, "layout": layout}
+
+
+def _x(panel: Panel) -> list[Any]:
+    if panel.kind == "points":
+        return [float(v) for v in panel.data.index]
+    return [_web(str(v)) for v in panel.data.index]
+
+
+def _traces(panel: Panel, name: str, color: str, show_legend: bool) -> list[dict[str, Any]]:
+    """A series as Plotly traces: for a line with provisional points, a dashed trace with hollow markers under
+    the solid one (which stops at the last final point)."""
+    trace = _trace(panel, name, color, show_legend)
+    if not panel.partial or panel.kind not in ("line", "bar", "stacked_bar"):
+        return [trace]
+    partial = [x in panel.partial for x in panel.data.index]
+    note = ["  (still filling in)" if p else "" for p in partial]
+    if panel.kind != "line":
+        trace["marker"]["pattern"] = {
+            "shape": ["/" if p else "" for p in partial],
+            "fgcolor": "white",
+            "size": 6,
+            "fillmode": "overlay",
+        }
+        trace["text"] = note
+        trace["textposition"] = "none"
+        trace["hovertemplate"] = trace["hovertemplate"].replace("<extra>", "%{text}<extra>")
+        return [trace]
+    dashed = dict(trace)
+    dashed.update(
+        {
+            "line": {"color": color, "dash": "dash"},
+            "marker": {
+                "color": color,
+                "size": [9 if p else 1 for p in partial],
+                "symbol": ["circle-open" if p else "circle" for p in partial],
+                "line": {"color": color, "width": 2},
+            },
+            "showlegend": False,
+            "text": note,
+            "hovertemplate": trace["hovertemplate"].replace("<extra>", "%{text}<extra>"),
+        }
+    )
+    trace["y"] = [None if p else v for v, p in zip(trace["y"], partial, strict=True)]
+    trace["hoverinfo"] = "skip"
+    trace.pop("hovertemplate")
+    return [dashed, trace]
+
+
+def _mark_traces(panel: Panel, chart: Chart) -> list[tuple[str, dict[str, Any]]]:
+    """The legend entry of provisional figures, the estimates with their ranges and the reference line."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    x = _x(panel)
+    if panel.partial and len(x):
+        first = x[list(panel.data.index).index(panel.partial[0])] if panel.partial[0] in panel.data.index else x[-1]
+        bars = panel.kind in ("bar", "stacked_bar")
+        out.append(
+            (
+                chart.partial_label,
+                {
+                    "type": "bar" if bars else "scatter",
+                    "name": chart.partial_label,
+                    "x": [first],
+                    "y": [0] if bars else [None],
+                    "legendgroup": chart.partial_label,
+                    "hoverinfo": "skip",
+                    **(
+                        {
+                            "marker": {
+                                "color": "#9a9a9a",
+                                "pattern": {"shape": "/", "fgcolor": "white", "fillmode": "overlay"},
+                            }
+                        }
+                        if bars
+                        else {
+                            "mode": "lines+markers",
+                            "line": {"color": "#555555", "dash": "dash"},
+                            "marker": {"symbol": "circle-open", "size": 9, "color": "#555555"},
+                        }
+                    ),
+                },
+            )
+        )
+    estimate = panel.estimate
+    if estimate is not None and len(estimate):
+        where = dict(zip(panel.data.index, x, strict=True))
+        rows = [(where[i], r) for i, r in estimate.iterrows() if i in where and pd.notna(r["estimate"])]
+        if rows:
+            est = [float(r["estimate"]) for _, r in rows]
+            low = [float(r["low"]) if pd.notna(r["low"]) else e for (_, r), e in zip(rows, est, strict=True)]
+            high = [float(r["high"]) if pd.notna(r["high"]) else e for (_, r), e in zip(rows, est, strict=True)]
+            out.append(
+                (
+                    chart.estimate_label,
+                    {
+                        "type": "scatter",
+                        "mode": "markers",
+                        "name": chart.estimate_label,
+                        "legendgroup": chart.estimate_label,
+                        "x": [p for p, _ in rows],
+                        "y": est,
+                        "customdata": [[lo, hi] for lo, hi in zip(low, high, strict=True)],
+                        "marker": {"symbol": "diamond-open", "size": 9, "color": "#222222"},
+                        "error_y": {
+                            "type": "data",
+                            "symmetric": False,
+                            "array": [h - e for e, h in zip(est, high, strict=True)],
+                            "arrayminus": [e - lo for e, lo in zip(est, low, strict=True)],
+                            "color": "#222222",
+                            "thickness": 1.2,
+                            "width": 4,
+                        },
+                        "hovertemplate": f"{chart.estimate_label} %{{x}}: about %{{y:,.0f}} "
+                        "(%{customdata[0]:,.0f}–%{customdata[1]:,.0f})<extra></extra>",
+                    },
+                )
+            )
+    if panel.reference is not None and len(x):
+        out.append(
+            (
+                chart.reference_label,
+                {  # the legend entry; the line itself is a shape across the panel (see _reference_shape)
+                    "type": "scatter",
+                    "mode": "lines",
+                    "name": chart.reference_label,
+                    "legendgroup": chart.reference_label,
+                    "x": [x[0]],
+                    "y": [panel.reference],
+                    "line": {"color": "#d62728", "dash": "dot", "width": 2},
+                    "hovertemplate": f"{chart.reference_label}: "
+                    + ("%{y:.1%}" if panel.percent else "%{y:,.4~g}")
+                    + "<extra></extra>",
+                },
+            )
+        )
+    return out
 
 
 def _trace(panel: Panel, name: str, color: str, show_legend: bool) -> dict[str, Any]:
     data = panel.data
-    x = [str(v) for v in data.index]
+    x = _x(panel)
     y = [None if pd.isna(v) else float(v) for v in data[name]]
     template = "%{y:.1%}" if panel.percent else "%{y:,.4~g}"
+    name = _web(name)
     common: dict[str, Any] = {"name": name, "legendgroup": name, "showlegend": show_legend}
-    if panel.kind == "line":
+    if panel.kind in ("line", "points"):
         hover = f"{name} %{{x}}: {template}<extra></extra>"
-        return {"type": "scatter", "mode": "lines+markers", "x": x, "y": y, "line": {"color": color}, **common} | {
-            "hovertemplate": hover
-        }
+        mode = "lines+markers" if panel.kind == "line" else "markers"
+        style = {"line": {"color": color}} if panel.kind == "line" else {"marker": {"color": color, "opacity": 0.75}}
+        return {"type": "scatter", "mode": mode, "x": x, "y": y, **style, **common} | {"hovertemplate": hover}
     if panel.kind == "hbar":
         value = "%{x:.1%}" if panel.percent else "%{x:,.4~g}"
         return {
             "type": "bar",
             "orientation": "h",
-            "y": panel.labels or x,
+            "y": [_web(label) for label in panel.labels] if panel.labels else x,
             "x": y,
             "marker": {"color": color},
             "hovertemplate": f"{name}: %{{y}}: {value}<extra></extra>",

@@ -28,13 +28,26 @@ def report(
         Path | None,
         typer.Option("--claims", help="Claims file to check (default: examples/claims.yaml when there is one)."),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Write the report as the census stood on this date (YYYY-MM-DD): every figure reads the newest "
+            "export of each source dated on or before it, the years still filling in are those that vintage saw, "
+            "claims are checked with that date as now, and the header says 'As of DATE'.",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Write the census report: index.html (opens offline), report.md and every chart as PNG and SVG."""
+    """Write the census report: index.html (opens offline), report.md and every chart as PNG and SVG; with
+    --as-of DATE, the report as the census stood on that date."""
     # imported here: Matplotlib costs most of a second, which no other command should pay
     from modelcensus.outputs.report import STEPS, build_report, default_claims, load_strings
+    from modelcensus.outputs.report_years import parse_date
 
     load_strings(lang)  # an unknown language fails before the store is opened
+    parse_date(as_of)  # so does a date that is not one
     columns = (SpinnerColumn(), TextColumn("report: {task.description}"), BarColumn(), MofNCompleteColumn())
     with _census(db) as census, Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task("starting", total=STEPS)
@@ -54,6 +67,7 @@ def report(
             claims=claims if claims is not None else default_claims(),
             db_label=str(census.path),
             progress=tick,
+            as_of=as_of,
         )
         bar.advance(task)
     console.print(

@@ -12,7 +12,8 @@ cache and its time limit (``app.state.api``), so a page and the API always read 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from importlib.resources import files
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
@@ -25,16 +26,28 @@ import modelcensus as mc
 from modelcensus.census import Census
 from modelcensus.census_profiles import UnknownGroupError
 from modelcensus.errors import ModelCensusError
+from modelcensus.metrics.completeness import COMPLETE_SHARE
 from modelcensus.outputs.api_models import ErrorOut
 from modelcensus.outputs.count_query import CountQuery, ParameterError, count_figure
-from modelcensus.outputs.render import _plain
+from modelcensus.outputs.render import _plain, records
+from modelcensus.outputs.report_years import TINY_DENOMINATOR, YearMarker, YearMarks, curve_filters, curve_words
+from modelcensus.provenance import describe_sources
 
 router = APIRouter()
 
 STATIC = FilePath(str(files("modelcensus.outputs") / "static"))
 PLOTLY_JS = FilePath(str(files("plotly") / "package_data" / "plotly.min.js"))
 MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
-PAGES = {"dashboard": "dashboard.html", "model": "model.html", "country": "country.html", "org": "organization.html"}
+PAGES = {
+    "dashboard": "dashboard.html",
+    "model": "model.html",
+    "country": "country.html",
+    "org": "organization.html",
+    "vintages": "vintages.html",
+    "claims": "claims.html",
+}
+VINTAGE_COUNTRIES = ("US", "CN")
+LAG_POPULATIONS: tuple[tuple[str, dict[str, Any]], ...] = (("epoch-all", {}), ("epoch-notable", {"notable": True}))
 TOP_COUNTRIES_BY_YEAR = 6
 NAME = r"^[^\x00-\x1f\x7f]*$"  # no control characters
 Rule = Literal["full", "fractional", "primary"]
@@ -116,6 +129,18 @@ def organization_page(name: str) -> HTMLResponse:
     return _page("org")
 
 
+@router.get("/vintages", response_class=HTMLResponse, include_in_schema=False)
+def vintages_page() -> HTMLResponse:
+    """How the census fills in: a figure at every vintage and the listing lag; twin ``/api/dashboard/vintages``."""
+    return _page("vintages")
+
+
+@router.get("/claims", response_class=HTMLResponse, include_in_schema=False)
+def claims_page() -> HTMLResponse:
+    """Published claims read at their vintage; twin ``/api/claims``."""
+    return _page("claims")
+
+
 @router.get("/static/{name}", include_in_schema=False)
 def static_file(name: str) -> FileResponse:
     """The dashboard's scripts and styles, and plotly.js from the installed plotly package."""
@@ -152,6 +177,107 @@ def _figure(census: Census, q: CountQuery) -> dict[str, Any]:
     return {"rows": figure.records(), "provenance": _json(provenance)}
 
 
+def _marks_json(marks: YearMarks, label: str = "") -> dict[str, Any]:
+    """The status of each year of a series: which are still filling in, the estimate of each, a sentence each."""
+    if not marks.statuses:
+        return {"measured": False, "population": None, "years": [], "filling_in": [], "sentences": []}
+    return {
+        "measured": True,
+        "population": marks.population,
+        "years": _json(marks.to_json(label)),
+        "filling_in": marks.filling(),
+        "sentences": marks.sentences(label),
+    }
+
+
+def _series_marks(marks: YearMarks) -> list[dict[str, Any]]:
+    """A series' yearly figures (a country's) with the years still filling in and the estimated final figure of
+    each (its listed figure over the share of its population's eventual count listed by then)."""
+    out = []
+    for year, status in sorted(marks.statuses.items()):
+        scaled = marks.scaled(year, status.listed)
+        out.append(
+            {
+                "year": year,
+                "count": status.listed,
+                "filling_in": not status.complete,
+                "estimate": None if scaled is None else round(scaled[0], 1),
+                "estimate_low": None if scaled is None else round(scaled[1], 1),
+                "estimate_high": None if scaled is None else round(scaled[2], 1),
+            }
+        )
+    return out
+
+
+def _bar_marks(marks: YearMarks, per_year: Mapping[int, float]) -> dict[str, Any]:
+    """A bar summed over years (a country's models over the period): the part from years still filling in and
+    the bar's estimated final height with its range (a year with no estimate, e.g. one not over, adds its listed
+    figure: the estimate is then a floor, and ``unestimated`` names those years)."""
+    filling = set(marks.filling())
+    part = sum(v for y, v in per_year.items() if y in filling)
+    estimate = low = high = sum(v for y, v in per_year.items() if y not in filling)
+    unestimated = []
+    for year in sorted(filling & set(per_year)):
+        scaled = marks.scaled(year, per_year[year])
+        if scaled is None:
+            unestimated.append(year)
+            scaled = (per_year[year],) * 3
+        estimate, low, high = estimate + scaled[0], low + scaled[1], high + scaled[2]
+    return {
+        "filling": part,
+        "estimate": round(estimate, 1) if part else None,
+        "estimate_low": round(low, 1) if part else None,
+        "estimate_high": round(high, 1) if part else None,
+        "unestimated": unestimated,
+    }
+
+
+def _dashboard_marks(census: Census, common: dict[str, Any], by_year_rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Which years of the dashboard's figures are still filling in (Epoch AI's models only: the Hub's listings
+    are harvests, not back-filled vintages), per year of all models and per country."""
+    definition = common.get("definition")
+    if common["source"] != "epoch":
+        return _marks_json(YearMarks({}, ""))
+    marker = YearMarker(census)
+    if definition:
+        d = census.definition(definition)
+        filters = curve_filters(d)
+        if filters is None:
+            return _marks_json(YearMarks({}, ""))
+        newest = marker.when.year if marker.when else date.today().year
+        frame = census.count_definition_by_year(
+            definition,
+            common.get("since") or 1950,
+            common.get("until") or newest,
+            unit=common.get("unit"),
+            rule=common.get("rule"),
+            attribution=common.get("attribution"),
+        )
+        units = frame.groupby("year")["denominator"].first()
+        totals = {int(y): float(v) for y, v in zip(units.index, units.to_numpy(), strict=True)}
+        rows = [{"group": g, "year": int(y), "count": float(c)} for g, y, c in zip(*_cols(frame), strict=True)]
+    else:
+        filters = {}
+        frame = census.count(by="year", since=common.get("since"), until=common.get("until"))
+        totals = {int(g): float(c) for g, c in zip(frame["group"], frame["count"], strict=True) if g is not None}
+        rows = by_year_rows
+    out = _marks_json(marker.marks(totals, filters))
+    per_group: dict[Any, dict[int, float]] = {}
+    for r in rows:
+        if r.get("year") is not None:
+            per_group.setdefault(r["group"], {})[int(r["year"])] = float(r["count"] or 0)
+    out["by_country"], out["series"] = {}, {}
+    for group, years in per_group.items():
+        marks = marker.marks(years, filters)  # the country's own figures, on its population's curve
+        out["by_country"][str(group)] = _bar_marks(marks, years)
+        out["series"][str(group)] = _series_marks(marks)
+    return out
+
+
+def _cols(frame: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    return list(frame["group"]), list(frame["year"]), list(frame["count"])
+
+
 @router.get("/api/dashboard", tags=["dashboard"])
 async def dashboard_json(
     request: Request,
@@ -186,11 +312,19 @@ async def dashboard_json(
     def compute(census: Census) -> dict[str, Any]:
         by_country = _figure(census, CountQuery(by=("country",), **common))
         by_year = None
+        all_years: list[dict[str, Any]] = []
         if not definition:
             by_year = _figure(census, CountQuery(by=("country", "year"), **common))
+            all_years = by_year["rows"]
             leaders = [r["group"] for r in by_country["rows"] if r["group"] is not None][:TOP_COUNTRIES_BY_YEAR]
             by_year["rows"] = [r for r in by_year["rows"] if r["group"] in leaders]
-        return {"params": params, "by_country": by_country, "by_country_year": by_year}
+        years = _dashboard_marks(census, common, all_years)
+        if by_year is not None:
+            leaders_set = {str(r["group"]) for r in by_year["rows"]}
+            years["series"] = {g: v for g, v in years.get("series", {}).items() if g in leaders_set}
+        else:
+            years.pop("series", None)
+        return {"params": params, "by_country": by_country, "by_country_year": by_year, "years": _json(years)}
 
     return await _answer(request, ("figures", tuple(sorted(params.items()))), compute)
 
@@ -219,6 +353,8 @@ async def country_json(
             )
         except UnknownGroupError as exc:
             raise HTTPException(404, str(exc)) from exc
+        counts = {int(r["year"]): float(r["count"]) for r in profile["per_year"]}
+        profile["years"] = _profile_marks(census, counts, str(profile["name"]))
         return dict(_json(profile))
 
     return await _answer(request, ("country", code, attribution, rule, since, until, limit), compute)
@@ -243,6 +379,91 @@ async def organization_json(
             profile = census.organization_profile(name, since=since, until=until, limit=limit)
         except UnknownGroupError as exc:
             raise HTTPException(404, str(exc)) from exc
+        counts = {int(r["year"]): float(r["models"]) for r in profile["per_year"] if r.get("year") is not None}
+        profile["years"] = _profile_marks(census, counts, str(profile["name"]))
         return dict(_json(profile))
 
     return await _answer(request, ("organization", name, since, until, limit), compute)
+
+
+def _profile_marks(census: Census, counts: Mapping[int, float], label: str) -> dict[str, Any]:
+    """A profile's models per year with the years still filling in (read on the curve of all of Epoch AI's
+    models), the estimate of each and a sentence each."""
+    if not counts:
+        return _marks_json(YearMarks({}, ""))
+    marks = YearMarker(census).marks(counts, {})
+    out = _marks_json(marks, label)
+    out["series"] = _series_marks(marks)
+    out["tiny_denominator"] = TINY_DENOMINATOR
+    return out
+
+
+@router.get("/api/dashboard/vintages", tags=["dashboard"])
+async def vintages_json(
+    request: Request,
+    year: Annotated[
+        int | None,
+        Query(ge=1900, le=2100, description="Publication year (default: the newest complete year of notable models)."),
+    ] = None,
+) -> Response:
+    """The JSON twin of ``/vintages``: notable models of a year by country (US, China) at every stored Epoch AI
+    vintage, and the listing-lag curves of all and of notable models with the years still filling in."""
+
+    def compute(census: Census) -> dict[str, Any]:
+        marker = YearMarker(census)
+        if marker.when is None:
+            raise _unprocessable("year", "no dated Epoch AI export is stored")
+        until = marker.when.year if (marker.when.month, marker.when.day) == (12, 31) else marker.when.year - 1
+        chosen = year or marker.last_complete_year({"notable": True}, until)
+        out: dict[str, Any] = {
+            "year": chosen,
+            "countries": list(VINTAGE_COUNTRIES),
+            "complete_share": COMPLETE_SHARE,
+            "vintages": [],
+            "lag": [],
+        }
+        if chosen is not None:
+            frame = census.vintages("country", year=chosen, notable=True)
+            for export_id, part in frame.groupby("export_id", sort=False):
+                first = part.iloc[0]
+                counts = {str(g): int(c) for g, c in zip(part["group"], part["count"], strict=True) if g}
+                out["vintages"].append(
+                    {
+                        "export_id": export_id,
+                        "export_date": first["export_date"],
+                        "roles": list(first["roles"]),
+                        "covers": bool(first["covers"]),
+                        "denominator": int(first["denominator"]),
+                        "counts": {c: counts.get(c, 0) for c in VINTAGE_COUNTRIES},
+                    }
+                )
+            dates = sorted({v["export_date"] for v in out["vintages"]})
+            snapshots = [s for d in dates for s in census.snapshots_in_force(["epoch"], d)]
+            out["provenance"] = {
+                "definition": frame.attrs.get("definition"),
+                "rule": frame.attrs.get("rule"),
+                "rule_text": frame.attrs.get("rule_text"),
+                "attribution": frame.attrs.get("attribution"),
+                "denominator": frame.attrs.get("denominator"),
+                "snapshots": snapshots,
+                "sources_text": describe_sources(snapshots),
+            }
+        since = until - 10
+        for name, filters in LAG_POPULATIONS:
+            curve = marker.curves(filters)[""]
+            status = census.year_status(since, until, **filters)
+            marks = marker.marks(
+                {int(y): float(c) for y, c in zip(status["year"], status["listed"], strict=True)}, filters
+            )
+            out["lag"].append(
+                {
+                    "definition": name,
+                    "population": curve_words(filters),
+                    "basis": curve.basis(),
+                    "observations": records(curve.observations),
+                    **_marks_json(marks, name),
+                }
+            )
+        return dict(_json(out))
+
+    return await _answer(request, ("vintages", year), compute)

@@ -5,7 +5,9 @@ table carries its provenance: the definition, the counting rule, the attribution
 with their dates and the credit lines the sources' licences require. The page loads nothing from
 elsewhere: plotly.js, the CSS and the charts are inline. User-facing words live in
 ``report_strings/LANG.yaml``, so a translation is a file. :mod:`.report_pages` lays the sections out as
-HTML and Markdown; :mod:`.charts` draws the charts.
+HTML and Markdown; :mod:`.charts` draws the charts; :mod:`.report_vintages` holds the vintage, listing-lag and
+claims sections; :mod:`.report_years` says which years are still filling in (drawn hatched or hollow, with the
+estimated final count). With ``as_of`` the report is the census as it stood on that date.
 """
 
 from __future__ import annotations
@@ -13,17 +15,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import ibis
 import pandas as pd
 import yaml
 
 from modelcensus.census import Census
 from modelcensus.errors import ModelCensusError, QueryError
+from modelcensus.metrics.overview import concentration
 from modelcensus.outputs.charts import GREY, PALETTE, Chart, Panel, save_images
 from modelcensus.outputs.report_pages import Block, Section, render_html, render_markdown
+from modelcensus.outputs.report_years import TINY_DENOMINATOR, YearMarker, YearMarks, parse_date
+from modelcensus.provenance import describe_sources
 from modelcensus.records import country_name
 
 STRINGS_DIR = Path(__file__).with_name("report_strings")
@@ -81,19 +87,41 @@ def _fmt_share(value: Any) -> str:
     return "" if value is None or pd.isna(value) else f"{float(value):.1%}"
 
 
-class ReportBuilder:
-    """Gathers the figures from the census, section by section, and writes the files."""
+def _years_text(years: Sequence[int]) -> str:
+    return ", ".join(str(y) for y in years)
 
-    def __init__(self, census: Census, strings: dict[str, Any], definitions: Sequence[str], claims: Path | None):
+
+class ReportBuilder:
+    """Gathers the figures from the census, section by section, and writes the files.
+
+    With ``as_of`` every figure is read as the census stood on that date: the newest export of each source
+    dated on or before it, and the years still filling in as that vintage saw them.
+    """
+
+    def __init__(
+        self,
+        census: Census,
+        strings: dict[str, Any],
+        definitions: Sequence[str],
+        claims: Path | None,
+        as_of: date | str | None = None,
+    ):
         self.census = census
         self.s = strings
         self.definitions = list(definitions)
         self.claims = claims
+        self.as_of = parse_date(as_of)
         self.colors: dict[str, str] = {
             strings["series"]["other"]: GREY,
             strings["series"]["no_country"]: NO_COUNTRY_COLOR,
         }
-        self.until = census.latest_complete_year(["epoch"])
+        self.marker = YearMarker(census, self.as_of)
+        self._frames: dict[str, pd.DataFrame] = {}
+        if self.marker.when is None:
+            when = f" dated on or before {self.as_of}" if self.as_of else ""
+            raise QueryError(f"no Epoch AI export{when} is stored: the report has nothing to count")
+        newest = self.marker.when
+        self.until = newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1
         self.since = self.until - YEARS
 
     # -- provenance -----------------------------------------------------------------------------
@@ -106,27 +134,15 @@ class ReportBuilder:
             self.colors[name] = free[0] if free else PALETTE[len(self.colors) % len(PALETTE)]
         return self.colors[name]
 
-    def _sources(self, snapshots: Sequence[dict[str, str]]) -> tuple[str, str]:
-        """The sources line (credit, licence, files and data dates) and the credit lines they require."""
-        groups: dict[tuple[str, str, str], tuple[list[str], list[str]]] = {}
+    def credits(self, snapshots: Sequence[dict[str, str]]) -> str:
+        """The credit lines the sources' licences require, once each."""
+        lines: list[str] = []
         for snap in snapshots:
-            roles, dates = groups.setdefault((snap["source"], snap["credit"], snap["license"]), ([], []))
-            if snap["role"] not in roles:
-                roles.append(snap["role"])
-            if snap["data_date"] not in dates:
-                dates.append(snap["data_date"])
-        parts, credit_lines = [], []
-        for (source, credit, license_), (roles, dates) in groups.items():
-            parts.append(
-                self.s["source_line"].format(
-                    credit=credit, license=license_, roles=", ".join(sorted(roles)), dates=", ".join(sorted(dates))
-                )
-            )
-            template = self.s["credit_lines"].get(source, self.s["credit_lines"]["default"])
-            line = template.format(credit=credit, license=license_)
-            if line not in credit_lines:
-                credit_lines.append(line)
-        return "; ".join(parts), " ".join(credit_lines)
+            template = self.s["credit_lines"].get(snap["source"], self.s["credit_lines"]["default"])
+            line = template.format(credit=snap["credit"], license=snap["license"])
+            if line not in lines:
+                lines.append(line)
+        return " ".join(lines)
 
     def caption(
         self,
@@ -136,16 +152,18 @@ class ReportBuilder:
         snapshots: Sequence[dict[str, str]],
         denominator: str | None = None,
         measure: str | None = None,
+        extra: Sequence[str] = (),
     ) -> list[str]:
+        """The provenance lines of a chart or table; the sources line names each source's scope and date."""
         c = self.s["caption"]
-        sources, credit_text = self._sources(snapshots)
         lines = [f"{c['definition']}: {definition}"]
         if measure:
             lines.append(f"{c['measure']}: {measure}")
         lines += [f"{c['rule']}: {rule}", f"{c['attribution']}: {attribution}"]
         if denominator:
             lines.append(f"{c['denominator']}: {denominator}")
-        lines += [f"{c['sources']}: {sources}", f"{c['credit']}: {credit_text}"]
+        lines += list(extra)
+        lines += [describe_sources(list(snapshots)), f"{c['credit']}: {self.credits(snapshots)}"]
         return lines
 
     def rule_text(self, rule: str) -> str:
@@ -158,27 +176,87 @@ class ReportBuilder:
         for panel in panels:
             for column in panel.data.columns:
                 self.color(str(column))
+        kwargs.setdefault("partial_label", self.s["marks"]["partial"])
+        kwargs.setdefault("estimate_label", self.s["marks"]["estimate"])
         chart = Chart(name, title, panels, footer=caption, colors=self.colors, **kwargs)
         return Block(title, caption, chart=chart)
+
+    def filling_caption(self, marks: Sequence[YearMarks]) -> list[str]:
+        """The caption line saying how years still filling in are drawn and on which listing lag."""
+        populations = list(dict.fromkeys(m.population for m in marks if m.statuses))
+        if not populations:
+            return [f"{self.s['caption']['completeness']}: {self.s['marks']['unmeasured']}"]
+        text = self.s["marks"]["caption"].format(populations="; ".join(populations), tiny=TINY_DENOMINATOR)
+        return [f"{self.s['caption']['completeness']}: {text}"]
+
+    def filling_notes(self, marks: YearMarks, label: str) -> list[str]:
+        return [self.s["marks"]["note"].format(sentence=sentence) for sentence in marks.sentences(label)]
+
+    def estimate_frame(self, marks: YearMarks, totals: pd.Series) -> pd.DataFrame:
+        """Per year still filling in, the estimated final height of its bar and the range."""
+        rows = {}
+        for year in marks.filling():
+            if year in totals.index:
+                scaled = marks.scaled(year, float(totals.loc[year]))
+                if scaled is not None:
+                    rows[year] = dict(zip(("estimate", "low", "high"), scaled, strict=True))
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "low", "high"])
+
+    def definition_frame(self, name: str) -> pd.DataFrame:
+        """A definition's counts by country and year over the report's years (read once)."""
+        if name not in self._frames:
+            self._frames[name] = self.census.count_definition_by_year(name, self.since, self.until, as_of=self.as_of)
+        return self._frames[name]
+
+    def definition_marks(self, name: str) -> YearMarks:
+        """The status of each year of a definition's count (its yearly denominator: the units it admits)."""
+        frame = self.definition_frame(name)
+        totals = frame.groupby("year")["denominator"].first()
+        counts = {int(y): float(c) for y, c in zip(totals.index, totals.to_numpy(), strict=True)}
+        return self.marker.definition_marks(self.census.definition(name), counts)
 
     # -- sections -------------------------------------------------------------------------------
 
     def countries(self) -> Section:
         t = self.s["sections"]["countries"]
-        frames = {name: self.census.count_definition_by_year(name, self.since, self.until) for name in self.definitions}
+        frames = {name: self.definition_frame(name) for name in self.definitions}
         totals = pd.concat([f[["group", "count"]] for f in frames.values()]).dropna(subset=["group"])
         ranking = totals.groupby("group")["count"].sum().sort_values(ascending=False)
         top = [country_name(g) for g in ranking.index[:TOP_COUNTRIES]]
         years = list(range(self.since, self.until + 1))
-        counts_panels, share_panels, tables = [], [], []
+        section = Section("countries", t["title"], t["intro"].format(n=TOP_COUNTRIES, tiny=TINY_DENOMINATOR))
+        counts_panels, share_panels, tables, all_marks = [], [], [], []
         for name, frame in frames.items():
+            denominators = frame.groupby("year")["denominator"].first().reindex(years)
+            marks = self.definition_marks(name)
+            all_marks.append(marks)
+            partial = [y for y in marks.filling() if y in years]
             counts = self._wide(frame, "count", top, years)
-            shares = counts.div(frame.groupby("year")["denominator"].first().reindex(years), axis=0)
-            counts_panels.append(Panel(t["counts_panel"].format(definition=name), counts, self.s["axis"]["models"]))
-            share_panels.append(
-                Panel(t["shares_panel"].format(definition=name), shares, self.s["axis"]["share"], percent=True)
+            shares = counts.div(denominators, axis=0)
+            tiny = [y for y in years if pd.notna(denominators.loc[y]) and 0 < denominators.loc[y] < TINY_DENOMINATOR]
+            shares.loc[tiny] = float("nan")
+            note = t["tiny_note"].format(years=_years_text(tiny), tiny=TINY_DENOMINATOR) if tiny else ""
+            counts_panels.append(
+                Panel(
+                    t["counts_panel"].format(definition=name),
+                    counts,
+                    self.s["axis"]["models"],
+                    partial=partial,
+                    estimate=self.estimate_frame(marks, counts.sum(axis=1)),
+                )
             )
-            tables.append((name, frame))
+            share_panels.append(
+                Panel(
+                    t["shares_panel"].format(definition=name),
+                    shares,
+                    self.s["axis"]["share"],
+                    percent=True,
+                    partial=partial,
+                    note=note,
+                )
+            )
+            tables.append((name, frame, marks))
+            section.notes.extend(self.filling_notes(marks, name))
         first = next(iter(frames.values()))
         caption = self.caption(
             "; ".join(f.attrs["definition"] for f in frames.values()),
@@ -186,8 +264,8 @@ class ReportBuilder:
             "; ".join(dict.fromkeys(self.attribution_text(f.attrs["attribution"]) for f in frames.values())),
             [s for f in frames.values() for s in f.attrs["snapshots"]],
             first.attrs["denominator"],
+            extra=self.filling_caption(all_marks),
         )
-        section = Section("countries", t["title"], t["intro"].format(n=TOP_COUNTRIES))
         section.blocks.append(
             self.chart(
                 "countries_over_time",
@@ -198,15 +276,21 @@ class ReportBuilder:
                 width_in=max(12.0, 4.4 * len(frames)),
             )
         )
-        for name, frame in tables:
+        for name, frame, marks in tables:
             table_caption = self.caption(
                 frame.attrs["definition"],
                 self.rule_text(frame.attrs["rule"]),
                 self.attribution_text(frame.attrs["attribution"]),
                 frame.attrs["snapshots"],
                 frame.attrs["denominator"],
+                extra=self.filling_caption([marks]),
             )
-            block = Block(t["table_title"].format(definition=name), table_caption, table=self._year_table(frame, years))
+            block = Block(
+                t["table_title"].format(definition=name),
+                table_caption,
+                table=self._year_table(frame, years, marks.filling()),
+                notes=self.filling_notes(marks, name),
+            )
             section.blocks.append(block)
         return section
 
@@ -219,8 +303,9 @@ class ReportBuilder:
         order = [c for c in [*top, other, none] if c in wide.columns]
         return wide.reindex(index=years, columns=order).fillna(0.0)
 
-    def _year_table(self, frame: pd.DataFrame, years: list[int]) -> pd.DataFrame:
-        """Countries × years of counts, the top countries then Other, no country and the denominator."""
+    def _year_table(self, frame: pd.DataFrame, years: list[int], filling: Sequence[int] = ()) -> pd.DataFrame:
+        """Countries × years of counts, the top countries then Other, no country and the denominator; a year
+        still filling in is headed ``2025*``."""
         t = self.s["sections"]["countries"]
         named = frame.assign(
             name=[country_name(g) if isinstance(g, str) else self.s["series"]["no_country"] for g in frame["group"]]
@@ -232,12 +317,13 @@ class ReportBuilder:
         table["total"] = table.sum(axis=1)
         denominators = frame.groupby("year")["denominator"].first().reindex(years).fillna(0)
         table.loc[t["total_row"]] = [*denominators.tolist(), denominators.sum()]
-        table.columns = [str(c) for c in table.columns]
+        marked = {str(y) for y in filling}
+        table.columns = [f"{c}*" if str(c) in marked else str(c) for c in table.columns]
         return table.map(_fmt_count).rename_axis(t["country_column"]).reset_index()
 
     def organizations(self) -> Section:
         t = self.s["sections"]["organizations"]
-        frame = self.census.top_organizations(TOP_ORGANIZATIONS, since=self.since, until=self.until)
+        frame = self.census.top_organizations(TOP_ORGANIZATIONS, since=self.since, until=self.until, as_of=self.as_of)
         sectors = list(dict.fromkeys(frame["sector"]))
         data = pd.DataFrame(0.0, index=frame["organization"], columns=sectors)
         for organization, sector, models in zip(frame["organization"], frame["sector"], frame["models"], strict=True):
@@ -248,18 +334,24 @@ class ReportBuilder:
         ]
         for sector in sectors:
             self.colors.setdefault(sector, SECTOR_COLORS.get(sector, GREY))
+        totals = self.census.count(by="year", since=self.since, until=self.until, as_of=self.as_of)
+        marks = self.marker.marks({int(g): float(c) for g, c in zip(totals["group"], totals["count"], strict=True)}, {})
         caption = self.caption(
             frame.attrs["definition"],
             self.rule_text("full"),
             self.attribution_text("resolved"),
-            frame.attrs["snapshots"],
+            self.census.snapshots_in_force(["epoch"], self.as_of),
             frame.attrs["denominator"],
+            extra=self.filling_caption([marks]),
         )
         section = Section(
             "organizations",
             t["title"],
             t["intro"].format(n=TOP_ORGANIZATIONS, since=self.since, until=self.until),
         )
+        if marks.filling():
+            section.notes.append(t["filling"].format(years=_years_text(marks.filling())))
+            section.notes.extend(self.filling_notes(marks, ""))
         panel = Panel(t["panel"], data, self.s["axis"]["models"], kind="hbar", labels=labels)
         title = t["chart_title"].format(n=TOP_ORGANIZATIONS, since=self.since, until=self.until)
         section.blocks.append(self.chart("top_organizations", title, [panel], caption, columns=1, width_in=11.0))
@@ -278,7 +370,9 @@ class ReportBuilder:
 
     def open_weights(self) -> Section:
         t = self.s["sections"]["open_weights"]
-        frame = self.census.count(by=["country", "year", "open_weights"], since=self.since, until=self.until)
+        frame = self.census.count(
+            by=["country", "year", "open_weights"], since=self.since, until=self.until, as_of=self.as_of
+        )
         frame = frame[frame["group"].notna()]
         ranking = frame.groupby("group")["count"].sum().sort_values(ascending=False)
         codes = list(ranking.index[:TOP_COUNTRIES])
@@ -288,12 +382,25 @@ class ReportBuilder:
         self.colors.setdefault(series["no"], "#7f7f7f")
         self.colors.setdefault(series["unknown"], "#dddddd")
         years = list(range(self.since, self.until + 1))
-        panels, rows = [], []
+        section = Section("open-weights", t["title"], t["intro"].format(n=TOP_COUNTRIES))
+        panels, rows, all_marks = [], [], []
         for code in codes:
             sub = frame[frame["group"] == code]
             wide = sub.pivot_table(index="year", columns="open_weights", values="count", aggfunc="sum")
             wide = wide.reindex(index=years, columns=list(series)).fillna(0.0).rename(columns=series)
-            panels.append(Panel(t["panel"].format(country=country_name(code)), wide, self.s["axis"]["models"]))
+            # a model counts once per country: its country's yearly count is the sum over openness
+            marks = self.marker.marks({int(y): float(v) for y, v in wide.sum(axis=1).items()}, {})
+            all_marks.append(marks)
+            section.notes.extend(self.filling_notes(marks, country_name(code)))
+            panels.append(
+                Panel(
+                    t["panel"].format(country=country_name(code)),
+                    wide,
+                    self.s["axis"]["models"],
+                    partial=[y for y in marks.filling() if y in years],
+                    estimate=self.estimate_frame(marks, wide.sum(axis=1)),
+                )
+            )
             total = {k: float(sub.loc[sub["open_weights"] == k, "count"].sum()) for k in series}
             known = total["yes"] + total["no"]
             rows.append(
@@ -310,18 +417,24 @@ class ReportBuilder:
             self.rule_text(frame.attrs["rule"]),
             self.attribution_text(frame.attrs["attribution"]),
             frame.attrs["snapshots"],
+            extra=self.filling_caption(all_marks),
         )
-        section = Section("open-weights", t["title"], t["intro"].format(n=TOP_COUNTRIES))
         title = t["chart_title"].format(since=self.since, until=self.until)
         section.blocks.append(self.chart("open_weights", title, panels, caption, columns=3))
-        section.blocks.append(Block(t["table_title"], caption, table=pd.DataFrame(rows, columns=t["columns"])))
+        filling = sorted({y for m in all_marks for y in m.filling()})
+        table_notes = [t["table_note"].format(years=_years_text(filling))] if filling else []
+        section.blocks.append(
+            Block(t["table_title"], caption, table=pd.DataFrame(rows, columns=t["columns"]), notes=table_notes)
+        )
         return section
 
     def hub(self) -> Section:
         t = self.s["sections"]["hub"]
         section = Section("hub", t["title"], t["intro"])
         try:
-            by_kind = {m: self.census.count_hub(by="derivative", metric=m) for m in ("models", "downloads")}
+            by_kind = {
+                m: self.census.count_hub(by="derivative", metric=m, as_of=self.as_of) for m in ("models", "downloads")
+            }
         except ModelCensusError as exc:
             section.notes.append(t["unavailable"].format(reason=exc))
             return section
@@ -353,7 +466,9 @@ class ReportBuilder:
         section.blocks.append(self.chart("hub_derivatives", t["derivative_title"], [panel], caption, columns=1))
 
         lineage = {
-            m: self.census.count_hub(by="country", metric=m, derivatives="only", attribution="lineage")
+            m: self.census.count_hub(
+                by="country", metric=m, derivatives="only", attribution="lineage", as_of=self.as_of
+            )
             for m in ("models", "downloads")
         }
         panels = []
@@ -377,7 +492,8 @@ class ReportBuilder:
         section.blocks.append(Block(t["lineage_title"], caption, table=table))
 
         trends = {
-            a: self.census.trend(by="country", metric="downloads", attribution=a) for a in ("resolved", "lineage")
+            a: self.census.trend(by="country", metric="downloads", attribution=a, as_of=self.as_of)
+            for a in ("resolved", "lineage")
         }
         ranking = pd.concat(trends.values()).dropna(subset=["group"]).groupby("group")["value"].sum()
         top = [country_name(g) for g in ranking.sort_values(ascending=False).index[:TOP_COUNTRIES]]
@@ -421,25 +537,45 @@ class ReportBuilder:
         table.columns = t["columns"]
         return table.reset_index(drop=True)
 
+    def _concentration(self, name: str) -> pd.DataFrame:
+        """:meth:`Census.concentration`; as of a date, the same metric over the counts as they stood then (the
+        facade's concentration reads the newest data only)."""
+        if self.as_of is None:
+            return self.census.concentration(name, self.since, self.until)
+        counts = self.definition_frame(name)
+        table = ibis.memtable(counts[["year", "group", "count"]].astype({"group": "string", "count": "float64"}))
+        frame: pd.DataFrame = concentration(table, period="year", group="group", value="count").execute()
+        frame.insert(4, "top1_group_name", [country_name(g) for g in frame["top1_group"]])
+        plain = self.census.concentration(name, self.until, self.until)
+        frame.attrs.update({**counts.attrs, "denominator": plain.attrs["denominator"]})
+        frame.attrs["concentration_text"] = plain.attrs["concentration_text"]
+        return frame
+
     def concentration(self) -> Section:
         t = self.s["sections"]["concentration"]
         series = self.s["series"]
-        frames = {name: self.census.concentration(name, self.since, self.until) for name in self.definitions}
+        frames = {name: self._concentration(name) for name in self.definitions}
         self.colors.setdefault(series["top1"], "#1f77b4")
         self.colors.setdefault(series["top2"], "#9467bd")
         self.colors.setdefault(series["hhi"], "#d62728")
         panels = []
-        section = Section("concentration", t["title"], t["intro"])
-        blocks = []
+        section = Section("concentration", t["title"], t["intro"].format(tiny=TINY_DENOMINATOR))
+        blocks, all_marks = [], []
         for name, frame in frames.items():
+            marks = self.definition_marks(name)
+            all_marks.append(marks)
+            years = frame["year"].astype(int).tolist()
+            units = self.definition_frame(name).groupby("year")["denominator"].first()
+            tiny = [y for y in years if units.get(y, 0) < TINY_DENOMINATOR]
             data = pd.DataFrame(
                 {
                     series["top1"]: frame["top1_share"].to_numpy(dtype=float),
                     series["top2"]: frame["top2_share"].to_numpy(dtype=float),
                     series["hhi"]: frame["hhi"].to_numpy(dtype=float),
                 },
-                index=frame["year"].astype(int).tolist(),
+                index=years,
             )
+            data.loc[tiny] = float("nan")
             panels.append(
                 Panel(
                     t["panel"].format(definition=name),
@@ -447,11 +583,14 @@ class ReportBuilder:
                     self.s["axis"]["concentration"],
                     kind="line",
                     ylim=(0.0, 1.05),
+                    partial=[y for y in marks.filling() if y in years],
+                    note=t["tiny_note"].format(years=_years_text(tiny), tiny=TINY_DENOMINATOR) if tiny else "",
                 )
             )
+            filling = marks.filling()
             table = pd.DataFrame(
                 {
-                    "year": frame["year"].astype(int).astype(str),
+                    "year": [f"{y}*" if y in filling else str(y) for y in years],
                     "countries": frame["groups"].astype(int).astype(str),
                     "largest": frame["top1_group_name"],
                     "top-1 share": frame["top1_share"].map(_fmt_share),
@@ -467,8 +606,12 @@ class ReportBuilder:
                 frame.attrs["snapshots"],
                 frame.attrs["denominator"],
                 measure=frame.attrs["concentration_text"],
+                extra=self.filling_caption([marks]),
             )
-            blocks.append(Block(t["table_title"].format(definition=name), caption, table=table))
+            notes = self.filling_notes(marks, name)
+            if tiny:
+                notes.append(t["tiny_table"].format(years=_years_text(tiny), tiny=TINY_DENOMINATOR))
+            blocks.append(Block(t["table_title"].format(definition=name), caption, table=table, notes=notes))
         caption = self.caption(
             "; ".join(f.attrs["definition"] for f in frames.values()),
             "; ".join(dict.fromkeys(self.rule_text(f.attrs["rule"]) for f in frames.values())),
@@ -476,6 +619,7 @@ class ReportBuilder:
             [s for f in frames.values() for s in f.attrs["snapshots"]],
             next(iter(frames.values())).attrs["denominator"],
             measure=next(iter(frames.values())).attrs["concentration_text"],
+            extra=self.filling_caption(all_marks),
         )
         title = t["chart_title"].format(since=self.since, until=self.until)
         section.blocks.append(self.chart("concentration", title, panels, caption, columns=len(panels)))
@@ -487,11 +631,17 @@ class ReportBuilder:
         section = Section("frontier", t["title"], t["intro"])
         category = "text/full"
         try:
-            best = self.census.frontier(category=category)
-            gap = self.census.frontier_gap(category=category)
+            best = self.census.frontier(category=category, as_of=self.as_of)
+            gap = self.census.frontier_gap(category=category, as_of=self.as_of)
         except ModelCensusError as exc:
             section.notes.append(t["unavailable"].format(reason=exc))
             return section
+        if best.empty or gap.empty:
+            section.notes.append(t["unavailable"].format(reason=t["no_ratings"]))
+            return section
+        undated = int(best.attrs.get("undated_ratings") or 0)
+        if undated:
+            section.notes.append(t["undated"].format(n=undated))
         presence = best.groupby("group")["rated_on"].nunique().sort_values(ascending=False)
         codes = list(presence.index[:TOP_COUNTRIES])
         wide = best[best["group"].isin(codes)].pivot_table(
@@ -504,7 +654,7 @@ class ReportBuilder:
             Panel(t["best_panel"], wide, self.s["axis"]["rating"], kind="line"),
             Panel(t["gap_panel"], gap_data, self.s["axis"]["rating"], kind="line"),
         ]
-        snapshots = self.census.current_snapshots(["lmarena"])
+        snapshots = self.census.snapshots_in_force(["lmarena"], self.as_of)
         caption = self.caption(
             t["definition"].format(category=category), t["rule"], self.attribution_text("resolved"), snapshots
         )
@@ -524,41 +674,15 @@ class ReportBuilder:
         section.blocks.append(Block(t["table_title"], caption, table=table))
         return section
 
+    def vintages(self) -> Section:
+        from modelcensus.outputs.report_vintages import vintages_section
+
+        return vintages_section(self)
+
     def claims_section(self) -> Section:
-        t = self.s["sections"]["claims"]
-        name = str(self.claims) if self.claims else "—"
-        section = Section("claims", t["title"], t["intro"].format(file=name))
-        if self.claims is None:
-            section.notes.append(t["unavailable"].format(reason="give one with --claims FILE"))
-            return section
-        results = self.census.check(self.claims)  # the slowest step: every claim under every variant
-        rows, n = [], 0
-        for r in results:
-            share = r["metric"] == "share"
-            fmt = _fmt_share if share else _fmt_count
-            figures = [s["figure"] for s in r["sensitivity"] if s.get("figure") is not None]
-            n = max(n, len(r["sensitivity"]))
-            figure = fmt(r["figure"]) + (f" of {_fmt_count(r['denominator'])}" if share else "")
-            rows.append(
-                [
-                    r["claim"],
-                    r["source"],
-                    str(r["definition"]).split(" (")[0],
-                    figure,
-                    self.s["verdicts"].get(r["verdict"], r["verdict"]),
-                    f"{fmt(min(figures))} – {fmt(max(figures))}" if figures else "",
-                    str(len(r["sensitivity"])),
-                ]
-            )
-        sources = sorted({s for name in self.census.definitions() for s in self.census.definition(name).sources})
-        caption = self.caption(
-            t["definition"].format(n=n),
-            t["rule"],
-            "; ".join(self.attribution_text(a) for a in ("as-published", "resolved", "lineage")),
-            self.census.current_snapshots(sources),
-        )
-        section.blocks.append(Block(t["title"], caption, table=pd.DataFrame(rows, columns=t["columns"])))
-        return section
+        from modelcensus.outputs.report_vintages import claims_section
+
+        return claims_section(self)
 
 
 def default_claims() -> Path | None:
@@ -579,10 +703,12 @@ def build_report(
     claims: Path | None = None,
     db_label: str = "",
     progress: Progress | None = None,
+    as_of: date | str | None = None,
 ) -> ReportResult:
-    """Build the report into ``out``: ``index.html``, ``report.md`` and ``charts/NAME.png|svg``.
+    """Build the report into ``out``: ``index.html``, ``report.md`` and ``charts/NAME.png|svg``; with ``as_of``,
+    the report as the census stood on that date.
 
-    Everything is checked before anything is written: the language, the definitions, the claims file.
+    Everything is checked before anything is written: the language, the definitions, the claims file, the date.
     """
     started = time.perf_counter()
     strings = load_strings(lang)
@@ -591,10 +717,11 @@ def build_report(
         census.definition(name)  # unknown names fail here, naming the known ones
     if claims is not None and not claims.is_file():
         raise QueryError(f"{claims}: claims file not found")
-    builder = ReportBuilder(census, strings, chosen, claims)
+    builder = ReportBuilder(census, strings, chosen, claims, as_of)
     tick = progress or (lambda label: None)
     steps: list[tuple[str, Callable[[], Section]]] = [
         ("models by country", builder.countries),
+        ("vintages and listing lag", builder.vintages),
         ("top organizations", builder.organizations),
         ("open weights", builder.open_weights),
         ("Hugging Face Hub", builder.hub),
@@ -616,6 +743,8 @@ def build_report(
     tick("pages")
     built = datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta = {"built": built, "db": db_label or str(census.path)}
+    if builder.as_of is not None:
+        meta["as_of"] = builder.as_of.isoformat()
     html_path = out / "index.html"
     html_path.write_text(render_html(sections, strings, meta), encoding="utf-8")
     md_path = out / "report.md"
@@ -623,4 +752,4 @@ def build_report(
     return ReportResult(out, html_path, md_path, images, sections, time.perf_counter() - started)
 
 
-STEPS = 9  # the progress ticks of build_report: seven sections, the charts and the pages
+STEPS = 10  # the progress ticks of build_report: eight sections, the charts and the pages

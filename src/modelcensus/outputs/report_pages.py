@@ -18,12 +18,14 @@ from modelcensus.outputs.charts import Chart, plotly_figure
 
 @dataclass
 class Block:
-    """A chart or a table of a section, with its caption (the provenance lines)."""
+    """A chart or a table of a section, with its caption (the provenance lines) and notes (sentences printed
+    between the figure and its caption: which years are still filling in, a claim's explanation)."""
 
     title: str
     caption: list[str]
     chart: Chart | None = None
     table: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +53,8 @@ th:first-child,td:first-child{text-align:left}
 td.text{text-align:left}
 thead th{background:#f0f0f3}
 .note{color:#8a4b00}
+.block-notes{font-size:.85rem;margin:.3em 0 .6em}.block-notes p{margin:.2em 0}
+.asof{display:inline-block;background:#fff4e0;border:1px solid #e8c486;padding:.1em .5em;border-radius:4px}
 footer{font-size:.75rem;color:#666;margin-top:3em}
 """
 
@@ -89,6 +93,11 @@ def render_html(sections: list[Section], strings: dict[str, Any], meta: dict[str
         f'<script type="text/javascript">{get_plotlyjs()}</script>',
         "</head><body><main>",
         f"<h1>{html.escape(strings['title'])}</h1>",
+        *(
+            [f'<p class="asof" id="as-of">{html.escape(strings["as_of_header"].format(**meta))}</p>']
+            if meta.get("as_of")
+            else []
+        ),
         f"<p>{html.escape(strings['subtitle'].format(**meta))}</p>",
         f"<nav><h2>{html.escape(strings['contents'])}</h2><ol>",
         *[f'<li><a href="#{s.key}">{html.escape(s.title)}</a></li>' for s in sections],
@@ -108,19 +117,31 @@ def render_html(sections: list[Section], strings: dict[str, Any], meta: dict[str
                     f'{{"displaylogo": false, "responsive": true}}); }})({spec});</script>'
                 )
                 parts.append(f'<figure class="chart" id="figure-{block.chart.name}">{div}</figure>')
-            else:
-                assert block.table is not None
+            elif block.table is not None:
                 parts.append(f"<h3>{html.escape(block.title)}</h3>{_table_html(block.table)}")
-            parts.append(_caption_html(block.caption))
+            else:
+                parts.append(f"<h3>{html.escape(block.title)}</h3>")
+            if block.notes:
+                inner = "".join(f"<p>{html.escape(note)}</p>" for note in block.notes)
+                parts.append(f'<div class="block-notes">{inner}</div>')
+            if block.caption:
+                parts.append(_caption_html(block.caption))
         parts.append("</section>")
     footer = strings["footer_built"].format(version=__version__, built=meta["built"])
     parts.append(f"<footer>{html.escape(footer)}</footer></main></body></html>")
     return "\n".join(parts)
 
 
+def _md_text(text: str) -> str:
+    """Text from the data (a claim, a name) as Markdown that renders it as written: no HTML, no emphasis."""
+    for char in ("\\", "`", "*", "_", "[", "]"):
+        text = text.replace(char, "\\" + char)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _md_cell(value: Any) -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _md_text(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _table_md(frame: pd.DataFrame) -> list[str]:
@@ -135,10 +156,13 @@ def render_markdown(sections: list[Section], strings: dict[str, Any], meta: dict
     """The Markdown report: the same sections, each chart as its PNG (SVG beside it) with its caption."""
     from modelcensus import __version__
 
-    lines = [f"# {strings['title']}", "", strings["subtitle"].format(**meta), ""]
+    lines = [f"# {strings['title']}", ""]
+    if meta.get("as_of"):
+        lines += [f"**{strings['as_of_header'].format(**meta)}**", ""]
+    lines += [strings["subtitle"].format(**meta), ""]
     for section in sections:
         lines += [f"## {section.title}", "", section.intro, ""]
-        lines += [f"*{note}*\n" for note in section.notes]
+        lines += [f"*{_md_text(note)}*\n" for note in section.notes]
         for block in section.blocks:
             if block.chart is not None:
                 name = block.chart.name
@@ -149,13 +173,13 @@ def render_markdown(sections: list[Section], strings: dict[str, Any], meta: dict
                     "",
                 ]
             else:
-                lines += [
-                    f"### {block.title}",
-                    "",
-                    *_table_md(block.table if block.table is not None else pd.DataFrame()),
-                ]
+                lines += [f"### {block.title}", ""]
+                if block.table is not None:
+                    lines += [*_table_md(block.table), ""]
+            for note in block.notes:
+                lines += [_md_text(note), ""]
+            if block.caption:
+                lines += [f"> {_md_text(line)}  " for line in block.caption]
                 lines.append("")
-            lines += [f"> {line}  " for line in block.caption]
-            lines.append("")
     lines.append(strings["footer_built"].format(version=__version__, built=meta["built"]))
     return "\n".join(lines) + "\n"

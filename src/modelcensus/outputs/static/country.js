@@ -27,15 +27,24 @@ const pct = (v) => (v === null || v === undefined ? "—" : (100 * v).toFixed(1)
       figureBox(hub ? pct(hub.share) : "—", "Hub downloads by lineage origin" + (hub ? " (" + MC.formatNumber(hub.downloads) + ")" : "")),
       figureBox(front ? front.model : "—", front ? "best on LMArena, rating " + front.rating + " [" + front.rating_low + ", " + front.rating_high + "] on " + front.rated_on : "no LMArena model"),
     ].join("");
+    const years = p.years || {};
+    const byYear = new Map((years.series || []).map((r) => [r.year, r]));
+    const points = p.per_year.map((r) => Object.assign({ filling_in: false }, byYear.get(r.year) || {}, { year: r.year, count: r.count }));
+    const tiny = years.tiny_denominator || 0;
+    /* a share of a year with very few models says little: not drawn */
+    const shares = p.per_year.map((r, i) => ({ year: r.year, count: r.denominator < tiny ? null : r.share, filling_in: points[i].filling_in }));
+    const traces = [
+      ...MC.yearBarTraces("models", points, "#2f6db5"),
+      ...MC.yearLineTraces("share", shares, "#d62728", { yaxis: "y2" }).map((t) => Object.assign(t, { hovertemplate: "share %{x}: %{y:.1%}%{text}<extra></extra>", text: t.text || shares.map(() => "") })),
+    ];
+    if (points.some((r) => r.filling_in)) traces.push(MC.fillingLegend("bar"));
     Plotly.newPlot(
       "chart-years",
-      [
-        { type: "bar", name: "models", x: p.per_year.map((r) => r.year), y: p.per_year.map((r) => r.count), marker: { color: "#2f6db5" } },
-        { type: "scatter", mode: "lines+markers", name: "share", yaxis: "y2", x: p.per_year.map((r) => r.year), y: p.per_year.map((r) => r.share) },
-      ],
-      { margin: { t: 10, r: 50, b: 40, l: 50 }, yaxis: { title: { text: "models" } }, yaxis2: { overlaying: "y", side: "right", tickformat: ".0%", title: { text: "share" } }, legend: { orientation: "h" } },
+      MC.dedupeLegend(traces),
+      { margin: { t: 10, r: 50, b: 40, l: 50 }, yaxis: { title: { text: "models" } }, yaxis2: { overlaying: "y", side: "right", tickformat: ".0%", title: { text: "share" }, rangemode: "tozero" }, legend: { orientation: "h", y: -0.15 } },
       MC.plotConfig,
     );
+    MC.fillingNote(document.getElementById("filling-years"), years, p.name + "'s models per year");
     if (front) {
       Plotly.newPlot(
         "chart-frontier",
@@ -52,9 +61,16 @@ const pct = (v) => (v === null || v === undefined ? "—" : (100 * v).toFixed(1)
       { key: "organization", link: (r) => MC.orgHref(r.organization) },
       { key: "models", numeric: true },
     ], p.top_organizations, "top-organizations-" + p.code + ".csv");
+    const yearRows = p.per_year.map((r, i) => Object.assign({}, r, {
+      year: points[i].filling_in ? r.year + "*" : r.year,
+      status: points[i].filling_in ? MC.FILLING : "",
+      estimate: points[i].estimate !== undefined && points[i].estimate !== null ? Math.round(points[i].estimate) + " (" + Math.round(points[i].estimate_low) + "–" + Math.round(points[i].estimate_high) + ")" : "",
+      share: r.denominator < tiny ? null : r.share,
+    }));
     MC.table(document.getElementById("years"), [
       { key: "year" }, { key: "count", numeric: true }, { key: "denominator", numeric: true }, { key: "share", percent: true },
-    ], p.per_year, "models-per-year-" + p.code + ".csv");
+      { key: "status", label: "status" }, { key: "estimate", label: "estimated final count (range)" },
+    ], yearRows, "models-per-year-" + p.code + ".csv", points.some((r) => r.filling_in) ? "* still filling in" : "");
     document.getElementById("models-title").textContent = "Newest models (" + p.models.length + " of " + p.models_total + ")";
     MC.table(document.getElementById("models"), [
       { key: "name", link: (r) => MC.modelHref(r.id) }, { key: "published_on" }, { key: "organizations" },

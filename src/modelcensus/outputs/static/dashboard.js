@@ -95,27 +95,61 @@ function drawCountries(data) {
   const rows = figure.rows.slice().sort((a, b) => b.count - a.count);
   const top = rows.slice(0, 25);
   const chart = document.getElementById("chart-country");
+  const key = (r) => (r.group === null ? "none" : r.group);
+  const marks = (data.years && data.years.by_country) || {};
+  const markOf = (r) => marks[r.group === null ? "None" : r.group] || null;
+  const traces = [{
+    type: "bar",
+    name: what,
+    x: top.map((r) => r.group_name),
+    y: top.map((r) => r.count),
+    customdata: top.map(key),
+    text: top.map((r) => (r.share === null || r.share === undefined ? "" : (100 * r.share).toFixed(1) + "%")),
+    textposition: "none", /* the share is in the hover and the table; on the bars it crossed the hatching */
+    hovertemplate: "%{x}: %{y} (%{text} of the denominator)<extra></extra>",
+    marker: { color: "#2f6db5" },
+  }];
+  const filling = top.map((r) => { const m = markOf(r); return m ? m.filling : 0; });
+  if (filling.some((v) => v > 0)) {
+    /* the part of each bar from years still filling in, hatched over it; the bar's estimated final height beside it */
+    traces.push({
+      type: "bar", name: MC.FILLING + " (hatched part)", x: top.map((r) => r.group_name), y: filling,
+      base: top.map((r, i) => r.count - filling[i]), customdata: top.map(key),
+      marker: { color: "rgba(47,109,181,0.55)", pattern: { shape: "/", fgcolor: "white", size: 7, solidity: 0.45, fillmode: "overlay" } },
+      hovertemplate: "%{x}: %{y:,.4~g} from years still filling in<extra></extra>",
+    });
+    const withEstimate = top.filter((r) => { const m = markOf(r); return m && m.estimate !== null; });
+    traces.push({
+      type: "scatter", mode: "markers", name: MC.ESTIMATE, x: withEstimate.map((r) => r.group_name),
+      y: withEstimate.map((r) => markOf(r).estimate), customdata: withEstimate.map(key),
+      text: withEstimate.map((r) => { const m = markOf(r); return Math.round(m.estimate_low).toLocaleString("en-US") + "–" + Math.round(m.estimate_high).toLocaleString("en-US") + (m.unestimated.length ? "; at least: " + m.unestimated.join(", ") + " not estimated" : ""); }),
+      marker: { symbol: "diamond-open", size: 9, color: "#222" },
+      error_y: {
+        type: "data", symmetric: false, color: "#222", thickness: 1.2, width: 4,
+        array: withEstimate.map((r) => markOf(r).estimate_high - markOf(r).estimate),
+        arrayminus: withEstimate.map((r) => markOf(r).estimate - markOf(r).estimate_low),
+      },
+      hovertemplate: "%{x}: final figure probably about %{y:,.0f} (%{text})<extra></extra>",
+    });
+  }
   Plotly.react(
     chart,
-    [{
-      type: "bar",
-      x: top.map((r) => r.group_name),
-      y: top.map((r) => r.count),
-      customdata: top.map((r) => (r.group === null ? "none" : r.group)),
-      text: top.map((r) => (r.share === null || r.share === undefined ? "" : (100 * r.share).toFixed(1) + "%")),
-      hovertemplate: "%{x}: %{y} (%{text} of the denominator)<extra></extra>",
-      marker: { color: "#2f6db5" },
-    }],
-    { margin: { t: 10, r: 10, b: 120, l: 60 }, yaxis: { title: { text: what } }, xaxis: { tickangle: -40 } },
+    traces,
+    {
+      margin: { t: 10, r: 10, b: 120, l: 60 }, yaxis: { title: { text: what } }, xaxis: { tickangle: -40 },
+      barmode: "overlay", showlegend: traces.length > 1, legend: { orientation: "h", y: 1.08 },
+    },
     MC.plotConfig,
   );
   chart.dataset.groups = JSON.stringify(top.map((r) => [r.group, r.group_name, r.count]));
   chart.removeAllListeners && chart.removeAllListeners("plotly_click");
   chart.on("plotly_click", (event) => {
     const point = event.points[0];
-    const row = top[point.pointIndex];
+    const row = top.find((r) => key(r) === point.customdata);
+    if (!row) return;
     listModels({ country: point.customdata }, row.group_name, figureOf(row, source, definition), 0);
   });
+  MC.fillingNote(document.getElementById("filling-country"), data.years, what + " by country");
   MC.provenance(document.getElementById("prov-country"), figure.provenance);
   const extra = definition ? [{ key: "units", label: "units", numeric: true }]
     : source === "huggingface" ? [{ key: "repos", label: "repos", numeric: true }]
@@ -146,19 +180,31 @@ function drawYears(data) {
     if (!byGroup.has(r.group)) byGroup.set(r.group, { name: r.group_name, rows: [] });
     byGroup.get(r.group).rows.push(r);
   }
-  const traces = [...byGroup.entries()].map(([group, g]) => {
+  const series = (data.years && data.years.series) || {};
+  /* the report's colours: the United States blue, China red, the rest in order */
+  const fixed = { US: "#1f77b4", CN: "#d62728" };
+  const palette = ["#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+  const traces = [];
+  let i = 0;
+  let first = Infinity, last = -Infinity;
+  for (const r of figure.rows) if (r.year !== null) { first = Math.min(first, r.year); last = Math.max(last, r.year); }
+  for (const [group, g] of byGroup.entries()) {
     const rows = g.rows.sort((a, b) => a.year - b.year);
-    return {
-      type: "scatter", mode: "lines+markers", name: g.name,
-      x: rows.map((r) => r.year), y: rows.map((r) => r.count),
-      customdata: rows.map((r) => [group, r.year, r.count, r.group_name]),
-    };
-  });
+    const status = new Map((series[String(group)] || []).map((p) => [p.year, p]));
+    const points = rows.map((r) => Object.assign({ filling_in: false }, status.get(r.year) || {}, { year: r.year, count: r.count }));
+    const custom = { customdata: rows.map((r) => [group, r.year, r.count, r.group_name]) };
+    traces.push(...MC.yearLineTraces(g.name, points, fixed[group] || palette[i++ % palette.length], custom));
+  }
+  if (traces.some((t) => t.line && t.line.dash === "dash")) traces.push(MC.fillingLegend("line"));
   const chart = document.getElementById("chart-year");
-  Plotly.react(chart, traces, { margin: { t: 10, r: 10, b: 40, l: 60 }, xaxis: { dtick: 1 } }, MC.plotConfig);
+  const xaxis = last - first <= 20 ? { dtick: 1 } : {};
+  Plotly.react(chart, MC.dedupeLegend(traces), { margin: { t: 10, r: 10, b: 40, l: 60 }, xaxis: xaxis }, MC.plotConfig);
+
   chart.removeAllListeners && chart.removeAllListeners("plotly_click");
   chart.on("plotly_click", (event) => {
-    const [group, year, count, name] = event.points[0].customdata;
+    const point = event.points.find((p) => Array.isArray(p.customdata));
+    if (!point) return;
+    const [group, year, count, name] = point.customdata;
     listModels({ country: group, year: year }, name + ", " + year, count, 0);
   });
 }

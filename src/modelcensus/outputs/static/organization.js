@@ -31,13 +31,25 @@ const pct = (v) => (v === null || v === undefined ? "—" : (100 * v).toFixed(1)
     about.innerHTML = "Country: " + (countries || "none") + " · sector: " + MC.esc(p.sector || "—") +
       (p.parent ? " · parent: " + MC.esc(p.parent) : "") + (p.hub_handles.length ? " · Hub: " + MC.esc(p.hub_handles.join(", ")) : "") +
       "<br>Registry note: " + MC.esc(p.note || "");
+    const years = p.years || {};
+    const byYear = new Map((years.series || []).map((r) => [r.year, r]));
+    const points = p.per_year.map((r) => Object.assign({ filling_in: false }, byYear.get(r.year) || {}, { year: r.year, count: r.models }));
+    const traces = MC.yearBarTraces("models", points, "#2f6db5");
+    if (points.some((r) => r.filling_in)) traces.push(MC.fillingLegend("bar"));
     Plotly.newPlot(
       "chart-years",
-      [{ type: "bar", x: p.per_year.map((r) => r.year), y: p.per_year.map((r) => r.models), marker: { color: "#2f6db5" } }],
-      { margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { title: { text: "models" } } },
+      traces,
+      { margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { title: { text: "models" } }, legend: { orientation: "h", y: -0.15 }, showlegend: traces.length > 1 },
       MC.plotConfig,
     );
-    MC.table(document.getElementById("years"), [{ key: "year" }, { key: "models", numeric: true }], p.per_year, "models-per-year-" + p.id + ".csv");
+    MC.fillingNote(document.getElementById("filling-years"), years, p.name + "'s models per year");
+    const yearRows = p.per_year.map((r, i) => Object.assign({}, r, {
+      year: points[i].filling_in ? r.year + "*" : r.year,
+      status: points[i].filling_in ? MC.FILLING : "",
+      estimate: points[i].estimate !== undefined && points[i].estimate !== null ? Math.round(points[i].estimate) + " (" + Math.round(points[i].estimate_low) + "–" + Math.round(points[i].estimate_high) + ")" : "",
+    }));
+    MC.table(document.getElementById("years"), [{ key: "year" }, { key: "models", numeric: true }, { key: "status" }, { key: "estimate", label: "estimated final count (range)" }],
+      yearRows, "models-per-year-" + p.id + ".csv", points.some((r) => r.filling_in) ? "* still filling in" : "");
     MC.provenance(document.getElementById("provenance"), p.provenance);
     document.getElementById("models-title").textContent = "Newest models (" + p.models.length + " of " + p.models_total + ")";
     MC.table(document.getElementById("models"), [
