@@ -39,6 +39,7 @@ from modelcensus.metrics import (
 from modelcensus.orgs import Registry, Resolution, load_registry
 
 __all__ = ["BuildReport", "Census", "IngestReport", "build", "load_registry", "open"]
+from modelcensus.metrics.core import epoch_roles
 from modelcensus.metrics.hub import HubFilters, count_hub, trend_hub
 from modelcensus.metrics.hub import hub_current as hub_current_table
 from modelcensus.provenance import DataDate, DateMethod
@@ -228,7 +229,8 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
         return Filters(as_of=as_of, **{k: v for k, v in kwargs.items() if v is not None})
 
     def _snapshot_provenance(self, filters: Filters) -> list[dict[str, str]]:
-        return self.snapshots_in_force(["epoch"], filters.as_of)  # the model census reads Epoch's records
+        # the model census reads Epoch's records, from the vintage that holds the population the filters admit
+        return self.snapshots_in_force(["epoch"], filters.as_of, epoch_roles(filters.__dict__))
 
     def count(
         self,
@@ -297,7 +299,8 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
                 if any(d in ("year", "month", "open_weights") for d in dims[1:])
                 else ""
             ),
-            "snapshots": self._snapshot_provenance(filters),
+            "snapshots": (snaps := self._snapshot_provenance(filters)),
+            "note": _coverage_note(snaps, epoch_roles(filters.__dict__)),
         }
 
     def statistics(
@@ -741,6 +744,17 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
                     f"{'/'.join(res.org.countries) or 'no country'} ({res.org.note})"
                 )
         return "; ".join(reasons) or "organization listed twice with different countries"
+
+
+def _coverage_note(snapshots: list[dict[str, str]], roles: tuple[str, ...]) -> str | None:
+    """Say so when the vintage read holds none of the files the population needs (only notable models, say)."""
+    held = {s["role"] for s in snapshots if s.get("source") == "epoch"}
+    if not held or held & set(roles):
+        return None
+    return (
+        f"the Epoch vintage read holds only its {', '.join(sorted(held))} file(s): models outside them are not "
+        f"counted (no export holding the file of {' or '.join(roles)} models was dated that early)"
+    )
 
 
 def _country_arg(value: str) -> str | None:

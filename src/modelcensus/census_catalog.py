@@ -26,7 +26,7 @@ from modelcensus.linkage import (
     hub_id_in_link,
     link,
 )
-from modelcensus.metrics.core import RULE_TEXT
+from modelcensus.metrics.core import RULE_TEXT, epoch_roles
 from modelcensus.metrics.frontier import frontier as frontier_expr
 from modelcensus.metrics.frontier import undated_ratings
 from modelcensus.metrics.populations import (
@@ -433,10 +433,13 @@ class CatalogMethods(_Facade):
         except ValueError as exc:
             raise QueryError(f"as_of must be a date (YYYY-MM-DD), not {as_of!r}") from exc
 
-    def snapshots_in_force(self, sources: Sequence[str], as_of: date | str | None = None) -> list[dict[str, str]]:
-        """The snapshots a figure over ``sources`` reads on ``as_of`` (the newest otherwise): source, role, location,
-        the export's ``data_date`` and how it was found, rows, licence and credit."""
-        exports = in_force(self.tables, list(sources), self._as_of(as_of))
+    def snapshots_in_force(
+        self, sources: Sequence[str], as_of: date | str | None = None, roles: tuple[str, ...] | None = None
+    ) -> list[dict[str, str]]:
+        """The snapshots a figure over ``sources`` reads on ``as_of`` (the newest otherwise; for Epoch the newest
+        export holding one of ``roles``' files): source, role, location, the export's ``data_date`` and how it was
+        found, rows, licence and credit."""
+        exports = in_force(self.tables, list(sources), self._as_of(as_of), roles)
         s = self.tables.snapshots
         j = s.join(exports.select("export_id", export_date=exports.data_date), "export_id")
         frame: pd.DataFrame = j.select(
@@ -537,7 +540,7 @@ class DefinitionMethods(CatalogMethods):
             "unit": unit,
             "denominator": f"{unit}s admitted by the definition" + (" in the same year" if per_year else ""),
             "as_of": as_of.isoformat() if as_of else None,
-            "snapshots": self.snapshots_in_force(d.sources, as_of),
+            "snapshots": self.snapshots_in_force(d.sources, as_of, epoch_roles(dict(d.filters))),
         }
 
     def count_definition(

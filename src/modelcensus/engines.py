@@ -212,7 +212,7 @@ class SparkCensus(Census):
         self._registry = None
         self._snapshots: dict[date | None, list[dict[str, Any]]] = {}
         self._harvests: int | None = None
-        self._in_force: dict[tuple[tuple[str, ...], str], list[dict[str, str]]] = {}
+        self._in_force: dict[tuple[tuple[str, ...], str, tuple[str, ...]], list[dict[str, str]]] = {}
 
     @property
     def tables(self) -> CensusTables:
@@ -230,10 +230,12 @@ class SparkCensus(Census):
             self._harvests = super()._hub_harvests()
         return self._harvests
 
-    def snapshots_in_force(self, sources: Sequence[str], as_of: date | str | None = None) -> list[dict[str, str]]:
-        key = (tuple(sources), str(as_of))
+    def snapshots_in_force(
+        self, sources: Sequence[str], as_of: date | str | None = None, roles: tuple[str, ...] | None = None
+    ) -> list[dict[str, str]]:
+        key = (tuple(sources), str(as_of), tuple(roles or ()))
         if key not in self._in_force:
-            self._in_force[key] = super().snapshots_in_force(sources, as_of)
+            self._in_force[key] = super().snapshots_in_force(sources, as_of, roles)
         return copy.deepcopy(self._in_force[key])
 
     def close(self) -> None:

@@ -111,12 +111,36 @@ class Filters:
         return ", ".join(parts) or "all models"
 
 
-def current_exports(t: CensusTables, as_of: date | None = None) -> ir.Table:
-    """The newest export of each source (as of a date, when given)."""
+EPOCH_ROLES_FOR = {"notable": "notable", "frontier": "frontier", "large_scale": "large_scale"}
+
+
+def epoch_roles(flags: dict[str, object] | None = None) -> tuple[str, ...]:
+    """The Epoch file roles any one of which holds the whole population a figure's flags admit: the file of all
+    models always; the notable (frontier, large-scale) file for notable (frontier, large-scale) models."""
+    chosen = [role for flag, role in EPOCH_ROLES_FOR.items() if (flags or {}).get(flag)]
+    return ("all", *chosen[:1])
+
+
+def current_exports(t: CensusTables, as_of: date | None = None, roles: tuple[str, ...] | None = None) -> ir.Table:
+    """The newest export of each source (as of a date, when given).
+
+    With Epoch ``roles``, Epoch's newest export that holds one of those files is preferred: a later export of the
+    notable file alone does not replace an earlier file of all models for a figure of all models (an export that
+    holds none is read only when no export does)."""
     e = t.exports
     if as_of is not None:
         e = e.filter(e.data_date <= as_of)
-    window = ibis.window(group_by=e.source, order_by=[e.data_date.desc(nulls_first=False), e.ingested_at.desc()])
+    if roles:
+        s = t.snapshots
+        holding = s.filter(s.role.isin(list(roles))).select("export_id").distinct().mutate(holds_=ibis.literal(1))
+        e = e.left_join(holding, "export_id").drop("export_id_right")
+        covers = (e.source != "epoch") | e.holds_.notnull()
+    else:
+        covers = ibis.literal(True)
+    e = e.mutate(covers_=ibis.cases((covers, 1), else_=0))
+    window = ibis.window(
+        group_by=e.source, order_by=[e.covers_.desc(), e.data_date.desc(nulls_first=False), e.ingested_at.desc()]
+    )
     ranked = e.mutate(rank_=ibis.row_number().over(window))
     return ranked.filter(ranked.rank_ == 0).select("export_id", "source", "data_date")
 
@@ -126,7 +150,7 @@ def select_models(t: CensusTables, filters: Filters) -> ir.Table:
     if filters.exports:
         exports = t.exports.filter(t.exports.export_id.isin(list(filters.exports))).select("export_id", "source")
     else:
-        exports = current_exports(t, filters.as_of)
+        exports = current_exports(t, filters.as_of, epoch_roles(filters.__dict__))
     if filters.sources:
         exports = exports.filter(exports.source.isin(list(filters.sources)))
     m = t.models.semi_join(exports, "export_id")

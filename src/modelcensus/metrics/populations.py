@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 
 from modelcensus.errors import QueryError
-from modelcensus.metrics.core import RULES, CensusTables, current_exports
+from modelcensus.metrics.core import RULES, CensusTables, current_exports, epoch_roles
 
 UNITS = ("family", "release", "variant")
 ATTRIBUTIONS = ("as-published", "resolved", "lineage")
@@ -51,10 +51,14 @@ class Period:
         return (str(self.year), str(self.since), str(self.until))
 
 
-def in_force(t: CensusTables, sources: Sequence[str], as_of: date | None) -> ir.Table:
+def in_force(
+    t: CensusTables, sources: Sequence[str], as_of: date | None, roles: tuple[str, ...] | None = None
+) -> ir.Table:
     """``(export_id, source, data_date)`` of the exports a figure reads: the newest of each source dated on or
-    before ``as_of``, and for the Hub every harvest so dated (repos are kept at their latest observation)."""
-    current = current_exports(t, as_of)
+    before ``as_of`` (for Epoch, the newest that holds one of ``roles``' files, see
+    :func:`~modelcensus.metrics.core.current_exports`), and for the Hub every harvest so dated (repos are kept
+    at their latest observation)."""
+    current = current_exports(t, as_of, roles)
     current = current.filter(current.source.isin(list(sources)) & (current.source != "huggingface"))
     if "huggingface" not in sources:
         return current
@@ -67,8 +71,9 @@ def in_force(t: CensusTables, sources: Sequence[str], as_of: date | None) -> ir.
 def admitted(
     t: CensusTables, sources: Sequence[str], filters: Mapping[str, Any], as_of: date | None = None
 ) -> ir.Table:
-    """The records a definition admits on ``as_of`` (one row per record; Hub repos at their newest harvest)."""
-    exports = in_force(t, sources, as_of)
+    """The records a definition admits on ``as_of`` (one row per record; Hub repos at their newest harvest), from
+    the Epoch vintage that holds the population the filters admit."""
+    exports = in_force(t, sources, as_of, epoch_roles(dict(filters)))
     r = t.census_records.join(exports.select("export_id", export_date=exports.data_date), "export_id")
     hub = r.source == "huggingface"
     window = ibis.window(group_by=[r.source, r.source_id], order_by=[r.export_date.desc(nulls_first=False)])

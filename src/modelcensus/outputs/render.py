@@ -72,6 +72,8 @@ def caption(frame: pd.DataFrame) -> str:
     snaps = attrs.get("snapshots") or []
     if snaps:
         lines.append(describe_sources(snaps))
+    if attrs.get("note"):
+        lines.append(f"Note: {attrs['note']}.")
     if attrs.get("as_of"):
         lines.append(f"As the census stood on {attrs['as_of']} (the newest export of each source dated on or before).")
     return "\n".join(lines)
