@@ -73,12 +73,15 @@ class OverviewMethods:
         newest = max(frame["data_date"])
         return int(newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1)
 
-    def concentration(self, name: str, since: int, until: int, *, unit: str | None = None) -> pd.DataFrame:
-        """Per year, the top-1 and top-2 countries' shares and the Herfindahl index under a definition.
+    def concentration(
+        self, name: str, since: int, until: int, *, unit: str | None = None, as_of: date | str | None = None
+    ) -> pd.DataFrame:
+        """Per year, the top-1 and top-2 countries' shares and the Herfindahl index under a definition (as the
+        census stood on ``as_of``).
 
         Columns ``year, groups, total, top1_group, top1_group_name, top1_share, top2_share, hhi``.
         """
-        counts = self.count_definition_by_year(name, since, until, unit=unit)
+        counts = self.count_definition_by_year(name, since, until, unit=unit, as_of=as_of)
         if counts.empty:
             frame = pd.DataFrame(columns=["year", "groups", "total", "top1_group", "top1_share", "top2_share", "hhi"])
         else:
