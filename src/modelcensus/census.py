@@ -39,6 +39,7 @@ from modelcensus.metrics import (
 from modelcensus.orgs import Registry, Resolution, load_registry
 
 __all__ = ["BuildReport", "Census", "IngestReport", "build", "load_registry", "open"]
+from modelcensus import store_population
 from modelcensus.metrics.core import epoch_roles
 from modelcensus.metrics.hub import HubFilters, count_hub, trend_hub
 from modelcensus.metrics.hub import hub_current as hub_current_table
@@ -94,9 +95,19 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
 
     @property
     def tables(self) -> CensusTables:
-        self.ensure_population()
+        """The stored tables as Ibis tables. The census records behind definitions may be stale here: figures over
+        them read :attr:`population_tables`, which brings them up to date first."""
+        if self.store.read_only and not self.store.has_table("census_records"):  # a store of an earlier version
+            self.store.con.execute(store_population.SCHEMA.format(temp="TEMP"))
         b = self._backend
         return CensusTables(**{name: b.table(name) for name in CensusTables.__dataclass_fields__})
+
+    @property
+    def population_tables(self) -> CensusTables:
+        """:attr:`tables` with the census records matching the stored exports and links (linkage runs first if
+        needed: once per store state)."""
+        self.ensure_population()
+        return self.tables
 
     # -- ingest ---------------------------------------------------------------------------------
 

@@ -102,6 +102,9 @@ class _Facade:
         @property
         def tables(self) -> CensusTables: ...
 
+        @property
+        def population_tables(self) -> CensusTables: ...
+
         def models(self, **filters: Any) -> pd.DataFrame: ...
 
         def _hub_filters(self, **kwargs: Any) -> HubFilters: ...
@@ -399,8 +402,6 @@ class CatalogMethods(_Facade):
         try:
             if self.store.meta("population_key") == key and self.store.has_table("census_records"):
                 return
-            if self.store.read_only and not self.store.has_table("census_records"):  # a store of an earlier version
-                self.store.con.execute(store_population.SCHEMA.format(temp="TEMP"))
             models = self.links()
             if self.store.read_only:
                 store_population.refresh(self.store.con, key, models, self.registry, temp=True)
@@ -470,7 +471,7 @@ class CatalogMethods(_Facade):
         could have read it on ``as_of``). ``attrs`` says how many ratings carry no date (left off the axis)."""
         if by != "country":
             raise QueryError("the quality frontier is by country")
-        t = self.tables
+        t = self.population_tables
         any_rating = t.ratings.filter(t.ratings.category == category)
         if int(any_rating.count().execute()) == 0:
             raise QueryError(f"no LMArena ratings in category {category!r}; run `modelcensus ingest lmarena`")
@@ -561,7 +562,7 @@ class DefinitionMethods(CatalogMethods):
         unit, rule, attribution = unit or d.unit, rule or d.rule, attribution or d.attribution
         when = self._as_of(as_of)
         period = _period(year, since, until)
-        expr = count_population(self.tables, d.sources, d.filters, unit, rule, attribution, period, when)
+        expr = count_population(self.population_tables, d.sources, d.filters, unit, rule, attribution, period, when)
         frame = _with_names(expr.execute())
         if rule != "fractional":
             frame["count"] = frame["count"].round().astype("int64")
@@ -589,7 +590,15 @@ class DefinitionMethods(CatalogMethods):
         unit, rule, attribution = unit or d.unit, rule or d.rule, attribution or d.attribution
         when = self._as_of(as_of)
         expr = count_population(
-            self.tables, d.sources, d.filters, unit, rule, attribution, Period(since=since, until=until), when, True
+            self.population_tables,
+            d.sources,
+            d.filters,
+            unit,
+            rule,
+            attribution,
+            Period(since=since, until=until),
+            when,
+            True,
         )
         frame = _with_names(expr.execute())
         frame["year"] = frame["year"].astype("int64")
@@ -616,7 +625,7 @@ class DefinitionMethods(CatalogMethods):
         d = name if isinstance(name, Definition) else self.definition(name)
         unit, attribution = unit or d.unit, attribution or d.attribution
         period = _period(year, since, until)
-        t, when = self.tables, self._as_of(as_of)
+        t, when = self.population_tables, self._as_of(as_of)
         if country == "*":
             members, chosen = units(admitted(t, d.sources, d.filters, when), unit, len(d.sources) > 1, period)
         else:
