@@ -21,6 +21,7 @@ from modelcensus.metrics.populations import (
     admitted,
     count_grid,
     count_population,
+    in_force,
     unit_countries,
     units,
     units_in_group,
@@ -41,6 +42,9 @@ class CoverageMethods:
         @property
         def tables(self) -> CensusTables: ...
 
+        @property
+        def population_tables(self) -> CensusTables: ...
+
         def definition(self, name: str) -> Definition: ...
 
         def _as_of(self, as_of: date | str | None) -> date | None: ...
@@ -52,15 +56,22 @@ class CoverageMethods:
         frame = e.filter(e.source.isin(list(sources)) & e.data_date.notnull()).select("data_date").execute()
         return sorted({pd.Timestamp(d).date() for d in frame["data_date"]})
 
-    def newest_export_date(self, sources: Sequence[str], as_of: date | None = None) -> str | None:
-        """The date of the newest export of ``sources`` dated on or before ``as_of`` (now: of any)."""
-        dates = [d for d in self._export_dates(sources) if as_of is None or d <= as_of]
-        return dates[-1].isoformat() if dates else None
+    def newest_export_date(
+        self, sources: Sequence[str], as_of: date | None = None, roles: tuple[str, ...] | None = None
+    ) -> str | None:
+        """The date of the newest export of ``sources`` a figure reads on ``as_of`` (now: of any); for Epoch, the
+        newest holding one of ``roles``' files when one does, as :func:`in_force` reads it."""
+        frame = in_force(self.tables, list(sources), as_of, roles).select("data_date").execute()
+        dates = [pd.Timestamp(d).date() for d in frame["data_date"] if not is_missing(d)]
+        return max(dates).isoformat() if dates else None
 
-    def next_export_date(self, sources: Sequence[str], as_of: date) -> date | None:
-        """The first date after ``as_of`` on which one of ``sources`` has a new export (the next vintage)."""
+    def next_export_date(
+        self, sources: Sequence[str], as_of: date, roles: tuple[str, ...] | None = None
+    ) -> date | None:
+        """The first date after ``as_of`` on which a figure over ``sources`` reads a new export (the next vintage)."""
+        then = self.newest_export_date(sources, as_of, roles)
         later = [d for d in self._export_dates(sources) if d > as_of]
-        return later[0] if later else None
+        return next((d for d in later if self.newest_export_date(sources, d, roles) != then), None)
 
     # -- figures of claims ----------------------------------------------------------------------------
 
@@ -68,7 +79,9 @@ class CoverageMethods:
         """A definition's counts under every unit and rule for several periods (see
         :func:`modelcensus.metrics.populations.count_grid`)."""
         d = self.definition(name)
-        frame: pd.DataFrame = count_grid(self.tables, d.sources, d.filters, d.attribution, periods, as_of).execute()
+        frame: pd.DataFrame = count_grid(
+            self.population_tables, d.sources, d.filters, d.attribution, periods, as_of
+        ).execute()
         frame["group"] = pd.Series(
             [None if is_missing(g) else str(g) for g in frame["group"]], dtype=object, index=frame.index
         )
@@ -78,7 +91,9 @@ class CoverageMethods:
         """The claim's figure under its definition at the vintage in force on ``as_of`` (default: the claim's)."""
         d = self.definition(name)
         when = as_of or claim.as_of
-        frame = count_population(self.tables, d.sources, d.filters, d.unit, d.rule, d.attribution, claim.window, when)
+        frame = count_population(
+            self.population_tables, d.sources, d.filters, d.unit, d.rule, d.attribution, claim.window, when
+        )
         counts = frame.execute()
         if counts.empty or int(counts["denominator"].iloc[0]) == 0:
             return None
@@ -90,7 +105,7 @@ class CoverageMethods:
         """The units (their names) counted for the claim's country now: the evidence of the figure."""
         d = self.definition(name)
         chosen, _ = units_in_group(
-            self.tables, d.sources, d.filters, d.unit, d.attribution, claim.country, claim.window, now
+            self.population_tables, d.sources, d.filters, d.unit, d.attribution, claim.country, claim.window, now
         )
         frame = chosen.select("name").order_by("name").limit(limit).execute()
         return [str(n) for n in frame["name"]]
@@ -167,10 +182,11 @@ class CoverageMethods:
         unknown = [s for s in chosen if s not in d.sources]
         if unknown:
             raise QueryError(f"source {unknown[0]!r} is not among {name}'s sources ({', '.join(d.sources)})")
-        records = admitted(self.tables, chosen, d.filters, as_of)
+        t = self.population_tables  # the census records, brought up to date
+        records = admitted(t, chosen, d.filters, as_of)
         members, _ = units(records, d.unit, len(d.sources) > 1, period)
         listed = members.select("unit", "source").distinct()
-        uc = unit_countries(self.tables, members, d.attribution)
+        uc = unit_countries(t, members, d.attribution)
         return listed, uc.select("unit", group=uc.country), chosen
 
     def estimate(

@@ -102,11 +102,17 @@ class VintageMethods:
         )
         return frame
 
-    def listing_lag(self, by: str | None = None, **filters: Any) -> tuple[pd.DataFrame, dict[str, LagCurve]]:
+    def listing_lag(
+        self, by: str | None = None, *, as_of: date | str | None = None, **filters: Any
+    ) -> tuple[pd.DataFrame, dict[str, LagCurve]]:
         """The listing-lag observations (and a curve per group; key ``""`` for all groups together) of the
-        population the filters admit, over the vintages that hold it."""
-        f = self._filters(**{k: v for k, v in filters.items() if k in VINTAGE_FILTERS and k not in ("year",)})
+        population the filters admit, over the vintages that hold it (those dated on or before ``as_of``)."""
+        f = self._filters(
+            as_of=as_of, **{k: v for k, v in filters.items() if k in VINTAGE_FILTERS and k not in ("year",)}
+        )
         exports = covering_exports(self.tables, f)
+        if f.as_of is not None:
+            exports = exports.filter(exports.data_date <= f.as_of)
         ids = list(exports.execute()["export_id"])
         overall = lag_observations(count_by_vintage(self.tables, ["year"], f, exports=ids), exports).execute()
         curves = {"": LagCurve.from_observations(overall)}
@@ -153,7 +159,7 @@ class VintageMethods:
         if current.empty or current["export_date"].isna().all():
             raise QueryError("no dated Epoch AI export in force: the years' completeness cannot be measured")
         when = max(d for d in current["export_date"] if d is not None)
-        _, curves = self.listing_lag(by, **kept)
+        _, curves = self.listing_lag(by, as_of=f.as_of, **kept)
         rows = []
         for rec in listed.itertuples(index=False):
             group = getattr(rec, by) if by else None

@@ -46,8 +46,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from modelcensus.errors import InputFormatError, QueryError
+from modelcensus.metrics.core import epoch_roles
 from modelcensus.metrics.populations import UNITS, Period
-from modelcensus.records import country_code
+from modelcensus.records import country_code, is_missing
 
 if TYPE_CHECKING:
     from modelcensus.census import Census
@@ -75,6 +76,17 @@ CLAIM_KEYS = {
     "published",
 }
 RULES = ("full", "fractional", "primary")
+
+
+class _ClaimsLoader(yaml.SafeLoader):
+    """YAML dates stay text, so a bad one (2025-02-30) is an error naming the claim and field, not a crash."""
+
+
+def _date_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_ClaimsLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_text)
 
 
 @dataclass(frozen=True)
@@ -124,7 +136,7 @@ def _bound(value: object, where: str) -> int | date:
 def load_claims(path: Path) -> list[Claim]:
     """Read and validate a claims file; errors name the file, the claim and the field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ClaimsLoader)  # a SafeLoader
     except (OSError, yaml.YAMLError) as exc:
         raise InputFormatError(f"cannot read the claims file ({exc})", file=str(path)) from exc
     items = data.get("claims") if isinstance(data, dict) else None
@@ -243,8 +255,10 @@ def verdict_of(
     (Epoch's notable models are exactly what Epoch lists). There, what the sources list is a floor: a count
     claim above it is not contradicted by it, and the estimate of what no source lists can only find the models
     lists like these can find (models no such list could ever see are beyond any estimate), so it contradicts
-    a claim only from below, or a share claim when both shares' estimates stand."""
-    if claim.as_of is not None and not in_force:
+    a claim only from below, or a share claim when both shares' estimates stand.
+
+    ``in_force``: an export of the definition's sources is in force (on ``as_of``; now, without it)."""
+    if not in_force:
         return "not-checkable"
     if holds(claim, at_figure):
         return "supported"
@@ -325,19 +339,20 @@ def evaluate_all(census: Census, claims: list[Claim], now: date | None = None) -
         d = definitions[claim.definition]
         p = periods.index(claim.window)
         now_figure, now_base = _grid_figure(grids[d.name], claim, d.unit, d.rule, p)
+        roles = epoch_roles(d.filters)  # the Epoch files the population needs: the vintage its figure reads
         current = {
-            "export_date": census.newest_export_date(d.sources, now),
+            "export_date": census.newest_export_date(d.sources, now, roles),
             "figure": now_figure,
             "denominator": now_base,
         }
         at_vintage = None
-        in_force = True
+        in_force = current["export_date"] is not None  # without as_of: is anything in force now?
         next_figure = None
         if claim.as_of is not None:
-            at_date = census.newest_export_date(d.sources, claim.as_of)
+            at_date = census.newest_export_date(d.sources, claim.as_of, roles)
             in_force = at_date is not None
             at_figure = census.claim_figure(claim, d.name) if in_force else None
-            next_date = census.next_export_date(d.sources, claim.as_of)
+            next_date = census.next_export_date(d.sources, claim.as_of, roles)
             next_figure = census.claim_figure(claim, d.name, next_date) if next_date else None
             at_vintage = {
                 "as_of": claim.as_of.isoformat(),
@@ -397,7 +412,8 @@ def _grid_figure(grid: Any, claim: Claim, unit: str, rule: str, period: int) -> 
     rows = grid[grid["unit"] == unit]
     if rows.empty:
         return None, 0
-    denominator = int(rows[f"denominator_{period}"].iloc[0])
+    total = rows[f"denominator_{period}"].iloc[0]
+    denominator = 0 if is_missing(total) else int(total)  # no unit at all (nothing in force on that date)
     if denominator == 0:
         return None, 0
     hit = rows[rows["group"] == claim.country]

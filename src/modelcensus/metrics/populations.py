@@ -65,7 +65,8 @@ def in_force(
     e = t.exports.filter(t.exports.source == "huggingface")
     if as_of is not None:
         e = e.filter(e.data_date <= as_of)
-    return current.union(e.select("export_id", "source", "data_date"))
+    hub = e.select("export_id", "source", "data_date")
+    return current.union(hub.cast(current.schema()))  # with roles, current's columns are nullable (a left join)
 
 
 def admitted(
