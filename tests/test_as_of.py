@@ -212,11 +212,6 @@ def test_check_as_of_reads_now_as_it_stood_then(full_census_path: Path, tmp_path
     assert hub["verdict"] == "not-checkable"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="census_catalog.source_records(as_of) reads every Hub harvest and the newest OpenRouter/LMArena export "
-    "whatever the date: `links --as-of 2025-03-01` lists records of files of 2025-12 and 2026",
-)
 def test_links_as_of_lists_only_records_of_exports_then(full_census_path: Path, repo: str) -> None:
     models = ok(invoke(full_census_path, repo, "links", "--as-of", AS_OF))
     assert {r["source"] for m in models for r in m["records"]} == {"epoch"}

@@ -615,7 +615,8 @@ class Census(ProfileMethods, OverviewMethods, VintageMethods, CoverageMethods, D
             if latest.get(r.repo_id) == r.export_id
         }
         if repo_id not in current.index:
-            raise QueryError(f"{repo_id!r} is not a stored Hub repo (ids are case-sensitive: author/name)")
+            when_text = f" harvested on or before {when.isoformat()}" if when else ""
+            raise QueryError(f"{repo_id!r} is not a stored Hub repo{when_text} (ids are case-sensitive: author/name)")
         chain: list[dict[str, Any]] = []
         node: str | None = repo_id
         seen: set[str] = set()

@@ -327,8 +327,10 @@ class CatalogMethods(_Facade):
     # -- linkage ---------------------------------------------------------------------------------
 
     def source_records(self, as_of: date | str | None = None) -> list[SourceRecord]:
-        """Every current record of Epoch, the Hub, OpenRouter and LMArena, as linkage sees it."""
+        """Every current record (as of a date: in force then) of Epoch, the Hub, OpenRouter and LMArena, as linkage
+        sees it."""
         registry = self.registry
+        when = self._as_of(as_of)
         records: list[SourceRecord] = []
         models = self.models(as_of=as_of)
         links = self.store.con.execute("SELECT model_key, link FROM models").fetchall()
@@ -349,25 +351,27 @@ class CatalogMethods(_Facade):
                 )
             )
         hub = self.store.con.execute(
-            "SELECT DISTINCT repo_id, author FROM hub_models ORDER BY repo_id, author"
+            "SELECT DISTINCT repo_id, author FROM hub_models JOIN exports USING (export_id) "
+            "WHERE ? IS NULL OR data_date <= ? ORDER BY repo_id, author",
+            [when, when],
         ).fetchall()
         for repo_id, author in hub:
             developer, countries = developer_of(registry, [], author)
             records.append(SourceRecord("huggingface", repo_id, repo_id.split("/")[-1], developer, None, countries))
-        catalog = self._current_catalog(("openrouter", "lmarena"))
+        catalog = self._current_catalog(("openrouter", "lmarena"), when)
         records.extend(store_population.catalog_record(registry, r) for r in catalog.itertuples())
         return records
 
-    def _current_catalog(self, sources: tuple[str, ...]) -> pd.DataFrame:
+    def _current_catalog(self, sources: tuple[str, ...], as_of: date | None = None) -> pd.DataFrame:
         placeholders = ", ".join("?" for _ in sources)
         frame: pd.DataFrame = self.store.con.execute(
             f"""
             SELECT c.* FROM catalog_records c JOIN (
-                SELECT export_id FROM exports WHERE source IN ({placeholders})
+                SELECT export_id FROM exports WHERE source IN ({placeholders}) AND (? IS NULL OR data_date <= ?)
                 QUALIFY row_number() OVER (PARTITION BY source ORDER BY data_date DESC NULLS LAST, ingested_at DESC) = 1
             ) USING (export_id)
             """,
-            list(sources),
+            [*sources, as_of, as_of],
         ).df()
         return frame
 
@@ -484,7 +488,7 @@ class CatalogMethods(_Facade):
                 "category": category,
                 "as_of": when.isoformat() if when else None,
                 "undated_ratings": int(undated_ratings(t, category).execute()["n"].iloc[0]),
-                "snapshots": self.snapshots_in_force(["lmarena"], when),
+                "snapshots": self.snapshots_in_force(["lmarena"]),  # ratings keep their own days
             }
         )
         return best

@@ -90,7 +90,7 @@ __all__ = [
     "unit_key",
 ]
 
-LINKAGE_VERSION = "4"
+LINKAGE_VERSION = "5"
 """Bumped whenever a rule changes what links, so stored linkage results are recomputed."""
 SOURCE_PRIORITY = ("epoch", "huggingface", "openrouter", "lmarena", "litellm", "tabular")
 

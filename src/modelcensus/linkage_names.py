@@ -58,7 +58,10 @@ def name_key(name: str, keep_dots: bool = False) -> str:
     if ": " in text:
         text = text.split(": ", 1)[1]
     if "/" in text:
-        text = text.rsplit("/", 1)[1]
+        vendor, _, rest = text.rpartition("/")
+        # a vendor prefix (``openai/gpt-4o``, ``Qwen/Qwen3-8B``) goes; a slash inside a name (``ViT-G/14``,
+        # ``CLIP ViT-L/14``: a patch size) is part of it
+        text = rest if " " not in vendor and re.search(r"[A-Za-z]", rest) else text.replace("/", "-")
     text = _FOREIGN_ALIAS.sub(" ", text)
     # parentheses holding a digit carry a version, date or size ("(Mar 2025)", "(72B)"): keep them;
     # others are aliases ("(FAIR)") and go

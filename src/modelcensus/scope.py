@@ -39,7 +39,8 @@ def size_in_name(name: str) -> float | None:
     moe = _MOE.search(name)
     if moe:
         return float(moe.group(1)) * float(moe.group(2)) * 1e9
-    sizes = [float(m.group(1)) * (1e9 if m.group(2) in "bB" else 1e6) for m in _SIZE.finditer(name.replace("_", "-"))]
+    text = re.sub(r"(?<![\d.])(\d)_(\d[bBmM])(?!\w)", r"\1.\2", name).replace("_", "-")  # 1_6b is 1.6B
+    sizes = [float(m.group(1)) * (1e9 if m.group(2) in "bB" else 1e6) for m in _SIZE.finditer(text)]
     return max(sizes) if sizes else None
 
 

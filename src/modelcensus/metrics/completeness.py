@@ -25,10 +25,10 @@ WINDOW_MONTHS = 2.0
 COMPLETE_SHARE = 0.9
 """A year whose likely share of its eventual count is at least this is called complete (a source may still add
 a few percent for years: Epoch added 7% to 2021's models between late 2024 and 2026)."""
-MIN_GROUP_YEARS = 2
+MIN_GROUP_YEARS = 4
 """A group (a country) gets its own curve when at least this many of its reference years have a final count
 of at least ``MIN_GROUP_FINAL``; otherwise it reads the curve of all groups together."""
-MIN_GROUP_FINAL = 10
+MIN_GROUP_FINAL = 20
 MIN_REFERENCE_FINAL = 10
 """Reference years with fewer models than this (the 1950s hold one or two) say nothing about a share: left out."""
 
@@ -88,11 +88,8 @@ class LagCurve:
         below, above = obs[obs["lag_months"] < lag], obs[obs["lag_months"] > lag]
         if below.empty:
             return None  # earlier in a year than any vintage saw one: nothing to go on
-        if above.empty:  # later than every observation: the oldest lags observed say where it stands
-            last = obs[obs["lag_months"] >= obs["lag_months"].max() - WINDOW_MONTHS]["ratio"]
-            return ShareAtLag(
-                float(last.median()), float(last.min()), float(last.max()), len(last), "beyond the observed lags"
-            )
+        if above.empty:  # older than every reference year measured: nothing says it is still filling in
+            return ShareAtLag(1.0, 1.0, 1.0, 0, "older than every lag observed")
         lo_lag, hi_lag = float(below["lag_months"].max()), float(above["lag_months"].min())
         lo = obs[(obs["lag_months"] - lo_lag).abs() <= WINDOW_MONTHS / 2]["ratio"]
         hi = obs[(obs["lag_months"] - hi_lag).abs() <= WINDOW_MONTHS / 2]["ratio"]

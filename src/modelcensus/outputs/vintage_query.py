@@ -36,8 +36,8 @@ def lag_frames(
     filters: dict[str, Any],
 ) -> tuple[Any, Any, Any]:
     """(observations, curves, year statuses) of the listing lag: years default to the five up to the newest."""
-    observations, curves = census.listing_lag(by, **filters)
     when = census._as_of(as_of)
+    observations, curves = census.listing_lag(by, as_of=when, **filters)
     newest = census.newest_export_date(["epoch"], when)
     if newest is None:
         raise QueryError("no dated Epoch AI export is stored (as of that date)")
