@@ -6,7 +6,9 @@ the facade, so outputs still talk to one object.
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -95,6 +97,7 @@ class _Facade:
     if TYPE_CHECKING:
         store: Store
         config: Config
+        path: Path
 
         @property
         def registry(self) -> Registry: ...
@@ -664,7 +667,28 @@ class DefinitionMethods(CatalogMethods):
         from modelcensus.claims import evaluate_all, load_claims
 
         claims = load_claims(path)
-        return evaluate_all(self, claims, self._as_of(as_of))  # type: ignore[arg-type]  # the Census of this mixin
+        when = self._as_of(as_of)
+        self.ensure_population()
+        definitions = json.dumps(
+            [(d.name, d.sources, d.filters, d.unit, d.rule, d.attribution) for d in self.definitions().values()],
+            default=str,
+        )
+        key = (
+            str(self.path.resolve()),
+            self.store.meta("population_key") or self.__dict__.get("_population_key"),
+            hashlib.sha256((definitions + path.read_text(encoding="utf-8")).encode()).hexdigest(),
+            when,
+        )
+        if key not in _CHECKED:
+            _CHECKED[key] = evaluate_all(self, claims, when)  # type: ignore[arg-type]  # the Census of this mixin
+            while len(_CHECKED) > 8:
+                _CHECKED.pop(next(iter(_CHECKED)))
+        return copy.deepcopy(_CHECKED[key])
+
+
+_CHECKED: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+"""Verdicts already computed in this process, per store state, definitions, claims file and date: a check reads
+the whole census (seconds), and the same store answers the same claims the same way."""
 
 
 def _period(year: int | None, since: int | date | None, until: int | date | None) -> Period:

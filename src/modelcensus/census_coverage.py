@@ -56,14 +56,29 @@ class CoverageMethods:
         frame = e.filter(e.source.isin(list(sources)) & e.data_date.notnull()).select("data_date").execute()
         return sorted({pd.Timestamp(d).date() for d in frame["data_date"]})
 
+    def _memo(self) -> dict[tuple[Any, ...], Any]:
+        """Answers that depend only on the store's state, kept for this census object's life (a read-only census
+        sees one state; a writer's ingest makes a new key)."""
+        memo: dict[tuple[Any, ...], Any] = self.__dict__.setdefault("_coverage_memo", {})
+        state = self.store.meta("population_key") if hasattr(self, "store") else None
+        if memo.get(("state",)) != state:
+            memo.clear()
+            memo[("state",)] = state
+        return memo
+
     def newest_export_date(
         self, sources: Sequence[str], as_of: date | None = None, roles: tuple[str, ...] | None = None
     ) -> str | None:
         """The date of the newest export of ``sources`` a figure reads on ``as_of`` (now: of any); for Epoch, the
         newest holding one of ``roles``' files when one does, as :func:`in_force` reads it."""
-        frame = in_force(self.tables, list(sources), as_of, roles).select("data_date").execute()
-        dates = [pd.Timestamp(d).date() for d in frame["data_date"] if not is_missing(d)]
-        return max(dates).isoformat() if dates else None
+        key = ("newest", tuple(sources), as_of, roles)
+        memo = self._memo()
+        if key not in memo:
+            frame = in_force(self.tables, list(sources), as_of, roles).select("data_date").execute()
+            dates = [pd.Timestamp(d).date() for d in frame["data_date"] if not is_missing(d)]
+            memo[key] = max(dates).isoformat() if dates else None
+        result: str | None = memo[key]
+        return result
 
     def next_export_date(
         self, sources: Sequence[str], as_of: date, roles: tuple[str, ...] | None = None
@@ -110,12 +125,14 @@ class CoverageMethods:
         frame = chosen.select("name").order_by("name").limit(limit).execute()
         return [str(n) for n in frame["name"]]
 
-    def claim_coverage(self, claim: Claim, name: str, now: date | None = None) -> dict[str, Any]:
+    def claim_coverage(
+        self, claim: Claim, name: str, now: date | None = None, listed_now: float | None = None
+    ) -> dict[str, Any]:
         """What no source lists, for the claim's country (count) or share, now: ``listed, estimate, ci_low,
-        ci_high, method, sources`` (and ``trusted``, ``reason``)."""
+        ci_high, method, sources`` (and ``trusted``, ``reason``). ``listed_now``: the figure now, when known."""
         d = self.definition(name)
         if len(d.sources) < 2:
-            listed = self.claim_figure(claim, name, now or date.max)
+            listed = listed_now if listed_now is not None else self.claim_figure(claim, name, now or date.max)
             return {
                 "listed": listed,
                 "estimate": None,
@@ -127,7 +144,11 @@ class CoverageMethods:
                 "reason": f"{name} is one source's list ({d.sources[0]}): what no source lists cannot be estimated "
                 "from a single list",
             }
-        table = self.estimate(by="country", definition=name, period=claim.window, as_of=now)
+        key = ("estimate", name, claim.window.key(), now)
+        memo = self._memo()
+        if key not in memo:
+            memo[key] = self.estimate(by="country", definition=name, period=claim.window, as_of=now)
+        table = memo[key]
         mine = table[table["group"] == claim.country]
         total = table[table["group"].isna() & (table["scope"] == "all")]
         row = mine.iloc[0].to_dict() if len(mine) else None

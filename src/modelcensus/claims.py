@@ -363,7 +363,7 @@ def evaluate_all(census: Census, claims: list[Claim], now: date | None = None) -
             }
         else:
             at_figure = now_figure
-        coverage = census.claim_coverage(claim, d.name, now)
+        coverage = census.claim_coverage(claim, d.name, now, now_figure)
         sensitivity = []
         for other in sorted(definitions.values(), key=lambda x: x.name):
             for rule in RULES:
