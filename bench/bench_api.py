@@ -216,7 +216,7 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = "from modelcensus.outputs.cli import main; main()"
+    command = "from modelcensus.outputs.cli.app import main; main()"
     options = ["--db", str(db), "--port", str(port), "--timeout", "1800", "--workers", str(args.workers)]
     # the server's stdout is DuckDB's progress bar on the first answers; its errors go to stderr
     server = subprocess.Popen([sys.executable, "-c", command, "serve", *options], cwd=ROOT, stdout=subprocess.DEVNULL)

@@ -67,7 +67,7 @@ def full_census_path(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> 
     """``modelcensus build --from ../shared/data``: every source, built once."""
     from typer.testing import CliRunner
 
-    from modelcensus.outputs.cli import app
+    from modelcensus.outputs.cli.app import app
 
     path = tmp_path_factory.mktemp("full") / "census.duckdb"
     result = CliRunner().invoke(app, ["build", "--from", str(shared), "--db", str(path)])

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 import modelcensus as mc
 from modelcensus.config import Config
-from modelcensus.outputs.api import Generations, create_app
-from modelcensus.outputs.cli import app as cli_app
-from modelcensus.outputs.count_query import CountQuery, count_figure
+from modelcensus.outputs.api.app import Generations, create_app
+from modelcensus.outputs.cli.app import app as cli_app
+from modelcensus.outputs.common.count_query import CountQuery, count_figure
 
 from conftest import ROOT
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import modelcensus as mc
 from modelcensus.errors import QueryError
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 
 from conftest import ROOT
 

@@ -21,7 +21,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 import modelcensus as mc
-from modelcensus.outputs.api import create_app
+from modelcensus.outputs.api.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"

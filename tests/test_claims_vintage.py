@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import modelcensus as mc
 from modelcensus.claims import VERDICTS, Claim, format_figure, holds, load_claims, verdict_of
 from modelcensus.errors import InputFormatError
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 
 from conftest import ROOT
 from epoch_fixtures import write_export

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import modelcensus as mc
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 
 runner = CliRunner()
 

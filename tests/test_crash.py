@@ -33,7 +33,7 @@ SEED = 20260504
 WORKER = """
 import sys
 import ibis
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 ibis.duckdb  # load the backend before the clock starts
 print("ready", flush=True)
 sys.stdin.readline()

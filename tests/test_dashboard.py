@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 import modelcensus as mc
-from modelcensus.outputs.api import create_app
-from modelcensus.outputs.dashboard import PLOTLY_JS, STATIC
+from modelcensus.outputs.api.app import create_app
+from modelcensus.outputs.web.pages import PLOTLY_JS, STATIC
 
 PAGES = ["/", "/countries/CN", "/organizations/OpenAI", "/models/epoch:GPT-4", "/vintages", "/claims"]
 

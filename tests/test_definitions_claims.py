@@ -13,7 +13,7 @@ import modelcensus as mc
 from modelcensus.definitions import load_definitions
 from modelcensus.errors import InputFormatError
 from modelcensus.linkage import unit_key
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 
 from conftest import ROOT
 from epoch_fixtures import write_export

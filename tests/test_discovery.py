@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import modelcensus as mc
-from modelcensus.outputs.cli import PARTIAL_EXIT, app
+from modelcensus.outputs.cli.app import PARTIAL_EXIT, app
 from modelcensus.provenance import DateMethod
 from modelcensus.sources.dating import date_in_name, file_date
 from modelcensus.sources.discover import discover

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import typer.main
 
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 
 from conftest import ROOT
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 import modelcensus as mc
 from modelcensus.errors import InputFormatError
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 from modelcensus.sources import epoch
 
 from epoch_fixtures import ALL_HEADER, ROWS, all_rows, write_csv, write_export

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 import modelcensus as mc
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 
 runner = CliRunner()
 

@@ -507,7 +507,7 @@ def test_quarantined_rows_keep_their_reason_per_source(
     `modelcensus quarantine --source S` lists exactly that source's rows."""
     from typer.testing import CliRunner
 
-    from modelcensus.outputs.cli import app
+    from modelcensus.outputs.cli.app import app
 
     rows = [list(r) for r in samples["epoch"]["all_ai_models.csv"]]
     date_column = rows[0].index("Publication date")

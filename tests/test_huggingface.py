@@ -14,7 +14,7 @@ import modelcensus as mc
 from hub_server import HubState, api_items, serve_hub
 from modelcensus.config import Config
 from modelcensus.errors import InputFormatError, SourceUnavailableError
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 from modelcensus.sources import huggingface as hf
 
 runner = CliRunner()

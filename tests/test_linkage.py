@@ -25,8 +25,8 @@ from modelcensus.linkage import (
     snapshot_marks,
     token_key,
 )
-from modelcensus.linkage_splink import name_parts, veto
-from modelcensus.outputs.cli import app
+from modelcensus.linkage.splink import name_parts, veto
+from modelcensus.outputs.cli.app import app
 
 from conftest import ROOT
 

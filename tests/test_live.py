@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import modelcensus as mc
 from modelcensus.config import Config
 from modelcensus.errors import SourceUnavailableError
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 
 from httpserver import Payloads, serve
 

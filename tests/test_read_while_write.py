@@ -27,7 +27,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 import modelcensus as mc
-from modelcensus.outputs.api import create_app
+from modelcensus.outputs.api.app import create_app
 
 STEPS = 6
 API_QUERY = "/api/count?source=huggingface&by=country&metric=downloads&attribution=lineage"
@@ -36,7 +36,7 @@ API_QUERY = "/api/count?source=huggingface&by=country&metric=downloads&attributi
 # each listing in turn, each a separate open → copy → ingest → publish.
 WRITER = """
 import sys
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 db, listings = sys.argv[1], sys.argv[2:]
 print("ready", flush=True)
 sys.stdin.readline()

@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 import modelcensus as mc
 from modelcensus.errors import QueryError
 from modelcensus.metrics.overview import concentration
-from modelcensus.outputs.cli import app
-from modelcensus.outputs.report import DEFAULT_DEFINITIONS, ReportBuilder, load_strings
-from modelcensus.outputs.report_pages import render_html, render_markdown
+from modelcensus.outputs.cli.app import app
+from modelcensus.outputs.report.build import DEFAULT_DEFINITIONS, ReportBuilder, load_strings
+from modelcensus.outputs.report.pages import render_html, render_markdown
 
 from conftest import ROOT
 
@@ -429,7 +429,7 @@ def test_claims_text_is_escaped(census: mc.Census, tmp_path: Path) -> None:
     chart = section.blocks[0].chart
     assert chart is not None
     out = tmp_path / "charts"
-    from modelcensus.outputs.charts import save_images
+    from modelcensus.outputs.report.charts import save_images
 
     png, svg = save_images(chart, out)  # a "$" in a claim is text, not Matplotlib mathtext
     assert png.stat().st_size > 10_000 and "evil" in svg.read_text(encoding="utf-8")

@@ -18,10 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 import modelcensus as mc
-from modelcensus.engines import EngineUnavailableError, SparkCensus, java_binary, open_spark_census, spark_session
-from modelcensus.errors import QueryError
-from modelcensus.outputs.cli import app
-from modelcensus.outputs.render import records
+from modelcensus.engines.spark import java_binary, spark_session
+from modelcensus.errors import EngineUnavailableError, StoreOnlyError
+from modelcensus.outputs.cli.app import app
+from modelcensus.outputs.common.render import records
 
 runner = CliRunner()
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")  # pyspark 4.0's toPandas
@@ -108,8 +108,8 @@ def parquet_export(full_census_path: Path, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="module")
-def on_spark(spark: Any, parquet_export: Path) -> Iterator[SparkCensus]:
-    census = open_spark_census(parquet_export, session=spark)
+def on_spark(spark: Any, parquet_export: Path) -> Iterator[mc.Census]:
+    census = mc.open(parquet_export, engine="spark", spark_session=spark)
     yield census
     census.close()
 
@@ -145,7 +145,7 @@ def assert_same_frame(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_every_metric_is_the_same_on_spark(
-    case: tuple[str, dict[str, Any]], on_duckdb: mc.Census, on_spark: SparkCensus
+    case: tuple[str, dict[str, Any]], on_duckdb: mc.Census, on_spark: mc.Census
 ) -> None:
     method, kwargs = case
     expected = getattr(on_duckdb, method)(**kwargs)
@@ -225,7 +225,7 @@ def test_cli_count_engine_spark_prints_the_same_json(
     )
 
 
-def test_engine_errors_are_clear(spark: Any, full_census_path: Path, tmp_path: Path, on_spark: SparkCensus) -> None:
+def test_engine_errors_are_clear(spark: Any, full_census_path: Path, tmp_path: Path, on_spark: mc.Census) -> None:
     bogus = runner.invoke(app, ["count", "--engine", "polars", "--db", str(full_census_path)])
     assert bogus.exit_code == 1 and "engine must be one of duckdb, spark" in bogus.output
     master = runner.invoke(app, ["count", "--spark-master", "local[1]", "--db", str(full_census_path)])
@@ -239,8 +239,10 @@ def test_engine_errors_are_clear(spark: Any, full_census_path: Path, tmp_path: P
     (tmp_path / "empty").mkdir()
     nothing = runner.invoke(app, ["count", "--engine", "spark", "--db", str(tmp_path / "empty")])
     assert nothing.exit_code == 1 and "no manifest.json here" in nothing.output
-    with pytest.raises(QueryError, match="Parquet export read by Spark"):
+    with pytest.raises(StoreOnlyError, match="Parquet export read by Spark"):
         on_spark.refresh_registry()
+    with pytest.raises(StoreOnlyError, match="needs the DuckDB store"):
+        on_spark.ingest_openrouter(tmp_path / "models.json")
 
 
 def test_missing_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

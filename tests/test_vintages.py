@@ -31,7 +31,7 @@ from modelcensus.metrics.completeness import (
     months_after_year,
 )
 from modelcensus.metrics.vintages import DAYS_PER_MONTH, MATURE_MONTHS
-from modelcensus.outputs.cli import app
+from modelcensus.outputs.cli.app import app
 
 from epoch_fixtures import write_export
 

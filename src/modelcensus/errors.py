@@ -48,8 +48,33 @@ class RegistryError(ModelCensusError, ValueError):
 
 
 class QueryError(ModelCensusError, ValueError):
-    """A read request names an unknown dimension, filter value or option."""
+    """A read request names an unknown dimension, filter value or option.
+
+    ``parameter`` names the request parameter at fault (``country``, ``as_of``, ``by``…) when there is one: the
+    API answers 422 with it as the field, the CLI names its option.
+    """
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        self.parameter = parameter
+        super().__init__(message)
 
 
 class StoreError(ModelCensusError, RuntimeError):
     """The census store is missing, empty or not a modelcensus store."""
+
+
+class EngineUnavailableError(ModelCensusError, RuntimeError):
+    """The chosen engine cannot start here (pyspark or Java missing, master unreachable)."""
+
+
+class StoreOnlyError(ModelCensusError, NotImplementedError):
+    """The operation needs the DuckDB store itself (ingest, linkage, the registry's refresh, an export), and this
+    census is a Parquet export read by another engine (Spark): open the DuckDB store for it."""
+
+    def __init__(self, operation: str, location: str) -> None:
+        self.operation = operation
+        self.location = location
+        super().__init__(
+            f"{operation} needs the DuckDB store; this census is a Parquet export read by Spark ({location}): "
+            "open the DuckDB store (engine='duckdb') for it"
+        )

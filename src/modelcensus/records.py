@@ -15,6 +15,7 @@ from datetime import date
 from enum import Enum, StrEnum
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import pycountry
 
@@ -336,3 +337,12 @@ def number_field(value: object, location: str, line: int | None, column: str) ->
     if not math.isfinite(number):
         raise InputFormatError(f"not a finite number: {value!r}", file=location, line=line, column=column)
     return number
+
+
+def plain(value: Any) -> Any:
+    """A pandas or NumPy cell as a plain Python value (None for a missing one), ready for JSON."""
+    if is_missing(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value

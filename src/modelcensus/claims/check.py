@@ -1,0 +1,157 @@
+"""Checking a claims file: a verdict per claim at its vintage, with figures then, next and now, coverage, evidence
+and a sensitivity table; verdicts are computed once per state of the data in a process."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from modelcensus.claims.figures import ClaimFigures
+from modelcensus.claims.model import (
+    RULES,
+    Claim,
+    comparable_definitions,
+    explain,
+    format_figure,
+    load_claims,
+    verdict_of,
+)
+from modelcensus.errors import QueryError
+from modelcensus.figures.reader import parse_as_of
+from modelcensus.metrics.core import epoch_roles
+from modelcensus.metrics.populations import UNITS, Period
+from modelcensus.records import is_missing
+
+
+def check(census: ClaimFigures, path: Path, as_of: date | str | None = None) -> list[dict[str, Any]]:
+    """Verdicts on the claims of a claims file, at their vintage, with figures, coverage, evidence and
+    sensitivity tables; ``as_of`` reads "now" as the census stood on that date."""
+    claims = load_claims(path)
+    when = parse_as_of(as_of)
+    census.reader.ensure_population()
+    definitions = json.dumps(
+        [(d.name, d.sources, d.filters, d.unit, d.rule, d.attribution) for d in census.definitions().values()],
+        default=str,
+    )
+    key = (
+        census.reader.engine.location,
+        census.reader.state(),
+        hashlib.sha256((definitions + path.read_text(encoding="utf-8")).encode()).hexdigest(),
+        when,
+    )
+    if key not in _CHECKED:
+        _CHECKED[key] = evaluate_all(census, claims, when)
+        while len(_CHECKED) > 8:
+            _CHECKED.pop(next(iter(_CHECKED)))
+    return copy.deepcopy(_CHECKED[key])
+
+
+_CHECKED: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+"""Verdicts already computed in this process, per store state, definitions, claims file and date: a check reads
+the whole census (seconds), and the same store answers the same claims the same way."""
+
+
+def evaluate_all(census: ClaimFigures, claims: list[Claim], now: date | None = None) -> list[dict[str, Any]]:
+    """Evaluate claims (see the module docstring); the sensitivity counts are computed once per definition.
+    ``now`` reads "now" as the census stood on that date (default: the newest exports)."""
+    definitions = census.definitions()
+    for claim in claims:
+        if claim.definition not in definitions:
+            raise QueryError(f"claim {claim.id!r}: unknown definition {claim.definition!r}")
+    periods: list[Period] = []
+    for claim in claims:
+        if claim.window not in periods:
+            periods.append(claim.window)
+    grids = {name: census.count_grid(name, periods, now) for name in definitions}
+    results = []
+    for claim in claims:
+        d = definitions[claim.definition]
+        p = periods.index(claim.window)
+        now_figure, now_base = _grid_figure(grids[d.name], claim, d.unit, d.rule, p)
+        roles = epoch_roles(d.filters)  # the Epoch files the population needs: the vintage its figure reads
+        current = {
+            "export_date": census.newest_export_date(d.sources, now, roles),
+            "figure": now_figure,
+            "denominator": now_base,
+        }
+        at_vintage = None
+        in_force = current["export_date"] is not None  # without as_of: is anything in force now?
+        next_figure = None
+        if claim.as_of is not None:
+            at_date = census.newest_export_date(d.sources, claim.as_of, roles)
+            in_force = at_date is not None
+            at_figure = census.claim_figure(claim, d.name) if in_force else None
+            next_date = census.next_export_date(d.sources, claim.as_of, roles)
+            next_figure = census.claim_figure(claim, d.name, next_date) if next_date else None
+            at_vintage = {
+                "as_of": claim.as_of.isoformat(),
+                "export_date": at_date,
+                "figure": at_figure,
+                "next_export_date": next_date.isoformat() if next_date else None,
+                "next_figure": next_figure,
+            }
+        else:
+            at_figure = now_figure
+        coverage = census.claim_coverage(claim, d.name, now, now_figure)
+        sensitivity = []
+        for other in sorted(definitions.values(), key=lambda x: x.name):
+            for rule in RULES:
+                for unit in UNITS:
+                    value, base = _grid_figure(grids[other.name], claim, unit, rule, p)
+                    sensitivity.append(
+                        {
+                            "definition": other.name,
+                            "rule": rule,
+                            "unit": unit,
+                            "figure": value,
+                            "denominator": base,
+                            "comparable": comparable_definitions(d, other),
+                        }
+                    )
+        comparable = [s["figure"] for s in sensitivity if s["comparable"] and s["figure"] is not None]
+        result: dict[str, Any] = {
+            "id": claim.id,
+            "claim": claim.claim,
+            "source": claim.source,
+            "published": claim.published.isoformat() if claim.published else None,
+            "definition": d.describe(),
+            "metric": claim.metric,
+            "country": claim.country,
+            "period": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in claim.period.items()},
+            "comparison": f"{claim.comparison} {format_figure(claim.value, claim.metric)}",
+            "operator": claim.comparison,
+            "value": claim.value,
+            "as_of": claim.as_of.isoformat() if claim.as_of else None,
+            "verdict": verdict_of(claim, at_figure, next_figure, in_force, coverage, len(d.sources) > 1),
+            "figure": at_figure,
+            "figure_text": format_figure(at_figure, claim.metric, claim.value),
+            "denominator": now_base,
+            "at_vintage": at_vintage,
+            "now": current,
+            "coverage": coverage,
+            "range_low": min(comparable) if comparable else None,
+            "range_high": max(comparable) if comparable else None,
+            "evidence": census.claim_evidence(claim, d.name, now),
+            "sensitivity": sensitivity,
+            "snapshots": census.snapshots_in_force(d.sources, now),
+        }
+        result["explanation"] = explain(claim, result)
+        results.append(result)
+    return results
+
+
+def _grid_figure(grid: Any, claim: Claim, unit: str, rule: str, period: int) -> tuple[float | None, int]:
+    rows = grid[grid["unit"] == unit]
+    if rows.empty:
+        return None, 0
+    total = rows[f"denominator_{period}"].iloc[0]
+    denominator = 0 if is_missing(total) else int(total)  # no unit at all (nothing in force on that date)
+    if denominator == 0:
+        return None, 0
+    hit = rows[rows["group"] == claim.country]
+    count = float(hit[f"{rule}_{period}"].iloc[0]) if len(hit) else 0.0
+    return (count, denominator) if claim.metric == "count" else (count / denominator, denominator)

@@ -1,0 +1,62 @@
+"""Where figures run: an :class:`Engine` gives the metrics the store's tables as Ibis tables and executes
+their expressions.
+
+- :class:`~modelcensus.engines.duckdb.DuckDBEngine` (the default) reads the DuckDB store itself and is the only
+  engine that can also write it (ingest, linkage, exports);
+- :class:`~modelcensus.engines.spark.SparkEngine` reads a Parquet export of the store (local, HDFS, S3) in a
+  Spark session, for those who outgrow one machine.
+
+The :class:`~modelcensus.census.Census` is composed with one of them (``mc.open(path, engine="spark")``); the
+metrics (:mod:`modelcensus.metrics`) never know which.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from modelcensus.errors import QueryError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pandas as pd
+
+    from modelcensus.metrics.core import CensusTables
+    from modelcensus.store import Store
+
+ENGINES = ("duckdb", "spark")
+"""The engines ``mc.open(..., engine=)`` and the CLI's ``--engine`` accept."""
+
+
+class Engine(Protocol):
+    """What the census needs of an engine: its tables, a way to run an expression, and to let go."""
+
+    name: str
+    """``duckdb`` or ``spark``."""
+    location: str
+    """The store file or the export folder/URI the tables come from."""
+
+    @property
+    def store(self) -> Store | None:
+        """The writable/readable DuckDB store behind the tables, or None when the engine reads an export."""
+
+    def tables(self) -> CensusTables:
+        """The stored tables the metrics see, as Ibis tables of this engine."""
+
+    def table(self, name: str) -> ir.Table:
+        """One stored table by name."""
+
+    def execute(self, expr: ir.Table) -> pd.DataFrame:
+        """Run an Ibis table expression on this engine: the one place figures are materialised."""
+
+    def scalar(self, expr: ir.Scalar) -> object:
+        """Run an Ibis scalar expression (a count, a maximum) on this engine."""
+
+    def close(self) -> None:
+        """Release the connection (and a Spark session this engine started)."""
+
+
+def check_engine(name: str) -> str:
+    """``name`` if it is a known engine, else a :class:`~modelcensus.errors.QueryError` naming the choices."""
+    if name not in ENGINES:
+        raise QueryError(f"engine must be one of {', '.join(ENGINES)}, not {name!r}", parameter="engine")
+    return name

@@ -1,0 +1,226 @@
+"""Figures under named definitions (populations, units, the three counting rules) and the quality frontier.
+
+Every figure is an Ibis expression of :mod:`modelcensus.metrics.populations` or :mod:`modelcensus.metrics.frontier`
+run by the reader's engine, over the census records the linkage keeps current.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from modelcensus.definitions import Definition
+from modelcensus.errors import QueryError
+from modelcensus.figures.reader import Part
+from modelcensus.metrics.core import RULE_TEXT, epoch_roles
+from modelcensus.metrics.frontier import frontier as frontier_expr
+from modelcensus.metrics.frontier import undated_ratings
+from modelcensus.metrics.populations import (
+    Period,
+    admitted,
+    count_population,
+    record_countries,
+    units,
+    units_in_group,
+)
+from modelcensus.records import country_name, is_missing
+
+
+class CatalogFigures(Part):
+    """Counts and members under definitions; the best-rated model per country over time."""
+
+    # -- the quality frontier ---------------------------------------------------------------------
+
+    def frontier(
+        self, by: str = "country", category: str = "text/full", as_of: date | str | None = None
+    ) -> pd.DataFrame:
+        """For each country and rating date, the best-rated LMArena model with its 95% interval (as the census
+        could have read it on ``as_of``). ``attrs`` says how many ratings carry no date (left off the axis)."""
+        if by != "country":
+            raise QueryError("the quality frontier is by country")
+        t = self.population_tables
+        any_rating = t.ratings.filter(t.ratings.category == category)
+        if int(self.reader.scalar(any_rating.count())) == 0:
+            raise QueryError(f"no LMArena ratings in category {category!r}; run `modelcensus ingest lmarena`")
+        when = self.reader.as_of(as_of)
+        best = self.reader.execute(frontier_expr(t, category, when))
+        best["rated_on"] = pd.to_datetime(best["rated_on"]).dt.date
+        best = best.reset_index(drop=True)
+        best.attrs.update(
+            {
+                "category": category,
+                "as_of": when.isoformat() if when else None,
+                "undated_ratings": int(self.reader.execute(undated_ratings(t, category))["n"].iloc[0]),
+                "snapshots": self.reader.snapshots_in_force(["lmarena"]),  # ratings keep their own days
+            }
+        )
+        return best
+
+    def frontier_gap(
+        self, category: str = "text/full", first: str = "US", second: str = "CN", as_of: date | str | None = None
+    ) -> pd.DataFrame:
+        """The gap between the best model of two countries at each rating date (first minus second)."""
+        best = self.frontier(category=category, as_of=as_of)
+        wide = best.pivot_table(index="rated_on", columns="group", values="rating", aggfunc="max")
+        models = best.pivot_table(index="rated_on", columns="group", values="model", aggfunc="first")
+        if first not in wide.columns or second not in wide.columns:
+            raise QueryError(f"no ratings for {first} and {second} in category {category!r}")
+        out = pd.DataFrame(
+            {
+                "rated_on": wide.index,
+                f"best_{first}": models[first].values,
+                f"rating_{first}": wide[first].values,
+                f"best_{second}": models[second].values,
+                f"rating_{second}": wide[second].values,
+            }
+        )
+        out["gap"] = out[f"rating_{first}"] - out[f"rating_{second}"]
+        out = out.dropna(subset=["gap"]).reset_index(drop=True)
+        out.attrs.update(best.attrs)
+        return out
+
+    def _definition_attrs(
+        self, d: Definition, unit: str, rule: str, attribution: str, as_of: date | None, per_year: bool = False
+    ) -> dict[str, Any]:
+        return {
+            "definition": d.describe(),
+            "definition_name": d.name,
+            "description": d.description,
+            "rule": rule,
+            "rule_text": RULE_TEXT[rule],
+            "attribution": attribution,
+            "unit": unit,
+            "denominator": f"{unit}s admitted by the definition" + (" in the same year" if per_year else ""),
+            "as_of": as_of.isoformat() if as_of else None,
+            "snapshots": self.reader.snapshots_in_force(d.sources, as_of, epoch_roles(dict(d.filters))),
+        }
+
+    def count_definition(
+        self,
+        name: str,
+        *,
+        unit: str | None = None,
+        rule: str | None = None,
+        attribution: str | None = None,
+        year: int | None = None,
+        since: int | date | None = None,
+        until: int | date | None = None,
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """Count by country under a named definition (its unit, rule and attribution unless overridden), as of a
+        date: ``group, group_name, count, units, denominator, share``."""
+        d = self.reader.definition(name)
+        unit, rule, attribution = unit or d.unit, rule or d.rule, attribution or d.attribution
+        when = self.reader.as_of(as_of)
+        period = _period(year, since, until)
+        expr = count_population(self.population_tables, d.sources, d.filters, unit, rule, attribution, period, when)
+        frame = _with_names(self.reader.execute(expr))
+        if rule != "fractional":
+            frame["count"] = frame["count"].round().astype("int64")
+        frame.attrs.update(self._definition_attrs(d, unit, rule, attribution, when))
+        frame.attrs["period"] = period.describe()
+        return frame
+
+    def count_definition_by_year(
+        self,
+        name: str,
+        since: int,
+        until: int,
+        *,
+        unit: str | None = None,
+        rule: str | None = None,
+        attribution: str | None = None,
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """:meth:`count_definition` for every year from ``since`` to ``until`` in one query: columns ``group,
+        group_name, year, count, units, denominator, share``; each year's share has that year's units as its
+        denominator."""
+        if since > until:
+            raise QueryError(f"since ({since}) is after until ({until})")
+        d = self.reader.definition(name)
+        unit, rule, attribution = unit or d.unit, rule or d.rule, attribution or d.attribution
+        when = self.reader.as_of(as_of)
+        expr = count_population(
+            self.population_tables,
+            d.sources,
+            d.filters,
+            unit,
+            rule,
+            attribution,
+            Period(since=since, until=until),
+            when,
+            True,
+        )
+        frame = _with_names(self.reader.execute(expr))
+        frame["year"] = frame["year"].astype("int64")
+        frame = frame[["group", "group_name", "year", "count", "units", "denominator", "share"]]
+        frame.attrs.update(self._definition_attrs(d, unit, rule, attribution, when, per_year=True))
+        frame.attrs.update({"since": since, "until": until})
+        return frame
+
+    def definition_members(
+        self,
+        name: str | Definition,
+        *,
+        country: str | None = "*",
+        unit: str | None = None,
+        attribution: str | None = None,
+        year: int | None = None,
+        since: int | date | None = None,
+        until: int | date | None = None,
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """The records behind a definition's figure (all, ``country="*"``; a country; or None: no country), one row
+        per record with its ``unit``: ``unit, unit_name, unit_year, source, source_id, name, year, published_on,
+        countries`` (the record's own, under the attribution), ``large_model_reason``."""
+        d = name if isinstance(name, Definition) else self.reader.definition(name)
+        unit, attribution = unit or d.unit, attribution or d.attribution
+        period = _period(year, since, until)
+        t, when = self.population_tables, self.reader.as_of(as_of)
+        if country == "*":
+            members, chosen = units(admitted(t, d.sources, d.filters, when), unit, len(d.sources) > 1, period)
+        else:
+            chosen, members = units_in_group(t, d.sources, d.filters, unit, attribution, country, period, when)
+        j = members.join(chosen.select("unit", unit_name=chosen.name, unit_year=chosen.year), "unit")
+        keys = ["export_id", "source", "source_id"]
+        c = record_countries(t, attribution)
+        lists = c.group_by(keys).agg(countries=c.country.collect(order_by=c.position))
+        j = j.left_join(lists, keys)
+        frame = self.reader.execute(
+            j.select(
+                "unit",
+                "unit_name",
+                "unit_year",
+                j.source,
+                j.source_id,
+                "name",
+                "year",
+                "published_on",
+                "countries",
+                "large_model_reason",
+            ).order_by(["unit_name", "unit", "source", "source_id"])
+        )
+        frame["countries"] = [[] if is_missing(c) else list(c) for c in frame["countries"]]
+        return frame
+
+
+def _period(year: int | None, since: int | date | None, until: int | date | None) -> Period:
+    if year is not None and (since is not None or until is not None):
+        raise QueryError("give either year, or since/until, not both")
+    return Period(year, since, until)
+
+
+def _with_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``group`` as text or None, with ``group_name`` beside it, ``units`` and ``denominator`` as integers."""
+    frame = frame.astype({"group": object})
+    frame["group"] = pd.Series(
+        [None if is_missing(g) else str(g) for g in frame["group"]],
+        dtype=object,
+        index=frame.index,
+    )
+    frame.insert(1, "group_name", [country_name(g) for g in frame["group"]])
+    for column in ("units", "denominator"):
+        frame[column] = frame[column].astype("int64")
+    return frame.reset_index(drop=True)

@@ -1,0 +1,158 @@
+"""Coverage: what no source lists (capture–recapture estimates), the exports in force, and a definition's counts
+under every unit and rule (what claims are read against).
+
+The populations and the capture histories are Ibis
+(:mod:`modelcensus.metrics.populations`, :mod:`modelcensus.metrics.estimate`); the log-linear fits run on
+the executed pattern counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import ibis
+import pandas as pd
+
+from modelcensus.errors import QueryError
+from modelcensus.figures.reader import Part
+from modelcensus.metrics.estimate import capture_histories, estimate_by_group, link_error_sensitivity
+from modelcensus.metrics.populations import (
+    Period,
+    admitted,
+    count_grid,
+    in_force,
+    unit_countries,
+    units,
+)
+from modelcensus.records import country_name, is_missing
+
+
+class CoverageFigures(Part):
+    """Estimates of what no source lists; the exports a figure reads; grids of counts."""
+
+    # -- exports in force -----------------------------------------------------------------------------
+
+    def _export_dates(self, sources: Sequence[str]) -> list[date]:
+        e = self.tables.exports
+        frame = e.filter(e.source.isin(list(sources)) & e.data_date.notnull()).select("data_date").execute()
+        return sorted({pd.Timestamp(d).date() for d in frame["data_date"]})
+
+    def newest_export_date(
+        self, sources: Sequence[str], as_of: date | None = None, roles: tuple[str, ...] | None = None
+    ) -> str | None:
+        """The date of the newest export of ``sources`` a figure reads on ``as_of`` (now: of any); for Epoch, the
+        newest holding one of ``roles``' files when one does, as :func:`in_force` reads it."""
+        key = ("newest", tuple(sources), as_of, roles)
+        memo = self.reader.memo()
+        if key not in memo:
+            frame = in_force(self.tables, list(sources), as_of, roles).select("data_date").execute()
+            dates = [pd.Timestamp(d).date() for d in frame["data_date"] if not is_missing(d)]
+            memo[key] = max(dates).isoformat() if dates else None
+        result: str | None = memo[key]
+        return result
+
+    def next_export_date(
+        self, sources: Sequence[str], as_of: date, roles: tuple[str, ...] | None = None
+    ) -> date | None:
+        """The first date after ``as_of`` on which a figure over ``sources`` reads a new export (the next vintage)."""
+        then = self.newest_export_date(sources, as_of, roles)
+        later = [d for d in self._export_dates(sources) if d > as_of]
+        return next((d for d in later if self.newest_export_date(sources, d, roles) != then), None)
+
+    # -- figures of claims ----------------------------------------------------------------------------
+
+    def count_grid(self, name: str, periods: Sequence[Period], as_of: date | None = None) -> pd.DataFrame:
+        """A definition's counts under every unit and rule for several periods (see
+        :func:`modelcensus.metrics.populations.count_grid`)."""
+        d = self.reader.definition(name)
+        frame: pd.DataFrame = count_grid(
+            self.population_tables, d.sources, d.filters, d.attribution, periods, as_of
+        ).execute()
+        frame["group"] = pd.Series(
+            [None if is_missing(g) else str(g) for g in frame["group"]], dtype=object, index=frame.index
+        )
+        return frame
+
+    # -- the estimate ---------------------------------------------------------------------------------
+
+    def _memberships(
+        self, name: str, sources: Sequence[str] | None, period: Period, as_of: date | None
+    ) -> tuple[ibis.Table, ibis.Table, list[str]]:
+        """``(members, groups, sources)``: each unit's sources, and its countries, under a definition."""
+        d = self.reader.definition(name)
+        chosen = list(sources) if sources else list(d.sources)
+        unknown = [s for s in chosen if s not in d.sources]
+        if unknown:
+            raise QueryError(f"source {unknown[0]!r} is not among {name}'s sources ({', '.join(d.sources)})")
+        t = self.population_tables  # the census records, brought up to date
+        records = admitted(t, chosen, d.filters, as_of)
+        members, _ = units(records, d.unit, len(d.sources) > 1, period)
+        listed = members.select("unit", "source").distinct()
+        uc = unit_countries(t, members, d.attribution)
+        return listed, uc.select("unit", group=uc.country), chosen
+
+    def estimate(
+        self,
+        *,
+        by: str = "country",
+        sources: Sequence[str] | None = None,
+        definition: str = "all-sources",
+        period: Period | None = None,
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """How many models exist, listed or not, per country: multiple-systems estimation over the linked
+        sources (see :mod:`modelcensus.metrics.estimate`). One row for all models (``scope`` "all", first),
+        then one per country (and one for the units with no country): ``group, group_name, listed, estimate,
+        ci_low, ci_high, method, sources, trusted, reason``."""
+        if by != "country":
+            raise QueryError("the estimate is by country")
+        when = self.reader.as_of(as_of)
+        period = period or Period()
+        listed, groups, chosen = self._memberships(definition, sources, period, when)
+        if len(chosen) < 2:
+            raise QueryError(
+                f"{definition} reads one source ({chosen[0]}): what no source lists needs at least two linked "
+                "sources (e.g. --definition all-sources or large-models)"
+            )
+        overall = capture_histories(listed, chosen).execute()
+        by_group = capture_histories(listed.left_join(groups, "unit").drop("unit_right"), chosen, "group").execute()
+        table = estimate_by_group(by_group, chosen, group_col="group", overall=overall)
+        scope = ["all" if i == 0 else "group" for i in range(len(table))]
+        table.insert(0, "scope", scope)
+        table["group"] = pd.Series(
+            [None if (g is None or str(g).startswith("(")) else str(g) for g in table["group"]], dtype=object
+        )
+        table.insert(
+            2,
+            "group_name",
+            ["all models" if s == "all" else country_name(g) for s, g in zip(scope, table["group"], strict=True)],
+        )
+        d = self.reader.definition(definition)
+        table.attrs.update(
+            {
+                "definition": d.describe(),
+                "period": period.describe(),
+                "as_of": when.isoformat() if when else None,
+                "sources": chosen,
+                "unit": d.unit,
+            }
+        )
+        return table
+
+    def estimate_link_sensitivity(
+        self,
+        definition: str = "all-sources",
+        period: Period | None = None,
+        rates: Sequence[float] = (0.01, 0.02, 0.05, 0.1),
+        country: str | None = None,
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """How the estimate (of all models, or of one country's) moves when a share of the links were missed (one
+        model counted as two seen once each) or false (two models counted as one): ``kind, rate, listed,
+        estimate, ci_low, ci_high, change, trusted, reason, method``."""
+        listed, groups, chosen = self._memberships(definition, None, period or Period(), self.reader.as_of(as_of))
+        if country is not None:
+            listed = listed.semi_join(groups.filter(groups.group == country), "unit")
+        frame = listed.execute()
+        return link_error_sensitivity(frame, chosen, rates=tuple(rates))

@@ -1,0 +1,207 @@
+"""Figures of the Hugging Face Hub: repos, downloads and likes per group, adoption over time, lineage, and the
+handles the registry resolves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, cast
+
+import pandas as pd
+
+from modelcensus.errors import QueryError
+from modelcensus.figures.models import ModelFigures, finish
+from modelcensus.figures.reader import Part, Reader
+from modelcensus.metrics.core import RULE_TEXT
+from modelcensus.metrics.hub import HubFilters, count_hub, trend_hub
+from modelcensus.metrics.hub import hub_current as hub_current_table
+
+
+class HubFigures(Part):
+    """Counts, trends and lineage on the Hub, with their provenance."""
+
+    def __init__(self, reader: Reader, models: ModelFigures) -> None:
+        super().__init__(reader)
+        self.models = models
+
+    def _hub_filters(self, **kwargs: Any) -> HubFilters:
+        as_of = kwargs.pop("as_of", None)
+        f = self.reader.filters(as_of=as_of)
+        return HubFilters(
+            as_of=f.as_of,
+            one_harvest=self.reader.hub_harvests() == 1,
+            **{k: v for k, v in kwargs.items() if v is not None},
+        )
+
+    def count_hub(
+        self,
+        by: str | Sequence[str] = "country",
+        *,
+        metric: str = "models",
+        attribution: str = "resolved",
+        rule: str = "full",
+        derivatives: str = "include",
+        year: int | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        pipeline_tag: str | None = None,
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """Repos, downloads or likes on the Hub per group, with unattributed rows and their reason.
+
+        Columns: ``group`` (ISO code for countries), ``group_name``, further dimensions, ``reason``,
+        ``value``, ``repos``, ``denominator``, ``share``.
+        """
+        dims = [by] if isinstance(by, str) else list(by)
+        dims = [d.replace("-", "_") for d in dims]
+        f = self._hub_filters(
+            year=year, since=since, until=until, pipeline_tag=pipeline_tag, derivatives=derivatives, as_of=as_of
+        )
+        frame = self._finish_hub(self.reader.execute(count_hub(self.tables, dims, f, metric, attribution, rule)), dims)
+        frame.attrs.update(self._hub_provenance(f, metric, attribution, rule, dims))
+        return frame
+
+    def trend(
+        self,
+        by: str | Sequence[str] = "country",
+        *,
+        metric: str = "downloads",
+        attribution: str = "resolved",
+        rule: str = "full",
+        derivatives: str = "include",
+        pipeline_tag: str | None = None,
+        as_of: date | str | None = None,
+    ) -> pd.DataFrame:
+        """:meth:`count_hub` as of every stored harvest date (up to ``as_of``): downloads (or repos, likes) over
+        time. Harvests of unknown date cannot be placed in the series and are left out."""
+        dims = [by] if isinstance(by, str) else list(by)
+        dims = [d.replace("-", "_") for d in dims]
+        until = self.reader.filters(as_of=as_of).as_of
+        e = self.reader.engine.table("exports")
+        hub = e.filter((e.source == "huggingface") & e.data_date.notnull())
+        dates = sorted(self.reader.execute(hub.select("data_date").distinct())["data_date"])
+        days = [d for d in (pd.Timestamp(x).date() for x in dates) if until is None or d <= until]
+        if not days and dates:
+            empty = pd.DataFrame(columns=["date", "group", "group_name", "value", "repos", "denominator", "share"])
+            empty.attrs.update({"as_of": until.isoformat() if until else None, "snapshots": []})
+            return empty
+        f = self._hub_filters(pipeline_tag=pipeline_tag, derivatives=derivatives)
+        frame = self.reader.execute(trend_hub(self.tables, days, dims, f, metric, attribution, rule))
+        frame["date"] = pd.to_datetime(frame["date"]).dt.date
+        frame = self._finish_hub(frame.sort_values(["date", "value"], ascending=[True, False]), dims)
+        frame = frame[["date", *[c for c in frame.columns if c != "date"]]]
+        frame.attrs.update(self._hub_provenance(f, metric, attribution, rule, dims))
+        return frame
+
+    def _finish_hub(self, frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+        frame = finish(frame, dims)
+        unattributed = frame["group"].isna()
+        frame.loc[unattributed, "group_name"] = "(unattributed: " + frame.loc[unattributed, "reason"].astype(str) + ")"
+        return frame
+
+    def _hub_provenance(
+        self, f: HubFilters, metric: str, attribution: str, rule: str, dims: list[str]
+    ) -> dict[str, Any]:
+        return {
+            "definition": f.describe(),
+            "by": dims,
+            "metric": metric,
+            "rule": rule,
+            "rule_text": RULE_TEXT[rule],
+            "attribution": attribution,
+            "denominator": f"total {metric} of the repos that pass the filters",
+            "snapshots": self.reader.snapshots_in_force(["huggingface"], f.as_of),
+        }
+
+    def lineage(self, repo_id: str, as_of: date | str | None = None) -> pd.DataFrame:
+        """The chain from a repo to its root base model, with each step's relation and developer (each repo at its
+        latest observation among the harvests dated on or before ``as_of``)."""
+        edges = self.reader.engine.table("hub_edges")
+        when = self.reader.filters(as_of=as_of).as_of
+        current = self.reader.execute(
+            hub_current_table(self.tables, when).select("repo_id", "export_id", "author", "downloads", "likes")
+        ).set_index("repo_id")
+        first = self.reader.execute(
+            edges.filter(edges.position == 0).select("export_id", "repo_id", "base_id", "relation")
+        )
+        latest = current["export_id"].to_dict()
+        bases: dict[str, tuple[str, str]] = {
+            str(r.repo_id): (str(r.base_id), str(r.relation))
+            for r in first.itertuples()
+            if latest.get(r.repo_id) == r.export_id
+        }
+        if repo_id not in current.index:
+            when_text = f" harvested on or before {when.isoformat()}" if when else ""
+            raise QueryError(f"{repo_id!r} is not a stored Hub repo{when_text} (ids are case-sensitive: author/name)")
+        chain: list[dict[str, Any]] = []
+        node: str | None = repo_id
+        seen: set[str] = set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            base = bases.get(node)
+            author = node.split("/")[0] if "/" in node else None
+            org = self.registry.resolve_hub(author) if author else None
+            chain.append(
+                {
+                    "step": len(chain),
+                    "repo_id": node,
+                    "relation_to_base": base[1] if base else None,
+                    "harvested": node in current.index,
+                    "author": author,
+                    "organization": org.name if org else None,
+                    "kind": org.kind if org else None,
+                    "countries": list(org.countries) if org else [],
+                }
+            )
+            node = base[0] if base else None
+        return pd.DataFrame(chain)
+
+    def resolve_hub(self, handles: Iterable[str]) -> pd.DataFrame:
+        """Hub handles → organization, countries, kind (individual and community accounts get no country)."""
+        rows = []
+        for handle in handles:
+            org = self.registry.resolve_hub(handle)
+            rows.append(
+                {
+                    "handle": handle,
+                    "resolved": org is not None,
+                    "organization": org.name if org else None,
+                    "org_id": org.id if org else None,
+                    "countries": list(org.countries) if org else [],
+                    "kind": org.kind if org else None,
+                    "sector": (org.sector or None) if org else None,
+                    "note": org.note if org else None,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def hub_disagreements(self, as_of: date | str | None = None) -> pd.DataFrame:
+        """Where Epoch's ``Hugging Face developer id`` and the registry name different organizations."""
+        m = self.models.models(as_of=as_of)
+        raw = self.reader.execute(self.tables.models.select("model_key", "hf_developer_id"))
+        ids = dict(zip(raw["model_key"], raw["hf_developer_id"], strict=False))
+        rows: list[dict[str, Any]] = []
+        for rec in m.itertuples():
+            handle = ids.get(rec.id)
+            if not handle or pd.isna(handle):
+                continue
+            by_handle = self.registry.resolve_hub(str(handle))
+            orgs = [self.registry.resolve(o).org for o in cast(list[str], rec.organizations)]
+            names = {o.id for o in orgs if o} | {o.parent for o in orgs if o and o.parent}
+            if by_handle is not None and (by_handle.id in names or (by_handle.parent in names)):
+                continue
+            rows.append(
+                {
+                    "model": rec.name,
+                    "hf_developer_id": handle,
+                    "organizations": list(cast(list[str], rec.organizations)),
+                    "registry_handle_owner": by_handle.name if by_handle else None,
+                    "explanation": "the registry does not know this handle"
+                    if by_handle is None
+                    else "the handle belongs to another organization than the model's",
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["model", "hf_developer_id", "organizations", "registry_handle_owner", "explanation"]
+        )

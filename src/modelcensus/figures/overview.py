@@ -1,0 +1,92 @@
+"""Overview figures: a definition's counts over time, concentration, top organizations.
+
+The report and any other output read these through the facade. Each frame's ``attrs`` carry its provenance
+like the rest of the facade: the definition,
+the counting rule, the attribution, the denominator and the current source snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from modelcensus.errors import QueryError
+from modelcensus.figures.catalog import CatalogFigures
+from modelcensus.figures.models import ModelFigures
+from modelcensus.figures.reader import Part, Reader
+from modelcensus.metrics.overview import concentration, top_organizations
+from modelcensus.records import country_name
+
+CONCENTRATION_TEXT = (
+    "within each year, a country's share is its count over the sum of the counts of all countries "
+    "(models with no country left out, so the shares add up to 1); top-1 and top-2 shares are those of "
+    "the largest one and two countries; the Herfindahl index is the sum of the squared shares "
+    "(1 = one country holds everything, 1/n = n countries of equal size)"
+)
+
+
+class OverviewFigures(Part):
+    """Counts of a definition over time, their concentration, and the top organizations."""
+
+    def __init__(self, reader: Reader, catalog: CatalogFigures, models: ModelFigures) -> None:
+        super().__init__(reader)
+        self.catalog = catalog
+        self.models = models
+
+    def current_snapshots(self, sources: Sequence[str]) -> list[dict[str, str]]:
+        """The current snapshots of some sources: source, role, location, data date, scope, licence and credit."""
+        return self.reader.snapshots_in_force(sources)
+
+    def latest_complete_year(self, sources: Sequence[str]) -> int:
+        """The last calendar year that is complete in the newest data of these sources."""
+        frame = self.models.sources()
+        frame = frame[frame["current"] & frame["source"].isin(list(sources))]
+        if frame.empty:
+            raise QueryError(f"no stored data from {', '.join(sources)}; run `modelcensus build` first")
+        newest = max(frame["data_date"])
+        return int(newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1)
+
+    def concentration(
+        self, name: str, since: int, until: int, *, unit: str | None = None, as_of: date | str | None = None
+    ) -> pd.DataFrame:
+        """Per year, the top-1 and top-2 countries' shares and the Herfindahl index under a definition (as the
+        census stood on ``as_of``).
+
+        Columns ``year, groups, total, top1_group, top1_group_name, top1_share, top2_share, hhi``.
+        """
+        counts = self.catalog.count_definition_by_year(name, since, until, unit=unit, as_of=as_of)
+        if counts.empty:
+            frame = pd.DataFrame(columns=["year", "groups", "total", "top1_group", "top1_share", "top2_share", "hhi"])
+        else:
+            table = ibis.memtable(counts[["year", "group", "count"]].astype({"group": "string", "count": "float64"}))
+            frame = concentration(table, period="year", group="group", value="count").execute()
+        frame.insert(4, "top1_group_name", [country_name(g) for g in frame["top1_group"]])
+        frame.attrs.update({**counts.attrs, "denominator": "the year's country counts added up"})
+        frame.attrs["concentration_text"] = CONCENTRATION_TEXT
+        return frame
+
+    def top_organizations(self, /, limit: int = 15, **filters: Any) -> pd.DataFrame:
+        """The organizations with the most models (full counting, registry names), with countries and sector.
+
+        Columns ``org_id, organization, sector, countries`` (list of ISO codes), ``country_names``,
+        ``models``, ``denominator``, ``share``.
+        """
+        f = self.reader.filters(**filters)
+        frame: pd.DataFrame = top_organizations(self.tables, f, limit).execute()
+        frame["countries"] = [str(c).split(",") if isinstance(c, str) and c else [] for c in frame["countries"]]
+        frame.insert(4, "country_names", [", ".join(country_name(c) for c in cs) for cs in frame["countries"]])
+        frame["sector"] = frame["sector"].map(lambda s: s if isinstance(s, str) and s else "(no sector)")
+        frame.attrs.update(
+            {
+                "definition": f.describe(),
+                "rule": "full",
+                "attribution": "resolved",
+                "denominator": "models that pass the filters",
+                "snapshots": self.current_snapshots(["epoch"]),
+            }
+        )
+        return frame

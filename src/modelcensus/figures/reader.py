@@ -1,0 +1,193 @@
+"""What every figure reads through: the engine's tables, the registry, the configuration, the linked population
+and the source snapshots in force on a date.
+
+One :class:`Reader` is shared by the figure classes of this package (composed into
+:class:`~modelcensus.census.Census`); none of them knows which engine runs its expressions.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from modelcensus.config import Config
+from modelcensus.definitions import Definition, load_definitions
+from modelcensus.engines import Engine
+from modelcensus.engines.duckdb import DuckDBEngine
+from modelcensus.errors import QueryError, StoreOnlyError
+from modelcensus.linking import Linker
+from modelcensus.metrics.core import CensusTables, Filters, epoch_roles
+from modelcensus.metrics.populations import in_force
+from modelcensus.orgs import Registry, load_registry
+from modelcensus.records import is_missing
+from modelcensus.store import Store
+
+
+def parse_as_of(value: date | str | None, parameter: str = "as_of") -> date | None:
+    """A date given as a date or as ``YYYY-MM-DD`` text."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise QueryError(f"{parameter} must be a date (YYYY-MM-DD), not {value!r}", parameter=parameter) from exc
+
+
+def as_date(value: object) -> date | None:
+    """A pandas cell (Timestamp, date, NaT, None) as a plain date."""
+    if value is None or (not isinstance(value, str) and is_missing(value)):
+        return None
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+class Reader:
+    """The shared reading context of the figures: an engine, a configuration, the registry (loaded on first use)."""
+
+    def __init__(self, engine: Engine, config: Config) -> None:
+        self.engine = engine
+        self.config = config
+        self._registry: Registry | None = None
+        self.linker = Linker(engine, lambda: self.registry) if isinstance(engine, DuckDBEngine) else None
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = load_registry(fuzzy_threshold=self.config.fuzzy_threshold)
+        return self._registry
+
+    def require_store(self, operation: str) -> Store:
+        """The DuckDB store, for what only it can do; a typed error on an engine that reads an export."""
+        store = self.engine.store
+        if store is None:
+            raise StoreOnlyError(operation, self.engine.location)
+        return store
+
+    @property
+    def tables(self) -> CensusTables:
+        """The stored tables. The census records behind definitions may be stale here: figures over them read
+        :attr:`population_tables`, which brings them up to date first."""
+        return self.engine.tables()
+
+    @property
+    def population_tables(self) -> CensusTables:
+        """:attr:`tables` with census records matching the stored exports and links (linkage runs first if needed:
+        once per store state). An export read by Spark carries the census records of the store it was made from."""
+        self.ensure_population()
+        return self.tables
+
+    def ensure_population(self) -> None:
+        if self.linker is not None:
+            self.linker.ensure_population()
+
+    def execute(self, expr: ir.Table) -> pd.DataFrame:
+        return self.engine.execute(expr)
+
+    def scalar(self, expr: ir.Scalar) -> Any:
+        return self.engine.scalar(expr)
+
+    def state(self) -> str | None:
+        """What identifies the state of the data read: the population key of a store, the location of an export
+        (which never changes)."""
+        store = self.engine.store
+        if store is None:
+            return self.engine.location
+        population = store.meta("population_key") or (self.linker.population_key if self.linker else None)
+        return f"{','.join(store.export_ids())}|{population}"
+
+    def memo(self) -> dict[tuple[Any, ...], Any]:
+        """Answers that depend only on the state of the data, kept while it stays the same (a reader sees one
+        state; a writer's ingest makes a new one)."""
+        state = self.state()
+        if self._memo.get(("state",)) != state:
+            self._memo.clear()
+            self._memo[("state",)] = state
+        return self._memo
+
+    def as_of(self, value: date | str | None) -> date | None:
+        return parse_as_of(value)
+
+    def filters(self, **kwargs: Any) -> Filters:
+        as_of = parse_as_of(kwargs.pop("as_of", None))
+        return Filters(as_of=as_of, **{k: v for k, v in kwargs.items() if v is not None})
+
+    def definitions(self) -> dict[str, Definition]:
+        return load_definitions(self.config.definition_paths)
+
+    def definition(self, name: str) -> Definition:
+        found = self.definitions()
+        if name not in found:
+            raise QueryError(f"unknown definition {name!r}; known: {', '.join(sorted(found))}", parameter="definition")
+        return found[name]
+
+    def snapshots_in_force(
+        self, sources: Sequence[str], as_of: date | str | None = None, roles: tuple[str, ...] | None = None
+    ) -> list[dict[str, str]]:
+        """The snapshots a figure over ``sources`` reads on ``as_of`` (the newest otherwise; for Epoch the newest
+        export holding one of ``roles``' files): source, role, location, the export's ``data_date`` and how it was
+        found, rows, licence and credit."""
+        key = ("snapshots", tuple(sources), parse_as_of(as_of), tuple(roles or ()))
+        memo = self.memo()
+        if key not in memo:
+            t = self.tables
+            exports = in_force(t, list(sources), parse_as_of(as_of), roles)
+            s = t.snapshots
+            j = s.join(exports.select("export_id", export_date=exports.data_date), "export_id")
+            frame = self.execute(
+                j.select(
+                    "source", "role", "location", "rows", "license", "credit", "export_date", "date_method", "scope"
+                )
+            )
+            frame = frame.sort_values(["source", "export_date", "role"], na_position="last")
+            memo[key] = [
+                {
+                    "source": str(r.source),
+                    "role": str(r.role),
+                    "location": str(r.location),
+                    "rows": str(r.rows),
+                    "license": str(r.license),
+                    "credit": str(r.credit),
+                    "data_date": str(as_date(r.export_date) or "unknown"),
+                    "date_method": str(r.date_method),
+                    "scope": "" if is_missing(r.scope) else str(r.scope),
+                }
+                for r in frame.itertuples(index=False)
+            ]
+        return copy.deepcopy(memo[key])
+
+    def snapshot_provenance(self, filters: Filters) -> list[dict[str, str]]:
+        """The model census reads Epoch's records, from the vintage that holds the population the filters admit."""
+        return self.snapshots_in_force(["epoch"], filters.as_of, epoch_roles(filters.__dict__))
+
+    def hub_harvests(self) -> int:
+        """How many Hub harvests are stored."""
+        key = ("hub_harvests",)
+        memo = self.memo()
+        if key not in memo:
+            e = self.tables.exports
+            memo[key] = int(self.scalar(e.filter(e.source == "huggingface").count()))
+        return int(memo[key])
+
+
+class Part:
+    """A figure class: reads through the shared :class:`Reader`."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+
+    @property
+    def tables(self) -> CensusTables:
+        return self.reader.tables
+
+    @property
+    def population_tables(self) -> CensusTables:
+        return self.reader.population_tables
+
+    @property
+    def registry(self) -> Registry:
+        return self.reader.registry

@@ -1,0 +1,194 @@
+"""Figures per vintage: a figure at every stored vintage, the listing lag, and which years are filling in.
+
+Over :mod:`modelcensus.metrics.vintages` (Ibis) and
+:mod:`modelcensus.metrics.completeness` (the curve and the estimates, from the executed observations).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+import pandas as pd
+
+from modelcensus.errors import QueryError
+from modelcensus.figures.reader import Part
+from modelcensus.metrics.completeness import MIN_GROUP_FINAL, MIN_GROUP_YEARS, LagCurve, YearStatus, assess
+from modelcensus.metrics.core import RULE_TEXT, count_models
+from modelcensus.metrics.vintages import (
+    MATURE_MONTHS,
+    count_by_vintage,
+    covering_exports,
+    lag_observations,
+    needed_roles,
+    vintages,
+)
+from modelcensus.records import country_name, is_missing
+
+VINTAGE_FILTERS = ("year", "since", "until", "notable", "frontier", "large_scale", "open_weights", "domain")
+
+
+class VintageFigures(Part):
+    """Figures per vintage; the listing-lag curve; the status of recent years."""
+
+    def vintage_list(self) -> pd.DataFrame:
+        """Every stored Epoch export (vintage): ``export_id, export_date, roles``, oldest first."""
+        frame: pd.DataFrame = vintages(self.tables).execute()
+        frame["export_date"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame.pop("data_date")]
+        frame["roles"] = [list(r) for r in frame["roles"]]
+        return frame[["export_id", "export_date", "roles"]]
+
+    def vintages(
+        self,
+        /,
+        by: str | list[str] = "country",
+        *,
+        rule: str = "full",
+        attribution: str = "as-published",
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """The figure ``count(by, **filters)`` at every stored Epoch vintage, oldest first.
+
+        Columns: ``export_id, export_date, roles, covers`` (whether the vintage's files hold the whole population
+        the filters admit: an export of the notable file alone does not hold all models), then the count's
+        ``group, group_name, [dimensions,] count, models, denominator, share``."""
+        dims = [by] if isinstance(by, str) else list(by)
+        f = self.reader.filters(**{k: v for k, v in filters.items() if k in VINTAGE_FILTERS})
+        listing = self.vintage_list()
+        if listing.empty:
+            raise QueryError("no Epoch AI export is stored; run `modelcensus build` or `modelcensus ingest epoch`")
+        covering = set(covering_exports(self.tables, f).execute()["export_id"])
+        frame: pd.DataFrame = count_by_vintage(
+            self.tables, dims, f, rule, attribution, list(listing["export_id"])
+        ).execute()
+        first = dims[0]
+        frame = frame.rename(columns={first: "group"})
+        frame["group"] = pd.Series(
+            [None if is_missing(g) else g for g in frame["group"]], dtype=object, index=frame.index
+        )
+        if first == "country":
+            frame.insert(1, "group_name", [country_name(g) for g in frame["group"]])
+        else:
+            frame.insert(1, "group_name", ["(none)" if g is None else str(g) for g in frame["group"]])
+        frame = listing.merge(frame, on="export_id", how="inner")
+        frame.insert(3, "covers", frame["export_id"].isin(covering))
+        if rule != "fractional":
+            frame["count"] = frame["count"].round().astype("int64")
+        order = {e: i for i, e in enumerate(listing["export_id"])}
+        frame = frame.sort_values(
+            ["export_id", "count", "group_name"],
+            key=lambda col: col.map(order) if col.name == "export_id" else col,
+            ascending=[True, False, True],
+        ).reset_index(drop=True)
+        frame.attrs.update(
+            {
+                "definition": f.describe(),
+                "by": dims,
+                "rule": rule,
+                "rule_text": RULE_TEXT[rule],
+                "attribution": attribution,
+                "denominator": "models of the same vintage that pass the filters",
+                "vintages": len(listing),
+                "needs_roles": list(needed_roles(f)),
+            }
+        )
+        return frame
+
+    def listing_lag(
+        self, /, by: str | None = None, *, as_of: date | str | None = None, **filters: Any
+    ) -> tuple[pd.DataFrame, dict[str, LagCurve]]:
+        """The listing-lag observations (and a curve per group; key ``""`` for all groups together) of the
+        population the filters admit, over the vintages that hold it (those dated on or before ``as_of``)."""
+        f = self.reader.filters(
+            as_of=as_of, **{k: v for k, v in filters.items() if k in VINTAGE_FILTERS and k not in ("year",)}
+        )
+        exports = covering_exports(self.tables, f)
+        if f.as_of is not None:
+            exports = exports.filter(exports.data_date <= f.as_of)
+        ids = list(exports.execute()["export_id"])
+        overall = lag_observations(count_by_vintage(self.tables, ["year"], f, exports=ids), exports).execute()
+        curves = {"": LagCurve.from_observations(overall)}
+        frame = overall.assign(group=None)
+        if by is not None:
+            grouped = lag_observations(
+                count_by_vintage(self.tables, [by, "year"], f, exports=ids), exports, by
+            ).execute()
+            grouped = grouped.rename(columns={by: "group"})
+            for group, part in grouped.groupby("group"):
+                solid = part.drop_duplicates("year")
+                if (solid["final"] >= MIN_GROUP_FINAL).sum() >= MIN_GROUP_YEARS:
+                    curves[str(group)] = LagCurve.from_observations(part, MIN_GROUP_FINAL)
+            frame = pd.concat([frame, grouped], ignore_index=True)
+        frame.attrs.update(
+            {
+                "definition": f.describe(),
+                "basis": curves[""].basis(),
+                "mature_months": MATURE_MONTHS,
+                "vintages": len(ids),
+            }
+        )
+        return frame, curves
+
+    def year_status(
+        self,
+        /,
+        since: int,
+        until: int,
+        *,
+        by: str | None = None,
+        as_of: date | str | None = None,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """For each year (and group), whether its count is complete at the vintage in force, with the listed count
+        and the estimated final count and range where it is still filling in (see
+        :mod:`modelcensus.metrics.completeness`). Columns: ``group, group_name, year, listed, complete,
+        lag_months, share_listed, estimate, estimate_low, estimate_high, basis, export_date``."""
+        kept = {k: v for k, v in filters.items() if k in VINTAGE_FILTERS and k not in ("year", "since", "until")}
+        f = self.reader.filters(as_of=as_of, since=since, until=until, **kept)
+        listed = count_models(self.tables, [d for d in (by, "year") if d], f).execute()
+        current = self.vintage_list()
+        if f.as_of is not None:
+            current = current[[d is not None and d <= f.as_of for d in current["export_date"]]]
+        if current.empty or current["export_date"].isna().all():
+            raise QueryError("no dated Epoch AI export in force: the years' completeness cannot be measured")
+        when = max(d for d in current["export_date"] if d is not None)
+        _, curves = self.listing_lag(by, as_of=f.as_of, **kept)
+        rows = []
+        for rec in listed.itertuples(index=False):
+            group = getattr(rec, by) if by else None
+            group = None if is_missing(group) else str(group)
+            curve = curves.get(group or "", curves[""]) if by else curves[""]
+            status: YearStatus = assess(int(rec.year), float(rec.count), when, curve)
+            rows.append(
+                {
+                    "group": group,
+                    "group_name": (country_name(group) if by == "country" else (group or "(none)")) if by else "all",
+                    **status.to_dict(),
+                    "export_date": when,
+                    "curve": "own" if by and group in curves else "all groups",
+                }
+            )
+        out = pd.DataFrame(rows)
+        out.attrs.update({"definition": f.describe(), "export_date": when.isoformat(), "basis": curves[""].basis()})
+        return out
+
+    def year_statuses(self, frame: pd.DataFrame) -> list[YearStatus]:
+        """The statuses of a :meth:`year_status` frame, for sentences."""
+        return [
+            YearStatus(
+                int(cast(Any, r.year)),
+                float(cast(Any, r.listed)),
+                float(cast(Any, r.lag_months)),
+                bool(r.complete),
+                _number(r.share_listed),
+                _number(r.estimate),
+                _number(r.estimate_low),
+                _number(r.estimate_high),
+                str(r.basis),
+            )
+            for r in frame.itertuples(index=False)
+        ]
+
+
+def _number(value: object) -> float | None:
+    return None if is_missing(value) else float(cast(Any, value))

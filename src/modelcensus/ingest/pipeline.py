@@ -1,0 +1,149 @@
+"""Sources → records → store: the ``build`` pipeline, callable from the library as from the CLI.
+
+``build(loader, linker, from_dir)`` ingests everything :func:`modelcensus.sources.discover.discover` finds under a
+folder (or, without a folder, every source live), then links the records across sources. It never stops
+at the first bad file: a file that cannot be read fails alone, the rest is ingested, and the report says
+the build was partial. Each export is stored in its own transaction, so what was stored stays stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from modelcensus.errors import InputFormatError, ModelCensusError
+from modelcensus.ingest.loaders import Loader
+from modelcensus.ingest.reports import BuildReport, Failure, IngestReport, Progress
+from modelcensus.linking import Linker
+from modelcensus.records import load_json
+from modelcensus.sources import epoch
+from modelcensus.sources.discover import Discovery, Found, discover
+
+
+@contextmanager
+def _no_progress(label: str) -> Iterator[Callable[[int], None]]:
+    yield lambda n: None
+
+
+def _attempt(
+    report: IngestReport,
+    source: str,
+    location: str,
+    run: Callable[[], IngestReport],
+    on_ingest: Callable[[IngestReport], None] | None,
+) -> None:
+    """Run one ingest; a failure of the package's own kind is recorded, not raised."""
+    try:
+        done = run()
+    except ModelCensusError as exc:
+        report.failed.append(Failure(source, location, str(exc).replace("\n", " ")))
+        if on_ingest:
+            on_ingest(IngestReport(failed=[report.failed[-1]]))
+        return
+    report.extend(done)
+    if on_ingest:
+        on_ingest(done)
+
+
+def _unreadable(found: Found) -> None:
+    """A file recognised by its signature only: raise the parser's own error (file, line)."""
+    path = found.paths[0]
+    load_json(path.read_bytes(), str(path))
+    raise InputFormatError(f"looks like a {found.source} file but cannot be read as one", file=str(path))
+
+
+def _ingest_found(census: Loader, found: Found, dated: date | None, progress: Progress) -> IngestReport:
+    path = found.paths[0]
+    if found.kind == "unreadable":
+        _unreadable(found)
+    if found.source == "epoch":
+        with progress(f"epoch: reading {path.parent.name or path.name}") as advance:
+            parsed = epoch.parse_export(epoch.read_files(list(found.paths), dated), advance, tolerate=True)
+        report = census.store_epoch([parsed])
+        report.failed.extend(Failure("epoch", e.file or "", str(e)) for e in parsed.failed)
+        return report
+    if found.source == "huggingface":
+        with progress("huggingface: reading") as advance:
+            return census.ingest_huggingface(path, progress=advance, dated=dated)
+    if found.source == "openrouter":
+        return census.ingest_openrouter(path, dated)
+    if found.source == "litellm":
+        return census.ingest_litellm(path, dated)
+    if found.source == "lmarena":
+        return census.ingest_lmarena(None, dated, files=list(found.paths), tolerate=True)
+    raise InputFormatError(f"no reader for source {found.source!r}", file=str(path))
+
+
+def build(
+    census: Loader,
+    linker: Linker,
+    from_dir: Path | None = None,
+    *,
+    dated: date | None = None,
+    progress: Progress | None = None,
+    on_ingest: Callable[[IngestReport], None] | None = None,
+    hub_top_n: int | None = None,
+) -> BuildReport:
+    """Ingest every source (found under ``from_dir``, or live) and link the records.
+
+    ``dated`` dates every export (as ``--dated`` does); ``on_ingest`` sees each export's report as it is
+    stored. Live, the Hub harvest takes the ``hub_top_n`` most-downloaded repos and every repo of the
+    registry's organizations.
+    """
+    show = progress or _no_progress
+    report = IngestReport()
+    discovery: Discovery | None = None
+    if from_dir is None:
+        _build_live(census, report, dated, show, on_ingest, hub_top_n)
+    else:
+        if not from_dir.exists():
+            raise InputFormatError("no such folder", file=str(from_dir))
+        discovery = discover(from_dir, dated)
+        order = {"epoch": 0, "huggingface": 1, "openrouter": 2, "litellm": 3, "lmarena": 4}
+        for found in sorted(discovery.found, key=lambda f: order.get(f.source, 9)):
+            location = str(found.paths[0].parent if len(found.paths) > 1 else found.paths[0])
+            _attempt(
+                report,
+                found.source,
+                location,
+                lambda found=found: _ingest_found(census, found, dated, show),  # type: ignore[misc]
+                on_ingest,
+            )
+    models = linker.links()
+    shared = sum(1 for m in models if len({r.source for r in m.records}) > 1)
+    return BuildReport(report, discovery, len(models), shared)
+
+
+def _build_live(
+    census: Loader,
+    report: IngestReport,
+    dated: date | None,
+    show: Progress,
+    on_ingest: Callable[[IngestReport], None] | None,
+    hub_top_n: int | None,
+) -> None:
+    config = census.config
+
+    def epoch_live() -> IngestReport:
+        with show("epoch: reading rows") as advance:
+            return census.ingest_epoch(None, progress=advance, dated=dated)
+
+    def hub_top() -> IngestReport:
+        with show("huggingface: harvesting the most-downloaded repos") as advance:
+            return census.ingest_huggingface(
+                None, sort="downloads", limit=hub_top_n or config.hub_top_n, progress=advance, dated=dated
+            )
+
+    def hub_orgs() -> IngestReport:
+        handles = sorted({h for o in census.registry.orgs.values() if o.kind == "organization" for h in o.hub_handles})
+        with show("huggingface: harvesting the registry's organizations") as advance:
+            return census.ingest_huggingface(None, authors=tuple(handles), progress=advance, dated=dated)
+
+    _attempt(report, "epoch", config.epoch_url, epoch_live, on_ingest)
+    _attempt(report, "huggingface", config.hub_endpoint, hub_top, on_ingest)
+    _attempt(report, "huggingface", config.hub_endpoint, hub_orgs, on_ingest)
+    _attempt(report, "openrouter", "live", lambda: census.ingest_openrouter(None, dated), on_ingest)
+    _attempt(report, "lmarena", "live", lambda: census.ingest_lmarena(None, dated), on_ingest)
+    _attempt(report, "litellm", "live", lambda: census.ingest_litellm(None, dated), on_ingest)

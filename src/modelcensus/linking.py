@@ -1,0 +1,152 @@
+"""The stored exports linked: canonical models across sources and the census records behind definitions.
+
+Linkage (:mod:`modelcensus.linkage`) runs once per state of the store: the result is kept in the store (when it
+is open for writing; ``modelcensus build`` does this) and in this object, keyed by the stored exports, the
+registry and the linkage version, so a later ingest or registry change recomputes it. The census records
+(:mod:`modelcensus.store.population`) follow the links and the population rules the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from modelcensus.engines.duckdb import DuckDBEngine
+from modelcensus.linkage import LINKAGE_VERSION, CanonicalModel, SourceRecord, developer_of, hub_id_in_link, link
+from modelcensus.metrics.core import Filters, select_models
+from modelcensus.orgs import Registry
+from modelcensus.records import is_missing
+from modelcensus.store import population as store_population
+from modelcensus.store import registry_fingerprint
+
+
+def _as_date(value: object) -> date | None:
+    """A pandas cell (Timestamp, date, NaT, None) as a plain date."""
+    if value is None or (not isinstance(value, str) and is_missing(value)):
+        return None
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def _as_float(value: object) -> float | None:
+    """A number, or None for a missing one (NaN, None)."""
+    if isinstance(value, (int, float)) and value == value:
+        return float(value)
+    return None
+
+
+def resolved_countries(registry: Registry, organizations: pd.Series) -> list[list[str]]:
+    """Each row's organizations' countries under the registry, in the order of the organizations."""
+    resolutions = {name: registry.resolve(name) for orgs in organizations if orgs is not None for name in orgs}
+    result = []
+    for orgs in organizations:
+        codes: list[str] = []
+        for name in orgs if orgs is not None else []:
+            res = resolutions[name]
+            if res.org:
+                codes.extend(c for c in res.org.countries if c not in codes)
+        result.append(codes)
+    return result
+
+
+class Linker:
+    """Links the records of a DuckDB store and keeps its census records current."""
+
+    def __init__(self, engine: DuckDBEngine, registry: Callable[[], Registry]) -> None:
+        self.engine = engine
+        self.store = engine.store
+        self._registry = registry
+        self._links: dict[str, list[CanonicalModel]] = {}
+        self.population_key: str | None = None
+
+    @property
+    def registry(self) -> Registry:
+        return self._registry()
+
+    def source_records(self, as_of: date | None = None) -> list[SourceRecord]:
+        """Every current record (as of a date: in force then) of Epoch, the Hub, OpenRouter and LMArena, as linkage
+        sees it."""
+        registry = self.registry
+        t = self.engine.tables()
+        epoch = self.engine.execute(
+            select_models(t, Filters(as_of=as_of)).select(
+                "model_key", "name", "published_on", "organizations", "parameters", "link"
+            )
+        )
+        countries = resolved_countries(registry, epoch["organizations"])
+        records: list[SourceRecord] = []
+        for m, codes in zip(epoch.itertuples(), countries, strict=True):
+            organizations: list[str] = [] if m.organizations is None else [str(o) for o in m.organizations]  # type: ignore[union-attr]
+            developer, _ = developer_of(registry, organizations)
+            records.append(
+                SourceRecord(
+                    "epoch",
+                    str(m.model_key),
+                    str(m.name),
+                    developer,
+                    hub_id_in_link(None if is_missing(m.link) else str(m.link)),
+                    tuple(codes),  # every organization's, not the first's
+                    _as_date(m.published_on),
+                    _as_float(m.parameters),
+                )
+            )
+        for repo_id, author in self.store.hub_authors(as_of):
+            developer, hub_countries = developer_of(registry, [], author)
+            records.append(SourceRecord("huggingface", repo_id, repo_id.split("/")[-1], developer, None, hub_countries))
+        catalog = self.store.current_catalog(("openrouter", "lmarena"), as_of)
+        records.extend(store_population.catalog_record(registry, r) for r in catalog.itertuples())
+        return records
+
+    def links(self, as_of: date | None = None) -> list[CanonicalModel]:
+        """Canonical models with their records across sources and the evidence that linked them (as of a date:
+        the records in force then, linked afresh)."""
+        if as_of is not None:
+            return link(self.source_records(as_of))
+        key = self.links_key()
+        if key not in self._links:
+            models = self.store.load_links(key)
+            if models is None:
+                models = link(self.source_records())
+                if not self.store.read_only:
+                    self.store.save_links(key, models)
+            self._links.clear()
+            self._links[key] = models
+        return self._links[key]
+
+    def links_key(self) -> str:
+        digest = hashlib.sha256(f"{LINKAGE_VERSION}|{registry_fingerprint(self.registry)}".encode())
+        for export_id in self.store.export_ids():
+            digest.update(str(export_id).encode())
+        return digest.hexdigest()[:24]
+
+    def ensure_population(self) -> None:
+        """Make the census records match the stored exports and links: stored when the store is open for writing,
+        else as temporary tables of this reader. Keyed by the links and by the version of the population rules (the
+        large-model rules among them)."""
+        key = f"{self.links_key()}:{store_population.rules_fingerprint()}"
+        if self.population_key == key:
+            return
+        self.population_key = key  # set first: links() below reads tables without recursion
+        try:
+            if self.store.meta("population_key") == key and self.store.has_table("census_records"):
+                return
+            models = self.links()
+            if self.store.read_only:
+                store_population.refresh(self.store.con, key, models, self.registry, temp=True)
+            else:
+                self.store.save_population(key, models, self.registry)
+        except BaseException:
+            self.population_key = None
+            raise
+
+    def link_table(self) -> pd.DataFrame:
+        """One row per record: its canonical model id (records no other source knows are their own model)."""
+        rows: list[dict[str, Any]] = [
+            {"id": model.id, "name": model.name, "source": r.source, "source_id": r.source_id}
+            for model in self.links()
+            for r in model.records
+        ]
+        return pd.DataFrame(rows, columns=["id", "name", "source", "source_id"])

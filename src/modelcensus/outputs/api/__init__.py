@@ -1,0 +1,1 @@
+"""The JSON API (FastAPI): :mod:`.app` serves the routes, :mod:`.models` types their answers."""

@@ -1,0 +1,790 @@
+"""The read-only JSON API (``modelcensus serve``): FastAPI over the :class:`~modelcensus.census.Census` facade.
+
+Concurrency: ingests publish a new store file with an atomic ``os.replace``. The API keeps one read-only
+Census per file generation (inode, mtime): a request that finds the file changed opens the new one, and
+the old one is closed when its last request is done. Each request uses exactly one Census, so its figures
+are consistent; a Census's DuckDB connection is used by one thread at a time (a lock per generation).
+Figures are cached per (generation, normalised parameters) as ready JSON bytes, and a repeated request
+(same path, same parameters, same generation) is answered by :class:`CachedAnswers` before FastAPI parses
+it: one ``stat`` of the store file and a dictionary look-up, no validation, no worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import parse_qsl
+
+import anyio
+import anyio.to_thread
+import numpy as np
+import pandas as pd
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import modelcensus as mc
+from modelcensus.census import Census
+from modelcensus.config import Config
+from modelcensus.errors import ModelCensusError, QueryError, StoreError
+from modelcensus.outputs.api.models import (
+    CanonicalModelOut,
+    ClaimOut,
+    CountRow,
+    DefinitionOut,
+    ErrorOut,
+    EstimateRow,
+    FrontierOut,
+    Health,
+    LagOut,
+    ModelPage,
+    SourceRow,
+    TrendRow,
+    VintageRow,
+)
+from modelcensus.outputs.api.queries import NotFound
+from modelcensus.outputs.common.count_query import CountQuery, ParameterError, check_dimensions, count_figure
+from modelcensus.outputs.common.render import records
+from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report
+from modelcensus.outputs.web import pages as web_pages
+
+T = TypeVar("T")
+
+MAX_PAGE = 500
+MAX_GROUP_BY = 3
+DEFAULT_TIMEOUT_S = 30.0
+CACHE_ENTRIES = 512
+FRAME_CACHE_ENTRIES = 32
+EXAMPLE_CLAIMS = Path(__file__).resolve().parents[3] / "examples" / "claims.yaml"
+
+Dimension = Literal[
+    "country",
+    "region",
+    "organization",
+    "sector",
+    "domain",
+    "year",
+    "month",
+    "open_weights",
+    "open-weights",
+    "base_family",
+    "base-family",
+    "pipeline_tag",
+    "derivative",
+]
+Text = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Year = Annotated[int | None, Query(ge=1900, le=2100)]
+Rule = Literal["full", "fractional", "primary"]
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON values: NaN and NA become null, numpy scalars Python ones, dates ISO text."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, datetime | date | pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+# -- store generations -------------------------------------------------------------------------------
+
+
+RequestKey = tuple[str, tuple[tuple[str, str], ...]]
+
+
+@dataclass(eq=False)
+class Generation:
+    """One published store file, opened read-only, with its caches."""
+
+    key: tuple[int, int]
+    census: Census
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    users: int = 0
+    retired: bool = False
+    cache: OrderedDict[tuple[Any, ...], bytes] = field(default_factory=OrderedDict)
+    frames: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    # whole answers by (path, normalised query string), for CachedAnswers; touched on the event loop only
+    answers: OrderedDict[RequestKey, bytes] = field(default_factory=OrderedDict)
+
+    def cached(self, key: tuple[Any, ...]) -> bytes | None:
+        hit = self.cache.get(key)
+        if hit is not None:
+            self.cache.move_to_end(key)
+        return hit
+
+    def keep(self, key: tuple[Any, ...], body: bytes) -> None:
+        self.cache[key] = body
+        while len(self.cache) > CACHE_ENTRIES:
+            self.cache.popitem(last=False)
+
+    def answered(self, key: RequestKey) -> bytes | None:
+        hit = self.answers.get(key)
+        if hit is not None:
+            self.answers.move_to_end(key)
+        return hit
+
+    def remember(self, key: RequestKey, body: bytes) -> None:
+        self.answers[key] = body
+        while len(self.answers) > CACHE_ENTRIES:
+            self.answers.popitem(last=False)
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """A per-generation value (a frame, the linkage, the claims), computed once; call holding ``lock``."""
+        if key in self.frames:
+            self.frames.move_to_end(key)
+            value: T = self.frames[key]
+            return value
+        value = compute()
+        self.frames[key] = value
+        while len(self.frames) > FRAME_CACHE_ENTRIES:
+            self.frames.popitem(last=False)
+        return value
+
+
+class Generations:
+    """The read-only Census of the store file's current generation; older ones retire when idle."""
+
+    def __init__(self, path: Path, config: Config) -> None:
+        self.path = path
+        self.config = config
+        self._lock = threading.Lock()
+        self._current: Generation | None = None
+
+    def _file_key(self) -> tuple[int, int]:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise StoreError(f"{self.path}: no census here yet; run `modelcensus build` first") from None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def peek(self) -> Generation | None:
+        """The open generation if it is still the file's (one ``stat``), else None; opens nothing."""
+        try:
+            key = self._file_key()
+        except StoreError:
+            return None
+        current = self._current
+        return current if current is not None and current.key == key else None
+
+    def acquire(self) -> Generation:
+        """The current generation, opened if the file changed; the caller must :meth:`release` it."""
+        key = self._file_key()
+        with self._lock:
+            current = self._current
+            if current is None or current.key != key:
+                census = mc.open(self.path, read_only=True, config=self.config)
+                fresh = Generation(key, census)
+                if current is not None:
+                    current.retired = True
+                    if current.users == 0:
+                        current.census.close()
+                self._current = current = fresh
+            current.users += 1
+            return current
+
+    def release(self, generation: Generation) -> None:
+        with self._lock:
+            generation.users -= 1
+            if generation.retired and generation.users == 0:
+                generation.census.close()
+
+    @contextmanager
+    def use(self) -> Iterator[Generation]:
+        generation = self.acquire()
+        try:
+            yield generation
+        finally:
+            self.release(generation)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._current is not None:
+                self._current.retired = True
+                if self._current.users == 0:
+                    self._current.census.close()
+                self._current = None
+
+
+# -- errors ---------------------------------------------------------------------------------------------
+
+
+class RouteTimeout(ModelCensusError, TimeoutError):
+    """A request took longer than the API's time limit."""
+
+
+def _parameter_of(message: str, names: list[str]) -> str | None:
+    """Which request parameter an error message is about (its name as given, or as a CLI option)."""
+    for name in names:
+        spellings = {name, name.replace("_", "-"), name.replace("-", "_")}
+        if any(re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", message) for s in spellings):
+            return name
+    return None
+
+
+KNOWN_PARAMETERS = [
+    "definition",
+    "unit",
+    "country",
+    "organization",
+    "as_of",
+    "year",
+    "since",
+    "until",
+    "open_weights",
+    "domain",
+    "metric",
+    "derivatives",
+    "pipeline_tag",
+    "attribution",
+    "rule",
+    "source",
+    "category",
+    "by",
+]
+
+
+def _unprocessable(request: Request, exc: QueryError) -> JSONResponse:
+    given = list(request.query_params.keys())
+    parameter = getattr(exc, "parameter", None) or _parameter_of(str(exc), [*given, *KNOWN_PARAMETERS])
+    if parameter is None and "group" in str(exc):
+        parameter = "by"
+    loc = ["query", parameter] if parameter else ["query"]
+    return JSONResponse(
+        status_code=422, content={"detail": [{"loc": loc, "msg": str(exc), "type": "value_error", "input": None}]}
+    )
+
+
+class ReadOnly:
+    """Only GET and HEAD (405 otherwise); HEAD is answered as GET without the body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method not in ("GET", "HEAD"):
+            body = _dumps({"detail": f"the API is read-only: {method} is not allowed (GET and HEAD only)"})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 405,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"allow", b"GET, HEAD"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        if method == "GET":
+            await self.app(scope, receive, send)
+            return
+
+        async def headless(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headless)
+
+
+# The generation an answer came from, set by Api.answer for CachedAnswers (a holder per request).
+_ANSWERED: ContextVar[list[Generation] | None] = ContextVar("modelcensus_answered", default=None)
+
+
+def request_key(scope: Scope) -> RequestKey:
+    """The path and the query's parameters in a canonical order (a repeated name keeps its values' order)."""
+    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    return (scope["path"], tuple(sorted(pairs, key=lambda pair: pair[0])))
+
+
+async def _send_json(send: Send, body: bytes) -> None:
+    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class CachedAnswers:
+    """Answers a repeated GET under ``/api/`` from its generation's cache, before routing and validation.
+
+    A request that misses goes through the app; when its route answered through :meth:`Api.answer` with a
+    200, the body is kept under (path, normalised query) in the generation it was computed from. The
+    ``stat`` per request notices a store published with ``os.replace``: the new generation has no answers
+    yet, so the request goes through the app, which opens it.
+    """
+
+    def __init__(self, app: ASGIApp, generations: Generations) -> None:
+        self.app = app
+        self.generations = generations
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        key = request_key(scope)
+        current = self.generations.peek()
+        body = current.answered(key) if current is not None else None
+        if body is not None:
+            await _send_json(send, body)
+            return
+        answered: list[Generation] = []
+        status = 0
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        token = _ANSWERED.set(answered)
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            _ANSWERED.reset(token)
+        if status == 200 and answered:
+            answered[-1].remember(key, b"".join(chunks))
+
+
+# -- the app ------------------------------------------------------------------------------------------
+
+
+class Api:
+    """The routes' shared state: the store generations, the claims file and the time limit."""
+
+    def __init__(self, db_path: Path, config: Config, claims_path: Path | None, timeout_s: float) -> None:
+        self.generations = Generations(db_path, config)
+        self.config = config
+        self.claims_path = claims_path
+        self.timeout_s = timeout_s
+
+    async def answer(self, key: tuple[Any, ...], compute: Callable[[Generation], Any]) -> Response:
+        """The JSON of ``compute(generation)``, from the generation's cache or computed on a worker thread."""
+        generation = self.generations.acquire()
+        answered = _ANSWERED.get()
+        if answered is not None:
+            answered.append(generation)
+        hit = generation.cached(key)
+        if hit is not None:
+            self.generations.release(generation)
+            return Response(hit, media_type="application/json")
+
+        def work() -> bytes:
+            try:
+                with generation.lock:
+                    body = generation.cached(key)
+                    if body is None:
+                        body = _dumps(compute(generation))
+                        generation.keep(key, body)
+                    return body
+            finally:
+                self.generations.release(generation)
+
+        try:
+            with anyio.fail_after(self.timeout_s):
+                body = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except TimeoutError:
+            # The worker finishes and caches the figure; stopping it would make a slow figure never answer.
+            raise RouteTimeout(
+                f"the figure is not ready after {self.timeout_s:g} s; ask again shortly (it is cached once "
+                "computed), or narrow the request (fewer dimensions, a period)"
+            ) from None
+        return Response(body, media_type="application/json")
+
+
+def _count_query(
+    by: list[str],
+    source: str,
+    definition: str | None,
+    unit: str | None,
+    year: int | None,
+    since: int | None,
+    until: int | None,
+    notable: bool | None,
+    frontier: bool | None,
+    large_scale: bool | None,
+    open_weights: str | None,
+    domain: str | None,
+    metric: str | None,
+    derivatives: str | None,
+    pipeline_tag: str | None,
+    rule: str,
+    attribution: str | None,
+    as_of: date | None,
+) -> CountQuery:
+    if len(by) > MAX_GROUP_BY:
+        raise ParameterError("by", f"at most {MAX_GROUP_BY} grouping dimensions (by), not {len(by)}")
+    return CountQuery(
+        by=tuple(by),
+        source=source,
+        definition=definition,
+        unit=unit,
+        year=year,
+        since=since,
+        until=until,
+        notable=notable,
+        frontier=frontier,
+        large_scale=large_scale,
+        open_weights=open_weights,
+        domain=domain,
+        metric=metric,
+        derivatives=derivatives,
+        pipeline_tag=pipeline_tag,
+        rule=rule,
+        attribution=attribution,
+        as_of=as_of.isoformat() if as_of else None,
+    )
+
+
+def create_app(
+    db_path: Path,
+    config: Config | None = None,
+    *,
+    claims_path: Path | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> FastAPI:
+    """The API (and the dashboard's pages, when :mod:`modelcensus.outputs.web.pages` is installed)."""
+    config = config or Config(db_path=Path(db_path))
+    api = Api(Path(db_path), config, claims_path or (EXAMPLE_CLAIMS if EXAMPLE_CLAIMS.exists() else None), timeout_s)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        api.generations.close()
+
+    app = FastAPI(
+        title="modelcensus",
+        version=mc.__version__,
+        description="The open, reproducible census of the world's AI models: read-only JSON. Every figure states "
+        "its definition, counting rule, attribution and denominator; /api/models lists the models behind it.",
+        responses={503: {"model": ErrorOut, "description": "the store cannot be read, or the request took too long"}},
+        lifespan=lifespan,
+    )
+    app.state.api = api
+    app.state.db_path = Path(db_path)
+    app.add_middleware(CachedAnswers, generations=api.generations)
+    app.add_middleware(ReadOnly)  # the outer one: HEAD reaches CachedAnswers as GET
+
+    @app.exception_handler(QueryError)
+    async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
+        return _unprocessable(request, exc)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
+
+    @app.exception_handler(RouteTimeout)
+    async def _timeout(request: Request, exc: RouteTimeout) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
+
+    @app.get("/api/health", response_model=Health, tags=["meta"])
+    async def health() -> Response:
+        """Whether the store can be opened, and which file generation is served (no query runs)."""
+        generation = api.generations.acquire()
+        api.generations.release(generation)
+        return Response(_dumps({"status": "ok", "generation": list(generation.key)}), media_type="application/json")
+
+    @app.get("/api/count", response_model=list[CountRow], tags=["figures"])
+    async def count(
+        by: Annotated[list[Dimension], Query(max_length=MAX_GROUP_BY)] = ["country"],  # noqa: B006
+        source: Literal["epoch", "huggingface"] = "epoch",
+        definition: Text = None,
+        unit: Literal["family", "release", "variant"] | None = None,
+        year: Year = None,
+        since: Year = None,
+        until: Year = None,
+        notable: bool | None = None,
+        frontier: bool | None = None,
+        large_scale: bool | None = None,
+        open_weights: Literal["yes", "no", "unknown"] | None = None,
+        domain: Text = None,
+        metric: Literal["models", "downloads", "likes"] | None = None,
+        derivatives: Literal["include", "exclude", "only"] | None = None,
+        pipeline_tag: Text = None,
+        rule: Rule = "full",
+        attribution: Literal["as-published", "resolved", "lineage"] | None = None,
+        as_of: date | None = None,
+    ) -> Response:
+        """Count and share per group: exactly what ``modelcensus count --format json`` prints for the same
+        parameters (``by`` repeatable, at most 3)."""
+        q = _count_query(
+            list(by),
+            source,
+            definition,
+            unit,
+            year,
+            since,
+            until,
+            notable,
+            frontier,
+            large_scale,
+            open_weights,
+            domain,
+            metric,
+            derivatives,
+            pipeline_tag,
+            rule,
+            attribution,
+            as_of,
+        )
+        q.check()
+        return await api.answer(("count", q.key()), lambda g: count_figure(g.census, q).records())
+
+    @app.get("/api/models", response_model=ModelPage, tags=["figures"])
+    async def models(
+        source: Literal["epoch", "huggingface"] = "epoch",
+        definition: Text = None,
+        unit: Literal["family", "release", "variant"] | None = None,
+        country: Text = None,
+        organization: Text = None,
+        year: Year = None,
+        since: Year = None,
+        until: Year = None,
+        notable: bool | None = None,
+        frontier: bool | None = None,
+        large_scale: bool | None = None,
+        open_weights: Literal["yes", "no", "unknown"] | None = None,
+        domain: Text = None,
+        attribution: Literal["as-published", "resolved", "lineage"] | None = None,
+        as_of: date | None = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    ) -> Response:
+        """The models behind a figure, paged: the count's filters plus the group (``country``, ``year``,
+        ``organization``); ``country=none`` for the no-country row."""
+        from modelcensus.outputs.api.queries import ModelsQuery, models_behind
+
+        q = ModelsQuery(
+            source=source,
+            definition=definition,
+            unit=unit,
+            country=country,
+            organization=organization,
+            year=year,
+            since=since,
+            until=until,
+            notable=notable,
+            frontier=frontier,
+            large_scale=large_scale,
+            open_weights=open_weights,
+            domain=domain,
+            attribution=attribution,
+            as_of=as_of.isoformat() if as_of else None,
+        )
+        q.check()
+
+        def page(g: Generation) -> dict[str, Any]:
+            frame = g.memo(("models", q), lambda: models_behind(g.census, q))
+            return {"total": len(frame), "limit": limit, "offset": offset, "items": records(frame[offset:][:limit])}
+
+        return await api.answer(("models", q, limit, offset), page)
+
+    @app.get(
+        "/api/models/{model_id:path}",
+        response_model=CanonicalModelOut,
+        responses={404: {"model": ErrorOut, "description": "no such canonical model or record"}},
+        tags=["figures"],
+    )
+    async def model(model_id: str, as_of: date | None = None) -> Response:
+        """One canonical model (the id of ``modelcensus links --format json``, or a record reference
+        ``source:source_id`` as /api/models gives) with all its records, the evidence and the provenance (the
+        snapshots in force on ``as_of``)."""
+        from modelcensus.outputs.api.queries import canonical_model
+
+        return await api.answer(("model", model_id, as_of), lambda g: canonical_model(g, model_id, as_of))
+
+    @app.get("/api/sources", response_model=list[SourceRow], tags=["provenance"])
+    async def sources(as_of: date | None = None) -> Response:
+        """Stored snapshots and their provenance, with how each data date was found (as ``modelcensus sources
+        --format json``); ``current`` as of ``as_of``."""
+        return await api.answer(("sources", as_of), lambda g: records(g.census.sources(as_of=as_of)))
+
+    @app.get("/api/definitions", response_model=list[DefinitionOut], tags=["definitions"])
+    async def definitions() -> Response:
+        """The preset and user census definitions."""
+        from modelcensus.outputs.api.queries import definition_out
+
+        return await api.answer(
+            ("definitions",), lambda g: [definition_out(d) for d in g.census.definitions().values()]
+        )
+
+    @app.get(
+        "/api/definitions/{name}",
+        response_model=DefinitionOut,
+        responses={404: {"model": ErrorOut, "description": "no such definition"}},
+        tags=["definitions"],
+    )
+    async def definition(name: str) -> Response:
+        """One definition."""
+        from modelcensus.outputs.api.queries import definition_out
+
+        def one(g: Generation) -> dict[str, Any]:
+            found = g.census.definitions()
+            if name not in found:
+                raise NotFound(f"unknown definition {name!r}; known: {', '.join(sorted(found))}")
+            return definition_out(found[name])
+
+        return await api.answer(("definition", name), one)
+
+    @app.get(
+        "/api/claims",
+        response_model=list[ClaimOut],
+        responses={404: {"model": ErrorOut, "description": "no claims file configured"}},
+        tags=["claims"],
+    )
+    async def claims(as_of: date | None = None) -> Response:
+        """Verdicts on the published claims at their vintage (as ``modelcensus check FILE --format json``),
+        computed once per store generation; ``as_of`` reads "now" as the census stood on that date."""
+        path = api.claims_path
+        if path is None:
+            raise NotFound("no claims file: start the server with --claims FILE")
+        return await api.answer(("claims", str(path), as_of), lambda g: g.census.check(path, as_of=as_of))
+
+    @app.get("/api/frontier", response_model=FrontierOut, tags=["figures"])
+    async def frontier(
+        category: Annotated[str, Query(max_length=100, pattern=r"^[\w./-]+$")] = "full", as_of: date | None = None
+    ) -> Response:
+        """The quality frontier (``modelcensus frontier --format json``) and the US–CN gap (``--gap``), each rating
+        at the day it describes; ``as_of`` keeps the days on or before it."""
+        full = category if "/" in category else f"text/{category}"
+
+        def both(g: Generation) -> dict[str, Any]:
+            best = records(g.census.frontier(category=full, as_of=as_of))
+            try:
+                gap = records(g.census.frontier_gap(category=full, as_of=as_of))
+            except QueryError:
+                gap = []  # no US or no Chinese model rated in this category
+            return {"category": full, "frontier": best, "gap": gap}
+
+        return await api.answer(("frontier", full, as_of), both)
+
+    @app.get("/api/trend", response_model=list[TrendRow], tags=["figures"])
+    async def trend(
+        by: Annotated[list[Dimension], Query(max_length=MAX_GROUP_BY)] = ["country"],  # noqa: B006
+        metric: Literal["models", "downloads", "likes"] = "downloads",
+        attribution: Literal["resolved", "lineage"] = "resolved",
+        derivatives: Literal["include", "exclude", "only"] = "include",
+        pipeline_tag: Text = None,
+        rule: Rule = "full",
+        as_of: date | None = None,
+    ) -> Response:
+        """The Hub figure as of every stored harvest up to ``as_of`` (as ``modelcensus trend --format json``)."""
+        check_dimensions(by)
+        key = ("trend", tuple(by), metric, attribution, derivatives, pipeline_tag, rule, as_of)
+        return await api.answer(
+            key,
+            lambda g: records(
+                g.census.trend(
+                    list(by),
+                    metric=metric,
+                    attribution=attribution,
+                    rule=rule,
+                    derivatives=derivatives,
+                    pipeline_tag=pipeline_tag,
+                    as_of=as_of,
+                )
+            ),
+        )
+
+    @app.get("/api/vintages", response_model=list[VintageRow], tags=["vintages"])
+    async def vintages(
+        by: Literal["country", "region", "organization", "sector", "domain", "open_weights"] = "country",
+        year: Year = None,
+        since: Year = None,
+        until: Year = None,
+        notable: bool | None = None,
+        frontier: bool | None = None,
+        large_scale: bool | None = None,
+        open_weights: Literal["yes", "no", "unknown"] | None = None,
+        domain: Text = None,
+        rule: Rule = "full",
+        attribution: Literal["as-published", "resolved"] = "as-published",
+    ) -> Response:
+        """The figure at every stored Epoch AI vintage (as ``modelcensus vintages --format json``)."""
+        filters = dict(
+            year=year,
+            since=since,
+            until=until,
+            notable=notable,
+            frontier=frontier,
+            large_scale=large_scale,
+            open_weights=open_weights,
+            domain=domain,
+        )
+        key = ("vintages", by, tuple(sorted((k, str(v)) for k, v in filters.items())), rule, attribution)
+        return await api.answer(
+            key, lambda g: records(g.census.vintages(by, rule=rule, attribution=attribution, **filters))
+        )
+
+    @app.get("/api/lag", response_model=LagOut, tags=["vintages"])
+    async def lag(
+        since: Year = None,
+        until: Year = None,
+        by: Literal["country"] | None = None,
+        notable: bool | None = None,
+        frontier: bool | None = None,
+        large_scale: bool | None = None,
+        open_weights: Literal["yes", "no", "unknown"] | None = None,
+        domain: Text = None,
+        as_of: date | None = None,
+    ) -> Response:
+        """The listing lag and each recent year's status (as ``modelcensus lag --format json``)."""
+        filters = dict(
+            notable=notable, frontier=frontier, large_scale=large_scale, open_weights=open_weights, domain=domain
+        )
+        key = ("lag", since, until, by, tuple(sorted((k, str(v)) for k, v in filters.items())), as_of)
+        return await api.answer(key, lambda g: lag_report(g.census, since, until, by, as_of, filters))
+
+    @app.get("/api/estimate", response_model=list[EstimateRow], tags=["vintages"])
+    async def estimate(
+        definition: Text = "all-sources",
+        source: Annotated[list[str] | None, Query(max_length=6)] = None,
+        year: Year = None,
+        since: Year = None,
+        until: Year = None,
+        as_of: date | None = None,
+    ) -> Response:
+        """Models including those no source lists, per country (as ``modelcensus estimate --format json``)."""
+        key = ("estimate", definition, tuple(source or ()), year, since, until, as_of)
+        return await api.answer(
+            key, lambda g: estimate_rows(g.census, definition or "all-sources", source, year, since, until, as_of)
+        )
+
+    app.include_router(web_pages.router)
+
+    return app

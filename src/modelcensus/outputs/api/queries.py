@@ -1,0 +1,227 @@
+"""What the API's model routes read through the facade: the records behind a figure, one canonical model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from modelcensus.census import Census
+from modelcensus.definitions import Definition
+from modelcensus.errors import ModelCensusError
+from modelcensus.outputs.common.count_query import ParameterError
+from modelcensus.outputs.common.render import records
+from modelcensus.records import country_code, country_name
+
+if TYPE_CHECKING:
+    from modelcensus.outputs.api.app import Generation
+
+ITEM_COLUMNS = [
+    "id",
+    "source",
+    "source_id",
+    "name",
+    "year",
+    "published_on",
+    "countries",
+    "organizations",
+    "open_weights",
+    "notable",
+    "unit",
+]
+EPOCH_FILTERS = ("organization", "notable", "frontier", "large_scale", "open_weights", "domain", "as_of")
+NO_COUNTRY = {"none", "(no country)", "unknown"}
+
+
+class NotFound(ModelCensusError, LookupError):
+    """No canonical model, record or definition has this id."""
+
+
+def country_parameter(value: str) -> str | None:
+    """A country as a request gives it (ISO code or name; ``none``: no country) → its ISO code."""
+    text = value.strip()
+    if text.casefold() in NO_COUNTRY:
+        return None
+    if len(text) == 2 and text.isalpha() and country_name(text.upper()) != text.upper():
+        return text.upper()
+    code = country_code(text) if len(text) != 2 else None
+    if isinstance(code, str):
+        return code
+    raise ParameterError("country", f"unknown country {value!r}: give an ISO 3166-1 alpha-2 code (CN) or a name")
+
+
+@dataclass(frozen=True)
+class ModelsQuery:
+    """The parameters of ``/api/models``: a count's filters plus the group value."""
+
+    source: str = "epoch"
+    definition: str | None = None
+    unit: str | None = None
+    country: str | None = None
+    organization: str | None = None
+    year: int | None = None
+    since: int | None = None
+    until: int | None = None
+    notable: bool | None = None
+    frontier: bool | None = None
+    large_scale: bool | None = None
+    open_weights: str | None = None
+    domain: str | None = None
+    attribution: str | None = None
+    as_of: str | None = None
+
+    def check(self) -> None:
+        if self.country is not None:
+            country_parameter(self.country)
+        if self.year is not None and (self.since is not None or self.until is not None):
+            raise ParameterError("year", "give either year, or since/until, not both")
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise ParameterError("since", f"since ({self.since}) is after until ({self.until})")
+        if self.definition is None and self.unit is not None:
+            raise ParameterError("unit", "unit applies with definition")
+        if self.definition is not None or self.source == "huggingface":
+            given = [name for name in EPOCH_FILTERS if getattr(self, name) is not None]
+            if given:
+                what = "a definition" if self.definition is not None else "Hugging Face repos"
+                raise ParameterError(given[0], f"{given[0]} does not apply to {what}")
+        if self.definition is None and self.source == "epoch" and self.attribution == "lineage":
+            raise ParameterError("attribution", "attribution lineage applies to Hugging Face repos")
+        if self.definition is None and self.source == "huggingface" and self.attribution == "as-published":
+            raise ParameterError("attribution", "Hugging Face repos are attributed resolved or lineage")
+
+
+def models_behind(census: Census, q: ModelsQuery) -> pd.DataFrame:
+    """The records behind the figure ``q`` selects, one row per record, in :data:`ITEM_COLUMNS`."""
+    q.check()
+    if q.definition is None and q.source == "epoch":
+        return _epoch_models(census, q)
+    if q.definition is not None:
+        definition = census.definition(q.definition)
+    else:
+        definition = Definition("huggingface", "Hugging Face repos", ("huggingface",), attribution="resolved")
+    country = "*" if q.country is None else country_parameter(q.country)
+    members = census.definition_members(
+        definition,
+        country=country,
+        unit=q.unit or definition.unit,
+        attribution=q.attribution,
+        year=q.year,
+        since=q.since,
+        until=q.until,
+        as_of=q.as_of,
+    )
+    return pd.DataFrame(
+        {
+            "id": members["source"].astype(str) + ":" + members["source_id"].astype(str),
+            "source": members["source"].astype(str),
+            "source_id": members["source_id"].astype(str),
+            "name": members["name"].astype(str),
+            "year": members["unit_year"].astype("Int64"),
+            "published_on": members["published_on"],
+            "countries": members["countries"],
+            "organizations": None,
+            "open_weights": None,
+            "notable": None,
+            "unit": members["unit"].astype(str),
+        },
+        columns=ITEM_COLUMNS,
+    ).reset_index(drop=True)
+
+
+def _epoch_models(census: Census, q: ModelsQuery) -> pd.DataFrame:
+    attribution = q.attribution or "as-published"
+    frame = census.models(
+        country=q.country,
+        organization=q.organization,
+        attribution=attribution,
+        year=q.year,
+        since=q.since,
+        until=q.until,
+        notable=q.notable,
+        frontier=q.frontier,
+        large_scale=q.large_scale,
+        open_weights=q.open_weights,
+        domain=q.domain,
+        as_of=q.as_of,
+    )
+    column = "countries_published" if attribution == "as-published" else "countries_resolved"
+    published = pd.to_datetime(frame["published_on"])
+    return pd.DataFrame(
+        {
+            "id": "epoch:" + frame["id"].astype(str),
+            "source": "epoch",
+            "source_id": frame["id"].astype(str),
+            "name": frame["name"],
+            "year": published.dt.year.astype("Int64"),
+            "published_on": frame["published_on"],
+            "countries": frame[column],
+            "organizations": frame["organizations"],
+            "open_weights": frame["open_weights"],
+            "notable": frame["notable"],
+            "unit": None,
+        },
+        columns=ITEM_COLUMNS,
+    )
+
+
+def canonical_model(generation: Generation, model_id: str, as_of: date | None = None) -> dict[str, Any]:
+    """One canonical model by its id, or by a record reference ``source:source_id``; with its records, the
+    evidence that linked them and the snapshots of their sources in force on ``as_of`` (the current ones)."""
+    census = generation.census
+    index = generation.memo(("links-index",), lambda: _links_index(census))
+    model = index.get(model_id)
+    if model is None:
+        raise NotFound(f"no canonical model or record {model_id!r} (ids as in `modelcensus links --format json`)")
+    sources = generation.memo(("sources", as_of), lambda: census.sources(as_of=as_of))
+    involved = {r.source for r in model.records}
+    current = sources[sources["current"] & sources["source"].isin(involved)]
+    return {
+        "id": model.id,
+        "name": model.name,
+        "records": [
+            {
+                "source": r.source,
+                "source_id": r.source_id,
+                "name": r.name,
+                "developer": r.developer,
+                "countries": list(r.countries),
+                "hub_id": r.hub_id,
+                "published_on": r.published_on.isoformat() if r.published_on else None,
+            }
+            for r in model.records
+        ],
+        "evidence": [
+            {"left": str(left), "right": str(right), "rule": str(rule), "detail": str(detail)}
+            for left, right, rule, detail in model.evidence
+        ],
+        "provenance": records(
+            current[["source", "role", "location", "retrieved_at", "sha256", "data_date", "license", "credit"]].astype(
+                {"retrieved_at": str, "data_date": str}
+            )
+        ),
+    }
+
+
+def _links_index(census: Census) -> dict[str, Any]:
+    models = census.links()
+    index: dict[str, Any] = {}
+    for model in models:
+        for r in model.records:
+            index.setdefault(f"{r.source}:{r.source_id}", model)
+    for model in models:
+        index[model.id] = model
+    return index
+
+
+def definition_out(d: Definition) -> dict[str, Any]:
+    return {
+        "name": d.name,
+        "description": d.description,
+        "sources": list(d.sources),
+        "filters": d.filters,
+        "unit": d.unit,
+        "rule": d.rule,
+        "attribution": d.attribution,
+    }

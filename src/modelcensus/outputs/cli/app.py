@@ -1,0 +1,18 @@
+"""The ``modelcensus`` command: the Typer app with every command registered, in the order ``--help`` lists them."""
+
+from __future__ import annotations
+
+from modelcensus.outputs.cli import core  # the census commands register first: --help lists them first
+
+# isort: split
+from modelcensus.outputs.cli import catalog, export, report, serve, vintages
+from modelcensus.outputs.cli.common import app
+
+COMMAND_MODULES = (core, catalog, export, report, serve, vintages)
+"""Each registers its commands on :data:`app` when imported."""
+
+__all__ = ["COMMAND_MODULES", "app", "main"]
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,321 @@
+"""CLI commands of the catalogue and leaderboard sources, linkage and the quality frontier."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.markup import escape
+
+import modelcensus as mc
+from modelcensus.census import IngestReport
+from modelcensus.claims import format_figure
+from modelcensus.config import Config
+from modelcensus.errors import QueryError
+from modelcensus.outputs.cli.common import (
+    AsOfOption,
+    DatedOption,
+    DbOption,
+    FormatOption,
+    _census,
+    _report_ingest,
+    app,
+    console,
+    handle_errors,
+    ingest_app,
+)
+from modelcensus.outputs.common.render import OutputFormat, emit
+
+links_app = typer.Typer(help="Canonical models: one model, many names across sources.", invoke_without_command=True)
+app.add_typer(links_app, name="links")
+
+FromOption = Annotated[Path | None, typer.Option("--from", help="A saved copy (file or folder). Default: live.")]
+
+
+def _day(dated: datetime | None) -> date | None:
+    return dated.date() if dated else None
+
+
+def _ingest(db: Path | None, run: str, *args: object) -> IngestReport:
+    config = Config.from_env(db_path=db)
+    with mc.open(config.db_path, config=config) as census:
+        report: IngestReport = getattr(census, run)(*args)
+    _report_ingest(report)
+    return report
+
+
+@ingest_app.command("openrouter")
+@handle_errors
+def ingest_openrouter(from_path: FromOption = None, dated: DatedOption = None, db: DbOption = None) -> None:
+    """Ingest OpenRouter's model list (https://openrouter.ai/api/v1/models)."""
+    _ingest(db, "ingest_openrouter", from_path, _day(dated))
+
+
+@ingest_app.command("lmarena")
+@handle_errors
+def ingest_lmarena(
+    from_path: FromOption = None,
+    dated: DatedOption = None,
+    db: DbOption = None,
+) -> None:
+    """Ingest LMArena's leaderboards, scatterplot data and rating history (a folder is one export). A leaderboard
+    carries no date: give --dated, or keep a datapackage.json or a date in the file name beside it."""
+    _ingest(db, "ingest_lmarena", from_path, _day(dated))
+
+
+@ingest_app.command("litellm")
+@handle_errors
+def ingest_litellm(from_path: FromOption = None, dated: DatedOption = None, db: DbOption = None) -> None:
+    """Ingest litellm's provider catalogue (model_prices_and_context_window.json)."""
+    _ingest(db, "ingest_litellm", from_path, _day(dated))
+
+
+@ingest_app.command("tabular")
+@handle_errors
+def ingest_tabular(
+    from_path: Annotated[Path, typer.Option("--from", help="A CSV, JSON or XLSX list.")],
+    mapping: Annotated[Path, typer.Option("--mapping", help="The YAML column mapping of the list.")],
+    dated: DatedOption = None,
+    db: DbOption = None,
+) -> None:
+    """Ingest any list of models (a register of approved services, a company's list) with a YAML mapping."""
+    _ingest(db, "ingest_tabular", from_path, mapping, _day(dated))
+
+
+@links_app.callback()
+@handle_errors
+def links(
+    ctx: typer.Context, as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = OutputFormat.table
+) -> None:
+    """Canonical models with their records: ``{"id", "name", "records": [{"source", "source_id"}]}``; with
+    --as-of, the records of the exports in force on that date, linked as they stood."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with _census(db) as census:
+        models = census.links(as_of=as_of)
+    linked = [m for m in models if len({r.source for r in m.records}) > 1]
+    if fmt is OutputFormat.json:
+        import json
+
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": m.id,
+                        "name": m.name,
+                        "records": [{"source": r.source, "source_id": r.source_id} for r in m.records],
+                    }
+                    for m in models
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    rows = [
+        {"id": m.id, "name": m.name, "sources": sorted({r.source for r in m.records}), "records": len(m.records)}
+        for m in linked
+    ]
+    frame = pd.DataFrame(rows, columns=["id", "name", "sources", "records"])
+    emit(frame, fmt, console, title=f"{len(linked)} canonical models known to several sources (of {len(models)})")
+
+
+@links_app.command("show")
+@handle_errors
+def links_show(
+    name: Annotated[str, typer.Argument(help="A canonical id, a record's id, or a model name.")],
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """One canonical model with all its records and the evidence that linked them."""
+    from modelcensus.linkage import name_key
+
+    with _census(db) as census:
+        models = census.links(as_of=as_of)
+    wanted = name_key(name)
+    found = [m for m in models if m.id == name or any(r.source_id == name for r in m.records)]
+    found = found or [m for m in models if name_key(m.name) == wanted]
+    if not found:
+        raise QueryError(f"no canonical model or record named {name!r}")
+    model = found[0]
+    records = pd.DataFrame(
+        [
+            {
+                "source": r.source,
+                "source_id": r.source_id,
+                "name": r.name,
+                "developer": r.developer,
+                "countries": list(r.countries),
+                "hub_id": r.hub_id,
+            }
+            for r in model.records
+        ]
+    )
+    evidence = pd.DataFrame(model.evidence, columns=["left", "right", "rule", "detail"])
+    if fmt is OutputFormat.json:
+        import json
+
+        from modelcensus.outputs.common.render import records as as_records
+
+        print(
+            json.dumps(
+                {"id": model.id, "name": model.name, "records": as_records(records), "evidence": as_records(evidence)},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    emit(records, fmt, console, title=f"{model.id}: {model.name}")
+    emit(evidence, fmt, console, title="Evidence")
+
+
+@app.command()
+@handle_errors
+def frontier(
+    by: Annotated[str, typer.Option("--by", help="country (the only grouping).")] = "country",
+    category: Annotated[
+        str,
+        typer.Option(
+            "--category", help="LMArena category, e.g. full, coding, chinese; prefix another arena as vision/full."
+        ),
+    ] = "full",
+    gap: Annotated[bool, typer.Option("--gap", help="Show the US–China gap over time instead.")] = False,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The quality frontier: each country's best-rated LMArena model at each rating date, with its 95% interval;
+    each rating is dated by the day it describes (a leaderboard of unknown date is left off the axis)."""
+    full = category if "/" in category else f"text/{category}"
+    with _census(db) as census:
+        if gap:
+            frame = census.frontier_gap(category=full, as_of=as_of)
+        else:
+            frame = census.frontier(by=by, category=full, as_of=as_of)
+    emit(frame, fmt, console, title=f"Quality frontier ({full})" + (": US − China" if gap else ""))
+    undated = frame.attrs.get("undated_ratings")
+    if undated and fmt is OutputFormat.table:
+        console.print(f"{undated:,} ratings of unknown date are not shown (give their files a date: --dated)")
+
+
+definitions_app = typer.Typer(help="Named census definitions: what counts as a model.", no_args_is_help=True)
+app.add_typer(definitions_app, name="definitions")
+
+
+@definitions_app.command("list")
+@handle_errors
+def definitions_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """The preset and user definitions."""
+    config = Config.from_env(db_path=db)
+    from modelcensus.definitions import load_definitions
+
+    rows = [
+        {
+            "name": d.name,
+            "sources": list(d.sources),
+            "filters": d.filters,
+            "unit": d.unit,
+            "rule": d.rule,
+            "attribution": d.attribution,
+            "description": d.description,
+        }
+        for d in load_definitions(config.definition_paths).values()
+    ]
+    emit(pd.DataFrame(rows), fmt, console, title="Census definitions")
+
+
+@definitions_app.command("show")
+@handle_errors
+def definitions_show(name: Annotated[str, typer.Argument(help="A definition's name.")], db: DbOption = None) -> None:
+    """One definition as YAML."""
+    from modelcensus.definitions import load_definitions
+
+    found = load_definitions(Config.from_env(db_path=db).definition_paths)
+    if name not in found:
+        raise QueryError(f"unknown definition {name!r}; known: {', '.join(sorted(found))}")
+    import yaml
+
+    d = found[name]
+    print(
+        yaml.safe_dump(
+            {
+                "name": d.name,
+                "description": d.description,
+                "sources": list(d.sources),
+                "filters": d.filters,
+                "unit": d.unit,
+                "rule": d.rule,
+                "attribution": d.attribution,
+            },
+            sort_keys=False,
+            allow_unicode=True,
+        ),
+        end="",
+    )
+
+
+@app.command()
+@handle_errors
+def check(
+    file: Annotated[Path, typer.Argument(help="A claims file (YAML), e.g. examples/claims.yaml.")],
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Check published claims at their vintage: verdict (supported, contradicted, consistent-at-vintage,
+    not-checkable), the figure then, next and now, coverage, an explanation and a sensitivity table per claim."""
+    with _census(db) as census:
+        results = census.check(file, as_of=as_of)
+    if fmt is OutputFormat.json:
+        import json
+
+        print(json.dumps(results, ensure_ascii=False, indent=2, default=str))
+        return
+    summary = pd.DataFrame([_summary(r) for r in results])
+    emit(summary, fmt, console, title="Claims")
+    for r in results:
+        table = pd.DataFrame(r["sensitivity"])
+        if fmt is OutputFormat.csv:
+            emit(table.assign(id=r["id"]), fmt, console)
+            continue
+        table["figure"] = [format_figure(v, r["metric"]) for v in table["figure"]]
+        table["definition"] = [
+            d if comparable else f"{d} (not comparable)"
+            for d, comparable in zip(table["definition"], table["comparable"], strict=True)
+        ]
+        wide = table.pivot_table(index="definition", columns=["rule", "unit"], values="figure", aggfunc="first")
+        wide.columns = ["/".join(map(str, column)) for column in wide.columns]
+        console.print(f"\n{escape(r['id'])}: {escape(r['claim'])}  →  {r['verdict']}", style="bold", highlight=False)
+        console.print(escape(r["explanation"]), highlight=False)
+        emit(wide.reset_index(), fmt, console, title=f"Sensitivity of {r['id']} (now)")
+
+
+def _summary(r: dict[str, Any]) -> dict[str, Any]:
+    m, at, cov = r["metric"], r["at_vintage"], r["coverage"] or {}
+    value = _claimed(r)
+    return {
+        "id": r["id"],
+        "verdict": r["verdict"],
+        "claimed": r["comparison"],
+        "at vintage": f"{format_figure(at['figure'], m, value)} ({at['export_date']})" if at else "",
+        "next": f"{format_figure(at['next_figure'], m, value)} ({at['next_export_date']})"
+        if at and at["next_export_date"]
+        else "",
+        "now": f"{format_figure(r['now']['figure'], m, value)} ({r['now']['export_date']})",
+        "estimate incl. unlisted": _estimate_text(cov.get("estimate"), m),
+        "definition": r["definition"].split(" ", 1)[0],
+    }
+
+
+def _estimate_text(estimate: float | None, metric: str) -> str:
+    if estimate is None:
+        return "not estimated"
+    return format_figure(estimate, metric) if metric == "share" else f"{round(estimate):,}"
+
+
+def _claimed(r: dict[str, Any]) -> float:
+    return float(r["comparison"].split(" ", 1)[1].rstrip("%").replace(",", "")) / (100 if r["metric"] == "share" else 1)

@@ -1,0 +1,222 @@
+"""What the CLI's commands share: the Typer apps, consoles, options, error handling and progress."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+import modelcensus as mc
+from modelcensus.census import Census, IngestReport
+from modelcensus.config import Config
+from modelcensus.errors import ModelCensusError, QueryError
+from modelcensus.ingest import Failure
+from modelcensus.outputs.common.render import OutputFormat
+from modelcensus.provenance import DataDate
+
+app = typer.Typer(
+    help="modelcensus: the open, reproducible census of the world's AI models.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+ingest_app = typer.Typer(help="Ingest one source into the census store.", no_args_is_help=True)
+orgs_app = typer.Typer(help="The organization registry: resolve names, list what is unresolved.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(orgs_app, name="orgs")
+
+
+def _console(stderr: bool = False) -> Console:
+    """Wide tables when piped (no terminal to measure), the terminal's width otherwise."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else 200)
+
+
+console = _console()
+err_console = _console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Census store (DuckDB file). Default ./census.duckdb or $MODELCENSUS_DB.")
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+YearOption = Annotated[int | None, typer.Option("--year", help="Only models published in this year.")]
+SinceOption = Annotated[int | None, typer.Option("--since", help="Only models published in or after this year.")]
+UntilOption = Annotated[int | None, typer.Option("--until", help="Only models published in or before this year.")]
+NotableOption = Annotated[
+    bool | None, typer.Option("--notable/--not-notable", help="Only notable (or only non-notable) models.")
+]
+FrontierOption = Annotated[bool | None, typer.Option("--frontier/--not-frontier", help="Only frontier models.")]
+LargeOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--large-scale/--not-large-scale", help="Only large-scale models (>= 1e23 FLOP or in Epoch's large-scale file)."
+    ),
+]
+OpenOption = Annotated[str | None, typer.Option("--open-weights", help="yes, no or unknown.")]
+DomainOption = Annotated[str | None, typer.Option("--domain", help="Only models of this domain (e.g. Language).")]
+RuleOption = Annotated[str, typer.Option("--rule", help="Counting rule: full, fractional or primary.")]
+AttributionOption = Annotated[
+    str,
+    typer.Option(
+        "--attribution",
+        help="as-published (the source's country field) or resolved (through the organization registry).",
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Read the census as it was on this date "
+        "(YYYY-MM-DD): the newest export of each source dated on or before it.",
+    ),
+]
+
+
+DatedOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--dated",
+        formats=["%Y-%m-%d"],
+        help="The date the data describes (YYYY-MM-DD), overriding every other way of dating it "
+        "(a datapackage.json, the data itself, a date in the file name).",
+    ),
+]
+
+
+def fail(message: str, code: int = 1) -> None:
+    # the message is text, not markup: "modelcensus[spark]" or a model named "Flux.1 [pro]" print as they are
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn the package's errors into a one-line message and a non-zero exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ModelCensusError as exc:
+            fail(str(exc).replace("\n", " "))
+        except KeyboardInterrupt:
+            fail(
+                "interrupted; the store is unchanged by the unfinished step (a Hub crawl continues with --resume)", 130
+            )
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _config(db: Path | None) -> Config:
+    return Config.from_env(db_path=db)
+
+
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="duckdb (the store, default) or spark: the same metrics on Apache Spark over a Parquet export "
+        "(--db names a DuckDB store, exported to the cache first, or a `modelcensus export` folder or URI).",
+    ),
+]
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master", help="With --engine spark: the Spark master URL (default local[2]; spark://host:7077, yarn)."
+    ),
+]
+
+
+@contextmanager
+def _census(
+    db: Path | None, read_only: bool = True, *, engine: str = "duckdb", spark_master: str | None = None
+) -> Iterator[Census]:
+    config = _config(db)
+    if engine == "duckdb" and spark_master is not None:
+        raise QueryError("--spark-master applies with --engine spark", parameter="spark_master")
+    census = mc.open(config.db_path, read_only=read_only, config=config, engine=engine, spark_master=spark_master)
+    try:
+        yield census
+    finally:
+        census.close()
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None, rate="")
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            elapsed = progress.tasks[0].elapsed or 0
+            if elapsed:
+                progress.update(task, rate=f"{progress.tasks[0].completed / elapsed:,.0f} rows/s")
+
+        yield advance
+
+
+def _dated(when: DataDate) -> str:
+    """``data of 2026-03-30, dated by datapackage`` (the details are in ``modelcensus sources``)."""
+    if when.value is None:
+        return "data date unknown"
+    return f"data of {when.value.isoformat()}, dated by {when.method.value}"
+
+
+def failure_text(failure: Failure) -> str:
+    """``path: what went wrong`` (the message already names the file when the parser knew it)."""
+    return failure.message if failure.message.startswith(failure.location) else f"{failure.location}: {failure.message}"
+
+
+def _report_ingest(report: IngestReport) -> None:
+    for r in report.results:
+        state = "already stored, nothing changed" if r.already_stored else "stored"
+        err_console.print(
+            f"{r.source} export {r.export_id} ({_dated(r.data_date)}): {state}; rows read "
+            f"{r.rows_read:,} = {r.rows_read - r.quarantined:,} merged into {r.records:,} models + "
+            f"{r.quarantined:,} quarantined",
+            highlight=False,
+            markup=False,
+        )
+    for failure in report.failed:
+        err_console.print(f"failed: {failure_text(failure)}", style="bold red", highlight=False, markup=False)
+    for q in report.quarantined[:20]:
+        err_console.print(f"  set aside: {q.file}, line {q.line}, column {q.column!r}: {q.reason}", highlight=False)
+    if len(report.quarantined) > 20:
+        err_console.print(f"  … and {len(report.quarantined) - 20} more (modelcensus quarantine)")
+    if report.unknown_country_tokens:
+        tokens = ", ".join(f"{k!r} ×{v}" for k, v in sorted(report.unknown_country_tokens.items()))
+        err_console.print(f"  country tokens not recognised (not counted): {tokens}", highlight=False)
+    if report.ignored_country_tokens:
+        tokens = ", ".join(f"{k!r} ×{v}" for k, v in sorted(report.ignored_country_tokens.items()))
+        err_console.print(f"  non-country tokens in the country field (not counted): {tokens}", highlight=False)
+
+
+ByOption = Annotated[
+    list[str],
+    typer.Option(
+        "--by",
+        help="country, region, organization, sector, domain, year, month or open_weights; repeat to cross one "
+        "grouping with year/month/open_weights.",
+    ),
+]

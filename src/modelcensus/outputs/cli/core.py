@@ -1,0 +1,548 @@
+"""The ``modelcensus`` command line: organised by noun, every read command with ``--format``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+import modelcensus as mc
+from modelcensus.census import Census, IngestReport
+from modelcensus.config import Config
+from modelcensus.errors import QueryError
+from modelcensus.outputs.cli.common import (
+    AsOfOption,
+    AttributionOption,
+    ByOption,
+    DatedOption,
+    DbOption,
+    DomainOption,
+    EngineOption,
+    FormatOption,
+    FrontierOption,
+    LargeOption,
+    NotableOption,
+    OpenOption,
+    RuleOption,
+    SinceOption,
+    SparkMasterOption,
+    UntilOption,
+    YearOption,
+    _census,
+    _progress,
+    _report_ingest,
+    app,
+    console,
+    err_console,
+    failure_text,
+    handle_errors,
+    ingest_app,
+    orgs_app,
+)
+from modelcensus.outputs.cli.hub import DerivativesOption, MetricOption, PipelineOption
+from modelcensus.outputs.common.count_query import CountQuery, count_figure
+from modelcensus.outputs.common.render import OutputFormat, emit, records
+
+
+def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) -> IngestReport:
+    with _progress("epoch: reading rows") as advance:
+        report = census.ingest_epoch(path, progress=advance, dated=dated)
+    _report_ingest(report)
+    return report
+
+
+def _headline(census: Census) -> tuple[pd.DataFrame, list[str]]:
+    """Models by country for the last five years up to the newest one that is over (as-published, full
+    counting), with the years still filling in marked (``2025*``) and a sentence each: the listed count and the
+    estimate of its final count from the listing lag."""
+    newest = census.newest_export_date(["epoch"])
+    if newest is None:
+        return pd.DataFrame(), []
+    when = date.fromisoformat(newest)
+    last = when.year if (when.month, when.day) == (12, 31) else when.year - 1
+    first = last - 4
+    frame = census.count(by=["country", "year"], since=first, until=last)
+    if frame.empty:
+        return pd.DataFrame(), []
+    statuses = census.year_statuses(census.year_status(first, last))
+    filling = {s.year for s in statuses if not s.complete}
+    pivot = frame.pivot_table(index="group_name", columns="year", values="count", aggfunc="sum", fill_value=0)
+    pivot["total"] = pivot.sum(axis=1)
+    pivot = pivot.sort_values("total", ascending=False)
+    top = pivot.head(12)
+    totals = census.count(by="year", since=first, until=last).set_index("group")["count"]
+    top.loc["All models (denominator)"] = [*(int(totals.get(y, 0)) for y in pivot.columns[:-1]), int(totals.sum())]
+    table = top.reset_index().rename(columns={"group_name": "country"})
+    table.columns = [f"{c}*" if isinstance(c, int) and c in filling else str(c) for c in table.columns]
+    table.attrs.update(frame.attrs)
+    notes = [f"* {s.describe(detail=False)} (modelcensus lag)" for s in statuses if not s.complete]
+    return table, notes
+
+
+HUB_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
+PARTIAL_EXIT = 4
+"""``build``'s exit code when some recognised file (or live source) could not be read: the rest is stored."""
+
+
+def _hub_headline(census: Census) -> pd.DataFrame | None:
+    """Hub downloads by lineage origin, or None when no Hub listing is stored."""
+    try:
+        frame = census.count_hub(by="country", metric="downloads", attribution="lineage")
+    except QueryError:
+        return None
+    if frame.empty:
+        return None
+    return frame
+
+
+@app.command()
+@handle_errors
+def build(
+    from_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Folder holding saved source files (found by "
+            "content anywhere under it). Default: download every source live.",
+        ),
+    ] = None,
+    dated: DatedOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The main job: ingest every source and print the headline tables (models by country per year; Hub
+    downloads by the country of the base model they build on).
+
+    Files it does not recognise are listed as skipped, with the reason; a recognised file that cannot be read
+    fails alone (the rest is stored) and the exit code is 4 (a partial build)."""
+    with _census(db, read_only=False) as census:
+        result = census.build(
+            from_dir, dated=dated.date() if dated else None, progress=_progress, on_ingest=_report_ingest
+        )
+        for skipped in result.skipped:
+            err_console.print(f"skipped: {skipped.path}: {skipped.reason}", highlight=False, markup=False)
+        if result.discovery is not None:
+            for meta in result.discovery.metadata:
+                err_console.print(f"read for dates: {meta}", highlight=False, markup=False)
+        err_console.print(
+            f"linkage: {result.canonical_models:,} canonical models, {result.shared_models:,} known to several "
+            "sources (modelcensus links)",
+            highlight=False,
+        )
+        table, notes = _headline(census)
+        hub = _hub_headline(census)
+        if fmt is OutputFormat.json:
+            print(
+                json.dumps(
+                    {
+                        "models_by_country_year": records(table),
+                        "years_filling_in": notes,
+                        "hub_downloads_by_lineage_origin": records(hub) if hub is not None else [],
+                        "skipped": [{"path": str(s.path), "reason": s.reason} for s in result.skipped],
+                        "failed": [{"source": f.source, "path": f.location, "error": f.message} for f in result.failed],
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+        else:
+            emit(table, fmt, console, title="Models by country and year (Epoch AI, all models)")
+            for note in notes:
+                console.print(note, highlight=False, markup=False)
+            if hub is not None:
+                emit(
+                    hub,
+                    fmt,
+                    console,
+                    title="Hugging Face Hub: 30-day downloads by lineage origin (the country of "
+                    "the root base model's developer)",
+                    columns=None if fmt is OutputFormat.csv else HUB_COLUMNS,
+                )
+    if result.partial:
+        for failure in result.failed:
+            err_console.print(f"failed: {failure_text(failure)}", style="bold red", highlight=False, markup=False)
+        err_console.print(
+            f"partial build: {len(result.failed)} recognised file(s) could not be read; everything else is stored "
+            f"(exit code {PARTIAL_EXIT})",
+            highlight=False,
+        )
+        raise typer.Exit(PARTIAL_EXIT)
+
+
+@ingest_app.command("epoch")
+@handle_errors
+def ingest_epoch(
+    from_path: Annotated[
+        Path | None,
+        typer.Option("--from", help="A zip, CSV or folder of Epoch AI's export. Default: the live download."),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Live export URL (default https://epoch.ai/data/ai_models.zip).")
+    ] = None,
+    dated: DatedOption = None,
+    db: DbOption = None,
+) -> None:
+    """Ingest Epoch AI's "Data on AI Models" (CC BY 4.0, credit Epoch AI); files of different dates are
+    different exports (vintages)."""
+    config = Config.from_env(db_path=db, epoch_url=url)
+    with mc.open(config.db_path, config=config) as census:
+        _ingest_epoch(census, from_path, dated.date() if dated else None)
+
+
+def _grouped(
+    method: str,
+    title: str,
+    by: list[str],
+    db: Path | None,
+    fmt: OutputFormat,
+    rule: str,
+    attribution: str,
+    filters: dict[str, Any],
+) -> None:
+    """count, stats and hardware: one grouped figure, with the same filters and provenance."""
+    by = ["open_weights" if b == "open-weights" else b for b in by]
+    with _census(db) as census:
+        frame = getattr(census, method)(by, rule=rule, attribution=attribution, **filters)
+        if fmt is not OutputFormat.table:
+            frame = frame.assign(rule=rule, attribution=attribution)
+        emit(frame, fmt, console, title=f"{title} by {' × '.join(by)}")
+
+
+@app.command()
+@handle_errors
+def count(
+    by: ByOption = ["country"],  # noqa: B006
+    source: Annotated[str, typer.Option("--source", help="epoch (models) or huggingface (Hub repos).")] = "epoch",
+    definition: Annotated[
+        str | None, typer.Option("--definition", help="Count under a named definition (modelcensus definitions list).")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="With --definition: family, release or variant.")] = None,
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    notable: NotableOption = None,
+    frontier: FrontierOption = None,
+    large_scale: LargeOption = None,
+    open_weights: OpenOption = None,
+    domain: DomainOption = None,
+    metric: MetricOption = None,
+    derivatives: DerivativesOption = None,
+    pipeline_tag: PipelineOption = None,
+    rule: RuleOption = "full",
+    attribution: Annotated[
+        str | None,
+        typer.Option(
+            "--attribution",
+            help="epoch: as-published (the source's country field, default) or resolved (registry). huggingface: "
+            "resolved (the publishing organization, default) or lineage (the root base model's developer).",
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    engine: EngineOption = "duckdb",
+    spark_master: SparkMasterOption = None,
+) -> None:
+    """Count and share of models (or Hub repos, downloads, likes) per group; every share states its denominator."""
+    query = CountQuery(
+        by=tuple(by),
+        source=source,
+        definition=definition,
+        unit=unit,
+        year=year,
+        since=since,
+        until=until,
+        notable=notable,
+        frontier=frontier,
+        large_scale=large_scale,
+        open_weights=open_weights,
+        domain=domain,
+        metric=metric,
+        derivatives=derivatives,
+        pipeline_tag=pipeline_tag,
+        rule=rule,
+        attribution=attribution,
+        as_of=as_of,
+    )
+    query.check()
+    with _census(db, engine=engine, spark_master=spark_master) as census:
+        figure = count_figure(census, query)
+    if fmt is OutputFormat.table:
+        emit(figure.table, fmt, console, title=figure.title, columns=figure.columns)
+    else:
+        emit(figure.frame, fmt, console, title=figure.title)
+
+
+@app.command()
+@handle_errors
+def stats(
+    by: ByOption,
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    notable: NotableOption = None,
+    frontier: FrontierOption = None,
+    large_scale: LargeOption = None,
+    open_weights: OpenOption = None,
+    domain: DomainOption = None,
+    rule: RuleOption = "full",
+    attribution: AttributionOption = "as-published",
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Total and median training compute (FLOP) and parameters per group."""
+    filters = dict(
+        year=year,
+        since=since,
+        until=until,
+        notable=notable,
+        frontier=frontier,
+        large_scale=large_scale,
+        open_weights=open_weights,
+        domain=domain,
+        as_of=as_of,
+    )
+    _grouped("statistics", "Training compute and parameters", by, db, fmt, rule, attribution, filters)
+
+
+@app.command()
+@handle_errors
+def hardware(
+    by: ByOption = ["country"],  # noqa: B006
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    notable: NotableOption = None,
+    frontier: FrontierOption = None,
+    large_scale: LargeOption = None,
+    open_weights: OpenOption = None,
+    domain: DomainOption = None,
+    rule: RuleOption = "full",
+    attribution: AttributionOption = "as-published",
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Models per training-hardware vendor (NVIDIA, Google, Huawei, …) per group."""
+    filters = dict(
+        year=year,
+        since=since,
+        until=until,
+        notable=notable,
+        frontier=frontier,
+        large_scale=large_scale,
+        open_weights=open_weights,
+        domain=domain,
+        as_of=as_of,
+    )
+    _grouped("hardware", "Training hardware by vendor", by, db, fmt, rule, attribution, filters)
+
+
+@app.command()
+@handle_errors
+def models(
+    country: Annotated[
+        str | None, typer.Option("--country", help="ISO code or name; 'none' for models with no country.")
+    ] = None,
+    organization: Annotated[str | None, typer.Option("--organization", help="Organization name (substring).")] = None,
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    notable: NotableOption = None,
+    frontier: FrontierOption = None,
+    large_scale: LargeOption = None,
+    open_weights: OpenOption = None,
+    domain: DomainOption = None,
+    attribution: AttributionOption = "as-published",
+    as_of: AsOfOption = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many models.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The models behind a figure, with organization, countries and source."""
+    with _census(db) as census:
+        frame = census.models(
+            country=country,
+            organization=organization,
+            year=year,
+            since=since,
+            until=until,
+            notable=notable,
+            frontier=frontier,
+            large_scale=large_scale,
+            open_weights=open_weights,
+            domain=domain,
+            attribution=attribution,
+            as_of=as_of,
+            limit=limit,
+        )
+        columns = None
+        if fmt is OutputFormat.table:
+            columns = [
+                "name",
+                "published_on",
+                "organizations",
+                "countries_published",
+                "countries_resolved",
+                "open_weights",
+                "notable",
+                "source",
+            ]
+        emit(frame, fmt, console, title=f"{len(frame)} models", columns=columns)
+
+
+@app.command()
+@handle_errors
+def sources(as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """Stored snapshots and their provenance: the data date of each file and how it was found (--dated, a
+    datapackage.json, the data itself, the file name, or unknown), the export (vintage) it belongs to, URL or
+    path, retrieval time, sha256, size, rows, licence."""
+    with _census(db) as census:
+        frame = census.sources(as_of=as_of)
+        columns = None
+        if fmt is OutputFormat.table:
+            frame = frame.assign(
+                sha256=frame["sha256"].str[:12],
+                data_date=[str(d) if d is not None else "unknown" for d in frame["data_date"]],
+                export_date=[str(d) if d is not None else "unknown" for d in frame["export_date"]],
+            )
+            columns = [
+                "source",
+                "role",
+                "data_date",
+                "date_method",
+                "export_date",
+                "current",
+                "rows",
+                "sha256",
+                "license",
+                "location",
+            ]
+        emit(
+            frame,
+            fmt,
+            console,
+            title="Source snapshots (data_date: when the data was true; how it was found)",
+            columns=columns,
+        )
+
+
+@app.command()
+@handle_errors
+def quarantine(
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Only this source's rows: epoch, huggingface, openrouter, lmarena, litellm, …"),
+    ] = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Rows set aside at ingest (source, file, line, column, value, reason); with --as-of, those of the exports
+    in force on that date."""
+    with _census(db) as census:
+        emit(census.quarantine(source, as_of=as_of), fmt, console, title="Quarantined rows")
+
+
+@orgs_app.command("resolve")
+@handle_errors
+def orgs_resolve(
+    names: Annotated[list[str] | None, typer.Argument(help="Organization names as a source spells them.")] = None,
+    hub: Annotated[
+        list[str] | None, typer.Option("--hub", help="A Hugging Face handle to resolve (repeatable).")
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Resolve names (or Hub handles) to organizations, countries, sectors and kinds, or say unresolved."""
+    if not names and not hub:
+        raise QueryError("give organization names, or Hub handles with --hub")
+    config = Config.from_env()
+    registry = mc.census.load_registry(fuzzy_threshold=config.fuzzy_threshold)
+    rows = []
+    for res in (registry.resolve(n) for n in names or []):
+        org = res.org
+        rows.append(
+            {
+                "name": res.name,
+                "resolved": org is not None,
+                "organization": org.name if org else None,
+                "org_id": org.id if org else None,
+                "countries": list(org.countries) if org else [],
+                "sector": org.sector if org else None,
+                "parent": org.parent if org else None,
+                "kind": org.kind if org else None,
+                "method": res.method,
+                "score": res.score,
+                "note": org.note if org else None,
+            }
+        )
+    for handle in hub or []:
+        org = registry.resolve_hub(handle)
+        rows.append(
+            {
+                "name": handle,
+                "resolved": org is not None,
+                "organization": org.name if org else None,
+                "org_id": org.id if org else None,
+                "countries": list(org.countries) if org else [],
+                "sector": (org.sector or None) if org else None,
+                "parent": org.parent if org else None,
+                "kind": org.kind if org else None,
+                "method": "hub-handle" if org else "unresolved",
+                "score": 100.0 if org else 0.0,
+                "note": org.note if org else None,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    table_columns = ["name", "organization", "countries", "sector", "kind", "parent", "method", "score"]
+    emit(
+        frame,
+        fmt,
+        console,
+        title="Organization resolution",
+        columns=table_columns if fmt is OutputFormat.table else None,
+    )
+    if any(not r["resolved"] for r in rows):
+        raise typer.Exit(3)
+
+
+@orgs_app.command("unresolved")
+@handle_errors
+def orgs_unresolved(as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """Organization names in the census that the registry does not resolve (never guessed)."""
+    with _census(db) as census:
+        emit(census.unresolved(as_of=as_of), fmt, console, title="Unresolved organization names")
+
+
+@orgs_app.command("disagreements")
+@handle_errors
+def orgs_disagreements(as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """Models whose resolved country set differs from the source's published one."""
+    with _census(db) as census:
+        frame = census.disagreements(as_of=as_of)
+        emit(frame, fmt, console, title=f"{len(frame)} models where resolved ≠ published countries")
+
+
+@orgs_app.command("hub-disagreements")
+@handle_errors
+def orgs_hub_disagreements(
+    as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = OutputFormat.table
+) -> None:
+    """Epoch models whose "Hugging Face developer id" the registry gives to another organization (or not at all)."""
+    with _census(db) as census:
+        frame = census.hub_disagreements(as_of=as_of)
+        emit(frame, fmt, console, title=f"{len(frame)} Epoch Hub ids the registry disagrees with")
+
+
+@orgs_app.command("refresh")
+@handle_errors
+def orgs_refresh(db: DbOption = None) -> None:
+    """Re-resolve every stored organization name with the installed registry."""
+    with _census(db, read_only=False) as census:
+        census.refresh_registry()
+        err_console.print(f"re-resolved organization names with {len(census.registry)} registry entries")

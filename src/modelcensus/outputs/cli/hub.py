@@ -1,0 +1,160 @@
+"""CLI commands of the Hugging Face Hub: ingest, lineage, trend, Hub counts and handle resolution."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import modelcensus as mc
+from modelcensus.census import Census, IngestReport
+from modelcensus.config import Config
+from modelcensus.outputs.cli.common import (
+    AsOfOption,
+    ByOption,
+    DatedOption,
+    DbOption,
+    FormatOption,
+    RuleOption,
+    SinceOption,
+    UntilOption,
+    YearOption,
+    _census,
+    _progress,
+    _report_ingest,
+    app,
+    console,
+    handle_errors,
+    ingest_app,
+)
+from modelcensus.outputs.common.render import OutputFormat, emit
+
+MetricOption = Annotated[str | None, typer.Option("--metric", help="Hub: models (repos), downloads (30-day) or likes.")]
+DerivativesOption = Annotated[
+    str | None, typer.Option("--derivatives", help="Hub: include (default), exclude (originals only) or only.")
+]
+PipelineOption = Annotated[str | None, typer.Option("--pipeline-tag", help="Hub: only repos of this pipeline tag.")]
+HubAttributionOption = Annotated[
+    str, typer.Option("--attribution", help="resolved (the publishing organization) or lineage (the root base's).")
+]
+
+HUB_TABLE_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
+
+
+def ingest_hub(census: Census, path: Path | None, **query: object) -> IngestReport:
+    with _progress("huggingface: harvesting repos" if path is None else "huggingface: reading") as advance:
+        report = census.ingest_huggingface(path, progress=advance, **query)  # type: ignore[arg-type]
+    _report_ingest(report)
+    return report
+
+
+@ingest_app.command("huggingface")
+@handle_errors
+def ingest_huggingface(
+    from_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="A saved /api/models listing (JSON array), JSONL, or the trending-file shape; "
+            "or a folder holding such files. Default: harvest the Hub live.",
+        ),
+    ] = None,
+    endpoint: Annotated[
+        str | None, typer.Option("--endpoint", help="Hub URL (default https://huggingface.co or $HF_ENDPOINT).")
+    ] = None,
+    author: Annotated[list[str] | None, typer.Option("--author", help="Only this author's repos (repeatable).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most N repos in all.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only repos created on or after this date (YYYY-MM-DD).")
+    ] = None,
+    sort: Annotated[
+        str, typer.Option("--sort", help="createdAt (newest first; a full crawl), downloads, likes or trendingScore.")
+    ] = "createdAt",
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Continue the newest unfinished crawl of the same query from its last cursor."),
+    ] = False,
+    dated: DatedOption = None,
+    db: DbOption = None,
+) -> None:
+    """Ingest Hugging Face Hub model listings (live through the Hub API, or saved files)."""
+    config = Config.from_env(db_path=db, hub_endpoint=endpoint)
+    when = _date_arg(since, "--since") if since else None
+    day = dated.date() if dated else None
+    with mc.open(config.db_path, config=config) as census:
+        if from_path is not None:
+            ingest_hub(census, from_path, dated=day)
+        else:
+            ingest_hub(
+                census,
+                None,
+                authors=tuple(author or ()),
+                limit=limit,
+                since=when,
+                sort=sort,
+                resume=resume,
+                dated=day,
+            )
+
+
+def _date_arg(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise mc.QueryError(f"{option} must be a date (YYYY-MM-DD), not {value!r}") from None
+
+
+@app.command()
+@handle_errors
+def lineage(
+    model_id: Annotated[str, typer.Argument(help="A Hub repo id, e.g. unsloth/Qwen3-8B-GGUF.")],
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The chain from a Hub repo to its root base model, with relations and developers."""
+    with _census(db) as census:
+        emit(census.lineage(model_id, as_of=as_of), fmt, console, title=f"Lineage of {model_id}")
+
+
+@app.command()
+@handle_errors
+def trend(
+    by: ByOption = ["country"],  # noqa: B006
+    metric: MetricOption = "downloads",
+    attribution: HubAttributionOption = "resolved",
+    derivatives: DerivativesOption = "include",
+    pipeline_tag: PipelineOption = None,
+    rule: RuleOption = "full",
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Hub adoption over time: the figure as of every stored harvest up to --as-of (repeat harvests to grow the
+    series)."""
+    with _census(db) as census:
+        frame = census.trend(
+            by,
+            metric=metric or "downloads",
+            attribution=attribution,
+            rule=rule,
+            derivatives=derivatives or "include",
+            pipeline_tag=pipeline_tag,
+            as_of=as_of,
+        )
+        columns = ["date", *HUB_TABLE_COLUMNS] if fmt is OutputFormat.table else None
+        emit(frame, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} over time", columns=columns)
+
+
+__all__ = [
+    "AsOfOption",
+    "DerivativesOption",
+    "MetricOption",
+    "PipelineOption",
+    "SinceOption",
+    "UntilOption",
+    "YearOption",
+    "ingest_hub",
+]

@@ -1,0 +1,85 @@
+"""``modelcensus serve``: the read-only JSON API (and the dashboard) on uvicorn."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from modelcensus.config import Config
+from modelcensus.errors import StoreError
+from modelcensus.outputs.cli.common import DbOption, _config, app, err_console, handle_errors
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# How `serve --workers N` hands its options to the worker processes, which uvicorn starts afresh.
+WORKER_CLAIMS = "MODELCENSUS_SERVE_CLAIMS"
+WORKER_TIMEOUT = "MODELCENSUS_SERVE_TIMEOUT"
+
+
+def worker_app() -> FastAPI:
+    """The app of one ``serve --workers N`` process (a uvicorn factory): the store is ``MODELCENSUS_DB``,
+    set by the parent with the other options, so each worker opens the same census."""
+    from modelcensus.outputs.api.app import create_app
+
+    config = Config.from_env()
+    claims = os.environ.get(WORKER_CLAIMS)
+    return create_app(
+        config.db_path,
+        config,
+        claims_path=Path(claims) if claims else None,
+        timeout_s=float(os.environ[WORKER_TIMEOUT]),
+    )
+
+
+@app.command()
+@handle_errors
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on (default loopback only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    claims: Annotated[
+        Path | None, typer.Option("--claims", help="Claims file for /api/claims (default examples/claims.yaml).")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds a request may take before a 503 (the figure is cached).")
+    ] = 30.0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="uvicorn worker processes (default 1); each opens the store and keeps its own cache.",
+        ),
+    ] = 1,
+    db: DbOption = None,
+) -> None:
+    """Serve the census read-only: JSON under /api/, OpenAPI at /openapi.json, docs at /docs."""
+    import uvicorn
+
+    from modelcensus.outputs.api.app import create_app
+
+    config = _config(db)
+    if not config.db_path.exists():
+        raise StoreError(f"{config.db_path}: no census here yet; run `modelcensus build` first")
+    err_console.print(
+        f"serving {config.db_path} on http://{host}:{port}/ (API under /api/, docs at /docs)"
+        + (f" with {workers} workers" if workers > 1 else "")
+    )
+    if workers == 1:
+        api = create_app(config.db_path, config, claims_path=claims, timeout_s=timeout)
+        uvicorn.run(api, host=host, port=port, log_level="warning")
+        return
+    os.environ["MODELCENSUS_DB"] = str(config.db_path.resolve())
+    os.environ[WORKER_CLAIMS] = str(claims.resolve()) if claims else ""
+    os.environ[WORKER_TIMEOUT] = repr(timeout)
+    uvicorn.run(
+        "modelcensus.outputs.cli.serve:worker_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )

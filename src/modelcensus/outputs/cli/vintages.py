@@ -1,0 +1,290 @@
+"""CLI commands of vintages, the listing lag and coverage: ``vintages``, ``lag``, ``estimate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from modelcensus.errors import QueryError
+from modelcensus.metrics.populations import Period
+from modelcensus.outputs.cli.common import (
+    AsOfOption,
+    AttributionOption,
+    DbOption,
+    DomainOption,
+    FormatOption,
+    FrontierOption,
+    LargeOption,
+    NotableOption,
+    OpenOption,
+    RuleOption,
+    SinceOption,
+    UntilOption,
+    YearOption,
+    _census,
+    app,
+    console,
+    handle_errors,
+)
+from modelcensus.outputs.common.render import OutputFormat, emit
+from modelcensus.outputs.common.vintage_query import ESTIMATE_COLUMNS, estimate_rows, lag_frames, lag_report
+
+VINTAGE_JSON = [
+    "export_id",
+    "export_date",
+    "roles",
+    "covers",
+    "group",
+    "group_name",
+    "count",
+    "models",
+    "denominator",
+    "share",
+]
+
+
+@app.command()
+@handle_errors
+def vintages(
+    by: Annotated[str, typer.Option("--by", help="country, region, organization, sector, domain or open_weights.")] = (
+        "country"
+    ),
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    notable: NotableOption = None,
+    frontier: FrontierOption = None,
+    large_scale: LargeOption = None,
+    open_weights: OpenOption = None,
+    domain: DomainOption = None,
+    rule: RuleOption = "full",
+    attribution: AttributionOption = "as-published",
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The figure at every stored Epoch AI vintage, oldest first: how a year's count grew as the source back-filled
+    it (e.g. notable models of 2024 by country). A vintage whose files do not hold the whole population is marked."""
+    by = "open_weights" if by == "open-weights" else by
+    filters: dict[str, Any] = dict(
+        year=year,
+        since=since,
+        until=until,
+        notable=notable,
+        frontier=frontier,
+        large_scale=large_scale,
+        open_weights=open_weights,
+        domain=domain,
+    )
+    with _census(db) as census:
+        frame = census.vintages(by, rule=rule, attribution=attribution, **filters)
+    if fmt is not OutputFormat.table:
+        emit(frame[[c for c in VINTAGE_JSON if c in frame.columns]], fmt, console)
+        return
+    label = {
+        e: f"{d or 'undated'}{'' if c else ' *'}"
+        for e, d, c in frame[["export_id", "export_date", "covers"]].drop_duplicates().itertuples(index=False)
+    }
+    wide = frame.assign(vintage=frame["export_id"].map(label)).pivot_table(
+        index="group_name", columns="vintage", values="count", aggfunc="sum", fill_value=0, sort=False
+    )
+    wide = wide[list(dict.fromkeys(label[e] for e in frame["export_id"]))]
+    wide = wide.sort_values(wide.columns[-1], ascending=False)
+    totals = frame.drop_duplicates("export_id").set_index("export_id")["denominator"]
+    wide.loc["All models (denominator)"] = [int(totals[e]) for e in dict.fromkeys(frame["export_id"])]
+    table = wide.reset_index().rename(columns={"group_name": by})
+    table.columns = [str(c) for c in table.columns]
+    table.attrs.update(frame.attrs)
+    partial = [label[e] for e in dict.fromkeys(frame["export_id"]) if label[e].endswith("*")]
+    needs = " or ".join(frame.attrs["needs_roles"])
+    note = f"; * a vintage whose files do not hold the whole population (it needs a file of {needs} models)"
+    note = note if partial else ""
+    emit(table, fmt, console, title=f"Models by {by} at each stored Epoch AI vintage (export date){note}")
+
+
+@app.command()
+@handle_errors
+def lag(
+    since: Annotated[
+        int | None, typer.Option("--since", help="First year to assess (default: five years back).")
+    ] = None,
+    until: Annotated[int | None, typer.Option("--until", help="Last year to assess (default: the newest).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Assess each country (country) on its own curve.")] = None,
+    notable: NotableOption = None,
+    frontier: FrontierOption = None,
+    large_scale: LargeOption = None,
+    open_weights: OpenOption = None,
+    domain: DomainOption = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The listing lag: what share of a year's eventual count Epoch AI listed N months after the year ended
+    (measured on the stored vintages), and each recent year's status: complete, or still filling in with the
+    listed count and an estimate of its final count with a range."""
+    filters: dict[str, Any] = dict(
+        notable=notable, frontier=frontier, large_scale=large_scale, open_weights=open_weights, domain=domain
+    )
+    with _census(db) as census:
+        if fmt is OutputFormat.json:
+            print(json.dumps(lag_report(census, since, until, by, as_of, filters), ensure_ascii=False, indent=2))
+            return
+        _, curves, status = lag_frames(census, since, until, by, as_of, filters)
+        statuses = census.year_statuses(status)
+    if fmt is OutputFormat.csv:
+        emit(status, fmt, console)
+        return
+    curve = _curve_table(curves[""].observations)
+    emit(
+        curve,
+        fmt,
+        console,
+        title=f"Listing lag: share of a year's newest count listed N months after it ended ({curves[''].basis()})",
+    )
+    columns = [
+        "group_name",
+        "year",
+        "listed",
+        "complete",
+        "lag_months",
+        "share_listed",
+        "estimate",
+        "estimate_low",
+        "estimate_high",
+    ]
+    shown = status[[c for c in columns if c in status.columns]]
+    emit(
+        shown,
+        fmt,
+        console,
+        title=f"Years at the vintage of {status.attrs.get('export_date')}: complete, or still filling in",
+    )
+    for s in statuses if not by else []:
+        if not s.complete:
+            console.print(s.describe(), highlight=False, markup=False)
+
+
+LAG_BINS = [
+    (-12, 0, "during the year"),
+    (0, 3, "0–3"),
+    (3, 6, "3–6"),
+    (6, 12, "6–12"),
+    (12, 24, "12–24"),
+    (24, 36, "24–36"),
+    (36, 600, "36 and more"),
+]
+
+
+def _curve_table(observations: pd.DataFrame) -> pd.DataFrame:
+    """The observations of all groups in bins of months after the year's end: how many, and the share listed."""
+    obs = observations
+    rows = []
+    for low, high, label in LAG_BINS:
+        part = obs[(obs["lag_months"] >= low) & (obs["lag_months"] < high)]["ratio"] if len(obs) else pd.Series()
+        if len(part):
+            rows.append(
+                {
+                    "months after the year": label,
+                    "observations": len(part),
+                    "median share listed": round(float(part.median()), 3),
+                    "lowest": round(float(part.min()), 3),
+                    "highest": round(float(part.max()), 3),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@app.command()
+@handle_errors
+def estimate(
+    by: Annotated[str, typer.Option("--by", help="country (the only grouping).")] = "country",
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Use only these of the definition's sources (repeatable).")
+    ] = None,
+    definition: Annotated[
+        str, typer.Option("--definition", help="A definition over several linked sources (default all-sources).")
+    ] = "all-sources",
+    year: YearOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_of: AsOfOption = None,
+    link_errors: Annotated[
+        bool,
+        typer.Option(
+            "--link-errors",
+            help="Instead: how the estimate moves if 1–10% of the links were missed or false (with --country, "
+            "that country's estimate).",
+        ),
+    ] = False,
+    country: Annotated[
+        str | None, typer.Option("--country", help="With --link-errors: one country (ISO code).")
+    ] = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """How many models exist, including those no source lists: multiple-systems (capture–recapture) estimation
+    over the linked sources, with a 95% interval; withheld, with the reason, where it must not be trusted."""
+    if year is not None and (since is not None or until is not None):
+        raise QueryError("give either --year, or --since/--until, not both")
+    if by != "country":
+        raise QueryError("the estimate is by country")
+    if country is not None and not link_errors:
+        raise QueryError("--country applies with --link-errors (the estimate lists every country)")
+    if link_errors:
+        _link_errors(db, definition, Period(year, since, until), country, as_of, fmt)
+        return
+    with _census(db) as census:
+        if fmt is OutputFormat.json:
+            rows = estimate_rows(census, definition, source, year, since, until, as_of)
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        table = census.estimate(
+            by=by, sources=source, definition=definition, period=Period(year, since, until), as_of=as_of
+        )
+    if fmt is OutputFormat.csv:
+        emit(table.assign(sources=[s.replace("+", "; ") for s in table["sources"]])[ESTIMATE_COLUMNS], fmt, console)
+        return
+    shown = table.assign(
+        estimate=[_rounded(v) for v in table["estimate"]],
+        ci_low=[_rounded(v) for v in table["ci_low"]],
+        ci_high=[_rounded(v) for v in table["ci_high"]],
+    )
+    shown = shown[["group_name", "listed", "estimate", "ci_low", "ci_high", "sources", "reason"]]
+    shown = pd.concat([shown.iloc[:1], shown.iloc[1:].sort_values(["listed", "group_name"], ascending=[False, True])])
+    attrs = table.attrs
+    emit(
+        shown,
+        fmt,
+        console,
+        title=f"Models including those no source lists: {attrs['definition'].split(' ', 1)[0]}, {attrs['period']}, "
+        f"{attrs['unit']}s (95% intervals; see docs/estimate.md)",
+    )
+    first = table.iloc[0]
+    console.print(f"method (all models): {first['method']}", highlight=False, markup=False)
+
+
+def _link_errors(
+    db: Path | None, definition: str, period: Period, country: str | None, as_of: str | None, fmt: OutputFormat
+) -> None:
+    with _census(db) as census:
+        moved = census.estimate_link_sensitivity(
+            definition, period, country=country.upper() if country else None, as_of=as_of
+        )
+    if fmt is not OutputFormat.table:
+        emit(moved.drop(columns=["method"]), fmt, console)
+        return
+    shown = moved.assign(
+        estimate=[_rounded(v) for v in moved["estimate"]],
+        change=["—" if v is None or pd.isna(v) else f"{v:+.1%}" for v in moved["change"]],
+    )[["kind", "rate", "listed", "estimate", "change", "reason"]]
+    who = country.upper() if country else "all models"
+    emit(shown, fmt, console, title=f"How the estimate of {who} ({definition}) moves with link errors")
+
+
+def _rounded(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return f"{round(float(value)):,}"  # type: ignore[arg-type]

@@ -1,0 +1,79 @@
+"""The JSON of ``lag`` and ``estimate``, one function each: the CLI (``--format json``) and the API
+(``/api/lag``, ``/api/estimate``) call the same one, so their answers cannot diverge."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from modelcensus.census import Census
+from modelcensus.errors import QueryError
+from modelcensus.metrics.populations import Period
+from modelcensus.outputs.common.render import records
+
+ESTIMATE_COLUMNS = [
+    "group",
+    "group_name",
+    "listed",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "method",
+    "sources",
+    "trusted",
+    "reason",
+]
+
+
+def lag_frames(
+    census: Census,
+    since: int | None,
+    until: int | None,
+    by: str | None,
+    as_of: date | str | None,
+    filters: dict[str, Any],
+) -> tuple[Any, Any, Any]:
+    """(observations, curves, year statuses) of the listing lag: years default to the five up to the newest."""
+    when = census.reader.as_of(as_of)
+    observations, curves = census.listing_lag(by, as_of=when, **filters)
+    newest = census.newest_export_date(["epoch"], when)
+    if newest is None:
+        raise QueryError("no dated Epoch AI export is stored (as of that date)")
+    last = until or date.fromisoformat(newest).year
+    status = census.year_status(since or last - 4, last, by=by, as_of=when, **filters)
+    return observations, curves, status
+
+
+def lag_report(
+    census: Census,
+    since: int | None,
+    until: int | None,
+    by: str | None,
+    as_of: date | str | None,
+    filters: dict[str, Any],
+) -> dict[str, Any]:
+    """``{"basis", "years", "observations"}``: what ``modelcensus lag --format json`` prints."""
+    observations, curves, status = lag_frames(census, since, until, by, as_of, filters)
+    return {"basis": curves[""].basis(), "years": records(status), "observations": records(observations)}
+
+
+def estimate_rows(
+    census: Census,
+    definition: str,
+    sources: list[str] | None,
+    year: int | None,
+    since: int | None,
+    until: int | None,
+    as_of: date | str | None,
+) -> list[dict[str, Any]]:
+    """What ``modelcensus estimate --format json`` prints: one row for all models, then one per country."""
+    if year is not None and (since is not None or until is not None):
+        raise QueryError("give either year, or since/until, not both")
+    table = census.estimate(sources=sources, definition=definition, period=Period(year, since, until), as_of=as_of)
+    out = table.copy()
+    out["sources"] = pd.Series(
+        [str(s).split("+") if s else [] for s in table["sources"]], dtype=object, index=table.index
+    )
+    return records(out[ESTIMATE_COLUMNS])

@@ -1,0 +1,469 @@
+"""The web dashboard: plain HTML pages that fetch JSON, their JSON twins, and the static assets.
+
+Every page is a small HTML shell (``static/*.html``) whose script fetches the page's JSON twin and
+the API's routes; nothing is rendered on the server, so each page shows exactly what its twin says.
+Plotly is served from the copy bundled in the installed ``plotly`` package: the pages make no
+request outside the server they came from.
+
+The JSON twins here read the census through the facade only. ``create_app`` in ``outputs/api.py``
+includes :data:`router`; the twins then answer through the API's per-store-generation census, its
+cache and its time limit (``app.state.api``), so a page and the API always read the same store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from importlib.resources import files
+from pathlib import Path as FilePath
+from typing import Annotated, Any, Literal
+
+import anyio.to_thread
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+
+import modelcensus as mc
+from modelcensus.census import Census
+from modelcensus.errors import ModelCensusError
+from modelcensus.metrics.completeness import COMPLETE_SHARE
+from modelcensus.outputs.api.models import ErrorOut
+from modelcensus.outputs.common.count_query import CountQuery, ParameterError, count_figure
+from modelcensus.outputs.common.render import _plain, records
+from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, curve_filters, curve_words
+from modelcensus.outputs.web.profiles import Profiles, UnknownGroupError
+from modelcensus.provenance import describe_sources
+
+router = APIRouter()
+
+STATIC = FilePath(str(files("modelcensus.outputs") / "static"))
+PLOTLY_JS = FilePath(str(files("plotly") / "package_data" / "plotly.min.js"))
+MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
+PAGES = {
+    "dashboard": "dashboard.html",
+    "model": "model.html",
+    "country": "country.html",
+    "org": "organization.html",
+    "vintages": "vintages.html",
+    "claims": "claims.html",
+}
+VINTAGE_COUNTRIES = ("US", "CN")
+LAG_POPULATIONS: tuple[tuple[str, dict[str, Any]], ...] = (("epoch-all", {}), ("epoch-notable", {"notable": True}))
+TOP_COUNTRIES_BY_YEAR = 6
+NAME = r"^[^\x00-\x1f\x7f]*$"  # no control characters
+Rule = Literal["full", "fractional", "primary"]
+
+
+def get_census(request: Request) -> Iterator[Census]:
+    """A read-only census of ``app.state.db_path`` for one request.
+
+    The twins below answer through ``app.state.api`` when ``create_app`` built the app (its cache and
+    time limit included); this dependency stays for routes and apps that need a plain Census, and
+    ``create_app`` overrides it with its per-generation one.
+    """
+    path = getattr(request.app.state, "db_path", None)
+    if path is None:
+        raise HTTPException(500, "the dashboard has no census: build the app with create_app")
+    with mc.open(path, read_only=True) as census:
+        yield census
+
+
+async def _answer(request: Request, key: tuple[Any, ...], compute: Callable[[Census], Any]) -> Response:
+    """``compute(census)`` as JSON: through the API's per-generation census, cache and time limit when
+    ``create_app`` built the app, else on a read-only census of ``app.state.db_path``."""
+    api = getattr(request.app.state, "api", None)
+    if api is not None:
+        response: Response = await api.answer(("dashboard", *key), lambda generation: compute(generation.census))
+        return response
+    path = getattr(request.app.state, "db_path", None)
+    if path is None:
+        raise HTTPException(500, "the dashboard has no census: build the app with create_app")
+
+    def run() -> Any:
+        with mc.open(path, read_only=True) as census:
+            return compute(census)
+
+    return JSONResponse(_json(await anyio.to_thread.run_sync(run)))
+
+
+def _json(value: Any) -> Any:
+    """JSON-ready (NaN → null, dates ISO, numpy scalars plain), recursively."""
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    return _plain(value)
+
+
+def _page(name: str) -> HTMLResponse:
+    return HTMLResponse((STATIC / PAGES[name]).read_text(encoding="utf-8"))
+
+
+def _unprocessable(parameter: str, message: str) -> HTTPException:
+    return HTTPException(422, [{"loc": ["query", parameter], "msg": message, "type": "value_error"}])
+
+
+# -- HTML pages -------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def dashboard_page() -> HTMLResponse:
+    """Models by country under the chosen filters; the JSON twin is ``/api/dashboard`` with the same query."""
+    return _page("dashboard")
+
+
+@router.get("/models/{model_id:path}", response_class=HTMLResponse, include_in_schema=False)
+def model_page(model_id: str) -> HTMLResponse:
+    """One canonical model and its records across sources; twin ``/api/models/{id}``."""
+    return _page("model")
+
+
+@router.get("/countries/{code}", response_class=HTMLResponse, include_in_schema=False)
+def country_page(code: str) -> HTMLResponse:
+    """A country's profile; twin ``/api/countries/{code}``."""
+    return _page("country")
+
+
+@router.get("/organizations/{name:path}", response_class=HTMLResponse, include_in_schema=False)
+def organization_page(name: str) -> HTMLResponse:
+    """An organization's profile; twin ``/api/organizations/{name}``."""
+    return _page("org")
+
+
+@router.get("/vintages", response_class=HTMLResponse, include_in_schema=False)
+def vintages_page() -> HTMLResponse:
+    """How the census fills in: a figure at every vintage and the listing lag; twin ``/api/dashboard/vintages``."""
+    return _page("vintages")
+
+
+@router.get("/claims", response_class=HTMLResponse, include_in_schema=False)
+def claims_page() -> HTMLResponse:
+    """Published claims read at their vintage; twin ``/api/claims``."""
+    return _page("claims")
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static_file(name: str) -> FileResponse:
+    """The dashboard's scripts and styles, and plotly.js from the installed plotly package."""
+    if name == "plotly.min.js":
+        return FileResponse(PLOTLY_JS, media_type="text/javascript")
+    path = STATIC / name
+    if "/" in name or name.startswith(".") or not path.is_file() or path.suffix not in MEDIA_TYPES:
+        raise HTTPException(404, f"no static file {name!r}")
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix])
+
+
+# -- JSON twins -------------------------------------------------------------------------------------
+
+
+def _figure(census: Census, q: CountQuery) -> dict[str, Any]:
+    """A count's rows exactly as ``/api/count`` gives them, with the figure's provenance beside them."""
+    try:
+        figure = count_figure(census, q)
+    except ParameterError as exc:
+        raise _unprocessable(exc.parameter, str(exc)) from exc
+    except ModelCensusError as exc:
+        raise _unprocessable("query", str(exc)) from exc
+    attrs = dict(figure.frame.attrs)
+    provenance = {
+        "definition": attrs.get("definition"),
+        "rule": attrs.get("rule", q.rule),
+        "rule_text": attrs.get("rule_text"),
+        "attribution": attrs.get("attribution"),
+        "denominator": attrs.get("denominator"),
+        "unit": attrs.get("unit"),
+        "metric": attrs.get("metric"),
+        "snapshots": attrs.get("snapshots") or [],
+    }
+    return {"rows": figure.records(), "provenance": _json(provenance)}
+
+
+def _marks_json(marks: YearMarks, label: str = "") -> dict[str, Any]:
+    """The status of each year of a series: which are still filling in, the estimate of each, a sentence each."""
+    if not marks.statuses:
+        return {"measured": False, "population": None, "years": [], "filling_in": [], "sentences": []}
+    return {
+        "measured": True,
+        "population": marks.population,
+        "years": _json(marks.to_json(label)),
+        "filling_in": marks.filling(),
+        "sentences": marks.sentences(label),
+    }
+
+
+def _series_marks(marks: YearMarks) -> list[dict[str, Any]]:
+    """A series' yearly figures (a country's) with the years still filling in and the estimated final figure of
+    each (its listed figure over the share of its population's eventual count listed by then)."""
+    out = []
+    for year, status in sorted(marks.statuses.items()):
+        scaled = marks.scaled(year, status.listed)
+        out.append(
+            {
+                "year": year,
+                "count": status.listed,
+                "filling_in": not status.complete,
+                "estimate": None if scaled is None else round(scaled[0], 1),
+                "estimate_low": None if scaled is None else round(scaled[1], 1),
+                "estimate_high": None if scaled is None else round(scaled[2], 1),
+            }
+        )
+    return out
+
+
+def _bar_marks(marks: YearMarks, per_year: Mapping[int, float]) -> dict[str, Any]:
+    """A bar summed over years (a country's models over the period): the part from years still filling in and
+    the bar's estimated final height with its range (a year with no estimate, e.g. one not over, adds its listed
+    figure: the estimate is then a floor, and ``unestimated`` names those years)."""
+    filling = set(marks.filling())
+    part = sum(v for y, v in per_year.items() if y in filling)
+    estimate = low = high = sum(v for y, v in per_year.items() if y not in filling)
+    unestimated = []
+    for year in sorted(filling & set(per_year)):
+        scaled = marks.scaled(year, per_year[year])
+        if scaled is None:
+            unestimated.append(year)
+            scaled = (per_year[year],) * 3
+        estimate, low, high = estimate + scaled[0], low + scaled[1], high + scaled[2]
+    return {
+        "filling": part,
+        "estimate": round(estimate, 1) if part else None,
+        "estimate_low": round(low, 1) if part else None,
+        "estimate_high": round(high, 1) if part else None,
+        "unestimated": unestimated,
+    }
+
+
+def _dashboard_marks(census: Census, common: dict[str, Any], by_year_rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Which years of the dashboard's figures are still filling in (Epoch AI's models only: the Hub's listings
+    are harvests, not back-filled vintages), per year of all models and per country."""
+    definition = common.get("definition")
+    if common["source"] != "epoch":
+        return _marks_json(YearMarks({}, ""))
+    marker = YearMarker(census)
+    if definition:
+        d = census.definition(definition)
+        filters = curve_filters(d)
+        if filters is None:
+            return _marks_json(YearMarks({}, ""))
+        newest = marker.when.year if marker.when else date.today().year
+        frame = census.count_definition_by_year(
+            definition,
+            common.get("since") or 1950,
+            common.get("until") or newest,
+            unit=common.get("unit"),
+            rule=common.get("rule"),
+            attribution=common.get("attribution"),
+        )
+        units = frame.groupby("year")["denominator"].first()
+        totals = {int(y): float(v) for y, v in zip(units.index, units.to_numpy(), strict=True)}
+        rows = [{"group": g, "year": int(y), "count": float(c)} for g, y, c in zip(*_cols(frame), strict=True)]
+    else:
+        filters = {}
+        frame = census.count(by="year", since=common.get("since"), until=common.get("until"))
+        totals = {int(g): float(c) for g, c in zip(frame["group"], frame["count"], strict=True) if g is not None}
+        rows = by_year_rows
+    out = _marks_json(marker.marks(totals, filters))
+    per_group: dict[Any, dict[int, float]] = {}
+    for r in rows:
+        if r.get("year") is not None:
+            per_group.setdefault(r["group"], {})[int(r["year"])] = float(r["count"] or 0)
+    out["by_country"], out["series"] = {}, {}
+    for group, years in per_group.items():
+        marks = marker.marks(years, filters)  # the country's own figures, on its population's curve
+        out["by_country"][str(group)] = _bar_marks(marks, years)
+        out["series"][str(group)] = _series_marks(marks)
+    return out
+
+
+def _cols(frame: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    return list(frame["group"]), list(frame["year"]), list(frame["count"])
+
+
+@router.get("/api/dashboard", tags=["dashboard"])
+async def dashboard_json(
+    request: Request,
+    since: Annotated[int | None, Query(ge=1900, le=2100, description="First publication year.")] = None,
+    until: Annotated[int | None, Query(ge=1900, le=2100, description="Last publication year.")] = None,
+    definition: Annotated[
+        str | None, Query(max_length=200, pattern=NAME, description="A named definition (see /api/definitions).")
+    ] = None,
+    rule: Annotated[Rule, Query(description="Counting rule.")] = "full",
+    attribution: Annotated[
+        Literal["as-published", "resolved", "lineage"] | None, Query(description="Whose country (lineage: Hub).")
+    ] = None,
+    unit: Annotated[Literal["family", "release", "variant"] | None, Query(description="With a definition.")] = None,
+    source: Annotated[Literal["epoch", "huggingface"], Query(description="Epoch models or Hub repos.")] = "epoch",
+    metric: Annotated[Literal["models", "downloads", "likes"] | None, Query(description="Hub metric.")] = None,
+) -> Response:
+    """The dashboard's figures (the JSON twin of ``/``): models by country, and by country and year for
+    the leading countries, each with its definition, counting rule, attribution and sources."""
+    if since is not None and until is not None and since > until:
+        raise _unprocessable("since", f"since ({since}) is after until ({until})")
+    common: dict[str, Any] = dict(
+        since=since, until=until, rule=rule, attribution=attribution, source="epoch" if definition else source
+    )
+    if definition:
+        common["definition"], common["unit"] = definition, unit
+    elif unit is not None:
+        raise _unprocessable("unit", "unit applies with a definition")
+    if source == "huggingface" and not definition:
+        common["metric"] = metric or "models"
+    params = {k: v for k, v in {**common, "metric": metric}.items() if v is not None}
+
+    def compute(census: Census) -> dict[str, Any]:
+        by_country = _figure(census, CountQuery(by=("country",), **common))
+        by_year = None
+        all_years: list[dict[str, Any]] = []
+        if not definition:
+            by_year = _figure(census, CountQuery(by=("country", "year"), **common))
+            all_years = by_year["rows"]
+            leaders = [r["group"] for r in by_country["rows"] if r["group"] is not None][:TOP_COUNTRIES_BY_YEAR]
+            by_year["rows"] = [r for r in by_year["rows"] if r["group"] in leaders]
+        years = _dashboard_marks(census, common, all_years)
+        if by_year is not None:
+            leaders_set = {str(r["group"]) for r in by_year["rows"]}
+            years["series"] = {g: v for g, v in years.get("series", {}).items() if g in leaders_set}
+        else:
+            years.pop("series", None)
+        return {"params": params, "by_country": by_country, "by_country_year": by_year, "years": _json(years)}
+
+    return await _answer(request, ("figures", tuple(sorted(params.items()))), compute)
+
+
+@router.get(
+    "/api/countries/{code}",
+    tags=["dashboard"],
+    responses={404: {"model": ErrorOut, "description": "no such country, or no model of it"}},
+)
+async def country_json(
+    request: Request,
+    code: Annotated[str, Path(max_length=100, pattern=NAME)],
+    attribution: Literal["as-published", "resolved"] = "as-published",
+    rule: Rule = "full",
+    since: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    until: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    """A country's profile (the JSON twin of ``/countries/{code}``): models per year and share, top
+    organizations, open-weights share, Hub downloads by lineage origin, best LMArena model."""
+
+    def compute(census: Census) -> dict[str, Any]:
+        try:
+            profile = Profiles(census).country_profile(
+                code, attribution=attribution, rule=rule, since=since, until=until, limit=limit
+            )
+        except UnknownGroupError as exc:
+            raise HTTPException(404, str(exc)) from exc
+        counts = {int(r["year"]): float(r["count"]) for r in profile["per_year"]}
+        profile["years"] = _profile_marks(census, counts, str(profile["name"]))
+        return dict(_json(profile))
+
+    return await _answer(request, ("country", code, attribution, rule, since, until, limit), compute)
+
+
+@router.get(
+    "/api/organizations/{name:path}",
+    tags=["dashboard"],
+    responses={404: {"model": ErrorOut, "description": "no such organization in the registry"}},
+)
+async def organization_json(
+    request: Request,
+    name: Annotated[str, Path(max_length=200, pattern=NAME)],
+    since: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    until: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    """An organization's profile (the JSON twin of ``/organizations/{name}``)."""
+
+    def compute(census: Census) -> dict[str, Any]:
+        try:
+            profile = Profiles(census).organization_profile(name, since=since, until=until, limit=limit)
+        except UnknownGroupError as exc:
+            raise HTTPException(404, str(exc)) from exc
+        counts = {int(r["year"]): float(r["models"]) for r in profile["per_year"] if r.get("year") is not None}
+        profile["years"] = _profile_marks(census, counts, str(profile["name"]))
+        return dict(_json(profile))
+
+    return await _answer(request, ("organization", name, since, until, limit), compute)
+
+
+def _profile_marks(census: Census, counts: Mapping[int, float], label: str) -> dict[str, Any]:
+    """A profile's models per year with the years still filling in (read on the curve of all of Epoch AI's
+    models), the estimate of each and a sentence each."""
+    if not counts:
+        return _marks_json(YearMarks({}, ""))
+    marks = YearMarker(census).marks(counts, {})
+    out = _marks_json(marks, label)
+    out["series"] = _series_marks(marks)
+    out["tiny_denominator"] = TINY_DENOMINATOR
+    return out
+
+
+@router.get("/api/dashboard/vintages", tags=["dashboard"])
+async def vintages_json(
+    request: Request,
+    year: Annotated[
+        int | None,
+        Query(ge=1900, le=2100, description="Publication year (default: the newest complete year of notable models)."),
+    ] = None,
+) -> Response:
+    """The JSON twin of ``/vintages``: notable models of a year by country (US, China) at every stored Epoch AI
+    vintage, and the listing-lag curves of all and of notable models with the years still filling in."""
+
+    def compute(census: Census) -> dict[str, Any]:
+        marker = YearMarker(census)
+        if marker.when is None:
+            raise _unprocessable("year", "no dated Epoch AI export is stored")
+        until = marker.when.year if (marker.when.month, marker.when.day) == (12, 31) else marker.when.year - 1
+        chosen = year or marker.last_complete_year({"notable": True}, until)
+        out: dict[str, Any] = {
+            "year": chosen,
+            "countries": list(VINTAGE_COUNTRIES),
+            "complete_share": COMPLETE_SHARE,
+            "vintages": [],
+            "lag": [],
+        }
+        if chosen is not None:
+            frame = census.vintages("country", year=chosen, notable=True)
+            for export_id, part in frame.groupby("export_id", sort=False):
+                first = part.iloc[0]
+                counts = {str(g): int(c) for g, c in zip(part["group"], part["count"], strict=True) if g}
+                out["vintages"].append(
+                    {
+                        "export_id": export_id,
+                        "export_date": first["export_date"],
+                        "roles": list(first["roles"]),
+                        "covers": bool(first["covers"]),
+                        "denominator": int(first["denominator"]),
+                        "counts": {c: counts.get(c, 0) for c in VINTAGE_COUNTRIES},
+                    }
+                )
+            dates = sorted({v["export_date"] for v in out["vintages"]})
+            snapshots = [s for d in dates for s in census.snapshots_in_force(["epoch"], d)]
+            out["provenance"] = {
+                "definition": frame.attrs.get("definition"),
+                "rule": frame.attrs.get("rule"),
+                "rule_text": frame.attrs.get("rule_text"),
+                "attribution": frame.attrs.get("attribution"),
+                "denominator": frame.attrs.get("denominator"),
+                "snapshots": snapshots,
+                "sources_text": describe_sources(snapshots),
+            }
+        since = until - 10
+        for name, filters in LAG_POPULATIONS:
+            curve = marker.curves(filters)[""]
+            status = census.year_status(since, until, **filters)
+            marks = marker.marks(
+                {int(y): float(c) for y, c in zip(status["year"], status["listed"], strict=True)}, filters
+            )
+            out["lag"].append(
+                {
+                    "definition": name,
+                    "population": curve_words(filters),
+                    "basis": curve.basis(),
+                    "observations": records(curve.observations),
+                    **_marks_json(marks, name),
+                }
+            )
+        return dict(_json(out))
+
+    return await _answer(request, ("vintages", year), compute)

@@ -1,0 +1,7 @@
+"""The one place that talks to the storage engine: the schema, copy-on-write snapshots of the file, ingest
+transactions (:mod:`.core`), the census records behind definitions (:mod:`.population`) and exports to
+Parquet, CSV or JSON Lines (:mod:`.export`)."""
+
+from modelcensus.store.core import WRITING_MARK, IngestResult, Store, registry_fingerprint, writer_lock_path
+
+__all__ = ["WRITING_MARK", "IngestResult", "Store", "registry_fingerprint", "writer_lock_path"]

@@ -1,0 +1,737 @@
+"""The one place that talks to the storage engine: schema, snapshots, transactions.
+
+One DuckDB file, plain tables any DuckDB client can read. Every ingest is one transaction: it
+either lands whole or leaves the store exactly as before. Records are kept per export, so older
+exports stay queryable (``as_of``) while the newest one of each source is current.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import glob
+import hashlib
+import json
+import os
+import shutil
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from modelcensus.errors import StoreError
+from modelcensus.linkage import CanonicalModel, SourceRecord
+from modelcensus.orgs import Registry, load_region_groups
+from modelcensus.provenance import DataDate, Export
+from modelcensus.records import CatalogRecord, ModelRecord, QuarantinedRow, RatingRecord, base_families
+from modelcensus.sources.huggingface import ListingRead, edges_sql, listing_error
+from modelcensus.store import population as store_population
+from modelcensus.store.frames import (
+    HUB_LATEST_MANY,
+    HUB_LATEST_ONE,
+    HUB_ROOTS_SQL,
+    family_case,
+    record_frames,
+    sql_text,
+)
+
+SCHEMA_VERSION = "2"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS exports (
+    export_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, data_date DATE,
+    ingested_at TIMESTAMP NOT NULL, rows_read BIGINT, records BIGINT, quarantined BIGINT,
+    date_method VARCHAR, date_detail VARCHAR);
+CREATE TABLE IF NOT EXISTS snapshots (
+    snapshot_id VARCHAR NOT NULL, export_id VARCHAR NOT NULL, source VARCHAR NOT NULL,
+    role VARCHAR, location VARCHAR, member VARCHAR, retrieved_at TIMESTAMP, sha256 VARCHAR,
+    bytes BIGINT, rows BIGINT, license VARCHAR, credit VARCHAR,
+    data_date DATE, date_method VARCHAR, date_detail VARCHAR, scope VARCHAR,
+    PRIMARY KEY (snapshot_id, export_id));
+CREATE TABLE IF NOT EXISTS models (
+    export_id VARCHAR NOT NULL, model_key VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    published_on DATE, year INTEGER, month VARCHAR, parameters DOUBLE,
+    training_compute_flop DOUBLE, open_weights VARCHAR, accessibility VARCHAR, notable BOOLEAN,
+    frontier BOOLEAN, large_scale BOOLEAN, base_model VARCHAR, organizations VARCHAR[],
+    countries_published VARCHAR[], country_field VARCHAR, country_tokens_ignored VARCHAR[], domains VARCHAR[],
+    tasks VARCHAR[], training_hardware VARCHAR[], hf_developer_id VARCHAR, link VARCHAR,
+    origins VARCHAR[], PRIMARY KEY (export_id, model_key));
+CREATE TABLE IF NOT EXISTS model_orgs (
+    export_id VARCHAR NOT NULL, model_key VARCHAR NOT NULL, position INTEGER, org_name VARCHAR);
+CREATE TABLE IF NOT EXISTS model_countries_published (
+    export_id VARCHAR NOT NULL, model_key VARCHAR NOT NULL, position INTEGER, country VARCHAR);
+CREATE TABLE IF NOT EXISTS model_domains (
+    export_id VARCHAR NOT NULL, model_key VARCHAR NOT NULL, position INTEGER, domain VARCHAR);
+CREATE TABLE IF NOT EXISTS model_hardware (
+    export_id VARCHAR NOT NULL, model_key VARCHAR NOT NULL, hardware VARCHAR, vendor VARCHAR,
+    vendor_country VARCHAR);
+CREATE TABLE IF NOT EXISTS quarantine (
+    export_id VARCHAR, snapshot_id VARCHAR, file VARCHAR, line INTEGER, column_name VARCHAR,
+    value VARCHAR, reason VARCHAR);
+CREATE TABLE IF NOT EXISTS organizations (
+    org_id VARCHAR PRIMARY KEY, name VARCHAR, sector VARCHAR, parent VARCHAR, file VARCHAR,
+    note VARCHAR);
+CREATE TABLE IF NOT EXISTS org_countries (org_id VARCHAR, position INTEGER, country VARCHAR);
+CREATE TABLE IF NOT EXISTS org_resolution (
+    org_name VARCHAR PRIMARY KEY, org_id VARCHAR, method VARCHAR, score DOUBLE);
+CREATE TABLE IF NOT EXISTS region_members (region VARCHAR, region_name VARCHAR, country VARCHAR);
+CREATE TABLE IF NOT EXISTS hub_models (
+    export_id VARCHAR NOT NULL, repo_id VARCHAR NOT NULL, author VARCHAR, created_at TIMESTAMP,
+    last_modified TIMESTAMP, downloads BIGINT, downloads_all_time BIGINT, likes BIGINT,
+    trending_score DOUBLE, pipeline_tag VARCHAR, library_name VARCHAR, gated VARCHAR,
+    license VARCHAR, parameters BIGINT, base_tags VARCHAR[], base_models JSON);
+CREATE TABLE IF NOT EXISTS hub_edges (
+    export_id VARCHAR NOT NULL, repo_id VARCHAR NOT NULL, base_id VARCHAR NOT NULL, relation VARCHAR,
+    position INTEGER);
+CREATE TABLE IF NOT EXISTS hub_roots (
+    repo_id VARCHAR, root_id VARCHAR, root_author VARCHAR, depth INTEGER, relation VARCHAR, family VARCHAR);
+CREATE TABLE IF NOT EXISTS hub_handles (handle VARCHAR PRIMARY KEY, org_id VARCHAR, kind VARCHAR);
+CREATE TABLE IF NOT EXISTS catalog_records (
+    export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, name VARCHAR,
+    organization VARCHAR, published_on DATE, hf_id VARCHAR, open_weights VARCHAR, license VARCHAR,
+    countries_published VARCHAR[], attributes JSON, line INTEGER);
+CREATE TABLE IF NOT EXISTS ratings (
+    export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, category VARCHAR,
+    rated_on DATE, rating DOUBLE, rating_low DOUBLE, rating_high DOUBLE);
+CREATE TABLE IF NOT EXISTS canonical_links (
+    links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, model_name VARCHAR, position INTEGER,
+    source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, name VARCHAR, developer VARCHAR, hub_id VARCHAR,
+    countries VARCHAR[], published_on DATE);
+CREATE TABLE IF NOT EXISTS link_evidence (
+    links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, position INTEGER, left_record VARCHAR,
+    right_record VARCHAR, rule VARCHAR, detail VARCHAR);
+""" + store_population.SCHEMA.format(temp="")
+
+TABLES = (
+    "meta",
+    "exports",
+    "snapshots",
+    "models",
+    "model_orgs",
+    "model_countries_published",
+    "model_domains",
+    "model_hardware",
+    "quarantine",
+    "organizations",
+    "org_countries",
+    "org_resolution",
+    "region_members",
+    "hub_models",
+    "hub_edges",
+    "hub_roots",
+    "hub_handles",
+    "catalog_records",
+    "ratings",
+)
+
+
+WRITING_MARK = ".writing-"
+_LOCKED_HERE: set[Path] = set()  # paths this process holds the writer lock of (flock is per open file)
+
+
+def writer_lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _WorkingCopy:
+    """A writer's private copy of the store, its lock, and the atomic publish at the end."""
+
+    def __init__(self, path: Path, work_path: Path, lock_fd: int) -> None:
+        self.path = path
+        self.work_path = work_path
+        self.lock_fd = lock_fd
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.done = False
+
+    @classmethod
+    def start(cls, path: Path) -> _WorkingCopy:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = path.resolve()
+        if key in _LOCKED_HERE:
+            raise StoreError(f"{path}: this process already has the census open for writing; close it first")
+        lock_path = writer_lock_path(path)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise StoreError(
+                f"{path}: another process (pid {holder}) is writing this census; wait for it to finish "
+                f"(lock file {lock_path})"
+            ) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            # Holding the lock, every other working copy belongs to a writer that died: remove it.
+            for stale in path.parent.glob(glob.escape(path.name) + WRITING_MARK + "*"):
+                stale.unlink(missing_ok=True)
+            work_path = path.with_name(f"{path.name}{WRITING_MARK}{os.getpid()}")
+            if path.exists():
+                shutil.copyfile(path, work_path)
+                wal = path.with_name(path.name + ".wal")
+                if wal.exists():
+                    shutil.copyfile(wal, work_path.with_name(work_path.name + ".wal"))
+        except OSError as exc:
+            os.close(fd)
+            raise StoreError(f"{path}: cannot make the working copy beside it ({exc})") from exc
+        except BaseException:
+            os.close(fd)
+            raise
+        _LOCKED_HERE.add(key)
+        return cls(path, work_path, fd)
+
+    def publish(self) -> None:
+        """CHECKPOINT, close, fsync, ``os.replace`` onto the path, fsync the folder, release the lock."""
+        if self.done:
+            return
+        self.done = True
+        try:
+            if self.con is not None:
+                self.con.execute("CHECKPOINT")
+                self.con.close()
+            _fsync(self.work_path)
+            os.replace(self.work_path, self.path)
+            _fsync(self.path.parent)
+        finally:
+            self._release()
+
+    def discard(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        try:
+            if self.con is not None:
+                self.con.close()
+            for leftover in (self.work_path, self.work_path.with_name(self.work_path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        _LOCKED_HERE.discard(self.path.resolve())
+        fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
+        os.close(self.lock_fd)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What one ingest did: ``rows_read = rows merged into records + quarantined``."""
+
+    export_id: str
+    source: str
+    data_date: DataDate
+    already_stored: bool
+    rows_read: int
+    records: int
+    quarantined: int
+
+
+class Store:
+    """A DuckDB census file, written copy-on-write.
+
+    A writer works on a private copy beside the file (``census.duckdb.writing-<pid>``) under an exclusive
+    lock (``census.duckdb.lock``), and :meth:`close` publishes it with an atomic ``os.replace``: a process
+    killed at any point leaves the published file as it was. Readers open the published file directly
+    (attached read-only to a private in-memory database, so a reopen after a publish sees the new file,
+    not DuckDB's cached instance of the old one) and work while a writer is active.
+    """
+
+    def __init__(self, path: Path | str, *, read_only: bool = False, memory_limit: str | None = None) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._copy: _WorkingCopy | None = None
+        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
+        if read_only:
+            if not self.path.exists():
+                raise StoreError(
+                    f"{self.path}: no census here yet; run `modelcensus build` (or `modelcensus ingest ...`) first"
+                )
+            try:
+                self.con = duckdb.connect(":memory:", config=config)
+                self.con.execute(f"ATTACH {sql_text(str(self.path))} AS census (READ_ONLY)")
+                self.con.execute("USE census")
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path}: cannot open the census store ({exc})") from exc
+            if not self._has_table("exports"):
+                self.con.close()
+                raise StoreError(f"{self.path}: not a modelcensus store (no 'exports' table)")
+            self._finalizer = weakref.finalize(self, self.con.close)
+            return
+        self._copy = _WorkingCopy.start(self.path)
+        try:
+            self.con = duckdb.connect(str(self._copy.work_path), config=config)
+            self.con.execute(SCHEMA)
+            self._migrate()
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        except duckdb.Error as exc:
+            self._copy.discard()
+            raise StoreError(f"{self.path}: cannot open the census store ({exc})") from exc
+        self._copy.con = self.con
+        # Publish even if the caller never closes (the interpreter's exit runs it); close() runs it first.
+        self._finalizer = weakref.finalize(self, self._copy.publish)
+
+    def _migrate(self) -> None:
+        """Bring a store of an earlier schema up to this one, keeping what it holds.
+
+        Version 2 dates exports and snapshots honestly: ``data_date`` may be unknown (NULL) and each date
+        keeps how it was found (``date_method``, ``date_detail``). Dates of version 1 are kept, marked as
+        found by an earlier version (they may be the day of ingest: re-ingest the files to re-date them).
+        """
+        for table in ("exports", "snapshots"):
+            columns = {str(r[0]) for r in self.con.execute(f"DESCRIBE {table}").fetchall()}
+            if table == "snapshots" and "data_date" not in columns:
+                self.con.execute("ALTER TABLE snapshots ADD COLUMN data_date DATE")
+            if table == "snapshots" and "scope" not in columns:
+                self.con.execute("ALTER TABLE snapshots ADD COLUMN scope VARCHAR")
+            for column in ("date_method", "date_detail"):
+                if column not in columns:
+                    self.con.execute(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR")
+            if "date_method" not in columns:
+                self.con.execute(
+                    f"UPDATE {table} SET date_method = 'unknown', date_detail = "
+                    "'dated by modelcensus before schema 2 (perhaps the day of ingest)' WHERE date_method IS NULL"
+                )
+        nullable = self.con.execute(
+            "SELECT is_nullable FROM information_schema.columns "
+            "WHERE table_name = 'exports' AND column_name = 'data_date'"
+        ).fetchall()
+        if nullable and nullable[0][0] == "NO":
+            self.con.execute("ALTER TABLE exports ALTER COLUMN data_date DROP NOT NULL")
+
+    @property
+    def work_path(self) -> Path | None:
+        """The private copy a writer works on (None when read-only)."""
+        return self._copy.work_path if self._copy else None
+
+    def close(self) -> None:
+        """Close; a writer checkpoints its copy and atomically publishes it onto the path."""
+        self._finalizer()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One DuckDB transaction: it commits whole or rolls back, leaving the store as it was."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def _scalar(self, sql: str, params: list[object] | None = None) -> object:
+        """The first value of a query's first row (all rows fetched: DuckDB wants results finished)."""
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
+
+    def _has_table(self, name: str) -> bool:
+        return bool(self._scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))
+
+    def has_export(self, export_id: str) -> bool:
+        return bool(self._scalar("SELECT count(*) FROM exports WHERE export_id = ?", [export_id]))
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        export: Export,
+        records: list[ModelRecord],
+        quarantined: list[QuarantinedRow],
+        rows_read: int,
+        registry: Registry,
+        hardware_vendor: dict[str, tuple[str, str | None]],
+    ) -> IngestResult:
+        """Store one parsed export in a single transaction; an export already stored is a no-op."""
+        export_id = export.export_id
+        result = IngestResult(
+            export_id,
+            export.source,
+            export.data_date,
+            self.has_export(export_id),
+            rows_read,
+            len(records),
+            len(quarantined),
+        )
+        if result.already_stored:
+            return result
+        frames = record_frames(export_id, records, hardware_vendor)
+        with self._transaction():
+            self._insert_export(export, rows_read, len(records), len(quarantined))
+            for table, frame in frames.items():
+                self._insert_frame(table, frame)
+            self._insert_quarantine(export_id, quarantined)
+            self._refresh_registry(registry)
+        return result
+
+    def ingest_catalog(
+        self,
+        export: Export,
+        records: list[CatalogRecord],
+        ratings: list[RatingRecord],
+        quarantined: list[QuarantinedRow],
+        rows_read: int,
+        registry: Registry,
+    ) -> IngestResult:
+        """Store a catalogue or leaderboard export (OpenRouter, LMArena, litellm, tabular) in one transaction."""
+        export_id = export.export_id
+        result = IngestResult(
+            export_id,
+            export.source,
+            export.data_date,
+            self.has_export(export_id),
+            rows_read,
+            len(records),
+            len(quarantined),
+        )
+        if result.already_stored:
+            return result
+        catalog = pd.DataFrame(
+            [
+                (
+                    export_id,
+                    r.source,
+                    r.source_id,
+                    r.name,
+                    r.organization,
+                    r.published_on,
+                    r.hf_id,
+                    r.open_weights.value,
+                    r.license,
+                    r.countries_published,
+                    json.dumps(r.attributes, default=str),
+                    r.line,
+                )
+                for r in records
+            ],
+            columns=[
+                "export_id",
+                "source",
+                "source_id",
+                "name",
+                "organization",
+                "published_on",
+                "hf_id",
+                "open_weights",
+                "license",
+                "countries_published",
+                "attributes",
+                "line",
+            ],
+        )
+        rated = pd.DataFrame(
+            [
+                (export_id, r.source, r.source_id, r.category, r.rated_on, r.rating, r.rating_low, r.rating_high)
+                for r in ratings
+            ],
+            columns=["export_id", "source", "source_id", "category", "rated_on", "rating", "rating_low", "rating_high"],
+        )
+        with self._transaction():
+            self._insert_export(export, rows_read, len(records), len(quarantined))
+            self._insert_frame("catalog_records", catalog)
+            self._insert_frame("ratings", rated)
+            self._insert_quarantine(export_id, quarantined)
+            self._refresh_registry(registry)
+        return result
+
+    def _insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.con.register("incoming", frame)
+            try:
+                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+            finally:
+                self.con.unregister("incoming")
+
+    def _insert_quarantine(self, export_id: str, quarantined: list[QuarantinedRow]) -> None:
+        frame = pd.DataFrame(
+            [(export_id, r.snapshot_id, r.file, r.line, r.column, r.value, r.reason) for r in quarantined],
+            columns=["export_id", "snapshot_id", "file", "line", "column_name", "value", "reason"],
+        )
+        self._insert_frame("quarantine", frame)
+
+    def ingest_hub(self, export: Export, read: ListingRead, registry: Registry) -> IngestResult:
+        """Store a checked Hub listing in one transaction, parsing it once straight into ``hub_models``.
+
+        Lineage edges, roots and the resolution of Hub handles are then recomputed.
+        """
+        export_id = export.export_id
+        result = IngestResult(
+            export_id,
+            export.source,
+            export.data_date,
+            self.has_export(export_id),
+            read.rows_read,
+            read.stored,
+            read.quarantined,
+        )
+        if result.already_stored:
+            return result
+        snap = export.snapshots[0]
+        with self._transaction():
+            self._insert_export(export, read.rows_read, read.stored, read.quarantined)
+            try:
+                self.con.execute(
+                    "INSERT INTO hub_models SELECT ? AS export_id, repo_id, author, created_at, last_modified, "
+                    "downloads, downloads_all_time, likes, trending_score, pipeline_tag, library_name, gated, "
+                    f"license, parameters, base_tags, base_models FROM ({read.relation}) WHERE problem IS NULL",
+                    [export_id],
+                )
+            except duckdb.Error as exc:
+                raise listing_error(exc, read.path) from exc
+            if read.duplicates:  # a repo listed twice (pages shifted during a crawl): its last listing wins
+                self.con.execute(
+                    "DELETE FROM hub_models WHERE export_id = ? AND rowid NOT IN "
+                    "(SELECT max(rowid) FROM hub_models WHERE export_id = ? GROUP BY repo_id)",
+                    [export_id, export_id],
+                )
+            where = f"export_id = '{export_id}'"  # an id this package made: hex digits only
+            self.con.execute(f"INSERT INTO hub_edges SELECT '{export_id}', * FROM ({edges_sql('hub_models', where)})")
+            if read.quarantine:
+                frame = pd.DataFrame(read.quarantine, columns=["line", "column_name", "value", "reason"])
+                frame.insert(0, "file", str(read.path))
+                frame.insert(0, "snapshot_id", snap.snapshot_id)
+                frame.insert(0, "export_id", export_id)
+                self._insert_frame("quarantine", frame)
+            self._refresh_hub_roots()
+            self._refresh_registry(registry)
+        return result
+
+    def _insert_export(self, export: Export, rows_read: int, records: int, quarantined: int) -> None:
+        self.con.execute(
+            "INSERT INTO exports BY NAME SELECT ? AS export_id, ? AS source, CAST(? AS DATE) AS data_date, "
+            "? AS ingested_at, ? AS rows_read, ? AS records, ? AS quarantined, ? AS date_method, ? AS date_detail",
+            [
+                export.export_id,
+                export.source,
+                export.data_date.value,
+                datetime.now(tz=UTC).replace(tzinfo=None),
+                rows_read,
+                records,
+                quarantined,
+                export.data_date.method.value,
+                export.data_date.detail,
+            ],
+        )
+        for snap in export.snapshots:
+            self.con.execute(
+                "INSERT INTO snapshots BY NAME SELECT ? AS snapshot_id, ? AS export_id, ? AS source, ? AS role, "
+                "? AS location, ? AS member, ? AS retrieved_at, ? AS sha256, ? AS bytes, ? AS rows, ? AS license, "
+                "? AS credit, CAST(? AS DATE) AS data_date, ? AS date_method, ? AS date_detail, ? AS scope",
+                [
+                    snap.snapshot_id,
+                    export.export_id,
+                    snap.source,
+                    snap.role,
+                    snap.location,
+                    snap.member,
+                    snap.retrieved_at.astimezone(UTC).replace(tzinfo=None),
+                    snap.sha256,
+                    snap.bytes,
+                    snap.rows,
+                    snap.license,
+                    snap.credit,
+                    snap.data_date.value,
+                    snap.data_date.method.value,
+                    snap.data_date.detail,
+                    snap.scope,
+                ],
+            )
+
+    def _refresh_hub_roots(self) -> None:
+        """Recompute the lineage root and base family of every stored repo."""
+        harvests = self._scalar("SELECT count(*) FROM exports WHERE source = 'huggingface'")
+        latest, drop = (
+            (HUB_LATEST_ONE, "DROP VIEW hub_latest;") if harvests == 1 else (HUB_LATEST_MANY, "DROP TABLE hub_latest;")
+        )
+        self.con.execute(latest + HUB_ROOTS_SQL.format(family=family_case("root_id", base_families())) + drop)
+
+    def _refresh_hub_handles(self, registry: Registry) -> None:
+        handles = [
+            str(r[0])
+            for r in self.con.execute(
+                "SELECT DISTINCT author FROM hub_models WHERE author IS NOT NULL "
+                "UNION SELECT DISTINCT root_author FROM hub_roots WHERE root_author IS NOT NULL"
+            ).fetchall()
+        ]
+        rows = []
+        for handle in handles:
+            org = registry.resolve_hub(handle)
+            rows.append((handle, org.id if org else None, org.kind if org else None))
+        frame = pd.DataFrame(rows, columns=["handle", "org_id", "kind"])
+        self.con.execute("DELETE FROM hub_handles")
+        self._insert_frame("hub_handles", frame)
+
+    def refresh_registry(self, registry: Registry) -> None:
+        """Re-resolve every stored organization name against ``registry`` (one transaction)."""
+        with self._transaction():
+            self._refresh_registry(registry)
+
+    def _refresh_registry(self, registry: Registry) -> None:
+        orgs = pd.DataFrame(
+            [(o.id, o.name, o.sector, o.parent, o.file, o.note) for o in registry.orgs.values()],
+            columns=["org_id", "name", "sector", "parent", "file", "note"],
+        )
+        countries = pd.DataFrame(
+            [(o.id, i, c) for o in registry.orgs.values() for i, c in enumerate(o.countries)],
+            columns=["org_id", "position", "country"],
+        )
+        names = [r[0] for r in self.con.execute("SELECT DISTINCT org_name FROM model_orgs").fetchall()]
+        resolutions = [registry.resolve(n) for n in names]
+        resolution = pd.DataFrame(
+            [(r.name, r.org.id if r.org else None, r.method, r.score) for r in resolutions],
+            columns=["org_name", "org_id", "method", "score"],
+        )
+        regions = pd.DataFrame(
+            [(g.group, g.name, c) for g in load_region_groups().values() for c in sorted(g.members)],
+            columns=["region", "region_name", "country"],
+        )
+        for table, frame in (
+            ("organizations", orgs),
+            ("org_countries", countries),
+            ("org_resolution", resolution),
+            ("region_members", regions),
+        ):
+            self.con.execute(f"DELETE FROM {table}")
+            self._insert_frame(table, frame)
+        self._refresh_hub_handles(registry)
+        self.con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('registry_fingerprint', ?)", [registry_fingerprint(registry)]
+        )
+
+    def registry_fingerprint(self) -> str | None:
+        value = self._scalar("SELECT value FROM meta WHERE key = 'registry_fingerprint'")
+        return None if value is None else str(value)
+
+    # -- linkage results (derived: a cache of linkage.link over the stored records) -------------------
+
+    def save_links(self, links_key: str, models: list[CanonicalModel]) -> None:
+        """Keep the canonical models computed for one state of the store (``links_key``), replacing any other."""
+        records = [
+            (
+                links_key,
+                m.id,
+                m.name,
+                i,
+                r.source,
+                r.source_id,
+                r.name,
+                r.developer,
+                r.hub_id,
+                list(r.countries),
+                r.published_on,
+            )
+            for m in models
+            for i, r in enumerate(m.records)
+        ]
+        evidence = [(links_key, m.id, i, *e) for m in models for i, e in enumerate(m.evidence)]
+        with self._transaction():
+            self.con.execute("DELETE FROM canonical_links")
+            self.con.execute("DELETE FROM link_evidence")
+            if records:
+                self.con.executemany("INSERT INTO canonical_links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+            if evidence:
+                self.con.executemany("INSERT INTO link_evidence VALUES (?, ?, ?, ?, ?, ?, ?)", evidence)
+
+    def load_links(self, links_key: str) -> list[CanonicalModel] | None:
+        """The canonical models saved for ``links_key``, or None when the store has none for it."""
+        if not self._has_table("canonical_links"):
+            return None
+        rows = self.con.execute(
+            "SELECT model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on "
+            "FROM canonical_links WHERE links_key = ? ORDER BY model_id, position",
+            [links_key],
+        ).fetchall()
+        if not rows:
+            return None
+        models: dict[str, CanonicalModel] = {}
+        for model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on in rows:
+            model = models.setdefault(model_id, CanonicalModel(model_id, model_name))
+            model.records.append(
+                SourceRecord(source, source_id, name, developer, hub_id, tuple(countries or ()), published_on)
+            )
+        for model_id, left, right, rule, detail in self.con.execute(
+            "SELECT model_id, left_record, right_record, rule, detail FROM link_evidence WHERE links_key = ? "
+            "ORDER BY model_id, position",
+            [links_key],
+        ).fetchall():
+            models[model_id].evidence.append((left, right, rule, detail))
+        return list(models.values())
+
+    def meta(self, key: str) -> str | None:
+        value = self._scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return None if value is None else str(value)
+
+    def has_table(self, name: str) -> bool:
+        return self._has_table(name)
+
+    def export_ids(self) -> list[str]:
+        return [
+            str(export_id) for (export_id,) in self.con.execute("SELECT export_id FROM exports ORDER BY 1").fetchall()
+        ]
+
+    def hub_authors(self, as_of: date | None = None) -> list[tuple[str, str]]:
+        """Every Hub repo harvested on or before ``as_of`` (ever, without it) with its author."""
+        rows = self.con.execute(
+            "SELECT DISTINCT repo_id, author FROM hub_models JOIN exports USING (export_id) "
+            "WHERE ? IS NULL OR data_date <= ? ORDER BY repo_id, author",
+            [as_of, as_of],
+        ).fetchall()
+        return [(str(repo), str(author)) for repo, author in rows]
+
+    def current_catalog(self, sources: tuple[str, ...], as_of: date | None = None) -> pd.DataFrame:
+        """The catalogue records of each source's newest export dated on or before ``as_of``."""
+        placeholders = ", ".join("?" for _ in sources)
+        frame: pd.DataFrame = self.con.execute(
+            f"""
+            SELECT c.* FROM catalog_records c JOIN (
+                SELECT export_id FROM exports WHERE source IN ({placeholders}) AND (? IS NULL OR data_date <= ?)
+                QUALIFY row_number() OVER (PARTITION BY source ORDER BY data_date DESC NULLS LAST, ingested_at DESC) = 1
+            ) USING (export_id)
+            """,
+            [*sources, as_of, as_of],
+        ).df()
+        return frame
+
+    def save_population(self, key: str, models: list[CanonicalModel], registry: Registry) -> None:
+        """Rebuild the census records for one state of the store (see :mod:`modelcensus.store.population`)."""
+        with self._transaction():
+            store_population.refresh(self.con, key, models, registry)
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('population_key', ?)", [key])
+
+    def fingerprint(self) -> str:
+        """A digest of everything stored; equal before and after a no-op re-ingest.
+
+        Each table's rows are hashed as JSON inside DuckDB and combined in sorted order (the rows' order does not
+        matter; a row stored twice does). The wall-clock time of each ingest (``exports.ingested_at``) is left
+        out: two runs that store the same data have the same fingerprint.
+        """
+        digest = hashlib.sha256()
+        for table in TABLES:
+            if table == "meta":
+                continue
+            columns = "* EXCLUDE (ingested_at)" if table == "exports" else "*"
+            rows, combined = self.con.execute(
+                "SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h), '')) FROM "
+                f"(SELECT md5(CAST(to_json(t) AS VARCHAR)) AS h FROM (SELECT {columns} FROM {table}) t)"
+            ).fetchall()[0]
+            digest.update(f"{table}:{rows}:{combined};".encode())
+        return digest.hexdigest()
+
+
+def registry_fingerprint(registry: Registry) -> str:
+    digest = hashlib.sha256()
+    for org in sorted(registry.orgs.values(), key=lambda o: o.id):
+        digest.update(repr((org.id, org.name, org.countries, org.sector, org.parent, org.aliases)).encode())
+    return digest.hexdigest()[:16]
