@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import modelcensus as mc
-from modelcensus.claims import VERDICTS, Claim, format_figure, holds, load_claims, verdict_of
+from modelcensus.claims.model import VERDICTS, Claim, format_figure, holds, load_claims, verdict_of
 from modelcensus.errors import InputFormatError
 from modelcensus.outputs.cli.app import app
 

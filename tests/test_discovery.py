@@ -14,7 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 import modelcensus as mc
-from modelcensus.outputs.cli.app import PARTIAL_EXIT, app
+from modelcensus.outputs.cli.app import app
+from modelcensus.outputs.cli.core import PARTIAL_EXIT
 from modelcensus.provenance import DateMethod
 from modelcensus.sources.dating import date_in_name, file_date
 from modelcensus.sources.discover import discover

@@ -19,6 +19,8 @@ from typing import Any
 
 import pycountry
 
+from modelcensus.errors import InputFormatError
+
 
 class OpenWeights(StrEnum):
     """Whether a model's weights are downloadable."""
@@ -290,8 +292,6 @@ class RatingRecord:
 def load_json(data: bytes, location: str) -> object:
     """Decode a JSON payload, turning every decoding failure into an :class:`InputFormatError` that names
     the file (and the line, where the decoder knows it)."""
-    from modelcensus.errors import InputFormatError
-
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -307,8 +307,6 @@ def load_json(data: bytes, location: str) -> object:
 def text_field(item: dict[str, object], key: str, location: str, line: int, *, required: bool = False) -> str | None:
     """A text field of a JSON item, cleaned; a wrong type (or a missing required value) is an
     :class:`InputFormatError` naming the file, the item and the field."""
-    from modelcensus.errors import InputFormatError
-
     value = item.get(key)
     if value is None and not required:
         return None
@@ -324,8 +322,6 @@ def text_field(item: dict[str, object], key: str, location: str, line: int, *, r
 def number_field(value: object, location: str, line: int | None, column: str) -> float | None:
     """A finite number from a JSON number or numeric string; ``None`` for null or an empty string.
     Anything else is an :class:`InputFormatError` naming the file, the item and the field."""
-    from modelcensus.errors import InputFormatError
-
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:

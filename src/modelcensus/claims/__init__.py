@@ -3,6 +3,6 @@ claim is read against (:mod:`.figures`) and the check of a whole file (:mod:`.ch
 
 from modelcensus.claims.check import check, evaluate_all
 from modelcensus.claims.figures import ClaimFigures
-from modelcensus.claims.model import Claim, format_figure, load_claims
+from modelcensus.claims.model import Claim, default_claims, format_figure, load_claims
 
-__all__ = ["Claim", "ClaimFigures", "check", "evaluate_all", "format_figure", "load_claims"]
+__all__ = ["Claim", "ClaimFigures", "check", "default_claims", "evaluate_all", "format_figure", "load_claims"]

@@ -40,6 +40,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -316,3 +317,12 @@ def explain(claim: Claim, result: dict[str, Any]) -> str:
     if scopes:
         parts.append(f"The population is {'; '.join(dict.fromkeys(scopes))}.")
     return " ".join(parts)
+
+
+def default_claims() -> Path | None:
+    """``examples/claims.yaml`` of the working folder, else the example claims shipped with the package."""
+    local = Path.cwd() / "examples" / "claims.yaml"
+    if local.is_file():
+        return local
+    shipped = Path(str(files("modelcensus.data") / "example_claims.yaml"))
+    return shipped if shipped.is_file() else None

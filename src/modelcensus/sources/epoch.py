@@ -47,6 +47,7 @@ from modelcensus.records import (
     unique,
 )
 from modelcensus.sources.dating import declared_date, file_date
+from modelcensus.sources.http import download, live_date
 
 SOURCE = "epoch"
 LICENSE = "CC BY 4.0"
@@ -565,8 +566,6 @@ def fetch_live(
     on_progress: Callable[[int, int | None], None] | None = None,
 ) -> list[RawFile]:
     """Download the live export (``ai_models.zip``) and read it."""
-    from modelcensus.sources.http import download, live_date
-
     when = datetime.now(tz=UTC)
     dest = cache_dir / "epoch" / f"ai_models_{when:%Y%m%dT%H%M%SZ}.zip"
     download(url, dest, timeout_s=timeout_s, retries=retries, backoff_s=backoff_s, on_progress=on_progress)

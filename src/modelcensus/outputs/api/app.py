@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -35,10 +31,14 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import modelcensus as mc
-from modelcensus.census import Census
+from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import ModelCensusError, QueryError, StoreError
-from modelcensus.outputs.api.models import (
+from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
+from modelcensus.outputs.api.queries import ModelsQuery, NotFound, canonical_model, definition_out, models_behind
+from modelcensus.outputs.common.count_query import CountQuery, ParameterError, check_dimensions, count_figure
+from modelcensus.outputs.common.render import records
+from modelcensus.outputs.common.schemas import (
     CanonicalModelOut,
     ClaimOut,
     CountRow,
@@ -53,9 +53,6 @@ from modelcensus.outputs.api.models import (
     TrendRow,
     VintageRow,
 )
-from modelcensus.outputs.api.queries import NotFound
-from modelcensus.outputs.common.count_query import CountQuery, ParameterError, check_dimensions, count_figure
-from modelcensus.outputs.common.render import records
 from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report
 from modelcensus.outputs.web import pages as web_pages
 
@@ -64,9 +61,8 @@ T = TypeVar("T")
 MAX_PAGE = 500
 MAX_GROUP_BY = 3
 DEFAULT_TIMEOUT_S = 30.0
-CACHE_ENTRIES = 512
-FRAME_CACHE_ENTRIES = 32
-EXAMPLE_CLAIMS = Path(__file__).resolve().parents[3] / "examples" / "claims.yaml"
+EXAMPLE_CLAIMS = default_claims()
+"""The claims ``/api/claims`` checks unless ``serve --claims`` names others (the working folder's, else shipped)."""
 
 Dimension = Literal[
     "country",
@@ -109,128 +105,6 @@ def _jsonable(value: Any) -> Any:
 
 def _dumps(value: Any) -> bytes:
     return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-
-
-# -- store generations -------------------------------------------------------------------------------
-
-
-RequestKey = tuple[str, tuple[tuple[str, str], ...]]
-
-
-@dataclass(eq=False)
-class Generation:
-    """One published store file, opened read-only, with its caches."""
-
-    key: tuple[int, int]
-    census: Census
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    users: int = 0
-    retired: bool = False
-    cache: OrderedDict[tuple[Any, ...], bytes] = field(default_factory=OrderedDict)
-    frames: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
-    # whole answers by (path, normalised query string), for CachedAnswers; touched on the event loop only
-    answers: OrderedDict[RequestKey, bytes] = field(default_factory=OrderedDict)
-
-    def cached(self, key: tuple[Any, ...]) -> bytes | None:
-        hit = self.cache.get(key)
-        if hit is not None:
-            self.cache.move_to_end(key)
-        return hit
-
-    def keep(self, key: tuple[Any, ...], body: bytes) -> None:
-        self.cache[key] = body
-        while len(self.cache) > CACHE_ENTRIES:
-            self.cache.popitem(last=False)
-
-    def answered(self, key: RequestKey) -> bytes | None:
-        hit = self.answers.get(key)
-        if hit is not None:
-            self.answers.move_to_end(key)
-        return hit
-
-    def remember(self, key: RequestKey, body: bytes) -> None:
-        self.answers[key] = body
-        while len(self.answers) > CACHE_ENTRIES:
-            self.answers.popitem(last=False)
-
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """A per-generation value (a frame, the linkage, the claims), computed once; call holding ``lock``."""
-        if key in self.frames:
-            self.frames.move_to_end(key)
-            value: T = self.frames[key]
-            return value
-        value = compute()
-        self.frames[key] = value
-        while len(self.frames) > FRAME_CACHE_ENTRIES:
-            self.frames.popitem(last=False)
-        return value
-
-
-class Generations:
-    """The read-only Census of the store file's current generation; older ones retire when idle."""
-
-    def __init__(self, path: Path, config: Config) -> None:
-        self.path = path
-        self.config = config
-        self._lock = threading.Lock()
-        self._current: Generation | None = None
-
-    def _file_key(self) -> tuple[int, int]:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            raise StoreError(f"{self.path}: no census here yet; run `modelcensus build` first") from None
-        return (st.st_ino, st.st_mtime_ns)
-
-    def peek(self) -> Generation | None:
-        """The open generation if it is still the file's (one ``stat``), else None; opens nothing."""
-        try:
-            key = self._file_key()
-        except StoreError:
-            return None
-        current = self._current
-        return current if current is not None and current.key == key else None
-
-    def acquire(self) -> Generation:
-        """The current generation, opened if the file changed; the caller must :meth:`release` it."""
-        key = self._file_key()
-        with self._lock:
-            current = self._current
-            if current is None or current.key != key:
-                census = mc.open(self.path, read_only=True, config=self.config)
-                fresh = Generation(key, census)
-                if current is not None:
-                    current.retired = True
-                    if current.users == 0:
-                        current.census.close()
-                self._current = current = fresh
-            current.users += 1
-            return current
-
-    def release(self, generation: Generation) -> None:
-        with self._lock:
-            generation.users -= 1
-            if generation.retired and generation.users == 0:
-                generation.census.close()
-
-    @contextmanager
-    def use(self) -> Iterator[Generation]:
-        generation = self.acquire()
-        try:
-            yield generation
-        finally:
-            self.release(generation)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._current is not None:
-                self._current.retired = True
-                if self._current.users == 0:
-                    self._current.census.close()
-                self._current = None
-
-
-# -- errors ---------------------------------------------------------------------------------------------
 
 
 class RouteTimeout(ModelCensusError, TimeoutError):
@@ -476,7 +350,7 @@ def create_app(
 ) -> FastAPI:
     """The API (and the dashboard's pages, when :mod:`modelcensus.outputs.web.pages` is installed)."""
     config = config or Config(db_path=Path(db_path))
-    api = Api(Path(db_path), config, claims_path or (EXAMPLE_CLAIMS if EXAMPLE_CLAIMS.exists() else None), timeout_s)
+    api = Api(Path(db_path), config, claims_path or EXAMPLE_CLAIMS, timeout_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -587,8 +461,6 @@ def create_app(
     ) -> Response:
         """The models behind a figure, paged: the count's filters plus the group (``country``, ``year``,
         ``organization``); ``country=none`` for the no-country row."""
-        from modelcensus.outputs.api.queries import ModelsQuery, models_behind
-
         q = ModelsQuery(
             source=source,
             definition=definition,
@@ -624,8 +496,6 @@ def create_app(
         """One canonical model (the id of ``modelcensus links --format json``, or a record reference
         ``source:source_id`` as /api/models gives) with all its records, the evidence and the provenance (the
         snapshots in force on ``as_of``)."""
-        from modelcensus.outputs.api.queries import canonical_model
-
         return await api.answer(("model", model_id, as_of), lambda g: canonical_model(g, model_id, as_of))
 
     @app.get("/api/sources", response_model=list[SourceRow], tags=["provenance"])
@@ -637,8 +507,6 @@ def create_app(
     @app.get("/api/definitions", response_model=list[DefinitionOut], tags=["definitions"])
     async def definitions() -> Response:
         """The preset and user census definitions."""
-        from modelcensus.outputs.api.queries import definition_out
-
         return await api.answer(
             ("definitions",), lambda g: [definition_out(d) for d in g.census.definitions().values()]
         )
@@ -651,7 +519,6 @@ def create_app(
     )
     async def definition(name: str) -> Response:
         """One definition."""
-        from modelcensus.outputs.api.queries import definition_out
 
         def one(g: Generation) -> dict[str, Any]:
             found = g.census.definitions()

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from modelcensus.census import Census
 from modelcensus.definitions import Definition
 from modelcensus.errors import ModelCensusError
+from modelcensus.outputs.api.generations import Generation
 from modelcensus.outputs.common.count_query import ParameterError
 from modelcensus.outputs.common.render import records
 from modelcensus.records import country_code, country_name
-
-if TYPE_CHECKING:
-    from modelcensus.outputs.api.app import Generation
 
 ITEM_COLUMNS = [
     "id",

@@ -14,7 +14,9 @@ import modelcensus as mc
 from modelcensus.census import IngestReport
 from modelcensus.claims import format_figure
 from modelcensus.config import Config
+from modelcensus.definitions import load_definitions
 from modelcensus.errors import QueryError
+from modelcensus.linkage import name_key
 from modelcensus.outputs.cli.common import (
     AsOfOption,
     DatedOption,
@@ -28,6 +30,7 @@ from modelcensus.outputs.cli.common import (
     ingest_app,
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
+from modelcensus.outputs.common.render import records as as_records
 
 links_app = typer.Typer(help="Canonical models: one model, many names across sources.", invoke_without_command=True)
 app.add_typer(links_app, name="links")
@@ -132,8 +135,6 @@ def links_show(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """One canonical model with all its records and the evidence that linked them."""
-    from modelcensus.linkage import name_key
-
     with _census(db) as census:
         models = census.links(as_of=as_of)
     wanted = name_key(name)
@@ -158,8 +159,6 @@ def links_show(
     evidence = pd.DataFrame(model.evidence, columns=["left", "right", "rule", "detail"])
     if fmt is OutputFormat.json:
         import json
-
-        from modelcensus.outputs.common.render import records as as_records
 
         print(
             json.dumps(
@@ -211,8 +210,6 @@ app.add_typer(definitions_app, name="definitions")
 def definitions_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
     """The preset and user definitions."""
     config = Config.from_env(db_path=db)
-    from modelcensus.definitions import load_definitions
-
     rows = [
         {
             "name": d.name,
@@ -232,8 +229,6 @@ def definitions_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table
 @handle_errors
 def definitions_show(name: Annotated[str, typer.Argument(help="A definition's name.")], db: DbOption = None) -> None:
     """One definition as YAML."""
-    from modelcensus.definitions import load_definitions
-
     found = load_definitions(Config.from_env(db_path=db).definition_paths)
     if name not in found:
         raise QueryError(f"unknown definition {name!r}; known: {', '.join(sorted(found))}")

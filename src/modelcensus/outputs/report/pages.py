@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from typing import Any
 
 import pandas as pd
@@ -82,8 +83,6 @@ def render_html(sections: list[Section], strings: dict[str, Any], meta: dict[str
     """The self-contained page: plotly.js inline once, CSS inline, no reference to anything elsewhere."""
     from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
-    from modelcensus import __version__
-
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{html.escape(strings["html_lang"])}"><head><meta charset="utf-8">',
@@ -127,7 +126,7 @@ def render_html(sections: list[Section], strings: dict[str, Any], meta: dict[str
             if block.caption:
                 parts.append(_caption_html(block.caption))
         parts.append("</section>")
-    footer = strings["footer_built"].format(version=__version__, built=meta["built"])
+    footer = strings["footer_built"].format(version=version("modelcensus"), built=meta["built"])
     parts.append(f"<footer>{html.escape(footer)}</footer></main></body></html>")
     return "\n".join(parts)
 
@@ -154,8 +153,6 @@ def _table_md(frame: pd.DataFrame) -> list[str]:
 
 def render_markdown(sections: list[Section], strings: dict[str, Any], meta: dict[str, str]) -> str:
     """The Markdown report: the same sections, each chart as its PNG (SVG beside it) with its caption."""
-    from modelcensus import __version__
-
     lines = [f"# {strings['title']}", ""]
     if meta.get("as_of"):
         lines += [f"**{strings['as_of_header'].format(**meta)}**", ""]
@@ -181,5 +178,5 @@ def render_markdown(sections: list[Section], strings: dict[str, Any], meta: dict
             if block.caption:
                 lines += [f"> {_md_text(line)}  " for line in block.caption]
                 lines.append("")
-    lines.append(strings["footer_built"].format(version=__version__, built=meta["built"]))
+    lines.append(strings["footer_built"].format(version=version("modelcensus"), built=meta["built"]))
     return "\n".join(lines) + "\n"

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import textwrap
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from modelcensus.claims import format_figure, load_claims
 from modelcensus.metrics.completeness import COMPLETE_SHARE
+from modelcensus.outputs.report.builder import ReportBuilder
 from modelcensus.outputs.report.charts import Panel
 from modelcensus.outputs.report.pages import Block, Section
 from modelcensus.outputs.report.years import curve_words
 from modelcensus.records import country_name
-
-if TYPE_CHECKING:
-    from modelcensus.outputs.report.build import ReportBuilder
 
 VINTAGE_COUNTRIES = ("US", "CN")
 LAG_XMAX = 132.0

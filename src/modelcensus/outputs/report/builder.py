@@ -1,0 +1,674 @@
+"""``modelcensus report``: a self-contained HTML page, a Markdown report and every chart as PNG and SVG.
+
+The report reads the census only through the :class:`~modelcensus.census.Census` facade. Each chart and
+table carries its provenance: the definition, the counting rule, the attribution, the source snapshots
+with their dates and the credit lines the sources' licences require. The page loads nothing from
+elsewhere: plotly.js, the CSS and the charts are inline. User-facing words live in
+``strings/LANG.yaml``, so a translation is a file. :mod:`.pages` lays the sections out as
+HTML and Markdown; :mod:`.charts` draws the charts; :mod:`.vintages` holds the vintage, listing-lag and
+claims sections; :mod:`.years` says which years are still filling in (drawn hatched or hollow, with the
+estimated final count). With ``as_of`` the report is the census as it stood on that date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import yaml
+
+from modelcensus.census import Census
+from modelcensus.errors import ModelCensusError, QueryError
+from modelcensus.metrics.overview import concentration
+from modelcensus.outputs.report.charts import GREY, PALETTE, Chart, Panel
+from modelcensus.outputs.report.pages import Block, Section
+from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, parse_date
+from modelcensus.provenance import describe_sources
+from modelcensus.records import country_name
+
+STRINGS_DIR = Path(__file__).with_name("strings")
+DEFAULT_DEFINITIONS = ("epoch-notable", "epoch-all", "large-scale")
+TOP_COUNTRIES = 6
+TABLE_COUNTRIES = 10
+TOP_ORGANIZATIONS = 15
+YEARS = 10
+NO_COUNTRY_COLOR = "#e4e4e4"
+SECTOR_COLORS = {
+    "industry": "#1f77b4",
+    "academia": "#2ca02c",
+    "government": "#d62728",
+    "non-profit": "#9467bd",
+    "collective": "#ff7f0e",
+}
+
+Progress = Callable[[str], None]
+
+
+def languages() -> list[str]:
+    return sorted(p.stem for p in STRINGS_DIR.glob("*.yaml"))
+
+
+def load_strings(lang: str) -> dict[str, Any]:
+    """The report's words in one language; an unknown language is a clear error."""
+    path = STRINGS_DIR / f"{lang}.yaml"
+    if not lang.replace("-", "").isalnum() or not path.is_file():
+        raise QueryError(
+            f"no report strings for language {lang!r}; available: {', '.join(languages())} "
+            f"(a translation is a copy of {STRINGS_DIR / 'en.yaml'} named {lang}.yaml)"
+        )
+    strings: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return strings
+
+
+@dataclass
+class ReportResult:
+    out: Path
+    html: Path
+    markdown: Path
+    images: list[Path]
+    sections: list[Section]
+    seconds: float
+
+
+def _fmt_count(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    number = float(value)
+    return f"{number:,.0f}" if number == round(number) else f"{number:,.1f}"
+
+
+def _fmt_share(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):.1%}"
+
+
+def _years_text(years: Sequence[int]) -> str:
+    return ", ".join(str(y) for y in years)
+
+
+class ReportBuilder:
+    """Gathers the figures from the census, section by section, and writes the files.
+
+    With ``as_of`` every figure is read as the census stood on that date: the newest export of each source
+    dated on or before it, and the years still filling in as that vintage saw them.
+    """
+
+    def __init__(
+        self,
+        census: Census,
+        strings: dict[str, Any],
+        definitions: Sequence[str],
+        claims: Path | None,
+        as_of: date | str | None = None,
+    ):
+        self.census = census
+        self.s = strings
+        self.definitions = list(definitions)
+        self.claims = claims
+        self.as_of = parse_date(as_of)
+        self.colors: dict[str, str] = {
+            strings["series"]["other"]: GREY,
+            strings["series"]["no_country"]: NO_COUNTRY_COLOR,
+        }
+        self.marker = YearMarker(census, self.as_of)
+        self._frames: dict[str, pd.DataFrame] = {}
+        if self.marker.when is None:
+            when = f" dated on or before {self.as_of}" if self.as_of else ""
+            raise QueryError(f"no Epoch AI export{when} is stored: the report has nothing to count")
+        newest = self.marker.when
+        self.until = newest.year if (newest.month, newest.day) == (12, 31) else newest.year - 1
+        self.since = self.until - YEARS
+
+    # -- provenance -----------------------------------------------------------------------------
+
+    def color(self, name: str) -> str:
+        """One colour per country (or other series) across every chart, the first free one of the palette."""
+        if name not in self.colors:
+            used = set(self.colors.values())
+            free = [c for c in PALETTE if c not in used]
+            self.colors[name] = free[0] if free else PALETTE[len(self.colors) % len(PALETTE)]
+        return self.colors[name]
+
+    def credits(self, snapshots: Sequence[dict[str, str]]) -> str:
+        """The credit lines the sources' licences require, once each."""
+        lines: list[str] = []
+        for snap in snapshots:
+            template = self.s["credit_lines"].get(snap["source"], self.s["credit_lines"]["default"])
+            line = template.format(credit=snap["credit"], license=snap["license"])
+            if line not in lines:
+                lines.append(line)
+        return " ".join(lines)
+
+    def caption(
+        self,
+        definition: str,
+        rule: str,
+        attribution: str,
+        snapshots: Sequence[dict[str, str]],
+        denominator: str | None = None,
+        measure: str | None = None,
+        extra: Sequence[str] = (),
+    ) -> list[str]:
+        """The provenance lines of a chart or table; the sources line names each source's scope and date."""
+        c = self.s["caption"]
+        lines = [f"{c['definition']}: {definition}"]
+        if measure:
+            lines.append(f"{c['measure']}: {measure}")
+        lines += [f"{c['rule']}: {rule}", f"{c['attribution']}: {attribution}"]
+        if denominator:
+            lines.append(f"{c['denominator']}: {denominator}")
+        lines += list(extra)
+        lines += [describe_sources(list(snapshots)), f"{c['credit']}: {self.credits(snapshots)}"]
+        return lines
+
+    def rule_text(self, rule: str) -> str:
+        return str(self.s["rules"].get(rule, rule))
+
+    def attribution_text(self, attribution: str) -> str:
+        return str(self.s["attributions"].get(attribution, attribution))
+
+    def chart(self, name: str, title: str, panels: list[Panel], caption: list[str], **kwargs: Any) -> Block:
+        for panel in panels:
+            for column in panel.data.columns:
+                self.color(str(column))
+        kwargs.setdefault("partial_label", self.s["marks"]["partial"])
+        kwargs.setdefault("estimate_label", self.s["marks"]["estimate"])
+        chart = Chart(name, title, panels, footer=caption, colors=self.colors, **kwargs)
+        return Block(title, caption, chart=chart)
+
+    def filling_caption(self, marks: Sequence[YearMarks]) -> list[str]:
+        """The caption line saying how years still filling in are drawn and on which listing lag."""
+        populations = list(dict.fromkeys(m.population for m in marks if m.statuses))
+        if not populations:
+            return [f"{self.s['caption']['completeness']}: {self.s['marks']['unmeasured']}"]
+        text = self.s["marks"]["caption"].format(populations="; ".join(populations), tiny=TINY_DENOMINATOR)
+        return [f"{self.s['caption']['completeness']}: {text}"]
+
+    def filling_notes(self, marks: YearMarks, label: str) -> list[str]:
+        return [self.s["marks"]["note"].format(sentence=sentence) for sentence in marks.sentences(label)]
+
+    def estimate_frame(self, marks: YearMarks, totals: pd.Series) -> pd.DataFrame:
+        """Per year still filling in, the estimated final height of its bar and the range."""
+        rows = {}
+        for year in marks.filling():
+            if year in totals.index:
+                scaled = marks.scaled(year, float(totals.loc[year]))
+                if scaled is not None:
+                    rows[year] = dict(zip(("estimate", "low", "high"), scaled, strict=True))
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "low", "high"])
+
+    def definition_frame(self, name: str) -> pd.DataFrame:
+        """A definition's counts by country and year over the report's years (read once)."""
+        if name not in self._frames:
+            self._frames[name] = self.census.count_definition_by_year(name, self.since, self.until, as_of=self.as_of)
+        return self._frames[name]
+
+    def definition_marks(self, name: str) -> YearMarks:
+        """The status of each year of a definition's count (its yearly denominator: the units it admits)."""
+        frame = self.definition_frame(name)
+        totals = frame.groupby("year")["denominator"].first()
+        counts = {int(y): float(c) for y, c in zip(totals.index, totals.to_numpy(), strict=True)}
+        return self.marker.definition_marks(self.census.definition(name), counts)
+
+    # -- sections -------------------------------------------------------------------------------
+
+    def countries(self) -> Section:
+        t = self.s["sections"]["countries"]
+        frames = {name: self.definition_frame(name) for name in self.definitions}
+        totals = pd.concat([f[["group", "count"]] for f in frames.values()]).dropna(subset=["group"])
+        ranking = totals.groupby("group")["count"].sum().sort_values(ascending=False)
+        top = [country_name(g) for g in ranking.index[:TOP_COUNTRIES]]
+        years = list(range(self.since, self.until + 1))
+        section = Section("countries", t["title"], t["intro"].format(n=TOP_COUNTRIES, tiny=TINY_DENOMINATOR))
+        counts_panels, share_panels, tables, all_marks = [], [], [], []
+        for name, frame in frames.items():
+            denominators = frame.groupby("year")["denominator"].first().reindex(years)
+            marks = self.definition_marks(name)
+            all_marks.append(marks)
+            partial = [y for y in marks.filling() if y in years]
+            counts = self._wide(frame, "count", top, years)
+            shares = counts.div(denominators, axis=0)
+            tiny = [y for y in years if pd.notna(denominators.loc[y]) and 0 < denominators.loc[y] < TINY_DENOMINATOR]
+            shares.loc[tiny] = float("nan")
+            note = t["tiny_note"].format(years=_years_text(tiny), tiny=TINY_DENOMINATOR) if tiny else ""
+            counts_panels.append(
+                Panel(
+                    t["counts_panel"].format(definition=name),
+                    counts,
+                    self.s["axis"]["models"],
+                    partial=partial,
+                    estimate=self.estimate_frame(marks, counts.sum(axis=1)),
+                )
+            )
+            share_panels.append(
+                Panel(
+                    t["shares_panel"].format(definition=name),
+                    shares,
+                    self.s["axis"]["share"],
+                    percent=True,
+                    partial=partial,
+                    note=note,
+                )
+            )
+            tables.append((name, frame, marks))
+            section.notes.extend(self.filling_notes(marks, name))
+        first = next(iter(frames.values()))
+        caption = self.caption(
+            "; ".join(f.attrs["definition"] for f in frames.values()),
+            "; ".join(dict.fromkeys(self.rule_text(f.attrs["rule"]) for f in frames.values())),
+            "; ".join(dict.fromkeys(self.attribution_text(f.attrs["attribution"]) for f in frames.values())),
+            [s for f in frames.values() for s in f.attrs["snapshots"]],
+            first.attrs["denominator"],
+            extra=self.filling_caption(all_marks),
+        )
+        section.blocks.append(
+            self.chart(
+                "countries_over_time",
+                t["chart_title"].format(since=self.since, until=self.until),
+                counts_panels + share_panels,
+                caption,
+                columns=len(frames),
+                width_in=max(12.0, 4.4 * len(frames)),
+            )
+        )
+        for name, frame, marks in tables:
+            table_caption = self.caption(
+                frame.attrs["definition"],
+                self.rule_text(frame.attrs["rule"]),
+                self.attribution_text(frame.attrs["attribution"]),
+                frame.attrs["snapshots"],
+                frame.attrs["denominator"],
+                extra=self.filling_caption([marks]),
+            )
+            block = Block(
+                t["table_title"].format(definition=name),
+                table_caption,
+                table=self._year_table(frame, years, marks.filling()),
+                notes=self.filling_notes(marks, name),
+            )
+            section.blocks.append(block)
+        return section
+
+    def _wide(self, frame: pd.DataFrame, value: str, top: list[str], years: list[int]) -> pd.DataFrame:
+        """Years × (top countries, Other, no country) of ``value``."""
+        other, none = self.s["series"]["other"], self.s["series"]["no_country"]
+        names = frame["group"].map(lambda g: none if g is None or pd.isna(g) else country_name(g))
+        label = names.where(names.isin(top) | (names == none), other)
+        wide = frame.assign(label=label).pivot_table(index="year", columns="label", values=value, aggfunc="sum")
+        order = [c for c in [*top, other, none] if c in wide.columns]
+        return wide.reindex(index=years, columns=order).fillna(0.0)
+
+    def _year_table(self, frame: pd.DataFrame, years: list[int], filling: Sequence[int] = ()) -> pd.DataFrame:
+        """Countries × years of counts, the top countries then Other, no country and the denominator; a year
+        still filling in is headed ``2025*``."""
+        t = self.s["sections"]["countries"]
+        named = frame.assign(
+            name=[country_name(g) if isinstance(g, str) else self.s["series"]["no_country"] for g in frame["group"]]
+        )
+        ranking = named.dropna(subset=["group"]).groupby("name")["count"].sum().sort_values(ascending=False)
+        top = list(ranking.index[:TABLE_COUNTRIES])
+        wide = self._wide(frame, "count", top, years)
+        table = wide.T
+        table["total"] = table.sum(axis=1)
+        denominators = frame.groupby("year")["denominator"].first().reindex(years).fillna(0)
+        table.loc[t["total_row"]] = [*denominators.tolist(), denominators.sum()]
+        marked = {str(y) for y in filling}
+        table.columns = [f"{c}*" if str(c) in marked else str(c) for c in table.columns]
+        return table.map(_fmt_count).rename_axis(t["country_column"]).reset_index()
+
+    def organizations(self) -> Section:
+        t = self.s["sections"]["organizations"]
+        frame = self.census.top_organizations(TOP_ORGANIZATIONS, since=self.since, until=self.until, as_of=self.as_of)
+        sectors = list(dict.fromkeys(frame["sector"]))
+        data = pd.DataFrame(0.0, index=frame["organization"], columns=sectors)
+        for organization, sector, models in zip(frame["organization"], frame["sector"], frame["models"], strict=True):
+            data.loc[organization, sector] = float(models)
+        labels = [
+            t["label"].format(organization=organization, countries=", ".join(countries) or "—")
+            for organization, countries in zip(frame["organization"], frame["countries"], strict=True)
+        ]
+        for sector in sectors:
+            self.colors.setdefault(sector, SECTOR_COLORS.get(sector, GREY))
+        totals = self.census.count(by="year", since=self.since, until=self.until, as_of=self.as_of)
+        marks = self.marker.marks({int(g): float(c) for g, c in zip(totals["group"], totals["count"], strict=True)}, {})
+        caption = self.caption(
+            frame.attrs["definition"],
+            self.rule_text("full"),
+            self.attribution_text("resolved"),
+            self.census.snapshots_in_force(["epoch"], self.as_of),
+            frame.attrs["denominator"],
+            extra=self.filling_caption([marks]),
+        )
+        section = Section(
+            "organizations",
+            t["title"],
+            t["intro"].format(n=TOP_ORGANIZATIONS, since=self.since, until=self.until),
+        )
+        if marks.filling():
+            section.notes.append(t["filling"].format(years=_years_text(marks.filling())))
+            section.notes.extend(self.filling_notes(marks, ""))
+        panel = Panel(t["panel"], data, self.s["axis"]["models"], kind="hbar", labels=labels)
+        title = t["chart_title"].format(n=TOP_ORGANIZATIONS, since=self.since, until=self.until)
+        section.blocks.append(self.chart("top_organizations", title, [panel], caption, columns=1, width_in=11.0))
+        table = pd.DataFrame(
+            {
+                "organization": frame["organization"],
+                "countries": frame["country_names"],
+                "sector": frame["sector"],
+                "models": frame["models"].map(_fmt_count),
+                "share": frame["share"].map(_fmt_share),
+            }
+        )
+        table.columns = t["columns"]
+        section.blocks.append(Block(title, caption, table=table))
+        return section
+
+    def open_weights(self) -> Section:
+        t = self.s["sections"]["open_weights"]
+        frame = self.census.count(
+            by=["country", "year", "open_weights"], since=self.since, until=self.until, as_of=self.as_of
+        )
+        frame = frame[frame["group"].notna()]
+        ranking = frame.groupby("group")["count"].sum().sort_values(ascending=False)
+        codes = list(ranking.index[:TOP_COUNTRIES])
+        series = {"yes": self.s["series"]["open_yes"], "no": self.s["series"]["open_no"]}
+        series["unknown"] = self.s["series"]["open_unknown"]
+        self.colors.setdefault(series["yes"], "#2ca02c")
+        self.colors.setdefault(series["no"], "#7f7f7f")
+        self.colors.setdefault(series["unknown"], "#dddddd")
+        years = list(range(self.since, self.until + 1))
+        section = Section("open-weights", t["title"], t["intro"].format(n=TOP_COUNTRIES))
+        panels, rows, all_marks = [], [], []
+        for code in codes:
+            sub = frame[frame["group"] == code]
+            wide = sub.pivot_table(index="year", columns="open_weights", values="count", aggfunc="sum")
+            wide = wide.reindex(index=years, columns=list(series)).fillna(0.0).rename(columns=series)
+            # a model counts once per country: its country's yearly count is the sum over openness
+            marks = self.marker.marks({int(y): float(v) for y, v in wide.sum(axis=1).items()}, {})
+            all_marks.append(marks)
+            section.notes.extend(self.filling_notes(marks, country_name(code)))
+            panels.append(
+                Panel(
+                    t["panel"].format(country=country_name(code)),
+                    wide,
+                    self.s["axis"]["models"],
+                    partial=[y for y in marks.filling() if y in years],
+                    estimate=self.estimate_frame(marks, wide.sum(axis=1)),
+                )
+            )
+            total = {k: float(sub.loc[sub["open_weights"] == k, "count"].sum()) for k in series}
+            known = total["yes"] + total["no"]
+            rows.append(
+                [
+                    country_name(code),
+                    _fmt_count(total["yes"]),
+                    _fmt_count(total["no"]),
+                    _fmt_count(total["unknown"]),
+                    _fmt_share(total["yes"] / known if known else None),
+                ]
+            )
+        caption = self.caption(
+            t["definition"].format(filters=frame.attrs["definition"]),
+            self.rule_text(frame.attrs["rule"]),
+            self.attribution_text(frame.attrs["attribution"]),
+            frame.attrs["snapshots"],
+            extra=self.filling_caption(all_marks),
+        )
+        title = t["chart_title"].format(since=self.since, until=self.until)
+        section.blocks.append(self.chart("open_weights", title, panels, caption, columns=3))
+        filling = sorted({y for m in all_marks for y in m.filling()})
+        table_notes = [t["table_note"].format(years=_years_text(filling))] if filling else []
+        section.blocks.append(
+            Block(t["table_title"], caption, table=pd.DataFrame(rows, columns=t["columns"]), notes=table_notes)
+        )
+        return section
+
+    def hub(self) -> Section:
+        t = self.s["sections"]["hub"]
+        section = Section("hub", t["title"], t["intro"])
+        try:
+            by_kind = {
+                m: self.census.count_hub(by="derivative", metric=m, as_of=self.as_of) for m in ("models", "downloads")
+            }
+        except ModelCensusError as exc:
+            section.notes.append(t["unavailable"].format(reason=exc))
+            return section
+        if by_kind["models"].empty:
+            section.notes.append(t["unavailable"].format(reason="the census holds no Hub listing"))
+            return section
+        snapshots = by_kind["models"].attrs["snapshots"]
+        originals, derivatives = self.s["series"]["originals"], self.s["series"]["derivatives"]
+        self.colors.setdefault(originals, "#1f77b4")
+        self.colors.setdefault(derivatives, "#ff7f0e")
+        rows = {}
+        for metric, frame in by_kind.items():
+            label = t["derivative_repos"] if metric == "models" else t["derivative_downloads"]
+            total = float(frame["value"].sum())
+            values = {bool(g): float(v) for g, v in zip(frame["group"], frame["value"], strict=True)}
+            rows[f"{label} ({_fmt_count(total)})"] = {
+                originals: values.get(False, 0.0) / total if total else 0.0,
+                derivatives: values.get(True, 0.0) / total if total else 0.0,
+            }
+        data = pd.DataFrame(rows).T
+        caption = self.caption(
+            t["definition_all"],
+            self.rule_text("full"),
+            self.attribution_text("resolved"),
+            snapshots,
+            measure=t["measure_repos"],
+        )
+        panel = Panel("", data, self.s["axis"]["share_total"], percent=True, kind="hbar")
+        section.blocks.append(self.chart("hub_derivatives", t["derivative_title"], [panel], caption, columns=1))
+
+        lineage = {
+            m: self.census.count_hub(
+                by="country", metric=m, derivatives="only", attribution="lineage", as_of=self.as_of
+            )
+            for m in ("models", "downloads")
+        }
+        panels = []
+        for metric, frame in lineage.items():
+            head = frame.head(10)
+            data = pd.DataFrame({derivatives: head["share"].to_numpy()}, index=head["group_name"].tolist())
+            label = t["lineage_repos"] if metric == "models" else t["lineage_downloads"]
+            axis = self.s["axis"]["share_repos" if metric == "models" else "downloads_share"]
+            panels.append(Panel(label, data, axis, percent=True, kind="hbar"))
+        caption = self.caption(
+            lineage["models"].attrs["definition"],
+            self.rule_text("full"),
+            self.attribution_text("lineage"),
+            lineage["models"].attrs["snapshots"],
+            lineage["models"].attrs["denominator"],
+        )
+        section.blocks.append(
+            self.chart("hub_lineage", t["lineage_title"], panels, caption, columns=2, legend=False, width_in=13.0)
+        )
+        table = self._hub_table(lineage["models"], lineage["downloads"], t)
+        section.blocks.append(Block(t["lineage_title"], caption, table=table))
+
+        trends = {
+            a: self.census.trend(by="country", metric="downloads", attribution=a, as_of=self.as_of)
+            for a in ("resolved", "lineage")
+        }
+        ranking = pd.concat(trends.values()).dropna(subset=["group"]).groupby("group")["value"].sum()
+        top = [country_name(g) for g in ranking.sort_values(ascending=False).index[:TOP_COUNTRIES]]
+        panels = []
+        for attribution, frame in trends.items():
+            attributed = frame[frame["group"].notna()]
+            names = attributed["group"].map(country_name)
+            label = names.where(names.isin(top), self.s["series"]["other"])
+            wide = attributed.assign(label=label).pivot_table(
+                index="date", columns="label", values="share", aggfunc="sum"
+            )
+            wide = wide.reindex(columns=[c for c in [*top, self.s["series"]["other"]] if c in wide.columns])
+            title = t["downloads_resolved"] if attribution == "resolved" else t["downloads_lineage"]
+            panels.append(Panel(title, wide.fillna(0.0), self.s["axis"]["downloads_share"], percent=True))
+        first = trends["resolved"]
+        caption = self.caption(
+            first.attrs["definition"],
+            self.rule_text("full"),
+            "; ".join(self.attribution_text(a) for a in trends),
+            first.attrs["snapshots"],
+            first.attrs["denominator"],
+            measure=t["measure_downloads"],
+        )
+        section.blocks.append(self.chart("hub_downloads", t["downloads_title"], panels, caption, columns=2))
+        return section
+
+    def _hub_table(self, repos: pd.DataFrame, downloads: pd.DataFrame, t: dict[str, Any]) -> pd.DataFrame:
+        merged = repos[["group_name", "value", "share"]].merge(
+            downloads[["group_name", "value", "share"]], on="group_name", how="outer", suffixes=("_r", "_d")
+        )
+        merged = merged.sort_values("value_r", ascending=False)
+        table = pd.DataFrame(
+            {
+                "group": merged["group_name"],
+                "repos": merged["value_r"].map(_fmt_count),
+                "repo share": merged["share_r"].map(_fmt_share),
+                "downloads": merged["value_d"].map(_fmt_count),
+                "download share": merged["share_d"].map(_fmt_share),
+            }
+        )
+        table.columns = t["columns"]
+        return table.reset_index(drop=True)
+
+    def _concentration(self, name: str) -> pd.DataFrame:
+        """:meth:`Census.concentration`; as of a date, the same metric over the counts as they stood then (the
+        facade's concentration reads the newest data only)."""
+        if self.as_of is None:
+            return self.census.concentration(name, self.since, self.until)
+        counts = self.definition_frame(name)
+        table = ibis.memtable(counts[["year", "group", "count"]].astype({"group": "string", "count": "float64"}))
+        frame: pd.DataFrame = concentration(table, period="year", group="group", value="count").execute()
+        frame.insert(4, "top1_group_name", [country_name(g) for g in frame["top1_group"]])
+        plain = self.census.concentration(name, self.until, self.until)
+        frame.attrs.update({**counts.attrs, "denominator": plain.attrs["denominator"]})
+        frame.attrs["concentration_text"] = plain.attrs["concentration_text"]
+        return frame
+
+    def concentration(self) -> Section:
+        t = self.s["sections"]["concentration"]
+        series = self.s["series"]
+        frames = {name: self._concentration(name) for name in self.definitions}
+        self.colors.setdefault(series["top1"], "#1f77b4")
+        self.colors.setdefault(series["top2"], "#9467bd")
+        self.colors.setdefault(series["hhi"], "#d62728")
+        panels = []
+        section = Section("concentration", t["title"], t["intro"].format(tiny=TINY_DENOMINATOR))
+        blocks, all_marks = [], []
+        for name, frame in frames.items():
+            marks = self.definition_marks(name)
+            all_marks.append(marks)
+            years = frame["year"].astype(int).tolist()
+            units = self.definition_frame(name).groupby("year")["denominator"].first()
+            tiny = [y for y in years if units.get(y, 0) < TINY_DENOMINATOR]
+            data = pd.DataFrame(
+                {
+                    series["top1"]: frame["top1_share"].to_numpy(dtype=float),
+                    series["top2"]: frame["top2_share"].to_numpy(dtype=float),
+                    series["hhi"]: frame["hhi"].to_numpy(dtype=float),
+                },
+                index=years,
+            )
+            data.loc[tiny] = float("nan")
+            panels.append(
+                Panel(
+                    t["panel"].format(definition=name),
+                    data,
+                    self.s["axis"]["concentration"],
+                    kind="line",
+                    ylim=(0.0, 1.05),
+                    partial=[y for y in marks.filling() if y in years],
+                    note=t["tiny_note"].format(years=_years_text(tiny), tiny=TINY_DENOMINATOR) if tiny else "",
+                )
+            )
+            filling = marks.filling()
+            table = pd.DataFrame(
+                {
+                    "year": [f"{y}*" if y in filling else str(y) for y in years],
+                    "countries": frame["groups"].astype(int).astype(str),
+                    "largest": frame["top1_group_name"],
+                    "top-1 share": frame["top1_share"].map(_fmt_share),
+                    "top-2 share": frame["top2_share"].map(_fmt_share),
+                    "hhi": frame["hhi"].map(lambda v: f"{float(v):.3f}"),
+                }
+            )
+            table.columns = t["columns"]
+            caption = self.caption(
+                frame.attrs["definition"],
+                self.rule_text(frame.attrs["rule"]),
+                self.attribution_text(frame.attrs["attribution"]),
+                frame.attrs["snapshots"],
+                frame.attrs["denominator"],
+                measure=frame.attrs["concentration_text"],
+                extra=self.filling_caption([marks]),
+            )
+            notes = self.filling_notes(marks, name)
+            if tiny:
+                notes.append(t["tiny_table"].format(years=_years_text(tiny), tiny=TINY_DENOMINATOR))
+            blocks.append(Block(t["table_title"].format(definition=name), caption, table=table, notes=notes))
+        caption = self.caption(
+            "; ".join(f.attrs["definition"] for f in frames.values()),
+            "; ".join(dict.fromkeys(self.rule_text(f.attrs["rule"]) for f in frames.values())),
+            "; ".join(dict.fromkeys(self.attribution_text(f.attrs["attribution"]) for f in frames.values())),
+            [s for f in frames.values() for s in f.attrs["snapshots"]],
+            next(iter(frames.values())).attrs["denominator"],
+            measure=next(iter(frames.values())).attrs["concentration_text"],
+            extra=self.filling_caption(all_marks),
+        )
+        title = t["chart_title"].format(since=self.since, until=self.until)
+        section.blocks.append(self.chart("concentration", title, panels, caption, columns=len(panels)))
+        section.blocks.extend(blocks)
+        return section
+
+    def frontier(self) -> Section:
+        t = self.s["sections"]["frontier"]
+        section = Section("frontier", t["title"], t["intro"])
+        category = "text/full"
+        try:
+            best = self.census.frontier(category=category, as_of=self.as_of)
+            gap = self.census.frontier_gap(category=category, as_of=self.as_of)
+        except ModelCensusError as exc:
+            section.notes.append(t["unavailable"].format(reason=exc))
+            return section
+        if best.empty or gap.empty:
+            section.notes.append(t["unavailable"].format(reason=t["no_ratings"]))
+            return section
+        undated = int(best.attrs.get("undated_ratings") or 0)
+        if undated:
+            section.notes.append(t["undated"].format(n=undated))
+        presence = best.groupby("group")["rated_on"].nunique().sort_values(ascending=False)
+        codes = list(presence.index[:TOP_COUNTRIES])
+        wide = best[best["group"].isin(codes)].pivot_table(
+            index="rated_on", columns="group", values="rating", aggfunc="max"
+        )
+        wide = wide.reindex(columns=codes).rename(columns=country_name)
+        gap_data = pd.DataFrame({self.s["series"]["gap"]: gap["gap"].to_numpy(dtype=float)}, index=gap["rated_on"])
+        self.colors.setdefault(self.s["series"]["gap"], "#444444")
+        panels = [
+            Panel(t["best_panel"], wide, self.s["axis"]["rating"], kind="line"),
+            Panel(t["gap_panel"], gap_data, self.s["axis"]["rating"], kind="line"),
+        ]
+        snapshots = self.census.snapshots_in_force(["lmarena"], self.as_of)
+        caption = self.caption(
+            t["definition"].format(category=category), t["rule"], self.attribution_text("resolved"), snapshots
+        )
+        section.blocks.append(self.chart("frontier", t["chart_title"], panels, caption, columns=1))
+        latest = gap.tail(5).iloc[::-1]
+        table = pd.DataFrame(
+            {
+                "date": latest["rated_on"].astype(str),
+                "us": latest["best_US"],
+                "us_rating": latest["rating_US"].map(lambda v: f"{v:.0f}"),
+                "cn": latest["best_CN"],
+                "cn_rating": latest["rating_CN"].map(lambda v: f"{v:.0f}"),
+                "gap": latest["gap"].map(lambda v: f"{v:+.0f}"),
+            }
+        )
+        table.columns = t["columns"]
+        section.blocks.append(Block(t["table_title"], caption, table=table))
+        return section
