@@ -35,7 +35,7 @@ from modelcensus.provenance import describe_sources
 
 router = APIRouter()
 
-STATIC = FilePath(str(files("modelcensus.outputs") / "static"))
+STATIC = FilePath(str(files("modelcensus.outputs.web") / "static"))
 PLOTLY_JS = FilePath(str(files("plotly") / "package_data" / "plotly.min.js"))
 MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
 PAGES = {
