@@ -269,9 +269,9 @@ def test_date_periods_count_by_publication_date(tmp_path: Path) -> None:
     bounds = load_claims(path)[2]
     with mc.open(tmp_path / "c.duckdb") as census:
         census.ingest_epoch(write_export(tmp_path / "e"))
-        assert census.claim_figure(bounds, "epoch-all") == 1
+        assert census.claims.claim_figure(bounds, "epoch-all") == 1
         earlier = Claim(**{**bounds.__dict__, "period": {"since": date(2024, 1, 1), "until": date(2024, 5, 31)}})
-        assert census.claim_figure(earlier, "epoch-all") == 0
+        assert census.claims.claim_figure(earlier, "epoch-all") == 0
 
 
 BAD_FIELDS = [

@@ -141,7 +141,6 @@ class Census:
         return build_pipeline(self.loader, self.linker, from_dir, dated=dated, progress=progress, on_ingest=on_ingest)
 
     ingest_epoch = _to("loader", Loader.ingest_epoch)
-    store_epoch = _to("loader", Loader.store_epoch)
     ingest_huggingface = _to("loader", Loader.ingest_huggingface)
     ingest_openrouter = _to("loader", Loader.ingest_openrouter)
     ingest_litellm = _to("loader", Loader.ingest_litellm)
@@ -167,8 +166,6 @@ class Census:
         """Every current record (as of a date: in force then) of every linked source, as linkage sees it."""
         return self.linker.source_records(self.reader.as_of(as_of))
 
-    link_table = _to("linker", Linker.link_table)
-    ensure_population = _to("reader", Reader.ensure_population)
 
     # -- the census of models --------------------------------------------------------------------------
 
@@ -210,19 +207,14 @@ class Census:
     year_statuses = _to("vintage", VintageFigures.year_statuses)
     newest_export_date = _to("coverage", CoverageFigures.newest_export_date)
     next_export_date = _to("coverage", CoverageFigures.next_export_date)
-    count_grid = _to("coverage", CoverageFigures.count_grid)
     estimate = _to("coverage", CoverageFigures.estimate)
     estimate_link_sensitivity = _to("coverage", CoverageFigures.estimate_link_sensitivity)
-    current_snapshots = _to("overview", OverviewFigures.current_snapshots)
     latest_complete_year = _to("overview", OverviewFigures.latest_complete_year)
     concentration = _to("overview", OverviewFigures.concentration)
     top_organizations = _to("overview", OverviewFigures.top_organizations)
 
     # -- claims ---------------------------------------------------------------------------------------------
 
-    claim_figure = _to("claims", ClaimFigures.claim_figure)
-    claim_evidence = _to("claims", ClaimFigures.claim_evidence)
-    claim_coverage = _to("claims", ClaimFigures.claim_coverage)
 
     def check(self, path: Path, as_of: date | str | None = None) -> list[dict[str, Any]]:
         """Verdicts on the claims of a claims file, at their vintage, with figures, coverage, evidence and

@@ -342,3 +342,20 @@ def plain(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+STABLE_DIGITS = 12
+"""Significant digits a fractional figure keeps: sums of 1/n weights differ in their last bits with the order an
+engine adds them in (DuckDB and Spark do), so figures are rounded to where every engine agrees."""
+
+
+def stable(value: Any) -> Any:
+    """A float rounded to :data:`STABLE_DIGITS` significant digits (other values as they are), recursively in lists
+    and dicts: the same figure prints the same on every engine."""
+    if isinstance(value, float):
+        return float(f"{value:.{STABLE_DIGITS}g}") if math.isfinite(value) else value
+    if isinstance(value, dict):
+        return {k: stable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    return value

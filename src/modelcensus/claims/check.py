@@ -24,7 +24,7 @@ from modelcensus.errors import QueryError
 from modelcensus.figures.reader import parse_as_of
 from modelcensus.metrics.core import epoch_roles
 from modelcensus.metrics.populations import UNITS, Period
-from modelcensus.records import is_missing
+from modelcensus.records import is_missing, stable
 
 
 def check(census: ClaimFigures, path: Path, as_of: date | str | None = None) -> list[dict[str, Any]]:
@@ -44,7 +44,7 @@ def check(census: ClaimFigures, path: Path, as_of: date | str | None = None) -> 
         when,
     )
     if key not in _CHECKED:
-        _CHECKED[key] = evaluate_all(census, claims, when)
+        _CHECKED[key] = stable(evaluate_all(census, claims, when))
         while len(_CHECKED) > 8:
             _CHECKED.pop(next(iter(_CHECKED)))
     return copy.deepcopy(_CHECKED[key])

@@ -25,7 +25,7 @@ from modelcensus.metrics.populations import (
     units,
     units_in_group,
 )
-from modelcensus.records import country_name, is_missing
+from modelcensus.records import country_name, is_missing, stable
 
 
 class CatalogFigures(Part):
@@ -223,4 +223,7 @@ def _with_names(frame: pd.DataFrame) -> pd.DataFrame:
     frame.insert(1, "group_name", [country_name(g) for g in frame["group"]])
     for column in ("units", "denominator"):
         frame[column] = frame[column].astype("int64")
+    for column in ("count", "share"):
+        if frame[column].dtype.kind == "f":
+            frame[column] = [stable(float(v)) for v in frame[column]]
     return frame.reset_index(drop=True)
