@@ -66,17 +66,18 @@ class Census:
 
     def __init__(
         self,
-        path: Path | str | None = None,
+        engine: Engine | Path | str | None = None,
         *,
         config: Config | None = None,
         read_only: bool = False,
-        engine: Engine | None = None,
     ) -> None:
+        """``Census(engine)`` over any :class:`~modelcensus.engines.Engine`; ``Census(path)`` over the DuckDB store
+        at ``path`` (the configured store without one), created unless ``read_only``."""
         self.config = config or Config()
-        if engine is None:
-            where = Path(path) if path is not None else self.config.db_path
+        if engine is None or isinstance(engine, Path | str):
+            where = Path(engine) if engine is not None else self.config.db_path
             engine = DuckDBEngine(Store(where, read_only=read_only, memory_limit=self.config.duckdb_memory_limit))
-        self.engine = engine
+        self.engine: Engine = engine
         self.path = Path(engine.location)
         self.reader = Reader(engine, self.config)
         self.figures = ModelFigures(self.reader)
@@ -240,12 +241,10 @@ def open(  # noqa: A001
             raise QueryError("spark_master and spark_session apply with engine='spark'", parameter="spark_master")
         return Census(path, config=config, read_only=read_only)
     location = path if path is not None else config.db_path
-    return Census(
-        config=config,
-        engine=open_spark_engine(
-            location, master=spark_master, session=spark_session, cache_dir=config.cache_dir, prepare=_prepared
-        ),
+    engine_ = open_spark_engine(
+        location, master=spark_master, session=spark_session, cache_dir=config.cache_dir, prepare=_prepared
     )
+    return Census(engine_, config=config)
 
 
 def _prepared(db_path: Path, target: Path) -> None:
