@@ -277,7 +277,7 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     "concentration": [{"name": "epoch-all", "since": 2020, "until": 2025}],
     "top_organizations": [{"limit": 10}, {"year": 2024}],
     "snapshots_in_force": [{"sources": ["epoch", "huggingface"]}],
-    "lineage": [{"repo_id": "unsloth/Qwen3-8B-GGUF"}],
+    "lineage": [{"repo_id": "llmfan46/Qwen3.6-27B-uncensored-heretic-v2"}],
     "resolve_hub": [{"handles": ["Qwen", "bartowski", "deepseek-ai"]}],
     "hub_disagreements": [{}],
     "resolve": [{"names": ["Zhipu AI", "Alibaba"]}],
@@ -299,7 +299,12 @@ STORE_ONLY = {
 }
 """What needs the DuckDB store itself: on Spark each raises StoreOnlyError (checked below)."""
 NOT_FIGURES = {"close"}
+EMPTY_ON_SHARED_DATA = {"unresolved"}
+"""The registry resolves every organization of the shared data: the answer is empty on both engines (and computed on
+Spark without error); tests/test_registry.py checks unresolved names on data that has some."""
 FIGURE_CASES = [(method, kwargs) for method, cases in sorted(FIGURES.items()) for kwargs in cases]
+SLOW = {"check"}
+"""A check runs ~40 large queries: seconds each on DuckDB, many on a local Spark."""
 
 
 def _public_methods() -> set[str]:
@@ -362,14 +367,21 @@ def test_store_only_operations_say_so(engine: str, on_duckdb: mc.Census, on_spar
             call()
 
 
-@pytest.mark.parametrize("case", FIGURE_CASES, ids=[_id(c) for c in FIGURE_CASES])
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=pytest.mark.timeout(1200)) if c[0] in SLOW else c for c in FIGURE_CASES],
+    ids=[_id(c) for c in FIGURE_CASES],
+)
 def test_the_figure_is_the_same_on_both_engines(
     case: tuple[str, dict[str, Any]], on_duckdb: mc.Census, on_spark: mc.Census
 ) -> None:
     method, kwargs = case
     expected = getattr(on_duckdb, method)(**kwargs)
     actual = getattr(on_spark, method)(**kwargs)
-    assert _not_empty(expected), f"{method}: an empty answer proves nothing"
+    if method in EMPTY_ON_SHARED_DATA:
+        assert not _not_empty(expected) and not _not_empty(actual)
+    else:
+        assert _not_empty(expected), f"{method}: an empty answer proves nothing"
     if method == "year_status":
         assert _comparable(on_spark.year_statuses(actual)) == _comparable(on_duckdb.year_statuses(expected))
     if method == "check":  # the same JSON, byte for byte, as `modelcensus check --format json` prints it

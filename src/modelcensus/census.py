@@ -167,7 +167,6 @@ class Census:
         """Every current record (as of a date: in force then) of every linked source, as linkage sees it."""
         return self.linker.source_records(self.reader.as_of(as_of))
 
-
     # -- the census of models --------------------------------------------------------------------------
 
     count = _to("figures", ModelFigures.count)
@@ -215,7 +214,6 @@ class Census:
     top_organizations = _to("overview", OverviewFigures.top_organizations)
 
     # -- claims ---------------------------------------------------------------------------------------------
-
 
     def check(self, path: Path, as_of: date | str | None = None) -> list[dict[str, Any]]:
         """Verdicts on the claims of a claims file, at their vintage, with figures, coverage, evidence and

@@ -186,7 +186,8 @@ class CatalogFigures(Part):
         j = members.join(chosen.select("unit", unit_name=chosen.name, unit_year=chosen.year), "unit")
         keys = ["export_id", "source", "source_id"]
         c = record_countries(t, attribution)
-        lists = c.group_by(keys).agg(countries=c.country.collect(order_by=c.position))
+        ranked = c.position.cast("string").lpad(6, "0").concat(":", c.country)  # Spark cannot order a collect
+        lists = c.group_by(keys).agg(countries=ranked.collect())
         j = j.left_join(lists, keys)
         frame = self.reader.execute(
             j.select(
@@ -202,7 +203,9 @@ class CatalogFigures(Part):
                 "large_model_reason",
             ).order_by(["unit_name", "unit", "source", "source_id"])
         )
-        frame["countries"] = [[] if is_missing(c) else list(c) for c in frame["countries"]]
+        frame["countries"] = [
+            [] if is_missing(c) else [v.split(":", 1)[1] for v in sorted(c)] for c in frame["countries"]
+        ]
         return frame
 
 

@@ -112,6 +112,7 @@ def build(
                 on_ingest,
             )
     models = linker.links()
+    linker.ensure_population()  # the census records behind definitions, stored once for every reader
     shared = sum(1 for m in models if len({r.source for r in m.records}) > 1)
     return BuildReport(report, discovery, len(models), shared)
 

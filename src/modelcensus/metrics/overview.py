@@ -66,7 +66,9 @@ def top_organizations(t: CensusTables, filters: Filters | None = None, limit: in
     counts = per_model.group_by(["org_id", "organization", "sector"]).agg(models=per_model.count())
     counts = counts.order_by([counts.models.desc(), counts.organization.asc()]).limit(limit)
     oc = t.org_countries
-    countries = oc.group_by("org_id").agg(countries=oc.country.collect(order_by=oc.position).join(","))
+    # in the registry's order: "000001:CN" sorts by position on every engine (Spark cannot order a collect)
+    ranked = oc.position.cast("string").lpad(6, "0").concat(":", oc.country)
+    countries = oc.group_by("org_id").agg(countries=ranked.collect().sort().join(",").re_replace(r"\d{6}:", ""))
     total = m.aggregate(denominator=m.count())
     out = counts.left_join(countries, "org_id").cross_join(total)
     out = out.select(

@@ -186,7 +186,8 @@ def count_units(unit_table: ir.Table, countries: ir.Table, rule: str, by_year: b
     else:
         out = out.cross_join(unit_table.aggregate(denominator=unit_table.count()))
     out = out.mutate(share=out["count"] / out.denominator.cast("float64"))
-    return out.order_by([*[out[k] for k in keys], out["count"].desc(), out.group.asc(nulls_first=False)])
+    # fractional counts differ in their last bits between engines: order by the count to 9 decimals, then the group
+    return out.order_by([*[out[k] for k in keys], out["count"].round(9).desc(), out.group.asc(nulls_first=False)])
 
 
 def count_population(

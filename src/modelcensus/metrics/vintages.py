@@ -37,7 +37,7 @@ def vintages(t: CensusTables, source: str = "epoch") -> ir.Table:
     roles (``all``, ``notable``, ``large_scale``, ``frontier``), so a reader sees what each vintage covers."""
     e = t.exports.filter(t.exports.source == source)
     s = t.snapshots
-    roles = s.group_by("export_id").agg(roles=s.role.collect(distinct=True, order_by=s.role))
+    roles = s.group_by("export_id").agg(roles=s.role.collect(distinct=True).sort())
     return (
         e.join(roles, "export_id")
         .select("export_id", "data_date", "roles", "ingested_at")
