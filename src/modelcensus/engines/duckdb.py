@@ -8,7 +8,6 @@ import pandas as pd
 
 from modelcensus.metrics.core import CensusTables
 from modelcensus.store import Store
-from modelcensus.store import population as store_population
 
 
 class DuckDBEngine:
@@ -26,8 +25,7 @@ class DuckDBEngine:
         return self._store
 
     def tables(self) -> CensusTables:
-        if self._store.read_only and not self._store.has_table("census_records"):  # a store of an earlier version
-            self._store.con.execute(store_population.SCHEMA.format(temp="TEMP"))
+        self._store.ensure_population_tables()
         return CensusTables(**{name: self._backend.table(name) for name in CensusTables.__dataclass_fields__})
 
     def table(self, name: str) -> ir.Table:

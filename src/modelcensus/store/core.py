@@ -676,6 +676,12 @@ class Store:
     def has_table(self, name: str) -> bool:
         return self._has_table(name)
 
+    def ensure_population_tables(self) -> None:
+        """A read-only store of an earlier schema has no census-record tables: this reader gets empty temporary ones
+        (filled by :mod:`modelcensus.linking` when a figure needs them)."""
+        if self.read_only and not self.has_table("census_records"):
+            self.con.execute(store_population.SCHEMA.format(temp="TEMP"))
+
     def export_ids(self) -> list[str]:
         return [
             str(export_id) for (export_id,) in self.con.execute("SELECT export_id FROM exports ORDER BY 1").fetchall()
