@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum, StrEnum
+from enum import Enum
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -20,14 +20,7 @@ from typing import Any
 import pycountry
 
 from modelcensus.errors import InputFormatError
-
-
-class OpenWeights(StrEnum):
-    """Whether a model's weights are downloadable."""
-
-    YES = "yes"
-    NO = "no"
-    UNKNOWN = "unknown"
+from modelcensus.vocabulary import OpenWeights
 
 
 @dataclass
