@@ -33,9 +33,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import modelcensus as mc
 from modelcensus.claims import default_claims
 from modelcensus.config import Config
-from modelcensus.errors import ModelCensusError, QueryError, StoreError
+from modelcensus.errors import NotFound, QueryError, RouteTimeout, StoreError
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
-from modelcensus.outputs.api.queries import ModelsQuery, NotFound, canonical_model, definition_out, models_behind
+from modelcensus.outputs.api.queries import ModelsQuery, canonical_model, definition_out, models_behind
 from modelcensus.outputs.common.count_query import CountQuery, ParameterError, check_dimensions, count_figure
 from modelcensus.outputs.common.render import records
 from modelcensus.outputs.common.schemas import (
@@ -105,10 +105,6 @@ def _jsonable(value: Any) -> Any:
 
 def _dumps(value: Any) -> bytes:
     return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-
-
-class RouteTimeout(ModelCensusError, TimeoutError):
-    """A request took longer than the API's time limit."""
 
 
 def _parameter_of(message: str, names: list[str]) -> str | None:

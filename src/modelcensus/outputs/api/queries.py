@@ -10,7 +10,7 @@ import pandas as pd
 
 from modelcensus.census import Census
 from modelcensus.definitions import Definition
-from modelcensus.errors import ModelCensusError
+from modelcensus.errors import NotFound
 from modelcensus.outputs.api.generations import Generation
 from modelcensus.outputs.common.count_query import ParameterError
 from modelcensus.outputs.common.render import records
@@ -31,10 +31,6 @@ ITEM_COLUMNS = [
 ]
 EPOCH_FILTERS = ("organization", "notable", "frontier", "large_scale", "open_weights", "domain", "as_of")
 NO_COUNTRY = {"none", "(no country)", "unknown"}
-
-
-class NotFound(ModelCensusError, LookupError):
-    """No canonical model, record or definition has this id."""
 
 
 def country_parameter(value: str) -> str | None:

@@ -24,13 +24,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 import modelcensus as mc
 from modelcensus.census import Census
-from modelcensus.errors import ModelCensusError
+from modelcensus.errors import ModelCensusError, UnknownGroupError
 from modelcensus.metrics.completeness import COMPLETE_SHARE
 from modelcensus.outputs.common.count_query import CountQuery, ParameterError, count_figure
 from modelcensus.outputs.common.render import _plain, records
 from modelcensus.outputs.common.schemas import ErrorOut
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, curve_filters, curve_words
-from modelcensus.outputs.web.profiles import Profiles, UnknownGroupError
+from modelcensus.outputs.web.profiles import Profiles
 from modelcensus.provenance import describe_sources
 
 router = APIRouter()
