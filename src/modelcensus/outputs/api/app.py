@@ -12,20 +12,17 @@ it: one ``stat`` of the store file and a dictionary look-up, no validation, no w
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 import anyio
 import anyio.to_thread
-import numpy as np
-import pandas as pd
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,6 +52,7 @@ from modelcensus.outputs.common.schemas import (
 )
 from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report
 from modelcensus.outputs.web import pages as web_pages
+from modelcensus.records import jsonable
 
 T = TypeVar("T")
 
@@ -84,27 +82,8 @@ Year = Annotated[int | None, Query(ge=1900, le=2100)]
 Rule = Literal["full", "fractional", "primary"]
 
 
-def _jsonable(value: Any) -> Any:
-    """Plain JSON values: NaN and NA become null, numpy scalars Python ones, dates ISO text."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return value.isoformat()
-    return value
-
-
 def _dumps(value: Any) -> bytes:
-    return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    return json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
 def _parameter_of(message: str, names: list[str]) -> str | None:

@@ -27,11 +27,12 @@ from modelcensus.census import Census
 from modelcensus.errors import ModelCensusError, UnknownGroupError
 from modelcensus.metrics.completeness import COMPLETE_SHARE
 from modelcensus.outputs.common.count_query import CountQuery, ParameterError, count_figure
-from modelcensus.outputs.common.render import _plain, records
+from modelcensus.outputs.common.render import records
 from modelcensus.outputs.common.schemas import ErrorOut
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, curve_filters, curve_words
 from modelcensus.outputs.web.profiles import Profiles
 from modelcensus.provenance import describe_sources
+from modelcensus.records import jsonable
 
 router = APIRouter()
 
@@ -82,16 +83,7 @@ async def _answer(request: Request, key: tuple[Any, ...], compute: Callable[[Cen
         with mc.open(path, read_only=True) as census:
             return compute(census)
 
-    return JSONResponse(_json(await anyio.to_thread.run_sync(run)))
-
-
-def _json(value: Any) -> Any:
-    """JSON-ready (NaN → null, dates ISO, numpy scalars plain), recursively."""
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    return _plain(value)
+    return JSONResponse(jsonable(await anyio.to_thread.run_sync(run)))
 
 
 def _page(name: str) -> HTMLResponse:
@@ -174,7 +166,7 @@ def _figure(census: Census, q: CountQuery) -> dict[str, Any]:
         "metric": attrs.get("metric"),
         "snapshots": attrs.get("snapshots") or [],
     }
-    return {"rows": figure.records(), "provenance": _json(provenance)}
+    return {"rows": figure.records(), "provenance": jsonable(provenance)}
 
 
 def _marks_json(marks: YearMarks, label: str = "") -> dict[str, Any]:
@@ -184,7 +176,7 @@ def _marks_json(marks: YearMarks, label: str = "") -> dict[str, Any]:
     return {
         "measured": True,
         "population": marks.population,
-        "years": _json(marks.to_json(label)),
+        "years": jsonable(marks.to_json(label)),
         "filling_in": marks.filling(),
         "sentences": marks.sentences(label),
     }
@@ -324,7 +316,7 @@ async def dashboard_json(
             years["series"] = {g: v for g, v in years.get("series", {}).items() if g in leaders_set}
         else:
             years.pop("series", None)
-        return {"params": params, "by_country": by_country, "by_country_year": by_year, "years": _json(years)}
+        return {"params": params, "by_country": by_country, "by_country_year": by_year, "years": jsonable(years)}
 
     return await _answer(request, ("figures", tuple(sorted(params.items()))), compute)
 
@@ -355,7 +347,7 @@ async def country_json(
             raise HTTPException(404, str(exc)) from exc
         counts = {int(r["year"]): float(r["count"]) for r in profile["per_year"]}
         profile["years"] = _profile_marks(census, counts, str(profile["name"]))
-        return dict(_json(profile))
+        return dict(jsonable(profile))
 
     return await _answer(request, ("country", code, attribution, rule, since, until, limit), compute)
 
@@ -381,7 +373,7 @@ async def organization_json(
             raise HTTPException(404, str(exc)) from exc
         counts = {int(r["year"]): float(r["models"]) for r in profile["per_year"] if r.get("year") is not None}
         profile["years"] = _profile_marks(census, counts, str(profile["name"]))
-        return dict(_json(profile))
+        return dict(jsonable(profile))
 
     return await _answer(request, ("organization", name, since, until, limit), compute)
 
@@ -464,6 +456,6 @@ async def vintages_json(
                     **_marks_json(marks, name),
                 }
             )
-        return dict(_json(out))
+        return dict(jsonable(out))
 
     return await _answer(request, ("vintages", year), compute)
