@@ -9,7 +9,7 @@ contract (the CLI's and the API's JSON): never rename one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import TypeVar
 
 from modelcensus.errors import QueryError
@@ -84,6 +84,8 @@ GROUPED_DIMENSIONS = (Dimension.COUNTRY, Dimension.REGION, Dimension.ORGANIZATIO
 SCALAR_DIMENSIONS = (Dimension.YEAR, Dimension.MONTH, Dimension.OPEN_WEIGHTS)
 """Epoch AI's models: one value per model; each value has its own denominator."""
 MODEL_DIMENSIONS = GROUPED_DIMENSIONS + SCALAR_DIMENSIONS
+VINTAGE_DIMENSIONS = (*GROUPED_DIMENSIONS, Dimension.OPEN_WEIGHTS)
+"""What a figure at every vintage is broken down by."""
 HUB_GROUPED = (Dimension.COUNTRY, Dimension.REGION, Dimension.ORGANIZATION, Dimension.BASE_FAMILY)
 HUB_SCALARS = (Dimension.YEAR, Dimension.MONTH, Dimension.PIPELINE_TAG, Dimension.DERIVATIVE)
 HUB_DIMENSIONS = HUB_GROUPED + HUB_SCALARS
@@ -184,7 +186,8 @@ def choose(kind: type[E], value: object, parameter: str, among: Sequence[E] | No
     for member in allowed:
         if value == member:
             return member
-    raise QueryError(f"{parameter} must be one of {', '.join(allowed)}{where}, not {value!r}", parameter=parameter)
+    given = value.value if isinstance(value, Enum) else value
+    raise QueryError(f"{parameter} must be one of {', '.join(allowed)}{where}, not {given!r}", parameter=parameter)
 
 
 def either(members: Iterable[str]) -> str:

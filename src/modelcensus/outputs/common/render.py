@@ -11,6 +11,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from modelcensus.errors import QueryError
 from modelcensus.provenance import describe_sources
 from modelcensus.records import jsonable
 
@@ -24,6 +25,13 @@ class OutputFormat(StrEnum):
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``frame`` as JSON objects (:func:`~modelcensus.records.jsonable`)."""
     return [jsonable(row) for row in frame.to_dict(orient="records")]
+
+
+def unprocessable_detail(exc: QueryError) -> list[dict[str, Any]]:
+    """A request's error as the API's 422 detail: the parameter it names is the field (``["query", "country"]``),
+    as FastAPI reports the errors of its own validation."""
+    loc = ["query", exc.parameter] if exc.parameter else ["query"]
+    return [{"loc": loc, "msg": str(exc), "type": "value_error", "input": None}]
 
 
 def _cell(value: Any, column: str) -> str:

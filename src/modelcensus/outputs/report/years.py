@@ -34,7 +34,7 @@ def parse_date(value: date | str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise QueryError(f"as_of must be a date (YYYY-MM-DD), not {value!r}") from exc
+        raise QueryError(f"as_of must be a date (YYYY-MM-DD), not {value!r}", parameter="as_of") from exc
 
 
 def curve_filters(definition: Definition) -> dict[str, Any] | None:
