@@ -45,7 +45,7 @@ def _steady(frame: pd.DataFrame, fractional: bool) -> pd.DataFrame:
     # Rows the rounding leaves tied (adjacent, equal figures) came in the engine's order: order them by group.
     crossed = [c for c in steady.columns if c not in floats and c not in ("group", "group_name")]
     crossed = [c for c in crossed if not pd.api.types.is_integer_dtype(steady[c]) or c == "year"]
-    tied = steady[[*crossed, *floats]].astype(str).agg("|".join, axis=1)
+    tied = steady[[*crossed, *floats]].map(str).agg("|".join, axis=1)  # each cell as text, missing ones too
     run = (tied != tied.shift()).cumsum()
     order = pd.DataFrame({"run": run, "group": steady["group"].astype(str)}).sort_values(
         ["run", "group"], kind="stable"
