@@ -52,7 +52,7 @@ from modelcensus.outputs.common.schemas import (
 )
 from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report
 from modelcensus.outputs.web import pages as web_pages
-from modelcensus.queries import CountRequest, ModelsRequest, check_dimensions, request_error
+from modelcensus.queries import TEXT_PATTERN, CountRequest, ModelsRequest, check_dimensions, request_error
 from modelcensus.records import jsonable
 from modelcensus.vocabulary import (
     VINTAGE_DIMENSIONS,
@@ -72,7 +72,7 @@ DEFAULT_TIMEOUT_S = 30.0
 EXAMPLE_CLAIMS = default_claims()
 """The claims ``/api/claims`` checks unless ``serve --claims`` names others (the working folder's, else shipped)."""
 
-Text = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Text = Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN)]
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 Breakdown = Annotated[list[Dimension], Query(max_length=MAX_GROUP_BY)]
 

@@ -25,7 +25,7 @@ from modelcensus.ingest import Failure
 from modelcensus.outputs.common.render import OutputFormat
 from modelcensus.provenance import DataDate
 from modelcensus.queries import request_error
-from modelcensus.vocabulary import MODEL_DIMENSIONS, MODEL_FILTERS, PERIOD_FILTERS, OpenWeights, Rule, either
+from modelcensus.vocabulary import MODEL_DIMENSIONS, OpenWeights, Rule, either
 
 app = typer.Typer(
     help="modelcensus: the open, reproducible census of the world's AI models.",
@@ -231,8 +231,6 @@ ByOption = Annotated[
 Filters = dict[str, Any]
 """The shared filter options a command was given, by parameter name (``None``: not given)."""
 
-PERIOD = PERIOD_FILTERS
-POPULATION = MODEL_FILTERS
 SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "year": (YearOption, None),
     "since": (SinceOption, None),

@@ -15,8 +15,6 @@ from modelcensus.census import Census, IngestReport
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
 from modelcensus.outputs.cli.common import (
-    PERIOD,
-    POPULATION,
     AsOfOption,
     AttributionOption,
     ByOption,
@@ -42,7 +40,7 @@ from modelcensus.outputs.cli.hub import DerivativesOption, MetricOption, Pipelin
 from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import OutputFormat, emit, records
 from modelcensus.queries import CountRequest, ModelsRequest
-from modelcensus.vocabulary import Attribution, Unit, either
+from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, Attribution, Unit, either
 
 
 def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) -> IngestReport:
@@ -204,7 +202,7 @@ def _grouped(method: str, title: str, db: Path | None, fmt: OutputFormat, values
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD, *POPULATION, "rule", "as_of")
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule", "as_of")
 def count(
     by: ByOption = ["country"],  # noqa: B006
     source: Annotated[str, typer.Option("--source", help="epoch (models) or huggingface (Hub repos).")] = "epoch",
@@ -254,7 +252,7 @@ def count(
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD, *POPULATION, "rule", "as_of")
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule", "as_of")
 def stats(
     by: ByOption,
     attribution: AttributionOption = "as-published",
@@ -270,7 +268,7 @@ def stats(
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD, *POPULATION, "rule", "as_of")
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule", "as_of")
 def hardware(
     by: ByOption = ["country"],  # noqa: B006
     attribution: AttributionOption = "as-published",
@@ -286,7 +284,7 @@ def hardware(
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD, *POPULATION, "as_of")
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "as_of")
 def models(
     country: Annotated[
         str | None, typer.Option("--country", help="ISO code or name; 'none' for models with no country.")

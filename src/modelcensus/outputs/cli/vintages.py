@@ -12,8 +12,6 @@ import typer
 from modelcensus.errors import QueryError
 from modelcensus.metrics.populations import Period
 from modelcensus.outputs.cli.common import (
-    PERIOD,
-    POPULATION,
     AsOfOption,
     AttributionOption,
     DbOption,
@@ -27,7 +25,7 @@ from modelcensus.outputs.cli.common import (
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.outputs.common.vintage_query import ESTIMATE_COLUMNS, estimate_rows, lag_frames, lag_report
-from modelcensus.vocabulary import VINTAGE_DIMENSIONS, either
+from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, VINTAGE_DIMENSIONS, either
 
 VINTAGE_JSON = [
     "export_id",
@@ -45,7 +43,7 @@ VINTAGE_JSON = [
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD, *POPULATION, "rule")
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule")
 def vintages(
     by: Annotated[str, typer.Option("--by", help=f"{either(VINTAGE_DIMENSIONS)}.")] = "country",
     attribution: AttributionOption = "as-published",
@@ -85,7 +83,7 @@ def vintages(
 
 @app.command()
 @handle_errors
-@filter_options(*POPULATION)
+@filter_options(*MODEL_FILTERS)
 def lag(
     since: Annotated[
         int | None, typer.Option("--since", help="First year to assess (default: five years back).")
@@ -172,7 +170,7 @@ def _curve_table(observations: pd.DataFrame) -> pd.DataFrame:
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD)
+@filter_options(*PERIOD_FILTERS)
 def estimate(
     by: Annotated[str, typer.Option("--by", help="country (the only grouping).")] = "country",
     source: Annotated[

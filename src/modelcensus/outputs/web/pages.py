@@ -33,7 +33,7 @@ from modelcensus.outputs.common.schemas import ErrorOut
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, curve_filters, curve_words
 from modelcensus.outputs.web.profiles import Profiles
 from modelcensus.provenance import describe_sources
-from modelcensus.queries import CountRequest, request_error
+from modelcensus.queries import TEXT_PATTERN, CountRequest, request_error
 from modelcensus.records import jsonable
 from modelcensus.vocabulary import Attribution, CountSource, HubMetric, Rule, Unit
 
@@ -53,7 +53,7 @@ PAGES = {
 VINTAGE_COUNTRIES = ("US", "CN")
 LAG_POPULATIONS: tuple[tuple[str, dict[str, Any]], ...] = (("epoch-all", {}), ("epoch-notable", {"notable": True}))
 TOP_COUNTRIES_BY_YEAR = 6
-NAME = r"^[^\x00-\x1f\x7f]*$"  # no control characters
+NAME = TEXT_PATTERN  # no control characters
 
 
 def get_census(request: Request) -> Iterator[Census]:
