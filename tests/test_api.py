@@ -17,7 +17,9 @@ import modelcensus as mc
 from modelcensus.config import Config
 from modelcensus.outputs.api.app import Generations, create_app
 from modelcensus.outputs.cli.app import app as cli_app
-from modelcensus.outputs.common.count_query import CountQuery, count_figure
+from modelcensus.outputs.common.count_query import count_figure
+from modelcensus.queries import CountRequest
+from modelcensus.vocabulary import CountSource
 
 from conftest import ROOT
 
@@ -272,7 +274,7 @@ def test_a_published_store_is_picked_up(tmp_path: Path, full_census_path: Path, 
         after = api.get("/api/sources").json()
         with mc.open(epoch_census_path, read_only=True) as census:
             expected = len(census.sources())
-            expected_hub = count_figure(census, CountQuery(source="huggingface")).records()
+            expected_hub = count_figure(census, CountRequest(source=CountSource.HUGGINGFACE)).records()
         assert len(after) == expected != len(before)
         assert {row["source"] for row in after} == {"epoch"}
         now = api.get("/api/count", params={"source": "huggingface"})

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from modelcensus.errors import InputFormatError
-from modelcensus.records import OpenWeights
 from modelcensus.sources import litellm, lmarena, openrouter, tabular
+from modelcensus.vocabulary import OpenWeights
 
 from conftest import ROOT, shared_data
 

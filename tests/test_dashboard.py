@@ -101,7 +101,7 @@ def test_dashboard_twin_follows_rule_attribution_definition_and_source(client: T
         ({"since": 2025, "until": 2020}, "since"),
         ({"unit": "family"}, "unit"),
         ({"rule": "most"}, "rule"),
-        ({"definition": "no-such-definition"}, "query"),
+        ({"definition": "no-such-definition"}, "definition"),
     ],
 )
 def test_dashboard_twin_rejects_bad_filters_naming_them(

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import modelcensus as mc
 from hub_server import HubState, api_items, serve_hub
 from modelcensus.config import Config
-from modelcensus.errors import InputFormatError, SourceUnavailableError
+from modelcensus.errors import HarvestStopped, InputFormatError, SourceUnavailableError
 from modelcensus.outputs.cli.app import app
 from modelcensus.sources import huggingface as hf
 
@@ -87,7 +87,7 @@ def test_crawl_stopped_half_way_and_resumed_equals_uninterrupted(tmp_path: Path,
     with serve_hub(state) as base:
         config = _config(tmp_path / "resumed", base)
         with mc.open(config.db_path, config=config) as census:
-            with pytest.raises(hf.HarvestStopped, match="--resume"):
+            with pytest.raises(HarvestStopped, match="--resume"):
                 census.ingest_huggingface(stop_after_pages=4)
             assert _stored(census) == []  # nothing half-written into the store
             requests_before = len(state.requests)

@@ -15,6 +15,7 @@ from modelcensus.errors import (
     SourceUnavailableError,
     StoreError,
 )
+from modelcensus.queries import CountRequest, ModelsRequest
 
 __version__ = "0.1.0"
 
@@ -22,9 +23,11 @@ __all__ = [
     "BuildReport",
     "Census",
     "Config",
+    "CountRequest",
     "IngestReport",
     "InputFormatError",
     "ModelCensusError",
+    "ModelsRequest",
     "QueryError",
     "RegistryError",
     "SourceUnavailableError",

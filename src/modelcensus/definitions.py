@@ -24,10 +24,8 @@ from typing import Any
 import yaml
 
 from modelcensus.errors import InputFormatError
-from modelcensus.linkage import UNITS
-from modelcensus.metrics.core import RULES
+from modelcensus.vocabulary import DEFINITION_SOURCES, Attribution, Rule, Unit
 
-SOURCES = ("epoch", "huggingface", "openrouter", "lmarena")
 FILTERS = {
     "notable": bool,
     "frontier": bool,
@@ -76,9 +74,11 @@ def _load(text: str, where: str) -> Definition:
         if required not in data:
             raise InputFormatError(f"missing key {required!r}", file=where, column=required)
     sources = tuple(data["sources"])
-    bad = [s for s in sources if s not in SOURCES]
+    bad = [s for s in sources if s not in DEFINITION_SOURCES]
     if bad:
-        raise InputFormatError(f"unknown source {bad[0]!r} (one of {', '.join(SOURCES)})", file=where, column="sources")
+        raise InputFormatError(
+            f"unknown source {bad[0]!r} (one of {', '.join(DEFINITION_SOURCES)})", file=where, column="sources"
+        )
     filters = dict(data.get("filters") or {})
     for key, value in filters.items():
         if key not in FILTERS:
@@ -97,14 +97,9 @@ def _load(text: str, where: str) -> Definition:
         attribution=str(data.get("attribution", "as-published")),
         file=where,
     )
-    if definition.unit not in UNITS:
-        raise InputFormatError(f"unit must be one of {', '.join(UNITS)}", file=where, column="unit")
-    if definition.rule not in RULES:
-        raise InputFormatError(f"rule must be one of {', '.join(RULES)}", file=where, column="rule")
-    if definition.attribution not in ("as-published", "resolved", "lineage"):
-        raise InputFormatError(
-            "attribution must be as-published, resolved or lineage", file=where, column="attribution"
-        )
+    for key, kind in (("unit", Unit), ("rule", Rule), ("attribution", Attribution)):
+        if getattr(definition, key) not in tuple(kind):
+            raise InputFormatError(f"{key} must be one of {', '.join(kind)}", file=where, column=key)
     return definition
 
 

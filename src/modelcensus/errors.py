@@ -5,6 +5,9 @@ The CLI turns any :class:`ModelCensusError` into a one-line message and a non-ze
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Protocol
+
 
 class ModelCensusError(Exception):
     """Root of every error this package raises on purpose."""
@@ -43,6 +46,28 @@ class SourceUnavailableError(ModelCensusError, ConnectionError):
     """A live source could not be fetched (after retries)."""
 
 
+class StoppedHarvest(Protocol):
+    """What a stopped Hub crawl says of itself (``sources.huggingface.Harvest``)."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def items(self) -> int: ...
+    @property
+    def pages(self) -> int: ...
+
+
+class HarvestStopped(SourceUnavailableError):
+    """A crawl ended before its last page (asked to stop); ``--resume`` continues it."""
+
+    def __init__(self, harvest: StoppedHarvest) -> None:
+        self.harvest = harvest
+        super().__init__(
+            f"harvest stopped after {harvest.pages} pages ({harvest.items} repos), kept in {harvest.path}; "
+            "run again with --resume to continue from its last cursor"
+        )
+
+
 class RegistryError(ModelCensusError, ValueError):
     """The organization registry's data files are inconsistent."""
 
@@ -59,8 +84,20 @@ class QueryError(ModelCensusError, ValueError):
         super().__init__(message)
 
 
+class UnknownGroupError(QueryError):
+    """A profile names a country or organization the census does not know (the API answers 404)."""
+
+
+class NotFound(ModelCensusError, LookupError):
+    """No canonical model, record or definition has this id (the API answers 404)."""
+
+
 class StoreError(ModelCensusError, RuntimeError):
     """The census store is missing, empty or not a modelcensus store."""
+
+
+class RouteTimeout(ModelCensusError, TimeoutError):
+    """A request took longer than the API's time limit (the API answers 503)."""
 
 
 class EngineUnavailableError(ModelCensusError, RuntimeError):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
+from modelcensus.vocabulary import Source
+
 
 class DateMethod(StrEnum):
     """How a data date was found, in the order they are tried (the first that gives a date wins)."""
@@ -144,7 +146,7 @@ def export_date(snapshots: tuple[SourceSnapshot, ...] | list[SourceSnapshot]) ->
     return newest
 
 
-SOURCE_ORDER = ("epoch", "huggingface", "openrouter", "lmarena", "litellm")
+SOURCE_ORDER = tuple(Source)
 
 
 def describe_sources(snapshots: list[dict[str, str]]) -> str:

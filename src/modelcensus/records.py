@@ -12,22 +12,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum, StrEnum
+from enum import Enum
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pycountry
 
 from modelcensus.errors import InputFormatError
-
-
-class OpenWeights(StrEnum):
-    """Whether a model's weights are downloadable."""
-
-    YES = "yes"
-    NO = "no"
-    UNKNOWN = "unknown"
+from modelcensus.vocabulary import OpenWeights
 
 
 @dataclass
@@ -335,12 +329,21 @@ def number_field(value: object, location: str, line: int | None, column: str) ->
     return number
 
 
-def plain(value: Any) -> Any:
-    """A pandas or NumPy cell as a plain Python value (None for a missing one), ready for JSON."""
-    if is_missing(value):
+def jsonable(value: Any) -> Any:
+    """A value as plain JSON, recursively: the one to-JSON conversion of the CLI, the API and the claims. NaN,
+    infinity, pandas' NA and NaT become null, NumPy scalars and arrays Python ones, dates ISO text, keys text."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if is_missing(value) or (isinstance(value, float) and math.isinf(value)):
         return None
-    if hasattr(value, "item"):
-        return value.item()
+    if isinstance(value, date):  # datetime and pandas' Timestamp too
+        return value.isoformat()
     return value
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from modelcensus.claims.figures import ClaimFigures
 from modelcensus.claims.model import (
-    RULES,
     Claim,
     comparable_definitions,
     explain,
@@ -23,8 +22,9 @@ from modelcensus.claims.model import (
 from modelcensus.errors import QueryError
 from modelcensus.figures.reader import parse_as_of
 from modelcensus.metrics.core import epoch_roles
-from modelcensus.metrics.populations import UNITS, Period
+from modelcensus.metrics.populations import Period
 from modelcensus.records import is_missing, stable
+from modelcensus.vocabulary import Rule, Unit
 
 
 def check(census: ClaimFigures, path: Path, as_of: date | str | None = None) -> list[dict[str, Any]]:
@@ -99,8 +99,8 @@ def evaluate_all(census: ClaimFigures, claims: list[Claim], now: date | None = N
         coverage = census.claim_coverage(claim, d.name, now, now_figure)
         sensitivity = []
         for other in sorted(definitions.values(), key=lambda x: x.name):
-            for rule in RULES:
-                for unit in UNITS:
+            for rule in Rule:
+                for unit in Unit:
                     value, base = _grid_figure(grids[other.name], claim, unit, rule, p)
                     sensitivity.append(
                         {

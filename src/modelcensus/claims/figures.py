@@ -14,7 +14,7 @@ from modelcensus.definitions import Definition
 from modelcensus.figures.coverage import CoverageFigures
 from modelcensus.figures.reader import Part, Reader
 from modelcensus.metrics.populations import Period, count_population, units_in_group
-from modelcensus.records import country_name, is_missing, plain
+from modelcensus.records import country_name, is_missing, jsonable
 
 
 class ClaimFigures(Part):
@@ -106,7 +106,7 @@ class ClaimFigures(Part):
                 "trusted": False,
                 "reason": f"the sources list no {country_name(claim.country)} model under {name} in this period",
             }
-        out = {k: plain(row[k]) for k in ("listed", "estimate", "ci_low", "ci_high", "method", "trusted", "reason")}
+        out = {k: jsonable(row[k]) for k in ("listed", "estimate", "ci_low", "ci_high", "method", "trusted", "reason")}
         out["sources"] = str(row["sources"]).split("+") if row["sources"] else list(d.sources)
         if claim.metric == "share" and len(total):
             whole = total.iloc[0]

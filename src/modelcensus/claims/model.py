@@ -49,6 +49,7 @@ import yaml
 from modelcensus.errors import InputFormatError
 from modelcensus.metrics.populations import Period
 from modelcensus.records import country_code
+from modelcensus.vocabulary import Verdict
 
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     "==": operator.eq,
@@ -57,7 +58,8 @@ COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
     "<": operator.lt,
 }
-VERDICTS = ("supported", "contradicted", "consistent-at-vintage", "not-checkable")
+VERDICTS = tuple(Verdict)
+"""The verdicts, as :class:`~modelcensus.vocabulary.Verdict` lists them."""
 CLAIM_KEYS = {
     "id",
     "claim",
@@ -72,7 +74,6 @@ CLAIM_KEYS = {
     "as_of",
     "published",
 }
-RULES = ("full", "fractional", "primary")
 
 
 class _ClaimsLoader(yaml.SafeLoader):
@@ -256,21 +257,21 @@ def verdict_of(
 
     ``in_force``: an export of the definition's sources is in force (on ``as_of``; now, without it)."""
     if not in_force:
-        return "not-checkable"
+        return Verdict.NOT_CHECKABLE
     if holds(claim, at_figure):
-        return "supported"
+        return Verdict.SUPPORTED
     if claim.as_of is not None and _between(claim.value, at_figure, next_figure):
-        return "consistent-at-vintage"
+        return Verdict.CONSISTENT_AT_VINTAGE
     if coverage is not None:
         low, high = coverage.get("ci_low"), coverage.get("ci_high")
         if low is not None and high is not None and low <= claim.value <= high:
-            return "not-checkable"
+            return Verdict.NOT_CHECKABLE
     if open_world:
         if claim.metric == "count" and _wants_more(claim, at_figure):
-            return "not-checkable"
+            return Verdict.NOT_CHECKABLE
         if claim.metric == "share" and (coverage is None or coverage.get("estimate") is None):
-            return "not-checkable"
-    return "contradicted"
+            return Verdict.NOT_CHECKABLE
+    return Verdict.CONTRADICTED
 
 
 def _count_text(value: float | None) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from modelcensus.errors import QueryError
+from modelcensus.vocabulary import EngineName, choose
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from modelcensus.metrics.core import CensusTables
     from modelcensus.store import Store
 
-ENGINES = ("duckdb", "spark")
+ENGINES = tuple(EngineName)
 """The engines ``mc.open(..., engine=)`` and the CLI's ``--engine`` accept."""
 
 
@@ -57,6 +57,4 @@ class Engine(Protocol):
 
 def check_engine(name: str) -> str:
     """``name`` if it is a known engine, else a :class:`~modelcensus.errors.QueryError` naming the choices."""
-    if name not in ENGINES:
-        raise QueryError(f"engine must be one of {', '.join(ENGINES)}, not {name!r}", parameter="engine")
-    return name
+    return choose(EngineName, name, "engine")

@@ -39,11 +39,13 @@ class CatalogFigures(Part):
         """For each country and rating date, the best-rated LMArena model with its 95% interval (as the census
         could have read it on ``as_of``). ``attrs`` says how many ratings carry no date (left off the axis)."""
         if by != "country":
-            raise QueryError("the quality frontier is by country")
+            raise QueryError("the quality frontier is by country", parameter="by")
         t = self.population_tables
         any_rating = t.ratings.filter(t.ratings.category == category)
         if int(self.reader.scalar(any_rating.count())) == 0:
-            raise QueryError(f"no LMArena ratings in category {category!r}; run `modelcensus ingest lmarena`")
+            raise QueryError(
+                f"no LMArena ratings in category {category!r}; run `modelcensus ingest lmarena`", parameter="category"
+            )
         when = self.reader.as_of(as_of)
         best = self.reader.execute(frontier_expr(t, category, when))
         best["rated_on"] = pd.to_datetime(best["rated_on"]).dt.date
@@ -66,7 +68,7 @@ class CatalogFigures(Part):
         wide = best.pivot_table(index="rated_on", columns="group", values="rating", aggfunc="max")
         models = best.pivot_table(index="rated_on", columns="group", values="model", aggfunc="first")
         if first not in wide.columns or second not in wide.columns:
-            raise QueryError(f"no ratings for {first} and {second} in category {category!r}")
+            raise QueryError(f"no ratings for {first} and {second} in category {category!r}", parameter="category")
         out = pd.DataFrame(
             {
                 "rated_on": wide.index,
@@ -138,7 +140,7 @@ class CatalogFigures(Part):
         group_name, year, count, units, denominator, share``; each year's share has that year's units as its
         denominator."""
         if since > until:
-            raise QueryError(f"since ({since}) is after until ({until})")
+            raise QueryError(f"since ({since}) is after until ({until})", parameter="since")
         d = self.reader.definition(name)
         unit, rule, attribution = unit or d.unit, rule or d.rule, attribution or d.attribution
         when = self.reader.as_of(as_of)
@@ -211,7 +213,7 @@ class CatalogFigures(Part):
 
 def _period(year: int | None, since: int | date | None, until: int | date | None) -> Period:
     if year is not None and (since is not None or until is not None):
-        raise QueryError("give either year, or since/until, not both")
+        raise QueryError("give either year, or since/until, not both", parameter="year")
     return Period(year, since, until)
 
 

@@ -84,7 +84,9 @@ class CoverageFigures(Part):
         chosen = list(sources) if sources else list(d.sources)
         unknown = [s for s in chosen if s not in d.sources]
         if unknown:
-            raise QueryError(f"source {unknown[0]!r} is not among {name}'s sources ({', '.join(d.sources)})")
+            raise QueryError(
+                f"source {unknown[0]!r} is not among {name}'s sources ({', '.join(d.sources)})", parameter="source"
+            )
         t = self.population_tables  # the census records, brought up to date
         records = admitted(t, chosen, d.filters, as_of)
         members, _ = units(records, d.unit, len(d.sources) > 1, period)
@@ -106,14 +108,15 @@ class CoverageFigures(Part):
         then one per country (and one for the units with no country): ``group, group_name, listed, estimate,
         ci_low, ci_high, method, sources, trusted, reason``."""
         if by != "country":
-            raise QueryError("the estimate is by country")
+            raise QueryError("the estimate is by country", parameter="by")
         when = self.reader.as_of(as_of)
         period = period or Period()
         listed, groups, chosen = self._memberships(definition, sources, period, when)
         if len(chosen) < 2:
             raise QueryError(
                 f"{definition} reads one source ({chosen[0]}): what no source lists needs at least two linked "
-                "sources (e.g. --definition all-sources or large-models)"
+                "sources (e.g. --definition all-sources or large-models)",
+                parameter="definition",
             )
         overall = capture_histories(listed, chosen).execute()
         by_group = capture_histories(listed.left_join(groups, "unit").drop("unit_right"), chosen, "group").execute()

@@ -287,7 +287,10 @@ class ModelFigures(Part):
         if source is not None:
             stored = set(self.reader.execute(x.select("source").distinct())["source"])
             if source not in stored | {"epoch", "huggingface", "openrouter", "lmarena", "litellm"}:
-                raise QueryError(f"unknown source {source!r}; stored sources: {', '.join(sorted(stored)) or 'none'}")
+                raise QueryError(
+                    f"unknown source {source!r}; stored sources: {', '.join(sorted(stored)) or 'none'}",
+                    parameter="source",
+                )
             t = t.filter(t.source == source)
         return self.reader.execute(t.order_by(["source", "file", "line"]))
 
@@ -380,4 +383,4 @@ def _country_arg(value: str) -> str | None:
     code = country_code(value)
     if isinstance(code, str):
         return code
-    raise QueryError(f"unknown country {value!r}: give an ISO 3166-1 alpha-2 code (CN) or a name")
+    raise QueryError(f"unknown country {value!r}: give an ISO 3166-1 alpha-2 code (CN) or a name", parameter="country")

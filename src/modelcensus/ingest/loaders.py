@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from modelcensus.config import Config
-from modelcensus.errors import InputFormatError, QueryError
+from modelcensus.errors import HarvestStopped, InputFormatError, QueryError
 from modelcensus.ingest.reports import Failure, IngestReport
 from modelcensus.orgs import Registry
 from modelcensus.provenance import DataDate, DateMethod, Export, SourceSnapshot, export_date, sha256_bytes
@@ -150,7 +150,7 @@ class Loader:
             stop_after_pages=stop_after_pages,
         )
         if not harvest.location:
-            raise huggingface.HarvestStopped(harvest)
+            raise HarvestStopped(harvest)
         read, digest = self._read_listing(harvest.path, "jsonl")
         crawled = harvest.retrieved_at.date()
         harvested = (

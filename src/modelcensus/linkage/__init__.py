@@ -4,7 +4,6 @@ the vetoes that keep different models apart (:mod:`.vetoes`) and the probabilist
 from modelcensus.linkage.rules import (
     LINKAGE_VERSION,
     MONTHS,
-    UNITS,
     CanonicalModel,
     SourceRecord,
     clean_name,
@@ -25,7 +24,6 @@ from modelcensus.linkage.rules import (
 __all__ = [
     "LINKAGE_VERSION",
     "MONTHS",
-    "UNITS",
     "CanonicalModel",
     "SourceRecord",
     "clean_name",

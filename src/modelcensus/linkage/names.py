@@ -27,7 +27,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 
-from modelcensus.errors import QueryError
+from modelcensus.vocabulary import Unit, choose
 
 _HF_URL = re.compile(r"huggingface\.co/([A-Za-z0-9][\w.-]*/[\w.-]+)")
 # Typographic dashes, dots and bullets that stand for a hyphen in a model name, and the spaces NFKC
@@ -72,7 +72,6 @@ def name_key(name: str, keep_dots: bool = False) -> str:
     return re.sub(r"-+", "-", text).strip("-")
 
 
-UNITS = ("family", "release", "variant")
 # Suffixes that mark a post-training, packaging or dated-snapshot variant of a release (at the end).
 _VARIANT_SUFFIX = re.compile(
     r"(-(instruct|chat|it|base|hf|sft|dpo|rlhf|preview|exp|latest|thinking|reasoning|turbo"
@@ -86,13 +85,11 @@ _SIZE = re.compile(r"-(\d+(\.\d+)?[bmkt]|a\d+(\.\d+)?b|\d+x\d+(\.\d+)?b|e\d+b)(?
 def unit_key(name: str, unit: str) -> str:
     """The key of a model name at a counting unit: ``variant`` (the name as is), ``release`` (without
     post-training, packaging or snapshot suffixes) or ``family`` (a release without its size)."""
-    if unit == "variant":
+    if choose(Unit, unit, "unit") == Unit.VARIANT:
         return name_key(name)
-    if unit not in UNITS:
-        raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     dotted = name_key(name, keep_dots=True)
     release = _VARIANT_SUFFIX.sub("", dotted) or dotted
-    if unit == "family":
+    if unit == Unit.FAMILY:
         release = _SIZE.sub("", release).strip("-") or release
     return release.replace(".", "-")
 

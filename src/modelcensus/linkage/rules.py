@@ -42,7 +42,6 @@ from rapidfuzz import fuzz
 from modelcensus.linkage.names import (
     MONTHS,
     RELEASE_DATE_SOURCES,
-    UNITS,
     SourceRecord,
     bare_hub_repos,
     checkpoint_form,
@@ -69,11 +68,11 @@ from modelcensus.linkage.names import (
 from modelcensus.linkage.splink import link_probabilistic
 from modelcensus.linkage.vetoes import months_disagree, name_parts, veto
 from modelcensus.orgs import Registry
+from modelcensus.vocabulary import Source
 
 __all__ = [
     "LINKAGE_VERSION",
     "MONTHS",
-    "UNITS",
     "CanonicalModel",
     "SourceRecord",
     "clean_name",
@@ -93,7 +92,8 @@ __all__ = [
 
 LINKAGE_VERSION = "5"
 """Bumped whenever a rule changes what links, so stored linkage results are recomputed."""
-SOURCE_PRIORITY = ("epoch", "huggingface", "openrouter", "lmarena", "litellm", "tabular")
+SOURCE_PRIORITY = tuple(Source)
+"""The first source of a canonical model names it (:class:`~modelcensus.vocabulary.Source` is in this order)."""
 
 
 @dataclass

@@ -1,14 +1,12 @@
 """Counts, shares, statistics and adoption as engine-independent Ibis expressions.
 
 ``core`` holds the census of models (Epoch AI's records); ``hub`` the Hugging Face Hub's repos,
-their lineage and adoption.
+their lineage and adoption. The vocabulary they take (rules, attributions, dimensions) is
+:mod:`modelcensus.vocabulary`.
 """
 
 from modelcensus.metrics.core import (
-    ATTRIBUTIONS,
-    DIMENSIONS,
     RULE_TEXT,
-    RULES,
     CensusTables,
     Filters,
     count_models,
@@ -20,9 +18,6 @@ from modelcensus.metrics.core import (
 )
 
 __all__ = [
-    "ATTRIBUTIONS",
-    "DIMENSIONS",
-    "RULES",
     "RULE_TEXT",
     "CensusTables",
     "Filters",

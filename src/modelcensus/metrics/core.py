@@ -25,20 +25,24 @@ import ibis
 import ibis.expr.types as ir
 
 from modelcensus.errors import QueryError
+from modelcensus.vocabulary import (
+    GROUPED_DIMENSIONS,
+    MODEL_ATTRIBUTIONS,
+    MODEL_DIMENSIONS,
+    SCALAR_DIMENSIONS,
+    Attribution,
+    OpenWeights,
+    Rule,
+    choose,
+)
 
-RULES = ("full", "fractional", "primary")
-RULE_TEXT = {
-    "full": "a model counts once for each distinct group it belongs to (AI Index convention); "
+RULE_TEXT: dict[str, str] = {
+    Rule.FULL: "a model counts once for each distinct group it belongs to (AI Index convention); "
     "counts can add up to more than the number of models",
-    "fractional": "a model's weight of 1 is split equally among its groups",
-    "primary": "a model counts only for its first group (first organization's country)",
+    Rule.FRACTIONAL: "a model's weight of 1 is split equally among its groups",
+    Rule.PRIMARY: "a model counts only for its first group (first organization's country)",
 }
-ATTRIBUTIONS = ("as-published", "resolved")
-GROUPED_DIMENSIONS = ("country", "region", "organization", "sector", "domain")
-SCALAR_DIMENSIONS = ("year", "month", "open_weights")
-DIMENSIONS = GROUPED_DIMENSIONS + SCALAR_DIMENSIONS
 KEYS = ["export_id", "model_key"]
-OPEN_WEIGHTS_VALUES = ("yes", "no", "unknown")
 
 
 @dataclass(frozen=True)
@@ -84,12 +88,12 @@ class Filters:
     one figure per vintage."""
 
     def __post_init__(self) -> None:
-        if self.open_weights is not None and self.open_weights not in OPEN_WEIGHTS_VALUES:
-            raise QueryError(f"open_weights must be one of {', '.join(OPEN_WEIGHTS_VALUES)}, not {self.open_weights!r}")
+        if self.open_weights is not None:
+            choose(OpenWeights, self.open_weights, "open_weights")
         if self.year is not None and (self.since is not None or self.until is not None):
-            raise QueryError("give either year, or since/until, not both")
+            raise QueryError("give either year, or since/until, not both", parameter="year")
         if self.since is not None and self.until is not None and self.since > self.until:
-            raise QueryError(f"since ({self.since}) is after until ({self.until})")
+            raise QueryError(f"since ({self.since}) is after until ({self.until})", parameter="since")
 
     def describe(self) -> str:
         """The filters in words, for captions and provenance."""
@@ -175,21 +179,21 @@ def select_models(t: CensusTables, filters: Filters) -> ir.Table:
 
 def _country_rows(t: CensusTables, attribution: str) -> ir.Table:
     """(export_id, model_key, group, position): one row per model and distinct country."""
-    if attribution == "as-published":
+    if attribution == Attribution.AS_PUBLISHED:
         c = t.model_countries_published
         rows = c.select(*KEYS, group=c.country, position=c.position)
-    elif attribution == "resolved":
+    elif attribution == Attribution.RESOLVED:
         mo, res, oc = t.model_orgs, t.org_resolution, t.org_countries
         j = mo.join(res, mo.org_name == res.org_name).join(oc, res.org_id == oc.org_id)
         rows = j.select(mo.export_id, mo.model_key, group=oc.country, position=mo.position * 100 + oc.position)
     else:
-        raise QueryError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
+        choose(Attribution, attribution, "attribution", MODEL_ATTRIBUTIONS)
     return rows.group_by([*KEYS, "group"]).agg(position=rows.position.min())
 
 
 def _org_rows(t: CensusTables, attribution: str) -> ir.Table:
     mo = t.model_orgs
-    if attribution == "as-published":
+    if attribution == Attribution.AS_PUBLISHED:
         rows = mo.select(*KEYS, group=mo.org_name, position=mo.position)
     else:
         res, orgs = t.org_resolution, t.organizations
@@ -223,7 +227,7 @@ def group_rows(t: CensusTables, dimension: str, attribution: str) -> ir.Table:
     if dimension == "domain":
         d = t.model_domains
         return d.select(*KEYS, group=d.domain, position=d.position)
-    raise QueryError(f"cannot group by {dimension!r}; choose from {', '.join(DIMENSIONS)}")
+    raise QueryError(f"cannot group by {dimension!r}; choose from {', '.join(MODEL_DIMENSIONS)}", parameter="by")
 
 
 VINTAGE_DIMENSION = "export_id"
@@ -235,12 +239,12 @@ _PER_VALUE = (*SCALAR_DIMENSIONS, VINTAGE_DIMENSION)
 
 
 def _split_dimensions(by: list[str]) -> tuple[str | None, list[str]]:
-    unknown = [d for d in by if d not in DIMENSIONS and d != VINTAGE_DIMENSION]
+    unknown = [d for d in by if d not in MODEL_DIMENSIONS and d != VINTAGE_DIMENSION]
     if unknown:
-        raise QueryError(f"cannot group by {unknown[0]!r}; choose from {', '.join(DIMENSIONS)}")
+        raise QueryError(f"cannot group by {unknown[0]!r}; choose from {', '.join(MODEL_DIMENSIONS)}", parameter="by")
     grouped = [d for d in by if d in GROUPED_DIMENSIONS]
     if len(grouped) > 1:
-        raise QueryError(f"group by at most one of {', '.join(GROUPED_DIMENSIONS)} at a time")
+        raise QueryError(f"group by at most one of {', '.join(GROUPED_DIMENSIONS)} at a time", parameter="by")
     return (grouped[0] if grouped else None), [d for d in by if d in SCALAR_DIMENSIONS or d == VINTAGE_DIMENSION]
 
 
@@ -252,10 +256,8 @@ def weighted_rows(
     Returns the table (keys, group columns, ``weight``, and the model's measures) and the names
     of its group columns.
     """
-    if rule not in RULES:
-        raise QueryError(f"rule must be one of {', '.join(RULES)}, not {rule!r}")
-    if attribution not in ATTRIBUTIONS:
-        raise QueryError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
+    choose(Rule, rule, "rule")
+    choose(Attribution, attribution, "attribution", MODEL_ATTRIBUTIONS)
     grouped, scalars = _split_dimensions(by)
     m = select_models(t, filters)
     extra = [s for s in scalars if s not in KEYS]  # the vintage dimension is a key already
@@ -276,10 +278,10 @@ def weighted_rows(
         j.n_groups,
         j.first_position,
     )
-    if rule == "primary":
+    if rule == Rule.PRIMARY:
         j = j.filter(j.position.isnull() | (j.position == j.first_position))
         weight = ibis.literal(1.0)
-    elif rule == "fractional":
+    elif rule == Rule.FRACTIONAL:
         weight = ibis.literal(1.0) / j.n_groups.cast("float64").fill_null(1.0)
     else:
         weight = ibis.literal(1.0)
@@ -305,8 +307,8 @@ def count_models(
     t: CensusTables,
     by: list[str],
     filters: Filters = Filters(),
-    rule: str = "full",
-    attribution: str = "as-published",
+    rule: str = Rule.FULL,
+    attribution: str = Attribution.AS_PUBLISHED,
 ) -> ir.Table:
     """Count (and share) of models per group: columns ``*by, count, models, denominator, share``."""
     rows, group_cols = weighted_rows(t, by, filters, rule, attribution)
@@ -331,8 +333,8 @@ def model_statistics(
     t: CensusTables,
     by: list[str],
     filters: Filters = Filters(),
-    rule: str = "full",
-    attribution: str = "as-published",
+    rule: str = Rule.FULL,
+    attribution: str = Attribution.AS_PUBLISHED,
 ) -> ir.Table:
     """Per group: models, total and median training compute (FLOP) and parameters.
 
@@ -357,8 +359,8 @@ def hardware_by_vendor(
     t: CensusTables,
     by: list[str],
     filters: Filters = Filters(),
-    rule: str = "full",
-    attribution: str = "as-published",
+    rule: str = Rule.FULL,
+    attribution: str = Attribution.AS_PUBLISHED,
 ) -> ir.Table:
     """Models per training-hardware vendor (and vendor country), per group.
 

@@ -21,13 +21,24 @@ import ibis
 import ibis.expr.types as ir
 
 from modelcensus.errors import QueryError
-from modelcensus.metrics.core import RULES, CensusTables
+from modelcensus.metrics.core import CensusTables
+from modelcensus.vocabulary import (
+    HUB_ATTRIBUTIONS,
+    HUB_DIMENSIONS,
+    HUB_GROUPED,
+    HUB_SCALARS,
+    Attribution,
+    Derivatives,
+    HubMetric,
+    Rule,
+    choose,
+)
 
-HUB_GROUPED = ("country", "region", "organization", "base_family")
-HUB_SCALARS = ("year", "month", "pipeline_tag", "derivative")
-HUB_METRICS = ("models", "downloads", "likes")
-HUB_ATTRIBUTIONS = ("resolved", "lineage")
-DERIVATIVES = ("include", "exclude", "only")
+DERIVATIVES_TEXT = {
+    Derivatives.INCLUDE: "originals and derivatives",
+    Derivatives.EXCLUDE: "originals only",
+    Derivatives.ONLY: "derivatives only",
+}
 
 
 @dataclass(frozen=True)
@@ -38,16 +49,15 @@ class HubFilters:
     since: int | None = None
     until: int | None = None
     pipeline_tag: str | None = None
-    derivatives: str = "include"
+    derivatives: str = Derivatives.INCLUDE
     as_of: date | None = None
     one_harvest: bool = False
     """A hint, not a filter: the store holds a single harvest, so no repo needs its latest observation picked."""
 
     def __post_init__(self) -> None:
-        if self.derivatives not in DERIVATIVES:
-            raise QueryError(f"derivatives must be one of {', '.join(DERIVATIVES)}, not {self.derivatives!r}")
+        choose(Derivatives, self.derivatives, "derivatives")
         if self.year is not None and (self.since is not None or self.until is not None):
-            raise QueryError("give either year, or since/until, not both")
+            raise QueryError("give either year, or since/until, not both", parameter="year")
 
     def describe(self) -> str:
         parts = ["Hugging Face Hub repos"]
@@ -57,11 +67,7 @@ class HubFilters:
             parts.append(f"created {self.since or '…'}–{self.until or '…'}")
         if self.pipeline_tag:
             parts.append(f"pipeline {self.pipeline_tag}")
-        parts.append(
-            {"include": "originals and derivatives", "exclude": "originals only", "only": "derivatives only"}[
-                self.derivatives
-            ]
-        )
+        parts.append(DERIVATIVES_TEXT[Derivatives(self.derivatives)])
         if self.as_of:
             parts.append(f"as of {self.as_of.isoformat()}")
         return ", ".join(parts)
@@ -115,28 +121,25 @@ def hub_repos(t: CensusTables, filters: HubFilters) -> ir.Table:
         repos = repos.filter(repos.year <= filters.until)
     if filters.pipeline_tag is not None:
         repos = repos.filter(repos.pipeline_tag == filters.pipeline_tag)
-    if filters.derivatives == "exclude":
+    if filters.derivatives == Derivatives.EXCLUDE:
         repos = repos.filter(~repos.derivative)
-    elif filters.derivatives == "only":
+    elif filters.derivatives == Derivatives.ONLY:
         repos = repos.filter(repos.derivative)
     return repos
 
 
 def _check(by: list[str], metric: str, attribution: str, rule: str) -> tuple[str | None, list[str]]:
-    unknown = [d for d in by if d not in HUB_GROUPED + HUB_SCALARS]
+    unknown = [d for d in by if d not in HUB_DIMENSIONS]
     if unknown:
         raise QueryError(
-            f"cannot group Hub repos by {unknown[0]!r}; choose from {', '.join(HUB_GROUPED + HUB_SCALARS)}"
+            f"cannot group Hub repos by {unknown[0]!r}; choose from {', '.join(HUB_DIMENSIONS)}", parameter="by"
         )
     grouped = [d for d in by if d in HUB_GROUPED]
     if len(grouped) > 1:
-        raise QueryError(f"group by at most one of {', '.join(HUB_GROUPED)} at a time")
-    if metric not in HUB_METRICS:
-        raise QueryError(f"metric must be one of {', '.join(HUB_METRICS)}, not {metric!r}")
-    if attribution not in HUB_ATTRIBUTIONS:
-        raise QueryError(f"attribution must be one of {', '.join(HUB_ATTRIBUTIONS)} for Hub repos, not {attribution!r}")
-    if rule not in RULES:
-        raise QueryError(f"rule must be one of {', '.join(RULES)}, not {rule!r}")
+        raise QueryError(f"group by at most one of {', '.join(HUB_GROUPED)} at a time", parameter="by")
+    choose(HubMetric, metric, "metric")
+    choose(Attribution, attribution, "attribution", HUB_ATTRIBUTIONS, where=" for Hub repos")
+    choose(Rule, rule, "rule")
     return (grouped[0] if grouped else None), [d for d in by if d in HUB_SCALARS]
 
 
@@ -158,8 +161,8 @@ def weighted_repos(
     """One row per (repo, group) with the repo's weight under the counting rule times the metric."""
     grouped, scalars = _check(by, metric, attribution, rule)
     repos = hub_repos(t, filters)
-    amount = ibis.literal(1.0) if metric == "models" else repos[metric].cast("float64")
-    lineage = attribution == "lineage"
+    amount = ibis.literal(1.0) if metric == HubMetric.MODELS else repos[metric].cast("float64")
+    lineage = attribution == Attribution.LINEAGE
     base = repos.select(
         "repo_id", *scalars, "base_family", amount=amount, handle=repos.root_author if lineage else repos.author
     )
@@ -196,10 +199,10 @@ def weighted_repos(
         k = k.group_by([c for c in k.columns if c != "position"]).agg(position=k.position.min())
     n = k.group_by("repo_id").agg(n_groups=k.country.nunique(), first_position=k.position.min())
     k = k.join(n, "repo_id")
-    if rule == "primary":
+    if rule == Rule.PRIMARY:
         k = k.filter(k.position.isnull() | (k.position == k.first_position))
         weight = ibis.literal(1.0)
-    elif rule == "fractional":
+    elif rule == Rule.FRACTIONAL:
         weight = ibis.cases((k.n_groups == 0, 1.0), else_=ibis.literal(1.0) / k.n_groups.cast("float64"))
     else:
         weight = ibis.literal(1.0)
@@ -216,9 +219,9 @@ def count_hub(
     t: CensusTables,
     by: list[str],
     filters: HubFilters = HubFilters(),
-    metric: str = "models",
-    attribution: str = "resolved",
-    rule: str = "full",
+    metric: str = HubMetric.MODELS,
+    attribution: str = Attribution.RESOLVED,
+    rule: str = Rule.FULL,
 ) -> ir.Table:
     """Per group: ``value`` (repos, downloads or likes), ``repos``, ``denominator``, ``share`` and, for
     unattributed rows, ``reason``."""
@@ -226,7 +229,7 @@ def count_hub(
     keys = [*group_cols, "reason"]
     counts = rows.group_by(keys).agg(value=rows.value.sum(), repos=rows.repo_id.nunique())
     repos = hub_repos(t, filters)
-    total = repos.count() if metric == "models" else repos[metric].sum()
+    total = repos.count() if metric == HubMetric.MODELS else repos[metric].sum()
     scalars = [c for c in group_cols[1:] if c in HUB_SCALARS]  # shares within the other dimensions' values
     if scalars:
         denominators = repos.group_by(scalars).agg(denominator=total.cast("float64"))

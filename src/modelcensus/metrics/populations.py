@@ -24,11 +24,9 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from modelcensus.errors import QueryError
-from modelcensus.metrics.core import RULES, CensusTables, current_exports, epoch_roles
+from modelcensus.metrics.core import CensusTables, current_exports, epoch_roles
+from modelcensus.vocabulary import Attribution, Rule, Unit, choose
 
-UNITS = ("family", "release", "variant")
-ATTRIBUTIONS = ("as-published", "resolved", "lineage")
 _EPOCH_FLAGS = ("notable", "frontier", "large_scale")
 
 
@@ -103,9 +101,8 @@ def admitted(
 
 def unit_column(records: ir.Table, unit: str, linked: bool) -> ir.Value:
     """The unit key of each record: with several sources, canonical models (one model, many listings)."""
-    if unit not in UNITS:
-        raise QueryError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
-    if unit == "variant":
+    choose(Unit, unit, "unit")
+    if unit == Unit.VARIANT:
         return records.canonical_id if linked else records.source + ":" + records.source_id
     column = f"canon_{unit}" if linked else f"rec_{unit}"
     return records[column]
@@ -138,10 +135,9 @@ def units(records: ir.Table, unit: str, linked: bool, period: Period = Period())
 
 def record_countries(t: CensusTables, attribution: str) -> ir.Table:
     """Each record's countries under an attribution (Epoch records have no lineage: read resolved)."""
-    if attribution not in ATTRIBUTIONS:
-        raise QueryError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
+    choose(Attribution, attribution, "attribution")
     c = t.census_record_countries
-    if attribution == "lineage":
+    if attribution == Attribution.LINEAGE:
         epoch = c.source == "epoch"
         return c.filter((epoch & (c.attribution == "resolved")) | (~epoch & (c.attribution == "lineage")))
     return c.filter(c.attribution == attribution)
@@ -150,8 +146,7 @@ def record_countries(t: CensusTables, attribution: str) -> ir.Table:
 def unit_countries(t: CensusTables, members: ir.Table, attribution: str) -> ir.Table:
     """``(unit, country, order)``: each unit's countries in its members' order (Epoch's first). A source without
     the attribution asked for reads its nearest one (Epoch has no lineage: its records are resolved)."""
-    if attribution not in ATTRIBUTIONS:
-        raise QueryError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
+    choose(Attribution, attribution, "attribution")
     c = record_countries(t, attribution)
     m = members.select("unit", "export_id", "source", "source_id", "source_rank")
     j = m.join(c, [m.export_id == c.export_id, m.source == c.source, m.source_id == c.source_id])
@@ -162,15 +157,14 @@ def unit_countries(t: CensusTables, members: ir.Table, attribution: str) -> ir.T
 def count_units(unit_table: ir.Table, countries: ir.Table, rule: str, by_year: bool = False) -> ir.Table:
     """Count units by country under a rule: ``group, [year,] count, units, denominator, share`` (a null group
     for the units with no country); the denominator is the number of units (of the same year, ``by_year``)."""
-    if rule not in RULES:
-        raise QueryError(f"rule must be one of {', '.join(RULES)}, not {rule!r}")
+    choose(Rule, rule, "rule")
     keys = ["year"] if by_year else []
     uc = countries.join(unit_table.select("unit", "year"), "unit")
     per_unit = uc.group_by("unit").agg(n=uc.country.nunique(), first=uc.order.min())
     rows = uc.join(per_unit, "unit")
-    if rule == "primary":
+    if rule == Rule.PRIMARY:
         rows = rows.filter(rows.order == rows.first)
-    weight = ibis.literal(1.0) / rows.n.cast("float64") if rule == "fractional" else ibis.literal(1.0)
+    weight = ibis.literal(1.0) / rows.n.cast("float64") if rule == Rule.FRACTIONAL else ibis.literal(1.0)
     rows = rows.mutate(weight=weight)
     counted = rows.group_by([rows.country.name("group"), *keys]).agg(count=rows.weight.sum(), units=rows.unit.nunique())
     without = unit_table.anti_join(uc, "unit")
@@ -235,7 +229,7 @@ def count_grid(
     attribution: str,
     periods: Sequence[Period],
     as_of: date | None = None,
-    unit_kinds: Sequence[str] = UNITS,
+    unit_kinds: Sequence[str] = tuple(Unit),
 ) -> ir.Table:
     """Every unit and rule, for several periods, in one query: a sensitivity table's counts.
 

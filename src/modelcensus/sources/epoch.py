@@ -34,7 +34,6 @@ from modelcensus.provenance import DataDate, DateMethod, Export, SourceSnapshot,
 from modelcensus.records import (
     CountryToken,
     ModelRecord,
-    OpenWeights,
     QuarantinedRow,
     clean_text,
     country_code,
@@ -48,6 +47,7 @@ from modelcensus.records import (
 )
 from modelcensus.sources.dating import declared_date, file_date
 from modelcensus.sources.http import download, live_date
+from modelcensus.vocabulary import OpenWeights
 
 SOURCE = "epoch"
 LICENSE = "CC BY 4.0"

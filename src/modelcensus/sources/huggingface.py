@@ -129,17 +129,6 @@ class CrawlState:
     finished: bool = False
 
 
-class HarvestStopped(SourceUnavailableError):
-    """A crawl ended before its last page (asked to stop); ``--resume`` continues it."""
-
-    def __init__(self, harvest: Harvest) -> None:
-        self.harvest = harvest
-        super().__init__(
-            f"harvest stopped after {harvest.pages} pages ({harvest.items} repos), kept in {harvest.path}; "
-            "run again with --resume to continue from its last cursor"
-        )
-
-
 @dataclass(frozen=True)
 class Harvest:
     """A completed harvest: the JSONL snapshot and how it was made."""

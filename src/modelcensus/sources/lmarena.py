@@ -36,13 +36,13 @@ from pathlib import Path
 from modelcensus.errors import InputFormatError
 from modelcensus.records import (
     CatalogRecord,
-    OpenWeights,
     RatingRecord,
     clean_text,
     load_json,
     number_field,
     text_field,
 )
+from modelcensus.vocabulary import OpenWeights
 
 SOURCE = "lmarena"
 BASE_URL = "https://raw.githubusercontent.com/lmarena/arena-catalog/main/data/"

@@ -22,7 +22,8 @@ import re
 from datetime import UTC, datetime
 
 from modelcensus.errors import InputFormatError
-from modelcensus.records import CatalogRecord, OpenWeights, clean_text, load_json, text_field
+from modelcensus.records import CatalogRecord, clean_text, load_json, text_field
+from modelcensus.vocabulary import OpenWeights
 
 SOURCE = "openrouter"
 URL = "https://openrouter.ai/api/v1/models"

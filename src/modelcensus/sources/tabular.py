@@ -56,13 +56,13 @@ from modelcensus.provenance import sha256_bytes
 from modelcensus.records import (
     CatalogRecord,
     CountryToken,
-    OpenWeights,
     QuarantinedRow,
     clean_text,
     country_code,
     parse_bool,
     parse_date,
 )
+from modelcensus.vocabulary import OpenWeights
 
 DEFAULT_SOURCE = "tabular"
 ROLE = "list"

@@ -25,8 +25,9 @@ from typing import Any
 import duckdb
 
 from modelcensus.errors import QueryError, StoreError
+from modelcensus.vocabulary import ExportFormat
 
-EXPORT_FORMATS = ("parquet", "csv", "json")
+EXPORT_FORMATS = tuple(ExportFormat)
 MANIFEST = "manifest.json"
 DATAPACKAGE = "datapackage.json"
 MANIFEST_VERSION = 1
@@ -180,7 +181,7 @@ def export_store(
     cached export can tell whether the store changed since.
     """
     if fmt not in EXPORT_FORMATS:
-        raise QueryError(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
+        raise QueryError(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}", parameter="format")
     target = Path(target)
     _prepare_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -29,8 +29,9 @@ import pandas as pd
 from modelcensus import scope
 from modelcensus.linkage import CanonicalModel, SourceRecord, developer_by_name, developer_of, name_key, unit_key
 from modelcensus.orgs import Registry
+from modelcensus.vocabulary import DEFINITION_SOURCES, Source
 
-POPULATION_SOURCES = ("epoch", "huggingface", "openrouter", "lmarena")
+POPULATION_SOURCES = DEFINITION_SOURCES
 POPULATION_VERSION = "1"
 """Bumped whenever what the census records hold changes, so stored ones are rebuilt."""
 
@@ -147,7 +148,7 @@ WHERE k.kind = 'organization'
 GROUP BY ALL
 """
 
-SOURCE_RANK = {s: i for i, s in enumerate(("epoch", "huggingface", "openrouter", "lmarena", "litellm", "tabular"))}
+SOURCE_RANK = {s: i for i, s in enumerate(Source)}
 
 
 def _canonical_map(

@@ -12,32 +12,29 @@ it: one ``stat`` of the store file and a dictionary look-up, no validation, no w
 from __future__ import annotations
 
 import json
-import math
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl
 
 import anyio
 import anyio.to_thread
-import numpy as np
-import pandas as pd
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import modelcensus as mc
 from modelcensus.claims import default_claims
 from modelcensus.config import Config
-from modelcensus.errors import ModelCensusError, QueryError, StoreError
+from modelcensus.errors import NotFound, QueryError, RouteTimeout, StoreError
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
-from modelcensus.outputs.api.queries import ModelsQuery, NotFound, canonical_model, definition_out, models_behind
-from modelcensus.outputs.common.count_query import CountQuery, ParameterError, check_dimensions, count_figure
-from modelcensus.outputs.common.render import records
+from modelcensus.outputs.api.queries import canonical_model, definition_out, models_behind
+from modelcensus.outputs.common.count_query import count_figure
+from modelcensus.outputs.common.render import records, unprocessable_detail
 from modelcensus.outputs.common.schemas import (
     CanonicalModelOut,
     ClaimOut,
@@ -55,6 +52,17 @@ from modelcensus.outputs.common.schemas import (
 )
 from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report
 from modelcensus.outputs.web import pages as web_pages
+from modelcensus.queries import TEXT_PATTERN, CountRequest, ModelsRequest, check_dimensions, request_error
+from modelcensus.records import jsonable
+from modelcensus.vocabulary import (
+    VINTAGE_DIMENSIONS,
+    Attribution,
+    Derivatives,
+    Dimension,
+    HubMetric,
+    OpenWeights,
+    Rule,
+)
 
 T = TypeVar("T")
 
@@ -64,93 +72,18 @@ DEFAULT_TIMEOUT_S = 30.0
 EXAMPLE_CLAIMS = default_claims()
 """The claims ``/api/claims`` checks unless ``serve --claims`` names others (the working folder's, else shipped)."""
 
-Dimension = Literal[
-    "country",
-    "region",
-    "organization",
-    "sector",
-    "domain",
-    "year",
-    "month",
-    "open_weights",
-    "open-weights",
-    "base_family",
-    "base-family",
-    "pipeline_tag",
-    "derivative",
-]
-Text = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Text = Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN)]
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
-Rule = Literal["full", "fractional", "primary"]
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON values: NaN and NA become null, numpy scalars Python ones, dates ISO text."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return value.isoformat()
-    return value
+Breakdown = Annotated[list[Dimension], Query(max_length=MAX_GROUP_BY)]
 
 
 def _dumps(value: Any) -> bytes:
-    return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    return json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
-class RouteTimeout(ModelCensusError, TimeoutError):
-    """A request took longer than the API's time limit."""
-
-
-def _parameter_of(message: str, names: list[str]) -> str | None:
-    """Which request parameter an error message is about (its name as given, or as a CLI option)."""
-    for name in names:
-        spellings = {name, name.replace("_", "-"), name.replace("-", "_")}
-        if any(re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", message) for s in spellings):
-            return name
-    return None
-
-
-KNOWN_PARAMETERS = [
-    "definition",
-    "unit",
-    "country",
-    "organization",
-    "as_of",
-    "year",
-    "since",
-    "until",
-    "open_weights",
-    "domain",
-    "metric",
-    "derivatives",
-    "pipeline_tag",
-    "attribution",
-    "rule",
-    "source",
-    "category",
-    "by",
-]
-
-
-def _unprocessable(request: Request, exc: QueryError) -> JSONResponse:
-    given = list(request.query_params.keys())
-    parameter = getattr(exc, "parameter", None) or _parameter_of(str(exc), [*given, *KNOWN_PARAMETERS])
-    if parameter is None and "group" in str(exc):
-        parameter = "by"
-    loc = ["query", parameter] if parameter else ["query"]
-    return JSONResponse(
-        status_code=422, content={"detail": [{"loc": loc, "msg": str(exc), "type": "value_error", "input": None}]}
-    )
+def _unprocessable(exc: QueryError) -> JSONResponse:
+    """422 with the parameter the error names as the field (``["query"]`` when it names none)."""
+    return JSONResponse(status_code=422, content={"detail": unprocessable_detail(exc)})
 
 
 class ReadOnly:
@@ -297,50 +230,6 @@ class Api:
         return Response(body, media_type="application/json")
 
 
-def _count_query(
-    by: list[str],
-    source: str,
-    definition: str | None,
-    unit: str | None,
-    year: int | None,
-    since: int | None,
-    until: int | None,
-    notable: bool | None,
-    frontier: bool | None,
-    large_scale: bool | None,
-    open_weights: str | None,
-    domain: str | None,
-    metric: str | None,
-    derivatives: str | None,
-    pipeline_tag: str | None,
-    rule: str,
-    attribution: str | None,
-    as_of: date | None,
-) -> CountQuery:
-    if len(by) > MAX_GROUP_BY:
-        raise ParameterError("by", f"at most {MAX_GROUP_BY} grouping dimensions (by), not {len(by)}")
-    return CountQuery(
-        by=tuple(by),
-        source=source,
-        definition=definition,
-        unit=unit,
-        year=year,
-        since=since,
-        until=until,
-        notable=notable,
-        frontier=frontier,
-        large_scale=large_scale,
-        open_weights=open_weights,
-        domain=domain,
-        metric=metric,
-        derivatives=derivatives,
-        pipeline_tag=pipeline_tag,
-        rule=rule,
-        attribution=attribution,
-        as_of=as_of.isoformat() if as_of else None,
-    )
-
-
 def create_app(
     db_path: Path,
     config: Config | None = None,
@@ -372,7 +261,11 @@ def create_app(
 
     @app.exception_handler(QueryError)
     async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
-        return _unprocessable(request, exc)
+        return _unprocessable(exc)
+
+    @app.exception_handler(ValidationError)
+    async def _invalid_request(request: Request, exc: ValidationError) -> JSONResponse:
+        return _unprocessable(request_error(exc))
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
@@ -394,91 +287,21 @@ def create_app(
         return Response(_dumps({"status": "ok", "generation": list(generation.key)}), media_type="application/json")
 
     @app.get("/api/count", response_model=list[CountRow], tags=["figures"])
-    async def count(
-        by: Annotated[list[Dimension], Query(max_length=MAX_GROUP_BY)] = ["country"],  # noqa: B006
-        source: Literal["epoch", "huggingface"] = "epoch",
-        definition: Text = None,
-        unit: Literal["family", "release", "variant"] | None = None,
-        year: Year = None,
-        since: Year = None,
-        until: Year = None,
-        notable: bool | None = None,
-        frontier: bool | None = None,
-        large_scale: bool | None = None,
-        open_weights: Literal["yes", "no", "unknown"] | None = None,
-        domain: Text = None,
-        metric: Literal["models", "downloads", "likes"] | None = None,
-        derivatives: Literal["include", "exclude", "only"] | None = None,
-        pipeline_tag: Text = None,
-        rule: Rule = "full",
-        attribution: Literal["as-published", "resolved", "lineage"] | None = None,
-        as_of: date | None = None,
-    ) -> Response:
+    async def count(q: Annotated[CountRequest, Query()]) -> Response:
         """Count and share per group: exactly what ``modelcensus count --format json`` prints for the same
         parameters (``by`` repeatable, at most 3)."""
-        q = _count_query(
-            list(by),
-            source,
-            definition,
-            unit,
-            year,
-            since,
-            until,
-            notable,
-            frontier,
-            large_scale,
-            open_weights,
-            domain,
-            metric,
-            derivatives,
-            pipeline_tag,
-            rule,
-            attribution,
-            as_of,
-        )
-        q.check()
-        return await api.answer(("count", q.key()), lambda g: count_figure(g.census, q).records())
+        if len(q.by) > MAX_GROUP_BY:
+            raise QueryError(f"at most {MAX_GROUP_BY} grouping dimensions (by), not {len(q.by)}", parameter="by")
+        return await api.answer(("count", q), lambda g: count_figure(g.census, q).records())
 
     @app.get("/api/models", response_model=ModelPage, tags=["figures"])
     async def models(
-        source: Literal["epoch", "huggingface"] = "epoch",
-        definition: Text = None,
-        unit: Literal["family", "release", "variant"] | None = None,
-        country: Text = None,
-        organization: Text = None,
-        year: Year = None,
-        since: Year = None,
-        until: Year = None,
-        notable: bool | None = None,
-        frontier: bool | None = None,
-        large_scale: bool | None = None,
-        open_weights: Literal["yes", "no", "unknown"] | None = None,
-        domain: Text = None,
-        attribution: Literal["as-published", "resolved", "lineage"] | None = None,
-        as_of: date | None = None,
+        q: Annotated[ModelsRequest, Query()],
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     ) -> Response:
         """The models behind a figure, paged: the count's filters plus the group (``country``, ``year``,
         ``organization``); ``country=none`` for the no-country row."""
-        q = ModelsQuery(
-            source=source,
-            definition=definition,
-            unit=unit,
-            country=country,
-            organization=organization,
-            year=year,
-            since=since,
-            until=until,
-            notable=notable,
-            frontier=frontier,
-            large_scale=large_scale,
-            open_weights=open_weights,
-            domain=domain,
-            attribution=attribution,
-            as_of=as_of.isoformat() if as_of else None,
-        )
-        q.check()
 
         def page(g: Generation) -> dict[str, Any]:
             frame = g.memo(("models", q), lambda: models_behind(g.census, q))
@@ -562,12 +385,12 @@ def create_app(
 
     @app.get("/api/trend", response_model=list[TrendRow], tags=["figures"])
     async def trend(
-        by: Annotated[list[Dimension], Query(max_length=MAX_GROUP_BY)] = ["country"],  # noqa: B006
-        metric: Literal["models", "downloads", "likes"] = "downloads",
-        attribution: Literal["resolved", "lineage"] = "resolved",
-        derivatives: Literal["include", "exclude", "only"] = "include",
+        by: Breakdown = [Dimension.COUNTRY],  # noqa: B006
+        metric: HubMetric = HubMetric.DOWNLOADS,
+        attribution: Attribution = Attribution.RESOLVED,
+        derivatives: Derivatives = Derivatives.INCLUDE,
         pipeline_tag: Text = None,
-        rule: Rule = "full",
+        rule: Rule = Rule.FULL,
         as_of: date | None = None,
     ) -> Response:
         """The Hub figure as of every stored harvest up to ``as_of`` (as ``modelcensus trend --format json``)."""
@@ -590,19 +413,21 @@ def create_app(
 
     @app.get("/api/vintages", response_model=list[VintageRow], tags=["vintages"])
     async def vintages(
-        by: Literal["country", "region", "organization", "sector", "domain", "open_weights"] = "country",
+        by: Dimension = Dimension.COUNTRY,
         year: Year = None,
         since: Year = None,
         until: Year = None,
         notable: bool | None = None,
         frontier: bool | None = None,
         large_scale: bool | None = None,
-        open_weights: Literal["yes", "no", "unknown"] | None = None,
+        open_weights: OpenWeights | None = None,
         domain: Text = None,
-        rule: Rule = "full",
-        attribution: Literal["as-published", "resolved"] = "as-published",
+        rule: Rule = Rule.FULL,
+        attribution: Attribution = Attribution.AS_PUBLISHED,
     ) -> Response:
         """The figure at every stored Epoch AI vintage (as ``modelcensus vintages --format json``)."""
+        if by not in VINTAGE_DIMENSIONS:
+            raise QueryError(f"vintages are by {', '.join(VINTAGE_DIMENSIONS)}, not {by}", parameter="by")
         filters = dict(
             year=year,
             since=since,
@@ -622,15 +447,17 @@ def create_app(
     async def lag(
         since: Year = None,
         until: Year = None,
-        by: Literal["country"] | None = None,
+        by: Dimension | None = None,
         notable: bool | None = None,
         frontier: bool | None = None,
         large_scale: bool | None = None,
-        open_weights: Literal["yes", "no", "unknown"] | None = None,
+        open_weights: OpenWeights | None = None,
         domain: Text = None,
         as_of: date | None = None,
     ) -> Response:
         """The listing lag and each recent year's status (as ``modelcensus lag --format json``)."""
+        if by not in (None, Dimension.COUNTRY):
+            raise QueryError(f"the listing lag is assessed by country, not by {by}", parameter="by")
         filters = dict(
             notable=notable, frontier=frontier, large_scale=large_scale, open_weights=open_weights, domain=domain
         )

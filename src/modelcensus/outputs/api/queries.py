@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,11 +9,11 @@ import pandas as pd
 
 from modelcensus.census import Census
 from modelcensus.definitions import Definition
-from modelcensus.errors import ModelCensusError
+from modelcensus.errors import NotFound
 from modelcensus.outputs.api.generations import Generation
-from modelcensus.outputs.common.count_query import ParameterError
 from modelcensus.outputs.common.render import records
-from modelcensus.records import country_code, country_name
+from modelcensus.queries import ModelsRequest, country_parameter
+from modelcensus.vocabulary import Attribution, CountSource, Source
 
 ITEM_COLUMNS = [
     "id",
@@ -29,76 +28,18 @@ ITEM_COLUMNS = [
     "notable",
     "unit",
 ]
-EPOCH_FILTERS = ("organization", "notable", "frontier", "large_scale", "open_weights", "domain", "as_of")
-NO_COUNTRY = {"none", "(no country)", "unknown"}
 
 
-class NotFound(ModelCensusError, LookupError):
-    """No canonical model, record or definition has this id."""
-
-
-def country_parameter(value: str) -> str | None:
-    """A country as a request gives it (ISO code or name; ``none``: no country) → its ISO code."""
-    text = value.strip()
-    if text.casefold() in NO_COUNTRY:
-        return None
-    if len(text) == 2 and text.isalpha() and country_name(text.upper()) != text.upper():
-        return text.upper()
-    code = country_code(text) if len(text) != 2 else None
-    if isinstance(code, str):
-        return code
-    raise ParameterError("country", f"unknown country {value!r}: give an ISO 3166-1 alpha-2 code (CN) or a name")
-
-
-@dataclass(frozen=True)
-class ModelsQuery:
-    """The parameters of ``/api/models``: a count's filters plus the group value."""
-
-    source: str = "epoch"
-    definition: str | None = None
-    unit: str | None = None
-    country: str | None = None
-    organization: str | None = None
-    year: int | None = None
-    since: int | None = None
-    until: int | None = None
-    notable: bool | None = None
-    frontier: bool | None = None
-    large_scale: bool | None = None
-    open_weights: str | None = None
-    domain: str | None = None
-    attribution: str | None = None
-    as_of: str | None = None
-
-    def check(self) -> None:
-        if self.country is not None:
-            country_parameter(self.country)
-        if self.year is not None and (self.since is not None or self.until is not None):
-            raise ParameterError("year", "give either year, or since/until, not both")
-        if self.since is not None and self.until is not None and self.since > self.until:
-            raise ParameterError("since", f"since ({self.since}) is after until ({self.until})")
-        if self.definition is None and self.unit is not None:
-            raise ParameterError("unit", "unit applies with definition")
-        if self.definition is not None or self.source == "huggingface":
-            given = [name for name in EPOCH_FILTERS if getattr(self, name) is not None]
-            if given:
-                what = "a definition" if self.definition is not None else "Hugging Face repos"
-                raise ParameterError(given[0], f"{given[0]} does not apply to {what}")
-        if self.definition is None and self.source == "epoch" and self.attribution == "lineage":
-            raise ParameterError("attribution", "attribution lineage applies to Hugging Face repos")
-        if self.definition is None and self.source == "huggingface" and self.attribution == "as-published":
-            raise ParameterError("attribution", "Hugging Face repos are attributed resolved or lineage")
-
-
-def models_behind(census: Census, q: ModelsQuery) -> pd.DataFrame:
+def models_behind(census: Census, q: ModelsRequest) -> pd.DataFrame:
     """The records behind the figure ``q`` selects, one row per record, in :data:`ITEM_COLUMNS`."""
-    q.check()
-    if q.definition is None and q.source == "epoch":
+    if q.definition is None and q.source == CountSource.EPOCH:
         return _epoch_models(census, q)
     if q.definition is not None:
         definition = census.definition(q.definition)
     else:
-        definition = Definition("huggingface", "Hugging Face repos", ("huggingface",), attribution="resolved")
+        definition = Definition(
+            "huggingface", "Hugging Face repos", (Source.HUGGINGFACE,), attribution=Attribution.RESOLVED
+        )
     country = "*" if q.country is None else country_parameter(q.country)
     members = census.definition_members(
         definition,
@@ -128,23 +69,10 @@ def models_behind(census: Census, q: ModelsQuery) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _epoch_models(census: Census, q: ModelsQuery) -> pd.DataFrame:
-    attribution = q.attribution or "as-published"
-    frame = census.models(
-        country=q.country,
-        organization=q.organization,
-        attribution=attribution,
-        year=q.year,
-        since=q.since,
-        until=q.until,
-        notable=q.notable,
-        frontier=q.frontier,
-        large_scale=q.large_scale,
-        open_weights=q.open_weights,
-        domain=q.domain,
-        as_of=q.as_of,
-    )
-    column = "countries_published" if attribution == "as-published" else "countries_resolved"
+def _epoch_models(census: Census, q: ModelsRequest) -> pd.DataFrame:
+    attribution = q.attribution or Attribution.AS_PUBLISHED
+    frame = census.models(country=q.country, organization=q.organization, attribution=attribution, **q.filters())
+    column = "countries_published" if attribution == Attribution.AS_PUBLISHED else "countries_resolved"
     published = pd.to_datetime(frame["published_on"])
     return pd.DataFrame(
         {

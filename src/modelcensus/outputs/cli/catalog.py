@@ -31,6 +31,7 @@ from modelcensus.outputs.cli.common import (
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.outputs.common.render import records as as_records
+from modelcensus.records import jsonable
 
 links_app = typer.Typer(help="Canonical models: one model, many names across sources.", invoke_without_command=True)
 app.add_typer(links_app, name="links")
@@ -268,7 +269,7 @@ def check(
     if fmt is OutputFormat.json:
         import json
 
-        print(json.dumps(results, ensure_ascii=False, indent=2, default=str))
+        print(json.dumps(jsonable(results), ensure_ascii=False, indent=2))
         return
     summary = pd.DataFrame([_summary(r) for r in results])
     emit(summary, fmt, console, title="Claims")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -22,6 +24,8 @@ from modelcensus.errors import ModelCensusError, QueryError
 from modelcensus.ingest import Failure
 from modelcensus.outputs.common.render import OutputFormat
 from modelcensus.provenance import DataDate
+from modelcensus.queries import request_error
+from modelcensus.vocabulary import MODEL_DIMENSIONS, OpenWeights, Rule, either
 
 app = typer.Typer(
     help="modelcensus: the open, reproducible census of the world's AI models.",
@@ -62,9 +66,9 @@ LargeOption = Annotated[
         "--large-scale/--not-large-scale", help="Only large-scale models (>= 1e23 FLOP or in Epoch's large-scale file)."
     ),
 ]
-OpenOption = Annotated[str | None, typer.Option("--open-weights", help="yes, no or unknown.")]
+OpenOption = Annotated[str | None, typer.Option("--open-weights", help=f"{either(OpenWeights)}.")]
 DomainOption = Annotated[str | None, typer.Option("--domain", help="Only models of this domain (e.g. Language).")]
-RuleOption = Annotated[str, typer.Option("--rule", help="Counting rule: full, fractional or primary.")]
+RuleOption = Annotated[str, typer.Option("--rule", help=f"Counting rule: {either(Rule)}.")]
 AttributionOption = Annotated[
     str,
     typer.Option(
@@ -108,6 +112,8 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ModelCensusError as exc:
             fail(str(exc).replace("\n", " "))
+        except ValidationError as exc:  # a request (modelcensus.queries) the options make is not valid
+            fail(str(request_error(exc)))
         except KeyboardInterrupt:
             fail(
                 "interrupted; the store is unchanged by the unfinished step (a Hub crawl continues with --resume)", 130
@@ -216,7 +222,59 @@ ByOption = Annotated[
     list[str],
     typer.Option(
         "--by",
-        help="country, region, organization, sector, domain, year, month or open_weights; repeat to cross one "
-        "grouping with year/month/open_weights.",
+        help=f"{either(MODEL_DIMENSIONS)}; repeat to cross one grouping with year/month/open_weights.",
     ),
 ]
+
+# -- the filters shared by the read commands, as one decorator (after sqlite-utils' ``output_options``) ------------
+
+Filters = dict[str, Any]
+"""The shared filter options a command was given, by parameter name (``None``: not given)."""
+
+SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "year": (YearOption, None),
+    "since": (SinceOption, None),
+    "until": (UntilOption, None),
+    "notable": (NotableOption, None),
+    "frontier": (FrontierOption, None),
+    "large_scale": (LargeOption, None),
+    "open_weights": (OpenOption, None),
+    "domain": (DomainOption, None),
+    "rule": (RuleOption, Rule.FULL.value),
+    "as_of": (AsOfOption, None),
+}
+"""Each shared option: its Typer annotation (option name and help) and its default."""
+
+
+def filter_options(*names: str) -> Callable[[F], F]:
+    """Give a command the shared options ``names`` (of :data:`SHARED_OPTIONS`, in this order, before ``--db``):
+    the command declares a keyword-only ``filters: Filters`` and receives them there as one mapping, so the
+    options, their help and their defaults are written once for every command that filters."""
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func, eval_str=True)
+        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in signature.parameters.values()]
+        own = [p for p in own if p.name != "filters"]
+        shared = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=SHARED_OPTIONS[name][1],
+                annotation=SHARED_OPTIONS[name][0],
+            )
+            for name in names
+        ]
+        at = next((i for i, p in enumerate(own) if p.name == "db"), len(own))
+        parameters = [*own[:at], *shared, *own[at:]]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            filters = {name: kwargs.pop(name) for name in names}
+            return func(*args, filters=filters, **kwargs)
+
+        # Typer reads the options from the signature: the command's own parameters and the shared ones
+        wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": signature.return_annotation}
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

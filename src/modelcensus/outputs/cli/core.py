@@ -20,18 +20,10 @@ from modelcensus.outputs.cli.common import (
     ByOption,
     DatedOption,
     DbOption,
-    DomainOption,
     EngineOption,
+    Filters,
     FormatOption,
-    FrontierOption,
-    LargeOption,
-    NotableOption,
-    OpenOption,
-    RuleOption,
-    SinceOption,
     SparkMasterOption,
-    UntilOption,
-    YearOption,
     _census,
     _progress,
     _report_ingest,
@@ -39,13 +31,16 @@ from modelcensus.outputs.cli.common import (
     console,
     err_console,
     failure_text,
+    filter_options,
     handle_errors,
     ingest_app,
     orgs_app,
 )
 from modelcensus.outputs.cli.hub import DerivativesOption, MetricOption, PipelineOption
-from modelcensus.outputs.common.count_query import CountQuery, count_figure
+from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import OutputFormat, emit, records
+from modelcensus.queries import CountRequest, ModelsRequest
+from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, Attribution, Unit, either
 
 
 def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) -> IngestReport:
@@ -193,46 +188,31 @@ def ingest_epoch(
         _ingest_epoch(census, from_path, dated.date() if dated else None)
 
 
-def _grouped(
-    method: str,
-    title: str,
-    by: list[str],
-    db: Path | None,
-    fmt: OutputFormat,
-    rule: str,
-    attribution: str,
-    filters: dict[str, Any],
-) -> None:
-    """count, stats and hardware: one grouped figure, with the same filters and provenance."""
-    by = ["open_weights" if b == "open-weights" else b for b in by]
+def _grouped(method: str, title: str, db: Path | None, fmt: OutputFormat, values: dict[str, Any]) -> None:
+    """stats and hardware: one grouped figure of Epoch AI's models, with a count's filters and provenance."""
+    q = CountRequest.model_validate(values)
+    by = [str(b) for b in q.by]
+    attribution = q.attribution or Attribution.AS_PUBLISHED
     with _census(db) as census:
-        frame = getattr(census, method)(by, rule=rule, attribution=attribution, **filters)
+        frame = getattr(census, method)(by, rule=q.rule, attribution=attribution, **q.filters())
         if fmt is not OutputFormat.table:
-            frame = frame.assign(rule=rule, attribution=attribution)
+            frame = frame.assign(rule=q.rule, attribution=attribution)
         emit(frame, fmt, console, title=f"{title} by {' × '.join(by)}")
 
 
 @app.command()
 @handle_errors
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule", "as_of")
 def count(
     by: ByOption = ["country"],  # noqa: B006
     source: Annotated[str, typer.Option("--source", help="epoch (models) or huggingface (Hub repos).")] = "epoch",
     definition: Annotated[
         str | None, typer.Option("--definition", help="Count under a named definition (modelcensus definitions list).")
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="With --definition: family, release or variant.")] = None,
-    year: YearOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    notable: NotableOption = None,
-    frontier: FrontierOption = None,
-    large_scale: LargeOption = None,
-    open_weights: OpenOption = None,
-    domain: DomainOption = None,
+    unit: Annotated[str | None, typer.Option("--unit", help=f"With --definition: {either(Unit)}.")] = None,
     metric: MetricOption = None,
     derivatives: DerivativesOption = None,
     pipeline_tag: PipelineOption = None,
-    rule: RuleOption = "full",
     attribution: Annotated[
         str | None,
         typer.Option(
@@ -241,36 +221,29 @@ def count(
             "resolved (the publishing organization, default) or lineage (the root base model's developer).",
         ),
     ] = None,
-    as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
     engine: EngineOption = "duckdb",
     spark_master: SparkMasterOption = None,
+    *,
+    filters: Filters,
 ) -> None:
     """Count and share of models (or Hub repos, downloads, likes) per group; every share states its denominator."""
-    query = CountQuery(
-        by=tuple(by),
-        source=source,
-        definition=definition,
-        unit=unit,
-        year=year,
-        since=since,
-        until=until,
-        notable=notable,
-        frontier=frontier,
-        large_scale=large_scale,
-        open_weights=open_weights,
-        domain=domain,
-        metric=metric,
-        derivatives=derivatives,
-        pipeline_tag=pipeline_tag,
-        rule=rule,
-        attribution=attribution,
-        as_of=as_of,
+    q = CountRequest.model_validate(
+        dict(
+            by=by,
+            source=source,
+            definition=definition,
+            unit=unit,
+            metric=metric,
+            derivatives=derivatives,
+            pipeline_tag=pipeline_tag,
+            attribution=attribution,
+            **filters,
+        )
     )
-    query.check()
     with _census(db, engine=engine, spark_master=spark_master) as census:
-        figure = count_figure(census, query)
+        figure = count_figure(census, q)
     if fmt is OutputFormat.table:
         emit(figure.table, fmt, console, title=figure.title, columns=figure.columns)
     else:
@@ -279,107 +252,62 @@ def count(
 
 @app.command()
 @handle_errors
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule", "as_of")
 def stats(
     by: ByOption,
-    year: YearOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    notable: NotableOption = None,
-    frontier: FrontierOption = None,
-    large_scale: LargeOption = None,
-    open_weights: OpenOption = None,
-    domain: DomainOption = None,
-    rule: RuleOption = "full",
     attribution: AttributionOption = "as-published",
-    as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
+    *,
+    filters: Filters,
 ) -> None:
     """Total and median training compute (FLOP) and parameters per group."""
-    filters = dict(
-        year=year,
-        since=since,
-        until=until,
-        notable=notable,
-        frontier=frontier,
-        large_scale=large_scale,
-        open_weights=open_weights,
-        domain=domain,
-        as_of=as_of,
-    )
-    _grouped("statistics", "Training compute and parameters", by, db, fmt, rule, attribution, filters)
+    values = dict(by=by, attribution=attribution, **filters)
+    _grouped("statistics", "Training compute and parameters", db, fmt, values)
 
 
 @app.command()
 @handle_errors
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule", "as_of")
 def hardware(
     by: ByOption = ["country"],  # noqa: B006
-    year: YearOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    notable: NotableOption = None,
-    frontier: FrontierOption = None,
-    large_scale: LargeOption = None,
-    open_weights: OpenOption = None,
-    domain: DomainOption = None,
-    rule: RuleOption = "full",
     attribution: AttributionOption = "as-published",
-    as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
+    *,
+    filters: Filters,
 ) -> None:
     """Models per training-hardware vendor (NVIDIA, Google, Huawei, …) per group."""
-    filters = dict(
-        year=year,
-        since=since,
-        until=until,
-        notable=notable,
-        frontier=frontier,
-        large_scale=large_scale,
-        open_weights=open_weights,
-        domain=domain,
-        as_of=as_of,
-    )
-    _grouped("hardware", "Training hardware by vendor", by, db, fmt, rule, attribution, filters)
+    values = dict(by=by, attribution=attribution, **filters)
+    _grouped("hardware", "Training hardware by vendor", db, fmt, values)
 
 
 @app.command()
 @handle_errors
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "as_of")
 def models(
     country: Annotated[
         str | None, typer.Option("--country", help="ISO code or name; 'none' for models with no country.")
     ] = None,
     organization: Annotated[str | None, typer.Option("--organization", help="Organization name (substring).")] = None,
-    year: YearOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    notable: NotableOption = None,
-    frontier: FrontierOption = None,
-    large_scale: LargeOption = None,
-    open_weights: OpenOption = None,
-    domain: DomainOption = None,
     attribution: AttributionOption = "as-published",
-    as_of: AsOfOption = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many models.")] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
+    *,
+    filters: Filters,
 ) -> None:
     """The models behind a figure, with organization, countries and source."""
+    q = ModelsRequest.model_validate(
+        dict(country=country, organization=organization, attribution=attribution, **filters)
+    )
     with _census(db) as census:
         frame = census.models(
-            country=country,
-            organization=organization,
-            year=year,
-            since=since,
-            until=until,
-            notable=notable,
-            frontier=frontier,
-            large_scale=large_scale,
-            open_weights=open_weights,
-            domain=domain,
-            attribution=attribution,
-            as_of=as_of,
+            country=q.country,
+            organization=q.organization,
+            attribution=q.attribution or Attribution.AS_PUBLISHED,
             limit=limit,
+            **q.filters(),
         )
         columns = None
         if fmt is OutputFormat.table:

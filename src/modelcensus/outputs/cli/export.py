@@ -25,7 +25,9 @@ def export(
 ) -> None:
     """Export every table of the store (one file each) and a manifest.json: schema version, exports, row counts."""
     if fmt not in EXPORT_FORMATS:
-        raise QueryError(f"--format must be one of {', '.join(EXPORT_FORMATS)} for export, not {fmt!r}")
+        raise QueryError(
+            f"--format must be one of {', '.join(EXPORT_FORMATS)} for export, not {fmt!r}", parameter="format"
+        )
     with _census(db) as census:
         manifest = census.export(directory, fmt)
     tables = pd.DataFrame(

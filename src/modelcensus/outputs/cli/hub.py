@@ -16,20 +16,20 @@ from modelcensus.outputs.cli.common import (
     ByOption,
     DatedOption,
     DbOption,
+    Filters,
     FormatOption,
-    RuleOption,
-    SinceOption,
-    UntilOption,
-    YearOption,
     _census,
     _progress,
     _report_ingest,
     app,
     console,
+    filter_options,
     handle_errors,
     ingest_app,
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
+from modelcensus.queries import check_dimensions
+from modelcensus.vocabulary import Attribution, Derivatives, HubMetric
 
 MetricOption = Annotated[str | None, typer.Option("--metric", help="Hub: models (repos), downloads (30-day) or likes.")]
 DerivativesOption = Annotated[
@@ -103,7 +103,10 @@ def _date_arg(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise mc.QueryError(f"{option} must be a date (YYYY-MM-DD), not {value!r}") from None
+        raise mc.QueryError(
+            f"{option} must be a date (YYYY-MM-DD), not {value!r}",
+            parameter=option.removeprefix("--").replace("-", "_"),
+        ) from None
 
 
 @app.command()
@@ -121,40 +124,32 @@ def lineage(
 
 @app.command()
 @handle_errors
+@filter_options("rule", "as_of")
 def trend(
     by: ByOption = ["country"],  # noqa: B006
-    metric: MetricOption = "downloads",
-    attribution: HubAttributionOption = "resolved",
-    derivatives: DerivativesOption = "include",
+    metric: MetricOption = HubMetric.DOWNLOADS.value,
+    attribution: HubAttributionOption = Attribution.RESOLVED.value,
+    derivatives: DerivativesOption = Derivatives.INCLUDE.value,
     pipeline_tag: PipelineOption = None,
-    rule: RuleOption = "full",
-    as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
+    *,
+    filters: Filters,
 ) -> None:
     """Hub adoption over time: the figure as of every stored harvest up to --as-of (repeat harvests to grow the
     series)."""
+    check_dimensions(by)
     with _census(db) as census:
         frame = census.trend(
             by,
-            metric=metric or "downloads",
+            metric=metric or HubMetric.DOWNLOADS,
             attribution=attribution,
-            rule=rule,
-            derivatives=derivatives or "include",
+            derivatives=derivatives or Derivatives.INCLUDE,
             pipeline_tag=pipeline_tag,
-            as_of=as_of,
+            **filters,
         )
         columns = ["date", *HUB_TABLE_COLUMNS] if fmt is OutputFormat.table else None
         emit(frame, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} over time", columns=columns)
 
 
-__all__ = [
-    "AsOfOption",
-    "DerivativesOption",
-    "MetricOption",
-    "PipelineOption",
-    "SinceOption",
-    "UntilOption",
-    "YearOption",
-    "ingest_hub",
-]
+__all__ = ["DerivativesOption", "MetricOption", "PipelineOption", "ingest_hub"]

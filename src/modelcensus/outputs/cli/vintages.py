@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -15,23 +15,17 @@ from modelcensus.outputs.cli.common import (
     AsOfOption,
     AttributionOption,
     DbOption,
-    DomainOption,
+    Filters,
     FormatOption,
-    FrontierOption,
-    LargeOption,
-    NotableOption,
-    OpenOption,
-    RuleOption,
-    SinceOption,
-    UntilOption,
-    YearOption,
     _census,
     app,
     console,
+    filter_options,
     handle_errors,
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.outputs.common.vintage_query import ESTIMATE_COLUMNS, estimate_rows, lag_frames, lag_report
+from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, VINTAGE_DIMENSIONS, either
 
 VINTAGE_JSON = [
     "export_id",
@@ -49,38 +43,20 @@ VINTAGE_JSON = [
 
 @app.command()
 @handle_errors
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule")
 def vintages(
-    by: Annotated[str, typer.Option("--by", help="country, region, organization, sector, domain or open_weights.")] = (
-        "country"
-    ),
-    year: YearOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    notable: NotableOption = None,
-    frontier: FrontierOption = None,
-    large_scale: LargeOption = None,
-    open_weights: OpenOption = None,
-    domain: DomainOption = None,
-    rule: RuleOption = "full",
+    by: Annotated[str, typer.Option("--by", help=f"{either(VINTAGE_DIMENSIONS)}.")] = "country",
     attribution: AttributionOption = "as-published",
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
+    *,
+    filters: Filters,
 ) -> None:
     """The figure at every stored Epoch AI vintage, oldest first: how a year's count grew as the source back-filled
     it (e.g. notable models of 2024 by country). A vintage whose files do not hold the whole population is marked."""
     by = "open_weights" if by == "open-weights" else by
-    filters: dict[str, Any] = dict(
-        year=year,
-        since=since,
-        until=until,
-        notable=notable,
-        frontier=frontier,
-        large_scale=large_scale,
-        open_weights=open_weights,
-        domain=domain,
-    )
     with _census(db) as census:
-        frame = census.vintages(by, rule=rule, attribution=attribution, **filters)
+        frame = census.vintages(by, attribution=attribution, **filters)
     if fmt is not OutputFormat.table:
         emit(frame[[c for c in VINTAGE_JSON if c in frame.columns]], fmt, console)
         return
@@ -107,27 +83,22 @@ def vintages(
 
 @app.command()
 @handle_errors
+@filter_options(*MODEL_FILTERS)
 def lag(
     since: Annotated[
         int | None, typer.Option("--since", help="First year to assess (default: five years back).")
     ] = None,
     until: Annotated[int | None, typer.Option("--until", help="Last year to assess (default: the newest).")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Assess each country (country) on its own curve.")] = None,
-    notable: NotableOption = None,
-    frontier: FrontierOption = None,
-    large_scale: LargeOption = None,
-    open_weights: OpenOption = None,
-    domain: DomainOption = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
+    *,
+    filters: Filters,
 ) -> None:
     """The listing lag: what share of a year's eventual count Epoch AI listed N months after the year ended
     (measured on the stored vintages), and each recent year's status: complete, or still filling in with the
     listed count and an estimate of its final count with a range."""
-    filters: dict[str, Any] = dict(
-        notable=notable, frontier=frontier, large_scale=large_scale, open_weights=open_weights, domain=domain
-    )
     with _census(db) as census:
         if fmt is OutputFormat.json:
             print(json.dumps(lag_report(census, since, until, by, as_of, filters), ensure_ascii=False, indent=2))
@@ -199,6 +170,7 @@ def _curve_table(observations: pd.DataFrame) -> pd.DataFrame:
 
 @app.command()
 @handle_errors
+@filter_options(*PERIOD_FILTERS)
 def estimate(
     by: Annotated[str, typer.Option("--by", help="country (the only grouping).")] = "country",
     source: Annotated[
@@ -207,9 +179,6 @@ def estimate(
     definition: Annotated[
         str, typer.Option("--definition", help="A definition over several linked sources (default all-sources).")
     ] = "all-sources",
-    year: YearOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
     as_of: AsOfOption = None,
     link_errors: Annotated[
         bool,
@@ -224,15 +193,18 @@ def estimate(
     ] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
+    *,
+    filters: Filters,
 ) -> None:
     """How many models exist, including those no source lists: multiple-systems (capture–recapture) estimation
     over the linked sources, with a 95% interval; withheld, with the reason, where it must not be trusted."""
+    year, since, until = filters["year"], filters["since"], filters["until"]
     if year is not None and (since is not None or until is not None):
-        raise QueryError("give either --year, or --since/--until, not both")
+        raise QueryError("give either --year, or --since/--until, not both", parameter="year")
     if by != "country":
-        raise QueryError("the estimate is by country")
+        raise QueryError("the estimate is by country", parameter="by")
     if country is not None and not link_errors:
-        raise QueryError("--country applies with --link-errors (the estimate lists every country)")
+        raise QueryError("--country applies with --link-errors (the estimate lists every country)", parameter="country")
     if link_errors:
         _link_errors(db, definition, Period(year, since, until), country, as_of, fmt)
         return

@@ -1,96 +1,20 @@
 """``count`` as one function: the CLI (``modelcensus count``) and the API (``/api/count``) both call
-:func:`count_figure`, so the figures and the JSON they print cannot diverge."""
+:func:`count_figure` with one :class:`~modelcensus.queries.CountRequest`, so the figures and the JSON they print
+cannot diverge."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from modelcensus.census import Census
-from modelcensus.errors import QueryError
 from modelcensus.outputs.common.render import records
+from modelcensus.queries import CountRequest
+from modelcensus.vocabulary import Attribution, CountSource, Derivatives, HubMetric, Rule
 
 HUB_TABLE_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
-EPOCH_ONLY = ("notable", "frontier", "large_scale", "open_weights", "domain")
-HUB_ONLY = ("metric", "derivatives", "pipeline_tag")
-
-
-def option(parameter: str) -> str:
-    """The CLI spelling of a parameter: ``large_scale`` → ``--large-scale``."""
-    return "--" + parameter.replace("_", "-")
-
-
-class ParameterError(QueryError):
-    """A count parameter that is wrong or misplaced; ``parameter`` names it (``unit``, ``metric``, …)."""
-
-    parameter: str
-
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(message, parameter=parameter)
-
-
-def check_dimensions(by: Sequence[str]) -> None:
-    """A breakdown names each dimension once (``open-weights`` and ``open_weights`` are one)."""
-    names = [b.replace("-", "_") for b in by]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise ParameterError("by", f"--by {repeated[0]} is given twice; name each dimension once")
-
-
-@dataclass(frozen=True)
-class CountQuery:
-    """The parameters of ``modelcensus count`` (None: the default of the chosen path)."""
-
-    by: tuple[str, ...] = ("country",)
-    source: str = "epoch"
-    definition: str | None = None
-    unit: str | None = None
-    year: int | None = None
-    since: int | None = None
-    until: int | None = None
-    notable: bool | None = None
-    frontier: bool | None = None
-    large_scale: bool | None = None
-    open_weights: str | None = None
-    domain: str | None = None
-    metric: str | None = None
-    derivatives: str | None = None
-    pipeline_tag: str | None = None
-    rule: str = "full"
-    attribution: str | None = None
-    as_of: str | None = None
-
-    def key(self) -> tuple[Any, ...]:
-        """A hashable, normalised form (for caches)."""
-        return tuple(getattr(self, f.name) for f in fields(self))
-
-    def check(self) -> None:
-        """Reject combinations the chosen path does not take, naming the parameter."""
-        check_dimensions(self.by)
-        if self.definition is not None:
-            if list(self.by) != ["country"]:
-                raise ParameterError("by", "--definition counts by country")
-            return
-        if self.unit is not None:
-            raise ParameterError("unit", "--unit applies with --definition")
-        if self.source == "huggingface":
-            misplaced = [name for name in EPOCH_ONLY if getattr(self, name) is not None]
-            if misplaced:
-                raise ParameterError(
-                    misplaced[0],
-                    f"{', '.join(option(n) for n in misplaced)} apply to --source epoch, not to Hugging Face repos",
-                )
-            return
-        if self.source != "epoch":
-            raise ParameterError("source", f"--source must be epoch or huggingface, not {self.source!r}")
-        misplaced = [name for name in HUB_ONLY if getattr(self, name) is not None]
-        if misplaced:
-            raise ParameterError(
-                misplaced[0], f"{', '.join(option(n) for n in misplaced)} apply to --source huggingface only"
-            )
 
 
 @dataclass
@@ -121,7 +45,7 @@ def _steady(frame: pd.DataFrame, fractional: bool) -> pd.DataFrame:
     # Rows the rounding leaves tied (adjacent, equal figures) came in the engine's order: order them by group.
     crossed = [c for c in steady.columns if c not in floats and c not in ("group", "group_name")]
     crossed = [c for c in crossed if not pd.api.types.is_integer_dtype(steady[c]) or c == "year"]
-    tied = steady[[*crossed, *floats]].astype(str).agg("|".join, axis=1)
+    tied = steady[[*crossed, *floats]].map(str).agg("|".join, axis=1)  # each cell as text, missing ones too
     run = (tied != tied.shift()).cumsum()
     order = pd.DataFrame({"run": run, "group": steady["group"].astype(str)}).sort_values(
         ["run", "group"], kind="stable"
@@ -129,18 +53,17 @@ def _steady(frame: pd.DataFrame, fractional: bool) -> pd.DataFrame:
     return steady.loc[order.index].reset_index(drop=True)
 
 
-def count_figure(census: Census, q: CountQuery) -> CountFigure:
+def count_figure(census: Census, q: CountRequest) -> CountFigure:
     """Run a count on ``census``: by a named definition, over Hub repos, or over Epoch's models."""
     figure = _count_figure(census, q)
-    fractional = q.rule == "fractional"
+    fractional = q.rule == Rule.FRACTIONAL
     figure.frame, figure.table = _steady(figure.frame, fractional), _steady(figure.table, fractional)
     return figure
 
 
-def _count_figure(census: Census, q: CountQuery) -> CountFigure:
-    q.check()
+def _count_figure(census: Census, q: CountRequest) -> CountFigure:
     if q.definition is not None:
-        rule = None if q.rule == "full" and q.unit is None else q.rule
+        rule = None if q.rule == Rule.FULL and q.unit is None else q.rule
         frame = census.count_definition(
             q.definition,
             unit=q.unit,
@@ -153,14 +76,15 @@ def _count_figure(census: Census, q: CountQuery) -> CountFigure:
         )
         as_of = f", as of {q.as_of}" if q.as_of else ""
         return CountFigure(frame, frame, f"Models by country: {q.definition} ({frame.attrs.get('unit')}s{as_of})")
-    if q.source == "huggingface":
-        metric, attribution = q.metric or "models", q.attribution or "resolved"
+    by = [str(b) for b in q.by]
+    if q.source == CountSource.HUGGINGFACE:
+        metric, attribution = q.metric or HubMetric.MODELS, q.attribution or Attribution.RESOLVED
         frame = census.count_hub(
-            list(q.by),
+            by,
             metric=metric,
             attribution=attribution,
             rule=q.rule,
-            derivatives=q.derivatives or "include",
+            derivatives=q.derivatives or Derivatives.INCLUDE,
             year=q.year,
             since=q.since,
             until=q.until,
@@ -171,23 +95,9 @@ def _count_figure(census: Census, q: CountQuery) -> CountFigure:
         return CountFigure(
             frame.assign(count=frame["value"], metric=metric, rule=q.rule, attribution=attribution),
             frame,
-            f"Hugging Face {metric} by {' × '.join(q.by)} ({attribution})",
+            f"Hugging Face {metric} by {' × '.join(by)} ({attribution})",
             [*HUB_TABLE_COLUMNS[:2], *extra, *HUB_TABLE_COLUMNS[2:]],
         )
-    by = ["open_weights" if b == "open-weights" else b for b in q.by]
-    attribution = q.attribution or "as-published"
-    frame = census.count(
-        by,
-        year=q.year,
-        since=q.since,
-        until=q.until,
-        notable=q.notable,
-        frontier=q.frontier,
-        large_scale=q.large_scale,
-        open_weights=q.open_weights,
-        domain=q.domain,
-        rule=q.rule,
-        attribution=attribution,
-        as_of=q.as_of,
-    )
+    attribution = q.attribution or Attribution.AS_PUBLISHED
+    frame = census.count(by, rule=q.rule, attribution=attribution, **q.filters())
     return CountFigure(frame.assign(rule=q.rule, attribution=attribution), frame, f"Models by {' × '.join(by)}")

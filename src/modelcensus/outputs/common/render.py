@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
-from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -13,7 +11,9 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from modelcensus.errors import QueryError
 from modelcensus.provenance import describe_sources
+from modelcensus.records import jsonable
 
 
 class OutputFormat(StrEnum):
@@ -22,29 +22,20 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready Python value (NaN and NA become null, arrays lists, dates ISO)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return value.isoformat()
-    return value
-
-
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    """The rows of ``frame`` as JSON objects (:func:`~modelcensus.records.jsonable`)."""
+    return [jsonable(row) for row in frame.to_dict(orient="records")]
+
+
+def unprocessable_detail(exc: QueryError) -> list[dict[str, Any]]:
+    """A request's error as the API's 422 detail: the parameter it names is the field (``["query", "country"]``),
+    as FastAPI reports the errors of its own validation."""
+    loc = ["query", exc.parameter] if exc.parameter else ["query"]
+    return [{"loc": loc, "msg": str(exc), "type": "value_error", "input": None}]
 
 
 def _cell(value: Any, column: str) -> str:
-    value = _plain(value)
+    value = jsonable(value)
     if value is None:
         return ""
     if isinstance(value, list):

@@ -5,9 +5,11 @@ Rows that carry a breakdown's crossed dimensions (``year``, ``open_weights``, â€
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from modelcensus.vocabulary import Attribution, HubMetric, Rule, Unit, Verdict
 
 Scalar = str | int | float | bool | None
 
@@ -32,9 +34,9 @@ class CountRow(BaseModel):
     value: float | None = Field(None, description="Hub: the metric's value")
     repos: int | None = Field(None, description="Hub: repos in the group")
     reason: str | None = Field(None, description="Hub: why a row is unattributed")
-    metric: str | None = None
-    rule: str | None = None
-    attribution: str | None = None
+    metric: HubMetric | None = None
+    rule: Rule | None = None
+    attribution: Attribution | None = None
 
 
 class ModelItem(BaseModel):
@@ -125,15 +127,15 @@ class DefinitionOut(BaseModel):
     description: str
     sources: list[str]
     filters: dict[str, Any]
-    unit: str
-    rule: str
-    attribution: str
+    unit: Unit
+    rule: Rule
+    attribution: Attribution
 
 
 class SensitivityRow(BaseModel):
     definition: str
-    rule: str
-    unit: str
+    rule: Rule
+    unit: Unit
     figure: float | None
     denominator: float | None
     comparable: bool = Field(description="of the claim's kind (Hub derivatives never widen a release claim's range)")
@@ -171,7 +173,7 @@ class ClaimOut(BaseModel):
 
     id: str
     claim: str
-    verdict: Literal["supported", "contradicted", "consistent-at-vintage", "not-checkable"]
+    verdict: Verdict
     figure: float | None = Field(description="at the claim's vintage (now, for a claim without as_of)")
     figure_text: str = Field(description="the figure as readers write it (914, 26.0%)")
     denominator: float | None

@@ -70,7 +70,7 @@ def estimate_rows(
 ) -> list[dict[str, Any]]:
     """What ``modelcensus estimate --format json`` prints: one row for all models, then one per country."""
     if year is not None and (since is not None or until is not None):
-        raise QueryError("give either year, or since/until, not both")
+        raise QueryError("give either year, or since/until, not both", parameter="year")
     table = census.estimate(sources=sources, definition=definition, period=Period(year, since, until), as_of=as_of)
     out = table.copy()
     out["sources"] = pd.Series(

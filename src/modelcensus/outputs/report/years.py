@@ -19,13 +19,14 @@ from modelcensus.census import Census
 from modelcensus.definitions import Definition
 from modelcensus.errors import QueryError
 from modelcensus.metrics.completeness import LagCurve, YearStatus, assess
+from modelcensus.vocabulary import MODEL_FILTERS
 
 TINY_DENOMINATOR = 20
 """A year with fewer models than this under a definition gets no share drawn: one model would be 100%."""
 LARGE_SCALE_FLOP = 1e23
 """Epoch AI's large-scale threshold: a definition of at least this much training compute reads the listing
 lag of Epoch's large-scale models."""
-CURVE_FILTERS = ("notable", "frontier", "large_scale", "open_weights", "domain")
+CURVE_FILTERS = MODEL_FILTERS
 
 
 def parse_date(value: date | str | None) -> date | None:
@@ -34,7 +35,7 @@ def parse_date(value: date | str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise QueryError(f"as_of must be a date (YYYY-MM-DD), not {value!r}") from exc
+        raise QueryError(f"as_of must be a date (YYYY-MM-DD), not {value!r}", parameter="as_of") from exc
 
 
 def curve_filters(definition: Definition) -> dict[str, Any] | None:

@@ -16,22 +16,26 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from importlib.resources import files
 from pathlib import Path as FilePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from pydantic import ValidationError
 
 import modelcensus as mc
 from modelcensus.census import Census
-from modelcensus.errors import ModelCensusError
+from modelcensus.errors import ModelCensusError, QueryError, UnknownGroupError
 from modelcensus.metrics.completeness import COMPLETE_SHARE
-from modelcensus.outputs.common.count_query import CountQuery, ParameterError, count_figure
-from modelcensus.outputs.common.render import _plain, records
+from modelcensus.outputs.common.count_query import count_figure
+from modelcensus.outputs.common.render import records, unprocessable_detail
 from modelcensus.outputs.common.schemas import ErrorOut
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, curve_filters, curve_words
-from modelcensus.outputs.web.profiles import Profiles, UnknownGroupError
+from modelcensus.outputs.web.profiles import Profiles
 from modelcensus.provenance import describe_sources
+from modelcensus.queries import TEXT_PATTERN, CountRequest, request_error
+from modelcensus.records import jsonable
+from modelcensus.vocabulary import Attribution, CountSource, HubMetric, Rule, Unit
 
 router = APIRouter()
 
@@ -49,8 +53,7 @@ PAGES = {
 VINTAGE_COUNTRIES = ("US", "CN")
 LAG_POPULATIONS: tuple[tuple[str, dict[str, Any]], ...] = (("epoch-all", {}), ("epoch-notable", {"notable": True}))
 TOP_COUNTRIES_BY_YEAR = 6
-NAME = r"^[^\x00-\x1f\x7f]*$"  # no control characters
-Rule = Literal["full", "fractional", "primary"]
+NAME = TEXT_PATTERN  # no control characters
 
 
 def get_census(request: Request) -> Iterator[Census]:
@@ -82,24 +85,15 @@ async def _answer(request: Request, key: tuple[Any, ...], compute: Callable[[Cen
         with mc.open(path, read_only=True) as census:
             return compute(census)
 
-    return JSONResponse(_json(await anyio.to_thread.run_sync(run)))
-
-
-def _json(value: Any) -> Any:
-    """JSON-ready (NaN → null, dates ISO, numpy scalars plain), recursively."""
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    return _plain(value)
+    return JSONResponse(jsonable(await anyio.to_thread.run_sync(run)))
 
 
 def _page(name: str) -> HTMLResponse:
     return HTMLResponse((STATIC / PAGES[name]).read_text(encoding="utf-8"))
 
 
-def _unprocessable(parameter: str, message: str) -> HTTPException:
-    return HTTPException(422, [{"loc": ["query", parameter], "msg": message, "type": "value_error"}])
+def _unprocessable(exc: QueryError) -> HTTPException:
+    return HTTPException(422, unprocessable_detail(exc))
 
 
 # -- HTML pages -------------------------------------------------------------------------------------
@@ -155,14 +149,17 @@ def static_file(name: str) -> FileResponse:
 # -- JSON twins -------------------------------------------------------------------------------------
 
 
-def _figure(census: Census, q: CountQuery) -> dict[str, Any]:
+def _figure(census: Census, by: tuple[str, ...], common: dict[str, Any]) -> dict[str, Any]:
     """A count's rows exactly as ``/api/count`` gives them, with the figure's provenance beside them."""
     try:
+        q = CountRequest.model_validate({"by": by, **common})
         figure = count_figure(census, q)
-    except ParameterError as exc:
-        raise _unprocessable(exc.parameter, str(exc)) from exc
+    except ValidationError as exc:
+        raise _unprocessable(request_error(exc)) from exc
+    except QueryError as exc:
+        raise _unprocessable(exc) from exc
     except ModelCensusError as exc:
-        raise _unprocessable("query", str(exc)) from exc
+        raise _unprocessable(QueryError(str(exc))) from exc
     attrs = dict(figure.frame.attrs)
     provenance = {
         "definition": attrs.get("definition"),
@@ -174,7 +171,7 @@ def _figure(census: Census, q: CountQuery) -> dict[str, Any]:
         "metric": attrs.get("metric"),
         "snapshots": attrs.get("snapshots") or [],
     }
-    return {"rows": figure.records(), "provenance": _json(provenance)}
+    return {"rows": figure.records(), "provenance": jsonable(provenance)}
 
 
 def _marks_json(marks: YearMarks, label: str = "") -> dict[str, Any]:
@@ -184,7 +181,7 @@ def _marks_json(marks: YearMarks, label: str = "") -> dict[str, Any]:
     return {
         "measured": True,
         "population": marks.population,
-        "years": _json(marks.to_json(label)),
+        "years": jsonable(marks.to_json(label)),
         "filling_in": marks.filling(),
         "sentences": marks.sentences(label),
     }
@@ -286,35 +283,33 @@ async def dashboard_json(
     definition: Annotated[
         str | None, Query(max_length=200, pattern=NAME, description="A named definition (see /api/definitions).")
     ] = None,
-    rule: Annotated[Rule, Query(description="Counting rule.")] = "full",
-    attribution: Annotated[
-        Literal["as-published", "resolved", "lineage"] | None, Query(description="Whose country (lineage: Hub).")
-    ] = None,
-    unit: Annotated[Literal["family", "release", "variant"] | None, Query(description="With a definition.")] = None,
-    source: Annotated[Literal["epoch", "huggingface"], Query(description="Epoch models or Hub repos.")] = "epoch",
-    metric: Annotated[Literal["models", "downloads", "likes"] | None, Query(description="Hub metric.")] = None,
+    rule: Annotated[Rule, Query(description="Counting rule.")] = Rule.FULL,
+    attribution: Annotated[Attribution | None, Query(description="Whose country (lineage: Hub).")] = None,
+    unit: Annotated[Unit | None, Query(description="With a definition.")] = None,
+    source: Annotated[CountSource, Query(description="Epoch models or Hub repos.")] = CountSource.EPOCH,
+    metric: Annotated[HubMetric | None, Query(description="Hub metric.")] = None,
 ) -> Response:
     """The dashboard's figures (the JSON twin of ``/``): models by country, and by country and year for
     the leading countries, each with its definition, counting rule, attribution and sources."""
     if since is not None and until is not None and since > until:
-        raise _unprocessable("since", f"since ({since}) is after until ({until})")
+        raise _unprocessable(QueryError(f"since ({since}) is after until ({until})", parameter="since"))
     common: dict[str, Any] = dict(
-        since=since, until=until, rule=rule, attribution=attribution, source="epoch" if definition else source
+        since=since, until=until, rule=rule, attribution=attribution, source=CountSource.EPOCH if definition else source
     )
     if definition:
         common["definition"], common["unit"] = definition, unit
     elif unit is not None:
-        raise _unprocessable("unit", "unit applies with a definition")
-    if source == "huggingface" and not definition:
-        common["metric"] = metric or "models"
+        raise _unprocessable(QueryError("unit applies with a definition", parameter="unit"))
+    if source == CountSource.HUGGINGFACE and not definition:
+        common["metric"] = metric or HubMetric.MODELS
     params = {k: v for k, v in {**common, "metric": metric}.items() if v is not None}
 
     def compute(census: Census) -> dict[str, Any]:
-        by_country = _figure(census, CountQuery(by=("country",), **common))
+        by_country = _figure(census, ("country",), common)
         by_year = None
         all_years: list[dict[str, Any]] = []
         if not definition:
-            by_year = _figure(census, CountQuery(by=("country", "year"), **common))
+            by_year = _figure(census, ("country", "year"), common)
             all_years = by_year["rows"]
             leaders = [r["group"] for r in by_country["rows"] if r["group"] is not None][:TOP_COUNTRIES_BY_YEAR]
             by_year["rows"] = [r for r in by_year["rows"] if r["group"] in leaders]
@@ -324,7 +319,7 @@ async def dashboard_json(
             years["series"] = {g: v for g, v in years.get("series", {}).items() if g in leaders_set}
         else:
             years.pop("series", None)
-        return {"params": params, "by_country": by_country, "by_country_year": by_year, "years": _json(years)}
+        return {"params": params, "by_country": by_country, "by_country_year": by_year, "years": jsonable(years)}
 
     return await _answer(request, ("figures", tuple(sorted(params.items()))), compute)
 
@@ -337,8 +332,8 @@ async def dashboard_json(
 async def country_json(
     request: Request,
     code: Annotated[str, Path(max_length=100, pattern=NAME)],
-    attribution: Literal["as-published", "resolved"] = "as-published",
-    rule: Rule = "full",
+    attribution: Attribution = Attribution.AS_PUBLISHED,
+    rule: Rule = Rule.FULL,
     since: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     until: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -355,7 +350,7 @@ async def country_json(
             raise HTTPException(404, str(exc)) from exc
         counts = {int(r["year"]): float(r["count"]) for r in profile["per_year"]}
         profile["years"] = _profile_marks(census, counts, str(profile["name"]))
-        return dict(_json(profile))
+        return dict(jsonable(profile))
 
     return await _answer(request, ("country", code, attribution, rule, since, until, limit), compute)
 
@@ -381,7 +376,7 @@ async def organization_json(
             raise HTTPException(404, str(exc)) from exc
         counts = {int(r["year"]): float(r["models"]) for r in profile["per_year"] if r.get("year") is not None}
         profile["years"] = _profile_marks(census, counts, str(profile["name"]))
-        return dict(_json(profile))
+        return dict(jsonable(profile))
 
     return await _answer(request, ("organization", name, since, until, limit), compute)
 
@@ -412,7 +407,7 @@ async def vintages_json(
     def compute(census: Census) -> dict[str, Any]:
         marker = YearMarker(census)
         if marker.when is None:
-            raise _unprocessable("year", "no dated Epoch AI export is stored")
+            raise _unprocessable(QueryError("no dated Epoch AI export is stored", parameter="year"))
         until = marker.when.year if (marker.when.month, marker.when.day) == (12, 31) else marker.when.year - 1
         chosen = year or marker.last_complete_year({"notable": True}, until)
         out: dict[str, Any] = {
@@ -464,6 +459,6 @@ async def vintages_json(
                     **_marks_json(marks, name),
                 }
             )
-        return dict(_json(out))
+        return dict(jsonable(out))
 
     return await _answer(request, ("vintages", year), compute)

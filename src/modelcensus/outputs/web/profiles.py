@@ -13,17 +13,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from modelcensus.census import Census
-from modelcensus.errors import ModelCensusError, QueryError
+from modelcensus.errors import ModelCensusError, UnknownGroupError
 from modelcensus.records import country_code, country_name
 
 if TYPE_CHECKING:
     from modelcensus.orgs.registry import OrgRecord
 
 PROFILE_MODEL_COLUMNS = ["id", "name", "published_on", "organizations", "countries", "open_weights", "notable"]
-
-
-class UnknownGroupError(QueryError):
-    """A profile names a country or organization the census does not know."""
 
 
 def _int(value: Any) -> int:

@@ -1,0 +1,240 @@
+"""The one request model: what a count (:class:`CountRequest`) and a models list (:class:`ModelsRequest`) ask
+for, validated once for the CLI, the API and the library.
+
+The CLI builds them from its options (``CountRequest.model_validate``), the API takes them as query parameters
+(FastAPI reads a pydantic model's fields as the query's parameters and documents each), the library passes them
+to ``count_figure``. A request that cannot be answered fails here, naming the parameter at fault: the API answers
+422 with it as the field, the CLI (through :func:`request_error`) a one-line message.
+
+The words (rules, attributions, units, dimensions, metrics) are :mod:`modelcensus.vocabulary`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from modelcensus.errors import QueryError
+from modelcensus.records import country_code, country_name
+from modelcensus.vocabulary import (
+    GROUPED_DIMENSIONS,
+    HUB_ATTRIBUTIONS,
+    HUB_DIMENSIONS,
+    HUB_FILTERS,
+    HUB_GROUPED,
+    MODEL_ATTRIBUTIONS,
+    MODEL_DIMENSIONS,
+    MODEL_FILTERS,
+    Attribution,
+    CountSource,
+    Derivatives,
+    Dimension,
+    HubMetric,
+    OpenWeights,
+    Rule,
+    Unit,
+)
+
+NO_COUNTRY = {"none", "(no country)", "unknown"}
+"""How a request names the row of models with no country."""
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+"""Free text (a definition's name, a domain, a pipeline tag) holds no control characters."""
+
+T = TypeVar("T")
+
+
+def country_parameter(value: str) -> str | None:
+    """A country as a request gives it (ISO code or name; ``none``: no country) → its ISO code."""
+    text = value.strip()
+    if text.casefold() in NO_COUNTRY:
+        return None
+    if len(text) == 2 and text.isalpha() and country_name(text.upper()) != text.upper():
+        return text.upper()
+    code = country_code(text) if len(text) != 2 else None
+    if isinstance(code, str):
+        return code
+    raise QueryError(f"unknown country {value!r}: give an ISO 3166-1 alpha-2 code (CN) or a name", parameter="country")
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("value_error", f"as_of must be a date (YYYY-MM-DD), not {value!r}") from None
+    return value
+
+
+def check_dimensions(by: Sequence[str]) -> None:
+    """A breakdown names each dimension once (``open-weights`` and ``open_weights`` are one)."""
+    names = [b.replace("-", "_") for b in by]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise QueryError(f"by {repeated[0]} is given twice; name each dimension once", parameter="by")
+
+
+def _field(check: Callable[[T], object]) -> Callable[[T], T]:
+    """``check`` as a field validator: its :class:`QueryError` becomes the field's error, in its own words."""
+
+    def validate(value: T) -> T:
+        try:
+            check(value)
+        except QueryError as exc:
+            raise PydanticCustomError("value_error", str(exc)) from None
+        return value
+
+    return validate
+
+
+Year = Annotated[int | None, Field(ge=1900, le=2100)]
+Text = Annotated[str | None, Field(max_length=200, pattern=TEXT_PATTERN)]
+AsOf = Annotated[date | None, BeforeValidator(_iso_date)]
+
+
+def invalid(parameter: str, message: str, value: object) -> ValidationError:
+    """A validation error of one parameter (what a request's own checks raise, so it carries the field)."""
+    error = InitErrorDetails(type=PydanticCustomError("value_error", message), loc=(parameter,), input=value)
+    return ValidationError.from_exception_data("request", [error])
+
+
+def request_error(error: ValidationError) -> QueryError:
+    """A request's validation error as the package's :class:`QueryError`, naming the first parameter at fault."""
+    first = error.errors(include_url=False)[0]
+    parameter = str(first["loc"][0]) if first["loc"] else None
+    given = first.get("input")
+    if first["type"] == "value_error":
+        message = first["msg"].removeprefix("Value error, ")
+    elif first["type"] == "enum":
+        message = f"{parameter} must be {first['ctx']['expected']}, not {given!r}"
+    else:
+        message = f"{parameter}: {first['msg'][:1].lower()}{first['msg'][1:]}, not {given!r}"
+    return QueryError(message, parameter=parameter)
+
+
+def _misplaced(names: Sequence[str], where: str, *, negated: bool = True) -> str:
+    """``notable, frontier do not apply to a definition``; ``metric applies to source huggingface only``."""
+    many = len(names) > 1
+    verb = ("do not apply" if many else "does not apply") if negated else ("apply" if many else "applies")
+    return f"{', '.join(names)} {verb} {where}"
+
+
+class _Request(BaseModel):
+    """What a count and a models list share: the population, its period and filters, whose country, when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: CountSource = Field(CountSource.EPOCH, description="epoch (models) or huggingface (Hub repos).")
+    definition: Text = Field(None, description="Count under a named definition (see /api/definitions).")
+    unit: Unit | None = Field(None, description="With a definition: family, release or variant.")
+    year: Year = Field(None, description="Only models published in this year.")
+    since: Year = Field(None, description="Only models published in or after this year.")
+    until: Year = Field(None, description="Only models published in or before this year.")
+    notable: bool | None = Field(None, description="Only notable (or only non-notable) models.")
+    frontier: bool | None = Field(None, description="Only frontier (or only non-frontier) models.")
+    large_scale: bool | None = Field(
+        None, description="Only large-scale models (>= 1e23 FLOP or in Epoch's large-scale file)."
+    )
+    open_weights: OpenWeights | None = Field(None, description="yes, no or unknown.")
+    domain: Text = Field(None, description="Only models of this domain (e.g. Language).")
+    attribution: Attribution | None = Field(
+        None,
+        description="epoch: as-published (the source's country field, default) or resolved (registry). "
+        "huggingface: resolved (the publishing organization, default) or lineage (the root base model's developer).",
+    )
+    as_of: AsOf = Field(
+        None,
+        description="Read the census as it was on this date (YYYY-MM-DD): the newest export of each source dated on "
+        "or before it.",
+    )
+
+    def filters(self) -> dict[str, Any]:
+        """The period and Epoch AI's filters, as the census's figures take them (``as_of`` included)."""
+        names = ("year", "since", "until", *MODEL_FILTERS, "as_of")
+        return {name: getattr(self, name) for name in names}
+
+    def _check_common(self, not_for_definition: tuple[str, ...]) -> None:
+        if self.year is not None and (self.since is not None or self.until is not None):
+            raise invalid("year", "give either year, or since/until, not both", self.year)
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise invalid("since", f"since ({self.since}) is after until ({self.until})", self.since)
+        if self.definition is None and self.unit is not None:
+            raise invalid("unit", "unit applies with definition", self.unit)
+        if self.definition is not None:
+            given = [name for name in not_for_definition if getattr(self, name) is not None]
+            if given:
+                raise invalid(given[0], _misplaced(given, "to a definition"), getattr(self, given[0]))
+            return
+        if self.source == CountSource.EPOCH and self.attribution not in (None, *MODEL_ATTRIBUTIONS):
+            raise invalid("attribution", "attribution lineage applies to Hugging Face repos", self.attribution)
+        if self.source == CountSource.HUGGINGFACE and self.attribution not in (None, *HUB_ATTRIBUTIONS):
+            raise invalid("attribution", "Hugging Face repos are attributed resolved or lineage", self.attribution)
+
+
+class CountRequest(_Request):
+    """A count: by a named definition, over Hub repos, or over Epoch AI's models (``modelcensus count``,
+    ``/api/count``). ``None``: the default of the chosen path."""
+
+    by: Annotated[tuple[Dimension, ...], AfterValidator(_field(check_dimensions))] = Field(
+        (Dimension.COUNTRY,),
+        description="country, region, organization, sector, domain, year, month or open_weights (Hub repos: "
+        "country, region, organization, base_family, year, month, pipeline_tag, derivative); repeat to cross one "
+        "grouping with the others.",
+    )
+    metric: HubMetric | None = Field(None, description="Hub: models (repos), downloads (30-day) or likes.")
+    derivatives: Derivatives | None = Field(
+        None, description="Hub: include (default), exclude (originals only) or only."
+    )
+    pipeline_tag: Text = Field(None, description="Hub: only repos of this pipeline tag.")
+    rule: Rule = Field(Rule.FULL, description="Counting rule: full, fractional or primary.")
+
+    @model_validator(mode="after")
+    def _check(self) -> CountRequest:
+        """Reject what the chosen path does not take, naming the parameter."""
+        self._check_common((*MODEL_FILTERS, *HUB_FILTERS))
+        if self.definition is not None:
+            if self.by != (Dimension.COUNTRY,):
+                raise invalid("by", "a count under a definition is by country", list(self.by))
+            return self
+        misplaced: tuple[str, ...]
+        dimensions: tuple[Dimension, ...]
+        grouped: tuple[Dimension, ...]
+        if self.source == CountSource.HUGGINGFACE:
+            misplaced, dimensions, grouped = MODEL_FILTERS, HUB_DIMENSIONS, HUB_GROUPED
+            where, what = "to source epoch, not to Hugging Face repos", "Hugging Face repos"
+        else:
+            misplaced, dimensions, grouped = HUB_FILTERS, MODEL_DIMENSIONS, GROUPED_DIMENSIONS
+            where, what = "to source huggingface only", "Epoch AI's models"
+        given = [name for name in misplaced if getattr(self, name) is not None]
+        if given:
+            raise invalid(given[0], _misplaced(given, where, negated=False), getattr(self, given[0]))
+        unknown = [d for d in self.by if d not in dimensions]
+        if unknown:
+            message = f"cannot group {what} by {unknown[0]!s}; choose from {', '.join(dimensions)}"
+            raise invalid("by", message, list(self.by))
+        if len([d for d in self.by if d in grouped]) > 1:
+            raise invalid("by", f"group by at most one of {', '.join(grouped)} at a time", list(self.by))
+        return self
+
+
+class ModelsRequest(_Request):
+    """The models behind a figure (``modelcensus models``, ``/api/models``): a count's filters plus the group
+    (``country``, ``organization``, ``year``)."""
+
+    country: Annotated[Text, AfterValidator(_field(lambda c: c is None or country_parameter(c)))] = Field(
+        None, description="ISO code or name; none for the models with no country."
+    )
+    organization: Text = Field(None, description="Organization name (substring).")
+
+    @model_validator(mode="after")
+    def _check(self) -> ModelsRequest:
+        epoch_only = ("organization", *MODEL_FILTERS, "as_of")
+        self._check_common(epoch_only)
+        if self.definition is None and self.source == CountSource.HUGGINGFACE:
+            given = [name for name in epoch_only if getattr(self, name) is not None]
+            if given:
+                raise invalid(given[0], _misplaced(given, "to Hugging Face repos"), getattr(self, given[0]))
+        return self
