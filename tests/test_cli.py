@@ -39,7 +39,7 @@ def test_count_json_matches_the_library(epoch_census_path: Path, census: mc.Cens
     by_group = {row["group"]: row for row in out}
     assert by_group["US"]["count"] == 57 and by_group["CN"]["count"] == 31
     assert by_group["US"]["denominator"] == 98
-    library = census.count(by="country", year=2024, notable=True)
+    library = census.count(by="country", year=2024, notable=True).frame
     assert [r["count"] for r in out] == list(library["count"])
     assert [r["group"] for r in out] == list(library["group"])
 

@@ -143,7 +143,7 @@ def _epoch_models(census: Census, q: ModelsQuery) -> pd.DataFrame:
         open_weights=q.open_weights,
         domain=q.domain,
         as_of=q.as_of,
-    )
+    ).frame
     column = "countries_published" if attribution == "as-published" else "countries_resolved"
     published = pd.to_datetime(frame["published_on"])
     return pd.DataFrame(

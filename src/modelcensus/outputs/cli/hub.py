@@ -135,7 +135,7 @@ def trend(
     """Hub adoption over time: the figure as of every stored harvest up to --as-of (repeat harvests to grow the
     series)."""
     with _census(db) as census:
-        frame = census.trend(
+        figure = census.trend(
             by,
             metric=metric or "downloads",
             attribution=attribution,
@@ -145,7 +145,7 @@ def trend(
             as_of=as_of,
         )
         columns = ["date", *HUB_TABLE_COLUMNS] if fmt is OutputFormat.table else None
-        emit(frame, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} over time", columns=columns)
+        emit(figure, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} over time", columns=columns)
 
 
 __all__ = [

@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from modelcensus.census import Census
+from modelcensus.census import Census, Figure, Provenance
 from modelcensus.errors import QueryError
-from modelcensus.outputs.common.render import records
+from modelcensus.outputs.common.render import plural, records
 
 HUB_TABLE_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
 EPOCH_ONLY = ("notable", "frontier", "large_scale", "open_weights", "domain")
@@ -95,12 +95,18 @@ class CountQuery:
 
 @dataclass
 class CountFigure:
-    """A count: ``frame`` as JSON and CSV show it, ``table`` (with ``title`` and ``columns``) as the table does."""
+    """A count: ``frame`` as JSON and CSV show it, ``table`` (with ``title`` and ``columns``) as the table does,
+    and where it came from (``provenance``, the table's caption)."""
 
     frame: pd.DataFrame
     table: pd.DataFrame
     title: str
+    provenance: Provenance
     columns: list[str] | None = None
+
+    def shown(self) -> Figure:
+        """The table with its provenance, as ``modelcensus count`` prints it."""
+        return Figure(self.table, self.provenance)
 
     def records(self) -> list[dict[str, Any]]:
         """What ``modelcensus count --format json`` prints (and ``/api/count`` answers)."""
@@ -141,7 +147,7 @@ def _count_figure(census: Census, q: CountQuery) -> CountFigure:
     q.check()
     if q.definition is not None:
         rule = None if q.rule == "full" and q.unit is None else q.rule
-        frame = census.count_definition(
+        figure = census.count_definition(
             q.definition,
             unit=q.unit,
             rule=rule,
@@ -152,10 +158,12 @@ def _count_figure(census: Census, q: CountQuery) -> CountFigure:
             as_of=q.as_of,
         )
         as_of = f", as of {q.as_of}" if q.as_of else ""
-        return CountFigure(frame, frame, f"Models by country: {q.definition} ({frame.attrs.get('unit')}s{as_of})")
+        unit = plural(figure.provenance.unit or "model")
+        title = f"Models by country: {q.definition} ({unit}{as_of})"
+        return CountFigure(figure.frame, figure.frame, title, figure.provenance)
     if q.source == "huggingface":
         metric, attribution = q.metric or "models", q.attribution or "resolved"
-        frame = census.count_hub(
+        figure = census.count_hub(
             list(q.by),
             metric=metric,
             attribution=attribution,
@@ -167,16 +175,18 @@ def _count_figure(census: Census, q: CountQuery) -> CountFigure:
             pipeline_tag=q.pipeline_tag,
             as_of=q.as_of,
         )
+        frame = figure.frame
         extra = [c for c in frame.columns if c not in HUB_TABLE_COLUMNS and c not in ("reason",)]
         return CountFigure(
             frame.assign(count=frame["value"], metric=metric, rule=q.rule, attribution=attribution),
             frame,
             f"Hugging Face {metric} by {' × '.join(q.by)} ({attribution})",
+            figure.provenance,
             [*HUB_TABLE_COLUMNS[:2], *extra, *HUB_TABLE_COLUMNS[2:]],
         )
     by = ["open_weights" if b == "open-weights" else b for b in q.by]
     attribution = q.attribution or "as-published"
-    frame = census.count(
+    figure = census.count(
         by,
         year=q.year,
         since=q.since,
@@ -190,4 +200,7 @@ def _count_figure(census: Census, q: CountQuery) -> CountFigure:
         attribution=attribution,
         as_of=q.as_of,
     )
-    return CountFigure(frame.assign(rule=q.rule, attribution=attribution), frame, f"Models by {' × '.join(by)}")
+    frame = figure.frame
+    return CountFigure(
+        frame.assign(rule=q.rule, attribution=attribution), frame, f"Models by {' × '.join(by)}", figure.provenance
+    )
