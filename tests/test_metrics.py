@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,23 @@ def test_hardware_vendors(small: mc.Census) -> None:
 def test_bad_requests_are_query_errors(small: mc.Census, kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(QueryError, match=message):
         small.count(**kwargs)
+
+
+def test_a_figure_carries_its_provenance_and_its_json_keeps_the_keys(small: mc.Census) -> None:
+    """The provenance is typed (dates, tuples) and its JSON has the keys the CLI and API printed before it was:
+    a stated field that is empty (a count's note, a models list's country) stays as null; others are left out."""
+    count = small.count(by=["country", "year"], notable=True)
+    assert isinstance(count, mc.Figure) and isinstance(count.provenance, mc.Provenance)
+    assert count.provenance.by == ("country", "year") and count.provenance.rule == "full"
+    out = count.provenance.to_dict()
+    assert list(out) == ["definition", "by", "rule", "rule_text", "attribution", "denominator", "snapshots", "note"]
+    assert out["by"] == ["country", "year"] and out["note"] is None
+    assert out["denominator"] == "models that pass the filters in the same year"
+    assert {s["source"] for s in out["snapshots"]} == {"epoch"}
+    listed = small.models(organization="Alpha").provenance.to_dict()
+    assert list(listed) == ["definition", "attribution", "snapshots", "country", "organization"]
+    assert listed["country"] is None and listed["organization"] == "Alpha"
+    empty = mc.Provenance()
+    assert empty.to_dict() == {} and empty.snapshot_list == []
+    dated = mc.Provenance(as_of=date(2025, 1, 1), by=("country",), stated_when_empty=("note",))
+    assert dated.to_dict() == {"by": ["country"], "as_of": "2025-01-01", "note": None}

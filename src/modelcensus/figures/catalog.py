@@ -6,11 +6,12 @@ run by the reader's engine, over the census records the linkage keeps current.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
-from modelcensus.definitions import Definition
+from modelcensus.definitions import Definition, unit_plural
 from modelcensus.errors import QueryError
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.reader import Part
@@ -91,14 +92,14 @@ class CatalogFigures(Part):
     ) -> Provenance:
         """A definition figure's provenance: of a ``period``, or per year over ``years`` (since, until)."""
         return Provenance(
-            definition=d.describe(),
+            definition=replace(d, unit=unit, rule=rule, attribution=attribution).describe(),  # as counted
             definition_name=d.name,
             description=d.description,
             rule=rule,
             rule_text=RULE_TEXT[rule],
             attribution=attribution,
             unit=unit,
-            denominator=f"{unit}s admitted by the definition" + (" in the same year" if years else ""),
+            denominator=f"{unit_plural(unit)} admitted by the definition" + (" in the same year" if years else ""),
             period=period.describe() if period is not None else None,
             since=years[0] if years else None,
             until=years[1] if years else None,

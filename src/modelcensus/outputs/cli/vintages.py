@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
 from modelcensus.metrics.populations import Period
 from modelcensus.outputs.cli.common import (
@@ -30,7 +31,7 @@ from modelcensus.outputs.cli.common import (
     console,
     handle_errors,
 )
-from modelcensus.outputs.common.render import OutputFormat, emit, plural
+from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.outputs.common.vintage_query import ESTIMATE_COLUMNS, estimate_rows, lag_frames, lag_report
 
 VINTAGE_JSON = [
@@ -268,7 +269,7 @@ def estimate(
         fmt,
         console,
         title=f"Models including those no source lists: {(p.definition or '').split(' ', 1)[0]}, {p.period}, "
-        f"{plural(p.unit or 'model')} (95% intervals; see docs/estimate.md)",
+        f"{unit_plural(p.unit or 'model')} (95% intervals; see docs/estimate.md)",
     )
     first = table.iloc[0]
     console.print(f"method (all models): {first['method']}", highlight=False, markup=False)

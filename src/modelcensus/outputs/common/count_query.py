@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 
 from modelcensus.census import Census, Figure, Provenance
+from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
-from modelcensus.outputs.common.render import plural, records
+from modelcensus.outputs.common.render import records
 
 HUB_TABLE_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
 EPOCH_ONLY = ("notable", "frontier", "large_scale", "open_weights", "domain")
@@ -158,7 +159,7 @@ def _count_figure(census: Census, q: CountQuery) -> CountFigure:
             as_of=q.as_of,
         )
         as_of = f", as of {q.as_of}" if q.as_of else ""
-        unit = plural(figure.provenance.unit or "model")
+        unit = unit_plural(figure.provenance.unit or "model")
         title = f"Models by country: {q.definition} ({unit}{as_of})"
         return CountFigure(figure.frame, figure.frame, title, figure.provenance)
     if q.source == "huggingface":

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from modelcensus.census import Figure
+from modelcensus.definitions import unit_plural
 from modelcensus.provenance import describe_sources
 
 
@@ -60,13 +61,22 @@ def _cell(value: Any, column: str) -> str:
 
 
 def caption(figure: Figure) -> str:
-    """The provenance lines printed under a figure's table."""
+    """The provenance lines printed under a figure's table: what is counted (a named definition in words, then its
+    specification), the unit, the counting rule in words, the attribution, the share's denominator, the sources
+    with their dates, a note, the date read as of."""
     p = figure.provenance
     lines = []
-    if p.definition:
-        lines.append(f"Models: {p.definition}.")
+    if p.description:
+        lines.append(f"Models: {_sentence(p.description)}")
+        lines.append(f"Definition: {_sentence(p.definition or p.definition_name or '')}")
+    elif p.definition:
+        lines.append(f"Models: {_sentence(p.definition)}")
+    if p.unit:
+        lines.append(f"Unit: {p.unit}" + (f"; {unit_plural(p.unit)} {p.period}." if p.period else "."))
+    if p.metric:
+        lines.append(f"Metric: {p.metric}.")
     if p.rule:
-        lines.append(f"Counting rule: {p.rule} ({p.rule_text or ''}).")
+        lines.append(f"Counting rule: {p.rule}" + (f" ({p.rule_text})." if p.rule_text else "."))
     if p.attribution:
         lines.append(f"Attribution: {p.attribution}.")
     if p.denominator and "share" in figure.frame.columns:
@@ -82,9 +92,9 @@ def caption(figure: Figure) -> str:
     return "\n".join(lines)
 
 
-def plural(unit: str) -> str:
-    """``family`` → ``families``, ``variant`` → ``variants``."""
-    return unit[:-1] + "ies" if unit.endswith("y") else unit + "s"
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def emit(
