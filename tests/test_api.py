@@ -160,7 +160,7 @@ def test_models_behind_a_figure_are_paged(client: TestClient, full_census: mc.Ce
     assert len(ids) == len(set(ids)) == 200
     assert ids == [item["id"] for item in everything["items"][:200]]
     assert all("CN" in item["countries"] and item["year"] == 2024 for item in everything["items"])
-    library = full_census.models(country="CN", year=2024)
+    library = full_census.models(country="CN", year=2024).frame
     assert sorted(item["source_id"] for item in everything["items"]) == sorted(library["id"])
     # every item opens its canonical model, which holds that record
     item = first["items"][0]
@@ -292,7 +292,7 @@ def test_an_old_generation_lives_until_its_last_request(tmp_path: Path, epoch_ce
     with generations.use() as new:
         assert new is not old and new.key != old.key
     assert old.retired
-    assert len(old.census.count(by="country")) > 10  # still answers: its request keeps it open
+    assert len(old.census.count(by="country").frame) > 10  # still answers: its request keeps it open
     generations.release(old)
     with pytest.raises(Exception):  # noqa: B017  (closed now: DuckDB says so in its own words)
         old.census.count(by="country")

@@ -152,32 +152,34 @@ def test_sources_as_of_marks_the_newest_export_of_each_source_then(full_census_p
 
 def test_count_as_of_is_the_library_figure_at_that_vintage(full_census_path: Path, full_census: mc.Census) -> None:
     rows = ok(runner.invoke(app, ["count", "--as-of", AS_OF, "--format", "json", "--db", str(full_census_path)]))
-    frame = full_census.count(by="country", as_of=AS_OF)
+    frame = full_census.count(by="country", as_of=AS_OF).frame
     assert {r["group"]: r["count"] for r in rows} == {
         g: int(c) for g, c in zip(frame["group"], frame["count"], strict=True)
     }
-    now = full_census.count(by="country")
+    now = full_census.count(by="country").frame
     assert int(frame["denominator"].iloc[0]) < int(now["denominator"].iloc[0])
-    assert full_census.count(by="country", as_of=date.fromisoformat(AS_OF)).equals(frame)
+    assert full_census.count(by="country", as_of=date.fromisoformat(AS_OF)).frame.equals(frame)
 
 
 def test_count_definition_as_of(full_census: mc.Census) -> None:
     then = full_census.count_definition("epoch-notable", year=2024, as_of=AS_OF)
     at_vintage = full_census.count_definition("epoch-notable", year=2024, as_of="2025-02-24")
     now = full_census.count_definition("epoch-notable", year=2024)
-    pd.testing.assert_frame_equal(then, at_vintage)  # nothing new between the export and the date read
-    assert then.attrs["as_of"] == AS_OF and now.attrs["as_of"] is None
-    assert [s["source"] for s in then.attrs["snapshots"]] == ["epoch"]
-    assert int(then["denominator"].iloc[0]) < int(now["denominator"].iloc[0])
+    pd.testing.assert_frame_equal(then.frame, at_vintage.frame)  # nothing new between the export and the date read
+    assert then.provenance.as_of == date.fromisoformat(AS_OF) and now.provenance.as_of is None
+    assert then.provenance.to_dict()["as_of"] == AS_OF and now.provenance.to_dict()["as_of"] is None
+    assert [s["source"] for s in then.provenance.snapshot_list] == ["epoch"]
+    assert int(then.frame["denominator"].iloc[0]) < int(now.frame["denominator"].iloc[0])
     with pytest.raises(QueryError, match="as_of must be a date"):
         full_census.count_definition("epoch-notable", as_of=MALFORMED)
 
 
 def test_frontier_as_of_keeps_only_ratings_of_days_up_to_it(full_census: mc.Census, shared: Path) -> None:
     cut = date(2025, 1, 1)
-    now = full_census.frontier(category="text/full")
-    then = full_census.frontier(category="text/full", as_of="2025-01-01")
-    assert then.attrs["as_of"] == "2025-01-01"
+    now = full_census.frontier(category="text/full").frame
+    figure = full_census.frontier(category="text/full", as_of="2025-01-01")
+    then = figure.frame
+    assert figure.provenance.as_of == cut
     assert len(then) and max(then["rated_on"]) <= cut < max(now["rated_on"])
     # the ratings of those days are the same as now: nothing of a later day leaks back
     earlier = now[now["rated_on"] <= cut].reset_index(drop=True)

@@ -50,7 +50,7 @@ def test_ai_index_claims_are_consistent_at_their_vintage(
 ) -> None:
     """The AI Index read Epoch's data of early 2025: the claimed 40 (US) and 15 (China) lie between the export of
     2025-02-24 and the next one of 2025-05-20, and the figures are those vintages' counts."""
-    vintage = full_census.vintages("country", year=2024, notable=True)
+    vintage = full_census.vintages("country", year=2024, notable=True).frame
     at = {(str(r.export_date), r.group): int(r.count) for r in vintage.itertuples(index=False)}
     newest = str(max(vintage["export_date"]))
     claims = {c.id: c for c in load_claims(CLAIMS)}
@@ -95,7 +95,7 @@ def test_each_figure_is_labelled_with_the_vintage_it_reads(
         c = checked[claim.id]
         for as_of in {None, claim.as_of}:
             if (claim.definition, as_of) not in newest:
-                snaps = full_census.count_definition(claim.definition, as_of=as_of).attrs["snapshots"]
+                snaps = full_census.count_definition(claim.definition, as_of=as_of).provenance.snapshot_list
                 dated = [s["data_date"] for s in snaps if s["data_date"] != "unknown"]
                 newest[(claim.definition, as_of)] = max(dated) if dated else None
         assert c["now"]["export_date"] == newest[(claim.definition, None)], claim.id

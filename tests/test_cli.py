@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import modelcensus as mc
+from modelcensus.metrics.core import RULE_TEXT
 from modelcensus.outputs.cli.app import app
 
 runner = CliRunner()
@@ -39,7 +40,7 @@ def test_count_json_matches_the_library(epoch_census_path: Path, census: mc.Cens
     by_group = {row["group"]: row for row in out}
     assert by_group["US"]["count"] == 57 and by_group["CN"]["count"] == 31
     assert by_group["US"]["denominator"] == 98
-    library = census.count(by="country", year=2024, notable=True)
+    library = census.count(by="country", year=2024, notable=True).frame
     assert [r["count"] for r in out] == list(library["count"])
     assert [r["group"] for r in out] == list(library["group"])
 
@@ -82,6 +83,40 @@ def test_count_csv_and_table(epoch_census_path: Path) -> None:
     assert csv_out.splitlines()[0].startswith("group,group_name,year,count")
     table = run("count", "--by", "region", "--year", "2024", "--db", str(epoch_census_path))
     assert "EU-27" in table and "Counting rule: full" in table and "Epoch AI (CC BY 4.0)" in table
+
+
+def test_count_definition_caption_states_the_full_provenance(epoch_census_path: Path) -> None:
+    """Under a named definition the caption says what ``count`` says without one, and more: the definition in
+    words and as specified, the unit, the rule in words, the attribution, the denominator, the sources dated."""
+    table = " ".join(run("count", "--definition", "epoch-notable", "--db", str(epoch_census_path)).split())
+    assert "Models: Notable models in Epoch AI's database" in table
+    assert "Definition: epoch-notable (epoch; notable=True; unit variant; rule full; attribution as-published)" in table
+    assert "Unit: variant; variants of all years." in table
+    assert f"Counting rule: full ({RULE_TEXT['full']})." in table
+    assert "Attribution: as-published." in table
+    assert "Share denominator: variants admitted by the definition." in table
+    assert "Sources: Epoch AI (CC BY 4.0): export dated 2026-03-30." in table
+    overridden = " ".join(
+        run(
+            "count",
+            "--definition",
+            "epoch-notable",
+            "--unit",
+            "family",
+            "--rule",
+            "fractional",
+            "--year",
+            "2024",
+            "--db",
+            str(epoch_census_path),
+        ).split()
+    )
+    assert "Models by country: epoch-notable (families)" in overridden
+    assert "unit family; rule fractional; attribution as-published)" in overridden  # as counted, not as defined
+    assert "Unit: family; families of 2024." in overridden
+    assert f"Counting rule: fractional ({RULE_TEXT['fractional']})." in overridden
+    assert "Share denominator: families admitted by the definition." in overridden
+    assert "Sources: Epoch AI (CC BY 4.0): export dated 2026-03-30." in overridden
 
 
 def test_models_behind_a_figure(epoch_census_path: Path) -> None:

@@ -79,9 +79,9 @@ def _state(path: Path, figures: bool = True) -> tuple[str, pd.DataFrame, pd.Data
                 "SELECT count(*) FROM (SELECT snapshot_id, export_id FROM snapshots GROUP BY ALL HAVING count(*) > 1)"
             ).fetchall()[0][0],
         }
-        models = census.count(by="country", year=2024) if figures else pd.DataFrame()
+        models = census.count(by="country", year=2024).frame if figures else pd.DataFrame()
         hub = (
-            census.count_hub(by="country", metric="downloads", attribution="lineage")
+            census.count_hub(by="country", metric="downloads", attribution="lineage").frame
             if not census.sources().query("source == 'huggingface'").empty
             else pd.DataFrame()
         )

@@ -118,11 +118,11 @@ def test_country_profile_agrees_with_the_census(client: TestClient, full_census_
     assert (profile["code"], profile["name"]) == ("CN", "China")
     assert _get(client, "/api/countries/China")["code"] == "CN"
     with mc.open(full_census_path, read_only=True) as census:
-        by_year = census.count(["country", "year"])
+        by_year = census.count(["country", "year"]).frame
         cn = by_year[by_year["group"] == "CN"]
-        models = census.models(country="CN")
-        lineage = census.count_hub("country", metric="downloads", attribution="lineage")
-        frontier = census.frontier()
+        models = census.models(country="CN").frame
+        lineage = census.count_hub("country", metric="downloads", attribution="lineage").frame
+        frontier = census.frontier().frame
         registry = census.registry
     assert {r["year"]: r["count"] for r in profile["per_year"]} == {
         int(r.year): float(r.count) for r in cn.itertuples()
@@ -161,7 +161,7 @@ def test_organization_profile_counts_its_subsidiaries(client: TestClient, full_c
     profile = _get(client, "/api/organizations/Alibaba")
     with mc.open(full_census_path, read_only=True) as census:
         subsidiaries = {o.name for o in census.registry.orgs.values() if o.parent == profile["id"]}
-        own = census.count_hub("organization", metric="downloads", attribution="resolved")
+        own = census.count_hub("organization", metric="downloads", attribution="resolved").frame
     assert subsidiaries, "the registry gives Alibaba subsidiaries (its Qwen team)"
     groups = set(profile["hub"]["published"]["groups"])
     assert groups <= {profile["name"], *subsidiaries} and len(groups) > 1
@@ -234,7 +234,7 @@ def test_vintages_twin(client: TestClient, full_census_path: Path) -> None:
     twin = _get(client, "/api/dashboard/vintages")
     assert twin["year"] == 2024 and twin["countries"] == ["US", "CN"]
     with mc.open(full_census_path, read_only=True) as census:
-        frame = census.vintages("country", year=2024, notable=True)
+        frame = census.vintages("country", year=2024, notable=True).frame
         _, curves = census.listing_lag(notable=True)
     cn = frame[frame["group"] == "CN"]
     assert [v["counts"]["CN"] for v in twin["vintages"]] == list(cn["count"]) == [7, 10, 9, 10, 24, 31]

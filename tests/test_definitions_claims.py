@@ -98,7 +98,7 @@ def test_each_preset_counts_what_its_yaml_says(
     expected: dict,
     denominator: int,  # type: ignore[type-arg]
 ) -> None:
-    frame = fixture_census.count_definition(preset)
+    frame = fixture_census.count_definition(preset).frame
     assert _counts(frame) == expected
     assert set(frame["denominator"]) == {denominator}
 
@@ -195,7 +195,8 @@ def test_units_change_the_count(tmp_path: Path) -> None:
     with mc.open(tmp_path / "u.duckdb") as census:
         census.ingest_epoch(write_export(tmp_path / "e", rows=rows))
         counts = {
-            u: _counts(census.count_definition("epoch-all", unit=u))["CN"] for u in ("variant", "release", "family")
+            u: _counts(census.count_definition("epoch-all", unit=u).frame)["CN"]
+            for u in ("variant", "release", "family")
         }
     assert counts == {"variant": 3, "release": 2, "family": 1}
 

@@ -181,7 +181,7 @@ def test_a_broken_file_fails_alone_and_the_build_is_partial(tmp_path: Path, shar
     with mc.open(db, read_only=True) as census:
         stored = set(census.sources()["source"])
         assert stored == {"epoch", "openrouter"}  # what could be read is stored
-        assert len(census.models()) == len(ROWS)
+        assert len(census.models().frame) == len(ROWS)
 
 
 def test_a_failed_file_leaves_what_was_stored(tmp_path: Path, shared: Path) -> None:

@@ -20,7 +20,7 @@ runner = CliRunner()
 
 
 def _counts(census: mc.Census, **kw: object) -> dict[object, object]:
-    frame = census.count(by="country", **kw)  # type: ignore[arg-type]
+    frame = census.count(by="country", **kw).frame  # type: ignore[arg-type]
     return dict(zip(frame["group"], frame["count"], strict=True))
 
 
@@ -44,14 +44,14 @@ def test_columns_added_and_removed_are_tolerated(tmp_path: Path) -> None:
     write_csv(tmp_path / "e" / "all_ai_models.csv", header, rows)
     with mc.open(tmp_path / "c.duckdb") as census:
         census.ingest_epoch(tmp_path / "e")
-        assert len(census.models()) == len(ROWS)
+        assert len(census.models().frame) == len(ROWS)
 
 
 def test_export_without_notable_file_uses_notability_criteria(tmp_path: Path) -> None:
     folder = write_export(tmp_path / "e", notable=False)
     with mc.open(tmp_path / "c.duckdb") as census:
         census.ingest_epoch(folder)
-        assert set(census.models(notable=True)["name"]) == {"Alpha-1", "Gamma"}
+        assert set(census.models(notable=True).frame["name"]) == {"Alpha-1", "Gamma"}
 
 
 def test_notable_file_defines_notable_when_present(tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_notable_file_defines_notable_when_present(tmp_path: Path) -> None:
     write_csv(folder / "notable_ai_models.csv", header, [all_rows()[0]])
     with mc.open(tmp_path / "c.duckdb") as census:
         census.ingest_epoch(folder)
-        assert set(census.models(notable=True)["name"]) == {"Alpha-1"}
+        assert set(census.models(notable=True).frame["name"]) == {"Alpha-1"}
 
 
 def test_missing_required_column_names_file_and_column(tmp_path: Path) -> None:
@@ -137,7 +137,7 @@ def test_unparseable_values_are_set_aside_not_fatal(tmp_path: Path) -> None:
         assert by_line[3].column == "Publication date" and "sometime" in by_line[3].value
         assert by_line[5].column == "Parameters"
         assert all(q.file.endswith("all_ai_models.csv") for q in report.quarantined)
-        assert set(census.models()["name"]) == {"Alpha-1", "Gamma", "Epsilon", "Zeta"}
+        assert set(census.models().frame["name"]) == {"Alpha-1", "Gamma", "Epsilon", "Zeta"}
         result = report.results[0]
         assert result.rows_read == len(ROWS) == result.records + result.quarantined
         assert len(census.quarantine()) == 2
@@ -160,9 +160,9 @@ def test_as_of_reads_an_older_export(tmp_path: Path) -> None:
     with mc.open(tmp_path / "c.duckdb") as census:
         census.ingest_epoch(newer)
         census.ingest_epoch(older)  # ingested later, but its data is older: it does not supersede
-        assert len(census.models()) == len(ROWS)
-        assert len(census.models(as_of="2025-01-01")) == 3
-        assert census.models(as_of="2024-01-01").empty
+        assert len(census.models().frame) == len(ROWS)
+        assert len(census.models(as_of="2025-01-01").frame) == 3
+        assert census.models(as_of="2024-01-01").frame.empty
         sources = census.sources()
         assert sources.groupby("export_date")["current"].all().to_dict() == {
             sources["export_date"].min(): False,

@@ -19,19 +19,19 @@ def _by_group(frame, column="count"):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("year", "us", "cn"), [(2024, 57, 31), (2023, 86, 23)])
 def test_notable_models_as_published_full(census: mc.Census, year: int, us: int, cn: int) -> None:
-    counts = _by_group(census.count(by="country", year=year, notable=True))
+    counts = _by_group(census.count(by="country", year=year, notable=True).frame)
     assert counts["US"] == us
     assert counts["CN"] == cn
 
 
 def test_all_models_2024_within_the_documented_merge_range(census: mc.Census) -> None:
-    counts = _by_group(census.count(by="country", year=2024))
+    counts = _by_group(census.count(by="country", year=2024).frame)
     assert 396 <= counts["US"] <= 401
     assert 352 <= counts["CN"] <= 356
 
 
 def test_one_record_per_model_after_merging_near_duplicates(census: mc.Census) -> None:
-    models = census.models()
+    models = census.models().frame
     names = list(models["name"])
     assert len(names) == len(set(names))
     for name in ("Qwen2.5-VL-7B", "Tulu 3 (Tülu 3) 70B", "Oryx 7B", "Zephyr 141B-A39B"):
@@ -49,7 +49,7 @@ def test_the_notable_file_adds_models_that_all_lacks(census: mc.Census, epoch_di
 
     with (epoch_dir / "all_ai_models.csv").open(encoding="utf-8") as handle:
         in_all = {" ".join(r["Model"].split()) for r in csv.DictReader(handle)}
-    notable = census.models(notable=True)
+    notable = census.models(notable=True).frame
     assert len(notable) == 981
     missing_from_all = set(notable["name"]) - in_all
     assert len(missing_from_all) >= 50
@@ -82,11 +82,11 @@ def test_reingesting_changes_nothing(tmp_path: Path, epoch_dir: Path) -> None:
     with mc.open(path) as census:
         census.ingest_epoch(epoch_dir)
         before = census.store.fingerprint()
-        counts = census.count(by="country", year=2024).to_dict()
+        counts = census.count(by="country", year=2024).frame.to_dict()
         report = census.ingest_epoch(epoch_dir)
         assert all(r.already_stored for r in report.results)
         assert census.store.fingerprint() == before
-        assert census.count(by="country", year=2024).to_dict() == counts
+        assert census.count(by="country", year=2024).frame.to_dict() == counts
 
 
 def test_zip_export_is_the_same_export_as_the_folder(tmp_path: Path, epoch_dir: Path, census: mc.Census) -> None:
@@ -103,11 +103,13 @@ def test_zip_export_is_the_same_export_as_the_folder(tmp_path: Path, epoch_dir: 
     with mc.open(path) as zipped:
         report = zipped.ingest_epoch(archive)
         assert report.results[0].export_id == census.sources()["export_id"].iloc[0]
-        assert _by_group(zipped.count(by="country", year=2024)) == _by_group(census.count(by="country", year=2024))
+        assert _by_group(zipped.count(by="country", year=2024).frame) == _by_group(
+            census.count(by="country", year=2024).frame
+        )
 
 
 def test_resolved_agrees_with_as_published_for_97_percent(census: mc.Census) -> None:
-    models = census.models()
+    models = census.models().frame
     with_country = models[models["countries_published"].map(len) > 0]
     agree = with_country.apply(lambda r: set(r["countries_published"]) == set(r["countries_resolved"]), axis=1)
     share = agree.mean()
@@ -155,11 +157,11 @@ def test_registry_agrees_with_epoch_hugging_face_ids(census: mc.Census, epoch_di
 
 
 def test_statistics_and_hardware(census: mc.Census) -> None:
-    stats = census.statistics(by="country", year=2024).set_index("group")
+    stats = census.statistics(by="country", year=2024).frame.set_index("group")
     us = stats.loc["US"]
     assert us["models"] == 399 or 396 <= us["models"] <= 401
     assert us["median_training_compute_flop"] > 0
     assert us["total_training_compute_flop"] >= us["median_training_compute_flop"]
-    hw = census.hardware(by="country", year=2024)
+    hw = census.hardware(by="country", year=2024).frame
     cn = hw[hw["group"] == "CN"].set_index("vendor")["models"]
     assert cn["NVIDIA"] > cn.get("Huawei", 0) > 0

@@ -23,13 +23,13 @@ def test_build_stores_every_catalogue(full_census: mc.Census) -> None:
 
 
 def test_frontier_best_per_country_with_intervals(full_census: mc.Census) -> None:
-    frame = full_census.frontier(category="text/full")
+    frame = full_census.frontier(category="text/full").frame
     assert {"US", "CN"} <= set(frame["group"])
     per_date = frame.groupby(["rated_on", "group"]).size()
     assert (per_date == 1).all()  # one best model per country and date
     latest = frame[frame["rated_on"] == frame["rated_on"].max()].set_index("group")
     assert latest.loc["US", "rating_low"] < latest.loc["US", "rating"] < latest.loc["US", "rating_high"]
-    gap = full_census.frontier_gap(category="text/full")
+    gap = full_census.frontier_gap(category="text/full").frame
     assert len(gap) >= 90  # the dated history (98 dates) plus the current leaderboard
     assert (gap["gap"] == gap["rating_US"] - gap["rating_CN"]).all()
 
@@ -96,7 +96,7 @@ def test_an_undated_leaderboard_takes_the_date_given(tmp_path: Path, shared: Pat
         )
         assert result.exit_code == 0, result.output
         with mc.open(db, read_only=True) as census:
-            best = census.frontier()
+            best = census.frontier().frame
             sources = census.sources()
         assert str(best["rated_on"].max()) == "2025-12-11"  # the same files again: nothing new is stored
         assert "2025-12-11" in {str(d) for d in sources["data_date"]}

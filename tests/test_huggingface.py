@@ -198,7 +198,7 @@ def test_lineage_edges_and_roots(hub_census: mc.Census) -> None:
 
 
 def test_ninety_percent_of_downloads_attributed_under_lineage(hub_census: mc.Census) -> None:
-    frame = hub_census.count_hub(by="country", metric="downloads", attribution="lineage")
+    frame = hub_census.count_hub(by="country", metric="downloads", attribution="lineage").frame
     total = frame["denominator"].iloc[0]
     attributed = frame[frame["group"].notna()]["value"].sum()
     assert total == 1_153_768_795
@@ -216,22 +216,22 @@ def test_ninety_percent_of_downloads_attributed_under_lineage(hub_census: mc.Cen
 
 def test_originals_and_derivatives(hub_census: mc.Census) -> None:
     def total(**kw: Any) -> float:
-        frame = hub_census.count_hub(by="country", metric="downloads", rule="fractional", **kw)
+        frame = hub_census.count_hub(by="country", metric="downloads", rule="fractional", **kw).frame
         return float(frame["value"].sum())
 
     everything, originals, derivatives = total(), total(derivatives="exclude"), total(derivatives="only")
     assert everything == pytest.approx(1_153_768_795)
     assert originals + derivatives == pytest.approx(everything)
-    split = hub_census.count_hub(by="derivative")
+    split = hub_census.count_hub(by="derivative").frame
     assert dict(zip(split["group"], split["value"], strict=True)) == {False: 1000 - 535, True: 535}
     assert dict(zip(split["group"], split["share"], strict=True)) == {False: 0.465, True: 0.535}
 
 
 def test_base_families_and_organizations(hub_census: mc.Census) -> None:
-    families = hub_census.count_hub(by="base-family", metric="models", derivatives="only")
+    families = hub_census.count_hub(by="base-family", metric="models", derivatives="only").frame
     top = dict(zip(families["group"], families["value"], strict=True))
     assert top["Qwen"] > top.get("Llama", 0) and top["Gemma"] > 0
-    orgs = hub_census.count_hub(by="organization", metric="downloads")
+    orgs = hub_census.count_hub(by="organization", metric="downloads").frame
     assert "Qwen Team (Alibaba)" in set(orgs["group"])
 
 
@@ -310,7 +310,7 @@ def test_every_trending_author_is_in_the_registry(hub_census: mc.Census, items: 
 
 def test_epoch_hub_ids_agree_with_the_registry(hub_census: mc.Census) -> None:
     frame = hub_census.hub_disagreements()
-    ids = hub_census.models()
+    ids = hub_census.models().frame
     assert len(frame) < 0.1 * len(ids)
     assert set(frame["explanation"]) <= {
         "the registry does not know this handle",
@@ -329,12 +329,12 @@ def test_trend_over_repeated_harvests(tmp_path: Path, items: list[dict[str, Any]
     with mc.open(tmp_path / "t.duckdb") as census:
         census.ingest_huggingface(first)
         census.ingest_huggingface(second)
-        trend = census.trend(by="country", metric="downloads")
+        trend = census.trend(by="country", metric="downloads").frame
         assert [str(d) for d in sorted(set(trend["date"]))] == ["2026-05-01", "2026-06-01"]
         totals = trend.groupby("date")["denominator"].first().tolist()
         assert totals[1] == pytest.approx(2 * sum(i["downloads"] for i in items))
         assert totals[0] == pytest.approx(sum(i["downloads"] for i in items[:500]))
-        as_of = census.count_hub(by="country", metric="downloads", as_of="2026-05-15")
+        as_of = census.count_hub(by="country", metric="downloads", as_of="2026-05-15").frame
         assert as_of["denominator"].iloc[0] == pytest.approx(totals[0])
     result = runner.invoke(
         app,

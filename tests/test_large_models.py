@@ -139,7 +139,7 @@ def test_large_models_count_no_vision_only_epoch_record(shared: Path, full_censu
     # every member is admitted by its own source's rule
     assert not epoch["large_model_reason"].str.startswith("domain not").any()
     # the counted figure rests on these members: as many units counted as member units
-    counted = full_census.count_definition("large-models")
+    counted = full_census.count_definition("large-models").frame
     assert int(counted["denominator"].iloc[0]) == members["unit"].nunique()
 
 

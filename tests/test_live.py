@@ -52,7 +52,7 @@ def test_live_download_with_transient_faults(tmp_path: Path, zipped_export: byte
             sources = live.sources()
             assert set(sources["location"].str.split("!").str[0]) == {config.epoch_url}
             assert report.results[0].export_id == census.sources()["export_id"].iloc[0]
-            assert live.count(by="country", year=2024).equals(census.count(by="country", year=2024))
+            assert live.count(by="country", year=2024).frame.equals(census.count(by="country", year=2024).frame)
     assert not list((tmp_path / "cache").rglob("*.part"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,73 +26,75 @@ def _counts(frame) -> dict:  # type: ignore[no-untyped-def]
 
 
 def test_full_counts_a_model_once_per_country(small: mc.Census) -> None:
-    frame = small.count(by="country")
+    figure = small.count(by="country")
+    frame = figure.frame
     counts = _counts(frame)
     assert counts == {"US": 1, "CN": 1, "GB": 1, "CA": 1, "FR": 1, None: 2}
     assert set(frame["denominator"]) == {6}
     assert frame.set_index("group").loc["GB", "share"] == pytest.approx(1 / 6)
-    assert "models that pass the filters" in frame.attrs["denominator"]
+    assert "models that pass the filters" in (figure.provenance.denominator or "")
 
 
 def test_fractional_splits_a_model_among_its_countries(small: mc.Census) -> None:
-    counts = _counts(small.count(by="country", rule="fractional"))
+    counts = _counts(small.count(by="country", rule="fractional").frame)
     assert counts["GB"] == pytest.approx(0.5) and counts["CA"] == pytest.approx(0.5)
     assert sum(counts.values()) == pytest.approx(6)
 
 
 def test_primary_counts_the_first_organizations_country(small: mc.Census) -> None:
-    counts = _counts(small.count(by="country", rule="primary"))
+    counts = _counts(small.count(by="country", rule="primary").frame)
     assert counts.get("GB") == 1 and "CA" not in counts
     assert sum(counts.values()) == 6
 
 
 def test_models_without_country_are_a_row_not_dropped(small: mc.Census) -> None:
-    frame = small.count(by="country", year=2024)
+    frame = small.count(by="country", year=2024).frame
     row = frame[frame["group"].isna()]
     assert list(row["group_name"]) == ["(no country)"]
     assert int(row["count"].iloc[0]) == 2  # Epsilon (empty) and Zeta (Multinational only)
-    assert set(small.models(country="none")["name"]) == {"Epsilon", "Zeta"}
+    assert set(small.models(country="none").frame["name"]) == {"Epsilon", "Zeta"}
 
 
 def test_filters(small: mc.Census) -> None:
-    assert _counts(small.count(by="country", year=2023)) == {"GB": 1, "CA": 1, "FR": 1}
-    assert set(small.models(open_weights="yes")["name"]) == {"Beta-7B"}
-    assert set(small.models(domain="vision")["name"]) == {"Beta-7B", "Gamma"}
-    assert set(small.models(frontier=True)["name"]) == {"Alpha-1"}
-    assert set(small.models(large_scale=True)["name"]) == {"Alpha-1", "Gamma"}
-    assert set(small.models(since=2024, until=2024, notable=True)["name"]) == {"Alpha-1"}
+    assert _counts(small.count(by="country", year=2023).frame) == {"GB": 1, "CA": 1, "FR": 1}
+    assert set(small.models(open_weights="yes").frame["name"]) == {"Beta-7B"}
+    assert set(small.models(domain="vision").frame["name"]) == {"Beta-7B", "Gamma"}
+    assert set(small.models(frontier=True).frame["name"]) == {"Alpha-1"}
+    assert set(small.models(large_scale=True).frame["name"]) == {"Alpha-1", "Gamma"}
+    assert set(small.models(since=2024, until=2024, notable=True).frame["name"]) == {"Alpha-1"}
 
 
 def test_breakdown_by_year_has_a_denominator_per_year(small: mc.Census) -> None:
-    frame = small.count(by=["country", "year"])
+    frame = small.count(by=["country", "year"]).frame
     per_year = frame.groupby("year")["denominator"].unique().map(list).to_dict()
     assert per_year == {2023: [2], 2024: [4]}
 
 
 def test_a_time_breakdown_shares_all_models(small: mc.Census) -> None:
-    frame = small.count(by="year")
+    figure = small.count(by="year")
+    frame = figure.frame
     shares = dict(zip(frame["group"], frame["share"], strict=True))
     assert shares == {2024: pytest.approx(4 / 6), 2023: pytest.approx(2 / 6)}
-    assert frame.attrs["denominator"] == "models that pass the filters"
+    assert figure.provenance.denominator == "models that pass the filters"
 
 
 def test_other_dimensions(small: mc.Census) -> None:
-    assert _counts(small.count(by="open_weights")) == {"yes": 1, "no": 2, "unknown": 3}
-    domains = _counts(small.count(by="domain"))
+    assert _counts(small.count(by="open_weights").frame) == {"yes": 1, "no": 2, "unknown": 3}
+    domains = _counts(small.count(by="domain").frame)
     assert domains["Language"] == 4 and domains["Vision"] == 2
-    regions = _counts(small.count(by="region"))
+    regions = _counts(small.count(by="region").frame)
     assert regions["EU-27"] == 1  # France
     assert regions["G7"] == 3  # US, GB+CA (once), France
-    orgs = _counts(small.count(by="organization", attribution="resolved"))
+    orgs = _counts(small.count(by="organization", attribution="resolved").frame)
     assert orgs["Some Unknown Lab (unresolved)"] == 1
-    sectors = _counts(small.count(by="sector", attribution="resolved"))
+    sectors = _counts(small.count(by="sector", attribution="resolved").frame)
     assert sectors["academia"] == 2 and sectors["industry"] >= 3
-    months = _counts(small.count(by="month"))
+    months = _counts(small.count(by="month").frame)
     assert months["2024-03"] == 1
 
 
 def test_resolved_attribution_uses_the_registry(small: mc.Census) -> None:
-    counts = _counts(small.count(by="country", attribution="resolved"))
+    counts = _counts(small.count(by="country", attribution="resolved").frame)
     assert counts["AE"] == 1  # Technology Innovation Institute (published as "Multinational")
     assert counts[None] == 1  # only the unknown lab is left without a country
     # Zeta has no published country ("Multinational" only), so it is no disagreement; Gamma's source
@@ -99,21 +102,21 @@ def test_resolved_attribution_uses_the_registry(small: mc.Census) -> None:
     disagreements = small.disagreements()
     assert list(disagreements["model"]) == ["Gamma"]
     assert disagreements["explanation"][0].startswith("Google DeepMind: source says 'United Kingdom")
-    assert small.models(country="AE", attribution="resolved")["name"].tolist() == ["Zeta"]
+    assert small.models(country="AE", attribution="resolved").frame["name"].tolist() == ["Zeta"]
 
 
 def test_statistics(small: mc.Census) -> None:
-    stats = small.statistics(by="year").set_index("group")
+    stats = small.statistics(by="year").frame.set_index("group")
     assert stats.loc[2024, "models"] == 4
     assert stats.loc[2024, "total_training_compute_flop"] == pytest.approx(1e24 + 5e22)
     assert stats.loc[2024, "median_training_compute_flop"] == pytest.approx((1e24 + 5e22) / 2)
     assert stats.loc[2023, "median_parameters"] == pytest.approx(7e9)
-    fractional = small.statistics(by="country", rule="fractional").set_index("group")
+    fractional = small.statistics(by="country", rule="fractional").frame.set_index("group")
     assert fractional.loc["GB", "total_training_compute_flop"] == pytest.approx(1.5e23)
 
 
 def test_hardware_vendors(small: mc.Census) -> None:
-    hw = small.hardware(by="country")
+    hw = small.hardware(by="country").frame
     vendors = {(g, v): m for g, v, m in zip(hw["group"], hw["vendor"], hw["models"], strict=True)}
     assert vendors[("US", "NVIDIA")] == 1
     assert vendors[("CN", "Huawei")] == 1
@@ -136,3 +139,23 @@ def test_hardware_vendors(small: mc.Census) -> None:
 def test_bad_requests_are_query_errors(small: mc.Census, kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(QueryError, match=message):
         small.count(**kwargs)
+
+
+def test_a_figure_carries_its_provenance_and_its_json_keeps_the_keys(small: mc.Census) -> None:
+    """The provenance is typed (dates, tuples) and its JSON has the keys the CLI and API printed before it was:
+    a stated field that is empty (a count's note, a models list's country) stays as null; others are left out."""
+    count = small.count(by=["country", "year"], notable=True)
+    assert isinstance(count, mc.Figure) and isinstance(count.provenance, mc.Provenance)
+    assert count.provenance.by == ("country", "year") and count.provenance.rule == "full"
+    out = count.provenance.to_dict()
+    assert list(out) == ["definition", "by", "rule", "rule_text", "attribution", "denominator", "snapshots", "note"]
+    assert out["by"] == ["country", "year"] and out["note"] is None
+    assert out["denominator"] == "models that pass the filters in the same year"
+    assert {s["source"] for s in out["snapshots"]} == {"epoch"}
+    listed = small.models(organization="Alpha").provenance.to_dict()
+    assert list(listed) == ["definition", "attribution", "snapshots", "country", "organization"]
+    assert listed["country"] is None and listed["organization"] == "Alpha"
+    empty = mc.Provenance()
+    assert empty.to_dict() == {} and empty.snapshot_list == []
+    dated = mc.Provenance(as_of=date(2025, 1, 1), by=("country",), stated_when_empty=("note",))
+    assert dated.to_dict() == {"by": ["country"], "as_of": "2025-01-01", "note": None}

@@ -49,8 +49,8 @@ for listing in listings:
 def _observe(path: Path) -> tuple[Any, ...]:
     """Several figures read within one read-only open: repos, models, summed per-country downloads, fingerprint."""
     with mc.open(path, read_only=True) as census:
-        hub = census.count_hub(by="country", metric="downloads", attribution="lineage")
-        models = census.count(by="country", year=2024)
+        hub = census.count_hub(by="country", metric="downloads", attribution="lineage").frame
+        models = census.count(by="country", year=2024).frame
         return (
             int(hub["repos"].sum()),
             int(models["count"].sum()),

@@ -233,14 +233,14 @@ def test_markdown_figures_agree_with_census_count(census: mc.Census, report_dir:
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
     table = _markdown_table(markdown, "epoch-notable: models by country and year")
     year = census.latest_complete_year(["epoch"]) - 1
-    counted = census.count(by="country", year=year, notable=True)
+    counted = census.count(by="country", year=year, notable=True).frame
     for code in ("US", "CN"):
         row = counted[counted["group"] == code].iloc[0]
         assert int(table.loc[row["group_name"], str(year)].replace(",", "")) == row["count"], code
     denominator = int(counted["denominator"].iloc[0])
     assert int(table.loc["All models (denominator)", str(year)].replace(",", "")) == denominator
     everything = _markdown_table(markdown, "epoch-all: models by country and year")
-    counted_all = census.count(by="country", year=year)
+    counted_all = census.count(by="country", year=year).frame
     us = counted_all[counted_all["group"] == "US"].iloc[0]
     filling = {s.year for s in census.year_statuses(census.year_status(year, year)) if not s.complete}
     column = f"{year}\\*" if year in filling else str(year)  # a year still filling in is headed 2024* (escaped)
@@ -260,10 +260,10 @@ def test_markdown_claims_table(census: mc.Census, report_dir: Path) -> None:
         now = r["now"]
         assert str(now["export_date"]) in row.now
     notable = table[table["claim"].str.contains("United States 40")].iloc[0]
-    counted = census.count(by="country", year=2024, notable=True)
+    counted = census.count(by="country", year=2024, notable=True).frame
     us = int(counted.loc[counted["group"] == "US", "count"].iloc[0])
     assert notable["now"] == f"{us:,} (2026-03-30)" and notable["definition"] == "epoch-notable"
-    then = census.count(by="country", year=2024, notable=True, as_of="2025-03-01")
+    then = census.count(by="country", year=2024, notable=True, as_of="2025-03-01").frame
     us_then = int(then.loc[then["group"] == "US", "count"].iloc[0])
     assert notable["at its vintage"] == f"{us_then} (2025-02-24)" and notable["next vintage"].endswith("(2025-05-20)")
     assert notable["verdict"] == "consistent-at-vintage"  # 40 lies between the figure then (39) and next (48)
@@ -344,7 +344,7 @@ def test_tiny_denominators_are_not_drawn(census: mc.Census) -> None:
     chart = section.blocks[0].chart
     assert chart is not None
     shares = chart.panels[1]
-    units = census.count_definition_by_year("large-scale", builder.since, builder.until)
+    units = census.count_definition_by_year("large-scale", builder.since, builder.until).frame
     tiny = units.groupby("year")["denominator"].first()
     tiny = tiny[tiny < 20]
     assert len(tiny), "large-scale has years of very few models"
@@ -356,7 +356,7 @@ def test_tiny_denominators_are_not_drawn(census: mc.Census) -> None:
 def test_vintage_and_listing_lag_sections(census: mc.Census, report_dir: Path) -> None:
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
     table = _markdown_table(markdown, "Notable models of 2024 at each vintage")
-    vintages = census.vintages("country", year=2024, notable=True)
+    vintages = census.vintages("country", year=2024, notable=True).frame
     for code, name in (("US", "United States"), ("CN", "China")):
         mine = vintages[vintages["group"] == code]
         assert [int(v) for v in table[name]] == list(mine["count"]), name
@@ -385,7 +385,7 @@ def test_report_as_of_a_date(census: mc.Census) -> None:
     chart = section.blocks[0].chart
     assert chart is not None
     counts = chart.panels[0]
-    then = census.count(by="country", year=2024, notable=True, as_of="2025-03-01")
+    then = census.count(by="country", year=2024, notable=True, as_of="2025-03-01").frame
     us = int(then.loc[then["group"] == "US", "count"].iloc[0])
     assert counts.data.loc[2024, "United States"] == us == 39
     assert 2024 in counts.partial and counts.estimate is not None and 2024 in counts.estimate.index
@@ -491,23 +491,26 @@ def test_concentration_is_invariant_to_scale_and_row_order() -> None:
 
 def test_census_concentration_matches_its_counts(census: mc.Census) -> None:
     year = census.latest_complete_year(["epoch"])
-    counts = census.count_definition_by_year("epoch-notable", year - 2, year)
-    one = census.count_definition("epoch-notable", year=year)
+    counts = census.count_definition_by_year("epoch-notable", year - 2, year).frame
+    one = census.count_definition("epoch-notable", year=year).frame
     assert (
         counts[counts["year"] == year].set_index("group_name")["count"].to_dict()
         == one.set_index("group_name")["count"].to_dict()
     )
-    conc = census.concentration("epoch-notable", year - 2, year).set_index("year")
+    concentration = census.concentration("epoch-notable", year - 2, year)
+    conc = concentration.frame.set_index("year")
     countries = one[one["group"].notna()]
     shares = countries["count"] / countries["count"].sum()
     assert conc.loc[year, "hhi"] == pytest.approx(float((shares**2).sum()))
     assert conc.loc[year, "top1_share"] == pytest.approx(float(shares.max()))
-    assert conc.attrs["definition"].startswith("epoch-notable") and conc.attrs["snapshots"]
+    provenance = concentration.provenance
+    assert (provenance.definition or "").startswith("epoch-notable") and provenance.snapshots
+    assert provenance.concentration_text and provenance.denominator == "the year's country counts added up"
 
 
 def test_top_organizations_agree_with_count_by_organization(census: mc.Census) -> None:
-    top = census.top_organizations(5, since=2020, until=2025)
-    counted = census.count(by="organization", attribution="resolved", since=2020, until=2025).set_index("group")
+    top = census.top_organizations(5, since=2020, until=2025).frame
+    counted = census.count(by="organization", attribution="resolved", since=2020, until=2025).frame.set_index("group")
     assert len(top) == 5 and list(top["models"]) == sorted(top["models"], reverse=True)
     for name, models in zip(top["organization"], top["models"], strict=True):
         assert counted.loc[name, "models"] == models, name
@@ -537,7 +540,7 @@ def test_chosen_definitions_are_charted_side_by_side(census: mc.Census) -> None:
     ]
     frontier_counts = chart.panels[1].data
     year = builder.until
-    counted = census.count(by="country", year=year, frontier=True)
+    counted = census.count(by="country", year=year, frontier=True).frame
     us = counted[counted["group"] == "US"]["count"].iloc[0]
     assert frontier_counts.loc[year, "United States"] == us
 

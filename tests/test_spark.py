@@ -322,9 +322,10 @@ def test_every_public_figure_runs_on_both_engines() -> None:
 
 
 def _comparable(value: Any) -> Any:
-    """A figure as plain data: frames as their rows and provenance, dataclasses as dicts, dates as text."""
+    """A figure as plain data: frames as their rows, figures with their provenance, dataclasses as dicts, dates as
+    text."""
     if isinstance(value, pd.DataFrame):
-        return {"rows": records(value), "attrs": _comparable(dict(value.attrs))}
+        return {"rows": records(value)}
     frame = getattr(value, "frame", None)
     if isinstance(frame, pd.DataFrame):  # a Figure: its frame and its provenance
         return {"rows": records(frame), "provenance": _comparable(value.provenance)}

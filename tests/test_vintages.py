@@ -166,7 +166,7 @@ def test_notable_2024_at_each_vintage_equals_its_own_file(
         assert {c: got[c]["count"] for c in COUNTRIES} == {c: expected[c] for c in COUNTRIES}, when
         assert got["US"]["denominator"] == expected["models"]
         # the library
-        frame = full_census.count(by="country", year=2024, notable=True, as_of=when)
+        frame = full_census.count(by="country", year=2024, notable=True, as_of=when).frame
         lib = dict(zip(frame["group"], frame["count"], strict=True))
         assert {c: int(lib[c]) for c in COUNTRIES} == {c: expected[c] for c in COUNTRIES}, when
         assert set(frame["denominator"]) == {expected["models"]}
@@ -180,7 +180,7 @@ def test_all_models_figure_covers_only_vintages_with_a_file_of_all_models(
 ) -> None:
     """An all-models figure at a notable-only vintage is marked ``covers=False``; the 2025-05-20 vintage merges
     its notable and large-scale files by model name (a model in both is one model)."""
-    frame = full_census.vintages("country", year=2024)
+    frame = full_census.vintages("country", year=2024).frame
     assert list(frame.columns[:4]) == ["export_id", "export_date", "roles", "covers"]
     for day, raw in raw_vintages.items():
         part = frame[frame["export_date"] == day]
@@ -291,7 +291,8 @@ def test_world_is_stored_as_three_dated_vintages(world_census: mc.Census) -> Non
 
 
 def test_lag_observations_of_the_world(world_census: mc.Census) -> None:
-    obs, curves = world_census.listing_lag()
+    observed, curves = world_census.listing_lag()
+    obs = observed.frame
     mature = [y for y in WORLD[V3] if _mature(y, V3)]
     assert mature == [2021, 2022]
     expected = {
@@ -312,7 +313,7 @@ def test_lag_observations_of_the_world(world_census: mc.Census) -> None:
 
 
 def test_year_status_of_the_world(world_census: mc.Census) -> None:
-    status = world_census.year_status(2021, 2024)
+    status = world_census.year_status(2021, 2024).frame
     years = {int(r.year): r for r in status.itertuples(index=False)}
     assert set(years) == {2021, 2022, 2023, 2024}
     assert all(r.export_date == V3 for r in years.values())
@@ -342,7 +343,7 @@ def test_year_status_of_the_world(world_census: mc.Census) -> None:
 
 
 def test_year_status_by_country_reads_the_curve_its_data_can_carry(world_census: mc.Census) -> None:
-    status = world_census.year_status(2021, 2024, by="country")
+    status = world_census.year_status(2021, 2024, by="country").frame
     got = {(r.group, int(r.year)): r for r in status.itertuples(index=False)}
     for code in ("US", "CN"):
         assert got[(code, 2023)].listed == WORLD[V3][2023] // 2
@@ -390,7 +391,9 @@ def test_build_headline_marks_only_the_years_filling_in(world: World, world_cens
     shown = sorted(int(c.rstrip("*")) for c in columns if c.rstrip("*").isdigit())
     assert shown == [2021, 2022, 2023]  # up to the newest year that is over at the newest vintage (2024-06-30)
     filling = {
-        int(r.year) for r in world_census.year_status(min(shown), max(shown)).itertuples(index=False) if not r.complete
+        int(r.year)
+        for r in world_census.year_status(min(shown), max(shown)).frame.itertuples(index=False)
+        if not r.complete
     }
     assert filling == {2023}
     for year in shown:
@@ -408,15 +411,15 @@ def test_year_status_as_of_reads_only_the_vintages_then(tmp_path: Path, world_ce
     with mc.open(tmp_path / "then.duckdb") as then:
         for day in (V1, V2):
             then.ingest_epoch(_write_world(tmp_path / "then", [day]) / f"{day.isoformat()}_epoch", dated=day)
-        expected = then.year_status(2021, 2023)
-        expected_obs, _ = then.listing_lag()
-    got = world_census.year_status(2021, 2023, as_of=V2)
+        expected = then.year_status(2021, 2023).frame
+        expected_obs = then.listing_lag()[0].frame
+    got = world_census.year_status(2021, 2023, as_of=V2).frame
     columns = ["year", "listed", "complete", "share_listed", "estimate", "estimate_low", "estimate_high", "basis"]
     pd.testing.assert_frame_equal(got[columns], expected[columns], check_dtype=False)
     # as of V2 only 2021 is mature: 2022 (9 months after its end) precedes every observation, so no estimate
     y2022 = got[got["year"] == 2022].iloc[0]
     assert not y2022["complete"] and pd.isna(y2022["estimate"])
-    obs, _ = world_census.listing_lag(as_of=V2)
+    obs = world_census.listing_lag(as_of=V2)[0].frame
     assert len(obs) == len(expected_obs) == 1
     assert all(pd.Timestamp(d).date() <= V2 for d in obs["export_date"])
 

@@ -2,10 +2,11 @@
 
 >>> import modelcensus as mc
 >>> census = mc.open("census.duckdb")            # doctest: +SKIP
->>> census.count(by="country", year=2024, notable=True)  # doctest: +SKIP
+>>> figure = census.count(by="country", year=2024, notable=True)  # doctest: +SKIP
+>>> figure.frame, figure.provenance.rule_text  # doctest: +SKIP
 """
 
-from modelcensus.census import BuildReport, Census, IngestReport, build, open  # noqa: A004
+from modelcensus.census import BuildReport, Census, Figure, IngestReport, Provenance, build, open  # noqa: A004
 from modelcensus.config import Config
 from modelcensus.errors import (
     InputFormatError,
@@ -24,10 +25,12 @@ __all__ = [
     "Census",
     "Config",
     "CountRequest",
+    "Figure",
     "IngestReport",
     "InputFormatError",
     "ModelCensusError",
     "ModelsRequest",
+    "Provenance",
     "QueryError",
     "RegistryError",
     "SourceUnavailableError",

@@ -2,9 +2,10 @@
 
 It opens an engine (:mod:`modelcensus.engines`: the DuckDB store, or a Parquet export on Spark), composes the
 figure classes of :mod:`modelcensus.figures` and :mod:`modelcensus.claims` over one shared reader, the loaders of
-:mod:`modelcensus.ingest` and the linker of :mod:`modelcensus.linking`, and delegates to them. Read methods return
-pandas DataFrames whose ``attrs`` carry the figure's provenance (definition, rule, attribution, denominator,
-snapshots with their dates). What only the store can do (ingest, linkage, exports) raises
+:mod:`modelcensus.ingest` and the linker of :mod:`modelcensus.linking`, and delegates to them. Figure methods
+return a :class:`~modelcensus.figures.figure.Figure`: the frame and its
+:class:`~modelcensus.figures.figure.Provenance` (definition, rule, attribution, unit, denominator, snapshots with
+their dates). What only the store can do (ingest, linkage, exports) raises
 :class:`~modelcensus.errors.StoreOnlyError` on Spark.
 """
 
@@ -25,6 +26,7 @@ from modelcensus.engines.spark import open_spark_engine
 from modelcensus.errors import QueryError, StoreOnlyError
 from modelcensus.figures.catalog import CatalogFigures
 from modelcensus.figures.coverage import CoverageFigures
+from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.hub import HubFigures
 from modelcensus.figures.models import ModelFigures
 from modelcensus.figures.overview import OverviewFigures
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
     from modelcensus.linkage import CanonicalModel, SourceRecord
     from modelcensus.metrics.core import CensusTables
 
-__all__ = ["BuildReport", "Census", "IngestReport", "build", "load_registry", "open"]
+__all__ = ["BuildReport", "Census", "Figure", "IngestReport", "Provenance", "build", "load_registry", "open"]
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -90,7 +90,7 @@ class ClaimFigures(Part):
         key = ("estimate", name, claim.window.key(), now)
         memo = self.reader.memo()
         if key not in memo:
-            memo[key] = self.coverage.estimate(by="country", definition=name, period=claim.window, as_of=now)
+            memo[key] = self.coverage.estimate(by="country", definition=name, period=claim.window, as_of=now).frame
         table = memo[key]
         mine = table[table["group"] == claim.country]
         total = table[table["group"].isna() & (table["scope"] == "all")]

@@ -6,13 +6,14 @@ run by the reader's engine, over the census records the linkage keeps current.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
-from modelcensus.definitions import Definition
+from modelcensus.definitions import Definition, unit_plural
 from modelcensus.errors import QueryError
+from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.reader import Part
 from modelcensus.metrics.core import RULE_TEXT, epoch_roles
 from modelcensus.metrics.frontier import frontier as frontier_expr
@@ -33,11 +34,9 @@ class CatalogFigures(Part):
 
     # -- the quality frontier ---------------------------------------------------------------------
 
-    def frontier(
-        self, by: str = "country", category: str = "text/full", as_of: date | str | None = None
-    ) -> pd.DataFrame:
+    def frontier(self, by: str = "country", category: str = "text/full", as_of: date | str | None = None) -> Figure:
         """For each country and rating date, the best-rated LMArena model with its 95% interval (as the census
-        could have read it on ``as_of``). ``attrs`` says how many ratings carry no date (left off the axis)."""
+        could have read it on ``as_of``). The provenance says how many ratings carry no date (left off the axis)."""
         if by != "country":
             raise QueryError("the quality frontier is by country", parameter="by")
         t = self.population_tables
@@ -50,21 +49,21 @@ class CatalogFigures(Part):
         best = self.reader.execute(frontier_expr(t, category, when))
         best["rated_on"] = pd.to_datetime(best["rated_on"]).dt.date
         best = best.reset_index(drop=True)
-        best.attrs.update(
-            {
-                "category": category,
-                "as_of": when.isoformat() if when else None,
-                "undated_ratings": int(self.reader.execute(undated_ratings(t, category))["n"].iloc[0]),
-                "snapshots": self.reader.snapshots_in_force(["lmarena"]),  # ratings keep their own days
-            }
+        provenance = Provenance(
+            category=category,
+            as_of=when,
+            undated_ratings=int(self.reader.execute(undated_ratings(t, category))["n"].iloc[0]),
+            snapshots=tuple(self.reader.snapshots_in_force(["lmarena"])),  # ratings keep their own days
+            stated_when_empty=("as_of",),
         )
-        return best
+        return Figure(best, provenance)
 
     def frontier_gap(
         self, category: str = "text/full", first: str = "US", second: str = "CN", as_of: date | str | None = None
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """The gap between the best model of two countries at each rating date (first minus second)."""
-        best = self.frontier(category=category, as_of=as_of)
+        figure = self.frontier(category=category, as_of=as_of)
+        best = figure.frame
         wide = best.pivot_table(index="rated_on", columns="group", values="rating", aggfunc="max")
         models = best.pivot_table(index="rated_on", columns="group", values="model", aggfunc="first")
         if first not in wide.columns or second not in wide.columns:
@@ -80,24 +79,36 @@ class CatalogFigures(Part):
         )
         out["gap"] = out[f"rating_{first}"] - out[f"rating_{second}"]
         out = out.dropna(subset=["gap"]).reset_index(drop=True)
-        out.attrs.update(best.attrs)
-        return out
+        return figure.with_frame(out)
 
-    def _definition_attrs(
-        self, d: Definition, unit: str, rule: str, attribution: str, as_of: date | None, per_year: bool = False
-    ) -> dict[str, Any]:
-        return {
-            "definition": d.describe(),
-            "definition_name": d.name,
-            "description": d.description,
-            "rule": rule,
-            "rule_text": RULE_TEXT[rule],
-            "attribution": attribution,
-            "unit": unit,
-            "denominator": f"{unit}s admitted by the definition" + (" in the same year" if per_year else ""),
-            "as_of": as_of.isoformat() if as_of else None,
-            "snapshots": self.reader.snapshots_in_force(d.sources, as_of, epoch_roles(dict(d.filters))),
-        }
+    def _definition_provenance(
+        self,
+        d: Definition,
+        unit: str,
+        rule: str,
+        attribution: str,
+        as_of: date | None,
+        *,
+        period: Period | None = None,
+        years: tuple[int, int] | None = None,
+    ) -> Provenance:
+        """A definition figure's provenance: of a ``period``, or per year over ``years`` (since, until)."""
+        return Provenance(
+            definition=replace(d, unit=unit, rule=rule, attribution=attribution).describe(),  # as counted
+            definition_name=d.name,
+            description=d.description,
+            rule=rule,
+            rule_text=RULE_TEXT[rule],
+            attribution=attribution,
+            unit=unit,
+            denominator=f"{unit_plural(unit)} admitted by the definition" + (" in the same year" if years else ""),
+            period=period.describe() if period is not None else None,
+            since=years[0] if years else None,
+            until=years[1] if years else None,
+            as_of=as_of,
+            snapshots=tuple(self.reader.snapshots_in_force(d.sources, as_of, epoch_roles(dict(d.filters)))),
+            stated_when_empty=("as_of",),
+        )
 
     def count_definition(
         self,
@@ -110,7 +121,7 @@ class CatalogFigures(Part):
         since: int | date | None = None,
         until: int | date | None = None,
         as_of: date | str | None = None,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """Count by country under a named definition (its unit, rule and attribution unless overridden), as of a
         date: ``group, group_name, count, units, denominator, share``."""
         d = self.reader.definition(name)
@@ -121,9 +132,7 @@ class CatalogFigures(Part):
         frame = _with_names(self.reader.execute(expr))
         if rule != "fractional":
             frame["count"] = frame["count"].round().astype("int64")
-        frame.attrs.update(self._definition_attrs(d, unit, rule, attribution, when))
-        frame.attrs["period"] = period.describe()
-        return frame
+        return Figure(frame, self._definition_provenance(d, unit, rule, attribution, when, period=period))
 
     def count_definition_by_year(
         self,
@@ -135,7 +144,7 @@ class CatalogFigures(Part):
         rule: str | None = None,
         attribution: str | None = None,
         as_of: date | str | None = None,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """:meth:`count_definition` for every year from ``since`` to ``until`` in one query: columns ``group,
         group_name, year, count, units, denominator, share``; each year's share has that year's units as its
         denominator."""
@@ -158,9 +167,7 @@ class CatalogFigures(Part):
         frame = _with_names(self.reader.execute(expr))
         frame["year"] = frame["year"].astype("int64")
         frame = frame[["group", "group_name", "year", "count", "units", "denominator", "share"]]
-        frame.attrs.update(self._definition_attrs(d, unit, rule, attribution, when, per_year=True))
-        frame.attrs.update({"since": since, "until": until})
-        return frame
+        return Figure(frame, self._definition_provenance(d, unit, rule, attribution, when, years=(since, until)))
 
     def definition_members(
         self,

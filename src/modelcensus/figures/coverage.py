@@ -15,6 +15,7 @@ import ibis
 import pandas as pd
 
 from modelcensus.errors import QueryError
+from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.reader import Part
 from modelcensus.metrics.estimate import capture_histories, estimate_by_group, link_error_sensitivity
 from modelcensus.metrics.populations import (
@@ -102,7 +103,7 @@ class CoverageFigures(Part):
         definition: str = "all-sources",
         period: Period | None = None,
         as_of: date | str | None = None,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """How many models exist, listed or not, per country: multiple-systems estimation over the linked
         sources (see :mod:`modelcensus.metrics.estimate`). One row for all models (``scope`` "all", first),
         then one per country (and one for the units with no country): ``group, group_name, listed, estimate,
@@ -132,16 +133,15 @@ class CoverageFigures(Part):
             ["all models" if s == "all" else country_name(g) for s, g in zip(scope, table["group"], strict=True)],
         )
         d = self.reader.definition(definition)
-        table.attrs.update(
-            {
-                "definition": d.describe(),
-                "period": period.describe(),
-                "as_of": when.isoformat() if when else None,
-                "sources": chosen,
-                "unit": d.unit,
-            }
+        provenance = Provenance(
+            definition=d.describe(),
+            unit=d.unit,
+            period=period.describe(),
+            as_of=when,
+            sources=tuple(chosen),
+            stated_when_empty=("as_of",),
         )
-        return table
+        return Figure(table, provenance)
 
     def estimate_link_sensitivity(
         self,

@@ -11,6 +11,7 @@ from typing import Any, cast
 import pandas as pd
 
 from modelcensus.errors import QueryError
+from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.models import ModelFigures, finish
 from modelcensus.figures.reader import Part, Reader
 from modelcensus.metrics.core import RULE_TEXT
@@ -47,7 +48,7 @@ class HubFigures(Part):
         until: int | None = None,
         pipeline_tag: str | None = None,
         as_of: date | str | None = None,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """Repos, downloads or likes on the Hub per group, with unattributed rows and their reason.
 
         Columns: ``group`` (ISO code for countries), ``group_name``, further dimensions, ``reason``,
@@ -59,8 +60,7 @@ class HubFigures(Part):
             year=year, since=since, until=until, pipeline_tag=pipeline_tag, derivatives=derivatives, as_of=as_of
         )
         frame = self._finish_hub(self.reader.execute(count_hub(self.tables, dims, f, metric, attribution, rule)), dims)
-        frame.attrs.update(self._hub_provenance(f, metric, attribution, rule, dims))
-        return frame
+        return Figure(frame, self._hub_provenance(f, metric, attribution, rule, dims))
 
     def trend(
         self,
@@ -72,7 +72,7 @@ class HubFigures(Part):
         derivatives: str = "include",
         pipeline_tag: str | None = None,
         as_of: date | str | None = None,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """:meth:`count_hub` as of every stored harvest date (up to ``as_of``): downloads (or repos, likes) over
         time. Harvests of unknown date cannot be placed in the series and are left out."""
         dims = [by] if isinstance(by, str) else list(by)
@@ -84,15 +84,13 @@ class HubFigures(Part):
         days = [d for d in (pd.Timestamp(x).date() for x in dates) if until is None or d <= until]
         if not days and dates:
             empty = pd.DataFrame(columns=["date", "group", "group_name", "value", "repos", "denominator", "share"])
-            empty.attrs.update({"as_of": until.isoformat() if until else None, "snapshots": []})
-            return empty
+            return Figure(empty, Provenance(as_of=until, snapshots=(), stated_when_empty=("as_of",)))
         f = self._hub_filters(pipeline_tag=pipeline_tag, derivatives=derivatives)
         frame = self.reader.execute(trend_hub(self.tables, days, dims, f, metric, attribution, rule))
         frame["date"] = pd.to_datetime(frame["date"]).dt.date
         frame = self._finish_hub(frame.sort_values(["date", "value"], ascending=[True, False]), dims)
         frame = frame[["date", *[c for c in frame.columns if c != "date"]]]
-        frame.attrs.update(self._hub_provenance(f, metric, attribution, rule, dims))
-        return frame
+        return Figure(frame, self._hub_provenance(f, metric, attribution, rule, dims))
 
     def _finish_hub(self, frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
         frame = finish(frame, dims)
@@ -100,19 +98,17 @@ class HubFigures(Part):
         frame.loc[unattributed, "group_name"] = "(unattributed: " + frame.loc[unattributed, "reason"].astype(str) + ")"
         return frame
 
-    def _hub_provenance(
-        self, f: HubFilters, metric: str, attribution: str, rule: str, dims: list[str]
-    ) -> dict[str, Any]:
-        return {
-            "definition": f.describe(),
-            "by": dims,
-            "metric": metric,
-            "rule": rule,
-            "rule_text": RULE_TEXT[rule],
-            "attribution": attribution,
-            "denominator": f"total {metric} of the repos that pass the filters",
-            "snapshots": self.reader.snapshots_in_force(["huggingface"], f.as_of),
-        }
+    def _hub_provenance(self, f: HubFilters, metric: str, attribution: str, rule: str, dims: list[str]) -> Provenance:
+        return Provenance(
+            definition=f.describe(),
+            by=tuple(dims),
+            metric=metric,
+            rule=rule,
+            rule_text=RULE_TEXT[rule],
+            attribution=attribution,
+            denominator=f"total {metric} of the repos that pass the filters",
+            snapshots=tuple(self.reader.snapshots_in_force(["huggingface"], f.as_of)),
+        )
 
     def lineage(self, repo_id: str, as_of: date | str | None = None) -> pd.DataFrame:
         """The chain from a repo to its root base model, with each step's relation and developer (each repo at its
@@ -178,7 +174,7 @@ class HubFigures(Part):
 
     def hub_disagreements(self, as_of: date | str | None = None) -> pd.DataFrame:
         """Where Epoch's ``Hugging Face developer id`` and the registry name different organizations."""
-        m = self.models.models(as_of=as_of)
+        m = self.models.models(as_of=as_of).frame
         raw = self.reader.execute(self.tables.models.select("model_key", "hf_developer_id"))
         ids = dict(zip(raw["model_key"], raw["hf_developer_id"], strict=False))
         rows: list[dict[str, Any]] = []

@@ -15,6 +15,7 @@ import ibis
 import pandas as pd
 
 from modelcensus.errors import QueryError
+from modelcensus.figures.figure import Figure, Provenance, Snapshot
 from modelcensus.figures.reader import Part
 from modelcensus.linking import resolved_countries
 from modelcensus.metrics.core import (
@@ -73,12 +74,12 @@ class ModelFigures(Part):
         rule: str = "full",
         attribution: str = "as-published",
         as_of: date | str | None = None,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """Count and share of models per group.
 
         Columns: ``group`` (the first dimension of ``by``; ISO code for countries), ``group_name``,
         any further dimensions, ``count``, ``share``, ``denominator`` and ``models`` (distinct
-        models in the group). ``attrs`` holds the definition, rule, attribution and snapshots.
+        models in the group). The provenance holds the definition, rule, attribution and snapshots.
         """
         filters = dict(
             year=year,
@@ -91,30 +92,32 @@ class ModelFigures(Part):
             domain=domain,
             as_of=as_of,
         )
-        frame = self._grouped(count_models, by, rule, attribution, filters)
+        figure = self._grouped(count_models, by, rule, attribution, filters)
+        frame = figure.frame
         if rule != "fractional":
             frame["count"] = frame["count"].round().astype("int64")
         frame["denominator"] = frame["denominator"].astype("int64")
         frame["models"] = frame["models"].astype("int64")
-        return frame
+        return figure
 
-    def _provenance(self, filters: Filters, rule: str, attribution: str, dims: list[str]) -> dict[str, Any]:
-        rule_words = RULE_TEXT[rule]
-        return {
-            "definition": filters.describe(),
-            "by": dims,
-            "rule": rule,
-            "rule_text": rule_words,
-            "attribution": attribution,
-            "denominator": "models that pass the filters"
+    def _provenance(self, filters: Filters, rule: str, attribution: str, dims: list[str]) -> Provenance:
+        snapshots = self.reader.snapshot_provenance(filters)
+        return Provenance(
+            definition=filters.describe(),
+            by=tuple(dims),
+            rule=rule,
+            rule_text=RULE_TEXT[rule],
+            attribution=attribution,
+            denominator="models that pass the filters"
             + (
                 " in the same " + "/".join(d for d in dims[1:] if d in ("year", "month", "open_weights"))
                 if any(d in ("year", "month", "open_weights") for d in dims[1:])
                 else ""
             ),
-            "snapshots": (snaps := self.reader.snapshot_provenance(filters)),
-            "note": _coverage_note(snaps, epoch_roles(filters.__dict__)),
-        }
+            snapshots=tuple(snapshots),
+            note=_coverage_note(snapshots, epoch_roles(filters.__dict__)),
+            stated_when_empty=("note",),
+        )
 
     def statistics(
         self,
@@ -124,7 +127,7 @@ class ModelFigures(Part):
         rule: str = "full",
         attribution: str = "as-published",
         **filters: Any,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """Models, total and median training compute (FLOP) and parameters per group."""
         return self._grouped(model_statistics, by, rule, attribution, filters)
 
@@ -136,21 +139,21 @@ class ModelFigures(Part):
         rule: str = "full",
         attribution: str = "as-published",
         **filters: Any,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """Models per training-hardware vendor per group (the seed of a domestic-chips view)."""
-        frame = self._grouped(hardware_by_vendor, by, rule, attribution, filters)
+        figure = self._grouped(hardware_by_vendor, by, rule, attribution, filters)
+        frame = figure.frame
         frame["vendor"] = frame["vendor"].where(frame["vendor"].notna(), "(not reported)")
-        return frame
+        return figure
 
     def _grouped(
         self, metric: Callable[..., Any], by: str | Sequence[str], rule: str, attribution: str, filters: dict[str, Any]
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """Run a grouped metric of :mod:`modelcensus.metrics` and attach its provenance."""
         dims = [by] if isinstance(by, str) else list(by)
         f = self.reader.filters(**filters)
         frame = finish(self.reader.execute(metric(self.tables, dims, f, rule, attribution)), dims)
-        frame.attrs.update(self._provenance(f, rule, attribution, dims))
-        return frame
+        return Figure(frame, self._provenance(f, rule, attribution, dims))
 
     def models(
         self,
@@ -161,7 +164,7 @@ class ModelFigures(Part):
         attribution: str = "as-published",
         limit: int | None = None,
         **filters: Any,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """The models behind a figure, with organizations, countries and source."""
         f = self.reader.filters(**filters)
         t = self.tables
@@ -211,16 +214,15 @@ class ModelFigures(Part):
         frame["published_on"] = pd.to_datetime(frame["published_on"]).dt.date
         frame["source"] = frame["source"] + " " + pd.to_datetime(frame["data_date"]).dt.date.astype(str)
         frame = frame.drop(columns=["export_id", "data_date"]).rename(columns={"model_key": "id"})
-        frame.attrs.update(
-            {
-                "definition": f.describe(),
-                "attribution": attribution,
-                "country": country,
-                "organization": organization,
-                "snapshots": self.reader.snapshot_provenance(f),
-            }
+        provenance = Provenance(
+            definition=f.describe(),
+            attribution=attribution,
+            country=country,
+            organization=organization,
+            snapshots=tuple(self.reader.snapshot_provenance(f)),
+            stated_when_empty=("country", "organization"),
         )
-        return frame
+        return Figure(frame, provenance)
 
     def _resolved_countries(self, frame: pd.DataFrame) -> list[list[str]]:
         return resolved_countries(self.registry, frame["organizations"])
@@ -314,7 +316,7 @@ class ModelFigures(Part):
 
     def disagreements(self, as_of: date | str | None = None) -> pd.DataFrame:
         """Models whose resolved country set differs from the published one, with an explanation."""
-        frame = self.models(as_of=as_of)
+        frame = self.models(as_of=as_of).frame
         rows = []
         for rec in frame.itertuples():
             published = list(cast(list[str], rec.countries_published))
@@ -363,7 +365,7 @@ class ModelFigures(Part):
         return "; ".join(reasons) or "organization listed twice with different countries"
 
 
-def _coverage_note(snapshots: list[dict[str, str]], roles: tuple[str, ...]) -> str | None:
+def _coverage_note(snapshots: list[Snapshot], roles: tuple[str, ...]) -> str | None:
     """Say so when the vintage read holds none of the files the population needs (only notable models, say)."""
     held = {s["role"] for s in snapshots if s.get("source") == "epoch"}
     if not held or held & set(roles):

@@ -1,13 +1,14 @@
 """Overview figures: a definition's counts over time, concentration, top organizations.
 
-The report and any other output read these through the facade. Each frame's ``attrs`` carry its provenance
-like the rest of the facade: the definition,
-the counting rule, the attribution, the denominator and the current source snapshots.
+The report and any other output read these through the facade. Each is a :class:`~modelcensus.figures.figure.Figure`
+whose provenance says, like the rest of the facade: the definition, the counting rule, the attribution, the
+denominator and the current source snapshots.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from modelcensus.errors import QueryError
 from modelcensus.figures.catalog import CatalogFigures
+from modelcensus.figures.figure import Figure, Provenance, Snapshot
 from modelcensus.figures.models import ModelFigures
 from modelcensus.figures.reader import Part, Reader
 from modelcensus.metrics.overview import concentration, top_organizations
@@ -37,7 +39,7 @@ class OverviewFigures(Part):
         self.catalog = catalog
         self.models = models
 
-    def current_snapshots(self, sources: Sequence[str]) -> list[dict[str, str]]:
+    def current_snapshots(self, sources: Sequence[str]) -> list[Snapshot]:
         """The current snapshots of some sources: source, role, location, data date, scope, licence and credit."""
         return self.reader.snapshots_in_force(sources)
 
@@ -52,24 +54,23 @@ class OverviewFigures(Part):
 
     def concentration(
         self, name: str, since: int, until: int, *, unit: str | None = None, as_of: date | str | None = None
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """Per year, the top-1 and top-2 countries' shares and the Herfindahl index under a definition (as the
         census stood on ``as_of``).
 
         Columns ``year, groups, total, top1_group, top1_group_name, top1_share, top2_share, hhi``.
         """
-        counts = self.catalog.count_definition_by_year(name, since, until, unit=unit, as_of=as_of)
+        figure = self.catalog.count_definition_by_year(name, since, until, unit=unit, as_of=as_of)
+        counts = figure.frame
         if counts.empty:
             frame = pd.DataFrame(columns=["year", "groups", "total", "top1_group", "top1_share", "top2_share", "hhi"])
         else:
             table = ibis.memtable(counts[["year", "group", "count"]].astype({"group": "string", "count": "float64"}))
             frame = concentration(table, period="year", group="group", value="count").execute()
         frame.insert(4, "top1_group_name", [country_name(g) for g in frame["top1_group"]])
-        frame.attrs.update({**counts.attrs, "denominator": "the year's country counts added up"})
-        frame.attrs["concentration_text"] = CONCENTRATION_TEXT
-        return frame
+        return Figure(frame, concentration_provenance(figure.provenance))
 
-    def top_organizations(self, /, limit: int = 15, **filters: Any) -> pd.DataFrame:
+    def top_organizations(self, /, limit: int = 15, **filters: Any) -> Figure:
         """The organizations with the most models (full counting, registry names), with countries and sector.
 
         Columns ``org_id, organization, sector, countries`` (list of ISO codes), ``country_names``,
@@ -80,13 +81,17 @@ class OverviewFigures(Part):
         frame["countries"] = [str(c).split(",") if isinstance(c, str) and c else [] for c in frame["countries"]]
         frame.insert(4, "country_names", [", ".join(country_name(c) for c in cs) for cs in frame["countries"]])
         frame["sector"] = frame["sector"].map(lambda s: s if isinstance(s, str) and s else "(no sector)")
-        frame.attrs.update(
-            {
-                "definition": f.describe(),
-                "rule": "full",
-                "attribution": "resolved",
-                "denominator": "models that pass the filters",
-                "snapshots": self.current_snapshots(["epoch"]),
-            }
+        provenance = Provenance(
+            definition=f.describe(),
+            rule="full",
+            attribution="resolved",
+            denominator="models that pass the filters",
+            snapshots=tuple(self.current_snapshots(["epoch"])),
         )
-        return frame
+        return Figure(frame, provenance)
+
+
+def concentration_provenance(counts: Provenance) -> Provenance:
+    """The provenance of the concentration of a definition's yearly counts: theirs, with its own denominator and
+    the measure in words."""
+    return replace(counts, denominator="the year's country counts added up", concentration_text=CONCENTRATION_TEXT)

@@ -12,6 +12,7 @@ from typing import Any, cast
 import pandas as pd
 
 from modelcensus.errors import QueryError
+from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.reader import Part
 from modelcensus.metrics.completeness import MIN_GROUP_FINAL, MIN_GROUP_YEARS, LagCurve, YearStatus, assess
 from modelcensus.metrics.core import RULE_TEXT, count_models
@@ -46,7 +47,7 @@ class VintageFigures(Part):
         rule: str = "full",
         attribution: str = "as-published",
         **filters: Any,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """The figure ``count(by, **filters)`` at every stored Epoch vintage, oldest first.
 
         Columns: ``export_id, export_date, roles, covers`` (whether the vintage's files hold the whole population
@@ -80,23 +81,21 @@ class VintageFigures(Part):
             key=lambda col: col.map(order) if col.name == "export_id" else col,
             ascending=[True, False, True],
         ).reset_index(drop=True)
-        frame.attrs.update(
-            {
-                "definition": f.describe(),
-                "by": dims,
-                "rule": rule,
-                "rule_text": RULE_TEXT[rule],
-                "attribution": attribution,
-                "denominator": "models of the same vintage that pass the filters",
-                "vintages": len(listing),
-                "needs_roles": list(needed_roles(f)),
-            }
+        provenance = Provenance(
+            definition=f.describe(),
+            by=tuple(dims),
+            rule=rule,
+            rule_text=RULE_TEXT[rule],
+            attribution=attribution,
+            denominator="models of the same vintage that pass the filters",
+            vintages=len(listing),
+            needs_roles=tuple(needed_roles(f)),
         )
-        return frame
+        return Figure(frame, provenance)
 
     def listing_lag(
         self, /, by: str | None = None, *, as_of: date | str | None = None, **filters: Any
-    ) -> tuple[pd.DataFrame, dict[str, LagCurve]]:
+    ) -> tuple[Figure, dict[str, LagCurve]]:
         """The listing-lag observations (and a curve per group; key ``""`` for all groups together) of the
         population the filters admit, over the vintages that hold it (those dated on or before ``as_of``)."""
         f = self.reader.filters(
@@ -119,15 +118,10 @@ class VintageFigures(Part):
                 if (solid["final"] >= MIN_GROUP_FINAL).sum() >= MIN_GROUP_YEARS:
                     curves[str(group)] = LagCurve.from_observations(part, MIN_GROUP_FINAL)
             frame = pd.concat([frame, grouped], ignore_index=True)
-        frame.attrs.update(
-            {
-                "definition": f.describe(),
-                "basis": curves[""].basis(),
-                "mature_months": MATURE_MONTHS,
-                "vintages": len(ids),
-            }
+        provenance = Provenance(
+            definition=f.describe(), vintages=len(ids), basis=curves[""].basis(), mature_months=MATURE_MONTHS
         )
-        return frame, curves
+        return Figure(frame, provenance), curves
 
     def year_status(
         self,
@@ -138,7 +132,7 @@ class VintageFigures(Part):
         by: str | None = None,
         as_of: date | str | None = None,
         **filters: Any,
-    ) -> pd.DataFrame:
+    ) -> Figure:
         """For each year (and group), whether its count is complete at the vintage in force, with the listed count
         and the estimated final count and range where it is still filling in (see
         :mod:`modelcensus.metrics.completeness`). Columns: ``group, group_name, year, listed, complete,
@@ -169,11 +163,11 @@ class VintageFigures(Part):
                 }
             )
         out = pd.DataFrame(rows)
-        out.attrs.update({"definition": f.describe(), "export_date": when.isoformat(), "basis": curves[""].basis()})
-        return out
+        return Figure(out, Provenance(definition=f.describe(), export_date=when, basis=curves[""].basis()))
 
-    def year_statuses(self, frame: pd.DataFrame) -> list[YearStatus]:
-        """The statuses of a :meth:`year_status` frame, for sentences."""
+    def year_statuses(self, figure: Figure | pd.DataFrame) -> list[YearStatus]:
+        """The statuses of a :meth:`year_status` figure (or of rows of its frame), for sentences."""
+        frame = figure.frame if isinstance(figure, Figure) else figure
         return [
             YearStatus(
                 int(cast(Any, r.year)),

@@ -374,9 +374,9 @@ def create_app(
         full = category if "/" in category else f"text/{category}"
 
         def both(g: Generation) -> dict[str, Any]:
-            best = records(g.census.frontier(category=full, as_of=as_of))
+            best = records(g.census.frontier(category=full, as_of=as_of).frame)
             try:
-                gap = records(g.census.frontier_gap(category=full, as_of=as_of))
+                gap = records(g.census.frontier_gap(category=full, as_of=as_of).frame)
             except QueryError:
                 gap = []  # no US or no Chinese model rated in this category
             return {"category": full, "frontier": best, "gap": gap}
@@ -407,7 +407,7 @@ def create_app(
                     derivatives=derivatives,
                     pipeline_tag=pipeline_tag,
                     as_of=as_of,
-                )
+                ).frame
             ),
         )
 
@@ -440,7 +440,7 @@ def create_app(
         )
         key = ("vintages", by, tuple(sorted((k, str(v)) for k, v in filters.items())), rule, attribution)
         return await api.answer(
-            key, lambda g: records(g.census.vintages(by, rule=rule, attribution=attribution, **filters))
+            key, lambda g: records(g.census.vintages(by, rule=rule, attribution=attribution, **filters).frame)
         )
 
     @app.get("/api/lag", response_model=LagOut, tags=["vintages"])

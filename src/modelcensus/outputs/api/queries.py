@@ -71,7 +71,7 @@ def models_behind(census: Census, q: ModelsRequest) -> pd.DataFrame:
 
 def _epoch_models(census: Census, q: ModelsRequest) -> pd.DataFrame:
     attribution = q.attribution or Attribution.AS_PUBLISHED
-    frame = census.models(country=q.country, organization=q.organization, attribution=attribution, **q.filters())
+    frame = census.models(country=q.country, organization=q.organization, attribution=attribution, **q.filters()).frame
     column = "countries_published" if attribution == Attribution.AS_PUBLISHED else "countries_resolved"
     published = pd.to_datetime(frame["published_on"])
     return pd.DataFrame(

@@ -193,11 +193,11 @@ def frontier(
     full = category if "/" in category else f"text/{category}"
     with _census(db) as census:
         if gap:
-            frame = census.frontier_gap(category=full, as_of=as_of)
+            figure = census.frontier_gap(category=full, as_of=as_of)
         else:
-            frame = census.frontier(by=by, category=full, as_of=as_of)
-    emit(frame, fmt, console, title=f"Quality frontier ({full})" + (": US − China" if gap else ""))
-    undated = frame.attrs.get("undated_ratings")
+            figure = census.frontier(by=by, category=full, as_of=as_of)
+    emit(figure, fmt, console, title=f"Quality frontier ({full})" + (": US − China" if gap else ""))
+    undated = figure.provenance.undated_ratings
     if undated and fmt is OutputFormat.table:
         console.print(f"{undated:,} ratings of unknown date are not shown (give their files a date: --dated)")
 

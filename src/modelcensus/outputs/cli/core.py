@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 
 import modelcensus as mc
-from modelcensus.census import Census, IngestReport
+from modelcensus.census import Census, Figure, IngestReport, Provenance
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
 from modelcensus.outputs.cli.common import (
@@ -50,32 +50,32 @@ def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) 
     return report
 
 
-def _headline(census: Census) -> tuple[pd.DataFrame, list[str]]:
+def _headline(census: Census) -> tuple[Figure, list[str]]:
     """Models by country for the last five years up to the newest one that is over (as-published, full
     counting), with the years still filling in marked (``2025*``) and a sentence each: the listed count and the
     estimate of its final count from the listing lag."""
     newest = census.newest_export_date(["epoch"])
     if newest is None:
-        return pd.DataFrame(), []
+        return Figure(pd.DataFrame(), Provenance()), []
     when = date.fromisoformat(newest)
     last = when.year if (when.month, when.day) == (12, 31) else when.year - 1
     first = last - 4
-    frame = census.count(by=["country", "year"], since=first, until=last)
+    figure = census.count(by=["country", "year"], since=first, until=last)
+    frame = figure.frame
     if frame.empty:
-        return pd.DataFrame(), []
+        return Figure(pd.DataFrame(), Provenance()), []
     statuses = census.year_statuses(census.year_status(first, last))
     filling = {s.year for s in statuses if not s.complete}
     pivot = frame.pivot_table(index="group_name", columns="year", values="count", aggfunc="sum", fill_value=0)
     pivot["total"] = pivot.sum(axis=1)
     pivot = pivot.sort_values("total", ascending=False)
     top = pivot.head(12)
-    totals = census.count(by="year", since=first, until=last).set_index("group")["count"]
+    totals = census.count(by="year", since=first, until=last).frame.set_index("group")["count"]
     top.loc["All models (denominator)"] = [*(int(totals.get(y, 0)) for y in pivot.columns[:-1]), int(totals.sum())]
     table = top.reset_index().rename(columns={"group_name": "country"})
     table.columns = [f"{c}*" if isinstance(c, int) and c in filling else str(c) for c in table.columns]
-    table.attrs.update(frame.attrs)
     notes = [f"* {s.describe(detail=False)} (modelcensus lag)" for s in statuses if not s.complete]
-    return table, notes
+    return figure.with_frame(table), notes
 
 
 HUB_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
@@ -83,15 +83,15 @@ PARTIAL_EXIT = 4
 """``build``'s exit code when some recognised file (or live source) could not be read: the rest is stored."""
 
 
-def _hub_headline(census: Census) -> pd.DataFrame | None:
+def _hub_headline(census: Census) -> Figure | None:
     """Hub downloads by lineage origin, or None when no Hub listing is stored."""
     try:
-        frame = census.count_hub(by="country", metric="downloads", attribution="lineage")
+        figure = census.count_hub(by="country", metric="downloads", attribution="lineage")
     except QueryError:
         return None
-    if frame.empty:
+    if figure.empty:
         return None
-    return frame
+    return figure
 
 
 @app.command()
@@ -134,9 +134,9 @@ def build(
             print(
                 json.dumps(
                     {
-                        "models_by_country_year": records(table),
+                        "models_by_country_year": records(table.frame),
                         "years_filling_in": notes,
-                        "hub_downloads_by_lineage_origin": records(hub) if hub is not None else [],
+                        "hub_downloads_by_lineage_origin": records(hub.frame) if hub is not None else [],
                         "skipped": [{"path": str(s.path), "reason": s.reason} for s in result.skipped],
                         "failed": [{"source": f.source, "path": f.location, "error": f.message} for f in result.failed],
                     },
@@ -194,10 +194,10 @@ def _grouped(method: str, title: str, db: Path | None, fmt: OutputFormat, values
     by = [str(b) for b in q.by]
     attribution = q.attribution or Attribution.AS_PUBLISHED
     with _census(db) as census:
-        frame = getattr(census, method)(by, rule=q.rule, attribution=attribution, **q.filters())
+        figure: Figure = getattr(census, method)(by, rule=q.rule, attribution=attribution, **q.filters())
         if fmt is not OutputFormat.table:
-            frame = frame.assign(rule=q.rule, attribution=attribution)
-        emit(frame, fmt, console, title=f"{title} by {' × '.join(by)}")
+            figure = figure.with_frame(figure.frame.assign(rule=q.rule, attribution=attribution))
+        emit(figure, fmt, console, title=f"{title} by {' × '.join(by)}")
 
 
 @app.command()
@@ -245,7 +245,7 @@ def count(
     with _census(db, engine=engine, spark_master=spark_master) as census:
         figure = count_figure(census, q)
     if fmt is OutputFormat.table:
-        emit(figure.table, fmt, console, title=figure.title, columns=figure.columns)
+        emit(figure.shown(), fmt, console, title=figure.title, columns=figure.columns)
     else:
         emit(figure.frame, fmt, console, title=figure.title)
 
@@ -302,7 +302,7 @@ def models(
         dict(country=country, organization=organization, attribution=attribution, **filters)
     )
     with _census(db) as census:
-        frame = census.models(
+        figure = census.models(
             country=q.country,
             organization=q.organization,
             attribution=q.attribution or Attribution.AS_PUBLISHED,
@@ -321,7 +321,7 @@ def models(
                 "notable",
                 "source",
             ]
-        emit(frame, fmt, console, title=f"{len(frame)} models", columns=columns)
+        emit(figure, fmt, console, title=f"{len(figure.frame)} models", columns=columns)
 
 
 @app.command()

@@ -140,7 +140,7 @@ def trend(
     series)."""
     check_dimensions(by)
     with _census(db) as census:
-        frame = census.trend(
+        figure = census.trend(
             by,
             metric=metric or HubMetric.DOWNLOADS,
             attribution=attribution,
@@ -149,7 +149,7 @@ def trend(
             **filters,
         )
         columns = ["date", *HUB_TABLE_COLUMNS] if fmt is OutputFormat.table else None
-        emit(frame, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} over time", columns=columns)
+        emit(figure, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} over time", columns=columns)
 
 
 __all__ = ["DerivativesOption", "MetricOption", "PipelineOption", "ingest_hub"]

@@ -9,6 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
 from modelcensus.metrics.populations import Period
 from modelcensus.outputs.cli.common import (
@@ -56,7 +57,8 @@ def vintages(
     it (e.g. notable models of 2024 by country). A vintage whose files do not hold the whole population is marked."""
     by = "open_weights" if by == "open-weights" else by
     with _census(db) as census:
-        frame = census.vintages(by, attribution=attribution, **filters)
+        figure = census.vintages(by, attribution=attribution, **filters)
+    frame = figure.frame
     if fmt is not OutputFormat.table:
         emit(frame[[c for c in VINTAGE_JSON if c in frame.columns]], fmt, console)
         return
@@ -73,12 +75,16 @@ def vintages(
     wide.loc["All models (denominator)"] = [int(totals[e]) for e in dict.fromkeys(frame["export_id"])]
     table = wide.reset_index().rename(columns={"group_name": by})
     table.columns = [str(c) for c in table.columns]
-    table.attrs.update(frame.attrs)
     partial = [label[e] for e in dict.fromkeys(frame["export_id"]) if label[e].endswith("*")]
-    needs = " or ".join(frame.attrs["needs_roles"])
+    needs = " or ".join(figure.provenance.needs_roles or ())
     note = f"; * a vintage whose files do not hold the whole population (it needs a file of {needs} models)"
     note = note if partial else ""
-    emit(table, fmt, console, title=f"Models by {by} at each stored Epoch AI vintage (export date){note}")
+    emit(
+        figure.with_frame(table),
+        fmt,
+        console,
+        title=f"Models by {by} at each stored Epoch AI vintage (export date){note}",
+    )
 
 
 @app.command()
@@ -106,7 +112,7 @@ def lag(
         _, curves, status = lag_frames(census, since, until, by, as_of, filters)
         statuses = census.year_statuses(status)
     if fmt is OutputFormat.csv:
-        emit(status, fmt, console)
+        emit(status.frame, fmt, console)
         return
     curve = _curve_table(curves[""].observations)
     emit(
@@ -126,12 +132,14 @@ def lag(
         "estimate_low",
         "estimate_high",
     ]
-    shown = status[[c for c in columns if c in status.columns]]
+    shown = status.frame[[c for c in columns if c in status.frame.columns]]
+    export_date = status.provenance.export_date
     emit(
         shown,
         fmt,
         console,
-        title=f"Years at the vintage of {status.attrs.get('export_date')}: complete, or still filling in",
+        title=f"Years at the vintage of {export_date.isoformat() if export_date else None}: complete, or still "
+        "filling in",
     )
     for s in statuses if not by else []:
         if not s.complete:
@@ -213,9 +221,10 @@ def estimate(
             rows = estimate_rows(census, definition, source, year, since, until, as_of)
             print(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        table = census.estimate(
+        figure = census.estimate(
             by=by, sources=source, definition=definition, period=Period(year, since, until), as_of=as_of
         )
+    table = figure.frame
     if fmt is OutputFormat.csv:
         emit(table.assign(sources=[s.replace("+", "; ") for s in table["sources"]])[ESTIMATE_COLUMNS], fmt, console)
         return
@@ -226,13 +235,13 @@ def estimate(
     )
     shown = shown[["group_name", "listed", "estimate", "ci_low", "ci_high", "sources", "reason"]]
     shown = pd.concat([shown.iloc[:1], shown.iloc[1:].sort_values(["listed", "group_name"], ascending=[False, True])])
-    attrs = table.attrs
+    p = figure.provenance
     emit(
         shown,
         fmt,
         console,
-        title=f"Models including those no source lists: {attrs['definition'].split(' ', 1)[0]}, {attrs['period']}, "
-        f"{attrs['unit']}s (95% intervals; see docs/estimate.md)",
+        title=f"Models including those no source lists: {(p.definition or '').split(' ', 1)[0]}, {p.period}, "
+        f"{unit_plural(p.unit or 'model')} (95% intervals; see docs/estimate.md)",
     )
     first = table.iloc[0]
     console.print(f"method (all models): {first['method']}", highlight=False, markup=False)

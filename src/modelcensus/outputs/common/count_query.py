@@ -9,7 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from modelcensus.census import Census
+from modelcensus.census import Census, Figure, Provenance
+from modelcensus.definitions import unit_plural
 from modelcensus.outputs.common.render import records
 from modelcensus.queries import CountRequest
 from modelcensus.vocabulary import Attribution, CountSource, Derivatives, HubMetric, Rule
@@ -19,12 +20,18 @@ HUB_TABLE_COLUMNS = ["group", "group_name", "value", "share", "repos", "denomina
 
 @dataclass
 class CountFigure:
-    """A count: ``frame`` as JSON and CSV show it, ``table`` (with ``title`` and ``columns``) as the table does."""
+    """A count: ``frame`` as JSON and CSV show it, ``table`` (with ``title`` and ``columns``) as the table does,
+    and where it came from (``provenance``, the table's caption)."""
 
     frame: pd.DataFrame
     table: pd.DataFrame
     title: str
+    provenance: Provenance
     columns: list[str] | None = None
+
+    def shown(self) -> Figure:
+        """The table with its provenance, as ``modelcensus count`` prints it."""
+        return Figure(self.table, self.provenance)
 
     def records(self) -> list[dict[str, Any]]:
         """What ``modelcensus count --format json`` prints (and ``/api/count`` answers)."""
@@ -64,7 +71,7 @@ def count_figure(census: Census, q: CountRequest) -> CountFigure:
 def _count_figure(census: Census, q: CountRequest) -> CountFigure:
     if q.definition is not None:
         rule = None if q.rule == Rule.FULL and q.unit is None else q.rule
-        frame = census.count_definition(
+        figure = census.count_definition(
             q.definition,
             unit=q.unit,
             rule=rule,
@@ -75,11 +82,13 @@ def _count_figure(census: Census, q: CountRequest) -> CountFigure:
             as_of=q.as_of,
         )
         as_of = f", as of {q.as_of}" if q.as_of else ""
-        return CountFigure(frame, frame, f"Models by country: {q.definition} ({frame.attrs.get('unit')}s{as_of})")
+        unit = unit_plural(figure.provenance.unit or "model")
+        title = f"Models by country: {q.definition} ({unit}{as_of})"
+        return CountFigure(figure.frame, figure.frame, title, figure.provenance)
     by = [str(b) for b in q.by]
     if q.source == CountSource.HUGGINGFACE:
         metric, attribution = q.metric or HubMetric.MODELS, q.attribution or Attribution.RESOLVED
-        frame = census.count_hub(
+        figure = census.count_hub(
             by,
             metric=metric,
             attribution=attribution,
@@ -91,13 +100,18 @@ def _count_figure(census: Census, q: CountRequest) -> CountFigure:
             pipeline_tag=q.pipeline_tag,
             as_of=q.as_of,
         )
+        frame = figure.frame
         extra = [c for c in frame.columns if c not in HUB_TABLE_COLUMNS and c not in ("reason",)]
         return CountFigure(
             frame.assign(count=frame["value"], metric=metric, rule=q.rule, attribution=attribution),
             frame,
             f"Hugging Face {metric} by {' × '.join(by)} ({attribution})",
+            figure.provenance,
             [*HUB_TABLE_COLUMNS[:2], *extra, *HUB_TABLE_COLUMNS[2:]],
         )
     attribution = q.attribution or Attribution.AS_PUBLISHED
-    frame = census.count(by, rule=q.rule, attribution=attribution, **q.filters())
-    return CountFigure(frame.assign(rule=q.rule, attribution=attribution), frame, f"Models by {' × '.join(by)}")
+    figure = census.count(by, rule=q.rule, attribution=attribution, **q.filters())
+    frame = figure.frame
+    return CountFigure(
+        frame.assign(rule=q.rule, attribution=attribution), frame, f"Models by {' × '.join(by)}", figure.provenance
+    )

@@ -11,6 +11,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from modelcensus.census import Figure
+from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
 from modelcensus.provenance import describe_sources
 from modelcensus.records import jsonable
@@ -49,31 +51,54 @@ def _cell(value: Any, column: str) -> str:
     return str(value)
 
 
-def caption(frame: pd.DataFrame) -> str:
-    attrs = frame.attrs
+def caption(figure: Figure) -> str:
+    """The provenance lines printed under a figure's table: what is counted (a named definition in words, then its
+    specification), the unit, the counting rule in words, the attribution, the share's denominator, the sources
+    with their dates, a note, the date read as of."""
+    p = figure.provenance
     lines = []
-    if "definition" in attrs:
-        lines.append(f"Models: {attrs['definition']}.")
-    if "rule" in attrs:
-        lines.append(f"Counting rule: {attrs['rule']} ({attrs.get('rule_text', '')}).")
-    if "attribution" in attrs:
-        lines.append(f"Attribution: {attrs['attribution']}.")
-    if "denominator" in attrs and "share" in frame.columns:
-        lines.append(f"Share denominator: {attrs['denominator']}.")
-    snaps = attrs.get("snapshots") or []
-    if snaps:
-        lines.append(describe_sources(snaps))
-    if attrs.get("note"):
-        lines.append(f"Note: {attrs['note']}.")
-    if attrs.get("as_of"):
-        lines.append(f"As the census stood on {attrs['as_of']} (the newest export of each source dated on or before).")
+    if p.description:
+        lines.append(f"Models: {_sentence(p.description)}")
+        lines.append(f"Definition: {_sentence(p.definition or p.definition_name or '')}")
+    elif p.definition:
+        lines.append(f"Models: {_sentence(p.definition)}")
+    if p.unit:
+        lines.append(f"Unit: {p.unit}" + (f"; {unit_plural(p.unit)} {p.period}." if p.period else "."))
+    if p.metric:
+        lines.append(f"Metric: {p.metric}.")
+    if p.rule:
+        lines.append(f"Counting rule: {p.rule}" + (f" ({p.rule_text})." if p.rule_text else "."))
+    if p.attribution:
+        lines.append(f"Attribution: {p.attribution}.")
+    if p.denominator and "share" in figure.frame.columns:
+        lines.append(f"Share denominator: {p.denominator}.")
+    if p.snapshots:
+        lines.append(describe_sources(p.snapshot_list))
+    if p.note:
+        lines.append(f"Note: {p.note}.")
+    if p.as_of:
+        lines.append(
+            f"As the census stood on {p.as_of.isoformat()} (the newest export of each source dated on or before)."
+        )
     return "\n".join(lines)
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def emit(
-    frame: pd.DataFrame, fmt: OutputFormat, console: Console, title: str | None = None, columns: list[str] | None = None
+    data: pd.DataFrame | Figure,
+    fmt: OutputFormat,
+    console: Console,
+    title: str | None = None,
+    columns: list[str] | None = None,
 ) -> None:
-    """Print ``frame`` in the chosen format (JSON and CSV go to stdout unstyled)."""
+    """Print a table in the chosen format (JSON and CSV go to stdout unstyled); a :class:`Figure`'s table has its
+    provenance as a caption."""
+    figure = data if isinstance(data, Figure) else None
+    frame = data.frame if isinstance(data, Figure) else data
     shown = frame[columns] if columns else frame
     if fmt is OutputFormat.json:
         print(json.dumps(records(shown), ensure_ascii=False, indent=2))
@@ -85,7 +110,8 @@ def emit(
                 out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if v is not None else "")
         print(out.to_csv(index=False), end="")
         return
-    table = Table(title=title, caption=caption(frame) or None, caption_justify="left")
+    text = caption(figure) if figure is not None else ""
+    table = Table(title=title, caption=text or None, caption_justify="left")
     for col in shown.columns:
         numeric = pd.api.types.is_numeric_dtype(shown[col]) and not pd.api.types.is_bool_dtype(shown[col])
         table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")

@@ -8,8 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from modelcensus.census import Census
+from modelcensus.census import Census, Figure
 from modelcensus.errors import QueryError
+from modelcensus.metrics.completeness import LagCurve
 from modelcensus.metrics.populations import Period
 from modelcensus.outputs.common.render import records
 
@@ -34,7 +35,7 @@ def lag_frames(
     by: str | None,
     as_of: date | str | None,
     filters: dict[str, Any],
-) -> tuple[Any, Any, Any]:
+) -> tuple[Figure, dict[str, LagCurve], Figure]:
     """(observations, curves, year statuses) of the listing lag: years default to the five up to the newest."""
     when = census.reader.as_of(as_of)
     observations, curves = census.listing_lag(by, as_of=when, **filters)
@@ -56,7 +57,7 @@ def lag_report(
 ) -> dict[str, Any]:
     """``{"basis", "years", "observations"}``: what ``modelcensus lag --format json`` prints."""
     observations, curves, status = lag_frames(census, since, until, by, as_of, filters)
-    return {"basis": curves[""].basis(), "years": records(status), "observations": records(observations)}
+    return {"basis": curves[""].basis(), "years": records(status.frame), "observations": records(observations.frame)}
 
 
 def estimate_rows(
@@ -71,7 +72,9 @@ def estimate_rows(
     """What ``modelcensus estimate --format json`` prints: one row for all models, then one per country."""
     if year is not None and (since is not None or until is not None):
         raise QueryError("give either year, or since/until, not both", parameter="year")
-    table = census.estimate(sources=sources, definition=definition, period=Period(year, since, until), as_of=as_of)
+    table = census.estimate(
+        sources=sources, definition=definition, period=Period(year, since, until), as_of=as_of
+    ).frame
     out = table.copy()
     out["sources"] = pd.Series(
         [str(s).split("+") if s else [] for s in table["sources"]], dtype=object, index=table.index

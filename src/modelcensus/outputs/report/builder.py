@@ -13,7 +13,7 @@ estimated final count). With ``as_of`` the report is the census as it stood on t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ import ibis
 import pandas as pd
 import yaml
 
-from modelcensus.census import Census
+from modelcensus.census import Census, Figure, Provenance
 from modelcensus.errors import ModelCensusError, QueryError
 from modelcensus.metrics.overview import concentration
 from modelcensus.outputs.report.charts import GREY, PALETTE, Chart, Panel
@@ -115,7 +115,7 @@ class ReportBuilder:
             strings["series"]["no_country"]: NO_COUNTRY_COLOR,
         }
         self.marker = YearMarker(census, self.as_of)
-        self._frames: dict[str, pd.DataFrame] = {}
+        self._figures: dict[str, Figure] = {}
         if self.marker.when is None:
             when = f" dated on or before {self.as_of}" if self.as_of else ""
             raise QueryError(f"no Epoch AI export{when} is stored: the report has nothing to count")
@@ -165,6 +165,21 @@ class ReportBuilder:
         lines += [describe_sources(list(snapshots)), f"{c['credit']}: {self.credits(snapshots)}"]
         return lines
 
+    def figure_caption(
+        self, provenances: Sequence[Provenance], measure: str | None = None, extra: Sequence[str] = ()
+    ) -> list[str]:
+        """The provenance lines of a chart or table of one or more figures (one per definition, say): their
+        definitions, rules and attributions in words, their snapshots, the first one's denominator."""
+        return self.caption(
+            "; ".join(p.definition or "" for p in provenances),
+            "; ".join(dict.fromkeys(self.rule_text(p.rule or "") for p in provenances)),
+            "; ".join(dict.fromkeys(self.attribution_text(p.attribution or "") for p in provenances)),
+            [s for p in provenances for s in p.snapshot_list],
+            provenances[0].denominator,
+            measure=measure,
+            extra=extra,
+        )
+
     def rule_text(self, rule: str) -> str:
         return str(self.s["rules"].get(rule, rule))
 
@@ -201,11 +216,14 @@ class ReportBuilder:
                     rows[year] = dict(zip(("estimate", "low", "high"), scaled, strict=True))
         return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "low", "high"])
 
-    def definition_frame(self, name: str) -> pd.DataFrame:
+    def definition_figure(self, name: str) -> Figure:
         """A definition's counts by country and year over the report's years (read once)."""
-        if name not in self._frames:
-            self._frames[name] = self.census.count_definition_by_year(name, self.since, self.until, as_of=self.as_of)
-        return self._frames[name]
+        if name not in self._figures:
+            self._figures[name] = self.census.count_definition_by_year(name, self.since, self.until, as_of=self.as_of)
+        return self._figures[name]
+
+    def definition_frame(self, name: str) -> pd.DataFrame:
+        return self.definition_figure(name).frame
 
     def definition_marks(self, name: str) -> YearMarks:
         """The status of each year of a definition's count (its yearly denominator: the units it admits)."""
@@ -256,15 +274,8 @@ class ReportBuilder:
             )
             tables.append((name, frame, marks))
             section.notes.extend(self.filling_notes(marks, name))
-        first = next(iter(frames.values()))
-        caption = self.caption(
-            "; ".join(f.attrs["definition"] for f in frames.values()),
-            "; ".join(dict.fromkeys(self.rule_text(f.attrs["rule"]) for f in frames.values())),
-            "; ".join(dict.fromkeys(self.attribution_text(f.attrs["attribution"]) for f in frames.values())),
-            [s for f in frames.values() for s in f.attrs["snapshots"]],
-            first.attrs["denominator"],
-            extra=self.filling_caption(all_marks),
-        )
+        provenances = [self.definition_figure(name).provenance for name in frames]
+        caption = self.figure_caption(provenances, extra=self.filling_caption(all_marks))
         section.blocks.append(
             self.chart(
                 "countries_over_time",
@@ -276,13 +287,8 @@ class ReportBuilder:
             )
         )
         for name, frame, marks in tables:
-            table_caption = self.caption(
-                frame.attrs["definition"],
-                self.rule_text(frame.attrs["rule"]),
-                self.attribution_text(frame.attrs["attribution"]),
-                frame.attrs["snapshots"],
-                frame.attrs["denominator"],
-                extra=self.filling_caption([marks]),
+            table_caption = self.figure_caption(
+                [self.definition_figure(name).provenance], extra=self.filling_caption([marks])
             )
             block = Block(
                 t["table_title"].format(definition=name),
@@ -322,7 +328,8 @@ class ReportBuilder:
 
     def organizations(self) -> Section:
         t = self.s["sections"]["organizations"]
-        frame = self.census.top_organizations(TOP_ORGANIZATIONS, since=self.since, until=self.until, as_of=self.as_of)
+        top = self.census.top_organizations(TOP_ORGANIZATIONS, since=self.since, until=self.until, as_of=self.as_of)
+        frame = top.frame
         sectors = list(dict.fromkeys(frame["sector"]))
         data = pd.DataFrame(0.0, index=frame["organization"], columns=sectors)
         for organization, sector, models in zip(frame["organization"], frame["sector"], frame["models"], strict=True):
@@ -333,14 +340,14 @@ class ReportBuilder:
         ]
         for sector in sectors:
             self.colors.setdefault(sector, SECTOR_COLORS.get(sector, GREY))
-        totals = self.census.count(by="year", since=self.since, until=self.until, as_of=self.as_of)
+        totals = self.census.count(by="year", since=self.since, until=self.until, as_of=self.as_of).frame
         marks = self.marker.marks({int(g): float(c) for g, c in zip(totals["group"], totals["count"], strict=True)}, {})
         caption = self.caption(
-            frame.attrs["definition"],
+            top.provenance.definition or "",
             self.rule_text("full"),
             self.attribution_text("resolved"),
             self.census.snapshots_in_force(["epoch"], self.as_of),
-            frame.attrs["denominator"],
+            top.provenance.denominator,
             extra=self.filling_caption([marks]),
         )
         section = Section(
@@ -369,10 +376,10 @@ class ReportBuilder:
 
     def open_weights(self) -> Section:
         t = self.s["sections"]["open_weights"]
-        frame = self.census.count(
+        counted = self.census.count(
             by=["country", "year", "open_weights"], since=self.since, until=self.until, as_of=self.as_of
         )
-        frame = frame[frame["group"].notna()]
+        frame = counted.frame[counted.frame["group"].notna()]
         ranking = frame.groupby("group")["count"].sum().sort_values(ascending=False)
         codes = list(ranking.index[:TOP_COUNTRIES])
         series = {"yes": self.s["series"]["open_yes"], "no": self.s["series"]["open_no"]}
@@ -411,11 +418,12 @@ class ReportBuilder:
                     _fmt_share(total["yes"] / known if known else None),
                 ]
             )
+        p = counted.provenance
         caption = self.caption(
-            t["definition"].format(filters=frame.attrs["definition"]),
-            self.rule_text(frame.attrs["rule"]),
-            self.attribution_text(frame.attrs["attribution"]),
-            frame.attrs["snapshots"],
+            t["definition"].format(filters=p.definition),
+            self.rule_text(p.rule or ""),
+            self.attribution_text(p.attribution or ""),
+            p.snapshot_list,
             extra=self.filling_caption(all_marks),
         )
         title = t["chart_title"].format(since=self.since, until=self.until)
@@ -440,12 +448,13 @@ class ReportBuilder:
         if by_kind["models"].empty:
             section.notes.append(t["unavailable"].format(reason="the census holds no Hub listing"))
             return section
-        snapshots = by_kind["models"].attrs["snapshots"]
+        snapshots = by_kind["models"].provenance.snapshot_list
         originals, derivatives = self.s["series"]["originals"], self.s["series"]["derivatives"]
         self.colors.setdefault(originals, "#1f77b4")
         self.colors.setdefault(derivatives, "#ff7f0e")
         rows = {}
-        for metric, frame in by_kind.items():
+        for metric, figure in by_kind.items():
+            frame = figure.frame
             label = t["derivative_repos"] if metric == "models" else t["derivative_downloads"]
             total = float(frame["value"].sum())
             values = {bool(g): float(v) for g, v in zip(frame["group"], frame["value"], strict=True)}
@@ -471,34 +480,35 @@ class ReportBuilder:
             for m in ("models", "downloads")
         }
         panels = []
-        for metric, frame in lineage.items():
-            head = frame.head(10)
+        for metric, figure in lineage.items():
+            head = figure.frame.head(10)
             data = pd.DataFrame({derivatives: head["share"].to_numpy()}, index=head["group_name"].tolist())
             label = t["lineage_repos"] if metric == "models" else t["lineage_downloads"]
             axis = self.s["axis"]["share_repos" if metric == "models" else "downloads_share"]
             panels.append(Panel(label, data, axis, percent=True, kind="hbar"))
+        p = lineage["models"].provenance
         caption = self.caption(
-            lineage["models"].attrs["definition"],
+            p.definition or "",
             self.rule_text("full"),
             self.attribution_text("lineage"),
-            lineage["models"].attrs["snapshots"],
-            lineage["models"].attrs["denominator"],
+            p.snapshot_list,
+            p.denominator,
         )
         section.blocks.append(
             self.chart("hub_lineage", t["lineage_title"], panels, caption, columns=2, legend=False, width_in=13.0)
         )
-        table = self._hub_table(lineage["models"], lineage["downloads"], t)
+        table = self._hub_table(lineage["models"].frame, lineage["downloads"].frame, t)
         section.blocks.append(Block(t["lineage_title"], caption, table=table))
 
         trends = {
             a: self.census.trend(by="country", metric="downloads", attribution=a, as_of=self.as_of)
             for a in ("resolved", "lineage")
         }
-        ranking = pd.concat(trends.values()).dropna(subset=["group"]).groupby("group")["value"].sum()
+        ranking = pd.concat(f.frame for f in trends.values()).dropna(subset=["group"]).groupby("group")["value"].sum()
         top = [country_name(g) for g in ranking.sort_values(ascending=False).index[:TOP_COUNTRIES]]
         panels = []
-        for attribution, frame in trends.items():
-            attributed = frame[frame["group"].notna()]
+        for attribution, figure in trends.items():
+            attributed = figure.frame[figure.frame["group"].notna()]
             names = attributed["group"].map(country_name)
             label = names.where(names.isin(top), self.s["series"]["other"])
             wide = attributed.assign(label=label).pivot_table(
@@ -507,13 +517,13 @@ class ReportBuilder:
             wide = wide.reindex(columns=[c for c in [*top, self.s["series"]["other"]] if c in wide.columns])
             title = t["downloads_resolved"] if attribution == "resolved" else t["downloads_lineage"]
             panels.append(Panel(title, wide.fillna(0.0), self.s["axis"]["downloads_share"], percent=True))
-        first = trends["resolved"]
+        first = trends["resolved"].provenance
         caption = self.caption(
-            first.attrs["definition"],
+            first.definition or "",
             self.rule_text("full"),
             "; ".join(self.attribution_text(a) for a in trends),
-            first.attrs["snapshots"],
-            first.attrs["denominator"],
+            first.snapshot_list,
+            first.denominator,
             measure=t["measure_downloads"],
         )
         section.blocks.append(self.chart("hub_downloads", t["downloads_title"], panels, caption, columns=2))
@@ -536,31 +546,33 @@ class ReportBuilder:
         table.columns = t["columns"]
         return table.reset_index(drop=True)
 
-    def _concentration(self, name: str) -> pd.DataFrame:
+    def _concentration(self, name: str) -> Figure:
         """:meth:`Census.concentration`; as of a date, the same metric over the counts as they stood then (the
         facade's concentration reads the newest data only)."""
         if self.as_of is None:
             return self.census.concentration(name, self.since, self.until)
-        counts = self.definition_frame(name)
-        table = ibis.memtable(counts[["year", "group", "count"]].astype({"group": "string", "count": "float64"}))
+        counts = self.definition_figure(name)
+        table = ibis.memtable(counts.frame[["year", "group", "count"]].astype({"group": "string", "count": "float64"}))
         frame: pd.DataFrame = concentration(table, period="year", group="group", value="count").execute()
         frame.insert(4, "top1_group_name", [country_name(g) for g in frame["top1_group"]])
-        plain = self.census.concentration(name, self.until, self.until)
-        frame.attrs.update({**counts.attrs, "denominator": plain.attrs["denominator"]})
-        frame.attrs["concentration_text"] = plain.attrs["concentration_text"]
-        return frame
+        plain = self.census.concentration(name, self.until, self.until).provenance
+        provenance = replace(
+            counts.provenance, denominator=plain.denominator, concentration_text=plain.concentration_text
+        )
+        return Figure(frame, provenance)
 
     def concentration(self) -> Section:
         t = self.s["sections"]["concentration"]
         series = self.s["series"]
-        frames = {name: self._concentration(name) for name in self.definitions}
+        figures = {name: self._concentration(name) for name in self.definitions}
         self.colors.setdefault(series["top1"], "#1f77b4")
         self.colors.setdefault(series["top2"], "#9467bd")
         self.colors.setdefault(series["hhi"], "#d62728")
         panels = []
         section = Section("concentration", t["title"], t["intro"].format(tiny=TINY_DENOMINATOR))
         blocks, all_marks = [], []
-        for name, frame in frames.items():
+        for name, figure in figures.items():
+            frame = figure.frame
             marks = self.definition_marks(name)
             all_marks.append(marks)
             years = frame["year"].astype(int).tolist()
@@ -598,27 +610,18 @@ class ReportBuilder:
                 }
             )
             table.columns = t["columns"]
-            caption = self.caption(
-                frame.attrs["definition"],
-                self.rule_text(frame.attrs["rule"]),
-                self.attribution_text(frame.attrs["attribution"]),
-                frame.attrs["snapshots"],
-                frame.attrs["denominator"],
-                measure=frame.attrs["concentration_text"],
+            caption = self.figure_caption(
+                [figure.provenance],
+                measure=figure.provenance.concentration_text,
                 extra=self.filling_caption([marks]),
             )
             notes = self.filling_notes(marks, name)
             if tiny:
                 notes.append(t["tiny_table"].format(years=_years_text(tiny), tiny=TINY_DENOMINATOR))
             blocks.append(Block(t["table_title"].format(definition=name), caption, table=table, notes=notes))
-        caption = self.caption(
-            "; ".join(f.attrs["definition"] for f in frames.values()),
-            "; ".join(dict.fromkeys(self.rule_text(f.attrs["rule"]) for f in frames.values())),
-            "; ".join(dict.fromkeys(self.attribution_text(f.attrs["attribution"]) for f in frames.values())),
-            [s for f in frames.values() for s in f.attrs["snapshots"]],
-            next(iter(frames.values())).attrs["denominator"],
-            measure=next(iter(frames.values())).attrs["concentration_text"],
-            extra=self.filling_caption(all_marks),
+        provenances = [f.provenance for f in figures.values()]
+        caption = self.figure_caption(
+            provenances, measure=provenances[0].concentration_text, extra=self.filling_caption(all_marks)
         )
         title = t["chart_title"].format(since=self.since, until=self.until)
         section.blocks.append(self.chart("concentration", title, panels, caption, columns=len(panels)))
@@ -630,15 +633,16 @@ class ReportBuilder:
         section = Section("frontier", t["title"], t["intro"])
         category = "text/full"
         try:
-            best = self.census.frontier(category=category, as_of=self.as_of)
-            gap = self.census.frontier_gap(category=category, as_of=self.as_of)
+            best_figure = self.census.frontier(category=category, as_of=self.as_of)
+            gap = self.census.frontier_gap(category=category, as_of=self.as_of).frame
+            best = best_figure.frame
         except ModelCensusError as exc:
             section.notes.append(t["unavailable"].format(reason=exc))
             return section
         if best.empty or gap.empty:
             section.notes.append(t["unavailable"].format(reason=t["no_ratings"]))
             return section
-        undated = int(best.attrs.get("undated_ratings") or 0)
+        undated = best_figure.provenance.undated_ratings or 0
         if undated:
             section.notes.append(t["undated"].format(n=undated))
         presence = best.groupby("group")["rated_on"].nunique().sort_values(ascending=False)

@@ -48,7 +48,8 @@ def vintages_section(b: ReportBuilder) -> Section:
 
 def _vintage_blocks(b: ReportBuilder, year: int) -> list[Block]:
     t = b.s["sections"]["vintages"]
-    frame = b.census.vintages("country", year=year, notable=True)
+    figure = b.census.vintages("country", year=year, notable=True)
+    frame = figure.frame
     frame["export_date"] = [_date(d) for d in frame["export_date"]]
     if b.as_of is not None:
         frame = frame[[d <= b.as_of for d in frame["export_date"]]]
@@ -83,7 +84,7 @@ def _vintage_blocks(b: ReportBuilder, year: int) -> list[Block]:
         b.rule_text("full"),
         b.attribution_text("as-published"),
         snapshots,
-        frame.attrs.get("denominator"),
+        figure.provenance.denominator,
         measure=t["vintage_measure"],
         extra=extra,
     )

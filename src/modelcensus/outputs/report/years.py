@@ -136,6 +136,6 @@ class YearMarker:
         """The newest year up to ``until`` whose count (of the population ``filters`` admit) is complete."""
         if self.when is None:
             return None
-        frame = self.census.year_status(until - 10, until, as_of=self.as_of, **dict(filters))
+        frame = self.census.year_status(until - 10, until, as_of=self.as_of, **dict(filters)).frame
         done = [int(y) for y, complete in zip(frame["year"], frame["complete"], strict=True) if bool(complete)]
         return max(done) if done else None

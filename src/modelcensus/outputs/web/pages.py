@@ -160,16 +160,16 @@ def _figure(census: Census, by: tuple[str, ...], common: dict[str, Any]) -> dict
         raise _unprocessable(exc) from exc
     except ModelCensusError as exc:
         raise _unprocessable(QueryError(str(exc))) from exc
-    attrs = dict(figure.frame.attrs)
+    p = figure.provenance
     provenance = {
-        "definition": attrs.get("definition"),
-        "rule": attrs.get("rule", q.rule),
-        "rule_text": attrs.get("rule_text"),
-        "attribution": attrs.get("attribution"),
-        "denominator": attrs.get("denominator"),
-        "unit": attrs.get("unit"),
-        "metric": attrs.get("metric"),
-        "snapshots": attrs.get("snapshots") or [],
+        "definition": p.definition,
+        "rule": p.rule or q.rule,
+        "rule_text": p.rule_text,
+        "attribution": p.attribution,
+        "denominator": p.denominator,
+        "unit": p.unit,
+        "metric": p.metric,
+        "snapshots": p.snapshot_list,
     }
     return {"rows": figure.records(), "provenance": jsonable(provenance)}
 
@@ -249,13 +249,13 @@ def _dashboard_marks(census: Census, common: dict[str, Any], by_year_rows: list[
             unit=common.get("unit"),
             rule=common.get("rule"),
             attribution=common.get("attribution"),
-        )
+        ).frame
         units = frame.groupby("year")["denominator"].first()
         totals = {int(y): float(v) for y, v in zip(units.index, units.to_numpy(), strict=True)}
         rows = [{"group": g, "year": int(y), "count": float(c)} for g, y, c in zip(*_cols(frame), strict=True)]
     else:
         filters = {}
-        frame = census.count(by="year", since=common.get("since"), until=common.get("until"))
+        frame = census.count(by="year", since=common.get("since"), until=common.get("until")).frame
         totals = {int(g): float(c) for g, c in zip(frame["group"], frame["count"], strict=True) if g is not None}
         rows = by_year_rows
     out = _marks_json(marker.marks(totals, filters))
@@ -418,8 +418,8 @@ async def vintages_json(
             "lag": [],
         }
         if chosen is not None:
-            frame = census.vintages("country", year=chosen, notable=True)
-            for export_id, part in frame.groupby("export_id", sort=False):
+            figure = census.vintages("country", year=chosen, notable=True)
+            for export_id, part in figure.frame.groupby("export_id", sort=False):
                 first = part.iloc[0]
                 counts = {str(g): int(c) for g, c in zip(part["group"], part["count"], strict=True) if g}
                 out["vintages"].append(
@@ -434,19 +434,20 @@ async def vintages_json(
                 )
             dates = sorted({v["export_date"] for v in out["vintages"]})
             snapshots = [s for d in dates for s in census.snapshots_in_force(["epoch"], d)]
+            p = figure.provenance
             out["provenance"] = {
-                "definition": frame.attrs.get("definition"),
-                "rule": frame.attrs.get("rule"),
-                "rule_text": frame.attrs.get("rule_text"),
-                "attribution": frame.attrs.get("attribution"),
-                "denominator": frame.attrs.get("denominator"),
+                "definition": p.definition,
+                "rule": p.rule,
+                "rule_text": p.rule_text,
+                "attribution": p.attribution,
+                "denominator": p.denominator,
                 "snapshots": snapshots,
                 "sources_text": describe_sources(snapshots),
             }
         since = until - 10
         for name, filters in LAG_POPULATIONS:
             curve = marker.curves(filters)[""]
-            status = census.year_status(since, until, **filters)
+            status = census.year_status(since, until, **filters).frame
             marks = marker.marks(
                 {int(y): float(c) for y, c in zip(status["year"], status["listed"], strict=True)}, filters
             )

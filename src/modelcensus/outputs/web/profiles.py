@@ -93,11 +93,14 @@ class Profiles:
         """Models per year and share, top organizations, open-weights share, Hub lineage and the best
         model on the LMArena frontier, for one country (ISO code or name)."""
         iso = self._country(code)
-        by_country = self._facade.count("country", rule=rule, attribution=attribution, since=since, until=until)
+        counted = self._facade.count("country", rule=rule, attribution=attribution, since=since, until=until)
+        by_country = counted.frame
         mine = by_country[by_country["group"] == iso]
-        per_year = self._facade.count(["country", "year"], rule=rule, attribution=attribution, since=since, until=until)
+        per_year = self._facade.count(
+            ["country", "year"], rule=rule, attribution=attribution, since=since, until=until
+        ).frame
         per_year = per_year[per_year["group"] == iso]
-        models = self._facade.models(country=iso, attribution=attribution, since=since, until=until)
+        models = self._facade.models(country=iso, attribution=attribution, since=since, until=until).frame
         column = "countries_published" if attribution == "as-published" else "countries_resolved"
         orgs = self._top_organizations(models, iso)
         share = (
@@ -130,7 +133,7 @@ class Profiles:
             "frontier": self._frontier_of(iso),
             "models_total": len(models),
             "models": _model_rows(models, column, limit),
-            "provenance": dict(by_country.attrs),
+            "provenance": counted.provenance.to_dict(),
         }
 
     def organization_profile(
@@ -144,7 +147,8 @@ class Profiles:
         """An organization (as the registry resolves ``name``): its models per year, countries, openness
         and its Hub downloads (its own repos, and repos built on its base models)."""
         org = self._organization(name)
-        models = self._facade.models(since=since, until=until)
+        listed = self._facade.models(since=since, until=until)
+        models = listed.frame
         resolved = {n: self.registry.resolve(n).org for n in models["organizations"].explode().dropna().unique()}
         ids = {org.id}
         mine = models[
@@ -175,10 +179,10 @@ class Profiles:
             ),
             "models": _model_rows(mine, "countries_resolved", limit),
             "provenance": {
-                "definition": models.attrs.get("definition"),
+                "definition": listed.provenance.definition,
                 "rule": "full",
                 "attribution": "resolved (the registry's organization, its subsidiaries included)",
-                "snapshots": models.attrs.get("snapshots", []),
+                "snapshots": listed.provenance.snapshot_list,
             },
         }
 
@@ -222,8 +226,9 @@ class Profiles:
         """30-day Hub downloads of the group's own repos (resolved) and of repos whose root base model
         it developed (lineage); None when the census holds no Hub listing."""
         try:
-            own = self._facade.count_hub(by, metric="downloads", attribution="resolved")
-            lineage = self._facade.count_hub(by, metric="downloads", attribution="lineage")
+            own = self._facade.count_hub(by, metric="downloads", attribution="resolved").frame
+            lineage_figure = self._facade.count_hub(by, metric="downloads", attribution="lineage")
+            lineage = lineage_figure.frame
         except ModelCensusError:
             return None
         if own.empty and lineage.empty:
@@ -232,7 +237,7 @@ class Profiles:
             "published": _hub_row(own, groups),
             "lineage": _hub_row(lineage, groups),
             "metric": "30-day downloads",
-            "definition": lineage.attrs.get("definition"),
+            "definition": lineage_figure.provenance.definition,
             "attribution": {
                 "published": "the repo's own publisher (resolved)",
                 "lineage": "the developer of the root base model the repo builds on",
@@ -242,7 +247,7 @@ class Profiles:
     def _frontier_of(self, iso: str) -> dict[str, Any] | None:
         """The country's best-rated LMArena model at the newest rating date, and its series."""
         try:
-            best = self._facade.frontier()
+            best = self._facade.frontier().frame
         except ModelCensusError:
             return None
         mine = best[best["group"] == iso].sort_values("rated_on")
