@@ -166,7 +166,7 @@ def test_linkage_runs_once_per_store_state(full_census_path: Path) -> None:
     """``build`` keeps the linkage in the store; a reader gets it back without recomputing."""
     with mc.open(full_census_path, read_only=True) as census:
         first = census.links()
-        assert census.store.load_links(census._links_key()) is not None
+        assert census.store.load_links(census.linker.links_key()) is not None
         again = census.links()
     assert first is again
     # what was kept is what linkage computes, and the ids do not depend on the order records come in

@@ -21,8 +21,9 @@ import modelcensus as mc
 from modelcensus.errors import QueryError
 from modelcensus.metrics.overview import concentration
 from modelcensus.outputs.cli.app import app
-from modelcensus.outputs.report.build import DEFAULT_DEFINITIONS, ReportBuilder, load_strings
+from modelcensus.outputs.report.builder import DEFAULT_DEFINITIONS, ReportBuilder, load_strings
 from modelcensus.outputs.report.pages import render_html, render_markdown
+from modelcensus.outputs.report.vintages import claims_section, vintages_section
 
 from conftest import ROOT
 
@@ -391,7 +392,7 @@ def test_report_as_of_a_date(census: mc.Census) -> None:
     assert 2024 in counts.partial and counts.estimate is not None and 2024 in counts.estimate.index
     caption = " ".join(section.blocks[0].caption)
     assert "2025-02-24" in caption and "2026-03-30" not in caption
-    vintages = builder.vintages()
+    vintages = vintages_section(builder)
     meta = {"built": "now", "db": "x", "as_of": "2025-03-01"}
     html = render_html([section, vintages], strings, meta)
     assert "As of 2025-03-01" in html
@@ -419,7 +420,7 @@ def test_claims_text_is_escaped(census: mc.Census, tmp_path: Path) -> None:
     )
     strings = load_strings("en")
     builder = ReportBuilder(census, strings, ["epoch-notable"], path)
-    section = builder.claims_section()
+    section = claims_section(builder)
     html = render_html([section], strings, {"built": "now", "db": "x"})
     assert "<script>alert" not in html and "<img src=x" not in html and "<b>x</b>" not in html
     assert "&lt;script&gt;alert" in html
@@ -568,13 +569,13 @@ def test_unknown_language_fails_clearly(tmp_path: Path, full_census_path: Path) 
 
 def test_strings_file_holds_every_word_used() -> None:
     strings = load_strings("en")
-    source = (ROOT / "src/modelcensus/outputs/report.py").read_text(encoding="utf-8")
-    vintages = (ROOT / "src/modelcensus/outputs/report_vintages.py").read_text(encoding="utf-8")
+    source = (ROOT / "src/modelcensus/outputs/report/builder.py").read_text(encoding="utf-8")
+    vintages = (ROOT / "src/modelcensus/outputs/report/vintages.py").read_text(encoding="utf-8")
     for key in re.findall(r'\bb\.s\["([a-z_]+)"\]', vintages):
         assert key in strings, key
     for key in re.findall(r'\bt\["([a-z_]+)"\]', vintages):
         assert key in strings["sections"]["vintages"] or key in strings["sections"]["claims"], key
-    pages = (ROOT / "src/modelcensus/outputs/report_pages.py").read_text(encoding="utf-8")
+    pages = (ROOT / "src/modelcensus/outputs/report/pages.py").read_text(encoding="utf-8")
     used = re.findall(r'self\.s\["([a-z_]+)"\]', source) + re.findall(r'strings\["([a-z_]+)"\]', pages)
     assert len(used) > 20
     for key in used:
