@@ -30,6 +30,7 @@ from modelcensus.outputs.report.pages import Block, Section
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, parse_date
 from modelcensus.provenance import describe_sources
 from modelcensus.records import country_name
+from modelcensus.vocabulary import HUB_ATTRIBUTIONS, Attribution
 
 STRINGS_DIR = Path(__file__).with_name("strings")
 DEFAULT_DEFINITIONS = ("epoch-notable", "epoch-all", "large-scale")
@@ -492,7 +493,7 @@ class ReportBuilder:
 
         trends = {
             a: self.census.trend(by="country", metric="downloads", attribution=a, as_of=self.as_of)
-            for a in ("resolved", "lineage")
+            for a in HUB_ATTRIBUTIONS
         }
         ranking = pd.concat(trends.values()).dropna(subset=["group"]).groupby("group")["value"].sum()
         top = [country_name(g) for g in ranking.sort_values(ascending=False).index[:TOP_COUNTRIES]]
@@ -505,9 +506,9 @@ class ReportBuilder:
                 index="date", columns="label", values="share", aggfunc="sum"
             )
             wide = wide.reindex(columns=[c for c in [*top, self.s["series"]["other"]] if c in wide.columns])
-            title = t["downloads_resolved"] if attribution == "resolved" else t["downloads_lineage"]
+            title = t["downloads_resolved"] if attribution == Attribution.RESOLVED else t["downloads_lineage"]
             panels.append(Panel(title, wide.fillna(0.0), self.s["axis"]["downloads_share"], percent=True))
-        first = trends["resolved"]
+        first = trends[Attribution.RESOLVED]
         caption = self.caption(
             first.attrs["definition"],
             self.rule_text("full"),
