@@ -110,8 +110,10 @@ def request_error(error: ValidationError) -> QueryError:
         message = first["msg"].removeprefix("Value error, ")
     elif first["type"] == "enum":
         message = f"{parameter} must be {first['ctx']['expected']}, not {given!r}"
+    elif first["msg"].startswith("Input should"):  # pydantic's own words: "Input should be a valid integer"
+        message = f"{parameter}{first['msg'].removeprefix('Input')}, not {given!r}"
     else:
-        message = f"{parameter}: {first['msg'][:1].lower()}{first['msg'][1:]}, not {given!r}"
+        message = f"{parameter} is not valid ({first['msg'][:1].lower()}{first['msg'][1:]}): {given!r}"
     return QueryError(message, parameter=parameter)
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 from modelcensus import scope
 from modelcensus.linkage import CanonicalModel, SourceRecord, developer_by_name, developer_of, name_key, unit_key
 from modelcensus.orgs import Registry
-from modelcensus.vocabulary import DEFINITION_SOURCES, Source
+from modelcensus.vocabulary import DEFINITION_SOURCES, Attribution, Source
 
 POPULATION_SOURCES = DEFINITION_SOURCES
 POPULATION_VERSION = "1"
@@ -289,7 +289,7 @@ def refresh(
     developer: list[tuple[object, object, object, str, str, int]] = []
     for r in catalog.itertuples(index=False):
         record = catalog_record(registry, r)
-        for attribution in ("as-published", "resolved", "lineage"):
+        for attribution in Attribution:  # a catalogue record is its developer's under every attribution
             developer.extend(
                 (r.export_id, r.source, r.source_id, attribution, c, i) for i, c in enumerate(record.countries)
             )

@@ -103,6 +103,23 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def option(parameter: str) -> str:
+    """The CLI spelling of a request parameter: ``large_scale`` → ``--large-scale``."""
+    return "--" + parameter.replace("_", "-")
+
+
+def error_text(exc: ModelCensusError) -> str:
+    """One line; a :class:`QueryError` names the option at fault: ``--rule must be …`` for ``rule must be …``,
+    ``--country: unknown country 'XX'`` where the message does not start with the parameter's name."""
+    text = str(exc).replace("\n", " ")
+    parameter = exc.parameter if isinstance(exc, QueryError) else None
+    if not parameter or option(parameter) in text:
+        return text
+    if text.startswith(f"{parameter} "):
+        return option(parameter) + text.removeprefix(parameter)
+    return f"{option(parameter)}: {text}"
+
+
 def handle_errors(func: F) -> F:
     """Turn the package's errors into a one-line message and a non-zero exit code."""
 
@@ -111,9 +128,9 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ModelCensusError as exc:
-            fail(str(exc).replace("\n", " "))
+            fail(error_text(exc))
         except ValidationError as exc:  # a request (modelcensus.queries) the options make is not valid
-            fail(str(request_error(exc)))
+            fail(error_text(request_error(exc)))
         except KeyboardInterrupt:
             fail(
                 "interrupted; the store is unchanged by the unfinished step (a Hub crawl continues with --resume)", 130

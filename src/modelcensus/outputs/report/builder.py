@@ -30,6 +30,7 @@ from modelcensus.outputs.report.pages import Block, Section
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, parse_date
 from modelcensus.provenance import describe_sources
 from modelcensus.records import country_name
+from modelcensus.vocabulary import HUB_ATTRIBUTIONS, Attribution
 
 STRINGS_DIR = Path(__file__).with_name("strings")
 DEFAULT_DEFINITIONS = ("epoch-notable", "epoch-all", "large-scale")
@@ -502,7 +503,7 @@ class ReportBuilder:
 
         trends = {
             a: self.census.trend(by="country", metric="downloads", attribution=a, as_of=self.as_of)
-            for a in ("resolved", "lineage")
+            for a in HUB_ATTRIBUTIONS
         }
         ranking = pd.concat(f.frame for f in trends.values()).dropna(subset=["group"]).groupby("group")["value"].sum()
         top = [country_name(g) for g in ranking.sort_values(ascending=False).index[:TOP_COUNTRIES]]
@@ -515,9 +516,9 @@ class ReportBuilder:
                 index="date", columns="label", values="share", aggfunc="sum"
             )
             wide = wide.reindex(columns=[c for c in [*top, self.s["series"]["other"]] if c in wide.columns])
-            title = t["downloads_resolved"] if attribution == "resolved" else t["downloads_lineage"]
+            title = t["downloads_resolved"] if attribution == Attribution.RESOLVED else t["downloads_lineage"]
             panels.append(Panel(title, wide.fillna(0.0), self.s["axis"]["downloads_share"], percent=True))
-        first = trends["resolved"].provenance
+        first = trends[Attribution.RESOLVED].provenance
         caption = self.caption(
             first.definition or "",
             self.rule_text("full"),

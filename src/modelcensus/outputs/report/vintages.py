@@ -21,6 +21,7 @@ from modelcensus.outputs.report.charts import Panel
 from modelcensus.outputs.report.pages import Block, Section
 from modelcensus.outputs.report.years import curve_words
 from modelcensus.records import country_name
+from modelcensus.vocabulary import Attribution
 
 VINTAGE_COUNTRIES = ("US", "CN")
 LAG_XMAX = 132.0
@@ -225,7 +226,7 @@ def claims_section(b: ReportBuilder) -> Section:
     caption = b.caption(
         t["definition"].format(n=n),
         t["rule"],
-        "; ".join(b.attribution_text(a) for a in ("as-published", "resolved", "lineage")),
+        "; ".join(b.attribution_text(a) for a in Attribution),
         b.census.snapshots_in_force(sources, b.as_of),
         extra=[t["verdicts_line"]],
     )
