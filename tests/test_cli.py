@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from typer.testing import CliRunner
 
 import modelcensus as mc
 from modelcensus.outputs.cli import app
+
+from conftest import Build
 
 runner = CliRunner()
 
@@ -140,15 +143,18 @@ def test_stats_and_hardware(epoch_census_path: Path) -> None:
     assert any(r["vendor"] == "Huawei" and r["group"] == "CN" for r in hw)
 
 
-def test_build_from_dir_prints_the_headline(tmp_path: Path, shared: Path) -> None:
+def test_build_from_dir_prints_the_headline(full_build: Build, shared: Path, tmp_path: Path) -> None:
+    """The session's ``build --from ../shared/data`` printed the headline; run again over its store (a copy:
+    everything already stored), ``--format json`` gives the same tables as data."""
+    assert "United States" in full_build.stdout and "China" in full_build.stdout
+    assert "All models (denominator)" in full_build.stdout
+    assert "Counting rule: full" in full_build.stdout
+    assert "Hugging Face Hub: 30-day downloads by lineage origin" in full_build.stdout
     db = tmp_path / "b.duckdb"
-    result = runner.invoke(app, ["build", "--from", str(shared), "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    assert "United States" in result.stdout and "China" in result.stdout
-    assert "All models (denominator)" in result.stdout
-    assert "Counting rule: full" in result.stdout
-    assert "Hugging Face Hub: 30-day downloads by lineage origin" in result.stdout
-    out = json.loads(runner.invoke(app, ["build", "--from", str(shared), "--db", str(db), "--format", "json"]).stdout)
+    shutil.copyfile(full_build.path, db)
+    again = runner.invoke(app, ["build", "--from", str(shared), "--db", str(db), "--format", "json"])
+    assert again.exit_code == 0, again.output
+    out = json.loads(again.stdout)
     years = [k for k in out["models_by_country_year"][0] if k.rstrip("*").isdigit()]
     assert len(years) == 5
     filling = [k for k in years if k.endswith("*")]  # the years Epoch is still filling in are marked
@@ -157,6 +163,7 @@ def test_build_from_dir_prints_the_headline(tmp_path: Path, shared: Path) -> Non
     assert all("still filling in" in note and "probably about" in note for note in out["years_filling_in"])
     hub = {row["group"]: row for row in out["hub_downloads_by_lineage_origin"]}
     assert hub["CN"]["value"] > 0 and hub["US"]["value"] > 0
+    assert out["skipped"] and out["failed"] == []
 
 
 @pytest.mark.parametrize(
