@@ -49,7 +49,7 @@ def test_count_json_matches_the_library(epoch_census_path: Path, census: mc.Cens
 
 @pytest.mark.parametrize("rule", ["full", "fractional", "primary"])
 @pytest.mark.parametrize("attribution", ["as-published", "resolved"])
-def test_count_rules_and_attributions(epoch_census_path: Path, rule: str, attribution: str) -> None:
+def test_count_rules_and_attributions(epoch_census_path: Path, census: mc.Census, rule: str, attribution: str) -> None:
     out = json.loads(
         run(
             "count",
@@ -75,7 +75,11 @@ def test_count_rules_and_attributions(epoch_census_path: Path, rule: str, attrib
         assert total > denominator
     else:
         assert total == pytest.approx(denominator)
-    assert any(r["group"] is None for r in out) or attribution == "resolved"
+    # the models with no country under this attribution: one row (group null) that counts each of them once
+    unattributed = [r for r in out if r["group"] is None]
+    no_country = census.models(country="none", since=2020, until=2025, attribution=attribution)
+    assert len(unattributed) == 1 and len(no_country) > 0
+    assert unattributed[0]["count"] == len(no_country), attribution
 
 
 def test_count_csv_and_table(epoch_census_path: Path) -> None:
