@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -206,13 +207,30 @@ def test_canonical_model_is_links_show(client: TestClient, small_census_path: Pa
     assert {p["source"] for p in model["provenance"]} == {r["source"] for r in model["records"]}
 
 
-def test_claims(client: TestClient) -> None:
+def test_claims(client: TestClient, small_census_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    examples = ROOT / "examples" / "claims.yaml"
     claims = get(client, "/api/claims")
-    wanted = yaml.safe_load((ROOT / "examples" / "claims.yaml").read_text(encoding="utf-8"))["claims"]
+    wanted = yaml.safe_load(examples.read_text(encoding="utf-8"))["claims"]
     assert isinstance(claims, list)
     assert [c["id"] for c in claims] == [c["id"] for c in wanted]
     assert all(c["verdict"] and c["sensitivity"] for c in claims)
-    assert get(client, "/api/claims") == claims  # cached: the same answer, not recomputed
+    assert claims == cli_json(small_census_path, "check", str(examples))  # the API answers what the CLI prints
+    # kept per request (on an app of its own, whose cache the fake below may fill): the same request is not
+    # computed again, a request for another date is
+    with TestClient(create_app(small_census_path, timeout_s=600)) as fresh:
+        assert get(fresh, "/api/claims") == claims
+        generation = fresh.app.state.api.generations.peek()  # type: ignore[attr-defined]
+        assert generation is not None
+        computed: list[object] = []
+
+        def check(path: Path, as_of: object = None) -> list[dict[str, str]]:
+            computed.append(as_of)
+            return [{"id": "computed", "as_of": str(as_of)}]
+
+        monkeypatch.setattr(generation.census, "check", check)
+        assert get(fresh, "/api/claims") == claims and computed == []
+        assert get(fresh, "/api/claims", as_of="2025-03-01") == [{"id": "computed", "as_of": "2025-03-01"}]
+        assert computed == [date(2025, 3, 1)]
 
 
 def test_read_only(client: TestClient) -> None:
