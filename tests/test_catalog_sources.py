@@ -20,13 +20,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from modelcensus.errors import InputFormatError
+from modelcensus.records import clean_text
 from modelcensus.sources import litellm, lmarena, openrouter, tabular
 from modelcensus.vocabulary import OpenWeights
 
 from conftest import ROOT, shared_data
 
 DATA_DATE = date(2025, 12, 11)
-PROPERTY = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=200, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+"""Derandomized, no example database: CI feeds the same inputs every run."""
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
@@ -621,62 +625,132 @@ def _dict_payloads(mapping: dict[str, Any]) -> st.SearchStrategy[bytes]:
     )
 
 
-@PROPERTY
-@given(_list_payloads(REAL["openrouter"]))
-def test_openrouter_property(payload: bytes) -> None:
-    assert isinstance(openrouter.looks_like(payload), bool)
-    try:
-        records = openrouter.parse(payload, "p")
-    except InputFormatError as error:
-        assert error.file == "p"
-    else:
-        assert all(r.source_id and r.name for r in records)
+def _decoded(payload: bytes) -> Any:
+    """What a parser that accepted ``payload`` read: its JSON (every parser decodes UTF-8, with or without BOM)."""
+    return json.loads(payload.decode("utf-8-sig"))
 
 
-@PROPERTY
-@given(_list_payloads(REAL["scatter"]))
-def test_lmarena_scatterplot_property(payload: bytes) -> None:
-    assert lmarena.kind_of("s.json", payload) in {None, "scatterplot", "history"}
-    try:
-        lmarena.parse_scatterplot(payload, "p")
-    except InputFormatError as error:
-        assert error.file == "p"
+class Outcomes:
+    """What a property test's inputs gave: records (checked by the test) or an InputFormatError naming the file.
+    Both must occur, or the inputs tested only one branch."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def run(self, call: Any, location: str) -> Any:
+        try:
+            result = call()
+        except InputFormatError as error:
+            assert error.file == location
+            self.counts["error"] += 1
+            return None
+        self.counts["records"] += 1
+        return result
+
+    def assert_both(self) -> None:
+        assert self.counts["records"] > 0, f"no input was read: {self.counts}"
+        assert self.counts["error"] > 0, f"no input was refused: {self.counts}"
 
 
-@PROPERTY
-@given(_dict_payloads(REAL["board"]))
-def test_lmarena_leaderboard_property(payload: bytes) -> None:
-    lmarena.kind_of(None, payload)
-    try:
-        lmarena.parse_leaderboard(payload, "p", DATA_DATE, "vision")
-    except InputFormatError as error:
-        assert error.file == "p"
+def test_openrouter_property() -> None:
+    outcomes = Outcomes()
+
+    @PROPERTY
+    @given(_list_payloads(REAL["openrouter"]))
+    def check(payload: bytes) -> None:
+        assert isinstance(openrouter.looks_like(payload), bool)
+        records = outcomes.run(lambda: openrouter.parse(payload, "p"), "p")
+        if records is not None:
+            decoded = _decoded(payload)
+            items = decoded["data"] if isinstance(decoded, dict) else decoded
+            assert len(records) == len(items)  # one record per item, none dropped
+            assert [r.line for r in records] == list(range(1, len(items) + 1))
+            assert all(r.source == "openrouter" and r.source_id and r.name for r in records)
+
+    check()
+    outcomes.assert_both()
 
 
-@PROPERTY
-@given(
-    st.one_of(
-        st.binary(max_size=200),
-        _byte_mutation(REAL["history"].encode()),
-        st.text(alphabet=',\n0123456789.-" ab', max_size=80).map(str.encode),
+def test_lmarena_scatterplot_property() -> None:
+    outcomes = Outcomes()
+
+    @PROPERTY
+    @given(_list_payloads(REAL["scatter"]))
+    def check(payload: bytes) -> None:
+        assert lmarena.kind_of("s.json", payload) in {None, "scatterplot", "history"}
+        records = outcomes.run(lambda: lmarena.parse_scatterplot(payload, "p"), "p")
+        if records is not None:
+            items = _decoded(payload)
+            assert len(records) == len(items)
+            assert [r.line for r in records] == list(range(1, len(items) + 1))
+            for record, item in zip(records, items, strict=True):
+                assert record.source == "lmarena" and record.source_id and record.name
+                assert record.source_id == clean_text(item["model_api_name"])
+                assert record.open_weights is lmarena.open_weights_of(record.license)
+
+    check()
+    outcomes.assert_both()
+
+
+def test_lmarena_leaderboard_property() -> None:
+    outcomes = Outcomes()
+
+    @PROPERTY
+    @given(_dict_payloads(REAL["board"]))
+    def check(payload: bytes) -> None:
+        lmarena.kind_of(None, payload)
+        ratings = outcomes.run(lambda: lmarena.parse_leaderboard(payload, "p", DATA_DATE, "vision"), "p")
+        if ratings is not None:
+            board = _decoded(payload)
+            assert len(ratings) == sum(len(models) for models in board.values())  # one rating per entry
+            assert {r.category for r in ratings} <= {f"vision/{category}" for category in board}
+            for r in ratings:
+                assert r.source == "lmarena" and r.source_id and r.rated_on == DATA_DATE
+                assert isinstance(r.rating, float)
+
+    check()
+    outcomes.assert_both()
+
+
+def test_lmarena_history_property() -> None:
+    outcomes = Outcomes()
+
+    @PROPERTY
+    @given(
+        st.one_of(
+            st.binary(max_size=200),
+            _byte_mutation(REAL["history"].encode()),
+            st.text(alphabet=',\n0123456789.-" ab', max_size=80).map(str.encode),
+        )
     )
-)
-def test_lmarena_history_property(payload: bytes) -> None:
-    lmarena.kind_of("h.csv", payload)
-    try:
-        lmarena.parse_history(payload, "p")
-    except InputFormatError as error:
-        assert error.file == "p"
+    def check(payload: bytes) -> None:
+        lmarena.kind_of("h.csv", payload)
+        ratings = outcomes.run(lambda: lmarena.parse_history(payload, "p"), "p")
+        if ratings is not None:
+            for r in ratings:  # a dated overall rating, never an absent (0.0) one, never an interval
+                assert r.source == "lmarena" and r.source_id and r.category == "text/full"
+                assert isinstance(r.rated_on, date) and r.rating != 0.0
+                assert r.rating_low is None and r.rating_high is None
+
+    check()
+    outcomes.assert_both()
 
 
-@PROPERTY
-@given(_dict_payloads(REAL["litellm"]))
-def test_litellm_property(payload: bytes) -> None:
-    assert isinstance(litellm.looks_like(payload), bool)
-    try:
-        litellm.parse(payload, "p")
-    except InputFormatError as error:
-        assert error.file == "p"
+def test_litellm_property() -> None:
+    outcomes = Outcomes()
+
+    @PROPERTY
+    @given(_dict_payloads(REAL["litellm"]))
+    def check(payload: bytes) -> None:
+        assert isinstance(litellm.looks_like(payload), bool)
+        records = outcomes.run(lambda: litellm.parse(payload, "p"), "p")
+        if records is not None:
+            keys = [key for key in _decoded(payload) if key != "sample_spec"]
+            assert [r.source_id for r in records] == keys  # every key but sample_spec, in file order
+            assert all(r.source == "litellm" and r.name for r in records)
+
+    check()
+    outcomes.assert_both()
 
 
 @pytest.fixture(scope="module")
@@ -689,28 +763,32 @@ TABULAR_MAPPING = tabular.Mapping.from_dict(
 )
 
 
-@PROPERTY
-@given(
-    st.sampled_from([".csv", ".json", ".xlsx", ".tsv", ""]),
-    st.one_of(
-        st.binary(max_size=200),
-        _byte_mutation(REAL["china"].encode()),
-        JSON_VALUES.map(lambda v: json.dumps(v).encode()),
-        st.lists(
-            st.fixed_dictionaries(
-                {"name": JSON_VALUES, "section": JSON_VALUES, "subsection": JSON_VALUES, "url": JSON_VALUES}
-            ),
-            max_size=3,
-        ).map(lambda v: json.dumps(v).encode()),
-    ),
-)
-def test_tabular_property(property_dir: Path, suffix: str, payload: bytes) -> None:
-    path = property_dir / f"list{suffix}"
-    path.write_bytes(payload)
-    try:
-        records, quarantined = tabular.parse(path, TABULAR_MAPPING)
-    except InputFormatError as error:
-        assert error.file == str(path)
-    else:
-        assert all(r.name for r in records)
-        assert all(q.reason for q in quarantined)
+def test_tabular_property(property_dir: Path) -> None:
+    outcomes = Outcomes()
+
+    @PROPERTY
+    @given(
+        st.sampled_from([".csv", ".json", ".xlsx", ".tsv", ""]),
+        st.one_of(
+            st.binary(max_size=200),
+            _byte_mutation(REAL["china"].encode()),
+            JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+            st.lists(
+                st.fixed_dictionaries(
+                    {"name": JSON_VALUES, "section": JSON_VALUES, "subsection": JSON_VALUES, "url": JSON_VALUES}
+                ),
+                max_size=3,
+            ).map(lambda v: json.dumps(v).encode()),
+        ),
+    )
+    def check(suffix: str, payload: bytes) -> None:
+        path = property_dir / f"list{suffix}"
+        path.write_bytes(payload)
+        parsed = outcomes.run(lambda: tabular.parse(path, TABULAR_MAPPING), str(path))
+        if parsed is not None:
+            records, quarantined = parsed
+            assert all(r.name for r in records)
+            assert all(q.reason for q in quarantined)
+
+    check()
+    outcomes.assert_both()

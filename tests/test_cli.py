@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from typer.testing import CliRunner
 import modelcensus as mc
 from modelcensus.metrics.core import RULE_TEXT
 from modelcensus.outputs.cli.app import app
+
+from conftest import Build
 
 runner = CliRunner()
 
@@ -47,7 +50,7 @@ def test_count_json_matches_the_library(epoch_census_path: Path, census: mc.Cens
 
 @pytest.mark.parametrize("rule", ["full", "fractional", "primary"])
 @pytest.mark.parametrize("attribution", ["as-published", "resolved"])
-def test_count_rules_and_attributions(epoch_census_path: Path, rule: str, attribution: str) -> None:
+def test_count_rules_and_attributions(epoch_census_path: Path, census: mc.Census, rule: str, attribution: str) -> None:
     out = json.loads(
         run(
             "count",
@@ -73,7 +76,11 @@ def test_count_rules_and_attributions(epoch_census_path: Path, rule: str, attrib
         assert total > denominator
     else:
         assert total == pytest.approx(denominator)
-    assert any(r["group"] is None for r in out) or attribution == "resolved"
+    # the models with no country under this attribution: one row (group null) that counts each of them once
+    unattributed = [r for r in out if r["group"] is None]
+    no_country = census.models(country="none", since=2020, until=2025, attribution=attribution)
+    assert len(unattributed) == 1 and len(no_country) > 0
+    assert unattributed[0]["count"] == len(no_country), attribution
 
 
 def test_count_csv_and_table(epoch_census_path: Path) -> None:
@@ -175,15 +182,18 @@ def test_stats_and_hardware(epoch_census_path: Path) -> None:
     assert any(r["vendor"] == "Huawei" and r["group"] == "CN" for r in hw)
 
 
-def test_build_from_dir_prints_the_headline(tmp_path: Path, shared: Path) -> None:
+def test_build_from_dir_prints_the_headline(full_build: Build, shared: Path, tmp_path: Path) -> None:
+    """The session's ``build --from ../shared/data`` printed the headline; run again over its store (a copy:
+    everything already stored), ``--format json`` gives the same tables as data."""
+    assert "United States" in full_build.stdout and "China" in full_build.stdout
+    assert "All models (denominator)" in full_build.stdout
+    assert "Counting rule: full" in full_build.stdout
+    assert "Hugging Face Hub: 30-day downloads by lineage origin" in full_build.stdout
     db = tmp_path / "b.duckdb"
-    result = runner.invoke(app, ["build", "--from", str(shared), "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    assert "United States" in result.stdout and "China" in result.stdout
-    assert "All models (denominator)" in result.stdout
-    assert "Counting rule: full" in result.stdout
-    assert "Hugging Face Hub: 30-day downloads by lineage origin" in result.stdout
-    out = json.loads(runner.invoke(app, ["build", "--from", str(shared), "--db", str(db), "--format", "json"]).stdout)
+    shutil.copyfile(full_build.path, db)
+    again = runner.invoke(app, ["build", "--from", str(shared), "--db", str(db), "--format", "json"])
+    assert again.exit_code == 0, again.output
+    out = json.loads(again.stdout)
     years = [k for k in out["models_by_country_year"][0] if k.rstrip("*").isdigit()]
     assert len(years) == 5
     filling = [k for k in years if k.endswith("*")]  # the years Epoch is still filling in are marked
@@ -192,6 +202,7 @@ def test_build_from_dir_prints_the_headline(tmp_path: Path, shared: Path) -> Non
     assert all("still filling in" in note and "probably about" in note for note in out["years_filling_in"])
     hub = {row["group"]: row for row in out["hub_downloads_by_lineage_origin"]}
     assert hub["CN"]["value"] > 0 and hub["US"]["value"] > 0
+    assert out["skipped"] and out["failed"] == []
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,16 @@
 """Crash safety: an ingest SIGKILLed at any moment leaves the published store as it was, or as it would be.
 
-Each trial starts ``modelcensus ingest huggingface --from <the shared trending listing>`` in a subprocess on a
-copy of a store that holds the real Epoch export, and kills it after a seeded random delay spread over the
-whole run (and a little past its end: a kill that comes after the run finished is a trial too). The store must
+Each trial starts ``modelcensus ingest huggingface --from <the shared trending listing>`` in a process of its own on
+a copy of a store that holds the real Epoch export, and kills it after a seeded random delay spread over the
+whole run (and a little past its end: a kill that comes after the run finished is a trial too). The writers are
+forked from one process that imported everything once, so a trial costs the ingest, not Python's imports. The store must
 then open, hold exactly the state before or the state after the ingest (by fingerprint), and a re-run must end
 exactly where an uninterrupted run ends, with nothing duplicated.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -16,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -24,37 +27,81 @@ import pytest
 import modelcensus as mc
 from modelcensus.store import WRITING_MARK
 
+from known_answers import HUB_REPOS
+
 TRIALS = 20
 SEED = 20260504
 
-# The writer: `modelcensus ingest huggingface --from LISTING --db DB`, run through the CLI's own entry point in a
-# process that has already imported everything, so that the clock (and the kill) covers the ingest itself, not
-# Python's imports. It waits for a line on stdin before starting.
-WORKER = """
-import sys
+# The writers' parent: it imports everything once, then for each line on stdin (a JSON [argv, log file]) forks a
+# writer that runs `modelcensus ingest huggingface --from LISTING --db DB` through the CLI's own entry point and
+# exits as that command's process does (the run includes its shutdown), its output to the log file; and prints
+# "started PID". On "reap" it waits for that writer (killed or not) and prints
+# "ended EXITCODE". Until reaped, a writer that has ended stays a zombie: its pid is never reused under the kill.
+FORK_SERVER = """
+import json, os, sys
 import ibis
 from modelcensus.outputs.cli.app import app
-ibis.duckdb  # load the backend before the clock starts
+ibis.duckdb  # load the backend before any clock starts
 print("ready", flush=True)
-sys.stdin.readline()
-app(sys.argv[1:])
+for line in sys.stdin:
+    argv, log = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        app(argv)  # exits (SystemExit) as the command's own process does, shutdown included
+        sys.exit(0)
+    print("started", pid, flush=True)
+    assert sys.stdin.readline().strip() == "reap"
+    _, status = os.waitpid(pid, 0)
+    print("ended", os.waitstatus_to_exitcode(status), flush=True)
 """
 
 
-def _spawn(listing: Path, db: Path, tmp_path: Path) -> subprocess.Popen[str]:
-    """A writer process, imported and waiting (call :func:`_go` to start its ingest)."""
-    env = {**os.environ, "HOME": str(tmp_path / "home"), "MODELCENSUS_CACHE": str(tmp_path / "cache")}
-    command = [sys.executable, "-c", WORKER, "ingest", "huggingface", "--from", str(listing), "--db", str(db)]
-    return subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
-    )
+class Writers:
+    """The writers' parent process (see :data:`FORK_SERVER`): one writer at a time."""
 
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        env = {**os.environ, "HOME": str(tmp_path / "home"), "MODELCENSUS_CACHE": str(tmp_path / "cache")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", FORK_SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True
+        )
+        assert self._line() == "ready"
+        self.log = tmp_path / "writer.log"
 
-def _go(process: subprocess.Popen[str]) -> None:
-    assert process.stdout is not None and process.stdin is not None
-    assert process.stdout.readline().strip() == "ready"
-    process.stdin.write("go\n")
-    process.stdin.flush()
+    def _line(self) -> str:
+        assert self.process.stdout is not None
+        return self.process.stdout.readline().strip()
+
+    def _send(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def start(self, listing: Path, db: Path) -> int:
+        """Fork a writer ingesting ``listing`` into ``db``; it runs as this returns. Its pid."""
+        argv = ["ingest", "huggingface", "--from", str(listing), "--db", str(db)]
+        self._send(json.dumps([argv, str(self.log)]))
+        word, pid = self._line().split()
+        assert word == "started", word
+        return int(pid)
+
+    def reap(self) -> int:
+        """Wait for the writer to end; its exit code (-9 when it was killed)."""
+        self._send("reap")
+        word, code = self._line().split()
+        assert word == "ended", word
+        return int(code)
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        finally:
+            self.process.kill()  # a parent stuck on a failed test's half-sent request (no-op once it exited)
 
 
 def _fingerprint(path: Path) -> str:
@@ -95,8 +142,15 @@ def base_store(tmp_path_factory: pytest.TempPathFactory, epoch_census_path: Path
     return path
 
 
+@pytest.fixture()
+def writers(tmp_path: Path) -> Iterator[Writers]:
+    started = Writers(tmp_path)
+    yield started
+    started.close()
+
+
 def test_sigkill_at_any_moment_leaves_before_or_after(
-    tmp_path: Path, base_store: Path, trending_file: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, base_store: Path, trending_file: Path, writers: Writers, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before, _, _, dup_before = _state(base_store)
     assert not any(dup_before.values())
@@ -106,12 +160,11 @@ def test_sigkill_at_any_moment_leaves_before_or_after(
     for run in range(2):
         reference = tmp_path / f"reference-{run}.duckdb"
         shutil.copyfile(base_store, reference)
-        process = _spawn(trending_file, reference, tmp_path)
-        _go(process)
+        writers.start(trending_file, reference)
         started = time.monotonic()
-        _, errors = process.communicate()
+        code = writers.reap()
         durations.append(time.monotonic() - started)
-        assert process.returncode == 0, errors
+        assert code == 0, writers.log.read_text(encoding="utf-8")
         results.append(_state(reference))
     duration = min(durations)
     after, models_after, hub_after, dup_after = results[0]
@@ -119,29 +172,23 @@ def test_sigkill_at_any_moment_leaves_before_or_after(
     pd.testing.assert_frame_equal(models_after, _state(base_store)[1])  # the Epoch figure is not touched
     assert after != before
     assert not any(dup_after.values())
-    assert int(hub_after["repos"].sum()) == 1000
+    assert int(hub_after["repos"].sum()) == HUB_REPOS
 
     rng = random.Random(SEED)
     outcomes = {"before": 0, "after": 0}
     finished = 0  # runs that ended on their own before the kill (the delay ran past the ingest)
     spent = {"writer": 0.0, "checks": 0.0}
-    stores = [tmp_path / f"trial-{trial}.duckdb" for trial in range(TRIALS)]
-    shutil.copyfile(base_store, stores[0])
-    waiting = _spawn(trending_file, stores[0], tmp_path)
-    for trial, store in enumerate(stores):
+    for trial in range(TRIALS):
+        store = tmp_path / f"trial-{trial}.duckdb"
+        shutil.copyfile(base_store, store)
         delay = rng.uniform(0.0, duration * 1.1)
-        process = waiting
-        _go(process)
+        pid = writers.start(trending_file, store)
         started = time.monotonic()
         time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.communicate()
-        finished += process.returncode == 0
+        os.kill(pid, signal.SIGKILL)  # a writer that has ended is a zombie until reaped: the kill is harmless
+        finished += writers.reap() == 0
         spent["writer"] += time.monotonic() - started
         started = time.monotonic()
-        if trial + 1 < TRIALS:  # the next writer imports while this trial is checked
-            shutil.copyfile(base_store, stores[trial + 1])
-            waiting = _spawn(trending_file, stores[trial + 1], tmp_path)
 
         # Equal by fingerprint to one of two duplicate-free states: so no duplicates either.
         seen = _fingerprint(store)

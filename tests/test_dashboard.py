@@ -1,4 +1,6 @@
-"""The dashboard's pages, static assets and JSON twins, in-process on the real full census (create_app)."""
+"""The dashboard's pages, static assets and JSON twins, in-process (create_app): on the small census (every source,
+a few hundred models cut from the shared data) they must agree with the library on the same store; the vintages
+twin is also checked on the full census against the known answers."""
 
 from __future__ import annotations
 
@@ -14,12 +16,14 @@ import modelcensus as mc
 from modelcensus.outputs.api.app import create_app
 from modelcensus.outputs.web.pages import PLOTLY_JS, STATIC
 
+from known_answers import NOTABLE_2024_AT_VINTAGE, VINTAGE_DATES
+
 PAGES = ["/", "/countries/CN", "/organizations/OpenAI", "/models/epoch:GPT-4", "/vintages", "/claims"]
 
 
 @pytest.fixture(scope="module")
-def client(full_census_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(full_census_path)) as test_client:
+def client(small_census_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(small_census_path)) as test_client:
         yield test_client
 
 
@@ -113,11 +117,11 @@ def test_dashboard_twin_rejects_bad_filters_naming_them(
     assert detail[0]["loc"][-1] == parameter, detail
 
 
-def test_country_profile_agrees_with_the_census(client: TestClient, full_census_path: Path) -> None:
+def test_country_profile_agrees_with_the_census(client: TestClient, small_census_path: Path) -> None:
     profile = _get(client, "/api/countries/CN")
     assert (profile["code"], profile["name"]) == ("CN", "China")
     assert _get(client, "/api/countries/China")["code"] == "CN"
-    with mc.open(full_census_path, read_only=True) as census:
+    with mc.open(small_census_path, read_only=True) as census:
         by_year = census.count(["country", "year"]).frame
         cn = by_year[by_year["group"] == "CN"]
         models = census.models(country="CN").frame
@@ -146,20 +150,21 @@ def test_country_profile_agrees_with_the_census(client: TestClient, full_census_
     assert all("CN" in m["countries"] for m in profile["models"])
 
 
-def test_organization_profile(client: TestClient) -> None:
+def test_organization_profile(client: TestClient, small_census: mc.Census) -> None:
     profile = _get(client, "/api/organizations/OpenAI", limit=500)
     assert profile["name"] == "OpenAI" and [c["code"] for c in profile["countries"]] == ["US"]
     assert sum(r["models"] for r in profile["per_year"]) == profile["models_total"] == len(profile["models"])
-    assert profile["models_total"] > 50
+    counted = small_census.count(by="organization", attribution="resolved").set_index("group")
+    assert profile["models_total"] == counted.loc["OpenAI", "models"] > 10
     assert all(any("OpenAI" in o for o in m["organizations"]) for m in profile["models"])
     assert profile["hub"]["published"]["downloads"] > 0
     # the same organization by id and by another spelling
     assert _get(client, "/api/organizations/openai")["models_total"] == profile["models_total"]
 
 
-def test_organization_profile_counts_its_subsidiaries(client: TestClient, full_census_path: Path) -> None:
+def test_organization_profile_counts_its_subsidiaries(client: TestClient, small_census_path: Path) -> None:
     profile = _get(client, "/api/organizations/Alibaba")
-    with mc.open(full_census_path, read_only=True) as census:
+    with mc.open(small_census_path, read_only=True) as census:
         subsidiaries = {o.name for o in census.registry.orgs.values() if o.parent == profile["id"]}
         own = census.count_hub("organization", metric="downloads", attribution="resolved").frame
     assert subsidiaries, "the registry gives Alibaba subsidiaries (its Qwen team)"
@@ -187,10 +192,10 @@ def _statuses(census: mc.Census, since: int, until: int, **filters: Any) -> dict
     return {s.year: s for s in census.year_statuses(census.year_status(since, until, **filters))}
 
 
-def test_dashboard_twin_marks_the_years_still_filling_in(client: TestClient, full_census_path: Path) -> None:
+def test_dashboard_twin_marks_the_years_still_filling_in(client: TestClient, small_census_path: Path) -> None:
     twin = _get(client, "/api/dashboard", since=2015, until=2025)
     years = twin["years"]
-    with mc.open(full_census_path, read_only=True) as census:
+    with mc.open(small_census_path, read_only=True) as census:
         statuses = _statuses(census, 2015, 2025)
     filling = sorted(y for y, s in statuses.items() if not s.complete)
     assert years["measured"] and years["filling_in"] == filling and 2025 in filling
@@ -214,10 +219,10 @@ def test_dashboard_twin_marks_the_years_still_filling_in(client: TestClient, ful
     assert hub["years"]["measured"] is False and hub["years"]["filling_in"] == []
 
 
-def test_profiles_mark_the_years_still_filling_in(client: TestClient, full_census_path: Path) -> None:
+def test_profiles_mark_the_years_still_filling_in(client: TestClient, small_census_path: Path) -> None:
     profile = _get(client, "/api/countries/CN")
     years = profile["years"]
-    with mc.open(full_census_path, read_only=True) as census:
+    with mc.open(small_census_path, read_only=True) as census:
         statuses = _statuses(census, 2015, 2025)
     series = {p["year"]: p for p in years["series"]}
     assert [p["year"] for p in years["series"]] == [r["year"] for r in profile["per_year"]]
@@ -230,27 +235,41 @@ def test_profiles_mark_the_years_still_filling_in(client: TestClient, full_censu
     assert all(s.startswith("OpenAI in ") for s in org["years"]["sentences"])
 
 
-def test_vintages_twin(client: TestClient, full_census_path: Path) -> None:
-    twin = _get(client, "/api/dashboard/vintages")
+@pytest.mark.parametrize("store", ["small", "full"])
+def test_vintages_twin(store: str, request: pytest.FixtureRequest) -> None:
+    """The twin is the library's vintages and listing lag, on the small census and on the full one, where the
+    counts are the known answers of each vintage's own file."""
+    path: Path = request.getfixturevalue(f"{store}_census_path")
+    with TestClient(create_app(path)) as client:
+        twin = _get(client, "/api/dashboard/vintages")
     assert twin["year"] == 2024 and twin["countries"] == ["US", "CN"]
-    with mc.open(full_census_path, read_only=True) as census:
+    with mc.open(path, read_only=True) as census:
         frame = census.vintages("country", year=2024, notable=True).frame
         _, curves = census.listing_lag(notable=True)
+    for code in ("US", "CN"):
+        mine = frame[frame["group"] == code]
+        assert [v["counts"][code] for v in twin["vintages"]] == list(mine["count"]), code
     cn = frame[frame["group"] == "CN"]
-    assert [v["counts"]["CN"] for v in twin["vintages"]] == list(cn["count"]) == [7, 10, 9, 10, 24, 31]
     assert [v["export_date"] for v in twin["vintages"]] == [str(d) for d in cn["export_date"]]
+    assert [v["export_date"] for v in twin["vintages"]] == [d.isoformat() for d in VINTAGE_DATES]
+    if store == "full":
+        for code, known in NOTABLE_2024_AT_VINTAGE.items():
+            assert [v["counts"][code] for v in twin["vintages"]] == list(known), code
     sources = twin["provenance"]["sources_text"]
-    assert sources.startswith("Sources: Epoch AI (CC BY 4.0): export dated 2024-10-18")
+    assert sources.startswith(f"Sources: Epoch AI (CC BY 4.0): export dated {VINTAGE_DATES[0]}")
     notable = next(p for p in twin["lag"] if p["definition"] == "epoch-notable")
     assert notable["basis"] == curves[""].basis()
     assert len(notable["observations"]) == len(curves[""].observations)
-    assert notable["filling_in"] == [2025]
+    assert 2025 in notable["filling_in"]
+    if store == "full":
+        assert notable["filling_in"] == [2025]
 
 
-def test_hub_provenance_names_scope_and_date(client: TestClient) -> None:
+def test_hub_provenance_names_scope_and_date(client: TestClient, small_census: mc.Census) -> None:
     hub = _get(client, "/api/dashboard", source="huggingface")
     snapshots = hub["by_country"]["provenance"]["snapshots"]
-    assert snapshots and all(s["scope"].startswith("a listing of 1,000 trending repos") for s in snapshots)
+    repos = int(small_census.count_hub(by="derivative")["repos"].sum())  # the small copy of the listing
+    assert snapshots and all(s["scope"].startswith(f"a listing of {repos:,} trending repos") for s in snapshots)
     assert all(s["data_date"] == "2026-05-04" for s in snapshots)
     common = (STATIC / "common.js").read_text(encoding="utf-8")
     assert "MC.describeSources" in common and "s.scope" in common

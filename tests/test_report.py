@@ -1,4 +1,7 @@
-"""``modelcensus report`` on the real shared data, and the concentration metrics on frames of known answer."""
+"""``modelcensus report``: the whole report of the small census (every source, a few hundred models cut from the
+shared data) checked against the library on the same store; the sections whose figures are known answers (the
+vintages, the claims, the report as of a date) on the full census; the concentration metrics on frames of known
+answer."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
@@ -14,6 +18,7 @@ from typing import Any, ClassVar
 import ibis
 import pandas as pd
 import pytest
+import yaml
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -26,6 +31,13 @@ from modelcensus.outputs.report.pages import render_html, render_markdown
 from modelcensus.outputs.report.vintages import claims_section, vintages_section
 
 from conftest import ROOT
+from known_answers import (
+    AS_OF_EARLY_2025,
+    EPOCH_EXPORT_DATE,
+    NOTABLE_2024_AT_VINTAGE,
+    NOTABLE_2024_US_AS_OF_EARLY_2025,
+    VINTAGE_DATES,
+)
 
 CHARTS = (
     "countries_over_time",
@@ -44,13 +56,13 @@ PROVENANCE = ("Definition:", "Counting rule:", "Attribution:", "Sources:", "Cred
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory: pytest.TempPathFactory, full_census_path: Path) -> Path:
-    """The report of the full shared-data census, built once through the CLI."""
+def report_dir(tmp_path_factory: pytest.TempPathFactory, small_census_path: Path) -> Path:
+    """The report of the small census, built once through the CLI."""
     out = tmp_path_factory.mktemp("report") / "out"
     started = time.perf_counter()
     result = CliRunner().invoke(
         app,
-        ["report", "--out", str(out), "--db", str(full_census_path), "--claims", str(ROOT / "examples/claims.yaml")],
+        ["report", "--out", str(out), "--db", str(small_census_path), "--claims", str(ROOT / "examples/claims.yaml")],
     )
     assert result.exit_code == 0, result.output
     print(f"report built in {time.perf_counter() - started:.1f} s")  # shown with pytest -s
@@ -58,9 +70,28 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory, full_census_path: Path)
 
 
 @pytest.fixture()
-def census(full_census_path: Path) -> Iterator[mc.Census]:
-    with mc.open(full_census_path, read_only=True) as opened:
+def census(small_census_path: Path) -> Iterator[mc.Census]:
+    with mc.open(small_census_path, read_only=True) as opened:
         yield opened
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Sections of the report of the full census, rendered as the report renders them (no images)."""
+
+    html: str
+    markdown: str
+
+
+@pytest.fixture(scope="module")
+def full_sections(full_census_path: Path) -> Rendered:
+    """The vintages and claims sections of the full census's report: their figures are known answers."""
+    strings = load_strings("en")
+    with mc.open(full_census_path, read_only=True) as census:
+        builder = ReportBuilder(census, strings, list(DEFAULT_DEFINITIONS), ROOT / "examples/claims.yaml")
+        sections = [builder.vintages(), builder.claims_section()]
+    meta = {"built": "now", "db": str(full_census_path)}
+    return Rendered(render_html(sections, strings, meta), render_markdown(sections, strings, meta))
 
 
 class _Page(HTMLParser):
@@ -153,11 +184,12 @@ def test_every_chart_and_table_states_its_provenance(census: mc.Census, report_d
     sources = census.sources()
     epoch_date = str(sources[(sources["source"] == "epoch") & sources["current"]]["data_date"].iloc[0])
     hub_date = str(sources[(sources["source"] == "huggingface") & sources["current"]]["data_date"].iloc[0])
+    repos = int(census.count_hub(by="derivative")["repos"].sum())  # the small copy of the listing
     assert len(page.captions) >= len(CHARTS)
     for caption in page.captions:
         for word in PROVENANCE:
             assert word in caption, f"{word} missing from caption {caption[:200]!r}"
-    figure_captions = _figure_captions(report_dir / "index.html")
+    figure_captions = _figure_captions((report_dir / "index.html").read_text(encoding="utf-8"))
     assert set(figure_captions) == set(CHARTS)
     for name in ("countries_over_time", "top_organizations", "open_weights", "concentration", "vintages"):
         caption = figure_captions[name]
@@ -167,7 +199,7 @@ def test_every_chart_and_table_states_its_provenance(census: mc.Census, report_d
         caption = " ".join(figure_captions[name].split())
         assert "Hugging Face Hub" in caption and hub_date in caption, name
         # the Hub's scope and date, never just "export dated"
-        assert "a listing of 1,000 trending repos" in caption and "not a full harvest" in caption, name
+        assert f"a listing of {repos:,} trending repos" in caption and "not a full harvest" in caption, name
         assert f"not a full harvest dated {hub_date}" in caption, name
     assert "LMArena" in figure_captions["frontier"]
     for definition in DEFAULT_DEFINITIONS:
@@ -189,9 +221,8 @@ def test_every_chart_and_table_states_its_provenance(census: mc.Census, report_d
     assert "Epoch AI" in svg_text and "CC BY 4.0" in svg_text and epoch_date in svg_text
 
 
-def _figure_captions(path: Path) -> dict[str, str]:
-    """Each chart's caption: the caption div that follows its figure."""
-    text = path.read_text(encoding="utf-8")
+def _figure_captions(text: str) -> dict[str, str]:
+    """Each chart's caption in a page: the caption div that follows its figure."""
     out = {}
     for match in re.finditer(r'<figure class="chart" id="figure-([a-z_]+)">', text):
         rest = text[match.end() :]
@@ -251,7 +282,8 @@ def test_markdown_figures_agree_with_census_count(census: mc.Census, report_dir:
 def test_markdown_claims_table(census: mc.Census, report_dir: Path) -> None:
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
     table = _markdown_table(markdown, "Published claims, checked").reset_index()
-    assert len(table) == 5
+    claims = yaml.safe_load((ROOT / "examples/claims.yaml").read_text(encoding="utf-8"))["claims"]
+    assert len(table) == len(claims) == 5
     assert list(table.columns) == load_strings("en")["sections"]["claims"]["columns"]
     assert set(table["verdict"]) <= {"supported", "contradicted", "consistent-at-vintage", "not-checkable"}
     results = {r["claim"]: r for r in census.check(ROOT / "examples/claims.yaml")}
@@ -263,12 +295,11 @@ def test_markdown_claims_table(census: mc.Census, report_dir: Path) -> None:
     notable = table[table["claim"].str.contains("United States 40")].iloc[0]
     counted = census.count(by="country", year=2024, notable=True).frame
     us = int(counted.loc[counted["group"] == "US", "count"].iloc[0])
-    assert notable["now"] == f"{us:,} (2026-03-30)" and notable["definition"] == "epoch-notable"
-    then = census.count(by="country", year=2024, notable=True, as_of="2025-03-01").frame
+    assert notable["now"] == f"{us:,} ({EPOCH_EXPORT_DATE})" and notable["definition"] == "epoch-notable"
+    then = census.count(by="country", year=2024, notable=True, as_of=AS_OF_EARLY_2025).frame
     us_then = int(then.loc[then["group"] == "US", "count"].iloc[0])
-    assert notable["at its vintage"] == f"{us_then} (2025-02-24)" and notable["next vintage"].endswith("(2025-05-20)")
-    assert notable["verdict"] == "consistent-at-vintage"  # 40 lies between the figure then (39) and next (48)
-    assert notable["with models no source lists"] == "withheld (see below)"
+    assert notable["at its vintage"] == f"{us_then} ({VINTAGE_DATES[3]})"
+    assert notable["next vintage"].endswith(f"({VINTAGE_DATES[4]})")
     low, high = (float(x.replace(",", "")) for x in notable["sensitivity range"].split(" – "))
     assert low <= us <= high and low < high
     explanations = markdown.split("### What changed, claim by claim", 1)[1]
@@ -276,6 +307,18 @@ def test_markdown_claims_table(census: mc.Census, report_dir: Path) -> None:
         assert r["explanation"].split(" (")[0] in explanations.replace("\\", "")
         if (r.get("coverage") or {}).get("reason"):
             assert "withheld" in explanations
+
+
+def test_claims_section_on_the_full_census(full_sections: Rendered) -> None:
+    """The AI Index's 40 lies between the figure at its vintage (39) and at the next (48): consistent."""
+    table = _markdown_table(full_sections.markdown, "Published claims, checked").reset_index()
+    notable = table[table["claim"].str.contains("United States 40")].iloc[0]
+    us = NOTABLE_2024_AT_VINTAGE["US"]
+    assert notable["now"] == f"{us[-1]} ({EPOCH_EXPORT_DATE})"
+    assert notable["at its vintage"] == f"{us[3]} ({VINTAGE_DATES[3]})"
+    assert notable["next vintage"] == f"{us[4]} ({VINTAGE_DATES[4]})"
+    assert notable["verdict"] == "consistent-at-vintage"
+    assert notable["with models no source lists"] == "withheld (see below)"
 
 
 # -- years still filling in, vintages, the listing lag ---------------------------------------------------
@@ -354,41 +397,59 @@ def test_tiny_denominators_are_not_drawn(census: mc.Census) -> None:
     assert "fewer than 20 models" in shares.note
 
 
-def test_vintage_and_listing_lag_sections(census: mc.Census, report_dir: Path) -> None:
-    markdown = (report_dir / "report.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("store", ["small", "full"])
+def test_vintage_and_listing_lag_sections(store: str, request: pytest.FixtureRequest) -> None:
+    """The vintages table, chart and caption are the census's vintages; on the full census, its known answers."""
+    path: Path = request.getfixturevalue(f"{store}_census_path")
+    if store == "full":
+        full: Rendered = request.getfixturevalue("full_sections")
+        html, markdown = full.html, full.markdown
+    else:
+        report: Path = request.getfixturevalue("report_dir")
+        html = (report / "index.html").read_text(encoding="utf-8")
+        markdown = (report / "report.md").read_text(encoding="utf-8")
     table = _markdown_table(markdown, "Notable models of 2024 at each vintage")
-    vintages = census.vintages("country", year=2024, notable=True).frame
+    with mc.open(path, read_only=True) as census:
+        vintages = census.vintages("country", year=2024, notable=True).frame
+        _, curves = census.listing_lag()
+    counts = {}
     for code, name in (("US", "United States"), ("CN", "China")):
-        mine = vintages[vintages["group"] == code]
-        assert [int(v) for v in table[name]] == list(mine["count"]), name
+        counts[code] = list(vintages[vintages["group"] == code]["count"])
+        assert [int(v) for v in table[name]] == counts[code], name
     assert list(table.index) == [str(d) for d in vintages.drop_duplicates("export_id")["export_date"]]
-    html = (report_dir / "index.html").read_text(encoding="utf-8")
-    caption = _figure_captions(report_dir / "index.html")["vintages"]
-    assert "Vintages (6): 2024-10-18 (notable)" in caption and "back-filled" in caption
-    assert "China 7 → 31" in caption and "United States 16 → 57" in caption
+    assert list(table.index) == [d.isoformat() for d in VINTAGE_DATES]
+    caption = _figure_captions(html)["vintages"]
+    assert f"Vintages (6): {VINTAGE_DATES[0]} (notable)" in caption and "back-filled" in caption
+    assert f"China {counts['CN'][0]} → {counts['CN'][-1]}" in caption
+    assert f"United States {counts['US'][0]} → {counts['US'][-1]}" in caption
     spec = _plotly_spec(html, "vintages")
     lines = {t["name"]: t["y"] for t in spec["data"]}
-    assert lines["China"] == [7, 10, 9, 10, 24, 31]
-    lag = " ".join(_figure_captions(report_dir / "index.html")["listing_lag"].split())
-    _, curves = census.listing_lag()
+    assert lines["China"] == counts["CN"] and lines["United States"] == counts["US"]
+    if store == "full":
+        assert (counts["US"], counts["CN"]) == (
+            list(NOTABLE_2024_AT_VINTAGE["US"]),
+            list(NOTABLE_2024_AT_VINTAGE["CN"]),
+        )
+    lag = " ".join(_figure_captions(html)["listing_lag"].split())
     assert curves[""].basis() in lag and "upper bounds" in lag
     lag_spec = _plotly_spec(html, "listing_lag")
     observed = next(t for t in lag_spec["data"] if t.get("xaxis") == "x" and t["mode"] == "markers")
     assert sum(v is not None for v in observed["y"]) == len(curves[""].observations)
 
 
-def test_report_as_of_a_date(census: mc.Census) -> None:
-    """As of 2025-03-01: the figures of the vintage in force (2025-02-24), 2024 still filling in, the header."""
+def test_report_as_of_a_date(full_census: mc.Census) -> None:
+    """As of 2025-03-01 on the full census: the figures of the vintage in force (2025-02-24), 2024 still filling
+    in, the header."""
     strings = load_strings("en")
-    builder = ReportBuilder(census, strings, ["epoch-notable"], None, as_of="2025-03-01")
+    builder = ReportBuilder(full_census, strings, ["epoch-notable"], None, as_of=AS_OF_EARLY_2025)
     assert builder.until == 2024
     section = builder.countries()
     chart = section.blocks[0].chart
     assert chart is not None
     counts = chart.panels[0]
-    then = census.count(by="country", year=2024, notable=True, as_of="2025-03-01").frame
+    then = full_census.count(by="country", year=2024, notable=True, as_of=AS_OF_EARLY_2025).frame
     us = int(then.loc[then["group"] == "US", "count"].iloc[0])
-    assert counts.data.loc[2024, "United States"] == us == 39
+    assert counts.data.loc[2024, "United States"] == us == NOTABLE_2024_US_AS_OF_EARLY_2025
     assert 2024 in counts.partial and counts.estimate is not None and 2024 in counts.estimate.index
     caption = " ".join(section.blocks[0].caption)
     assert "2025-02-24" in caption and "2026-03-30" not in caption
@@ -436,14 +497,14 @@ def test_claims_text_is_escaped(census: mc.Census, tmp_path: Path) -> None:
     assert png.stat().st_size > 10_000 and "evil" in svg.read_text(encoding="utf-8")
 
 
-def test_as_of_option_is_documented_and_checked(tmp_path: Path, full_census_path: Path) -> None:
+def test_as_of_option_is_documented_and_checked(tmp_path: Path, small_census_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", "--help"], env={"COLUMNS": "200"})
     assert "--as-of" in result.output and "as the census stood on this date" in result.output
     out = tmp_path / "out"
-    bad = CliRunner().invoke(app, ["report", "--out", str(out), "--db", str(full_census_path), "--as-of", "May"])
+    bad = CliRunner().invoke(app, ["report", "--out", str(out), "--db", str(small_census_path), "--as-of", "May"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output and not out.exists()
     early = CliRunner().invoke(
-        app, ["report", "--out", str(out), "--db", str(full_census_path), "--as-of", "2020-01-01"]
+        app, ["report", "--out", str(out), "--db", str(small_census_path), "--as-of", "2020-01-01"]
     )
     assert early.exit_code != 0 and "no Epoch AI export dated on or before 2020-01-01" in early.output
 
@@ -540,16 +601,19 @@ def test_chosen_definitions_are_charted_side_by_side(census: mc.Census) -> None:
         "frontier: share",
     ]
     frontier_counts = chart.panels[1].data
-    year = builder.until
-    counted = census.count(by="country", year=year, frontier=True).frame
-    us = counted[counted["group"] == "US"]["count"].iloc[0]
-    assert frontier_counts.loc[year, "United States"] == us
+    counted = census.count(by=["country", "year"], since=builder.since, until=builder.until, frontier=True).frame
+    by_cell = {(int(r.year), r.group_name): r.count for r in counted.itertuples(index=False)}
+    assert list(frontier_counts.index) == list(range(builder.since, builder.until + 1))
+    assert frontier_counts["United States"].sum() > 0
+    for name in frontier_counts.columns:  # every country drawn, every year: the census's count (none: zero)
+        for year, value in frontier_counts[name].items():
+            assert value == by_cell.get((int(year), name), 0), (name, year)
 
 
-def test_unknown_definition_fails_clearly(tmp_path: Path, full_census_path: Path) -> None:
+def test_unknown_definition_fails_clearly(tmp_path: Path, small_census_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        app, ["report", "--out", str(out), "--db", str(full_census_path), "--definition", "no-such-definition"]
+        app, ["report", "--out", str(out), "--db", str(small_census_path), "--definition", "no-such-definition"]
     )
     assert result.exit_code != 0
     assert "unknown definition 'no-such-definition'" in result.output and "epoch-notable" in result.output
@@ -557,9 +621,9 @@ def test_unknown_definition_fails_clearly(tmp_path: Path, full_census_path: Path
     assert not out.exists(), "nothing is written when an option is wrong"
 
 
-def test_unknown_language_fails_clearly(tmp_path: Path, full_census_path: Path) -> None:
+def test_unknown_language_fails_clearly(tmp_path: Path, small_census_path: Path) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["report", "--out", str(out), "--db", str(full_census_path), "--lang", "fr"])
+    result = CliRunner().invoke(app, ["report", "--out", str(out), "--db", str(small_census_path), "--lang", "fr"])
     assert result.exit_code != 0
     assert "no report strings for language 'fr'" in result.output and "available: en" in result.output
     assert not out.exists()
