@@ -1,6 +1,8 @@
-"""One root exception; subclasses also inherit the matching builtin (as Ibis does).
+"""Every error class of the package: one root exception; subclasses also inherit the matching builtin (as Ibis
+does).
 
-The CLI turns any :class:`ModelCensusError` into a one-line message and a non-zero exit code.
+The CLI turns any :class:`ModelCensusError` into a one-line message and a non-zero exit code; the API answers a
+:class:`QueryError` with a 422 whose field is its ``parameter``.
 """
 
 from __future__ import annotations
