@@ -20,10 +20,12 @@ from modelcensus.errors import QueryError
 from modelcensus.outputs.cli.app import app
 
 from conftest import ROOT
+from known_answers import AS_OF_EARLY_2025, VINTAGE_DATES
 
 runner = CliRunner()
 
-AS_OF = "2025-03-01"  # between the Epoch exports of 2025-02-24 and 2025-05-20; before every Hub/OpenRouter file
+AS_OF = AS_OF_EARLY_2025  # between the Epoch exports of 2025-02-24 and 2025-05-20; before every Hub/OpenRouter file
+IN_FORCE = str(VINTAGE_DATES[3])  # the Epoch export in force on AS_OF
 BEFORE_ALL = "2020-01-01"  # before every stored export
 MALFORMED = "2025-02-30"
 CLAIMS = str(ROOT / "examples" / "claims.yaml")
@@ -145,7 +147,7 @@ def test_sources_as_of_marks_the_newest_export_of_each_source_then(full_census_p
     for r in rows:
         if r["data_date"] is not None and r["data_date"] <= AS_OF:
             newest[r["source"]] = max(newest.get(r["source"], ""), r["data_date"])
-    assert newest == {"epoch": "2025-02-24"}  # nothing else of the shared data is that old
+    assert newest == {"epoch": IN_FORCE}  # nothing else of the shared data is that old
     for r in rows:
         assert r["current"] == (r["data_date"] is not None and newest.get(r["source"]) == r["data_date"]), r
 
@@ -163,7 +165,7 @@ def test_count_as_of_is_the_library_figure_at_that_vintage(full_census_path: Pat
 
 def test_count_definition_as_of(full_census: mc.Census) -> None:
     then = full_census.count_definition("epoch-notable", year=2024, as_of=AS_OF)
-    at_vintage = full_census.count_definition("epoch-notable", year=2024, as_of="2025-02-24")
+    at_vintage = full_census.count_definition("epoch-notable", year=2024, as_of=IN_FORCE)
     now = full_census.count_definition("epoch-notable", year=2024)
     pd.testing.assert_frame_equal(then.frame, at_vintage.frame)  # nothing new between the export and the date read
     assert then.provenance.as_of == date.fromisoformat(AS_OF) and now.provenance.as_of is None
@@ -207,7 +209,7 @@ def test_check_as_of_reads_now_as_it_stood_then(full_census_path: Path, tmp_path
         assert c["now"]["export_date"] is None or c["now"]["export_date"] <= AS_OF, c["id"]
     for cid in ("ai-index-2025-us", "ai-index-2025-cn"):
         c = claims[cid]
-        assert c["now"]["export_date"] == c["at_vintage"]["export_date"] == "2025-02-24"
+        assert c["now"]["export_date"] == c["at_vintage"]["export_date"] == IN_FORCE
         assert c["now"]["figure"] == c["at_vintage"]["figure"] == c["figure"]
     hub = claims["hub-derivatives-chinese-bases"]
     assert hub["now"] == {"export_date": None, "figure": None, "denominator": 0}

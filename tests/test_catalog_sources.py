@@ -25,6 +25,21 @@ from modelcensus.sources import litellm, lmarena, openrouter, tabular
 from modelcensus.vocabulary import OpenWeights
 
 from conftest import ROOT, shared_data
+from known_answers import (
+    CHINA_LIST_MODELS,
+    LITELLM_DEPRECATED,
+    LITELLM_PROVIDERS,
+    LITELLM_RECORDS,
+    LITELLM_WITHOUT_PROVIDER,
+    LMARENA_HISTORY_DATES,
+    LMARENA_HISTORY_MODELS_AT_MOST,
+    LMARENA_OTHER_FULL,
+    LMARENA_SCATTERPLOT,
+    LMARENA_TEXT_CATEGORIES,
+    LMARENA_TEXT_CHINESE,
+    LMARENA_TEXT_FULL,
+    OPENROUTER_MODELS,
+)
 
 DATA_DATE = date(2025, 12, 11)
 PROPERTY = settings(
@@ -56,8 +71,8 @@ def openrouter_dir(shared: Path) -> Path:
 @pytest.mark.parametrize(
     ("name", "count", "with_hf"),
     [
-        ("openrouter-models_2026-05-01.json", 371, 181),  # the bare .data list
-        ("openrouter-models_2026-02-27.json", 344, 187),  # the raw {"data": [...]} response
+        ("openrouter-models_2026-05-01.json", *OPENROUTER_MODELS["openrouter-models_2026-05-01.json"]),  # .data
+        ("openrouter-models_2026-02-27.json", *OPENROUTER_MODELS["openrouter-models_2026-02-27.json"]),  # raw
     ],
 )
 def test_openrouter_real_files(openrouter_dir: Path, name: str, count: int, with_hf: int) -> None:
@@ -156,12 +171,11 @@ def test_lmarena_text_leaderboard(arena_dir: Path) -> None:
     assert lmarena.kind_of(path, data) == "leaderboard:text"
     ratings = lmarena.parse_leaderboard(data, str(path), DATA_DATE, "text")
     categories = Counter(r.category for r in ratings)
-    assert len(categories) == 29
-    # PROVENANCE.md says 258 models in `full`; the file holds 282 (258 is the size of `chinese`).
-    assert categories["text/full"] == 282
-    assert categories["text/chinese"] == 258
+    assert len(categories) == LMARENA_TEXT_CATEGORIES
+    assert categories["text/full"] == LMARENA_TEXT_FULL
+    assert categories["text/chinese"] == LMARENA_TEXT_CHINESE
     full = [r for r in ratings if r.category == "text/full"]
-    assert len({r.source_id for r in full}) == 282
+    assert len({r.source_id for r in full}) == LMARENA_TEXT_FULL
     assert all(r.rating_low is not None and r.rating_high is not None for r in full)
     assert all(r.rating_low <= r.rating <= r.rating_high for r in full if r.rating_low and r.rating_high)
     assert all(r.rated_on == DATA_DATE and r.source == "lmarena" for r in ratings)
@@ -172,10 +186,8 @@ def test_lmarena_text_leaderboard(arena_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "arena", "full"),
     [
-        ("leaderboard-text-style-control.json", "text-style-control", 283),
-        ("leaderboard-vision.json", "vision", 87),
-        ("leaderboard-vision-style-control.json", "vision-style-control", 87),
-        ("leaderboard-image.json", "image", 34),
+        (name, name.removeprefix("leaderboard-").removesuffix(".json"), full)
+        for name, full in LMARENA_OTHER_FULL.items()
     ],
 )
 def test_lmarena_other_leaderboards(arena_dir: Path, name: str, arena: str, full: int) -> None:
@@ -206,8 +218,8 @@ def test_lmarena_kind_by_content(arena_dir: Path, shared: Path) -> None:
 
 def test_lmarena_scatterplot(arena_dir: Path) -> None:
     records = lmarena.parse_scatterplot((arena_dir / "scatterplot-data.json").read_bytes(), "scatterplot")
-    assert len(records) == 141
-    assert len({r.source_id for r in records}) == 141
+    assert len(records) == LMARENA_SCATTERPLOT
+    assert len({r.source_id for r in records}) == LMARENA_SCATTERPLOT
     assert Counter(r.open_weights for r in records) == {
         OpenWeights.NO: 81,  # 80 "Proprietary" + 1 "Propretary"
         OpenWeights.YES: 59,
@@ -266,8 +278,8 @@ def test_lmarena_history(shared: Path) -> None:
     path = shared / "lmarena_history_nakasyou" / "result.csv"
     ratings = lmarena.parse_history(path.read_bytes(), str(path))
     dates = sorted({r.rated_on for r in ratings})
-    assert (dates[0], dates[-1], len(dates)) == (date(2023, 5, 8), date(2025, 2, 27), 98)
-    assert len({r.source_id for r in ratings}) <= 227
+    assert (dates[0], dates[-1], len(dates)) == LMARENA_HISTORY_DATES
+    assert len({r.source_id for r in ratings}) <= LMARENA_HISTORY_MODELS_AT_MOST
     assert all(r.rating > 0 and r.rating_low is None and r.category == "text/full" for r in ratings)
     last = {r.source_id: r.rating for r in ratings if r.rated_on == date(2025, 2, 27)}
     assert "snowflake-arctic-instruct" in last
@@ -349,13 +361,13 @@ def litellm_bytes(shared: Path) -> bytes:
 def test_litellm_real_file(litellm_bytes: bytes) -> None:
     assert litellm.looks_like(litellm_bytes)
     records = litellm.parse(litellm_bytes, "catalogue.json")
-    assert len(records) == 4877  # 4,878 keys minus sample_spec
+    assert len(records) == LITELLM_RECORDS
     assert all(r.source_id != "sample_spec" and r.organization is None for r in records)
     providers = Counter(r.attributes.get("provider") for r in records)
     # PROVENANCE.md's 155 counts sample_spec's placeholder text; the models name 154 providers,
     # and 99 keys have none.
-    assert len(providers.keys() - {None}) == 154
-    assert providers[None] == 99
+    assert len(providers.keys() - {None}) == LITELLM_PROVIDERS
+    assert providers[None] == LITELLM_WITHOUT_PROVIDER
     by_key = {r.source_id: r for r in records}
     gpt = by_key["azure/gpt-4o"]
     assert (gpt.name, gpt.attributes["provider"], gpt.attributes["mode"]) == ("gpt-4o", "azure", "chat")
@@ -363,7 +375,7 @@ def test_litellm_real_file(litellm_bytes: bytes) -> None:
     assert isinstance(gpt.attributes["input_cost_usd_per_token"], float)
     assert gpt.attributes["supports_vision"] is True
     assert by_key["ai21.j2-mid-v1"].name == "ai21.j2-mid-v1"
-    assert sum(1 for r in records if "deprecation_date" in r.attributes) == 924  # 925 with sample_spec's placeholder
+    assert sum(1 for r in records if "deprecation_date" in r.attributes) == LITELLM_DEPRECATED
     assert all(isinstance(v, bool) for r in records for k, v in r.attributes.items() if k.startswith("supports_"))
 
 
@@ -406,7 +418,7 @@ def test_tabular_china_list(shared: Path) -> None:
     mapping = tabular.load_mapping(MAPPING)
     assert (mapping.source, mapping.country_value) == ("awesome_chinese_llm", "CN")
     records, quarantined = tabular.parse(shared / "china_llm_lists" / "hqwu_awesome_chinese_llm_models.csv", mapping)
-    assert (len(records), quarantined) == (51, [])
+    assert (len(records), quarantined) == (CHINA_LIST_MODELS, [])
     assert all(r.countries_published == ["CN"] and r.source == "awesome_chinese_llm" for r in records)
     first = records[0]
     assert (first.source_id, first.name, first.line) == ("ChatGLM", "ChatGLM", 2)

@@ -18,6 +18,7 @@ from modelcensus.outputs.cli.app import app
 
 from conftest import ROOT
 from epoch_fixtures import write_export
+from known_answers import AS_OF_EARLY_2025, NOTABLE_2024_AT_VINTAGE, VINTAGE_DATES
 
 runner = CliRunner()
 CLAIMS = ROOT / "examples" / "claims.yaml"
@@ -54,17 +55,18 @@ def test_ai_index_claims_are_consistent_at_their_vintage(
     at = {(str(r.export_date), r.group): int(r.count) for r in vintage.itertuples(index=False)}
     newest = str(max(vintage["export_date"]))
     claims = {c.id: c for c in load_claims(CLAIMS)}
+    then, following = str(VINTAGE_DATES[3]), str(VINTAGE_DATES[4])
     for cid in AI_INDEX:
         c, claim = checked[cid], claims[cid]
         assert c["verdict"] == "consistent-at-vintage", c["explanation"]
         v = c["at_vintage"]
-        assert (v["as_of"], v["export_date"], v["next_export_date"]) == ("2025-03-01", "2025-02-24", "2025-05-20")
-        assert v["figure"] == c["figure"] == at[("2025-02-24", claim.country)]
-        assert v["next_figure"] == at[("2025-05-20", claim.country)]
+        assert (v["as_of"], v["export_date"], v["next_export_date"]) == (AS_OF_EARLY_2025, then, following)
+        assert v["figure"] == c["figure"] == at[(then, claim.country)] == NOTABLE_2024_AT_VINTAGE[claim.country][3]
+        assert v["next_figure"] == at[(following, claim.country)] == NOTABLE_2024_AT_VINTAGE[claim.country][4]
         assert (c["now"]["export_date"], c["now"]["figure"]) == (newest, at[(newest, claim.country)])
         assert v["figure"] < claim.value <= v["next_figure"]  # between the vintages, and not equal to the first
-        assert "data of 2025-02-24, in force on 2025-03-01" in c["explanation"]
-        assert f"the figure was {v['figure']:.0f}, {v['next_figure']:.0f} at the next (2025-05-20)" in c["explanation"]
+        assert f"data of {then}, in force on {AS_OF_EARLY_2025}" in c["explanation"]
+        assert f"the figure was {v['figure']:.0f}, {v['next_figure']:.0f} at the next ({following})" in c["explanation"]
         assert c["coverage"]["method"] == "none"  # one source's own list: nothing to estimate
 
 

@@ -14,6 +14,7 @@ from modelcensus.metrics.core import RULE_TEXT
 from modelcensus.outputs.cli.app import app
 
 from conftest import Build
+from known_answers import NOTABLE_2024_MODELS, NOTABLE_BY_COUNTRY
 
 runner = CliRunner()
 
@@ -41,8 +42,8 @@ def test_count_json_matches_the_library(epoch_census_path: Path, census: mc.Cens
     )
     assert {"group", "count", "share", "denominator"} <= set(out[0])
     by_group = {row["group"]: row for row in out}
-    assert by_group["US"]["count"] == 57 and by_group["CN"]["count"] == 31
-    assert by_group["US"]["denominator"] == 98
+    assert {c: by_group[c]["count"] for c in ("US", "CN")} == NOTABLE_BY_COUNTRY[2024]
+    assert by_group["US"]["denominator"] == NOTABLE_2024_MODELS
     library = census.count(by="country", year=2024, notable=True).frame
     assert [r["count"] for r in out] == list(library["count"])
     assert [r["group"] for r in out] == list(library["group"])
@@ -141,7 +142,7 @@ def test_models_behind_a_figure(epoch_census_path: Path) -> None:
             str(epoch_census_path),
         )
     )
-    assert len(out) == 31
+    assert len(out) == NOTABLE_BY_COUNTRY[2024]["CN"]
     assert all("CN" in m["countries_published"] for m in out)
     assert all(m["source"].startswith("epoch ") and m["organizations"] for m in out)
     table = run("models", "--country", "China", "--year", "2024", "--notable", "--db", str(epoch_census_path))

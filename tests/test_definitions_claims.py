@@ -17,6 +17,7 @@ from modelcensus.outputs.cli.app import app
 
 from conftest import ROOT
 from epoch_fixtures import write_export
+from known_answers import NOTABLE_2024_MODELS, NOTABLE_BY_COUNTRY
 
 runner = CliRunner()
 
@@ -215,9 +216,9 @@ def test_check_examples_on_the_shared_data(full_census_path: Path) -> None:
         assert len({s["definition"] for s in c["sensitivity"]}) >= 5
         assert {"definition", "rule", "unit", "figure"} <= set(c["sensitivity"][0])
     us = claims["ai-index-2025-us"]
-    assert us["now"]["figure"] == 57 and us["denominator"] == 98
-    assert len(us["evidence"]) == 57
-    assert claims["ai-index-2025-cn"]["now"]["figure"] == 31
+    assert us["now"]["figure"] == NOTABLE_BY_COUNTRY[2024]["US"] and us["denominator"] == NOTABLE_2024_MODELS
+    assert len(us["evidence"]) == NOTABLE_BY_COUNTRY[2024]["US"]
+    assert claims["ai-index-2025-cn"]["now"]["figure"] == NOTABLE_BY_COUNTRY[2024]["CN"]
     table = runner.invoke(app, ["check", str(ROOT / "examples" / "claims.yaml"), "--db", str(full_census_path)])
     assert table.exit_code == 0 and "Sensitivity of waic-2025-share" in table.stdout
 
@@ -243,7 +244,7 @@ def test_cli_definitions_and_count_by_definition(full_census_path: Path) -> None
         ["count", "--definition", "epoch-notable", "--year", "2024", "--format", "json", "--db", str(full_census_path)],
     )
     rows = {r["group"]: r for r in json.loads(counted.stdout)}
-    assert rows["US"]["count"] == 57 and rows["CN"]["count"] == 31
+    assert {c: rows[c]["count"] for c in ("US", "CN")} == NOTABLE_BY_COUNTRY[2024]
     family = runner.invoke(
         app,
         [
@@ -260,4 +261,4 @@ def test_cli_definitions_and_count_by_definition(full_census_path: Path) -> None
             str(full_census_path),
         ],
     )
-    assert {r["group"]: r for r in json.loads(family.stdout)}["US"]["count"] <= 57
+    assert {r["group"]: r for r in json.loads(family.stdout)}["US"]["count"] <= NOTABLE_BY_COUNTRY[2024]["US"]

@@ -21,16 +21,9 @@ from modelcensus.sources.dating import date_in_name, file_date
 from modelcensus.sources.discover import discover
 
 from epoch_fixtures import ROWS, write_export
+from known_answers import EPOCH_EXPORT_FILES, VINTAGE_DATES
 
 runner = CliRunner()
-SHARED_EPOCH_DATES = {
-    date(2024, 10, 18),
-    date(2024, 11, 25),
-    date(2024, 12, 24),
-    date(2025, 2, 24),
-    date(2025, 5, 20),
-    date(2026, 3, 30),
-}
 
 
 def _datapackage(folder: Path, created: dict[str, str | None]) -> None:
@@ -47,9 +40,9 @@ def _datapackage(folder: Path, created: dict[str, str | None]) -> None:
 def test_discovery_of_the_shared_folder(shared: Path) -> None:
     found = discover(shared)
     epoch_exports = found.of("epoch")
-    assert len(epoch_exports) == 6  # five dated vintages and the 2026-03 zip's four files
+    assert len(epoch_exports) == len(VINTAGE_DATES)
     by_size = sorted(len(f.paths) for f in epoch_exports)
-    assert by_size == [1, 1, 1, 1, 2, 4]  # the 2025-05-20 notable + large-scale files are one vintage
+    assert by_size == EPOCH_EXPORT_FILES  # the 2025-05-20 notable + large-scale files are one vintage
     skipped = {p.path.relative_to(shared).as_posix(): p.reason for p in found.skipped}
     assert "reference/cac_genai_filing_totals.csv" in skipped  # no longer taken for an LMArena history
     assert "match no source" in skipped["reference/cac_genai_filing_totals.csv"]
@@ -64,7 +57,7 @@ def test_the_shared_build_keeps_vintages_apart_and_dates_every_export_by_its_dat
     sources = full_census.sources()
     exports = sources.drop_duplicates("export_id")
     epoch_dates = set(exports.loc[exports["source"] == "epoch", "export_date"])
-    assert epoch_dates == SHARED_EPOCH_DATES
+    assert epoch_dates == set(VINTAGE_DATES)
     today = datetime.now(tz=UTC).date()
     assert today not in set(sources["data_date"])  # never the day of ingest
     arena = exports[exports["source"] == "lmarena"].iloc[0]

@@ -12,22 +12,31 @@ import modelcensus as mc
 from modelcensus.records import split_organizations
 from modelcensus.sources import epoch
 
+from known_answers import (
+    ALL_2024_CN_RANGE,
+    ALL_2024_US_MODELS,
+    ALL_2024_US_RANGE,
+    EPOCH_ROWS,
+    NOTABLE_BY_COUNTRY,
+    NOTABLE_MODELS,
+    NOTABLE_NOT_IN_ALL_AT_LEAST,
+)
+
 
 def _by_group(frame, column="count"):  # type: ignore[no-untyped-def]
     return dict(zip(frame["group"], frame[column], strict=True))
 
 
-@pytest.mark.parametrize(("year", "us", "cn"), [(2024, 57, 31), (2023, 86, 23)])
-def test_notable_models_as_published_full(census: mc.Census, year: int, us: int, cn: int) -> None:
+@pytest.mark.parametrize("year", sorted(NOTABLE_BY_COUNTRY))
+def test_notable_models_as_published_full(census: mc.Census, year: int) -> None:
     counts = _by_group(census.count(by="country", year=year, notable=True).frame)
-    assert counts["US"] == us
-    assert counts["CN"] == cn
+    assert {c: counts[c] for c in ("US", "CN")} == NOTABLE_BY_COUNTRY[year]
 
 
 def test_all_models_2024_within_the_documented_merge_range(census: mc.Census) -> None:
     counts = _by_group(census.count(by="country", year=2024).frame)
-    assert 396 <= counts["US"] <= 401
-    assert 352 <= counts["CN"] <= 356
+    assert ALL_2024_US_RANGE[0] <= counts["US"] <= ALL_2024_US_RANGE[1]
+    assert ALL_2024_CN_RANGE[0] <= counts["CN"] <= ALL_2024_CN_RANGE[1]
 
 
 def test_one_record_per_model_after_merging_near_duplicates(census: mc.Census) -> None:
@@ -50,14 +59,14 @@ def test_the_notable_file_adds_models_that_all_lacks(census: mc.Census, epoch_di
     with (epoch_dir / "all_ai_models.csv").open(encoding="utf-8") as handle:
         in_all = {" ".join(r["Model"].split()) for r in csv.DictReader(handle)}
     notable = census.models(notable=True).frame
-    assert len(notable) == 981
+    assert len(notable) == NOTABLE_MODELS
     missing_from_all = set(notable["name"]) - in_all
-    assert len(missing_from_all) >= 50
+    assert len(missing_from_all) >= NOTABLE_NOT_IN_ALL_AT_LEAST
 
 
 def test_rows_read_equal_merged_plus_quarantined(epoch_dir: Path) -> None:
     parsed = epoch.parse_export(epoch.discover(epoch_dir)[0])
-    assert parsed.rows_read == 3237 + 981 + 491 + 137
+    assert parsed.rows_read == sum(EPOCH_ROWS.values())
     merged_rows = sum(len(r.origins) for r in parsed.records)
     assert parsed.rows_read == merged_rows + len(parsed.quarantined)
     assert parsed.ignored_country_tokens.get("Multinational", 0) > 0
@@ -71,7 +80,7 @@ def test_snapshots_record_provenance(census: mc.Census, epoch_dir: Path) -> None
     data = (epoch_dir / "all_ai_models.csv").read_bytes()
     assert row["sha256"] == hashlib.sha256(data).hexdigest()
     assert row["bytes"] == len(data)
-    assert row["rows"] == 3237
+    assert row["rows"] == EPOCH_ROWS["all"]
     assert row["license"] == "CC BY 4.0" and row["credit"] == "Epoch AI"
     assert str(row["location"]).endswith("all_ai_models.csv")
     assert bool(row["current"])
@@ -159,7 +168,8 @@ def test_registry_agrees_with_epoch_hugging_face_ids(census: mc.Census, epoch_di
 def test_statistics_and_hardware(census: mc.Census) -> None:
     stats = census.statistics(by="country", year=2024).frame.set_index("group")
     us = stats.loc["US"]
-    assert us["models"] == 399 or 396 <= us["models"] <= 401
+    assert us["models"] == ALL_2024_US_MODELS
+    assert ALL_2024_US_RANGE[0] <= us["models"] <= ALL_2024_US_RANGE[1]
     assert us["median_training_compute_flop"] > 0
     assert us["total_training_compute_flop"] >= us["median_training_compute_flop"]
     hw = census.hardware(by="country", year=2024).frame

@@ -10,6 +10,14 @@ from typer.testing import CliRunner
 import modelcensus as mc
 from modelcensus.outputs.cli.app import app
 
+from known_answers import (
+    CHINA_LIST_MODELS,
+    FRONTIER_GAP_DATES_AT_LEAST,
+    LITELLM_RECORDS,
+    LMARENA_TEXT_FULL,
+    OPENROUTER_MODELS,
+)
+
 runner = CliRunner()
 
 
@@ -30,7 +38,7 @@ def test_frontier_best_per_country_with_intervals(full_census: mc.Census) -> Non
     latest = frame[frame["rated_on"] == frame["rated_on"].max()].set_index("group")
     assert latest.loc["US", "rating_low"] < latest.loc["US", "rating"] < latest.loc["US", "rating_high"]
     gap = full_census.frontier_gap(category="text/full").frame
-    assert len(gap) >= 90  # the dated history (98 dates) plus the current leaderboard
+    assert len(gap) >= FRONTIER_GAP_DATES_AT_LEAST
     assert (gap["gap"] == gap["rating_US"] - gap["rating_CN"]).all()
 
 
@@ -64,11 +72,10 @@ def test_ingest_commands(tmp_path: Path, shared: Path) -> None:
         assert result.exit_code == 0, result.output
     with mc.open(db, read_only=True) as census:
         counts = dict(census.store.con.execute("SELECT source, count(*) FROM catalog_records GROUP BY 1").fetchall())
-    assert counts["openrouter"] == 371 and counts["litellm"] == 4877
-    assert (
-        counts["lmarena"] >= 282
-        and sum(v for k, v in counts.items() if k not in ("openrouter", "litellm", "lmarena")) == 51
-    )
+    assert counts["openrouter"] == OPENROUTER_MODELS["openrouter-models_2026-05-01.json"][0]
+    assert counts["litellm"] == LITELLM_RECORDS
+    assert counts["lmarena"] >= LMARENA_TEXT_FULL
+    assert sum(v for k, v in counts.items() if k not in ("openrouter", "litellm", "lmarena")) == CHINA_LIST_MODELS
     again = runner.invoke(
         app,
         [

@@ -17,6 +17,8 @@ from modelcensus.errors import HarvestStopped, InputFormatError, SourceUnavailab
 from modelcensus.outputs.cli.app import app
 from modelcensus.sources import huggingface as hf
 
+from known_answers import HUB_DERIVATIVES, HUB_DERIVATIVES_RANGE, HUB_DOWNLOADS, HUB_RELATIONS_AT_LEAST, HUB_REPOS
+
 runner = CliRunner()
 
 
@@ -155,7 +157,7 @@ def test_listing_shapes_read_the_same(tmp_path: Path, trending_file: Path, items
             census.ingest_huggingface(path)
             stored.append(_stored(census))
     assert stored[0] == stored[1] == stored[2]
-    assert len(stored[0]) == 1000
+    assert len(stored[0]) == HUB_REPOS
 
 
 def test_unreadable_items_are_set_aside(tmp_path: Path, items: list[dict[str, Any]]) -> None:
@@ -187,10 +189,10 @@ def test_other_json_files_are_not_hub_listings(shared: Path) -> None:
 def test_lineage_edges_and_roots(hub_census: mc.Census) -> None:
     con = hub_census.store.con
     relations = dict(con.execute("SELECT relation, count(*) FROM hub_edges GROUP BY 1").fetchall())
-    assert relations["quantized"] > 200 and relations["finetune"] > 150
-    assert relations["adapter"] > 30 and relations["merge"] > 20
+    for relation, least in HUB_RELATIONS_AT_LEAST.items():
+        assert relations[relation] > least, relation
     derivatives = con.execute("SELECT count(DISTINCT repo_id) FROM hub_edges").fetchall()[0][0]
-    assert 520 <= derivatives <= 536
+    assert HUB_DERIVATIVES_RANGE[0] <= derivatives <= HUB_DERIVATIVES_RANGE[1]
     chain = hub_census.lineage("Jackrong/Qwen3.5-9B-Claude-4.6-Opus-Reasoning-Distilled-v2-GGUF")
     assert list(chain["repo_id"])[-1].startswith("Qwen/")
     assert chain["countries"].iloc[-1] == ["CN"]
@@ -201,7 +203,7 @@ def test_ninety_percent_of_downloads_attributed_under_lineage(hub_census: mc.Cen
     frame = hub_census.count_hub(by="country", metric="downloads", attribution="lineage").frame
     total = frame["denominator"].iloc[0]
     attributed = frame[frame["group"].notna()]["value"].sum()
-    assert total == 1_153_768_795
+    assert total == HUB_DOWNLOADS
     assert attributed / total >= 0.90
     unattributed = frame[frame["group"].isna()]
     assert set(unattributed["reason"]) <= {
@@ -220,11 +222,15 @@ def test_originals_and_derivatives(hub_census: mc.Census) -> None:
         return float(frame["value"].sum())
 
     everything, originals, derivatives = total(), total(derivatives="exclude"), total(derivatives="only")
-    assert everything == pytest.approx(1_153_768_795)
+    assert everything == pytest.approx(HUB_DOWNLOADS)
     assert originals + derivatives == pytest.approx(everything)
     split = hub_census.count_hub(by="derivative").frame
-    assert dict(zip(split["group"], split["value"], strict=True)) == {False: 1000 - 535, True: 535}
-    assert dict(zip(split["group"], split["share"], strict=True)) == {False: 0.465, True: 0.535}
+    originals = HUB_REPOS - HUB_DERIVATIVES
+    assert dict(zip(split["group"], split["value"], strict=True)) == {False: originals, True: HUB_DERIVATIVES}
+    assert dict(zip(split["group"], split["share"], strict=True)) == {
+        False: originals / HUB_REPOS,
+        True: HUB_DERIVATIVES / HUB_REPOS,
+    }
 
 
 def test_base_families_and_organizations(hub_census: mc.Census) -> None:

@@ -15,6 +15,7 @@ from modelcensus.errors import SourceUnavailableError
 from modelcensus.outputs.cli.app import app
 
 from httpserver import Payloads, serve
+from known_answers import EPOCH_MODELS
 
 
 @pytest.fixture(scope="module")
@@ -85,4 +86,4 @@ def test_cli_ingest_from_url(tmp_path: Path, zipped_export: bytes) -> None:
             env={"MODELCENSUS_CACHE": str(tmp_path / "cache")},
         )
         assert result.exit_code == 0, result.output
-        assert "3,305 models" in result.output
+        assert f"{EPOCH_MODELS:,} models" in result.output

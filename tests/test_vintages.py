@@ -34,6 +34,7 @@ from modelcensus.metrics.vintages import DAYS_PER_MONTH, MATURE_MONTHS
 from modelcensus.outputs.cli.app import app
 
 from epoch_fixtures import write_export
+from known_answers import VINTAGE_DATES
 
 runner = CliRunner()
 
@@ -127,7 +128,7 @@ def raw_vintages(shared: Path) -> dict[date, RawVintage]:
         folder = path.parent.name if path.parent.name != "vintages" else path.name
         day = date.fromisoformat(folder[:10])  # every vintage's file (or folder) name starts with its date
         out.setdefault(day, RawVintage(day)).add(path)
-    assert len(out) == 6, sorted(out)  # six vintages: the 2025-05-20 notable and large-scale files are one
+    assert list(out) == sorted(VINTAGE_DATES), sorted(out)  # the 2025-05-20 notable and large-scale files are one
     return dict(sorted(out.items()))
 
 
