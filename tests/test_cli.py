@@ -79,7 +79,7 @@ def test_count_rules_and_attributions(epoch_census_path: Path, census: mc.Census
         assert total == pytest.approx(denominator)
     # the models with no country under this attribution: one row (group null) that counts each of them once
     unattributed = [r for r in out if r["group"] is None]
-    no_country = census.models(country="none", since=2020, until=2025, attribution=attribution)
+    no_country = census.models(country="none", since=2020, until=2025, attribution=attribution).frame
     assert len(unattributed) == 1 and len(no_country) > 0
     assert unattributed[0]["count"] == len(no_country), attribution
 

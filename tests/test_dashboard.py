@@ -154,7 +154,7 @@ def test_organization_profile(client: TestClient, small_census: mc.Census) -> No
     profile = _get(client, "/api/organizations/OpenAI", limit=500)
     assert profile["name"] == "OpenAI" and [c["code"] for c in profile["countries"]] == ["US"]
     assert sum(r["models"] for r in profile["per_year"]) == profile["models_total"] == len(profile["models"])
-    counted = small_census.count(by="organization", attribution="resolved").set_index("group")
+    counted = small_census.count(by="organization", attribution="resolved").frame.set_index("group")
     assert profile["models_total"] == counted.loc["OpenAI", "models"] > 10
     assert all(any("OpenAI" in o for o in m["organizations"]) for m in profile["models"])
     assert profile["hub"]["published"]["downloads"] > 0
@@ -268,7 +268,7 @@ def test_vintages_twin(store: str, request: pytest.FixtureRequest) -> None:
 def test_hub_provenance_names_scope_and_date(client: TestClient, small_census: mc.Census) -> None:
     hub = _get(client, "/api/dashboard", source="huggingface")
     snapshots = hub["by_country"]["provenance"]["snapshots"]
-    repos = int(small_census.count_hub(by="derivative")["repos"].sum())  # the small copy of the listing
+    repos = int(small_census.count_hub(by="derivative").frame["repos"].sum())  # the small copy of the listing
     assert snapshots and all(s["scope"].startswith(f"a listing of {repos:,} trending repos") for s in snapshots)
     assert all(s["data_date"] == "2026-05-04" for s in snapshots)
     common = (STATIC / "common.js").read_text(encoding="utf-8")

@@ -89,7 +89,7 @@ def full_sections(full_census_path: Path) -> Rendered:
     strings = load_strings("en")
     with mc.open(full_census_path, read_only=True) as census:
         builder = ReportBuilder(census, strings, list(DEFAULT_DEFINITIONS), ROOT / "examples/claims.yaml")
-        sections = [builder.vintages(), builder.claims_section()]
+        sections = [vintages_section(builder), claims_section(builder)]
     meta = {"built": "now", "db": str(full_census_path)}
     return Rendered(render_html(sections, strings, meta), render_markdown(sections, strings, meta))
 
@@ -184,7 +184,7 @@ def test_every_chart_and_table_states_its_provenance(census: mc.Census, report_d
     sources = census.sources()
     epoch_date = str(sources[(sources["source"] == "epoch") & sources["current"]]["data_date"].iloc[0])
     hub_date = str(sources[(sources["source"] == "huggingface") & sources["current"]]["data_date"].iloc[0])
-    repos = int(census.count_hub(by="derivative")["repos"].sum())  # the small copy of the listing
+    repos = int(census.count_hub(by="derivative").frame["repos"].sum())  # the small copy of the listing
     assert len(page.captions) >= len(CHARTS)
     for caption in page.captions:
         for word in PROVENANCE:
