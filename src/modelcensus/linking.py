@@ -19,16 +19,9 @@ from modelcensus.engines.duckdb import DuckDBEngine
 from modelcensus.linkage import LINKAGE_VERSION, CanonicalModel, SourceRecord, developer_of, hub_id_in_link, link
 from modelcensus.metrics.core import Filters, select_models
 from modelcensus.orgs import Registry
-from modelcensus.records import is_missing
+from modelcensus.records import as_date, is_missing
 from modelcensus.store import population as store_population
 from modelcensus.store import registry_fingerprint
-
-
-def _as_date(value: object) -> date | None:
-    """A pandas cell (Timestamp, date, NaT, None) as a plain date."""
-    if value is None or (not isinstance(value, str) and is_missing(value)):
-        return None
-    return pd.Timestamp(value).date()  # type: ignore[arg-type]
 
 
 def _as_float(value: object) -> float | None:
@@ -89,7 +82,7 @@ class Linker:
                     developer,
                     hub_id_in_link(None if is_missing(m.link) else str(m.link)),
                     tuple(codes),  # every organization's, not the first's
-                    _as_date(m.published_on),
+                    as_date(m.published_on),
                     _as_float(m.parameters),
                 )
             )

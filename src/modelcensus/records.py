@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from functools import lru_cache
 from importlib import resources
@@ -362,3 +362,14 @@ def stable(value: Any) -> Any:
     if isinstance(value, list):
         return [stable(v) for v in value]
     return value
+
+
+def as_date(value: object) -> date | None:
+    """A table cell (Timestamp, date, NaT, None) as a plain date."""
+    if value is None or (not isinstance(value, str) and is_missing(value)):
+        return None
+    if isinstance(value, datetime):  # a pandas Timestamp is one
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

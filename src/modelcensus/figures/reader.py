@@ -24,7 +24,7 @@ from modelcensus.linking import Linker
 from modelcensus.metrics.core import CensusTables, Filters, epoch_roles
 from modelcensus.metrics.populations import in_force
 from modelcensus.orgs import Registry, load_registry
-from modelcensus.records import is_missing
+from modelcensus.records import as_date, is_missing
 from modelcensus.store import Store
 
 
@@ -36,13 +36,6 @@ def parse_as_of(value: date | str | None, parameter: str = "as_of") -> date | No
         return date.fromisoformat(value)
     except ValueError as exc:
         raise QueryError(f"{parameter} must be a date (YYYY-MM-DD), not {value!r}", parameter=parameter) from exc
-
-
-def as_date(value: object) -> date | None:
-    """A pandas cell (Timestamp, date, NaT, None) as a plain date."""
-    if value is None or (not isinstance(value, str) and is_missing(value)):
-        return None
-    return pd.Timestamp(value).date()  # type: ignore[arg-type]
 
 
 class Reader:
