@@ -188,6 +188,7 @@ class Census:
     trend = _to("hub", HubFigures.trend)
     lineage = _to("hub", HubFigures.lineage)
     resolve_hub = _to("hub", HubFigures.resolve_hub)
+    hub_handles = _to("hub", HubFigures.hub_handles)
     hub_disagreements = _to("hub", HubFigures.hub_disagreements)
 
     # -- definitions, the frontier ----------------------------------------------------------------------

@@ -22,6 +22,8 @@ class Config:
         hub_endpoint: the Hugging Face Hub (a mirror or a test server can stand in).
         hub_top_n: how many of the most-downloaded repos a live ``build`` harvests (besides every
             repo of the registry's organizations).
+        hub_profile_lookups: after a live Hub harvest, how many handles the census still cannot place (the most
+            downloaded first) it asks the Hub's profile of (organization full name, or a user's account); 0: none.
         http_timeout_s: per-request timeout for live downloads.
         http_retries: how many times a transient failure is retried (with backoff).
         http_backoff_s: the first retry's wait; it doubles each time, unless the server says
@@ -37,6 +39,7 @@ class Config:
     epoch_url: str = EPOCH_ZIP_URL
     hub_endpoint: str = HUB_ENDPOINT
     hub_top_n: int = 10_000
+    hub_profile_lookups: int = 500
     duckdb_memory_limit: str | None = "1500MB"
     definition_paths: tuple[Path, ...] = ()
     http_timeout_s: float = 60.0

@@ -20,6 +20,7 @@ from modelcensus.linkage import LINKAGE_VERSION, CanonicalModel, SourceRecord, d
 from modelcensus.metrics.core import Filters, select_models
 from modelcensus.orgs import Registry
 from modelcensus.records import as_date, is_missing
+from modelcensus.store import handles as store_handles
 from modelcensus.store import population as store_population
 from modelcensus.store import registry_fingerprint
 
@@ -118,8 +119,9 @@ class Linker:
     def ensure_population(self) -> None:
         """Make the census records match the stored exports and links: stored when the store is open for writing,
         else as temporary tables of this reader. Keyed by the links and by the version of the population rules (the
-        large-model rules among them)."""
-        key = f"{self.links_key()}:{store_population.rules_fingerprint()}"
+        large-model rules among them) and by the stored resolution of Hub handles."""
+        handles = self.store.meta(store_handles.FINGERPRINT_KEY) or ""
+        key = f"{self.links_key()}:{store_population.rules_fingerprint()}:{handles}"
         if self.population_key == key:
             return
         self.population_key = key  # set first: links() below reads tables without recursion

@@ -83,6 +83,13 @@ class Provenance:
     """The months after which a year's count is taken as final on the listing-lag curve."""
     concentration_text: str | None = None
     """How concentration is measured, in words."""
+    coverage: tuple[dict[str, Any], ...] | None = None
+    """A Hub figure's coverage: how many of its repos and downloads are attributed to an organization and to a
+    country, one entry per harvest date it reads (one for a count, one per date for a trend): ``date``,
+    ``attribution``, ``repos``, ``repos_with_organization``, ``repos_with_country``, ``downloads``,
+    ``downloads_with_organization``, ``downloads_with_country`` and the four shares (``repos_share_organization``,
+    ``repos_share_country``, ``downloads_share_organization``, ``downloads_share_country``; None when there is
+    nothing to share)."""
     stated_when_empty: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:

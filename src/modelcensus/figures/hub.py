@@ -5,9 +5,11 @@ handles the registry resolves.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 
+import ibis
 import pandas as pd
 
 from modelcensus.errors import QueryError
@@ -15,8 +17,9 @@ from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.models import ModelFigures, finish
 from modelcensus.figures.reader import Part, Reader
 from modelcensus.metrics.core import RULE_TEXT
-from modelcensus.metrics.hub import HubFilters, count_hub, trend_hub
+from modelcensus.metrics.hub import HubFilters, count_hub, hub_coverage, trend_hub
 from modelcensus.metrics.hub import hub_current as hub_current_table
+from modelcensus.orgs.handles import HandleResolver
 
 
 class HubFigures(Part):
@@ -60,7 +63,8 @@ class HubFigures(Part):
             year=year, since=since, until=until, pipeline_tag=pipeline_tag, derivatives=derivatives, as_of=as_of
         )
         frame = self._finish_hub(self.reader.execute(count_hub(self.tables, dims, f, metric, attribution, rule)), dims)
-        return Figure(frame, self._hub_provenance(f, metric, attribution, rule, dims))
+        coverage = (self.coverage(f, attribution),)
+        return Figure(frame, self._hub_provenance(f, metric, attribution, rule, dims, coverage))
 
     def trend(
         self,
@@ -90,7 +94,8 @@ class HubFigures(Part):
         frame["date"] = pd.to_datetime(frame["date"]).dt.date
         frame = self._finish_hub(frame.sort_values(["date", "value"], ascending=[True, False]), dims)
         frame = frame[["date", *[c for c in frame.columns if c != "date"]]]
-        return Figure(frame, self._hub_provenance(f, metric, attribution, rule, dims))
+        coverage = tuple(self.coverage(replace(f, as_of=day), attribution, day) for day in days)
+        return Figure(frame, self._hub_provenance(f, metric, attribution, rule, dims, coverage))
 
     def _finish_hub(self, frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
         frame = finish(frame, dims)
@@ -98,7 +103,29 @@ class HubFigures(Part):
         frame.loc[unattributed, "group_name"] = "(unattributed: " + frame.loc[unattributed, "reason"].astype(str) + ")"
         return frame
 
-    def _hub_provenance(self, f: HubFilters, metric: str, attribution: str, rule: str, dims: list[str]) -> Provenance:
+    def coverage(self, f: HubFilters, attribution: str, day: date | None = None) -> dict[str, Any]:
+        """The repos and downloads of a Hub figure attributed to an organization and to a country (see
+        :attr:`Provenance.coverage`)."""
+        row = self.reader.execute(hub_coverage(self.tables, f, attribution)).iloc[0]
+        out: dict[str, Any] = {"date": day.isoformat() if day else None, "attribution": attribution}
+        for what in ("repos", "downloads"):
+            total = int(row[what])
+            out[what] = total
+            for to in ("organization", "country"):
+                part = int(row[f"{what}_with_{to}"])
+                out[f"{what}_with_{to}"] = part
+                out[f"{what}_share_{to}"] = round(part / total, 6) if total else None
+        return out
+
+    def _hub_provenance(
+        self,
+        f: HubFilters,
+        metric: str,
+        attribution: str,
+        rule: str,
+        dims: list[str],
+        coverage: tuple[dict[str, Any], ...],
+    ) -> Provenance:
         return Provenance(
             definition=f.describe(),
             by=tuple(dims),
@@ -108,6 +135,7 @@ class HubFigures(Part):
             attribution=attribution,
             denominator=f"total {metric} of the repos that pass the filters",
             snapshots=tuple(self.reader.snapshots_in_force(["huggingface"], f.as_of)),
+            coverage=coverage,
         )
 
     def lineage(self, repo_id: str, as_of: date | str | None = None) -> pd.DataFrame:
@@ -131,13 +159,14 @@ class HubFigures(Part):
             when_text = f" harvested on or before {when.isoformat()}" if when else ""
             raise QueryError(f"{repo_id!r} is not a stored Hub repo{when_text} (ids are case-sensitive: author/name)")
         chain: list[dict[str, Any]] = []
+        stored, resolver = self._stored_handles(), HandleResolver(self.registry)
         node: str | None = repo_id
         seen: set[str] = set()
         while node is not None and node not in seen:
             seen.add(node)
             base = bases.get(node)
             author = node.split("/")[0] if "/" in node else None
-            org = self.registry.resolve_hub(author) if author else None
+            who = self._handle_row(author, stored, resolver) if author else {}
             chain.append(
                 {
                     "step": len(chain),
@@ -145,32 +174,94 @@ class HubFigures(Part):
                     "relation_to_base": base[1] if base else None,
                     "harvested": node in current.index,
                     "author": author,
-                    "organization": org.name if org else None,
-                    "kind": org.kind if org else None,
-                    "countries": list(org.countries) if org else [],
+                    "organization": who.get("organization"),
+                    "kind": who.get("kind"),
+                    "countries": who.get("countries", []),
                 }
             )
             node = base[0] if base else None
         return pd.DataFrame(chain)
 
+    def _stored_handles(self) -> pd.DataFrame:
+        """The stored resolution of every handle (``hub_handles``), indexed by handle; a store of an earlier version
+        has no method, score or detail yet (null until its next ingest or ``orgs refresh``)."""
+        memo = self.reader.memo()
+        if ("hub_handles",) not in memo:
+            h = self.tables.hub_handles
+            missing = {"method": "string", "score": "float64", "detail": "string"}
+            h = h.mutate(**{c: ibis.null(t) for c, t in missing.items() if c not in h.columns})
+            frame = self.reader.execute(h.select("handle", "org_id", "kind", "method", "score", "detail"))
+            memo[("hub_handles",)] = frame.set_index("handle", drop=False)
+        stored: pd.DataFrame = memo[("hub_handles",)]
+        return stored
+
+    def _handle_row(self, handle: str, stored: pd.DataFrame, resolver: HandleResolver) -> dict[str, Any]:
+        if handle in stored.index:
+            row: dict[Any, Any] = stored.loc[handle].to_dict()
+            org = self.registry.orgs.get(str(row["org_id"])) if pd.notna(row["org_id"]) else None
+            kind = str(row["kind"]) if pd.notna(row["kind"]) else None
+            method = str(row["method"]) if pd.notna(row["method"]) else None
+            score = float(row["score"]) if pd.notna(row["score"]) else None
+            detail = str(row["detail"]) if pd.notna(row["detail"]) else None
+        else:
+            res = resolver.resolve(handle)
+            org, kind, method, score, detail = res.org, res.kind, res.method, res.score, res.detail
+        return {
+            "handle": handle,
+            "resolved": org is not None or kind is not None,
+            "organization": org.name if org else None,
+            "org_id": org.id if org else None,
+            "countries": list(org.countries) if org and kind == "organization" else [],
+            "kind": kind,
+            "sector": (org.sector or None) if org else None,
+            "method": method,
+            "score": score,
+            "detail": detail,
+            "note": org.note if org else None,
+        }
+
     def resolve_hub(self, handles: Iterable[str]) -> pd.DataFrame:
-        """Hub handles → organization, countries, kind (individual and community accounts get no country)."""
+        """Hub handles → organization, countries, kind, method, score (individual and community accounts get no
+        country). A handle the census stores keeps its stored resolution (with the sources' evidence and the Hub's
+        profiles); any other is resolved by the registry's handles and name resemblance."""
+        stored = self._stored_handles()
+        resolver = HandleResolver(self.registry)
+        return pd.DataFrame([self._handle_row(h.strip(), stored, resolver) for h in handles])
+
+    def hub_handles(self, *, unresolved: bool = False, as_of: date | str | None = None) -> Figure:
+        """Every handle the census knows (authors of stored Hub repos and of their lineage roots, and the handles Epoch
+        AI and OpenRouter name) with its resolution (organization, countries, kind, ``method``, ``score``,
+        ``detail``) and the repos and 30-day downloads it publishes (as of ``as_of``), the most downloaded first;
+        ``unresolved`` keeps those with no organization and no kind."""
+        f = self._hub_filters(as_of=as_of)
+        current = hub_current_table(self.tables, f.as_of, f.one_harvest)
+        published = self.reader.execute(
+            current.group_by("author").agg(repos=current.count(), downloads=current.downloads.coalesce(0).sum())
+        ).set_index("author")
+        stored = self._stored_handles()
+        resolver = HandleResolver(self.registry)
         rows = []
-        for handle in handles:
-            org = self.registry.resolve_hub(handle)
-            rows.append(
-                {
-                    "handle": handle,
-                    "resolved": org is not None,
-                    "organization": org.name if org else None,
-                    "org_id": org.id if org else None,
-                    "countries": list(org.countries) if org else [],
-                    "kind": org.kind if org else None,
-                    "sector": (org.sector or None) if org else None,
-                    "note": org.note if org else None,
-                }
-            )
-        return pd.DataFrame(rows)
+        for handle in stored.index:
+            row = self._handle_row(str(handle), stored, resolver)
+            if unresolved and row["resolved"]:
+                continue
+            row["repos"] = int(published["repos"].get(handle, 0))
+            row["downloads"] = int(published["downloads"].get(handle, 0))
+            rows.append(row)
+        columns = ["handle", "organization", "org_id", "countries", "kind", "sector", "method", "score", "detail"]
+        frame = pd.DataFrame(rows, columns=[*columns, "repos", "downloads", "resolved", "note"])
+        frame = frame.sort_values(["downloads", "handle"], ascending=[False, True], kind="stable")
+        frame = frame[[*columns, "repos", "downloads"]].reset_index(drop=True)
+        which = "unresolved Hub handles" if unresolved else "Hub handles"
+        return Figure(
+            frame,
+            Provenance(
+                definition=f"{which}: authors of Hub repos and of their lineage roots, and the handles Epoch AI and "
+                "OpenRouter name; repos and downloads are those each publishes",
+                as_of=f.as_of,
+                snapshots=tuple(self.reader.snapshots_in_force(["huggingface", "epoch", "openrouter"], f.as_of)),
+            ),
+        )
 
     def hub_disagreements(self, as_of: date | str | None = None) -> pd.DataFrame:
         """Where Epoch's ``Hugging Face developer id`` and the registry name different organizations."""

@@ -19,7 +19,7 @@ from modelcensus.ingest.reports import Failure, IngestReport
 from modelcensus.orgs import Registry
 from modelcensus.provenance import DataDate, DateMethod, Export, SourceSnapshot, export_date, sha256_bytes
 from modelcensus.records import CatalogRecord, QuarantinedRow, RatingRecord, hardware_vendor
-from modelcensus.sources import epoch, huggingface, litellm, lmarena, openrouter, tabular
+from modelcensus.sources import epoch, hub_profiles, huggingface, litellm, lmarena, openrouter, tabular
 from modelcensus.sources.dating import file_date
 from modelcensus.sources.http import download, live_date
 from modelcensus.store import Store, registry_fingerprint
@@ -118,11 +118,14 @@ class Loader:
         progress: ProgressFn | None = None,
         stop_after_pages: int | None = None,
         dated: date | None = None,
+        profile_lookups: int | None = None,
     ) -> IngestReport:
         """Ingest Hub listings from ``path`` (a file or every listing under a folder), or harvest the Hub.
 
         A live harvest writes its pages to a JSONL snapshot in the cache first and reaches the store
-        only once complete; ``resume`` continues the newest unfinished crawl of the same query.
+        only once complete; ``resume`` continues the newest unfinished crawl of the same query. It then asks the
+        Hub for the profile of up to ``profile_lookups`` handles still unresolved (default: the configured
+        ``hub_profile_lookups``; 0: none): see :meth:`lookup_hub_profiles`.
         """
         report = IngestReport()
         if path is not None:
@@ -163,7 +166,25 @@ class Loader:
         scope = huggingface.harvest_scope(query, read.stored)
         export = huggingface.listing_export(read, harvest.location, harvest.retrieved_at, harvested, digest, scope)
         report.results.append(self.store.ingest_hub(export, read, self.registry))
+        report.profiles = self.lookup_hub_profiles(query.endpoint, profile_lookups)
         return report
+
+    def lookup_hub_profiles(self, endpoint: str, limit: int | None = None) -> dict[str, int]:
+        """Ask the Hub for the profile of each handle still unresolved (the most downloaded first, at most ``limit``,
+        by default the configured ``hub_profile_lookups``), keep the answers and resolve the handles again."""
+        limit = self.config.hub_profile_lookups if limit is None else limit
+        handles = self.store.handles_to_profile(limit) if limit > 0 else []
+        if not handles:
+            return {}
+        resolved_before = self.store.resolved_handles()
+        lookup = hub_profiles.fetch_profiles(
+            endpoint, handles, retries=self.config.http_retries, backoff_s=self.config.http_backoff_s
+        )
+        self.store.save_hub_profiles(lookup.profiles, self.registry)
+        counts = {kind: sum(p.kind == kind for p in lookup.profiles) for kind in hub_profiles.PROFILE_KINDS}
+        counts["failed"] = len(lookup.failed)
+        counts["resolved"] = self.store.resolved_handles() - resolved_before
+        return counts
 
     def _read_listing(self, path: Path, shape: str | None) -> tuple[huggingface.ListingRead, tuple[str, int]]:
         """Scan a listing in the store's engine while its sha256 is computed on another thread."""

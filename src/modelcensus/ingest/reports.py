@@ -35,11 +35,16 @@ class IngestReport:
     unknown_country_tokens: dict[str, int] = field(default_factory=dict)
     ignored_country_tokens: dict[str, int] = field(default_factory=dict)
     failed: list[Failure] = field(default_factory=list)
+    profiles: dict[str, int] = field(default_factory=dict)
+    """A live Hub harvest's profile lookups of unresolved handles: how many of each kind (``organization``,
+    ``user``, ``missing``, ``failed``) and how many handles they resolved (``resolved``)."""
 
     def extend(self, other: IngestReport) -> None:
         self.results.extend(other.results)
         self.quarantined.extend(other.quarantined)
         self.failed.extend(other.failed)
+        for kind, n in other.profiles.items():
+            self.profiles[kind] = self.profiles.get(kind, 0) + n
         for mine, theirs in (
             (self.unknown_country_tokens, other.unknown_country_tokens),
             (self.ignored_country_tokens, other.ignored_country_tokens),

@@ -144,13 +144,14 @@ def _check(by: list[str], metric: str, attribution: str, rule: str) -> tuple[str
 
 
 def _reason(handle: ir.Value, org_id: ir.Value, kind: ir.Value, lineage: bool) -> ir.Value:
-    """Why a repo has no country (or organization), in words."""
+    """Why a repo has no country (or organization), in words. An individual the Hub's profile told of has a kind
+    but no organization."""
     prefix = "base by " if lineage else ""
     return ibis.cases(
         (handle.isnull(), "unknown base" if lineage else "no author"),
-        (org_id.isnull(), prefix + "an account the registry does not know"),
         (kind == "individual", prefix + "an individual account"),
         (kind == "community", prefix + "a community group"),
+        (org_id.isnull(), prefix + "an account the registry does not know"),
         else_=prefix + "an organization with no country",
     )
 
@@ -213,6 +214,32 @@ def weighted_repos(
         **{grouped: k.country},
     )
     return rows.mutate(value=rows.amount * rows.weight), [grouped, *scalars]
+
+
+def hub_coverage(t: CensusTables, filters: HubFilters, attribution: str = Attribution.RESOLVED) -> ir.Table:
+    """How much of a Hub figure is attributed, in one row: ``repos`` and ``downloads`` in all, and those whose
+    handle (the author's, or the root base's under ``lineage``) resolves to an organization
+    (``repos_with_organization``, ``downloads_with_organization``) and to a country (``…_with_country``)."""
+    choose(Attribution, attribution, "attribution", HUB_ATTRIBUTIONS, where=" for Hub repos")
+    repos = hub_repos(t, filters)
+    base = repos.select(
+        "repo_id", "downloads", handle=repos.root_author if attribution == Attribution.LINEAGE else repos.author
+    )
+    h = t.hub_handles
+    oc = t.org_countries.group_by("org_id").agg(countries_=t.org_countries.country.nunique())
+    j = base.left_join(h, base.handle == h.handle).select(base.repo_id, base.downloads, h.org_id, h.kind)
+    k = j.left_join(oc, j.org_id == oc.org_id).select(j.repo_id, j.downloads, j.org_id, j.kind, oc.countries_)
+    with_org = k.org_id.notnull() & (k.kind == "organization")
+    with_country = with_org & (k.countries_.coalesce(0) > 0)
+    downloads = k.downloads.cast("int64")
+    return k.aggregate(
+        repos=k.count(),
+        repos_with_organization=with_org.cast("int64").sum().coalesce(0),
+        repos_with_country=with_country.cast("int64").sum().coalesce(0),
+        downloads=downloads.sum().coalesce(0),
+        downloads_with_organization=ibis.cases((with_org, downloads), else_=0).sum().coalesce(0),
+        downloads_with_country=ibis.cases((with_country, downloads), else_=0).sum().coalesce(0),
+    )
 
 
 def count_hub(

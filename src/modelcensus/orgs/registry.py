@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from importlib.abc import Traversable
@@ -28,6 +28,9 @@ KINDS = ("organization", "individual", "community")
 """What a registry entry is. Individuals and community groups (Hub accounts) get no invented country."""
 ORG_COLUMNS = ("id", "name", "countries", "sector", "parent", "aliases", "hub_handles", "note")
 REGION_FILE = "region_groups.csv"
+HANDLE_FILE = "hub_handles.csv"
+"""Reviewed Hub handles of organizations the other files hold: ``handle,org_id,note`` (see :mod:`.handles`)."""
+HANDLE_COLUMNS = ("handle", "org_id", "note")
 
 
 @dataclass(frozen=True)
@@ -250,26 +253,56 @@ def _read_org_file(path: Traversable | Path) -> list[OrgRecord]:
 def _data_files(extra: Iterable[Path] = ()) -> list[Traversable | Path]:
     folder = resources.files("modelcensus.orgs.data")
     files: list[Traversable | Path] = sorted(
-        (f for f in folder.iterdir() if f.name.endswith(".csv") and f.name != REGION_FILE),
+        (f for f in folder.iterdir() if f.name.endswith(".csv") and f.name not in (REGION_FILE, HANDLE_FILE)),
         key=lambda f: f.name,
     )
     files.extend(extra)
     return files
 
 
+def _with_handle_file(orgs: list[OrgRecord]) -> list[OrgRecord]:
+    """``orgs`` with the handles of the reviewed handle file added to their organizations' own."""
+    path = resources.files("modelcensus.orgs.data").joinpath(HANDLE_FILE)
+    if not path.is_file():
+        return orgs
+    by_id = {org.id: org for org in orgs}
+    owners = {h.casefold(): org.id for org in orgs for h in org.hub_handles}
+    added: dict[str, list[str]] = {}
+    with io.StringIO(path.read_text(encoding="utf-8"), newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in HANDLE_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise RegistryError(f"{HANDLE_FILE}: missing column(s) {', '.join(missing)}")
+        for row in reader:
+            where = f"{HANDLE_FILE}, line {reader.line_num}"
+            hub, org_id, note = ((row[c] or "").strip() for c in HANDLE_COLUMNS)
+            if not hub or not org_id:
+                raise RegistryError(f"{where}: field 'handle' and field 'org_id' are both required")
+            if org_id not in by_id:
+                raise RegistryError(f"{where}: field 'org_id': {org_id!r} is not in the registry")
+            if not note:
+                raise RegistryError(f"{where}: field 'note': every handle needs a note or source")
+            owner = owners.get(hub.casefold())
+            if owner is not None:
+                raise RegistryError(f"{where}: field 'handle': {hub!r} already belongs to {owner!r}")
+            owners[hub.casefold()] = org_id
+            added.setdefault(org_id, []).append(hub)
+    return [replace(o, hub_handles=(*o.hub_handles, *added[o.id])) if o.id in added else o for o in orgs]
+
+
 def load_registry(extra_files: Iterable[Path] = (), fuzzy_threshold: float = 93.0) -> Registry:
-    """The packaged registry plus any user files with the same columns."""
+    """The packaged registry (with the reviewed Hub handles) plus any user files with the same columns."""
     extra = tuple(extra_files)
     if not extra:
         return _packaged_registry(fuzzy_threshold)
     orgs = [org for path in _data_files(extra) for org in _read_org_file(path)]
-    return Registry(orgs, fuzzy_threshold)
+    return Registry(_with_handle_file(orgs), fuzzy_threshold)
 
 
 @lru_cache(maxsize=4)
 def _packaged_registry(fuzzy_threshold: float) -> Registry:
     orgs = [org for path in _data_files() for org in _read_org_file(path)]
-    return Registry(orgs, fuzzy_threshold)
+    return Registry(_with_handle_file(orgs), fuzzy_threshold)
 
 
 @lru_cache(maxsize=1)

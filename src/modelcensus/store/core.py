@@ -26,9 +26,12 @@ import pandas as pd
 from modelcensus.errors import StoreError
 from modelcensus.linkage import CanonicalModel, SourceRecord
 from modelcensus.orgs import Registry, load_region_groups
+from modelcensus.orgs.handles import RESOLVER_VERSION as HANDLES_VERSION
 from modelcensus.provenance import DataDate, Export
 from modelcensus.records import CatalogRecord, ModelRecord, QuarantinedRow, RatingRecord, base_families
+from modelcensus.sources.hub_profiles import HubProfile
 from modelcensus.sources.huggingface import ListingRead, edges_sql, listing_error
+from modelcensus.store import handles as store_handles
 from modelcensus.store import population as store_population
 from modelcensus.store.frames import (
     HUB_LATEST_MANY,
@@ -41,7 +44,8 @@ from modelcensus.store.frames import (
 
 SCHEMA_VERSION = "2"
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS exports (
     export_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, data_date DATE,
@@ -90,7 +94,6 @@ CREATE TABLE IF NOT EXISTS hub_edges (
     position INTEGER);
 CREATE TABLE IF NOT EXISTS hub_roots (
     repo_id VARCHAR, root_id VARCHAR, root_author VARCHAR, depth INTEGER, relation VARCHAR, family VARCHAR);
-CREATE TABLE IF NOT EXISTS hub_handles (handle VARCHAR PRIMARY KEY, org_id VARCHAR, kind VARCHAR);
 CREATE TABLE IF NOT EXISTS catalog_records (
     export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, name VARCHAR,
     organization VARCHAR, published_on DATE, hf_id VARCHAR, open_weights VARCHAR, license VARCHAR,
@@ -105,7 +108,10 @@ CREATE TABLE IF NOT EXISTS canonical_links (
 CREATE TABLE IF NOT EXISTS link_evidence (
     links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, position INTEGER, left_record VARCHAR,
     right_record VARCHAR, rule VARCHAR, detail VARCHAR);
-""" + store_population.SCHEMA.format(temp="")
+"""
+    + store_population.SCHEMA.format(temp="")
+    + store_handles.SCHEMA
+)
 
 TABLES = (
     "meta",
@@ -125,6 +131,7 @@ TABLES = (
     "hub_edges",
     "hub_roots",
     "hub_handles",
+    "hub_profiles",
     "catalog_records",
     "ratings",
 )
@@ -311,6 +318,7 @@ class Store:
         ).fetchall()
         if nullable and nullable[0][0] == "NO":
             self.con.execute("ALTER TABLE exports ALTER COLUMN data_date DROP NOT NULL")
+        store_handles.migrate(self.con)
 
     @property
     def work_path(self) -> Path | None:
@@ -557,21 +565,19 @@ class Store:
         )
         self.con.execute(latest + HUB_ROOTS_SQL.format(family=family_case("root_id", base_families())) + drop)
 
-    def _refresh_hub_handles(self, registry: Registry) -> None:
-        handles = [
-            str(r[0])
-            for r in self.con.execute(
-                "SELECT DISTINCT author FROM hub_models WHERE author IS NOT NULL "
-                "UNION SELECT DISTINCT root_author FROM hub_roots WHERE root_author IS NOT NULL"
-            ).fetchall()
-        ]
-        rows = []
-        for handle in handles:
-            org = registry.resolve_hub(handle)
-            rows.append((handle, org.id if org else None, org.kind if org else None))
-        frame = pd.DataFrame(rows, columns=["handle", "org_id", "kind"])
-        self.con.execute("DELETE FROM hub_handles")
-        self._insert_frame("hub_handles", frame)
+    def save_hub_profiles(self, profiles: list[HubProfile], registry: Registry) -> None:
+        """Keep the Hub profiles a live harvest fetched and resolve the handles again with them (one transaction)."""
+        with self._transaction():
+            store_handles.save_profiles(self.con, profiles)
+            store_handles.refresh(self.con, registry)
+
+    def resolved_handles(self) -> int:
+        """How many stored handles have an organization or a kind (an individual's, a community group's)."""
+        return int(str(self._scalar("SELECT count(*) FROM hub_handles WHERE org_id IS NOT NULL OR kind IS NOT NULL")))
+
+    def handles_to_profile(self, limit: int) -> list[str]:
+        """Unresolved handles no profile was fetched for, the most downloaded first (:mod:`.handles`)."""
+        return store_handles.to_profile(self.con, limit)
 
     def refresh_registry(self, registry: Registry) -> None:
         """Re-resolve every stored organization name against ``registry`` (one transaction)."""
@@ -605,7 +611,7 @@ class Store:
         ):
             self.con.execute(f"DELETE FROM {table}")
             self._insert_frame(table, frame)
-        self._refresh_hub_handles(registry)
+        store_handles.refresh(self.con, registry)
         self.con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('registry_fingerprint', ?)", [registry_fingerprint(registry)]
         )
@@ -737,7 +743,11 @@ class Store:
 
 
 def registry_fingerprint(registry: Registry) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"handles {HANDLES_VERSION}".encode())
     for org in sorted(registry.orgs.values(), key=lambda o: o.id):
-        digest.update(repr((org.id, org.name, org.countries, org.sector, org.parent, org.aliases)).encode())
+        digest.update(
+            repr(
+                (org.id, org.name, org.countries, org.sector, org.parent, org.aliases, org.hub_handles, org.kind)
+            ).encode()
+        )
     return digest.hexdigest()[:16]

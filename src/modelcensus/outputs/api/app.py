@@ -34,7 +34,7 @@ from modelcensus.errors import NotFound, QueryError, RouteTimeout, StoreError
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
 from modelcensus.outputs.api.queries import canonical_model, definition_out, models_behind
 from modelcensus.outputs.common.count_query import count_figure
-from modelcensus.outputs.common.render import records, unprocessable_detail
+from modelcensus.outputs.common.render import records, unprocessable_detail, with_coverage
 from modelcensus.outputs.common.schemas import (
     CanonicalModelOut,
     ClaimOut,
@@ -399,15 +399,17 @@ def create_app(
         return await api.answer(
             key,
             lambda g: records(
-                g.census.trend(
-                    list(by),
-                    metric=metric,
-                    attribution=attribution,
-                    rule=rule,
-                    derivatives=derivatives,
-                    pipeline_tag=pipeline_tag,
-                    as_of=as_of,
-                ).frame
+                with_coverage(
+                    g.census.trend(
+                        list(by),
+                        metric=metric,
+                        attribution=attribution,
+                        rule=rule,
+                        derivatives=derivatives,
+                        pipeline_tag=pipeline_tag,
+                        as_of=as_of,
+                    )
+                )
             ),
         )
 

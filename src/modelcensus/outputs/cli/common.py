@@ -221,6 +221,16 @@ def _report_ingest(report: IngestReport) -> None:
             highlight=False,
             markup=False,
         )
+    if report.profiles:
+        p = report.profiles
+        asked = sum(p.get(k, 0) for k in ("organization", "user", "missing", "failed"))
+        err_console.print(
+            f"huggingface: asked the Hub about {asked:,} unresolved handles: {p.get('organization', 0):,} "
+            f"organizations, {p.get('user', 0):,} users, "
+            f"{p.get('missing', 0):,} gone, {p.get('failed', 0):,} failed; {p.get('resolved', 0):,} handles resolved",
+            highlight=False,
+            markup=False,
+        )
     for failure in report.failed:
         err_console.print(f"failed: {failure_text(failure)}", style="bold red", highlight=False, markup=False)
     for q in report.quarantined[:20]:

@@ -27,7 +27,7 @@ from modelcensus.outputs.cli.common import (
     handle_errors,
     ingest_app,
 )
-from modelcensus.outputs.common.render import OutputFormat, emit
+from modelcensus.outputs.common.render import OutputFormat, emit, with_coverage
 from modelcensus.queries import check_dimensions
 from modelcensus.vocabulary import Attribution, Derivatives, HubMetric
 
@@ -76,6 +76,14 @@ def ingest_huggingface(
         bool,
         typer.Option("--resume", help="Continue the newest unfinished crawl of the same query from its last cursor."),
     ] = False,
+    profile_lookups: Annotated[
+        int | None,
+        typer.Option(
+            "--profile-lookups",
+            help="Live: ask the Hub for the profile of at most N handles still unresolved, most downloaded first "
+            "(default 500; 0: none).",
+        ),
+    ] = None,
     dated: DatedOption = None,
     db: DbOption = None,
 ) -> None:
@@ -96,6 +104,7 @@ def ingest_huggingface(
                 sort=sort,
                 resume=resume,
                 dated=day,
+                profile_lookups=profile_lookups,
             )
 
 
@@ -149,6 +158,8 @@ def trend(
             **filters,
         )
         columns = ["date", *HUB_TABLE_COLUMNS] if fmt is OutputFormat.table else None
+        if fmt is not OutputFormat.table:
+            figure = figure.with_frame(with_coverage(figure))
         emit(figure, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} over time", columns=columns)
 
 

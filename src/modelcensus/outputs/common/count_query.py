@@ -11,7 +11,7 @@ import pandas as pd
 
 from modelcensus.census import Census, Figure, Provenance
 from modelcensus.definitions import unit_plural
-from modelcensus.outputs.common.render import records
+from modelcensus.outputs.common.render import records, with_coverage
 from modelcensus.queries import CountRequest
 from modelcensus.vocabulary import Attribution, CountSource, Derivatives, HubMetric, Rule
 
@@ -103,7 +103,7 @@ def _count_figure(census: Census, q: CountRequest) -> CountFigure:
         frame = figure.frame
         extra = [c for c in frame.columns if c not in HUB_TABLE_COLUMNS and c not in ("reason",)]
         return CountFigure(
-            frame.assign(count=frame["value"], metric=metric, rule=q.rule, attribution=attribution),
+            with_coverage(figure).assign(count=frame["value"], metric=metric, rule=q.rule, attribution=attribution),
             frame,
             f"Hugging Face {metric} by {' × '.join(by)} ({attribution})",
             figure.provenance,

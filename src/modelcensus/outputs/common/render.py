@@ -72,6 +72,8 @@ def caption(figure: Figure) -> str:
         lines.append(f"Attribution: {p.attribution}.")
     if p.denominator and "share" in figure.frame.columns:
         lines.append(f"Share denominator: {p.denominator}.")
+    if p.coverage:
+        lines.append(coverage_text(p.coverage[-1], dated=len(p.coverage) > 1))
     if p.snapshots:
         lines.append(describe_sources(p.snapshot_list))
     if p.note:
@@ -81,6 +83,49 @@ def caption(figure: Figure) -> str:
             f"As the census stood on {p.as_of.isoformat()} (the newest export of each source dated on or before)."
         )
     return "\n".join(lines)
+
+
+def _percent(value: Any) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def coverage_text(c: dict[str, Any], dated: bool = False) -> str:
+    """A Hub figure's coverage in words: the shares of its repos and downloads attributed to a country and to an
+    organization (a trend states its newest date's)."""
+    whose = "their root base's developer" if c.get("attribution") == "lineage" else "their publisher"
+    when = f" on {c['date']} (each date's in the JSON)" if dated and c.get("date") else ""
+    return (
+        f"Coverage{when}: {_percent(c['repos_share_country'])} of {c['repos']:,} repos and "
+        f"{_percent(c['downloads_share_country'])} of downloads attributed to a country through {whose}; "
+        f"{_percent(c['repos_share_organization'])} and {_percent(c['downloads_share_organization'])} to an "
+        "organization."
+    )
+
+
+COVERAGE_COLUMNS = {
+    "repos_share_country": "repos_with_country_share",
+    "downloads_share_country": "downloads_with_country_share",
+    "repos_share_organization": "repos_with_organization_share",
+    "downloads_share_organization": "downloads_with_organization_share",
+}
+"""The coverage of a Hub figure as the JSON rows carry it: the provenance's shares under these names."""
+
+
+def with_coverage(figure: Figure, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows of a Hub figure (or ``frame``) with its coverage shares in every row (a trend's row: its date's)."""
+    rows = (figure.frame if frame is None else frame).copy()
+    entries = figure.provenance.coverage or ()
+    if not entries:
+        return rows
+    if "date" in rows.columns and len(entries) > 1:
+        by_date = {e["date"]: e for e in entries}
+        dates = rows["date"].map(lambda d: d.isoformat() if hasattr(d, "isoformat") else str(d))
+        for key, column in COVERAGE_COLUMNS.items():
+            rows[column] = dates.map(lambda d, k=key: by_date.get(d, {}).get(k))
+    else:
+        for key, column in COVERAGE_COLUMNS.items():
+            rows[column] = entries[-1][key]
+    return rows
 
 
 def _sentence(text: str) -> str:

@@ -34,6 +34,16 @@ class CountRow(BaseModel):
     value: float | None = Field(None, description="Hub: the metric's value")
     repos: int | None = Field(None, description="Hub: repos in the group")
     reason: str | None = Field(None, description="Hub: why a row is unattributed")
+    repos_with_country_share: float | None = Field(None, description="Hub: the figure's repos attributed to a country")
+    downloads_with_country_share: float | None = Field(
+        None, description="Hub: the figure's downloads attributed to a country"
+    )
+    repos_with_organization_share: float | None = Field(
+        None, description="Hub: the figure's repos attributed to an organization"
+    )
+    downloads_with_organization_share: float | None = Field(
+        None, description="Hub: the figure's downloads attributed to an organization"
+    )
     metric: HubMetric | None = None
     rule: Rule | None = None
     attribution: Attribution | None = None
@@ -267,6 +277,16 @@ class TrendRow(BaseModel):
     repos: int | None
     denominator: float | None
     share: float | None
+    repos_with_country_share: float | None = Field(None, description="that date's repos attributed to a country")
+    downloads_with_country_share: float | None = Field(
+        None, description="that date's downloads attributed to a country"
+    )
+    repos_with_organization_share: float | None = Field(
+        None, description="that date's repos attributed to an organization"
+    )
+    downloads_with_organization_share: float | None = Field(
+        None, description="that date's downloads attributed to an organization"
+    )
 
 
 class ErrorOut(BaseModel):

@@ -171,6 +171,8 @@ def _figure(census: Census, by: tuple[str, ...], common: dict[str, Any]) -> dict
         "metric": p.metric,
         "snapshots": p.snapshot_list,
     }
+    if p.coverage:
+        provenance["coverage"] = list(p.coverage)
     return {"rows": figure.records(), "provenance": jsonable(provenance)}
 
 
