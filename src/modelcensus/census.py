@@ -36,6 +36,7 @@ from modelcensus.ingest import BuildReport, IngestReport, Loader, Progress
 from modelcensus.ingest import build as build_pipeline
 from modelcensus.linking import Linker
 from modelcensus.orgs import Registry, load_registry
+from modelcensus.orgs.handles import HandleResolver
 from modelcensus.store import Store
 from modelcensus.store.export import export_store
 
@@ -45,7 +46,17 @@ if TYPE_CHECKING:
     from modelcensus.linkage import CanonicalModel, SourceRecord
     from modelcensus.metrics.core import CensusTables
 
-__all__ = ["BuildReport", "Census", "Figure", "IngestReport", "Provenance", "build", "load_registry", "open"]
+__all__ = [
+    "BuildReport",
+    "Census",
+    "Figure",
+    "HandleResolver",
+    "IngestReport",
+    "Provenance",
+    "build",
+    "load_registry",
+    "open",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -167,7 +167,7 @@ def org_keys(org: OrgRecord) -> set[str]:
         keys.add("".join(_strip_words(words)))
         short = [w for w in words if w not in GENERIC_WORDS]
         if short and short != words:
-            keys.add("".join(_strip_words(short)))
+            keys.add("".join(short))
     return {k for k in keys if len(k) >= MIN_KEY and k.isascii() and k not in STOP_KEYS}
 
 

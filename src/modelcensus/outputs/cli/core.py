@@ -409,20 +409,21 @@ def orgs_resolve(
                 "note": org.note if org else None,
             }
         )
-    for handle in hub or []:
-        org = registry.resolve_hub(handle)
+    handles = mc.census.HandleResolver(registry)
+    for hub_res in (handles.resolve(h) for h in hub or []):
+        org = hub_res.org
         rows.append(
             {
-                "name": handle,
-                "resolved": org is not None,
+                "name": hub_res.handle,
+                "resolved": hub_res.resolved,
                 "organization": org.name if org else None,
                 "org_id": org.id if org else None,
-                "countries": list(org.countries) if org else [],
+                "countries": list(hub_res.countries),
                 "sector": (org.sector or None) if org else None,
                 "parent": org.parent if org else None,
-                "kind": org.kind if org else None,
-                "method": "hub-handle" if org else "unresolved",
-                "score": 100.0 if org else 0.0,
+                "kind": hub_res.kind,
+                "method": hub_res.method,
+                "score": hub_res.score,
                 "note": org.note if org else None,
             }
         )

@@ -41,6 +41,37 @@ HubAttributionOption = Annotated[
 ]
 
 HUB_TABLE_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
+HANDLE_TABLE_COLUMNS = ["handle", "organization", "countries", "kind", "method", "score", "repos", "downloads"]
+
+hub_app = typer.Typer(
+    help="The Hugging Face Hub: the handles the census knows and how each resolved.", no_args_is_help=True
+)
+app.add_typer(hub_app, name="hub")
+
+
+@hub_app.command("handles")
+@handle_errors
+def hub_handles(
+    unresolved: Annotated[
+        bool, typer.Option("--unresolved", help="Only the handles with no organization and no kind (individual, …).")
+    ] = False,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Every Hub handle the census knows, with its organization, countries, kind, method and score, the most
+    downloaded first."""
+    with _census(db) as census:
+        figure = census.hub_handles(unresolved=unresolved, as_of=as_of)
+        frame = figure.frame
+        which = "unresolved Hub handles" if unresolved else "Hub handles"
+        emit(
+            figure,
+            fmt,
+            console,
+            title=f"{len(frame):,} {which}",
+            columns=HANDLE_TABLE_COLUMNS if fmt is OutputFormat.table else None,
+        )
 
 
 def ingest_hub(census: Census, path: Path | None, **query: object) -> IngestReport:
@@ -163,4 +194,4 @@ def trend(
         emit(figure, fmt, console, title=f"Hugging Face {metric} by {' × '.join(by)} over time", columns=columns)
 
 
-__all__ = ["DerivativesOption", "MetricOption", "PipelineOption", "ingest_hub"]
+__all__ = ["DerivativesOption", "MetricOption", "PipelineOption", "hub_app", "ingest_hub"]
