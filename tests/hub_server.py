@@ -1,4 +1,6 @@
-"""A real Hub-like HTTP server on 127.0.0.1: ``/api/models`` pages built from the shared trending listing.
+"""A real Hub-like HTTP server on 127.0.0.1: ``/api/models`` pages built from the shared trending listing, and the
+account overviews ``/api/organizations/{name}/overview`` and ``/api/users/{name}/overview`` (payloads in the Hub's
+own shape, from ``HubState.organizations`` and ``HubState.users``; any other name is a 404, as on the Hub).
 
 It honours ``author``, ``sort`` (newest or largest first), ``limit`` (page size, capped like the Hub's)
 and pages with ``Link: <…cursor=N>; rel="next"`` headers. Faults are injected from a queue, one per
@@ -10,6 +12,7 @@ well-framed but cut JSON body), ``stall`` (no answer within the client's timeout
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -50,6 +53,55 @@ class HubState:
     faults: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     stall_s: float = 3.0
+    organizations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Organization overviews by name, as ``/api/organizations/{name}/overview`` answers."""
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """User overviews by name, as ``/api/users/{name}/overview`` answers."""
+
+
+def organization_overview(name: str, fullname: str, **extra: Any) -> dict[str, Any]:
+    """An organization overview as the Hub gives it (``GET /api/organizations/{name}/overview``)."""
+    return {
+        "avatarUrl": f"https://cdn-avatars.huggingface.co/v1/production/uploads/{abs(hash(name)) % 16**24:024x}/a.png",
+        "fullname": fullname,
+        "name": name,
+        "type": "org",
+        "isHf": False,
+        "isMod": False,
+        "isEnterprise": False,
+        "isVerified": False,
+        "numUsers": 12,
+        "numModels": 40,
+        "numSpaces": 3,
+        "numDatasets": 5,
+        "numFollowers": 800,
+        "numPapers": 9,
+        **extra,
+    }
+
+
+def user_overview(name: str, fullname: str, **extra: Any) -> dict[str, Any]:
+    """A user overview as the Hub gives it (``GET /api/users/{name}/overview``)."""
+    return {
+        "_id": f"{abs(hash(name)) % 16**24:024x}",
+        "avatarUrl": "/avatars/6d1b1e2f8c0a4e0f9a2b3c4d5e6f7a8b.svg",
+        "isPro": False,
+        "fullname": fullname,
+        "user": name,
+        "type": "user",
+        "numModels": 7,
+        "numDatasets": 1,
+        "numSpaces": 0,
+        "numDiscussions": 4,
+        "numPapers": 2,
+        "numUpvotes": 30,
+        "numLikes": 120,
+        "numFollowing": 10,
+        "numFollowers": 55,
+        "orgs": [],
+        "isFollowing": False,
+        **extra,
+    }
 
 
 def _select(state: HubState, query: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -105,6 +157,15 @@ def _handler(state: HubState) -> type[BaseHTTPRequestHandler]:
                     b'{"error": "rate limited"}',
                     {"RateLimit": '"api";r=0;t=0', "RateLimit-Policy": '"fixed window";"api";q=500;w=300'},
                 )
+                return
+            overview = re.fullmatch(r"/api/(organizations|users)/([^/]+)/overview", url.path)
+            if overview:
+                accounts = state.organizations if overview.group(1) == "organizations" else state.users
+                payload = accounts.get(overview.group(2))
+                if payload is None:
+                    self._send(404, b'{"error": "Not Found"}')
+                else:
+                    self._send(200, json.dumps(payload).encode())
                 return
             if url.path != "/api/models":
                 self._send(404, b'{"error": "not found"}')

@@ -56,6 +56,7 @@ EXPECTED = {
     "orgs refresh",
     "orgs resolve",
     "orgs unresolved",
+    "hub handles",
     "quarantine",
     "report",
     "serve",
