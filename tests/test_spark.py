@@ -279,6 +279,7 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     "snapshots_in_force": [{"sources": ["epoch", "huggingface"]}],
     "lineage": [{"repo_id": "llmfan46/Qwen3.6-27B-uncensored-heretic-v2"}],
     "resolve_hub": [{"handles": ["Qwen", "bartowski", "deepseek-ai"]}],
+    "hub_handles": [{}, {"unresolved": True}],
     "hub_disagreements": [{}],
     "resolve": [{"names": ["Zhipu AI", "Alibaba"]}],
     "unresolved": [{}],
