@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 import modelcensus as mc
+from hub_server import HubState, api_items, organization_overview, serve_hub, user_overview
 from modelcensus.config import Config
 from modelcensus.orgs import OrgRecord, Registry, load_region_groups, load_registry
 from modelcensus.orgs.handles import HandleEvidence, HandleResolver
@@ -30,7 +31,6 @@ from modelcensus.store import Store
 from modelcensus.store import handles as store_handles
 
 from conftest import ROOT
-from hub_server import HubState, api_items, organization_overview, serve_hub, user_overview
 
 runner = CliRunner()
 HELD_OUT = ROOT / "tests" / "data" / "hub_org_regions.csv"
@@ -336,7 +336,7 @@ def test_greater_china_is_cn_hk_mo_without_taiwan(hub_census: mc.Census) -> None
     assert default.attribution == "as-published"  # the source's own country field stays the default
     hub = hub_census.count_hub(by="region", metric="models").frame.set_index("group_name")
     registry = load_registry()
-    authors = [a for a, in hub_census.store.con.execute("SELECT author FROM hub_models").fetchall()]
+    authors = [a for (a,) in hub_census.store.con.execute("SELECT author FROM hub_models").fetchall()]
     chinese = sum(bool(set(o.countries) & CHINA) for a in authors if (o := registry.resolve_hub(a)))
     assert hub.loc["Greater China", "value"] == chinese
 
@@ -346,9 +346,7 @@ def test_greater_china_is_cn_hk_mo_without_taiwan(hub_census: mc.Census) -> None
 
 def _region(countries: tuple[str, ...]) -> set[str]:
     europe = load_region_groups()["europe"].members
-    return {
-        "China" if c in CHINA else "US" if c == "US" else "Europe" if c in europe else "other" for c in countries
-    }
+    return {"China" if c in CHINA else "US" if c == "US" else "Europe" if c in europe else "other" for c in countries}
 
 
 def test_a_curated_map_of_hub_organizations_resolves() -> None:
