@@ -18,7 +18,8 @@ in order; the first that decides wins, and each resolution keeps its ``method``,
    stripped of words that name no one (``-ai``, ``-org``, ``-inc``, ``-research``, ``-lab(s)``, a glued ``ai``),
    against every organization's name, aliases and id normalised the same way: equal keys (100, or 96 once
    stripped); the handle's first words equal to an organization's key and the rest words for a team (``-nlp``,
-   ``-research``: 92; anything else, ``meta-math``, only 80, below the bar); a fuzzy ratio of at least 88 on keys of
+   ``-research``: 92), or a university's and the rest one short word, a lab (``stanford-oval``: 90); anything else,
+   ``meta-math``, only 80, below the bar; a fuzzy ratio of at least 88 on keys of
    six letters or more. A key two organizations share is a tie: unresolved. A handle with a word such as
    ``community``, ``gguf`` or ``mlx`` is somebody else's account about the organization, never the organization.
 6. ``hub-profile`` (an organization): the full name the Hub gives the organization, resolved like any organization
@@ -40,7 +41,7 @@ from rapidfuzz import fuzz, process
 from modelcensus.orgs.registry import OrgRecord, Registry, normalise_org_name
 from modelcensus.sources.hub_profiles import HubProfile
 
-RESOLVER_VERSION = "1"
+RESOLVER_VERSION = "2"
 """Bumped when the resolution rules change, so that stores resolve their handles again at the next ingest."""
 METHODS = ("registry-handle", "epoch-developer-id", "openrouter-hf-id", "name-resemblance", "hub-profile")
 """The ways a handle resolves, in the order they are tried (``hub-profile`` for a user's account comes second)."""
@@ -56,7 +57,7 @@ GLUED_SUFFIXES = ("research", "labs", "lab", "org", "inc", "ai", "hf")
 """The same words written into the last word (``moonshotai``, ``allenai``): stripped when four letters remain."""
 TEAM_WORDS = SUFFIX_WORDS | frozenset(
     {"nlp", "cv", "ml", "llm", "llms", "vision", "audio", "speech", "models", "model", "science", "brain", "cloud"}
-    | {"foundation", "multimodal", "mm", "dev", "airesearch", "ailab", "ailabs", "data", "datasets", "open", "oss"}
+    | {"foundation", "multimodal", "mm", "dev", "airesearch", "ailab", "ailabs", "data", "datasets", "open", "oss", "lm"}
 )
 """Words after an organization's name that make the handle a team of it (``Alibaba-NLP``, ``Helsinki-NLP``)."""
 COMMUNITY_WORDS = frozenset(
@@ -74,6 +75,9 @@ STOP_KEYS = frozenset(
 )
 """Keys too generic to name one organization, however they were reached."""
 MIN_KEY = 3
+STRIPPED_BOTH_MIN = 6
+LAB_WORD_LENGTH = 6
+"""A university's name (or acronym) and one short word after it is one of its labs: ``stanford-oval``, ``nyu-mll``."""
 ACCEPT_SCORE = 90.0
 """The score a resemblance needs on its own (name-resemblance)."""
 EVIDENCE_SCORE = 75.0
@@ -155,20 +159,26 @@ def handle_keys(words: list[str]) -> list[str]:
     return [k for k in dict.fromkeys(keys) if len(k) >= MIN_KEY]
 
 
-def org_keys(org: OrgRecord) -> set[str]:
-    """An organization's keys: its name, aliases and id with spaces and punctuation removed, each also without the
-    words that name no one at its end and without generic words (``university of``)."""
-    keys: set[str] = set()
+def org_keys(org: OrgRecord) -> tuple[set[str], set[str]]:
+    """An organization's keys: its name, aliases and id with spaces and punctuation removed (also without generic
+    words: ``university of``); and apart, the keys found only once the words that name no one at the end are
+    stripped (``Tiger Research`` → ``tiger``), which a stripped handle must match at six letters or more."""
+    full: set[str] = set()
+    stripped: set[str] = set()
     for text in (org.name, *org.aliases, org.id.replace("-", " ")):
         words = normalise_org_name(text).split()
         if not words:
             continue
-        keys.add("".join(words))
-        keys.add("".join(_strip_words(words)))
+        full.add("".join(words))
+        stripped.add("".join(_strip_words(words)))
         short = [w for w in words if w not in GENERIC_WORDS]
         if short and short != words:
-            keys.add("".join(short))
-    return {k for k in keys if len(k) >= MIN_KEY and k.isascii() and k not in STOP_KEYS}
+            full.add("".join(short))
+
+    def keep(keys: set[str]) -> set[str]:
+        return {k for k in keys if len(k) >= MIN_KEY and k.isascii() and k not in STOP_KEYS}
+
+    return keep(full), keep(stripped - full)
 
 
 class HandleResolver:
@@ -183,13 +193,17 @@ class HandleResolver:
         self.registry = registry
         self._keys: dict[str, set[str]] = defaultdict(set)
         self._org_keys: dict[str, set[str]] = {}
+        full_keys: set[str] = set()
         for org in registry.orgs.values():
             if org.kind != "organization":
                 continue
-            keys = org_keys(org)
-            self._org_keys[org.id] = keys
-            for key in keys:
+            full, stripped = org_keys(org)
+            self._org_keys[org.id] = full | stripped
+            full_keys |= full
+            for key in full | stripped:
                 self._keys[key].add(org.id)
+        self._stripped_only = set(self._keys) - full_keys
+        """Keys no organization has but once stripped: a stripped handle key must be long to match one."""
         self._fuzzy_keys = [k for k in self._keys if len(k) >= FUZZY_MIN_LENGTH]
         self._evidence: dict[tuple[str, str], list[HandleEvidence]] = defaultdict(list)
         for item in evidence:
@@ -252,20 +266,32 @@ class HandleResolver:
         keys = handle_keys(words)
         for i, key in enumerate(keys):
             ids = self._keys.get(key, set())
+            if i > 0 and key in self._stripped_only and len(key) < STRIPPED_BOTH_MIN:
+                continue  # both sides stripped to a short word (``TIGER-Lab``, ``Tiger Research``): too weak
             if ids and self._one_of(ids) is None:
                 return None, 0.0, f"tie: {key!r} is a key of {', '.join(sorted(ids))}"
             if ids:
                 return self._one_of(ids), 100.0 if i == 0 else 96.0, f"equal names ({key!r})"
         for k in range(len(words) - 1, 0, -1):
             key = "".join(words[:k])
-            ids = self._keys.get(key, set()) if len(key) >= MIN_KEY and key not in STOP_KEYS else set()
+            weak = key in self._stripped_only and len(key) < STRIPPED_BOTH_MIN
+            ids = self._keys.get(key, set()) if len(key) >= MIN_KEY and key not in STOP_KEYS and not weak else set()
             if ids and self._one_of(ids) is None:
                 return None, 0.0, f"tie: {key!r} is a key of {', '.join(sorted(ids))}"
             if ids:
-                rest = words[k:]
-                team = all(w in TEAM_WORDS for w in rest)
-                return self._one_of(ids), 92.0 if team else 80.0, f"first words {key!r}, then {'-'.join(rest)!r}"
+                rest, org_id = words[k:], self._one_of(ids)
+                return org_id, self._prefix_score(org_id, rest), f"first words {key!r}, then {'-'.join(rest)!r}"
         return self._fuzzy(keys[-1] if keys else "")
+
+    def _prefix_score(self, org_id: str | None, rest: list[str]) -> float:
+        """The score of a handle that starts with an organization's key: 92 when the rest names a team, 90 when the
+        organization is a university and the rest one short word (a lab), else 80."""
+        if all(w in TEAM_WORDS for w in rest):
+            return 92.0
+        org = self.registry.orgs.get(org_id or "")
+        if org is not None and org.sector == "academia" and len(rest) == 1 and len(rest[0]) <= LAB_WORD_LENGTH:
+            return 90.0
+        return 80.0
 
     def _fuzzy(self, key: str) -> tuple[str | None, float, str]:
         if len(key) < FUZZY_MIN_LENGTH:
@@ -295,7 +321,7 @@ class HandleResolver:
                 best = max(best, 100.0 if i == 0 else 96.0)
         for k in range(len(words) - 1, 0, -1):
             if "".join(words[:k]) in own:
-                best = max(best, 92.0 if all(w in TEAM_WORDS for w in words[k:]) else 80.0)
+                best = max(best, self._prefix_score(org_id, words[k:]))
         compact = "".join(words)
         for key in own:
             if len(key) >= MIN_KEY and compact.startswith(key):
