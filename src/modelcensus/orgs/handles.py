@@ -57,7 +57,8 @@ GLUED_SUFFIXES = ("research", "labs", "lab", "org", "inc", "ai", "hf")
 """The same words written into the last word (``moonshotai``, ``allenai``): stripped when four letters remain."""
 TEAM_WORDS = SUFFIX_WORDS | frozenset(
     {"nlp", "cv", "ml", "llm", "llms", "vision", "audio", "speech", "models", "model", "science", "brain", "cloud"}
-    | {"foundation", "multimodal", "mm", "dev", "airesearch", "ailab", "ailabs", "data", "datasets", "open", "oss", "lm"}
+    | {"foundation", "multimodal", "mm", "dev", "airesearch", "ailab", "ailabs", "data", "datasets", "open", "oss"}
+    | {"lm"}
 )
 """Words after an organization's name that make the handle a team of it (``Alibaba-NLP``, ``Helsinki-NLP``)."""
 COMMUNITY_WORDS = frozenset(
