@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -23,7 +24,9 @@ from typer.testing import CliRunner
 import modelcensus as mc
 from hub_server import HubState, api_items, organization_overview, serve_hub, user_overview
 from modelcensus.config import Config
+from modelcensus.errors import RegistryError
 from modelcensus.orgs import OrgRecord, Registry, load_region_groups, load_registry
+from modelcensus.orgs import registry as registry_module
 from modelcensus.orgs.handles import HandleEvidence, HandleResolver
 from modelcensus.outputs.cli.app import app
 from modelcensus.sources import openrouter
@@ -67,6 +70,23 @@ def test_handle_file_rows_are_reviewed_and_resolve() -> None:
         assert org is not None and org.id == row["org_id"], row
     kinds = Counter(o.kind for o in registry.orgs.values() for _ in o.hub_handles)
     assert kinds["organization"] > 400 and kinds["individual"] > 250 and kinds["community"] > 30
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("deepseek-ai,deepseek,again", "line 2: field 'handle': 'deepseek-ai' already belongs to 'deepseek'"),
+        ("some-lab,no-such-org,a lab", "line 2: field 'org_id': 'no-such-org' is not in the registry"),
+        ("some-lab,deepseek,", "line 2: field 'note': every handle needs a note or source"),
+        (",deepseek,x", "line 2: field 'handle' and field 'org_id' are both required"),
+    ],
+)
+def test_a_bad_handle_file_names_its_line_and_field(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "hub_handles.csv"
+    path.write_text(f"handle,org_id,note\n{line}\n", encoding="utf-8")
+    orgs = list(load_registry().orgs.values())
+    with pytest.raises(RegistryError, match=f"hub_handles.csv, {re.escape(message)}"):
+        registry_module._with_handle_file(orgs, path)
 
 
 # -- each step on real data ------------------------------------------------------------------------------------

@@ -260,9 +260,10 @@ def _data_files(extra: Iterable[Path] = ()) -> list[Traversable | Path]:
     return files
 
 
-def _with_handle_file(orgs: list[OrgRecord]) -> list[OrgRecord]:
-    """``orgs`` with the handles of the reviewed handle file added to their organizations' own."""
-    path = resources.files("modelcensus.orgs.data").joinpath(HANDLE_FILE)
+def _with_handle_file(orgs: list[OrgRecord], path: Traversable | Path | None = None) -> list[OrgRecord]:
+    """``orgs`` with the handles of the reviewed handle file (the packaged one unless ``path``) added to their
+    organizations' own."""
+    path = path or resources.files("modelcensus.orgs.data").joinpath(HANDLE_FILE)
     if not path.is_file():
         return orgs
     by_id = {org.id: org for org in orgs}
