@@ -19,9 +19,12 @@ in order; the first that decides wins, and each resolution keeps its ``method``,
    against every organization's name, aliases and id normalised the same way: equal keys (100, or 96 once
    stripped); the handle's first words equal to an organization's key and the rest words for a team (``-nlp``,
    ``-research``: 92), or a university's and the rest one short word, a lab (``stanford-oval``: 90); anything else,
-   ``meta-math``, only 80, below the bar; a fuzzy ratio of at least 88 on keys of
-   six letters or more. A key two organizations share is a tie: unresolved. A handle with a word such as
-   ``community``, ``gguf`` or ``mlx`` is somebody else's account about the organization, never the organization.
+   ``meta-math``, only 80, below the bar; a misspelling (a rapidfuzz ratio of keys of six letters or more, with the
+   same first letter and lengths at most two letters apart) its ratio. It resolves at 90 or more, three points
+   clear of any other organization. A key two unrelated organizations share is a tie (``ambiguous``); keys that
+   match only once both the handle and the name are stripped must be six letters or more (``TIGER-Lab`` is not
+   Tiger Research). A handle with a word such as ``community``, ``gguf`` or ``mlx`` is somebody else's account
+   about the organization, never the organization.
 6. ``hub-profile`` (an organization): the full name the Hub gives the organization, resolved like any organization
    name (``registry.resolve``) or by the same resemblance.
 
