@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from typer.testing import CliRunner
 
 import modelcensus as mc
@@ -37,6 +38,29 @@ def shared_data() -> Path:
     return path
 
 
+def _once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """``make(folder)`` run once per test run, even when pytest-xdist runs the suite in several processes.
+
+    Without xdist the folder is a fresh session temp folder. Under xdist every worker asks for the same folder
+    beside its own temp root; the first builds it under a file lock and the others wait, then read it.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    root = tmp_path_factory.getbasetemp().parent
+    folder = root / name
+    with FileLock(str(root / f"{name}.lock")):
+        done = root / f"{name}.done"
+        if not done.exists():
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     return shared_data()
@@ -50,11 +74,13 @@ def epoch_dir(shared: Path) -> Path:
 @pytest.fixture(scope="session")
 def epoch_census_path(tmp_path_factory: pytest.TempPathFactory, epoch_dir: Path) -> Path:
     """A census store holding the real 2026-03-30 Epoch export (all four files), built once."""
-    path = tmp_path_factory.mktemp("census") / "census.duckdb"
-    with mc.open(path) as census:
-        report = census.ingest_epoch(epoch_dir)
-        assert len(report.results) == 1
-    return path
+
+    def make(folder: Path) -> None:
+        with mc.open(folder / "census.duckdb") as census:
+            report = census.ingest_epoch(epoch_dir)
+            assert len(report.results) == 1
+
+    return _once(tmp_path_factory, "census", make) / "census.duckdb"
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +92,13 @@ def trending_file(shared: Path) -> Path:
 def hub_census_path(tmp_path_factory: pytest.TempPathFactory, trending_file: Path, epoch_census_path: Path) -> Path:
     """A census holding the real Epoch export and the shared Hub trending listing: the Epoch store, copied, then
     the listing ingested, once."""
-    path = tmp_path_factory.mktemp("hub") / "census.duckdb"
-    shutil.copyfile(epoch_census_path, path)
-    with mc.open(path) as census:
-        census.ingest_huggingface(trending_file)
-    return path
+
+    def make(folder: Path) -> None:
+        shutil.copyfile(epoch_census_path, folder / "census.duckdb")
+        with mc.open(folder / "census.duckdb") as census:
+            census.ingest_huggingface(trending_file)
+
+    return _once(tmp_path_factory, "hub", make) / "census.duckdb"
 
 
 @pytest.fixture()
@@ -87,16 +115,22 @@ class Build:
     stdout: str
 
 
-def _build(source: Path, path: Path) -> Build:
-    result = CliRunner().invoke(app, ["build", "--from", str(source), "--db", str(path)])
-    assert result.exit_code == 0, result.output
-    return Build(path, result.stdout)
+def _build(tmp_path_factory: pytest.TempPathFactory, name: str, source: Path) -> Build:
+    """``build --from source`` into a store made once per run; its stdout is kept beside it."""
+
+    def make(folder: Path) -> None:
+        result = CliRunner().invoke(app, ["build", "--from", str(source), "--db", str(folder / "census.duckdb")])
+        assert result.exit_code == 0, result.output
+        (folder / "stdout.txt").write_text(result.stdout, encoding="utf-8")
+
+    folder = _once(tmp_path_factory, name, make)
+    return Build(folder / "census.duckdb", (folder / "stdout.txt").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
 def full_build(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Build:
     """``modelcensus build --from ../shared/data``: every source, built once for the whole session."""
-    return _build(shared, tmp_path_factory.mktemp("full") / "census.duckdb")
+    return _build(tmp_path_factory, "full", shared)
 
 
 @pytest.fixture(scope="session")
@@ -113,13 +147,13 @@ def full_census(full_census_path: Path) -> Iterator[mc.Census]:
 @pytest.fixture(scope="session")
 def small_data(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
     """A small copy of the shared data, cut from the real files (see ``small_data.py``)."""
-    return write_small_data(shared, tmp_path_factory.mktemp("small-data"))
+    return _once(tmp_path_factory, "small-data", lambda folder: write_small_data(shared, folder))
 
 
 @pytest.fixture(scope="session")
 def small_census_path(tmp_path_factory: pytest.TempPathFactory, small_data: Path) -> Path:
     """``modelcensus build --from`` the small copy: every source, a few hundred models, built once."""
-    return _build(small_data, tmp_path_factory.mktemp("small") / "census.duckdb").path
+    return _build(tmp_path_factory, "small", small_data).path
 
 
 @pytest.fixture()

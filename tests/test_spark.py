@@ -275,7 +275,7 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     "estimate_link_sensitivity": [{"definition": "large-models"}],
     "latest_complete_year": [{"sources": ["epoch"]}],
     "concentration": [{"name": "epoch-all", "since": 2020, "until": 2025}],
-    "top_organizations": [{"limit": 10}, {"year": 2024}],
+    "top_organizations": [{"limit": 10}, {"year": 2024}, {"limit": 5, "org_country": "CN"}],
     "snapshots_in_force": [{"sources": ["epoch", "huggingface"]}],
     "lineage": [{"repo_id": "llmfan46/Qwen3.6-27B-uncensored-heretic-v2"}],
     "resolve_hub": [{"handles": ["Qwen", "bartowski", "deepseek-ai"]}],

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from modelcensus.errors import QueryError
-from modelcensus.records import country_code, country_name
+from modelcensus.records import requested_country
 from modelcensus.vocabulary import (
     GROUPED_DIMENSIONS,
     HUB_ATTRIBUTIONS,
@@ -39,25 +39,10 @@ from modelcensus.vocabulary import (
     Unit,
 )
 
-NO_COUNTRY = {"none", "(no country)", "unknown"}
-"""How a request names the row of models with no country."""
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 """Free text (a definition's name, a domain, a pipeline tag) holds no control characters."""
 
 T = TypeVar("T")
-
-
-def country_parameter(value: str) -> str | None:
-    """A country as a request gives it (ISO code or name; ``none``: no country) → its ISO code."""
-    text = value.strip()
-    if text.casefold() in NO_COUNTRY:
-        return None
-    if len(text) == 2 and text.isalpha() and country_name(text.upper()) != text.upper():
-        return text.upper()
-    code = country_code(text) if len(text) != 2 else None
-    if isinstance(code, str):
-        return code
-    raise QueryError(f"unknown country {value!r}: give an ISO 3166-1 alpha-2 code (CN) or a name", parameter="country")
 
 
 def _iso_date(value: object) -> object:
@@ -226,7 +211,7 @@ class ModelsRequest(_Request):
     """The models behind a figure (``modelcensus models``, ``/api/models``): a count's filters plus the group
     (``country``, ``organization``, ``year``)."""
 
-    country: Annotated[Text, AfterValidator(_field(lambda c: c is None or country_parameter(c)))] = Field(
+    country: Annotated[Text, AfterValidator(_field(lambda c: c is None or requested_country(c)))] = Field(
         None, description="ISO code or name; none for the models with no country."
     )
     organization: Text = Field(None, description="Organization name (substring).")

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pycountry
 
-from modelcensus.errors import InputFormatError
+from modelcensus.errors import InputFormatError, QueryError
 from modelcensus.vocabulary import OpenWeights
 
 
@@ -172,6 +172,27 @@ def country_code(name: str) -> str | CountryToken:
         return str(pycountry.countries.lookup(text).alpha_2)
     except LookupError:
         return CountryToken.UNKNOWN
+
+
+NO_COUNTRY = frozenset({"none", "(no country)", "unknown"})
+"""How a request names the row of models with no country."""
+
+
+def requested_country(value: str, error: type[QueryError] = QueryError) -> str | None:
+    """A country as a user gives it (ISO code or name; ``none``: the models with no country) → its ISO code.
+
+    The one parser behind every country a request names (CLI, API, library, profiles); an unknown
+    value raises ``error`` naming the ``country`` parameter.
+    """
+    text = value.strip()
+    if text.casefold() in NO_COUNTRY:
+        return None
+    if len(text) == 2 and text.isalpha() and country_name(text.upper()) != text.upper():
+        return text.upper()
+    code = country_code(text) if len(text) != 2 else None
+    if isinstance(code, str):
+        return code
+    raise error(f"unknown country {value!r}: give an ISO 3166-1 alpha-2 code (CN) or a name", parameter="country")
 
 
 def is_missing(value: object) -> bool:

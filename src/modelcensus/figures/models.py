@@ -30,7 +30,7 @@ from modelcensus.metrics.core import (
     select_models,
 )
 from modelcensus.orgs import Resolution
-from modelcensus.records import country_code, country_name, split_list
+from modelcensus.records import country_code, country_name, requested_country, split_list
 
 
 def _label(dimension: str, value: Any) -> str:
@@ -170,7 +170,7 @@ class ModelFigures(Part):
         t = self.tables
         m = select_models(t, f)
         if country is not None:
-            code = _country_arg(country)
+            code = requested_country(country)
             groups = model_groups(t, "country", attribution, f)
             if code is None:
                 m = m.anti_join(groups, ["export_id", "model_key"])
@@ -374,15 +374,3 @@ def _coverage_note(snapshots: list[Snapshot], roles: tuple[str, ...]) -> str | N
         f"the Epoch vintage read holds only its {', '.join(sorted(held))} file(s): models outside them are not "
         f"counted (no export holding the file of {' or '.join(roles)} models was dated that early)"
     )
-
-
-def _country_arg(value: str) -> str | None:
-    """A country given by a user: ISO code or name; ``none`` selects models with no country."""
-    if value.strip().casefold() in {"none", "(no country)", "unknown"}:
-        return None
-    if len(value.strip()) == 2 and value.strip().isalpha():
-        return value.strip().upper()
-    code = country_code(value)
-    if isinstance(code, str):
-        return code
-    raise QueryError(f"unknown country {value!r}: give an ISO 3166-1 alpha-2 code (CN) or a name", parameter="country")

@@ -70,14 +70,15 @@ class OverviewFigures(Part):
         frame.insert(4, "top1_group_name", [country_name(g) for g in frame["top1_group"]])
         return Figure(frame, concentration_provenance(figure.provenance))
 
-    def top_organizations(self, /, limit: int = 15, **filters: Any) -> Figure:
+    def top_organizations(self, /, limit: int = 15, org_country: str | None = None, **filters: Any) -> Figure:
         """The organizations with the most models (full counting, registry names), with countries and sector.
 
         Columns ``org_id, organization, sector, countries`` (list of ISO codes), ``country_names``,
-        ``models``, ``denominator``, ``share``.
+        ``models``, ``denominator``, ``share``. ``org_country`` (ISO code) ranks only that country's
+        organizations.
         """
         f = self.reader.filters(**filters)
-        frame: pd.DataFrame = top_organizations(self.tables, f, limit).execute()
+        frame: pd.DataFrame = top_organizations(self.tables, f, limit, org_country).execute()
         frame["countries"] = [str(c).split(",") if isinstance(c, str) and c else [] for c in frame["countries"]]
         frame.insert(4, "country_names", [", ".join(country_name(c) for c in cs) for cs in frame["countries"]])
         frame["sector"] = frame["sector"].map(lambda s: s if isinstance(s, str) and s else "(no sector)")

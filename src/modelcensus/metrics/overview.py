@@ -48,20 +48,26 @@ def concentration(counts: ir.Table, period: str = "year", group: str = "group", 
     return out.rename({period: "period_"}).order_by(period)
 
 
-def top_organizations(t: CensusTables, filters: Filters | None = None, limit: int = 15) -> ir.Table:
+def top_organizations(
+    t: CensusTables, filters: Filters | None = None, limit: int = 15, org_country: str | None = None
+) -> ir.Table:
     """The organizations with the most models, with their countries and sector (from the registry).
 
     A model with several organizations counts once for each (full counting); a model listing one
     organization twice counts once for it. Columns: ``org_id, organization, sector, countries``
     (comma-separated ISO codes in the registry's order), ``models``, ``denominator`` (models that
     pass the filters), ``share``. Names the registry does not resolve are left out (the CLI's
-    ``orgs unresolved`` lists them).
+    ``orgs unresolved`` lists them). ``org_country`` keeps only the organizations of that country (a
+    country's profile does not rank its models' foreign co-developers).
     """
     m = select_models(t, filters or Filters())
     mo = t.model_orgs.semi_join(m, KEYS)
     res, orgs = t.org_resolution, t.organizations
     j = mo.join(res, mo.org_name == res.org_name).join(orgs, res.org_id == orgs.org_id)
     per_model = j.select(mo.export_id, mo.model_key, org_id=res.org_id, organization=orgs.name, sector=orgs.sector)
+    if org_country is not None:
+        of_country = t.org_countries.filter(t.org_countries.country == org_country).select("org_id")
+        per_model = per_model.semi_join(of_country, "org_id")
     per_model = per_model.distinct()
     counts = per_model.group_by(["org_id", "organization", "sector"]).agg(models=per_model.count())
     counts = counts.order_by([counts.models.desc(), counts.organization.asc()]).limit(limit)

@@ -12,7 +12,8 @@ from modelcensus.definitions import Definition
 from modelcensus.errors import NotFound
 from modelcensus.outputs.api.generations import Generation
 from modelcensus.outputs.common.render import records
-from modelcensus.queries import ModelsRequest, country_parameter
+from modelcensus.queries import ModelsRequest
+from modelcensus.records import requested_country
 from modelcensus.vocabulary import Attribution, CountSource, Source
 
 ITEM_COLUMNS = [
@@ -40,7 +41,7 @@ def models_behind(census: Census, q: ModelsRequest) -> pd.DataFrame:
         definition = Definition(
             "huggingface", "Hugging Face repos", (Source.HUGGINGFACE,), attribution=Attribution.RESOLVED
         )
-    country = "*" if q.country is None else country_parameter(q.country)
+    country = "*" if q.country is None else requested_country(q.country)
     members = census.definition_members(
         definition,
         country=country,

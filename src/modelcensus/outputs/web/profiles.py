@@ -14,7 +14,7 @@ import pandas as pd
 
 from modelcensus.census import Census
 from modelcensus.errors import ModelCensusError, UnknownGroupError
-from modelcensus.records import country_code, country_name
+from modelcensus.records import country_name, requested_country
 
 if TYPE_CHECKING:
     from modelcensus.orgs.registry import OrgRecord
@@ -102,7 +102,11 @@ class Profiles:
         per_year = per_year[per_year["group"] == iso]
         models = self._facade.models(country=iso, attribution=attribution, since=since, until=until).frame
         column = "countries_published" if attribution == "as-published" else "countries_resolved"
-        orgs = self._top_organizations(models, iso)
+        top = self._facade.top_organizations(10, org_country=iso, since=since, until=until).frame
+        orgs = [
+            {"organization": str(name), "models": _int(n)}
+            for name, n in zip(top["organization"], top["models"], strict=True)
+        ]
         share = (
             {
                 "count": float(mine.iloc[0]["count"]),
@@ -186,33 +190,11 @@ class Profiles:
             },
         }
 
-    def _top_organizations(self, models: pd.DataFrame, iso: str, top: int = 10) -> list[dict[str, Any]]:
-        """The country's organizations with most models (registry names; co-developers from other
-        countries are not counted for it)."""
-        counts: dict[str, int] = {}
-        for names in models["organizations"]:
-            seen: set[str] = set()
-            for n in names:
-                org = self.registry.resolve(n).org
-                if org is not None and iso not in org.countries:
-                    continue
-                key = org.name if org is not None else n
-                if key not in seen:
-                    seen.add(key)
-                    counts[key] = counts.get(key, 0) + 1
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
-        return [{"organization": name, "models": n} for name, n in ranked]
-
     def _country(self, code: str) -> str:
-        text = code.strip()
-        if len(text) == 2 and text.isalpha():
-            iso = text.upper()
-            if country_name(iso) != iso:
-                return iso
-        found = country_code(text)
-        if isinstance(found, str):
-            return found
-        raise UnknownGroupError(f"unknown country {code!r}: give an ISO 3166-1 alpha-2 code (CN) or a name")
+        iso = requested_country(code, UnknownGroupError)
+        if iso is None:
+            raise UnknownGroupError(f"unknown country {code!r}: give an ISO 3166-1 alpha-2 code (CN) or a name")
+        return iso
 
     def _organization(self, name: str) -> OrgRecord:
         org = self.registry.resolve(name).org
