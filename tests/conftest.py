@@ -17,12 +17,14 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
 
 import modelcensus as mc
+from modelcensus.engines.spark import java_binary, spark_session
 from modelcensus.outputs.cli.app import app
 
 from small_data import write_small_data
@@ -176,3 +178,36 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+# -- Spark parity (tests/test_spark.py, tests/test_spark_definitions.py) ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    """One local[2] session for the module (startup takes ~10 s); Java and pyspark must be there."""
+    java_binary()
+    session = spark_session("local[2]")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def parquet_export(full_census_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("export") / "parquet"
+    result = CliRunner().invoke(app, ["export", str(target), "--format", "parquet", "--db", str(full_census_path)])
+    assert result.exit_code == 0, result.output
+    return target
+
+
+@pytest.fixture(scope="module")
+def on_spark(spark: Any, parquet_export: Path) -> Iterator[mc.Census]:
+    census = mc.open(parquet_export, engine="spark", spark_session=spark)
+    yield census
+    census.close()
+
+
+@pytest.fixture(scope="module")
+def on_duckdb(full_census_path: Path) -> Iterator[mc.Census]:
+    with mc.open(full_census_path, read_only=True) as census:
+        yield census
