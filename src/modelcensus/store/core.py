@@ -739,5 +739,6 @@ class Store:
 def registry_fingerprint(registry: Registry) -> str:
     digest = hashlib.sha256()
     for org in sorted(registry.orgs.values(), key=lambda o: o.id):
-        digest.update(repr((org.id, org.name, org.countries, org.sector, org.parent, org.aliases)).encode())
+        natives = tuple(n.name for n in org.native_names)
+        digest.update(repr((org.id, org.name, org.countries, org.sector, org.parent, org.aliases, natives)).encode())
     return digest.hexdigest()[:16]
