@@ -24,7 +24,7 @@ import pycountry
 from rapidfuzz import fuzz, process
 
 from modelcensus.errors import RegistryError
-from modelcensus.orgs.chinese import PLACES_FILE, ChineseIndex, has_cjk
+from modelcensus.orgs.chinese import GREATER_CHINA, PLACES_FILE, ChineseIndex, has_cjk, parse_zh_name
 
 SECTORS = ("industry", "academia", "government", "non-profit", "collective")
 KINDS = ("organization", "individual", "community")
@@ -294,6 +294,9 @@ class Registry:
         part_ids = {
             self._by_alias[k] for k in (normalise_org_name(p) for p in _name_parts(name)) if k in self._by_alias
         }
+        if part_ids and has_cjk(name) and (parsed := parse_zh_name(name)) is not None and parsed.mainland:
+            # 特斯拉（上海）有限公司 is a company of China, whatever 特斯拉 alone names
+            part_ids = {i for i in part_ids if GREATER_CHINA.intersection(self.orgs[i].countries)}
         if part_ids:
             return self._decide(name, frozenset(part_ids), "alias-part", 100.0)
         if has_cjk(name):
