@@ -39,7 +39,7 @@ PLACES_FILE = "zh_places.csv"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 _NOT_KEPT = re.compile(r"[^\w]+|_", re.UNICODE)
-_LATIN = re.compile(r"[a-z0-9]+")
+_NOT_LATIN = re.compile(r"[\W_]+", re.UNICODE)
 
 LEGAL_FORMS = (
     "集团股份有限公司",
@@ -130,6 +130,8 @@ UNIT_WORDS = (
     "中心",
     "团队",
     "课题组",
+    "研究室",
+    "系",
     "院",
     "所",
     "社",
@@ -353,11 +355,13 @@ class ChineseIndex:
     def add(self, name: str, org_id: str) -> None:
         """Index a registered name: a Chinese name by its keys; a Latin one (OPPO, TCL, IDEA) only as the start of a
         Chinese name (OPPO广东移动通信有限公司), at least three letters long."""
+        if not has_cjk(name):
+            latin = _NOT_LATIN.sub("", unicodedata.normalize("NFKC", name).casefold())
+            if len(latin) >= 3 and latin.isascii():
+                self._prefix.setdefault(latin, []).append((org_id, frozenset()))
+            return
         parsed = parse_zh_name(name)
         if parsed is None:
-            latin = clean(name).replace("(", "").replace(")", "")
-            if len(latin) >= 3 and _LATIN.fullmatch(latin):
-                self._prefix.setdefault(latin, []).append((org_id, frozenset()))
             return
         entry = (org_id, parsed.places)
         self._rest.setdefault(parsed.rest, []).append(entry)
@@ -389,7 +393,8 @@ class ChineseIndex:
         return self._contains(parsed)
 
     def _contains(self, parsed: ZhName) -> ZhMatch | None:
-        for text in dict.fromkeys((parsed.rest, starts_with_place(parsed.rest))):
+        whole = strip_legal_form(parsed.text)[0]
+        for text in dict.fromkeys((whole, parsed.rest, starts_with_place(parsed.rest))):
             for end in range(len(text) - 1, 1, -1):
                 needle, remainder = text[:end], text[end:]
                 entries = self._prefix.get(needle)

@@ -225,10 +225,19 @@ class Registry:
                     )
                 self._native.setdefault(key, native)
         self._alias_keys = list(self._by_alias)
-        self._chinese = ChineseIndex({o.id: o.countries for o in self.orgs.values()})
-        for org in self.orgs.values():
-            for name in org.all_names:
-                self._chinese.add(name, org.id)
+        self._chinese_index: ChineseIndex | None = None
+
+    @property
+    def _chinese(self) -> ChineseIndex:
+        """The keys of every name for Chinese names, built the first time a Chinese name is resolved (most runs
+        resolve none and need not pay for it)."""
+        if self._chinese_index is None:
+            index = ChineseIndex({o.id: o.countries for o in self.orgs.values()})
+            for org in self.orgs.values():
+                for name in org.all_names:
+                    index.add(name, org.id)
+            self._chinese_index = index
+        return self._chinese_index
 
     def _attach_native_names(self, native_names: Iterable[NativeName]) -> None:
         by_org: dict[str, list[NativeName]] = {}
