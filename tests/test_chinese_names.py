@@ -320,8 +320,14 @@ def test_the_api_filters_by_organization_through_the_resolver(epoch_census_path:
         assert chinese.json()["total"] == english.json()["total"] > 20
         assert {m["id"] for m in chinese.json()["items"]} == {m["id"] for m in english.json()["items"]}
         assert client.get("/api/models", params={"organization": "東北大學"}).status_code == 422
-        profile = client.get("/api/organizations/北京月之暗面科技有限公司")
-        assert profile.status_code == 200 and profile.json()["id"] == "moonshot-ai"
+        # the dashboard's organization page: the same organization and the same models as the filter
+        profile = client.get("/api/organizations/阿里巴巴集团控股有限公司", params={"limit": 500})
+        assert profile.status_code == 200 and profile.json()["id"] == "alibaba"
+        assert profile.json()["models_total"] == english.json()["total"]
+        moonshot = client.get("/api/organizations/北京月之暗面科技有限公司")
+        assert moonshot.status_code == 200 and moonshot.json()["id"] == "moonshot-ai"
+        ambiguous = client.get("/api/organizations/東北大學")
+        assert ambiguous.status_code == 404 and "ambiguous" in ambiguous.text
 
 
 def test_orgs_resolve_a_file_lists_what_is_ambiguous_or_unresolved(tmp_path: Path) -> None:
