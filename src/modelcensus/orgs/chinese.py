@@ -409,11 +409,11 @@ class ChineseIndex:
 def _follows_a_name(needle: str, remainder: str) -> bool:
     """Whether ``remainder`` can follow the registered name ``needle`` inside a longer name: after a Latin name, a
     Chinese character (OPPO广东…, not OPPOsite); after a two-character Chinese name, a unit of it (研究院, AI实验室,
-    团队…) or Latin letters; after a longer one, anything."""
+    团队…), Latin letters, or a place (a regional company: 国网浙江省电力有限公司); after a longer one, anything."""
     if not has_cjk(needle):
         return has_cjk(remainder[:1])
     if len(needle) == 2:
-        return _names_a_unit(remainder)
+        return _names_a_unit(remainder) or _starts_with_a_place(remainder) is not None
     return True
 
 
@@ -421,10 +421,14 @@ def _names_a_mainland_entity(remainder: str) -> bool:
     """X中国研究院, X上海人工智能实验室: the part of X in mainland China."""
     if remainder.startswith("中国"):
         return True
+    place = _starts_with_a_place(remainder)
+    return place is not None and place.province not in OUTSIDE_MAINLAND
+
+
+def _starts_with_a_place(text: str) -> Place | None:
+    """The place ``text`` starts with (国网浙江省电力: 浙江), if any."""
     places = load_places()
-    return any(
-        remainder[:n] in places and places[remainder[:n]].province not in OUTSIDE_MAINLAND for n in _form_lengths()
-    )
+    return next((places[text[:n]] for n in _form_lengths() if text[:n] in places), None)
 
 
 def _names_a_unit(remainder: str) -> bool:
