@@ -55,6 +55,7 @@ def native(org_id: str, name: str, kind: str = "common", line: int = 2) -> Nativ
         ("華為技術有限公司", "华为技术", "华为", set()),  # traditional characters
         ("ＭｉｎｉＭａｘ科技（上海）有限公司", "minimax科技", "minimax", {"上海"}),  # full-width letters and brackets
         ("广西壮族自治区某某科技有限公司", "某某科技", "某某", {"广西"}),
+        ("北京银行股份有限公司", "北京银行", "北京银行", set()),  # a bank of Beijing: the place is its name
     ],
 )
 def test_chinese_names_are_reduced_to_what_identifies_them(name: str, rest: str, core: str, places: set[str]) -> None:
@@ -271,6 +272,13 @@ def test_held_out_style_names_resolve_to_china_and_nowhere_else(registry: Regist
     assert not elsewhere
     share = sum(r.org is not None for r in resolved) / len(names)
     assert share >= 0.9, [r.name for r in resolved if r.org is None]
+
+
+def test_generic_words_name_no_organization(registry: Registry) -> None:
+    words = ("银行", "人工智能", "科技有限公司", "大学", "实验室", "研究院", "中国", "北京市", "大模型", "汽车集团")
+    for word in words:
+        res = registry.resolve(word)
+        assert res.org is None and res.method == "unresolved", (word, res)
 
 
 def test_foreign_groups_mainland_companies_are_not_the_foreign_group(registry: Registry) -> None:

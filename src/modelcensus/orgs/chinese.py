@@ -156,6 +156,16 @@ GREATER_CHINA = frozenset({"CN", "HK", "MO"})
 """A company incorporated in mainland China (its legal name says so) is only matched to an organization of China,
 Hong Kong or Macao: 特斯拉（上海）有限公司 is not Tesla, Inc., and 西门子（中国）有限公司 not Siemens AG."""
 
+SECTOR_WORDS = frozenset(
+    {
+        "银行", "商业银行", "农商银行", "农村商业银行", "证券", "保险", "人寿", "财险", "信托", "基金",
+        "汽车", "航空", "机场", "港口", "港务", "铁路", "地铁", "轨道交通", "公交", "高速", "交通",
+        "电力", "电网", "燃气", "水务", "自来水", "能源", "钢铁", "医药", "建设", "建工", "城建", "城投",
+        "投资", "文旅", "旅游", "广播电视台", "电视台", "日报", "报业", "出版", "移动", "电信", "联通",
+    }
+)  # fmt: skip
+"""What a company of a city is, not who: 北京银行 is not 银行 of Beijing, so its place stays part of its name."""
+
 GENERIC_CORES = frozenset({"中国", "中华", "国家", "全国", "国际", "中科", "中央", "国网", "华夏", "东方", "亚洲"})
 """A core that would say nothing of the organization: stripping stops before it."""
 
@@ -309,9 +319,12 @@ def parse_zh_name(name: str) -> ZhName | None:
     places = {known[s].province for s in inner if s in known}
     china = "中国" in inner
     rest = base
+    leading: list[str] = []
     while True:
         place, shorter = _leading_place(rest)
-        if place is None:
+        if place is not None:
+            leading.append(place.name)
+        else:
             place, shorter = _trailing_place(rest)
         if place is not None:
             places.add(place.province)
@@ -322,6 +335,9 @@ def parse_zh_name(name: str) -> ZhName | None:
             legal = True
         rest = shorter
     mainland = china or (legal and bool(places - OUTSIDE_MAINLAND))
+    if leading and (rest in SECTOR_WORDS or core_of(rest) in SECTOR_WORDS):
+        bound = "".join(leading) + rest  # 北京银行: the place is part of the name
+        return ZhName(flat, bound, bound, frozenset(), False, legal, mainland)
     return ZhName(flat, rest, core_of(rest), frozenset(places), False, legal, mainland)
 
 
