@@ -230,7 +230,6 @@ HQWU_DEVELOPERS = {
     "Qwen": "阿里云",
     "Robin (罗宾)": "香港科技大学",
     "Fengshenbang-LM": "IDEA研究院",
-    "ChatYuan": "元语智能",
     "书生·浦语": "上海AI实验室",
     "Aquila": "智源研究院",
     "Baichuan2": "百川智能",
@@ -241,7 +240,8 @@ HQWU_DEVELOPERS = {
     "Yuan-2.0": "浪潮信息",
 }
 """Developers as the summaries of the Awesome-Chinese-LLM list write them (the test checks each is in its row). The
-list names 艾写科技 for Anima too: a company the registry does not hold, whose country it does not know."""
+list also names 艾写科技 for Anima, a company the registry does not hold and whose country it does not know, and
+元语智能 for ChatYuan (ClueAI, an organization the Hub-handle files hold)."""
 
 
 def test_developers_named_in_a_list_of_chinese_llms_resolve(shared: Path, registry: Registry) -> None:
