@@ -17,8 +17,9 @@ as part of its identity (北京大学 is not 大学 of Beijing) and is never sho
 :class:`ChineseIndex` holds the keys of the registry's Chinese names and answers, level by level from the
 strictest: the same name without legal form and places (``zh-normalised``), the same core (``zh-core``), and a
 registered name that the given name starts with (``contains``: 清华大学KEG实验室 → Tsinghua University; the longest
-such name wins, and a two-character name only when what follows is a unit such as 研究院). At every level two
-organizations that tie leave the name unresolved (``ambiguous``) unless one is the parent of the others.
+such name wins, and a two-character name only when what follows is a unit such as 研究院 or a place). The registry
+decides between the organizations found at a level: two that tie leave the name unresolved (``ambiguous``) unless one
+is the parent of the others.
 """
 
 from __future__ import annotations
@@ -154,7 +155,8 @@ never shortened to a core."""
 OUTSIDE_MAINLAND = frozenset({"香港", "澳门", "台湾"})
 GREATER_CHINA = frozenset({"CN", "HK", "MO"})
 """A company incorporated in mainland China (its legal name says so) is only matched to an organization of China,
-Hong Kong or Macao: 特斯拉（上海）有限公司 is not Tesla, Inc., and 西门子（中国）有限公司 not Siemens AG."""
+Hong Kong or Macao: 特斯拉（上海）有限公司 is not Tesla, Inc., and 西门子（中国）有限公司 not Siemens AG. A fixed
+rule of the resolver, independent of the region groups of ``region_groups.csv``."""
 
 SECTOR_WORDS = frozenset(
     {
