@@ -214,7 +214,12 @@ class ModelsRequest(_Request):
     country: Annotated[Text, AfterValidator(_field(lambda c: c is None or requested_country(c)))] = Field(
         None, description="ISO code or name; none for the models with no country."
     )
-    organization: Text = Field(None, description="Organization name (substring).")
+    organization: Text = Field(
+        None,
+        description="Organization name in any spelling the registry resolves (阿里巴巴, Alibaba Group Holding "
+        "Limited): its models and its subsidiaries'; a name the registry does not know matches as a substring of "
+        "published names; an ambiguous one is an error listing the organizations it could be.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ModelsRequest:

@@ -176,10 +176,16 @@ class ModelFigures(Part):
                 m = m.anti_join(groups, ["export_id", "model_key"])
             else:
                 m = m.semi_join(groups.filter(groups.group == code), ["export_id", "model_key"])
+        note = None
         if organization is not None:
-            groups = model_groups(t, "organization", attribution, f)
-            needle = organization.casefold()
-            m = m.semi_join(groups.filter(groups.group.lower().contains(needle)), ["export_id", "model_key"])
+            names, note = self._organization_names(organization)
+            if names is None:
+                groups = model_groups(t, "organization", attribution, f)
+                needle = organization.casefold()
+                m = m.semi_join(groups.filter(groups.group.lower().contains(needle)), ["export_id", "model_key"])
+            else:
+                mo = t.model_orgs
+                m = m.semi_join(mo.filter(mo.org_name.isin(names or [""])), ["export_id", "model_key"])
         e = t.exports
         m = (
             m.join(e, "export_id")
@@ -220,9 +226,46 @@ class ModelFigures(Part):
             country=country,
             organization=organization,
             snapshots=tuple(self.reader.snapshot_provenance(f)),
+            note=note,
             stated_when_empty=("country", "organization"),
         )
         return Figure(frame, provenance)
+
+    def _organization_names(self, organization: str) -> tuple[list[str] | None, str]:
+        """The published organization names that the registry resolves to ``organization`` (as the registry
+        resolves it, in any spelling: 阿里巴巴, Alibaba Group Holding Limited) or to one of its subsidiaries; None
+        when the registry does not know the name (it is then matched as a substring of published names). An
+        ambiguous name is an error that lists the organizations it could be."""
+        res = self.registry.resolve(organization)
+        if res.method == "ambiguous":
+            could_be = ", ".join(f"{self.registry.get(i).name} ({i})" for i in res.candidates)
+            raise QueryError(
+                f"organization {organization!r} is ambiguous: it could be {could_be}; give a fuller name",
+                parameter="organization",
+            )
+        if res.org is None:
+            return None, (
+                f"organization {organization!r} is not in the registry: models whose published organization contains it"
+            )
+        family = self.registry.family(res.org.id)
+        names = [name for name, org_id in self._stored_org_ids().items() if org_id in family]
+        below = len(family) - 1
+        return names, (
+            f"organization {organization!r} resolved to {res.org.name} ({res.org.id}; {res.method}, "
+            f"score {res.score:g})" + (f" with its {below} subsidiaries and units" if below else "")
+        )
+
+    def _stored_org_ids(self) -> dict[str, str | None]:
+        """Every published organization name in the census → the registry organization it resolves to."""
+        memo = self.reader.memo()
+        key = ("stored-org-ids", id(self.registry))
+        if key not in memo:
+            mo = self.tables.model_orgs
+            names = self.reader.execute(mo.select(mo.org_name).distinct())["org_name"]
+            memo[key] = {
+                str(n): (r.org.id if (r := self.registry.resolve(str(n))).org else None) for n in names if n is not None
+            }
+        return cast(dict[str, str | None], memo[key])
 
     def _resolved_countries(self, frame: pd.DataFrame) -> list[list[str]]:
         return resolved_countries(self.registry, frame["organizations"])

@@ -1,8 +1,10 @@
 """Load the reviewed organization files and resolve names to organizations.
 
-The resolver never guesses silently: a name is matched exactly (after normalisation), then by its
-parts (``University of Montreal / Université de Montréal``, ``Meta AI (FAIR)``), then fuzzily above a
-threshold with a clear winner; anything else is returned unresolved, for the user to see.
+The resolver never guesses silently: a name is matched exactly (after normalisation, against names, aliases and
+native names), then by its parts (``University of Montreal / Université de Montréal``, ``Meta AI (FAIR)``), then a
+Chinese name by its keys (:mod:`modelcensus.orgs.chinese`: legal form, places and industry words set aside), then
+fuzzily above a threshold with a clear winner. Two organizations that tie leave the name ``ambiguous``; anything
+else is returned unresolved, for the user to see.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pycountry
 from rapidfuzz import fuzz, process
 
 from modelcensus.errors import RegistryError
+from modelcensus.orgs.chinese import GREATER_CHINA, PLACES_FILE, ChineseIndex, has_cjk, parse_zh_name
 
 SECTORS = ("industry", "academia", "government", "non-profit", "collective")
 KINDS = ("organization", "individual", "community")
@@ -31,6 +34,30 @@ REGION_FILE = "region_groups.csv"
 HANDLE_FILE = "hub_handles.csv"
 """Reviewed Hub handles of organizations the other files hold: ``handle,org_id,note`` (see :mod:`.handles`)."""
 HANDLE_COLUMNS = ("handle", "org_id", "note")
+
+NATIVE_FILE = "native_names.csv"
+NATIVE_COLUMNS = ("id", "name", "kind", "lang", "note")
+NATIVE_KINDS = ("common", "former", "legal")
+"""What a native name is: a name in common use, a former name, or a legal entity name as filed with regulators
+(the organization's own, or that of the operating company through which it files its services)."""
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?$")
+
+
+@dataclass(frozen=True)
+class NativeName:
+    """A name of an organization in its own language and script (常用名, 曾用名, 法定名称)."""
+
+    org_id: str
+    name: str
+    kind: str
+    lang: str
+    note: str
+    file: str
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}, line {self.line}"
 
 
 @dataclass(frozen=True)
@@ -47,16 +74,30 @@ class OrgRecord:
     note: str
     file: str
     kind: str = "organization"
+    line: int | None = None
+    native_names: tuple[NativeName, ...] = ()
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}, line {self.line}" if self.line else self.file
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        """The name, the aliases and the native names."""
+        return (self.name, *self.aliases, *(n.name for n in self.native_names))
 
 
 @dataclass(frozen=True)
 class Resolution:
-    """How one name was resolved. ``org`` is None when unresolved."""
+    """How one name was resolved. ``org`` is None when unresolved; ``method`` says how (exact, native, legal,
+    alias-part, zh-normalised, zh-core, contains, fuzzy; or ambiguous, unresolved) and ``candidates`` lists the
+    ids of the organizations an ambiguous name could be."""
 
     name: str
     org: OrgRecord | None
     method: str
     score: float
+    candidates: tuple[str, ...] = ()
 
     @property
     def resolved(self) -> bool:
@@ -108,7 +149,9 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def normalise_org_name(name: str) -> str:
-    """Case, punctuation, whitespace and legal suffixes (Inc., Ltd., GmbH, 有限公司, …) removed."""
+    """Case, punctuation, whitespace and legal suffixes (Inc., Ltd., GmbH, 有限公司, …) removed; full-width
+    characters made half-width. Traditional characters are left as they are here (東北大学 is Tohoku University in
+    Japanese): the Chinese keys of :mod:`modelcensus.orgs.chinese` simplify them."""
     text = unicodedata.normalize("NFKC", name).casefold().strip()
     for suffix in _CJK_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
@@ -127,9 +170,9 @@ def _split(value: str) -> tuple[str, ...]:
 
 
 def _name_parts(name: str) -> list[str]:
-    """Alternative spellings inside one cell: ``A / B`` and ``A (B)``."""
+    """Alternative spellings inside one cell: ``A / B`` and ``A (B)`` (full-width brackets too)."""
     parts: list[str] = []
-    for piece in re.split(r"\s+/\s+", name):
+    for piece in re.split(r"\s+/\s+", unicodedata.normalize("NFKC", name)):
         piece = piece.strip()
         if not piece:
             continue
@@ -142,46 +185,109 @@ def _name_parts(name: str) -> list[str]:
 
 
 class Registry:
-    """The organizations, their aliases and Hub handles, indexed for resolution."""
+    """The organizations, their aliases, native names and Hub handles, indexed for resolution."""
 
-    def __init__(self, orgs: Iterable[OrgRecord], fuzzy_threshold: float = 93.0) -> None:
+    def __init__(
+        self,
+        orgs: Iterable[OrgRecord],
+        fuzzy_threshold: float = 93.0,
+        native_names: Iterable[NativeName] = (),
+    ) -> None:
         self.orgs: dict[str, OrgRecord] = {}
         self._by_alias: dict[str, str] = {}
+        self._native: dict[str, NativeName] = {}
         self._by_handle: dict[str, str] = {}
         self.fuzzy_threshold = fuzzy_threshold
         for org in orgs:
             if org.id in self.orgs:
                 other = self.orgs[org.id]
-                raise RegistryError(f"{org.file}: organization id {org.id!r} also in {other.file}")
+                raise RegistryError(f"{org.where}: organization id {org.id!r} also in {other.where}")
             self.orgs[org.id] = org
+        self._attach_native_names(native_names)
         for org in self.orgs.values():
             self._validate(org)
             for alias in (org.name, *org.aliases):
                 key = normalise_org_name(alias)
                 owner = self._by_alias.setdefault(key, org.id)
                 if owner != org.id:
-                    raise RegistryError(f"{org.file}: alias {alias!r} of {org.id!r} is also an alias of {owner!r}")
+                    raise RegistryError(
+                        f"{org.where}: alias {alias!r} of {org.id!r} is also an alias of {owner!r}"
+                        f" ({self.orgs[owner].where})"
+                    )
             for handle in org.hub_handles:
                 owner = self._by_handle.setdefault(handle.casefold(), org.id)
                 if owner != org.id:
-                    raise RegistryError(f"{org.file}: Hub handle {handle!r} of {org.id!r} also belongs to {owner!r}")
+                    raise RegistryError(f"{org.where}: Hub handle {handle!r} of {org.id!r} also belongs to {owner!r}")
+        for org in self.orgs.values():
+            for native in org.native_names:
+                key = normalise_org_name(native.name)
+                owner = self._by_alias.setdefault(key, org.id)
+                if owner != org.id:
+                    raise RegistryError(
+                        f"{native.where}, field 'name': {native.name!r} of {org.id!r} is also a name of {owner!r}"
+                        f" ({self.orgs[owner].where})"
+                    )
+                self._native.setdefault(key, native)
         self._alias_keys = list(self._by_alias)
+        self._chinese_index: ChineseIndex | None = None
+
+    @property
+    def _chinese(self) -> ChineseIndex:
+        """The keys of every name for Chinese names, built the first time a Chinese name is resolved (most runs
+        resolve none and need not pay for it)."""
+        if self._chinese_index is None:
+            index = ChineseIndex({o.id: o.countries for o in self.orgs.values()})
+            for org in self.orgs.values():
+                for name in org.all_names:
+                    index.add(name, org.id)
+            self._chinese_index = index
+        return self._chinese_index
+
+    def _attach_native_names(self, native_names: Iterable[NativeName]) -> None:
+        by_org: dict[str, list[NativeName]] = {}
+        seen: dict[tuple[str, str], NativeName] = {}
+        for native in native_names:
+            if native.org_id not in self.orgs:
+                raise RegistryError(f"{native.where}, field 'id': {native.org_id!r} is not an organization id")
+            if not native.name.strip():
+                raise RegistryError(f"{native.where}, field 'name': empty name")
+            if native.kind not in NATIVE_KINDS:
+                raise RegistryError(
+                    f"{native.where}, field 'kind': {native.kind!r} is not one of {', '.join(NATIVE_KINDS)}"
+                )
+            if not _LANG.match(native.lang):
+                raise RegistryError(
+                    f"{native.where}, field 'lang': {native.lang!r} is not a language tag (zh-Hans, zh-Hant, ja, ko…)"
+                )
+            if not native.note.strip():
+                raise RegistryError(f"{native.where}, field 'note': every native name needs a note or source")
+            key = (native.org_id, unicodedata.normalize("NFKC", native.name).casefold().strip())
+            if key in seen:
+                raise RegistryError(
+                    f"{native.where}, field 'name': {native.name!r} of {native.org_id!r} is listed twice"
+                    f" (also {seen[key].where})"
+                )
+            seen[key] = native
+            by_org.setdefault(native.org_id, []).append(native)
+        for org_id, names in by_org.items():
+            org = self.orgs[org_id]
+            self.orgs[org_id] = replace(org, native_names=(*org.native_names, *names))
 
     def _validate(self, org: OrgRecord) -> None:
-        where = f"{org.file}: organization {org.id!r}"
+        where = f"{org.where}: organization {org.id!r}"
         if org.kind not in KINDS:
-            raise RegistryError(f"{where}: kind {org.kind!r} is not one of {', '.join(KINDS)}")
+            raise RegistryError(f"{where}, field 'kind': {org.kind!r} is not one of {', '.join(KINDS)}")
         if org.kind != "organization" and not org.sector:
             pass  # an individual or a community group need not have a sector
         elif org.sector not in SECTORS:
-            raise RegistryError(f"{where}: sector {org.sector!r} is not one of {', '.join(SECTORS)}")
+            raise RegistryError(f"{where}, field 'sector': {org.sector!r} is not one of {', '.join(SECTORS)}")
         for code in org.countries:
             if pycountry.countries.get(alpha_2=code) is None:
-                raise RegistryError(f"{where}: {code!r} is not an ISO 3166-1 alpha-2 code")
+                raise RegistryError(f"{where}, field 'countries': {code!r} is not an ISO 3166-1 alpha-2 code")
         if org.parent and org.parent not in self.orgs:
-            raise RegistryError(f"{where}: parent {org.parent!r} is not in the registry")
+            raise RegistryError(f"{where}, field 'parent': {org.parent!r} is not in the registry")
         if not org.note.strip():
-            raise RegistryError(f"{where}: every entry needs a note or source")
+            raise RegistryError(f"{where}, field 'note': every entry needs a note or source")
 
     def __len__(self) -> int:
         return len(self.orgs)
@@ -195,15 +301,49 @@ class Registry:
         if not key:
             return Resolution(name, None, "unresolved", 0.0)
         if key in self._by_alias:
-            return Resolution(name, self.orgs[self._by_alias[key]], "exact", 100.0)
+            native = self._native.get(key)
+            method = "exact" if native is None or not self._is_native_only(key) else _native_method(native)
+            return Resolution(name, self.orgs[self._by_alias[key]], method, 100.0)
         part_ids = {
             self._by_alias[k] for k in (normalise_org_name(p) for p in _name_parts(name)) if k in self._by_alias
         }
-        if len(part_ids) == 1:
-            return Resolution(name, self.orgs[part_ids.pop()], "alias-part", 100.0)
-        if len(part_ids) > 1:
-            return Resolution(name, None, "ambiguous", 0.0)
+        if part_ids and has_cjk(name) and (parsed := parse_zh_name(name)) is not None and parsed.mainland:
+            # 特斯拉（上海）有限公司 is a company of China, whatever 特斯拉 alone names
+            part_ids = {i for i in part_ids if GREATER_CHINA.intersection(self.orgs[i].countries)}
+        if part_ids:
+            return self._decide(name, frozenset(part_ids), "alias-part", 100.0)
+        if has_cjk(name):
+            match = self._chinese.match(name)
+            if match is not None:
+                return self._decide(name, match.org_ids, match.method, match.score)
         return self._resolve_fuzzy(name, key)
+
+    def _is_native_only(self, key: str) -> bool:
+        org = self.orgs[self._by_alias[key]]
+        return all(normalise_org_name(a) != key for a in (org.name, *org.aliases))
+
+    def _decide(self, name: str, ids: frozenset[str], method: str, score: float) -> Resolution:
+        """One organization; or several of which one is the parent (or an ancestor) of all the others, which then
+        stands for them; otherwise ambiguous, with the candidates listed."""
+        if len(ids) == 1:
+            return Resolution(name, self.orgs[next(iter(ids))], method, score)
+        for candidate in sorted(ids):
+            if all(other == candidate or candidate in self.ancestors(other) for other in ids):
+                return Resolution(name, self.orgs[candidate], method, score)
+        return Resolution(name, None, "ambiguous", 0.0, tuple(sorted(ids)))
+
+    def ancestors(self, org_id: str) -> list[str]:
+        """The parent, its parent, … of an organization (nearest first)."""
+        found: list[str] = []
+        parent = self.orgs[org_id].parent
+        while parent and parent not in found and parent != org_id:
+            found.append(parent)
+            parent = self.orgs[parent].parent
+        return found
+
+    def family(self, org_id: str) -> set[str]:
+        """An organization and every organization below it (subsidiaries, labs, their units…)."""
+        return {o for o in self.orgs if o == org_id or org_id in self.ancestors(o)}
 
     def _resolve_fuzzy(self, name: str, key: str) -> Resolution:
         matches = process.extract(key, self._alias_keys, scorer=fuzz.ratio, limit=5, score_cutoff=self.fuzzy_threshold)
@@ -211,14 +351,19 @@ class Registry:
             return Resolution(name, None, "unresolved", 0.0)
         best_key, best_score, _ = matches[0]
         best_id = self._by_alias[best_key]
-        rivals = [s for k, s, _ in matches[1:] if self._by_alias[k] != best_id]
-        if rivals and best_score - max(rivals) < 3:
-            return Resolution(name, None, "ambiguous", float(best_score))
+        rivals = [(k, s) for k, s, _ in matches[1:] if self._by_alias[k] != best_id]
+        if rivals and best_score - max(s for _, s in rivals) < 3:
+            ids = sorted({best_id, *(self._by_alias[k] for k, s in rivals if best_score - s < 3)})
+            return Resolution(name, None, "ambiguous", float(best_score), tuple(ids))
         return Resolution(name, self.orgs[best_id], "fuzzy", float(best_score))
 
     def resolve_hub(self, handle: str) -> OrgRecord | None:
         org_id = self._by_handle.get(handle.strip().casefold())
         return self.orgs[org_id] if org_id else None
+
+
+def _native_method(native: NativeName) -> str:
+    return "legal" if native.kind == "legal" else "native"
 
 
 def _read_org_file(path: Traversable | Path) -> list[OrgRecord]:
@@ -245,15 +390,48 @@ def _read_org_file(path: Traversable | Path) -> list[OrgRecord]:
                     note=row["note"] or "",
                     file=path.name,
                     kind=(row.get("kind") or "organization").strip(),
+                    line=reader.line_num,
                 )
             )
     return records
 
 
+def _read_native_file(path: Traversable | Path) -> list[NativeName]:
+    """A file of native names (``id,name,kind,lang,note``), one name a row."""
+    names: list[NativeName] = []
+    with io.StringIO(path.read_text(encoding="utf-8"), newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in NATIVE_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise RegistryError(f"{path.name}: missing column(s) {', '.join(missing)}")
+        for row in reader:
+            names.append(
+                NativeName(
+                    org_id=(row["id"] or "").strip(),
+                    name=(row["name"] or "").strip(),
+                    kind=(row["kind"] or "").strip(),
+                    lang=(row["lang"] or "").strip(),
+                    note=row["note"] or "",
+                    file=path.name,
+                    line=reader.line_num,
+                )
+            )
+    return names
+
+
+_NOT_ORG_FILES = frozenset({REGION_FILE, NATIVE_FILE, PLACES_FILE, HANDLE_FILE})
+
+
+def _is_native_file(path: Traversable | Path) -> bool:
+    """A user file of native names is told apart from a file of organizations by its header."""
+    header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))), [])
+    return "countries" not in header and {"id", "name", "kind", "lang"} <= set(header)
+
+
 def _data_files(extra: Iterable[Path] = ()) -> list[Traversable | Path]:
     folder = resources.files("modelcensus.orgs.data")
     files: list[Traversable | Path] = sorted(
-        (f for f in folder.iterdir() if f.name.endswith(".csv") and f.name not in (REGION_FILE, HANDLE_FILE)),
+        (f for f in folder.iterdir() if f.name.endswith(".csv") and f.name not in _NOT_ORG_FILES),
         key=lambda f: f.name,
     )
     files.extend(extra)
@@ -291,19 +469,29 @@ def _with_handle_file(orgs: list[OrgRecord], path: Traversable | Path | None = N
     return [replace(o, hub_handles=(*o.hub_handles, *added[o.id])) if o.id in added else o for o in orgs]
 
 
+def _build(extra: tuple[Path, ...], fuzzy_threshold: float) -> Registry:
+    orgs: list[OrgRecord] = []
+    natives = _read_native_file(resources.files("modelcensus.orgs.data").joinpath(NATIVE_FILE))
+    for path in _data_files(extra):
+        if path in extra and _is_native_file(path):
+            natives.extend(_read_native_file(path))
+        else:
+            orgs.extend(_read_org_file(path))
+    return Registry(_with_handle_file(orgs), fuzzy_threshold, natives)
+
+
 def load_registry(extra_files: Iterable[Path] = (), fuzzy_threshold: float = 93.0) -> Registry:
-    """The packaged registry (with the reviewed Hub handles) plus any user files with the same columns."""
+    """The packaged registry (with the reviewed Hub handles) plus any user files: organizations (the same columns
+    as ``organizations.csv``) or native names (the columns of ``native_names.csv``)."""
     extra = tuple(extra_files)
     if not extra:
         return _packaged_registry(fuzzy_threshold)
-    orgs = [org for path in _data_files(extra) for org in _read_org_file(path)]
-    return Registry(_with_handle_file(orgs), fuzzy_threshold)
+    return _build(extra, fuzzy_threshold)
 
 
 @lru_cache(maxsize=4)
 def _packaged_registry(fuzzy_threshold: float) -> Registry:
-    orgs = [org for path in _data_files() for org in _read_org_file(path)]
-    return Registry(_with_handle_file(orgs), fuzzy_threshold)
+    return _build((), fuzzy_threshold)
 
 
 @lru_cache(maxsize=1)

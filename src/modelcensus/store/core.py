@@ -745,9 +745,7 @@ class Store:
 def registry_fingerprint(registry: Registry) -> str:
     digest = hashlib.sha256(f"handles {HANDLES_VERSION}".encode())
     for org in sorted(registry.orgs.values(), key=lambda o: o.id):
-        digest.update(
-            repr(
-                (org.id, org.name, org.countries, org.sector, org.parent, org.aliases, org.hub_handles, org.kind)
-            ).encode()
-        )
+        natives = tuple(n.name for n in org.native_names)
+        fields = (org.id, org.name, org.countries, org.sector, org.parent, org.aliases, org.hub_handles, org.kind)
+        digest.update(repr((*fields, natives)).encode())
     return digest.hexdigest()[:16]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -14,6 +16,7 @@ import modelcensus as mc
 from modelcensus.census import Census, Figure, IngestReport, Provenance
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
+from modelcensus.orgs import Registry, Resolution
 from modelcensus.outputs.cli.common import (
     AsOfOption,
     AttributionOption,
@@ -377,6 +380,41 @@ def quarantine(
         emit(census.quarantine(source, as_of=as_of), fmt, console, title="Quarantined rows")
 
 
+def _names_in_file(path: Path, column: str | None) -> list[str]:
+    """One name a line (blank lines and ``#`` comments skipped), or a column of a CSV file (``--column``, default
+    the first)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise QueryError(f"cannot read {path}: {exc.strerror}", parameter="file") from exc
+    if path.suffix.lower() != ".csv":
+        return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    reader = csv.DictReader(io.StringIO(text))
+    fields = reader.fieldnames or []
+    chosen = column or (fields[0] if fields else None)
+    if chosen is None or chosen not in fields:
+        raise QueryError(f"{path}: no column {chosen!r}; columns: {', '.join(fields)}", parameter="column")
+    return [row[chosen].strip() for row in reader if (row.get(chosen) or "").strip()]
+
+
+def _resolution_row(res: Resolution, registry: Registry) -> dict[str, Any]:
+    org = res.org
+    return {
+        "name": res.name,
+        "resolved": org is not None,
+        "organization": org.name if org else None,
+        "org_id": org.id if org else None,
+        "countries": list(org.countries) if org else [],
+        "sector": (org.sector or None) if org else None,
+        "parent": org.parent if org else None,
+        "kind": org.kind if org else None,
+        "method": res.method,
+        "score": res.score,
+        "candidates": [f"{registry.get(i).name} ({i})" for i in res.candidates],
+        "note": org.note if org else None,
+    }
+
+
 @orgs_app.command("resolve")
 @handle_errors
 def orgs_resolve(
@@ -384,31 +422,24 @@ def orgs_resolve(
     hub: Annotated[
         list[str] | None, typer.Option("--hub", help="A Hugging Face handle to resolve (repeatable).")
     ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Resolve every name of a file: one name a line, or a column of a CSV file."),
+    ] = None,
+    column: Annotated[
+        str | None,
+        typer.Option("--column", help="With --file FILE.csv: the column of names (default: the first)."),
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Resolve names (or Hub handles) to organizations, countries, sectors and kinds, or say unresolved."""
-    if not names and not hub:
-        raise QueryError("give organization names, or Hub handles with --hub")
+    """Resolve names (or Hub handles) to organizations, countries, sectors and kinds, each with its method and score;
+    an ambiguous name lists the organizations it could be, an unresolved one says so (exit code 3 if any)."""
+    given = [*(names or []), *(_names_in_file(file, column) if file else [])]
+    if not given and not hub:
+        raise QueryError("give organization names, a file of names with --file, or Hub handles with --hub")
     config = Config.from_env()
     registry = mc.census.load_registry(fuzzy_threshold=config.fuzzy_threshold)
-    rows = []
-    for res in (registry.resolve(n) for n in names or []):
-        org = res.org
-        rows.append(
-            {
-                "name": res.name,
-                "resolved": org is not None,
-                "organization": org.name if org else None,
-                "org_id": org.id if org else None,
-                "countries": list(org.countries) if org else [],
-                "sector": org.sector if org else None,
-                "parent": org.parent if org else None,
-                "kind": org.kind if org else None,
-                "method": res.method,
-                "score": res.score,
-                "note": org.note if org else None,
-            }
-        )
+    rows = [_resolution_row(registry.resolve(n), registry) for n in given]
     handles = mc.census.HandleResolver(registry)
     for hub_res in (handles.resolve(h) for h in hub or []):
         org = hub_res.org
@@ -425,10 +456,11 @@ def orgs_resolve(
                 "method": hub_res.method,
                 "score": hub_res.score,
                 "note": org.note if org else None,
+                "candidates": [],
             }
         )
     frame = pd.DataFrame(rows)
-    table_columns = ["name", "organization", "countries", "sector", "kind", "parent", "method", "score"]
+    table_columns = ["name", "organization", "countries", "sector", "kind", "parent", "method", "score", "candidates"]
     emit(
         frame,
         fmt,
@@ -436,7 +468,17 @@ def orgs_resolve(
         title="Organization resolution",
         columns=table_columns if fmt is OutputFormat.table else None,
     )
-    if any(not r["resolved"] for r in rows):
+    unresolved = [r["name"] for r in rows if not r["resolved"] and r["method"] != "ambiguous"]
+    ambiguous = [r["name"] for r in rows if r["method"] == "ambiguous"]
+    if fmt is OutputFormat.table or len(rows) > 1:
+        err_console.print(
+            f"{len(rows)} names: {len(rows) - len(unresolved) - len(ambiguous)} resolved, "
+            f"{len(ambiguous)} ambiguous, {len(unresolved)} unresolved"
+        )
+        for label, listed in (("ambiguous", ambiguous), ("unresolved", unresolved)):
+            if listed:
+                err_console.print(f"{label}: " + "; ".join(listed), markup=False)
+    if unresolved or ambiguous:
         raise typer.Exit(3)
 
 

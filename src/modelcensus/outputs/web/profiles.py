@@ -154,12 +154,10 @@ class Profiles:
         listed = self._facade.models(since=since, until=until)
         models = listed.frame
         resolved = {n: self.registry.resolve(n).org for n in models["organizations"].explode().dropna().unique()}
-        ids = {org.id}
+        ids = self.registry.family(org.id)
         mine = models[
             models["organizations"].map(
-                lambda names: any(
-                    (o := resolved.get(n)) is not None and (o.id in ids or o.parent in ids) for n in names
-                )
+                lambda names: any((o := resolved.get(n)) is not None and o.id in ids for n in names)
             )
         ]
         spellings = sorted(
@@ -197,9 +195,11 @@ class Profiles:
         return iso
 
     def _organization(self, name: str) -> OrgRecord:
-        org = self.registry.resolve(name).org
-        if org is None:
-            org = self.registry.orgs.get(name)
+        res = self.registry.resolve(name)
+        org = res.org or self.registry.orgs.get(name)
+        if org is None and res.method == "ambiguous":
+            could_be = ", ".join(f"{self.registry.get(i).name} ({i})" for i in res.candidates)
+            raise UnknownGroupError(f"organization {name!r} is ambiguous: it could be {could_be}; give a fuller name")
         if org is None:
             raise UnknownGroupError(f"unknown organization {name!r}: the registry does not resolve it")
         return org
