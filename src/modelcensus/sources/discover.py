@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from modelcensus.sources import epoch, huggingface, litellm, lmarena, openrouter
+from modelcensus.sources import cac, cac_totals, epoch, huggingface, litellm, lmarena, openrouter
 from modelcensus.sources.dating import DATAPACKAGE, is_datapackage
 
 CATALOG_MAX_BYTES = 256 * 2**20
@@ -122,6 +122,8 @@ def classify(path: Path) -> tuple[str, str] | Skipped:
                 return ("epoch", "export")
             return Skipped(path, "a zip archive holding no Epoch AI model CSV")
         if suffix in _SPREADSHEETS:
+            if cac.kind_of(path) == "attachment":
+                return ("cac", "attachment")
             return Skipped(
                 path, "a spreadsheet: read a list with `modelcensus ingest tabular --from FILE --mapping MAP.yaml`"
             )
@@ -138,6 +140,13 @@ def _classify_table(path: Path) -> tuple[str, str] | Skipped:
     head = _head(path)
     if epoch.looks_like_epoch(_csv_columns(head)):
         return ("epoch", "export")
+    if cac_totals.is_totals(path):
+        return ("cac-totals", "totals")
+    register = cac.kind_of(path)
+    if register == "attachment":
+        return ("cac", "attachment")
+    if register is not None:
+        return Skipped(path, register.removeprefix("reference:"))
     if lmarena.kind_of(path, _head(path, 262144)) == lmarena.HISTORY:
         return ("lmarena", lmarena.HISTORY)
     columns = [c for c in _csv_columns(head) if c.strip()]
@@ -187,9 +196,12 @@ def discover(root: Path, dated: date | None = None) -> Discovery:
     arena = by_source.pop("lmarena", [])
     if arena:  # the leaderboards, their scatterplot and the history are one export (ratings keep their dates)
         found.found.append(Found("lmarena", tuple(p for p, _ in arena), "leaderboards"))
-    for source in ("huggingface", "openrouter", "litellm"):
+    for source in ("huggingface", "openrouter", "litellm", "cac-totals"):
         for path, kind in by_source.pop(source, []):
             found.found.append(Found(source, (path,), kind))
+    register = by_source.pop("cac", [])
+    if register:  # the CAC's attachments are deltas of one register: read together, each filing once
+        found.found.append(Found("cac", tuple(p for p, _ in register), "register"))
     for source, files in sorted(by_source.items()):  # nothing else is produced today; never drop silently
         found.skipped.extend(Skipped(p, f"recognised as {source} but no reader is wired for it") for p, _ in files)
     return found
