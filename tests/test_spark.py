@@ -244,6 +244,7 @@ def test_missing_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path
 EXAMPLE_CLAIMS = Path(__file__).resolve().parents[1] / "examples" / "claims.yaml"
 PRESETS = (
     "all-sources",
+    "cac-filed",
     "epoch-all",
     "epoch-notable",
     "frontier",
@@ -283,6 +284,19 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     "resolve": [{"names": ["Zhipu AI", "Alibaba"]}],
     "unresolved": [{}],
     "disagreements": [{}],
+    "count_cac": [
+        {"by": "country"},
+        {"by": "country", "attribution": "resolved", "rule": "fractional"},
+        {"by": "province"},
+        {"by": "organization"},
+        {"by": "month"},
+        {"by": "year", "record_type": "registration"},
+        {"by": "province", "as_of": "2026-12-31"},
+    ],
+    "cac_series": [{}, {"record_type": "registration"}],
+    "cac_totals": [{}],
+    "cac_filings": [{}, {"province": "CN-BJ"}, {"organization": "Baidu"}, {"month": "none"}],
+    "cac_unresolved": [{"record_type": "registration"}],  # empty once the registry resolves every shared provider
 }
 STORE_ONLY = {
     "build",
@@ -292,6 +306,7 @@ STORE_ONLY = {
     "ingest_litellm",
     "ingest_lmarena",
     "ingest_tabular",
+    "ingest_cac",
     "refresh_registry",
     "export",
     "links",

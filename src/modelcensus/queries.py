@@ -254,7 +254,9 @@ class ModelsRequest(_Request):
         "organizations below it) or text of the filed provider's name; none for unresolved providers.",
     )
     province: Text = Field(None, description="cac: a province (ISO 3166-2:CN code, English or Chinese name); none.")
-    month: Text = Field(None, description="cac: the month of the filing date (YYYY-MM); none for undated filings.")
+    month: Annotated[str | None, Field(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|none)$")] = Field(
+        None, description="cac: the month of the filing date (YYYY-MM); none for undated filings."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ModelsRequest:

@@ -6,9 +6,10 @@ Every file gets one of three fates, and the build reports each:
 
 - **found**: recognised as a source's file by its content (a header, the keys of its items), never by
   its name alone; files that form one export are grouped (Epoch's files of one folder and one date, the
-  files of an Epoch zip, the LMArena files);
+  files of an Epoch zip, the LMArena files, the CAC register's attachments, xlsx or CSV);
 - **metadata**: a Frictionless ``datapackage.json``, read for the dates of the files it lists;
-- **skipped**: with the reason (not a data file, a table whose columns match no source, …).
+- **skipped**: with the reason (not a data file, a table whose columns match no source, a CAC reference table
+  that lists no filings, …).
 
 A file that looks like a source's (its first bytes carry the source's signature) but cannot be parsed is
 found, not skipped: reading it then fails that file only, and the build says it was partial.

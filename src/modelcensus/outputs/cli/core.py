@@ -437,7 +437,9 @@ def sources(as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = O
 def quarantine(
     source: Annotated[
         str | None,
-        typer.Option("--source", help="Only this source's rows: epoch, huggingface, openrouter, lmarena, litellm, …"),
+        typer.Option(
+            "--source", help="Only this source's rows: epoch, huggingface, openrouter, lmarena, litellm, cac, …"
+        ),
     ] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
