@@ -75,8 +75,8 @@ def _package(descriptor: Path, mtime_ns: int) -> tuple[_Resource, ...]:
             if not isinstance(relative, str) or "://" in relative:
                 continue
             target = (descriptor.parent / relative).resolve()
-            licenses = resource.get("licenses") if isinstance(resource.get("licenses"), list) else []
-            sources = resource.get("sources") if isinstance(resource.get("sources"), list) else []
+            licenses = _items(resource.get("licenses"))
+            sources = _items(resource.get("sources"))
             found.append(
                 _Resource(
                     target,
@@ -87,6 +87,10 @@ def _package(descriptor: Path, mtime_ns: int) -> tuple[_Resource, ...]:
                 )
             )
     return tuple(found)
+
+
+def _items(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def is_datapackage(path: Path) -> bool:
