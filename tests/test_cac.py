@@ -389,9 +389,8 @@ def test_the_series_stands_beside_the_published_totals(shared: Path, tmp_path: P
 @pytest.fixture()
 def cac_db(tmp_path: Path, attachments: list[Path], shared: Path) -> Path:
     db = tmp_path / "cli.duckdb"
-    args = ["ingest", "cac", "--db", str(db)]
-    for path in [*attachments, shared / TOTALS]:
-        args += ["--from", str(path)]
+    first, *rest = [*attachments, shared / TOTALS]
+    args = ["ingest", "cac", "--db", str(db), "--from", str(first), *map(str, rest)]  # --from FILE...
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert f"rows read {EXPECTED['rows']}" in result.output and "quarantined" in result.output

@@ -146,7 +146,7 @@ class CacFigures(Part):
             f,
             by=(dim,),
             rule=rule,
-            rule_text=RULE_TEXT[rule].replace("a model", "a filing"),
+            rule_text=RULE_TEXT[rule].replace("model", "filing"),
             attribution=attribution,
             unit=UNIT_TEXT,
             denominator=f"every {f.record_type} of the register in force"

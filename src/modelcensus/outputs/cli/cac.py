@@ -67,6 +67,12 @@ TOTALS_TABLE = [
 @ingest_app.command("cac")
 @handle_errors
 def ingest_cac(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="More attachments or folders (so that `--from a.xlsx b.xlsx` reads both).", show_default=False
+        ),
+    ] = None,
     from_paths: Annotated[
         list[Path] | None,
         typer.Option(
@@ -89,11 +95,12 @@ def ingest_cac(
     """Ingest China's CAC register of generative-AI services: filings (备案) and registrations (登记) kept apart,
     each provider resolved to a registry organization; rows that cannot be read are set aside with file, row,
     field and reason."""
-    if from_paths and urls:
+    files = [*(from_paths or []), *(paths or [])]
+    if files and urls:
         raise QueryError("give --from (saved attachments) or --url (live), not both", parameter="url")
     config = Config.from_env(db_path=db)
     with mc.open(config.db_path, config=config) as census:
-        report = census.ingest_cac(from_paths or [], urls=urls or [], dated=dated.date() if dated else None)
+        report = census.ingest_cac(files, urls=urls or [], dated=dated.date() if dated else None)
     _report_ingest(report)
 
 
