@@ -413,6 +413,13 @@ def test_cli_json_shapes(cac_db: Path) -> None:
     assert behind.exit_code == 0, behind.output
     beijing = next(r for r in rows if r["group"] == "CN-BJ")
     assert len(json.loads(behind.stdout)) == beijing["count"]
+    aside = runner.invoke(app, ["quarantine", "--source", "cac", "--format", "json", "--db", str(cac_db)])
+    assert aside.exit_code == 0, aside.output
+    rows_aside = json.loads(aside.stdout)
+    assert [(Path(r["file"].split(" (sheet")[0]).name, r["line"], r["column_name"]) for r in rows_aside] == [
+        ("attachment2.xlsx", 6, "备案主体"),
+        ("attachment4.csv", 6, "备案时间"),
+    ]
     wrong = runner.invoke(app, ["count", "--source", "cac", "--by", "domain", "--db", str(cac_db)])
     assert wrong.exit_code == 1 and "cannot group CAC filings by domain" in wrong.output
     misplaced = runner.invoke(app, ["count", "--record-type", "registration", "--db", str(cac_db)])
