@@ -114,6 +114,7 @@ def assert_same_frame(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
 EXAMPLE_CLAIMS = Path(__file__).resolve().parents[1] / "examples" / "claims.yaml"
 PRESETS = (
     "all-sources",
+    "cac-filed",
     "epoch-all",
     "epoch-notable",
     "frontier",
@@ -154,6 +155,19 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     "resolve": [{"names": ["Zhipu AI", "Alibaba"]}],
     "unresolved": [{}],
     "disagreements": [{}],
+    "count_cac": [
+        {"by": "country"},
+        {"by": "country", "attribution": "resolved", "rule": "fractional"},
+        {"by": "province"},
+        {"by": "organization"},
+        {"by": "month"},
+        {"by": "year", "record_type": "registration"},
+        {"by": "province", "as_of": "2026-12-31"},
+    ],
+    "cac_series": [{}, {"record_type": "registration"}],
+    "cac_totals": [{}],
+    "cac_filings": [{}, {"province": "CN-BJ"}, {"organization": "Baidu"}, {"month": "none"}],
+    "cac_unresolved": [{"record_type": "registration"}],
 }
 STORE_ONLY = {
     "build",
@@ -163,6 +177,7 @@ STORE_ONLY = {
     "ingest_litellm",
     "ingest_lmarena",
     "ingest_tabular",
+    "ingest_cac",
     "refresh_registry",
     "export",
     "links",
@@ -170,9 +185,10 @@ STORE_ONLY = {
 }
 """What needs the DuckDB store itself: on Spark each raises StoreOnlyError (checked below)."""
 NOT_FIGURES = {"close"}
-EMPTY_ON_SHARED_DATA = {"unresolved"}
-"""The registry resolves every organization of the shared data: the answer is empty on both engines (and computed on
-Spark without error); tests/test_registry.py checks unresolved names on data that has some."""
+EMPTY_ON_SHARED_DATA = {"unresolved", "cac_unresolved"}
+"""The registry resolves every organization of the shared data (the CAC register's providers too, by their Chinese
+legal names): the answer is empty on both engines (and computed on Spark without error); tests/test_registry.py and
+tests/test_cac.py check unresolved names on data that has some."""
 FIGURE_CASES = [(method, kwargs) for method, cases in sorted(FIGURES.items()) for kwargs in cases]
 SLOW = {"check"}
 """A check runs ~40 large queries: seconds each on DuckDB, many on a local Spark."""

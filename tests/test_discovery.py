@@ -44,8 +44,11 @@ def test_discovery_of_the_shared_folder(shared: Path) -> None:
     by_size = sorted(len(f.paths) for f in epoch_exports)
     assert by_size == EPOCH_EXPORT_FILES  # the 2025-05-20 notable + large-scale files are one vintage
     skipped = {p.path.relative_to(shared).as_posix(): p.reason for p in found.skipped}
-    assert "reference/cac_genai_filing_totals.csv" in skipped  # no longer taken for an LMArena history
-    assert "match no source" in skipped["reference/cac_genai_filing_totals.csv"]
+    assert [f.paths for f in found.of("cac-totals")] == [(shared / "reference" / "cac_genai_filing_totals.csv",)]
+    assert [f.paths for f in found.of("cac")] == [
+        (shared / "cac_filings_partial" / "cac_filings_partial_from_leadingai_book.csv",)
+    ]
+    assert "reference table" in skipped["cac_filings_partial/cac_attachment_ranges.csv"]
     assert "PROVENANCE.md" in skipped and "not a data file" in skipped["PROVENANCE.md"]
     assert found.metadata == [shared / "datapackage.json"]
     recognised = {p for f in found.found for p in f.paths}

@@ -32,6 +32,9 @@ def _commands(group: Any, prefix: str = "") -> list[tuple[str, Any]]:
 COMMANDS = _commands(typer.main.get_command(app))
 EXPECTED = {
     "build",
+    "cac series",
+    "cac totals",
+    "cac unresolved",
     "check",
     "count",
     "definitions list",
@@ -40,6 +43,7 @@ EXPECTED = {
     "export",
     "frontier",
     "hardware",
+    "ingest cac",
     "ingest epoch",
     "ingest huggingface",
     "ingest litellm",

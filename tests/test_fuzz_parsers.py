@@ -29,7 +29,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-unty
 
 import modelcensus as mc
 from modelcensus.errors import InputFormatError, ModelCensusError
-from modelcensus.sources import epoch, litellm, lmarena, openrouter, tabular
+from modelcensus.sources import cac, cac_totals, epoch, litellm, lmarena, openrouter, tabular
 
 ROOT = Path(__file__).resolve().parents[1]
 FUZZ = settings(
@@ -214,6 +214,8 @@ def samples(shared: Path, epoch_dir: Path, trending_file: Path) -> dict[str, Any
         "litellm": dict(list(litellm_all.items())[:6]),
         "china": _csv_sample(shared / "china_llm_lists" / "hqwu_awesome_chinese_llm_models.csv", 6),
         "mapping": yaml.safe_load((ROOT / "examples" / "mappings" / "china_llm_list.yaml").read_text("utf-8")),
+        "cac": _csv_sample(shared / "cac_filings_partial" / "cac_filings_partial_from_leadingai_book.csv", 10),
+        "cac_totals": _csv_sample(shared / "reference" / "cac_genai_filing_totals.csv", 8),
     }
 
 
@@ -407,6 +409,59 @@ def test_tabular(samples: dict[str, Any], tmp_path: Path, capsys: pytest.Capture
 
     check()
     _report("tabular CSV/JSON/XLSX", counter, capsys)
+
+
+def test_cac_attachment(samples: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """CAC register attachments (the shared book rows, under a title row or not) as CSV in UTF-8 or GB18030, or
+    xlsx: every read keeps ``rows read = stored + quarantined`` and names each set-aside row's line and field."""
+    counter: Counter[str] = Counter()
+
+    @settings(FUZZ, max_examples=EXAMPLES)
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        rows = _mutate_table(data.draw, samples["cac"])
+        if data.draw(st.booleans()):
+            rows = [["生成式人工智能服务已备案信息"], *rows]
+        kind = data.draw(st.sampled_from(["csv", "gb18030", "xlsx"]))
+        if kind == "xlsx":
+            payload = _mutate_bytes(data.draw, _xlsx(rows)) if data.draw(st.integers(0, 3)) == 0 else _xlsx(rows)
+        else:
+            text = _csv_bytes(rows).decode()
+            payload = _mutate_bytes(data.draw, text.encode("gb18030" if kind == "gb18030" else "utf-8"))
+        path = tmp_path / f"attachment.{'xlsx' if kind == 'xlsx' else 'csv'}"
+        path.write_bytes(payload)
+
+        def parse() -> None:
+            read = cac.read_file(path)
+            assert read.rows_read == len(read.quarantined) + read.rows_stored
+            assert all(f.entity for f in read.filings)
+            assert all(q.reason and q.line and q.column for q in read.quarantined)
+
+        _outcome(counter, parse, str(path))
+
+    check()
+    _report("CAC attachment", counter, capsys)
+
+
+def test_cac_totals(samples: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    counter: Counter[str] = Counter()
+
+    @settings(FUZZ, max_examples=EXAMPLES)
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        payload = _mutate_bytes(data.draw, _csv_bytes(_mutate_table(data.draw, samples["cac_totals"])))
+        path = tmp_path / "totals.csv"
+        path.write_bytes(payload)
+
+        def parse() -> None:
+            read = cac_totals.read(path)
+            assert read.rows_read == len(read.totals) + len(read.quarantined)
+            assert all(t.reliability in cac_totals.RELIABILITY for t in read.totals)
+
+        _outcome(counter, parse, str(path))
+
+    check()
+    _report("CAC published totals", counter, capsys)
 
 
 def test_tabular_yaml_mapping(samples: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,6 +24,7 @@ from modelcensus.engines import Engine, check_engine
 from modelcensus.engines.duckdb import DuckDBEngine
 from modelcensus.engines.spark import open_spark_engine
 from modelcensus.errors import QueryError, StoreOnlyError
+from modelcensus.figures.cac import CacFigures
 from modelcensus.figures.catalog import CatalogFigures
 from modelcensus.figures.coverage import CoverageFigures
 from modelcensus.figures.figure import Figure, Provenance
@@ -100,6 +101,7 @@ class Census:
         self.coverage = CoverageFigures(self.reader)
         self.overview = OverviewFigures(self.reader, self.catalog, self.figures)
         self.claims = ClaimFigures(self.reader, self.coverage)
+        self.cac = CacFigures(self.reader)
 
     def close(self) -> None:
         self.engine.close()
@@ -160,6 +162,7 @@ class Census:
     ingest_litellm = _to("loader", Loader.ingest_litellm)
     ingest_lmarena = _to("loader", Loader.ingest_lmarena)
     ingest_tabular = _to("loader", Loader.ingest_tabular)
+    ingest_cac = _to("loader", Loader.ingest_cac)
     refresh_registry = _to("loader", Loader.refresh_registry)
 
     def export(self, directory: Path, fmt: str = "parquet") -> dict[str, Any]:
@@ -201,6 +204,14 @@ class Census:
     resolve_hub = _to("hub", HubFigures.resolve_hub)
     hub_handles = _to("hub", HubFigures.hub_handles)
     hub_disagreements = _to("hub", HubFigures.hub_disagreements)
+
+    # -- China's CAC register (a filing is a service, not a model) ----------------------------------------
+
+    count_cac = _to("cac", CacFigures.count_cac)
+    cac_series = _to("cac", CacFigures.cac_series)
+    cac_totals = _to("cac", CacFigures.cac_totals)
+    cac_filings = _to("cac", CacFigures.cac_filings)
+    cac_unresolved = _to("cac", CacFigures.cac_unresolved)
 
     # -- definitions, the frontier ----------------------------------------------------------------------
 

@@ -9,6 +9,18 @@ from pathlib import Path
 DEFAULT_DB = Path("census.duckdb")
 EPOCH_ZIP_URL = "https://epoch.ai/data/ai_models.zip"
 HUB_ENDPOINT = "https://huggingface.co"
+CAC_NOTICES = (
+    "https://www.cac.gov.cn/2024-04/02/c_1713729983803145.htm",
+    "https://www.cac.gov.cn/2025-01/08/c_1738034725920930.htm",
+    "https://www.cac.gov.cn/2025-09/10/c_1759222982377536.htm",
+    "https://www.cac.gov.cn/2026-01/09/c_1769688009588554.htm",
+    "https://www.cac.gov.cn/2026-03/17/c_1775482074695536.htm",
+    "https://www.cac.gov.cn/2026-05/13/c_1780413225190669.htm",
+    "https://www.cac.gov.cn/2026-07/10/c_1785427810632554.htm",
+)
+"""The CAC notices this version knows that publish generative-AI filing attachments (the pages the published totals
+cite); each links its attachments (xlsx). The CAC publishes every new list at a new address: give others with
+``modelcensus ingest cac --url``."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,8 @@ class Config:
             ingesting millions of Hub repos stays within a small machine; None for DuckDB's default.
         definition_paths: user definition files or folders, besides the presets.
         fuzzy_threshold: the rapidfuzz score (0-100) above which an organization name matches an alias.
+        registry_paths: organization files of your own (the registry's columns), read besides the packaged ones.
+        cac_urls: the CAC notice pages (or attachment files) a live ``ingest cac`` downloads.
     """
 
     db_path: Path = DEFAULT_DB
@@ -46,6 +60,8 @@ class Config:
     http_retries: int = 4
     http_backoff_s: float = 1.0
     fuzzy_threshold: float = 93.0
+    registry_paths: tuple[Path, ...] = ()
+    cac_urls: tuple[str, ...] = CAC_NOTICES
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:

@@ -37,6 +37,7 @@ FILTERS = {
     "originals_only": bool,
     "derivatives_only": bool,
     "large_model": bool,
+    "cac_filed": bool,
 }
 KEYS = {"name", "description", "sources", "filters", "unit", "rule", "attribution"}
 

@@ -21,6 +21,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from modelcensus.errors import QueryError
 from modelcensus.records import requested_country
 from modelcensus.vocabulary import (
+    CAC_DIMENSIONS,
+    CAC_FILTERS,
+    CAC_GROUPED,
     GROUPED_DIMENSIONS,
     HUB_ATTRIBUTIONS,
     HUB_DIMENSIONS,
@@ -30,6 +33,7 @@ from modelcensus.vocabulary import (
     MODEL_DIMENSIONS,
     MODEL_FILTERS,
     Attribution,
+    CacRecordType,
     CountSource,
     Derivatives,
     Dimension,
@@ -114,7 +118,11 @@ class _Request(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    source: CountSource = Field(CountSource.EPOCH, description="epoch (models) or huggingface (Hub repos).")
+    source: CountSource = Field(
+        CountSource.EPOCH,
+        description="epoch (models), huggingface (Hub repos) or cac (China's CAC register: filings, each a service, "
+        "not a model).",
+    )
     definition: Text = Field(None, description="Count under a named definition (see /api/definitions).")
     unit: Unit | None = Field(None, description="With a definition: family, release or variant.")
     year: Year = Field(None, description="Only models published in this year.")
@@ -130,7 +138,11 @@ class _Request(BaseModel):
     attribution: Attribution | None = Field(
         None,
         description="epoch: as-published (the source's country field, default) or resolved (registry). "
-        "huggingface: resolved (the publishing organization, default) or lineage (the root base model's developer).",
+        "huggingface: resolved (the publishing organization, default) or lineage (the root base model's developer). "
+        "cac: as-published (the register's country, China; default) or resolved (the provider's organization).",
+    )
+    record_type: CacRecordType | None = Field(
+        None, description="cac: filing (备案, default) or registration (登记); the two lists are never added together."
     )
     as_of: AsOf = Field(
         None,
@@ -155,21 +167,23 @@ class _Request(BaseModel):
             if given:
                 raise invalid(given[0], _misplaced(given, "to a definition"), getattr(self, given[0]))
             return
-        if self.source == CountSource.EPOCH and self.attribution not in (None, *MODEL_ATTRIBUTIONS):
+        if self.source in (CountSource.EPOCH, CountSource.CAC) and self.attribution not in (None, *MODEL_ATTRIBUTIONS):
             raise invalid("attribution", "attribution lineage applies to Hugging Face repos", self.attribution)
+        if self.source != CountSource.CAC and self.record_type is not None:
+            raise invalid("record_type", "record_type applies to source cac only", self.record_type)
         if self.source == CountSource.HUGGINGFACE and self.attribution not in (None, *HUB_ATTRIBUTIONS):
             raise invalid("attribution", "Hugging Face repos are attributed resolved or lineage", self.attribution)
 
 
 class CountRequest(_Request):
-    """A count: by a named definition, over Hub repos, or over Epoch AI's models (``modelcensus count``,
-    ``/api/count``). ``None``: the default of the chosen path."""
+    """A count: by a named definition, over Hub repos, over the CAC register's filings, or over Epoch AI's models
+    (``modelcensus count``, ``/api/count``). ``None``: the default of the chosen path."""
 
     by: Annotated[tuple[Dimension, ...], AfterValidator(_field(check_dimensions))] = Field(
         (Dimension.COUNTRY,),
         description="country, region, organization, sector, domain, year, month or open_weights (Hub repos: "
-        "country, region, organization, base_family, year, month, pipeline_tag, derivative); repeat to cross one "
-        "grouping with the others.",
+        "country, region, organization, base_family, year, month, pipeline_tag, derivative; CAC filings, one of: "
+        "country, province, organization, year, month); repeat to cross one grouping with the others.",
     )
     metric: HubMetric | None = Field(None, description="Hub: models (repos), downloads (30-day) or likes.")
     derivatives: Derivatives | None = Field(
@@ -181,7 +195,7 @@ class CountRequest(_Request):
     @model_validator(mode="after")
     def _check(self) -> CountRequest:
         """Reject what the chosen path does not take, naming the parameter."""
-        self._check_common((*MODEL_FILTERS, *HUB_FILTERS))
+        self._check_common((*MODEL_FILTERS, *HUB_FILTERS, *CAC_FILTERS))
         if self.definition is not None:
             if self.by != (Dimension.COUNTRY,):
                 raise invalid("by", "a count under a definition is by country", list(self.by))
@@ -192,6 +206,11 @@ class CountRequest(_Request):
         if self.source == CountSource.HUGGINGFACE:
             misplaced, dimensions, grouped = MODEL_FILTERS, HUB_DIMENSIONS, HUB_GROUPED
             where, what = "to source epoch, not to Hugging Face repos", "Hugging Face repos"
+        elif self.source == CountSource.CAC:
+            misplaced, dimensions, grouped = (*MODEL_FILTERS, *HUB_FILTERS), CAC_DIMENSIONS, CAC_GROUPED
+            where, what = "to source epoch or huggingface, not to CAC filings", "CAC filings"
+            if len(self.by) > 1:
+                raise invalid("by", "CAC filings are counted by one dimension at a time", list(self.by))
         else:
             misplaced, dimensions, grouped = HUB_FILTERS, MODEL_DIMENSIONS, GROUPED_DIMENSIONS
             where, what = "to source huggingface only", "Epoch AI's models"
@@ -218,15 +237,36 @@ class ModelsRequest(_Request):
         None,
         description="Organization name in any spelling the registry resolves (阿里巴巴, Alibaba Group Holding "
         "Limited): its models and its subsidiaries'; a name the registry does not know matches as a substring of "
-        "published names; an ambiguous one is an error listing the organizations it could be.",
+        "published names; an ambiguous one is an error listing the organizations it could be. cac: a registry name "
+        "or id (its filings and those of the organizations below it) or text of the filed provider's name; none for "
+        "unresolved providers.",
+    )
+    province: Text = Field(None, description="cac: a province (ISO 3166-2:CN code, English or Chinese name); none.")
+    month: Annotated[str | None, Field(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|none)$")] = Field(
+        None, description="cac: the month of the filing date (YYYY-MM); none for undated filings."
     )
 
     @model_validator(mode="after")
     def _check(self) -> ModelsRequest:
         epoch_only = ("organization", *MODEL_FILTERS, "as_of")
         self._check_common(epoch_only)
+        cac_only = ("province", "month", *CAC_FILTERS)
+        if self.source != CountSource.CAC or self.definition is not None:
+            given = [name for name in cac_only if getattr(self, name) is not None]
+            if given:
+                raise invalid(given[0], _misplaced(given, "to source cac only", negated=False), getattr(self, given[0]))
         if self.definition is None and self.source == CountSource.HUGGINGFACE:
             given = [name for name in epoch_only if getattr(self, name) is not None]
             if given:
                 raise invalid(given[0], _misplaced(given, "to Hugging Face repos"), getattr(self, given[0]))
+        if self.definition is None and self.source == CountSource.CAC:
+            given = [name for name in MODEL_FILTERS if getattr(self, name) is not None]
+            if given:
+                raise invalid(given[0], _misplaced(given, "to CAC filings"), getattr(self, given[0]))
         return self
+
+
+class CacFilingsRequest(ModelsRequest):
+    """The filings behind a CAC figure (``/api/cac/filings``): a models request whose source is the CAC register."""
+
+    source: CountSource = Field(CountSource.CAC, description="cac (the only source of CAC filings).")

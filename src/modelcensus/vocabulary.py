@@ -68,6 +68,7 @@ class Dimension(StrEnum):
     YEAR = "year"
     MONTH = "month"
     OPEN_WEIGHTS = "open_weights"
+    PROVINCE = "province"
     BASE_FAMILY = "base_family"
     PIPELINE_TAG = "pipeline_tag"
     DERIVATIVE = "derivative"
@@ -89,6 +90,12 @@ VINTAGE_DIMENSIONS = (*GROUPED_DIMENSIONS, Dimension.OPEN_WEIGHTS)
 HUB_GROUPED = (Dimension.COUNTRY, Dimension.REGION, Dimension.ORGANIZATION, Dimension.BASE_FAMILY)
 HUB_SCALARS = (Dimension.YEAR, Dimension.MONTH, Dimension.PIPELINE_TAG, Dimension.DERIVATIVE)
 HUB_DIMENSIONS = HUB_GROUPED + HUB_SCALARS
+CAC_GROUPED = (Dimension.COUNTRY, Dimension.PROVINCE, Dimension.ORGANIZATION)
+"""CAC filings: what a filing is grouped by (a filing has one province and one entity; under the resolved
+attribution, its entity's organization may have several countries)."""
+CAC_SCALARS = (Dimension.YEAR, Dimension.MONTH)
+"""CAC filings: the year and month of the filing date."""
+CAC_DIMENSIONS = CAC_GROUPED + CAC_SCALARS
 
 
 class HubMetric(StrEnum):
@@ -139,6 +146,17 @@ class CountSource(StrEnum):
     """Epoch AI's models."""
     HUGGINGFACE = "huggingface"
     """Hugging Face Hub repos."""
+    CAC = "cac"
+    """China's CAC register of generative-AI services: filings (a service: a provider and its model), not models."""
+
+
+class CacRecordType(StrEnum):
+    """The two lists of the CAC register, never added together: a national filing (备案) of a generative-AI
+    service whose model the provider runs, or a local registration (登记) of an app or service that calls a
+    filed model through its API."""
+
+    FILING = "filing"
+    REGISTRATION = "registration"
 
 
 PERIOD_FILTERS = ("year", "since", "until")
@@ -147,6 +165,8 @@ MODEL_FILTERS = ("notable", "frontier", "large_scale", "open_weights", "domain")
 """Filters on Epoch AI's fields (not offered for Hub repos or under a definition)."""
 HUB_FILTERS = ("metric", "derivatives", "pipeline_tag")
 """Parameters of Hub figures only."""
+CAC_FILTERS = ("record_type",)
+"""Parameters of CAC figures only."""
 
 
 class Verdict(StrEnum):

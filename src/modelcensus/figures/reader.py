@@ -51,7 +51,7 @@ class Reader:
     @property
     def registry(self) -> Registry:
         if self._registry is None:
-            self._registry = load_registry(fuzzy_threshold=self.config.fuzzy_threshold)
+            self._registry = load_registry(self.config.registry_paths, fuzzy_threshold=self.config.fuzzy_threshold)
         return self._registry
 
     def require_store(self, operation: str) -> Store:

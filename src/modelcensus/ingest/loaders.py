@@ -19,9 +19,9 @@ from modelcensus.ingest.reports import Failure, IngestReport
 from modelcensus.orgs import Registry
 from modelcensus.provenance import DataDate, DateMethod, Export, SourceSnapshot, export_date, sha256_bytes
 from modelcensus.records import CatalogRecord, QuarantinedRow, RatingRecord, hardware_vendor
-from modelcensus.sources import epoch, hub_profiles, huggingface, litellm, lmarena, openrouter, tabular
-from modelcensus.sources.dating import file_date
-from modelcensus.sources.http import download, live_date
+from modelcensus.sources import cac, cac_totals, epoch, hub_profiles, huggingface, litellm, lmarena, openrouter, tabular
+from modelcensus.sources.dating import declared_rights, file_date
+from modelcensus.sources.http import download, fetched_from, live_date
 from modelcensus.store import Store, registry_fingerprint
 
 ProgressFn = Callable[[int], None]
@@ -407,3 +407,97 @@ class Loader:
             spec.credit,
             len(records) + len(quarantined),
         )
+
+    def ingest_cac(
+        self, paths: Sequence[Path] = (), *, urls: Sequence[str] = (), dated: date | None = None
+    ) -> IngestReport:
+        """China's CAC register: its attachments (xlsx or CSV; a folder: every attachment in it, recognised by
+        content) read together as one export (they are deltas: merged, each filing once), and tables of its
+        published totals (each an export of ``cac-totals``). Without ``paths``, the live attachments: those of the
+        CAC notice pages or attachment ``urls`` (default :attr:`~modelcensus.config.Config.cac_urls`).
+
+        Each attachment is dated by ``dated``, a datapackage, its newest filing date (a lower bound), its name;
+        a live one by the server's Last-Modified, else the day it was fetched."""
+        retrieved = datetime.now(tz=UTC)
+        live = not paths
+        files = cac.downloaded(cac.fetch(self.config, urls)) if live else _cac_files(paths)
+        totals = [f for f in files if cac_totals.is_totals(f)]
+        attachments = [f for f in files if f not in totals]
+        report = IngestReport()
+        if attachments:
+            reads = [cac.read_file(f) for f in attachments]
+            merged = cac.merge(reads)
+            snapshots = []
+            for file, one in zip(attachments, reads, strict=True):
+                days = [x.filed_on for x in one.filings if x.filed_on]
+                itself = DataDate(max(days), DateMethod.DATA, "the newest filing date of its rows") if days else None
+                when = self._cac_date(file, live, retrieved, dated, itself)
+                location = fetched_from(file) if live else None
+                license_, credit = (None if live else declared_rights(file)) or (cac.LICENSE, cac.CREDIT)
+                snapshots.append(
+                    _snapshot(
+                        cac.SOURCE,
+                        cac.ROLE,
+                        file,
+                        location or str(file),
+                        file.read_bytes(),
+                        one.rows_read,
+                        license_,
+                        credit or cac.CREDIT,
+                        when,
+                    )
+                )
+            export = Export(cac.SOURCE, _dated(dated) or export_date(snapshots), tuple(snapshots))
+            report.results.append(self.store.ingest_cac(export, merged, self.registry))
+            report.quarantined.extend(merged.quarantined)
+        for file in totals:
+            read = cac_totals.read(file)
+            when = self._cac_date(file, live, retrieved, dated, None)
+            snap = _snapshot(
+                cac_totals.SOURCE,
+                cac_totals.ROLE,
+                file,
+                fetched_from(file) or str(file),
+                file.read_bytes(),
+                read.rows_read,
+                cac_totals.LICENSE,
+                cac_totals.CREDIT,
+                when,
+            )
+            report.results.append(self.store.ingest_cac_totals(Export(cac_totals.SOURCE, when, (snap,)), read))
+            report.quarantined.extend(read.quarantined)
+        return report
+
+    @staticmethod
+    def _cac_date(file: Path, live: bool, retrieved: datetime, dated: date | None, itself: DataDate | None) -> DataDate:
+        if dated is not None:
+            return DataDate(dated, DateMethod.OPTION, "given with --dated")
+        if live:
+            return live_date(file, retrieved)
+        return file_date(file, None, itself)
+
+
+def _dated(dated: date | None) -> DataDate | None:
+    return DataDate(dated, DateMethod.OPTION, "given with --dated") if dated is not None else None
+
+
+def _cac_files(paths: Sequence[Path]) -> list[Path]:
+    """The files given: a file as it is (it must be a CAC attachment or totals table), a folder's CAC files."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = [
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and (cac_totals.is_totals(p) or cac.kind_of(p) == "attachment")
+            ]
+            if not found:
+                raise InputFormatError(
+                    "no CAC attachment or table of published totals found in the folder", file=str(path)
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputFormatError("no such file or folder", file=str(path))
+    return list(dict.fromkeys(files))

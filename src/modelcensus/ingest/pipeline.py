@@ -73,6 +73,8 @@ def _ingest_found(census: Loader, found: Found, dated: date | None, progress: Pr
         return census.ingest_litellm(path, dated)
     if found.source == "lmarena":
         return census.ingest_lmarena(None, dated, files=list(found.paths), tolerate=True)
+    if found.source in ("cac", "cac-totals"):
+        return census.ingest_cac(list(found.paths), dated=dated)
     raise InputFormatError(f"no reader for source {found.source!r}", file=str(path))
 
 
@@ -101,7 +103,7 @@ def build(
         if not from_dir.exists():
             raise InputFormatError("no such folder", file=str(from_dir))
         discovery = discover(from_dir, dated)
-        order = {"epoch": 0, "huggingface": 1, "openrouter": 2, "litellm": 3, "lmarena": 4}
+        order = {"epoch": 0, "huggingface": 1, "openrouter": 2, "litellm": 3, "lmarena": 4, "cac": 5, "cac-totals": 6}
         for found in sorted(discovery.found, key=lambda f: order.get(f.source, 9)):
             location = str(found.paths[0].parent if len(found.paths) > 1 else found.paths[0])
             _attempt(

@@ -67,6 +67,10 @@ class CensusTables:
     census_records: ir.Table
     census_record_countries: ir.Table
     ratings: ir.Table
+    cac_filings: ir.Table
+    cac_entities: ir.Table
+    cac_totals: ir.Table
+    census_cac_links: ir.Table
 
 
 @dataclass(frozen=True)

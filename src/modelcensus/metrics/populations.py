@@ -5,7 +5,7 @@ for each source its newest export dated on or before it (for the Hub, each repo'
 the harvests so dated). Its filters keep records: Epoch's fields (notable, frontier, large-scale, open weights,
 domain, compute, parameters) admit only records that carry them; ``originals_only`` keeps Hub originals by
 organizations (an individual's upload is not a release); ``large_model`` keeps what :mod:`modelcensus.scope`
-admits.
+admits; ``cac_filed`` keeps the canonical models linked to a CAC filing in force (:func:`cac_filed_models`).
 
 Units: ``variant`` (a record, or with several sources a canonical model: one model listed by two sources is
 one unit), ``release`` (without post-training and packaging suffixes) and ``family`` (without size). A unit's
@@ -49,22 +49,28 @@ class Period:
         return (str(self.year), str(self.since), str(self.until))
 
 
+DELTA_SOURCES = ("huggingface", "cac")
+"""Sources whose exports add up rather than replace each other: Hub harvests (each repo at its latest observation)
+and the CAC's attachments (each lists the filings since the last)."""
+
+
 def in_force(
     t: CensusTables, sources: Sequence[str], as_of: date | None, roles: tuple[str, ...] | None = None
 ) -> ir.Table:
     """``(export_id, source, data_date)`` of the exports a figure reads: the newest of each source dated on or
     before ``as_of`` (for Epoch, the newest that holds one of ``roles``' files, see
-    :func:`~modelcensus.metrics.core.current_exports`), and for the Hub every harvest so dated (repos are kept
-    at their latest observation)."""
+    :func:`~modelcensus.metrics.core.current_exports`), and for the sources whose exports add up
+    (:data:`DELTA_SOURCES`: Hub harvests, CAC attachments) every export so dated."""
     current = current_exports(t, as_of, roles)
-    current = current.filter(current.source.isin(list(sources)) & (current.source != "huggingface"))
-    if "huggingface" not in sources:
+    current = current.filter(current.source.isin(list(sources)) & ~current.source.isin(list(DELTA_SOURCES)))
+    deltas = [s for s in DELTA_SOURCES if s in sources]
+    if not deltas:
         return current
-    e = t.exports.filter(t.exports.source == "huggingface")
+    e = t.exports.filter(t.exports.source.isin(deltas))
     if as_of is not None:
         e = e.filter(e.data_date <= as_of)
-    hub = e.select("export_id", "source", "data_date")
-    return current.union(hub.cast(current.schema()))  # with roles, current's columns are nullable (a left join)
+    added = e.select("export_id", "source", "data_date")
+    return current.union(added.cast(current.schema()))  # with roles, current's columns are nullable (a left join)
 
 
 def admitted(
@@ -96,7 +102,19 @@ def admitted(
         r = r.filter(r.derivative)
     if "large_model" in filters:
         r = r.filter(r.large_model == bool(filters["large_model"]))
+    if "cac_filed" in filters:
+        filed = cac_filed_models(t, as_of)
+        r = r.semi_join(filed, "canonical_id") if filters["cac_filed"] else r.anti_join(filed, "canonical_id")
     return r
+
+
+def cac_filed_models(t: CensusTables, as_of: date | None = None) -> ir.Table:
+    """``canonical_id`` of the models linked to a CAC filing (备案, not a registration) of the attachments in force
+    on ``as_of`` (see :mod:`modelcensus.linkage.cac`)."""
+    exports = in_force(t, ["cac"], as_of)
+    links = t.census_cac_links.semi_join(exports, "export_id")
+    links = links.filter((links.record_type == "filing") & links.canonical_id.notnull())
+    return links.select("canonical_id").distinct()
 
 
 def unit_column(records: ir.Table, unit: str, linked: bool) -> ir.Value:

@@ -40,6 +40,8 @@ class _Resource:
     path: Path
     created: date | None
     name: str
+    licenses: tuple[str, ...] = ()
+    credit: str = ""
 
 
 def _parse_created(value: object) -> date | None:
@@ -73,8 +75,22 @@ def _package(descriptor: Path, mtime_ns: int) -> tuple[_Resource, ...]:
             if not isinstance(relative, str) or "://" in relative:
                 continue
             target = (descriptor.parent / relative).resolve()
-            found.append(_Resource(target, _parse_created(resource.get("created")), str(resource.get("name", ""))))
+            licenses = _items(resource.get("licenses"))
+            sources = _items(resource.get("sources"))
+            found.append(
+                _Resource(
+                    target,
+                    _parse_created(resource.get("created")),
+                    str(resource.get("name", "")),
+                    tuple(str(x.get("name")) for x in licenses if isinstance(x, dict) and x.get("name")),
+                    "; ".join(str(x.get("title")) for x in sources if isinstance(x, dict) and x.get("title")),
+                )
+            )
     return tuple(found)
+
+
+def _items(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def is_datapackage(path: Path) -> bool:
@@ -104,6 +120,20 @@ def date_in_datapackage(path: Path) -> DataDate | None:
                 label = f"'{resource.name}'" if resource.name else str(path.name)
                 detail = f"created of resource {label} in {descriptor}"
                 return DataDate(resource.created, DateMethod.DATAPACKAGE, detail)
+    return None
+
+
+def declared_rights(path: Path) -> tuple[str, str] | None:
+    """The licence and credit (its sources' titles) a ``datapackage.json`` above a file declares for it, when it
+    declares a licence: a copy of someone's transcription is theirs to credit, not the upstream's."""
+    target = path.resolve()
+    for folder in target.parents:
+        descriptor = folder / DATAPACKAGE
+        if not descriptor.is_file():
+            continue
+        for resource in _package(descriptor, descriptor.stat().st_mtime_ns):
+            if resource.path == target and resource.licenses:
+                return ", ".join(resource.licenses), resource.credit
     return None
 
 

@@ -6,9 +6,10 @@ Every file gets one of three fates, and the build reports each:
 
 - **found**: recognised as a source's file by its content (a header, the keys of its items), never by
   its name alone; files that form one export are grouped (Epoch's files of one folder and one date, the
-  files of an Epoch zip, the LMArena files);
+  files of an Epoch zip, the LMArena files, the CAC register's attachments, xlsx or CSV);
 - **metadata**: a Frictionless ``datapackage.json``, read for the dates of the files it lists;
-- **skipped**: with the reason (not a data file, a table whose columns match no source, …).
+- **skipped**: with the reason (not a data file, a table whose columns match no source, a CAC reference table
+  that lists no filings, …).
 
 A file that looks like a source's (its first bytes carry the source's signature) but cannot be parsed is
 found, not skipped: reading it then fails that file only, and the build says it was partial.
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from modelcensus.sources import epoch, huggingface, litellm, lmarena, openrouter
+from modelcensus.sources import cac, cac_totals, epoch, huggingface, litellm, lmarena, openrouter
 from modelcensus.sources.dating import DATAPACKAGE, is_datapackage
 
 CATALOG_MAX_BYTES = 256 * 2**20
@@ -122,6 +123,8 @@ def classify(path: Path) -> tuple[str, str] | Skipped:
                 return ("epoch", "export")
             return Skipped(path, "a zip archive holding no Epoch AI model CSV")
         if suffix in _SPREADSHEETS:
+            if cac.kind_of(path) == "attachment":
+                return ("cac", "attachment")
             return Skipped(
                 path, "a spreadsheet: read a list with `modelcensus ingest tabular --from FILE --mapping MAP.yaml`"
             )
@@ -138,6 +141,13 @@ def _classify_table(path: Path) -> tuple[str, str] | Skipped:
     head = _head(path)
     if epoch.looks_like_epoch(_csv_columns(head)):
         return ("epoch", "export")
+    if cac_totals.is_totals(path):
+        return ("cac-totals", "totals")
+    register = cac.kind_of(path)
+    if register == "attachment":
+        return ("cac", "attachment")
+    if register is not None:
+        return Skipped(path, register.removeprefix("reference:"))
     if lmarena.kind_of(path, _head(path, 262144)) == lmarena.HISTORY:
         return ("lmarena", lmarena.HISTORY)
     columns = [c for c in _csv_columns(head) if c.strip()]
@@ -187,9 +197,12 @@ def discover(root: Path, dated: date | None = None) -> Discovery:
     arena = by_source.pop("lmarena", [])
     if arena:  # the leaderboards, their scatterplot and the history are one export (ratings keep their dates)
         found.found.append(Found("lmarena", tuple(p for p, _ in arena), "leaderboards"))
-    for source in ("huggingface", "openrouter", "litellm"):
+    for source in ("huggingface", "openrouter", "litellm", "cac-totals"):
         for path, kind in by_source.pop(source, []):
             found.found.append(Found(source, (path,), kind))
+    register = by_source.pop("cac", [])
+    if register:  # the CAC's attachments are deltas of one register: read together, each filing once
+        found.found.append(Found("cac", tuple(p for p, _ in register), "register"))
     for source, files in sorted(by_source.items()):  # nothing else is produced today; never drop silently
         found.skipped.extend(Skipped(p, f"recognised as {source} but no reader is wired for it") for p, _ in files)
     return found

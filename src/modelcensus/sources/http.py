@@ -97,6 +97,15 @@ def _write_sidecar(dest: Path, url: str, last_modified: str | None) -> None:
     _sidecar(dest).write_text(json.dumps(meta), encoding="utf-8")
 
 
+def fetched_from(dest: Path) -> str | None:
+    """The URL a download came from (kept beside it), or None for a file that was not downloaded."""
+    try:
+        url = json.loads(_sidecar(dest).read_text(encoding="utf-8")).get("url")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return url if isinstance(url, str) else None
+
+
 def live_date(dest: Path, retrieved_at: datetime) -> DataDate:
     """A live download's data date: the server's ``Last-Modified`` (when the upstream last changed the file),
     else the day it was retrieved (the upstream's current data on that day)."""

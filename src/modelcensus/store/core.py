@@ -29,8 +29,11 @@ from modelcensus.orgs import Registry, load_region_groups
 from modelcensus.orgs.handles import RESOLVER_VERSION as HANDLES_VERSION
 from modelcensus.provenance import DataDate, Export
 from modelcensus.records import CatalogRecord, ModelRecord, QuarantinedRow, RatingRecord, base_families
+from modelcensus.sources.cac import CacRead
+from modelcensus.sources.cac_totals import TotalsRead
 from modelcensus.sources.hub_profiles import HubProfile
 from modelcensus.sources.huggingface import ListingRead, edges_sql, listing_error
+from modelcensus.store import cac as store_cac
 from modelcensus.store import handles as store_handles
 from modelcensus.store import population as store_population
 from modelcensus.store.frames import (
@@ -111,6 +114,7 @@ CREATE TABLE IF NOT EXISTS link_evidence (
 """
     + store_population.SCHEMA.format(temp="")
     + store_handles.SCHEMA
+    + store_cac.SCHEMA
 )
 
 TABLES = (
@@ -134,6 +138,7 @@ TABLES = (
     "hub_profiles",
     "catalog_records",
     "ratings",
+    *store_cac.TABLES,
 )
 
 
@@ -245,6 +250,9 @@ class IngestResult:
     rows_read: int
     records: int
     quarantined: int
+    unit: str = "models"
+    """What ``records`` counts; ``duplicates``: rows that listed a record already read (among the rows stored)."""
+    duplicates: int = 0
 
 
 class Store:
@@ -516,6 +524,43 @@ class Store:
             self._refresh_registry(registry)
         return result
 
+    def ingest_cac(self, export: Export, read: CacRead, registry: Registry) -> IngestResult:
+        """Store the CAC register read from some attachments (one export) in one transaction."""
+        frame = store_cac.filings_frame(export.export_id, read.filings)
+        counts = (read.rows_read, len(read.filings), "filings and registrations", len(read.duplicates))
+        return self._ingest_tables(export, counts, {"cac_filings": frame}, read.quarantined, registry)
+
+    def ingest_cac_totals(self, export: Export, read: TotalsRead) -> IngestResult:
+        """Store a table of the CAC register's published totals (one export) in one transaction."""
+        frame = store_cac.totals_frame(export.export_id, read.totals)
+        counts = (read.rows_read, len(read.totals), "published totals", 0)
+        return self._ingest_tables(export, counts, {"cac_totals": frame}, read.quarantined, None)
+
+    def _ingest_tables(
+        self,
+        export: Export,
+        counts: tuple[int, int, str, int],
+        frames: dict[str, pd.DataFrame],
+        quarantined: list[QuarantinedRow],
+        registry: Registry | None,
+    ) -> IngestResult:
+        """Store one export's frames in one transaction (a no-op when stored); ``counts``: rows read, records,
+        their unit, duplicates."""
+        rows_read, records, unit, duplicates = counts
+        stored = self.has_export(export.export_id)
+        where = (export.export_id, export.source, export.data_date, stored)
+        result = IngestResult(*where, rows_read, records, len(quarantined), unit, duplicates)
+        if stored:
+            return result
+        with self._transaction():
+            self._insert_export(export, rows_read, records, len(quarantined))
+            for table, frame in frames.items():
+                self._insert_frame(table, frame)
+            self._insert_quarantine(export.export_id, quarantined)
+            if registry is not None:
+                self._refresh_registry(registry)
+        return result
+
     def _insert_export(self, export: Export, rows_read: int, records: int, quarantined: int) -> None:
         self.con.execute(
             "INSERT INTO exports BY NAME SELECT ? AS export_id, ? AS source, CAST(? AS DATE) AS data_date, "
@@ -608,6 +653,7 @@ class Store:
             ("org_countries", countries),
             ("org_resolution", resolution),
             ("region_members", regions),
+            ("cac_entities", store_cac.entities_frame(self.con, registry)),
         ):
             self.con.execute(f"DELETE FROM {table}")
             self._insert_frame(table, frame)
@@ -687,6 +733,9 @@ class Store:
         (filled by :mod:`modelcensus.linking` when a figure needs them)."""
         if self.read_only and not self.has_table("census_records"):
             self.con.execute(store_population.SCHEMA.format(temp="TEMP"))
+        if self.read_only:
+            store_cac.ensure_tables(self.con, self.has_table)
+            store_population.ensure_cac_links(self.con, self.has_table)
 
     def export_ids(self) -> list[str]:
         return [

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,22 +29,44 @@ import pandas as pd
 
 from modelcensus import scope
 from modelcensus.linkage import CanonicalModel, SourceRecord, developer_by_name, developer_of, name_key, unit_key
+from modelcensus.linkage.cac import alias_fingerprint, family_models, link_filing
 from modelcensus.orgs import Registry
+from modelcensus.store.cac import ensure_tables as ensure_cac_tables
 from modelcensus.vocabulary import DEFINITION_SOURCES, Attribution, Source
 
 POPULATION_SOURCES = DEFINITION_SOURCES
-POPULATION_VERSION = "1"
+POPULATION_VERSION = "2"
 """Bumped whenever what the census records hold changes, so stored ones are rebuilt."""
 
 
 def rules_fingerprint() -> str:
-    """The population's version and the large-model rules: a store built under others is rebuilt."""
+    """The population's version, the large-model rules and the CAC alias data: a store built under others is
+    rebuilt."""
     digest = hashlib.sha256(POPULATION_VERSION.encode())
     digest.update(json.dumps(scope.rules(), sort_keys=True, default=str).encode())
+    digest.update(alias_fingerprint().encode())
     return digest.hexdigest()[:12]
 
 
-SCHEMA = """
+CAC_LINK_COLUMNS = [
+    "population_key",
+    "export_id",
+    "filing_key",
+    "record_type",
+    "filed_on",
+    "family",
+    "developer",
+    "developer_check",
+    "canonical_id",
+    "canonical_name",
+]
+CAC_LINKS_DDL = """
+CREATE {temp} TABLE IF NOT EXISTS census_cac_links (
+    population_key VARCHAR, export_id VARCHAR NOT NULL, filing_key VARCHAR NOT NULL, record_type VARCHAR,
+    filed_on DATE, family VARCHAR, developer VARCHAR, developer_check VARCHAR, canonical_id VARCHAR,
+    canonical_name VARCHAR)"""
+SCHEMA = (
+    """
 CREATE {temp} TABLE IF NOT EXISTS census_records (
     population_key VARCHAR, export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
     name VARCHAR, canonical_id VARCHAR, canonical_name VARCHAR, published_on DATE, year INTEGER,
@@ -55,6 +78,52 @@ CREATE {temp} TABLE IF NOT EXISTS census_record_countries (
     export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, attribution VARCHAR NOT NULL,
     country VARCHAR NOT NULL, position INTEGER);
 """
+    + CAC_LINKS_DDL
+    + ";\n"
+)
+
+
+def ensure_cac_links(con: duckdb.DuckDBPyConnection, has_table: Callable[[str], bool]) -> None:
+    """A read-only store of an earlier schema has no ``census_cac_links``: this reader gets an empty temporary one."""
+    if not has_table("census_cac_links"):
+        con.execute(CAC_LINKS_DDL.format(temp="TEMP"))
+
+
+def cac_links(
+    con: duckdb.DuckDBPyConnection, population_key: str, models: list[CanonicalModel], registry: Registry
+) -> pd.DataFrame:
+    """Every stored CAC filing whose service runs a known model family, with the family's canonical models (one row
+    each; a family no other source lists: one row, no canonical model). See :mod:`modelcensus.linkage.cac`."""
+    filings = con.execute(
+        "SELECT f.export_id, f.filing_key, f.record_type, f.filed_on, f.model_name, e.org_id FROM cac_filings f "
+        "LEFT JOIN cac_entities e ON e.entity = f.entity AND e.entity_label = coalesce(f.entity_label, '')"
+    ).fetchall()
+    members: dict[str, list[CanonicalModel]] = {}
+    rows = []
+    for export_id, key, record_type, filed_on, model_name, org_id in filings:
+        provider = registry.orgs.get(str(org_id)) if org_id else None
+        found = link_filing(registry, model_name, provider)
+        if found is None:
+            continue
+        if found.family not in members:
+            members[found.family] = family_models(registry, found.family, models)
+        targets: list[CanonicalModel | None] = [*members[found.family]] or [None]
+        for model in targets:
+            rows.append(
+                (
+                    population_key,
+                    export_id,
+                    key,
+                    record_type,
+                    filed_on,
+                    found.family,
+                    found.developer,
+                    found.check,
+                    model.id if model else None,
+                    model.name if model else None,
+                )
+            )
+    return pd.DataFrame(rows, columns=CAC_LINK_COLUMNS)
 
 
 def date_in_model_name(name: str) -> date | None:
@@ -220,6 +289,9 @@ def refresh(
     """Rebuild ``census_records`` and ``census_record_countries`` (in the caller's transaction; with ``temp``,
     as temporary tables that shadow a read-only store's stale ones for this connection only)."""
     con.execute(SCHEMA.format(temp="TEMP" if temp else ""))
+    if temp:  # a read-only store of an earlier schema: the CAC tables this refresh reads may be missing too
+        has = {str(r[0]) for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        ensure_cac_tables(con, has.__contains__)
     epoch = con.execute(_EPOCH_SQL).df()
     hub = con.execute(_HUB_SQL).df()
     catalog = con.execute(_CATALOG_SQL).df()
@@ -300,9 +372,11 @@ def refresh(
         ],
         ignore_index=True,
     )
+    links = cac_links(con, population_key, models, registry)
     con.execute("DELETE FROM census_records")
     con.execute("DELETE FROM census_record_countries")
-    for table, frame in (("census_records", out), ("census_record_countries", countries)):
+    con.execute("DELETE FROM census_cac_links")
+    for table, frame in (("census_records", out), ("census_record_countries", countries), ("census_cac_links", links)):
         if len(frame):
             con.register("incoming_population", frame)
             try:

@@ -32,10 +32,14 @@ from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import NotFound, QueryError, RouteTimeout, StoreError
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
-from modelcensus.outputs.api.queries import canonical_model, definition_out, models_behind
+from modelcensus.outputs.api.queries import cac_filings, canonical_model, definition_out, models_behind
 from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import records, unprocessable_detail, with_coverage
 from modelcensus.outputs.common.schemas import (
+    CacFilingPage,
+    CacSeriesRow,
+    CacTotalRow,
+    CacUnresolvedRow,
     CanonicalModelOut,
     ClaimOut,
     CountRow,
@@ -52,11 +56,20 @@ from modelcensus.outputs.common.schemas import (
 )
 from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report
 from modelcensus.outputs.web import pages as web_pages
-from modelcensus.queries import TEXT_PATTERN, CountRequest, ModelsRequest, check_dimensions, request_error
+from modelcensus.queries import (
+    TEXT_PATTERN,
+    CacFilingsRequest,
+    CountRequest,
+    ModelsRequest,
+    check_dimensions,
+    request_error,
+)
 from modelcensus.records import jsonable
 from modelcensus.vocabulary import (
     VINTAGE_DIMENSIONS,
     Attribution,
+    CacRecordType,
+    CountSource,
     Derivatives,
     Dimension,
     HubMetric,
@@ -479,6 +492,45 @@ def create_app(
         key = ("estimate", definition, tuple(source or ()), year, since, until, as_of)
         return await api.answer(
             key, lambda g: estimate_rows(g.census, definition or "all-sources", source, year, since, until, as_of)
+        )
+
+    @app.get("/api/cac/series", response_model=list[CacSeriesRow], tags=["cac"])
+    async def cac_series(record_type: CacRecordType = CacRecordType.FILING, as_of: date | None = None) -> Response:
+        """The CAC register month by month beside its published totals (as ``modelcensus cac series --format
+        json``); a filing is a service, not a model."""
+        key = ("cac-series", record_type, as_of)
+        return await api.answer(key, lambda g: records(g.census.cac_series(record_type=record_type, as_of=as_of).frame))
+
+    @app.get("/api/cac/totals", response_model=list[CacTotalRow], tags=["cac"])
+    async def cac_totals(as_of: date | None = None) -> Response:
+        """The register's published totals, each with its source and reliability, beside what is stored (as
+        ``modelcensus cac totals --format json``)."""
+        return await api.answer(("cac-totals", as_of), lambda g: records(g.census.cac_totals(as_of=as_of).frame))
+
+    @app.get("/api/cac/filings", response_model=CacFilingPage, tags=["cac"])
+    async def cac_filings_route(
+        q: Annotated[CacFilingsRequest, Query()],
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    ) -> Response:
+        """The filings behind a ``/api/count?source=cac`` figure, paged, every column: the group as ``country``,
+        ``province``, ``organization`` or ``month`` (``none``: the null row)."""
+        if q.source != CountSource.CAC or q.definition is not None:
+            raise QueryError("CAC filings are the register's: source is cac, and no definition", parameter="source")
+        chosen = q
+
+        def page(g: Generation) -> dict[str, Any]:
+            frame = g.memo(("cac-filings", chosen), lambda: cac_filings(g.census, chosen))
+            return {"total": len(frame), "limit": limit, "offset": offset, "items": records(frame[offset:][:limit])}
+
+        return await api.answer(("cac-filings", chosen, limit, offset), page)
+
+    @app.get("/api/cac/unresolved", response_model=list[CacUnresolvedRow], tags=["cac"])
+    async def cac_unresolved(record_type: CacRecordType = CacRecordType.FILING, as_of: date | None = None) -> Response:
+        """Providers of filings that the registry does not resolve (as ``modelcensus cac unresolved``)."""
+        key = ("cac-unresolved", record_type, as_of)
+        return await api.answer(
+            key, lambda g: records(g.census.cac_unresolved(record_type=record_type, as_of=as_of).frame)
         )
 
     app.include_router(web_pages.router)

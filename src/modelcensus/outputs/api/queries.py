@@ -14,7 +14,7 @@ from modelcensus.outputs.api.generations import Generation
 from modelcensus.outputs.common.render import records
 from modelcensus.queries import ModelsRequest
 from modelcensus.records import requested_country
-from modelcensus.vocabulary import Attribution, CountSource, Source
+from modelcensus.vocabulary import Attribution, CacRecordType, CountSource, Source
 
 ITEM_COLUMNS = [
     "id",
@@ -35,6 +35,8 @@ def models_behind(census: Census, q: ModelsRequest) -> pd.DataFrame:
     """The records behind the figure ``q`` selects, one row per record, in :data:`ITEM_COLUMNS`."""
     if q.definition is None and q.source == CountSource.EPOCH:
         return _epoch_models(census, q)
+    if q.definition is None and q.source == CountSource.CAC:
+        return _cac_filings(census, q)
     if q.definition is not None:
         definition = census.definition(q.definition)
     else:
@@ -152,3 +154,42 @@ def definition_out(d: Definition) -> dict[str, Any]:
         "rule": d.rule,
         "attribution": d.attribution,
     }
+
+
+def cac_filings(census: Census, q: ModelsRequest) -> pd.DataFrame:
+    """The CAC filings a request selects, every column (``/api/cac/filings``, ``modelcensus models --source cac``)."""
+    return census.cac_filings(
+        country=q.country,
+        province=q.province,
+        organization=q.organization,
+        month=q.month,
+        record_type=q.record_type or CacRecordType.FILING,
+        attribution=q.attribution or Attribution.AS_PUBLISHED,
+        year=q.year,
+        since=q.since,
+        until=q.until,
+        as_of=q.as_of,
+    ).frame
+
+
+def _cac_filings(census: Census, q: ModelsRequest) -> pd.DataFrame:
+    """The filings behind a CAC figure as /api/models items: ``cac:<filing key>``, the service's name, the year and
+    date of filing, the countries it is counted for, its provider."""
+    frame = cac_filings(census, q)
+    resolved = (q.attribution or Attribution.AS_PUBLISHED) == Attribution.RESOLVED
+    return pd.DataFrame(
+        {
+            "id": frame["id"],
+            "source": "cac",
+            "source_id": frame["id"].str.removeprefix("cac:"),
+            "name": [str(n) if isinstance(n, str) else "(no name given)" for n in frame["model_name"]],
+            "year": [d.year if d else None for d in frame["filed_on"]],
+            "published_on": [d.isoformat() if d else None for d in frame["filed_on"]],
+            "countries": list(frame["countries"]) if resolved else [[c] for c in frame["country"]],
+            "organizations": [[e] for e in frame["entity"]],
+            "open_weights": None,
+            "notable": None,
+            "unit": "filing",
+        },
+        columns=ITEM_COLUMNS,
+    ).astype({"year": "Int64"})

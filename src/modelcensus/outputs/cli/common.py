@@ -214,9 +214,10 @@ def failure_text(failure: Failure) -> str:
 def _report_ingest(report: IngestReport) -> None:
     for r in report.results:
         state = "already stored, nothing changed" if r.already_stored else "stored"
+        repeated = f" ({r.duplicates:,} listing a record already read)" if r.duplicates else ""
         err_console.print(
             f"{r.source} export {r.export_id} ({_dated(r.data_date)}): {state}; rows read "
-            f"{r.rows_read:,} = {r.rows_read - r.quarantined:,} merged into {r.records:,} models + "
+            f"{r.rows_read:,} = {r.rows_read - r.quarantined:,}{repeated} merged into {r.records:,} {r.unit} + "
             f"{r.quarantined:,} quarantined",
             highlight=False,
             markup=False,

@@ -43,7 +43,7 @@ from modelcensus.outputs.cli.hub import DerivativesOption, MetricOption, Pipelin
 from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import OutputFormat, emit, records
 from modelcensus.queries import CountRequest, ModelsRequest
-from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, Attribution, Unit, either
+from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, Attribution, CacRecordType, CountSource, Unit, either
 
 
 def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) -> IngestReport:
@@ -208,7 +208,16 @@ def _grouped(method: str, title: str, db: Path | None, fmt: OutputFormat, values
 @filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule", "as_of")
 def count(
     by: ByOption = ["country"],  # noqa: B006
-    source: Annotated[str, typer.Option("--source", help="epoch (models) or huggingface (Hub repos).")] = "epoch",
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source", help="epoch (models), huggingface (Hub repos) or cac (CAC filings: services, not models)."
+        ),
+    ] = "epoch",
+    record_type: Annotated[
+        str | None,
+        typer.Option("--record-type", help="cac: filing (备案, default) or registration (登记), never added together."),
+    ] = None,
     definition: Annotated[
         str | None, typer.Option("--definition", help="Count under a named definition (modelcensus definitions list).")
     ] = None,
@@ -221,7 +230,8 @@ def count(
         typer.Option(
             "--attribution",
             help="epoch: as-published (the source's country field, default) or resolved (registry). huggingface: "
-            "resolved (the publishing organization, default) or lineage (the root base model's developer).",
+            "resolved (the publishing organization, default) or lineage (the root base model's developer). cac: "
+            "as-published (the register's country: China) or resolved (the provider's organization).",
         ),
     ] = None,
     db: DbOption = None,
@@ -236,6 +246,7 @@ def count(
         dict(
             by=by,
             source=source,
+            record_type=record_type,
             definition=definition,
             unit=unit,
             metric=metric,
@@ -295,15 +306,41 @@ def models(
     organization: Annotated[str | None, typer.Option("--organization", help="Organization name (substring).")] = None,
     attribution: AttributionOption = "as-published",
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many models.")] = None,
+    source: Annotated[
+        str, typer.Option("--source", help="epoch (models) or cac (the CAC filings behind a count --source cac).")
+    ] = "epoch",
+    province: Annotated[
+        str | None, typer.Option("--province", help="cac: a province (CN-BJ, Beijing, 北京); 'none' for no province.")
+    ] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="cac: month of filing (YYYY-MM); 'none' for undated filings.")
+    ] = None,
+    record_type: Annotated[
+        str | None, typer.Option("--record-type", help="cac: filing (default) or registration.")
+    ] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
     *,
     filters: Filters,
 ) -> None:
-    """The models behind a figure, with organization, countries and source."""
+    """The models behind a figure, with organization, countries and source (with --source cac: the filings)."""
     q = ModelsRequest.model_validate(
-        dict(country=country, organization=organization, attribution=attribution, **filters)
+        dict(
+            country=country,
+            organization=organization,
+            attribution=attribution,
+            source=source,
+            province=province,
+            month=month,
+            record_type=record_type,
+            **filters,
+        )
     )
+    if q.source == CountSource.CAC:
+        _cac_filings(q, limit, db, fmt)
+        return
+    if q.source != CountSource.EPOCH:
+        raise QueryError("models lists epoch models or cac filings (Hub repos: /api/models)", parameter="source")
     with _census(db) as census:
         figure = census.models(
             country=q.country,
@@ -325,6 +362,41 @@ def models(
                 "source",
             ]
         emit(figure, fmt, console, title=f"{len(figure.frame)} models", columns=columns)
+
+
+CAC_FILING_COLUMNS = [
+    "sequence_label",
+    "filing_number",
+    "filed_on",
+    "province",
+    "model_name",
+    "entity",
+    "organization",
+    "method",
+    "family",
+    "linked_models",
+]
+
+
+def _cac_filings(q: ModelsRequest, limit: int | None, db: Path | None, fmt: OutputFormat) -> None:
+    """``models --source cac``: the filings behind a CAC count."""
+    with _census(db) as census:
+        figure = census.cac_filings(
+            country=q.country,
+            province=q.province,
+            organization=q.organization,
+            month=q.month,
+            record_type=q.record_type or CacRecordType.FILING,
+            attribution=q.attribution or Attribution.AS_PUBLISHED,
+            year=q.year,
+            since=q.since,
+            until=q.until,
+            as_of=q.as_of,
+            limit=limit,
+        )
+    columns = CAC_FILING_COLUMNS if fmt is OutputFormat.table else None
+    kind = q.record_type or CacRecordType.FILING
+    emit(figure, fmt, console, title=f"{len(figure.frame)} CAC {kind}s (services, not models)", columns=columns)
 
 
 @app.command()
@@ -368,7 +440,9 @@ def sources(as_of: AsOfOption = None, db: DbOption = None, fmt: FormatOption = O
 def quarantine(
     source: Annotated[
         str | None,
-        typer.Option("--source", help="Only this source's rows: epoch, huggingface, openrouter, lmarena, litellm, …"),
+        typer.Option(
+            "--source", help="Only this source's rows: epoch, huggingface, openrouter, lmarena, litellm, cac, …"
+        ),
     ] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,

@@ -13,7 +13,7 @@ from modelcensus.census import Census, Figure, Provenance
 from modelcensus.definitions import unit_plural
 from modelcensus.outputs.common.render import records, with_coverage
 from modelcensus.queries import CountRequest
-from modelcensus.vocabulary import Attribution, CountSource, Derivatives, HubMetric, Rule
+from modelcensus.vocabulary import Attribution, CacRecordType, CountSource, Derivatives, HubMetric, Rule
 
 HUB_TABLE_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
 
@@ -108,6 +108,25 @@ def _count_figure(census: Census, q: CountRequest) -> CountFigure:
             f"Hugging Face {metric} by {' × '.join(by)} ({attribution})",
             figure.provenance,
             [*HUB_TABLE_COLUMNS[:2], *extra, *HUB_TABLE_COLUMNS[2:]],
+        )
+    if q.source == CountSource.CAC:
+        attribution, record_type = q.attribution or Attribution.AS_PUBLISHED, q.record_type or CacRecordType.FILING
+        figure = census.count_cac(
+            by,
+            record_type=record_type,
+            rule=q.rule,
+            attribution=attribution,
+            year=q.year,
+            since=q.since,
+            until=q.until,
+            as_of=q.as_of,
+        )
+        frame = figure.frame
+        return CountFigure(
+            frame.assign(record_type=record_type, rule=q.rule, attribution=attribution),
+            frame,
+            f"CAC register: {record_type}s by {' × '.join(by)} (a filing is a service, not a model)",
+            figure.provenance,
         )
     attribution = q.attribution or Attribution.AS_PUBLISHED
     figure = census.count(by, rule=q.rule, attribution=attribution, **q.filters())

@@ -291,3 +291,77 @@ class TrendRow(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class CacSeriesRow(BaseModel):
+    """A month of the CAC register beside its published total (``modelcensus cac series --format json``)."""
+
+    month: str = Field(description="YYYY-MM of the filing date")
+    new: int = Field(description="filings (or registrations) stored with a date in the month")
+    cumulative: int = Field(description="dated filings stored up to the month's end")
+    highest_sequence: int | None = Field(
+        description="the highest sequence number so dated: the register held at least as many"
+    )
+    published_total: int | None = Field(description="the most reliable published total dated in the month")
+    published_kind: str | None = Field(description="cumulative, or at least (a bound: 490+)")
+    published_as_of: str | None
+    published_reliability: str | None = Field(description="official, register, reported or third-party")
+    published_source: str | None
+    published_text: str | None = Field(description="the published cell as written")
+    coverage: float | None = Field(description="cumulative / published_total")
+
+
+class CacTotalRow(BaseModel):
+    """A published total of the CAC register with its source and reliability (``modelcensus cac totals``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    as_of: str
+    as_of_text: str | None
+    precision: str = Field(description="day, or month (a month alone: its last day)")
+    filed: int | None
+    filed_kind: str | None = Field(description="cumulative, at least, combined (filed and registered), increment")
+    registered: int | None
+    reliability: str = Field(description="official, register, reported or third-party")
+    approximate: bool
+    publisher: str | None
+    url: str | None
+    stored_filed: int = Field(description="dated filings stored on or before as_of")
+    stored_registered: int
+
+
+class CacFilingRow(BaseModel):
+    """A filing behind a CAC figure (``/api/cac/filings``; ``modelcensus models --source cac --format json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(description="cac:<filing key>: the filing number, else the list and sequence number")
+    record_type: str = Field(description="filing (备案) or registration (登记)")
+    sequence: int | None
+    filing_number: str | None
+    filed_on: str | None
+    province: str | None
+    model_name: str | None = Field(description="the service or model as filed (文心一言)")
+    entity: str = Field(description="the provider as filed: a legal entity's name")
+    organization: str | None = Field(description="the registry organization it resolves to (null: unresolved)")
+    org_id: str | None
+    method: str = Field(description="how it resolved: exact, alias-part, fuzzy, label: …, or unresolved/ambiguous")
+    score: float
+    family: str | None = Field(description="the model family the service runs (reviewed alias data), if known")
+    linked_models: list[str] = Field(description="canonical models of other sources of that family")
+    file: str | None
+    line: int | None
+
+
+class CacFilingPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[CacFilingRow]
+
+
+class CacUnresolvedRow(BaseModel):
+    entity: str
+    entity_label: str | None
+    method: str
+    filings: int
