@@ -12,7 +12,7 @@ from modelcensus.census import Census
 from modelcensus.errors import QueryError
 from modelcensus.outputs.report.builder import DEFAULT_DEFINITIONS, Progress, ReportBuilder, ReportResult, load_strings
 from modelcensus.outputs.report.charts import save_images
-from modelcensus.outputs.report.pages import Section, render_html, render_markdown
+from modelcensus.outputs.report.pages import Section, render_html, render_markdown, tidy_sections
 from modelcensus.outputs.report.vintages import claims_section, vintages_section
 
 
@@ -55,6 +55,7 @@ def build_report(
     for label, step in steps:
         tick(label)
         sections.append(step())
+    tidy_sections(sections, builder.w)
     tick("charts")
     charts_dir = out / "charts"
     images: list[Path] = []
@@ -63,15 +64,18 @@ def build_report(
             if block.chart is not None:
                 images.extend(save_images(block.chart, charts_dir))
     tick("pages")
-    built = datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(tz=UTC)
+    words = builder.w
+    built = now.strftime("%Y-%m-%d %H:%M UTC") if words.english else f"{words.date(now)} {now:%H:%M} UTC"
     meta = {"built": built, "db": db_label or str(census.path)}
     if builder.as_of is not None:
-        meta["as_of"] = builder.as_of.isoformat()
+        meta["as_of"] = words.date(builder.as_of)
     html_path = out / "index.html"
     html_path.write_text(render_html(sections, strings, meta), encoding="utf-8")
     md_path = out / "report.md"
     md_path.write_text(render_markdown(sections, strings, meta), encoding="utf-8")
-    return ReportResult(out, html_path, md_path, images, sections, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return ReportResult(out, html_path, md_path, images, sections, seconds, list(words.misses))
 
 
 STEPS = 10  # the progress ticks of build_report: eight sections, the charts and the pages
