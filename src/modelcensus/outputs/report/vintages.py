@@ -183,6 +183,7 @@ def _coverage_text(w: Words, cov: dict[str, Any] | None, metric: str, t: dict[st
         return "—"
     if cov.get("estimate") is None:
         return str(t["withheld"])
+
     def number(value: Any) -> str:
         return w.number(value) if metric == "count" else w.figure(value, metric)
 
