@@ -168,6 +168,8 @@ class Words:
     phrases: list[Phrase]
     misses: list[str] = field(default_factory=list)
     """English sentences a lower layer wrote that no phrase of this language matched (left in English)."""
+    matched: set[str] = field(default_factory=set)
+    """The keys of the phrases that translated something."""
 
     @classmethod
     def load(cls, lang: str = DEFAULT_LANGUAGE) -> Words:
@@ -327,27 +329,41 @@ class Words:
         return self._translate(text, top=required)
 
     def _translate(self, text: str, top: bool) -> str:
+        translated, known = self._read(text)
+        if top and not known and text not in self.misses:
+            self.misses.append(text)
+        return translated
+
+    def _read(self, text: str) -> tuple[str, bool]:
+        """``text`` translated, and whether every part of it was known (a number, a date, a country, a phrase).
+
+        A sentence is read whole by the phrase whose placeholders hold no clause of it (``, `` or ``; ``), else
+        clause by clause when every clause is known, else whole by the first phrase that matches (a definition's
+        ``epoch; notable=True`` is one placeholder); a text with no English word in it (a name) stays as it is."""
         local = self._localized_value(text)
         if local is not None:
-            return local
+            return local, True
         code = _english_countries().get(text)
         if code is not None:  # a country's English name in a sentence (``the sources list no China model``)
-            return self.country(code)
-        for phrase in self.phrases:
-            match = phrase.pattern.fullmatch(text)
-            if match:
-                values = {
-                    k: v if k in VERBATIM_FIELDS else self._translate(v, top=False)
-                    for k, v in match.groupdict().items()
-                }
-                return self.tidy(phrase.translated.format(**values))
+            return self.country(code), True
+        matches = [(p, m) for p in self.phrases if (m := p.pattern.fullmatch(text))]
+        for phrase, match in matches:
+            if not any(", " in v or "; " in v for v in match.groupdict().values()):
+                return self._fill(phrase, match), True
         for separator, clauses in (("; ", True), (", ", False)):
             if separator in text:
-                parts = (self._translate(part, top) for part in text.split(separator))
-                return str(self.s["clause_separator" if clauses else "part_separator"]).join(parts)
-        if top and _WORDS.search(text) and text not in self.misses:
-            self.misses.append(text)
-        return text
+                parts = [self._read(part) for part in text.split(separator)]
+                if all(known for _, known in parts) or not matches:
+                    joined = str(self.s["clause_separator" if clauses else "part_separator"]).join(p for p, _ in parts)
+                    return joined, all(known for _, known in parts)
+        if matches:
+            return self._fill(*matches[0]), True
+        return text, not _WORDS.search(text)
+
+    def _fill(self, phrase: Phrase, match: re.Match[str]) -> str:
+        self.matched.add(phrase.key)
+        values = {k: v if k in VERBATIM_FIELDS else self._read(v)[0] for k, v in match.groupdict().items()}
+        return self.tidy(phrase.translated.format(**values))
 
     def _localized_value(self, text: str) -> str | None:
         """A number or a date, as this language writes it (None: not one)."""

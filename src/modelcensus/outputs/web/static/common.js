@@ -103,23 +103,39 @@ MC.phrase = function (text) {
   return MC.translate(text);
 };
 
-MC.translate = function (text) {
+/* [translated, known]: the same reading as the report's (Words._read): whole by a phrase whose placeholders hold
+   no clause, else clause by clause when every clause is known, else whole by the first phrase that matches. */
+MC.read = function (text) {
   const local = MC.localValue(text);
-  if (local !== null) return local;
-  if (text in MC.I18N.english_countries) return MC.country(MC.I18N.english_countries[text], text);
+  if (local !== null) return [local, true];
+  if (text in MC.I18N.english_countries) return [MC.country(MC.I18N.english_countries[text], text), true];
+  const matches = [];
   for (const [pattern, translated] of MC.PHRASES) {
     const match = pattern.exec(text);
-    if (!match) continue;
+    if (match) matches.push([match, translated]);
+  }
+  const fill = ([match, translated]) => {
     const values = {};
     for (const [name, value] of Object.entries(match.groups || {})) {
-      values[name] = MC.I18N.verbatim.includes(name) ? value : MC.translate(value);
+      values[name] = MC.I18N.verbatim.includes(name) ? value : MC.read(value)[0];
     }
     return MC.tidy(MC.fill(translated, values));
+  };
+  for (const m of matches) {
+    if (!Object.values(m[0].groups || {}).some((v) => v.includes(", ") || v.includes("; "))) return [fill(m), true];
   }
   for (const [separator, key] of [["; ", "clause_separator"], [", ", "part_separator"]]) {
-    if (text.includes(separator)) return text.split(separator).map(MC.translate).join(MC.I18N.common[key]);
+    if (!text.includes(separator)) continue;
+    const parts = text.split(separator).map(MC.read);
+    const known = parts.every((p) => p[1]);
+    if (known || !matches.length) return [parts.map((p) => p[0]).join(MC.I18N.common[key]), known];
   }
-  return text;
+  if (matches.length) return [fill(matches[0]), true];
+  return [text, !/[A-Za-z]{2,}/.test(text)];
+};
+
+MC.translate = function (text) {
+  return MC.read(text)[0];
 };
 
 /* Plotly's layout in the page's language: its decimal and thousands separators. */
