@@ -42,6 +42,7 @@ from modelcensus.outputs.api.app import create_app
 from modelcensus.outputs.cli.app import app
 from modelcensus.outputs.common import i18n
 from modelcensus.outputs.common.i18n import COUNTRY_NAMES, Words, placeholders
+from modelcensus.outputs.report import charts
 from modelcensus.outputs.report.build import build_report
 from modelcensus.outputs.report.builder import load_strings
 from modelcensus.outputs.report.years import curve_words
@@ -561,6 +562,31 @@ def test_chinese_charts_draw_with_a_cjk_font(reports: dict[str, Built]) -> None:
     assert (built.out / "charts" / "countries_over_time.png").stat().st_size > 20_000
 
 
+def test_a_chinese_chart_draws_every_glyph_and_says_when_it_cannot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words = Words.load("zh")
+    data = pd.DataFrame({"中国": [3.0, 5.0], "美国": [4.0, 2.0]}, index=[2024, 2025])
+    chart = charts.Chart(
+        "zh", "各国的模型", [charts.Panel("模型数", data, "模型数")], footer=["来源：测试"], words=words
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png, svg = charts.save_images(chart, tmp_path)
+    assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert png.stat().st_size > 10_000 and "中国" in svg.read_text(encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:  # the check can fail: without the font, boxes
+        warnings.simplefilter("always")
+        figure = charts.matplotlib_figure(chart)
+        figure.savefig(tmp_path / "boxes.png")
+    assert [w for w in caught if "missing from font" in str(w.message)]
+    monkeypatch.setattr(charts, "CJK_FAMILIES", ("No Such Font SC",))
+    monkeypatch.setattr(charts.font_manager, "findSystemFonts", lambda: [])
+    with pytest.raises(charts.FontError, match="fonts-noto-cjk"):
+        charts.save_images(chart, tmp_path / "none")
+    assert not (tmp_path / "none" / "zh.png").exists()
+
+
 def test_the_report_option_is_checked_and_documented(tmp_path: Path, small_census_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["report", "--out", str(out), "--db", str(small_census_path), "--lang", "xx"])
@@ -695,7 +721,7 @@ class Watched:
 
         with Image.open(path) as image:
             small = image.convert("L").resize((200, 200 * image.height // image.width))
-            pixels = list(small.getdata())
+            pixels = list(small.get_flattened_data())
         inked = sum(1 for v in pixels if v < 200) / len(pixels)
         assert path.stat().st_size > 50_000 and 0.02 < inked < 0.6, f"{name}: a blank or broken page ({inked:.1%})"
         return path

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from modelcensus.census import Census
 from modelcensus.errors import QueryError
+from modelcensus.outputs.common.i18n import Words
 from modelcensus.outputs.report.builder import DEFAULT_DEFINITIONS, Progress, ReportBuilder, ReportResult, load_strings
-from modelcensus.outputs.report.charts import save_images
+from modelcensus.outputs.report.charts import font_settings, save_images
 from modelcensus.outputs.report.pages import Section, render_html, render_markdown, tidy_sections
 from modelcensus.outputs.report.vintages import claims_section, vintages_section
 
@@ -30,10 +31,12 @@ def build_report(
     """Build the report into ``out``: ``index.html``, ``report.md`` and ``charts/NAME.png|svg``; with ``as_of``,
     the report as the census stood on that date.
 
-    Everything is checked before anything is written: the language, the definitions, the claims file, the date.
+    Everything is checked before anything is written: the language (and a font for its charts), the definitions,
+    the claims file, the date.
     """
     started = time.perf_counter()
     strings = load_strings(lang)
+    font_settings(Words.load(lang))  # a Chinese report without a CJK font fails here, not after the figures
     chosen = list(dict.fromkeys(definitions)) or list(DEFAULT_DEFINITIONS)
     for name in chosen:
         census.definition(name)  # unknown names fail here, naming the known ones

@@ -103,18 +103,25 @@ def render_page(template: str, lang: str) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
+@cache
+def _names() -> list[tuple[str, str, str]]:
+    """Each language's code, its ``html lang`` and its name in itself."""
+    out = []
+    for code in dashboard_languages():
+        words = Words.load(code)
+        out.append((code, words.html_lang, str(words.s["language"])))
+    return out
+
+
 def language_links(path: str, query: list[tuple[str, str]], lang: str) -> str:
     """The header's language switch: this page in each language, each named in its own."""
     kept = [(k, v) for k, v in query if k != LANG_PARAMETER]
     links = []
-    for code in dashboard_languages():
+    for code, html_lang, name in _names():
         href = path + "?" + urlencode([*kept, (LANG_PARAMETER, code)])
-        name = Words.load(code).s["language"]
         current = ' aria-current="true" class="current"' if code == lang else ""
-        links.append(
-            f'<a href="{html.escape(href)}" hreflang="{html.escape(Words.load(code).html_lang)}" '
-            f'lang="{html.escape(Words.load(code).html_lang)}"{current}>{html.escape(name)}</a>'
-        )
+        tag = html.escape(html_lang)
+        links.append(f'<a href="{html.escape(href)}" hreflang="{tag}" lang="{tag}"{current}>{html.escape(name)}</a>')
     return "".join(links)
 
 
