@@ -522,6 +522,8 @@ class ReportBuilder:
                 index="date", columns="label", values="share", aggfunc="sum"
             )
             wide = wide.reindex(columns=[c for c in [*top, self.s["series"]["other"]] if c in wide.columns])
+            if not self.w.english:  # each harvest's date (a category of the chart) as the language writes it
+                wide.index = [self.w.date(d) for d in wide.index]
             title = t["downloads_resolved"] if attribution == Attribution.RESOLVED else t["downloads_lineage"]
             panels.append(Panel(title, wide.fillna(0.0), self.s["axis"]["downloads_share"], percent=True))
         first = trends[Attribution.RESOLVED].provenance
