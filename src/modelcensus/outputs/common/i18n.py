@@ -63,13 +63,18 @@ NUMERIC_FIELDS = frozenset(
         "lag",
         "low",
         "high",
+        "needed",
+        "unseen",
+        "listed",
+        "ratio",
+        "level",
     )
 )
 """Placeholders of a phrase that hold a number (or a year, ``…`` for an open bound): they match nothing else, so
 that a sentence of several clauses is read clause by clause."""
 NUMBER_PART = r"[-+]?[\d…][\d.,]*%?"
 VERBATIM_FIELDS = frozenset(
-    ("name", "definition", "spec", "unit", "rule", "attribution", "origin", "tag", "value", "source")
+    ("name", "definition", "spec", "unit", "rule", "attribution", "origin", "tag", "value", "source", "error")
 )
 """Placeholders of a phrase that hold a name or an identifier (a definition's name, a filter value, a source):
 kept as written, never translated (the definition ``large-scale`` is not the words "large-scale")."""
