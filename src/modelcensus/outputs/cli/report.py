@@ -24,7 +24,15 @@ def report(
             "Default: epoch-notable, epoch-all and large-scale.",
         ),
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the report's words (en).")] = "en",
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help="Language of the report's words, numbers, dates and country names: en (default), zh (Simplified "
+            "Chinese) or id (Indonesian).",
+        ),
+    ] = "en",
     claims: Annotated[
         Path | None,
         typer.Option("--claims", help="Claims file to check (default: examples/claims.yaml when there is one)."),
@@ -78,3 +86,10 @@ def report(
         highlight=False,
         soft_wrap=True,
     )
+    if result.untranslated:  # a sentence of the census no phrase of the language knows: said, never hidden
+        err_console.print(
+            f"{len(result.untranslated)} sentence(s) left in English (add a phrase to "
+            f"outputs/common/strings/{lang}.yaml): " + " | ".join(result.untranslated),
+            highlight=False,
+            soft_wrap=True,
+        )

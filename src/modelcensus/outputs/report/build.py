@@ -10,9 +10,10 @@ from pathlib import Path
 
 from modelcensus.census import Census
 from modelcensus.errors import QueryError
+from modelcensus.outputs.common.i18n import Words
 from modelcensus.outputs.report.builder import DEFAULT_DEFINITIONS, Progress, ReportBuilder, ReportResult, load_strings
-from modelcensus.outputs.report.charts import save_images
-from modelcensus.outputs.report.pages import Section, render_html, render_markdown
+from modelcensus.outputs.report.charts import font_settings, save_images
+from modelcensus.outputs.report.pages import Section, render_html, render_markdown, tidy_sections
 from modelcensus.outputs.report.vintages import claims_section, vintages_section
 
 
@@ -30,10 +31,12 @@ def build_report(
     """Build the report into ``out``: ``index.html``, ``report.md`` and ``charts/NAME.png|svg``; with ``as_of``,
     the report as the census stood on that date.
 
-    Everything is checked before anything is written: the language, the definitions, the claims file, the date.
+    Everything is checked before anything is written: the language (and a font for its charts), the definitions,
+    the claims file, the date.
     """
     started = time.perf_counter()
     strings = load_strings(lang)
+    font_settings(Words.load(lang))  # a Chinese report without a CJK font fails here, not after the figures
     chosen = list(dict.fromkeys(definitions)) or list(DEFAULT_DEFINITIONS)
     for name in chosen:
         census.definition(name)  # unknown names fail here, naming the known ones
@@ -55,6 +58,7 @@ def build_report(
     for label, step in steps:
         tick(label)
         sections.append(step())
+    tidy_sections(sections, builder.w)
     tick("charts")
     charts_dir = out / "charts"
     images: list[Path] = []
@@ -63,15 +67,18 @@ def build_report(
             if block.chart is not None:
                 images.extend(save_images(block.chart, charts_dir))
     tick("pages")
-    built = datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(tz=UTC)
+    words = builder.w
+    built = now.strftime("%Y-%m-%d %H:%M UTC") if words.english else f"{words.date(now)} {now:%H:%M} UTC"
     meta = {"built": built, "db": db_label or str(census.path)}
     if builder.as_of is not None:
-        meta["as_of"] = builder.as_of.isoformat()
+        meta["as_of"] = words.date(builder.as_of)
     html_path = out / "index.html"
     html_path.write_text(render_html(sections, strings, meta), encoding="utf-8")
     md_path = out / "report.md"
     md_path.write_text(render_markdown(sections, strings, meta), encoding="utf-8")
-    return ReportResult(out, html_path, md_path, images, sections, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return ReportResult(out, html_path, md_path, images, sections, seconds, list(words.misses))
 
 
 STEPS = 10  # the progress ticks of build_report: eight sections, the charts and the pages

@@ -13,22 +13,22 @@ estimated final count). With ``as_of`` the report is the census as it stood on t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import ibis
 import pandas as pd
-import yaml
 
 from modelcensus.census import Census, Figure, Provenance
 from modelcensus.errors import ModelCensusError, QueryError
 from modelcensus.metrics.overview import concentration
+from modelcensus.outputs.common.i18n import Words, read_strings
+from modelcensus.outputs.common.i18n import languages as _languages
 from modelcensus.outputs.report.charts import GREY, PALETTE, Chart, Panel
 from modelcensus.outputs.report.pages import Block, Section
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, parse_date
-from modelcensus.provenance import describe_sources
 from modelcensus.records import country_name
 from modelcensus.vocabulary import HUB_ATTRIBUTIONS, Attribution
 
@@ -51,18 +51,16 @@ Progress = Callable[[str], None]
 
 
 def languages() -> list[str]:
-    return sorted(p.stem for p in STRINGS_DIR.glob("*.yaml"))
+    """The report's languages: those with both the report's strings and the shared ones."""
+    return [lang for lang in _languages(STRINGS_DIR) if lang in _languages()]
 
 
 def load_strings(lang: str) -> dict[str, Any]:
-    """The report's words in one language; an unknown language is a clear error."""
-    path = STRINGS_DIR / f"{lang}.yaml"
-    if not lang.replace("-", "").isalnum() or not path.is_file():
-        raise QueryError(
-            f"no report strings for language {lang!r}; available: {', '.join(languages())} "
-            f"(a translation is a copy of {STRINGS_DIR / 'en.yaml'} named {lang}.yaml)"
-        )
-    strings: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The report's words in one language (``lang`` names it); an unknown language is a clear error, and so is
+    one whose shared words (``outputs/common/strings``) are missing."""
+    strings = read_strings(STRINGS_DIR, lang, "report")
+    Words.load(lang)
+    strings["lang"] = lang
     return strings
 
 
@@ -74,21 +72,8 @@ class ReportResult:
     images: list[Path]
     sections: list[Section]
     seconds: float
-
-
-def _fmt_count(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    number = float(value)
-    return f"{number:,.0f}" if number == round(number) else f"{number:,.1f}"
-
-
-def _fmt_share(value: Any) -> str:
-    return "" if value is None or pd.isna(value) else f"{float(value):.1%}"
-
-
-def _years_text(years: Sequence[int]) -> str:
-    return ", ".join(str(y) for y in years)
+    untranslated: list[str] = field(default_factory=list)
+    """Sentences of the lower layers that no phrase of the report's language matched: left in English."""
 
 
 class ReportBuilder:
@@ -105,9 +90,11 @@ class ReportBuilder:
         definitions: Sequence[str],
         claims: Path | None,
         as_of: date | str | None = None,
+        words: Words | None = None,
     ):
         self.census = census
         self.s = strings
+        self.w = words or Words.load(str(strings.get("lang", "en")))
         self.definitions = list(definitions)
         self.claims = claims
         self.as_of = parse_date(as_of)
@@ -139,7 +126,7 @@ class ReportBuilder:
         lines: list[str] = []
         for snap in snapshots:
             template = self.s["credit_lines"].get(snap["source"], self.s["credit_lines"]["default"])
-            line = template.format(credit=snap["credit"], license=snap["license"])
+            line = template.format(credit=snap["credit"], license=self.w.phrase(snap["license"], required=False))
             if line not in lines:
                 lines.append(line)
         return " ".join(lines)
@@ -156,14 +143,15 @@ class ReportBuilder:
     ) -> list[str]:
         """The provenance lines of a chart or table; the sources line names each source's scope and date."""
         c = self.s["caption"]
-        lines = [f"{c['definition']}: {definition}"]
+        line = self.s["caption_line"].format
+        lines = [line(label=c["definition"], text=definition)]
         if measure:
-            lines.append(f"{c['measure']}: {measure}")
-        lines += [f"{c['rule']}: {rule}", f"{c['attribution']}: {attribution}"]
+            lines.append(line(label=c["measure"], text=measure))
+        lines += [line(label=c["rule"], text=rule), line(label=c["attribution"], text=attribution)]
         if denominator:
-            lines.append(f"{c['denominator']}: {denominator}")
+            lines.append(line(label=c["denominator"], text=denominator))
         lines += list(extra)
-        lines += [describe_sources(list(snapshots)), f"{c['credit']}: {self.credits(snapshots)}"]
+        lines += [self.w.sources(list(snapshots)), line(label=c["credit"], text=self.credits(snapshots))]
         return lines
 
     def figure_caption(
@@ -172,20 +160,33 @@ class ReportBuilder:
         """The provenance lines of a chart or table of one or more figures (one per definition, say): their
         definitions, rules and attributions in words, their snapshots, the first one's denominator."""
         return self.caption(
-            "; ".join(p.definition or "" for p in provenances),
-            "; ".join(dict.fromkeys(self.rule_text(p.rule or "") for p in provenances)),
-            "; ".join(dict.fromkeys(self.attribution_text(p.attribution or "") for p in provenances)),
+            self.w.join((self.w.phrase(p.definition or "") for p in provenances), clauses=True),
+            self.w.join(dict.fromkeys(self.rule_text(p.rule or "") for p in provenances), clauses=True),
+            self.w.join(dict.fromkeys(self.attribution_text(p.attribution or "") for p in provenances), clauses=True),
             [s for p in provenances for s in p.snapshot_list],
-            provenances[0].denominator,
+            self.w.phrase(provenances[0].denominator),
             measure=measure,
             extra=extra,
         )
 
     def rule_text(self, rule: str) -> str:
-        return str(self.s["rules"].get(rule, rule))
+        return self.w.rule(rule)
 
     def attribution_text(self, attribution: str) -> str:
-        return str(self.s["attributions"].get(attribution, attribution))
+        return self.w.attribution(attribution)
+
+    def count(self, value: Any) -> str:
+        return self.w.count(value)
+
+    def share(self, value: Any) -> str:
+        return self.w.percent(value)
+
+    def years_text(self, years: Sequence[int]) -> str:
+        return self.w.join(years)
+
+    def country(self, code: Any) -> str:
+        """A country's name in the report's language; no code: the report's "(no country)"."""
+        return self.s["series"]["no_country"] if code is None or pd.isna(code) or not code else self.w.country(code)
 
     def chart(self, name: str, title: str, panels: list[Panel], caption: list[str], **kwargs: Any) -> Block:
         for panel in panels:
@@ -193,19 +194,25 @@ class ReportBuilder:
                 self.color(str(column))
         kwargs.setdefault("partial_label", self.s["marks"]["partial"])
         kwargs.setdefault("estimate_label", self.s["marks"]["estimate"])
-        chart = Chart(name, title, panels, footer=caption, colors=self.colors, **kwargs)
+        kwargs.setdefault("about_label", self.s["marks"]["about"])
+        chart = Chart(name, title, panels, footer=caption, colors=self.colors, words=self.w, **kwargs)
         return Block(title, caption, chart=chart)
 
     def filling_caption(self, marks: Sequence[YearMarks]) -> list[str]:
         """The caption line saying how years still filling in are drawn and on which listing lag."""
         populations = list(dict.fromkeys(m.population for m in marks if m.statuses))
         if not populations:
-            return [f"{self.s['caption']['completeness']}: {self.s['marks']['unmeasured']}"]
-        text = self.s["marks"]["caption"].format(populations="; ".join(populations), tiny=TINY_DENOMINATOR)
-        return [f"{self.s['caption']['completeness']}: {text}"]
+            return [
+                self.s["caption_line"].format(
+                    label=self.s["caption"]["completeness"], text=self.s["marks"]["unmeasured"]
+                )
+            ]
+        populations_text = self.w.join((self.w.phrase(p) for p in populations), clauses=True)
+        text = self.s["marks"]["caption"].format(populations=populations_text, tiny=TINY_DENOMINATOR)
+        return [self.s["caption_line"].format(label=self.s["caption"]["completeness"], text=text)]
 
     def filling_notes(self, marks: YearMarks, label: str) -> list[str]:
-        return [self.s["marks"]["note"].format(sentence=sentence) for sentence in marks.sentences(label)]
+        return [self.s["marks"]["note"].format(sentence=sentence) for sentence in marks.sentences(label, self.w)]
 
     def estimate_frame(self, marks: YearMarks, totals: pd.Series) -> pd.DataFrame:
         """Per year still filling in, the estimated final height of its bar and the range."""
@@ -240,7 +247,7 @@ class ReportBuilder:
         frames = {name: self.definition_frame(name) for name in self.definitions}
         totals = pd.concat([f[["group", "count"]] for f in frames.values()]).dropna(subset=["group"])
         ranking = totals.groupby("group")["count"].sum().sort_values(ascending=False)
-        top = [country_name(g) for g in ranking.index[:TOP_COUNTRIES]]
+        top = [self.country(g) for g in ranking.index[:TOP_COUNTRIES]]
         years = list(range(self.since, self.until + 1))
         section = Section("countries", t["title"], t["intro"].format(n=TOP_COUNTRIES, tiny=TINY_DENOMINATOR))
         counts_panels, share_panels, tables, all_marks = [], [], [], []
@@ -253,7 +260,7 @@ class ReportBuilder:
             shares = counts.div(denominators, axis=0)
             tiny = [y for y in years if pd.notna(denominators.loc[y]) and 0 < denominators.loc[y] < TINY_DENOMINATOR]
             shares.loc[tiny] = float("nan")
-            note = t["tiny_note"].format(years=_years_text(tiny), tiny=TINY_DENOMINATOR) if tiny else ""
+            note = t["tiny_note"].format(years=self.years_text(tiny), tiny=TINY_DENOMINATOR) if tiny else ""
             counts_panels.append(
                 Panel(
                     t["counts_panel"].format(definition=name),
@@ -303,7 +310,7 @@ class ReportBuilder:
     def _wide(self, frame: pd.DataFrame, value: str, top: list[str], years: list[int]) -> pd.DataFrame:
         """Years × (top countries, Other, no country) of ``value``."""
         other, none = self.s["series"]["other"], self.s["series"]["no_country"]
-        names = frame["group"].map(lambda g: none if g is None or pd.isna(g) else country_name(g))
+        names = frame["group"].map(self.country)
         label = names.where(names.isin(top) | (names == none), other)
         wide = frame.assign(label=label).pivot_table(index="year", columns="label", values=value, aggfunc="sum")
         order = [c for c in [*top, other, none] if c in wide.columns]
@@ -313,19 +320,17 @@ class ReportBuilder:
         """Countries × years of counts, the top countries then Other, no country and the denominator; a year
         still filling in is headed ``2025*``."""
         t = self.s["sections"]["countries"]
-        named = frame.assign(
-            name=[country_name(g) if isinstance(g, str) else self.s["series"]["no_country"] for g in frame["group"]]
-        )
+        named = frame.assign(name=[self.country(g) if isinstance(g, str) else "" for g in frame["group"]])
         ranking = named.dropna(subset=["group"]).groupby("name")["count"].sum().sort_values(ascending=False)
         top = list(ranking.index[:TABLE_COUNTRIES])
         wide = self._wide(frame, "count", top, years)
         table = wide.T
-        table["total"] = table.sum(axis=1)
+        table[t["total_column"]] = table.sum(axis=1)
         denominators = frame.groupby("year")["denominator"].first().reindex(years).fillna(0)
         table.loc[t["total_row"]] = [*denominators.tolist(), denominators.sum()]
         marked = {str(y) for y in filling}
         table.columns = [f"{c}*" if str(c) in marked else str(c) for c in table.columns]
-        return table.map(_fmt_count).rename_axis(t["country_column"]).reset_index()
+        return table.map(self.count).rename_axis(t["country_column"]).reset_index()
 
     def organizations(self) -> Section:
         t = self.s["sections"]["organizations"]
@@ -335,20 +340,21 @@ class ReportBuilder:
         data = pd.DataFrame(0.0, index=frame["organization"], columns=sectors)
         for organization, sector, models in zip(frame["organization"], frame["sector"], frame["models"], strict=True):
             data.loc[organization, sector] = float(models)
+        for sector in sectors:  # the sector's colour, under its name in the report's language
+            self.colors.setdefault(self.w.sector(sector), SECTOR_COLORS.get(sector, GREY))
+        data = data.rename(columns=self.w.sector)
         labels = [
             t["label"].format(organization=organization, countries=", ".join(countries) or "—")
             for organization, countries in zip(frame["organization"], frame["countries"], strict=True)
         ]
-        for sector in sectors:
-            self.colors.setdefault(sector, SECTOR_COLORS.get(sector, GREY))
         totals = self.census.count(by="year", since=self.since, until=self.until, as_of=self.as_of).frame
         marks = self.marker.marks({int(g): float(c) for g, c in zip(totals["group"], totals["count"], strict=True)}, {})
         caption = self.caption(
-            top.provenance.definition or "",
+            self.w.phrase(top.provenance.definition or ""),
             self.rule_text("full"),
             self.attribution_text("resolved"),
             self.census.snapshots_in_force(["epoch"], self.as_of),
-            top.provenance.denominator,
+            self.w.phrase(top.provenance.denominator),
             extra=self.filling_caption([marks]),
         )
         section = Section(
@@ -357,7 +363,7 @@ class ReportBuilder:
             t["intro"].format(n=TOP_ORGANIZATIONS, since=self.since, until=self.until),
         )
         if marks.filling():
-            section.notes.append(t["filling"].format(years=_years_text(marks.filling())))
+            section.notes.append(t["filling"].format(years=self.years_text(marks.filling())))
             section.notes.extend(self.filling_notes(marks, ""))
         panel = Panel(t["panel"], data, self.s["axis"]["models"], kind="hbar", labels=labels)
         title = t["chart_title"].format(n=TOP_ORGANIZATIONS, since=self.since, until=self.until)
@@ -365,10 +371,10 @@ class ReportBuilder:
         table = pd.DataFrame(
             {
                 "organization": frame["organization"],
-                "countries": frame["country_names"],
-                "sector": frame["sector"],
-                "models": frame["models"].map(_fmt_count),
-                "share": frame["share"].map(_fmt_share),
+                "countries": [self.w.join(self.w.country(c) for c in codes) for codes in frame["countries"]],
+                "sector": frame["sector"].map(self.w.sector),
+                "models": frame["models"].map(self.count),
+                "share": frame["share"].map(self.share),
             }
         )
         table.columns = t["columns"]
@@ -398,10 +404,10 @@ class ReportBuilder:
             # a model counts once per country: its country's yearly count is the sum over openness
             marks = self.marker.marks({int(y): float(v) for y, v in wide.sum(axis=1).items()}, {})
             all_marks.append(marks)
-            section.notes.extend(self.filling_notes(marks, country_name(code)))
+            section.notes.extend(self.filling_notes(marks, self.country(code)))
             panels.append(
                 Panel(
-                    t["panel"].format(country=country_name(code)),
+                    t["panel"].format(country=self.country(code)),
                     wide,
                     self.s["axis"]["models"],
                     partial=[y for y in marks.filling() if y in years],
@@ -412,16 +418,16 @@ class ReportBuilder:
             known = total["yes"] + total["no"]
             rows.append(
                 [
-                    country_name(code),
-                    _fmt_count(total["yes"]),
-                    _fmt_count(total["no"]),
-                    _fmt_count(total["unknown"]),
-                    _fmt_share(total["yes"] / known if known else None),
+                    self.country(code),
+                    self.count(total["yes"]),
+                    self.count(total["no"]),
+                    self.count(total["unknown"]),
+                    self.share(total["yes"] / known if known else None),
                 ]
             )
         p = counted.provenance
         caption = self.caption(
-            t["definition"].format(filters=p.definition),
+            t["definition"].format(filters=self.w.phrase(p.definition)),
             self.rule_text(p.rule or ""),
             self.attribution_text(p.attribution or ""),
             p.snapshot_list,
@@ -430,7 +436,7 @@ class ReportBuilder:
         title = t["chart_title"].format(since=self.since, until=self.until)
         section.blocks.append(self.chart("open_weights", title, panels, caption, columns=3))
         filling = sorted({y for m in all_marks for y in m.filling()})
-        table_notes = [t["table_note"].format(years=_years_text(filling))] if filling else []
+        table_notes = [t["table_note"].format(years=self.years_text(filling))] if filling else []
         section.blocks.append(
             Block(t["table_title"], caption, table=pd.DataFrame(rows, columns=t["columns"]), notes=table_notes)
         )
@@ -444,10 +450,10 @@ class ReportBuilder:
                 m: self.census.count_hub(by="derivative", metric=m, as_of=self.as_of) for m in ("models", "downloads")
             }
         except ModelCensusError as exc:
-            section.notes.append(t["unavailable"].format(reason=exc))
+            section.notes.append(t["unavailable"].format(reason=self.w.phrase(str(exc))))
             return section
         if by_kind["models"].empty:
-            section.notes.append(t["unavailable"].format(reason="the census holds no Hub listing"))
+            section.notes.append(t["unavailable"].format(reason=t["no_listing"]))
             return section
         snapshots = by_kind["models"].provenance.snapshot_list
         originals, derivatives = self.s["series"]["originals"], self.s["series"]["derivatives"]
@@ -459,7 +465,7 @@ class ReportBuilder:
             label = t["derivative_repos"] if metric == "models" else t["derivative_downloads"]
             total = float(frame["value"].sum())
             values = {bool(g): float(v) for g, v in zip(frame["group"], frame["value"], strict=True)}
-            rows[f"{label} ({_fmt_count(total)})"] = {
+            rows[f"{label} ({self.count(total)})"] = {
                 originals: values.get(False, 0.0) / total if total else 0.0,
                 derivatives: values.get(True, 0.0) / total if total else 0.0,
             }
@@ -483,17 +489,17 @@ class ReportBuilder:
         panels = []
         for metric, figure in lineage.items():
             head = figure.frame.head(10)
-            data = pd.DataFrame({derivatives: head["share"].to_numpy()}, index=head["group_name"].tolist())
+            data = pd.DataFrame({derivatives: head["share"].to_numpy()}, index=self._group_names(head))
             label = t["lineage_repos"] if metric == "models" else t["lineage_downloads"]
             axis = self.s["axis"]["share_repos" if metric == "models" else "downloads_share"]
             panels.append(Panel(label, data, axis, percent=True, kind="hbar"))
         p = lineage["models"].provenance
         caption = self.caption(
-            p.definition or "",
+            self.w.phrase(p.definition or ""),
             self.rule_text("full"),
             self.attribution_text("lineage"),
             p.snapshot_list,
-            p.denominator,
+            self.w.phrase(p.denominator),
         )
         section.blocks.append(
             self.chart("hub_lineage", t["lineage_title"], panels, caption, columns=2, legend=False, width_in=13.0)
@@ -506,31 +512,42 @@ class ReportBuilder:
             for a in HUB_ATTRIBUTIONS
         }
         ranking = pd.concat(f.frame for f in trends.values()).dropna(subset=["group"]).groupby("group")["value"].sum()
-        top = [country_name(g) for g in ranking.sort_values(ascending=False).index[:TOP_COUNTRIES]]
+        top = [self.country(g) for g in ranking.sort_values(ascending=False).index[:TOP_COUNTRIES]]
         panels = []
         for attribution, figure in trends.items():
             attributed = figure.frame[figure.frame["group"].notna()]
-            names = attributed["group"].map(country_name)
+            names = attributed["group"].map(self.country)
             label = names.where(names.isin(top), self.s["series"]["other"])
             wide = attributed.assign(label=label).pivot_table(
                 index="date", columns="label", values="share", aggfunc="sum"
             )
             wide = wide.reindex(columns=[c for c in [*top, self.s["series"]["other"]] if c in wide.columns])
+            if not self.w.english:  # each harvest's date (a category of the chart) as the language writes it
+                wide.index = [self.w.date(d) for d in wide.index]
             title = t["downloads_resolved"] if attribution == Attribution.RESOLVED else t["downloads_lineage"]
             panels.append(Panel(title, wide.fillna(0.0), self.s["axis"]["downloads_share"], percent=True))
         first = trends[Attribution.RESOLVED].provenance
         caption = self.caption(
-            first.definition or "",
+            self.w.phrase(first.definition or ""),
             self.rule_text("full"),
-            "; ".join(self.attribution_text(a) for a in trends),
+            self.w.join((self.attribution_text(a) for a in trends), clauses=True),
             first.snapshot_list,
-            first.denominator,
+            self.w.phrase(first.denominator),
             measure=t["measure_downloads"],
         )
         section.blocks.append(self.chart("hub_downloads", t["downloads_title"], panels, caption, columns=2))
         return section
 
+    def _group_names(self, frame: pd.DataFrame) -> list[str]:
+        """A Hub figure's groups by name in the report's language: a country's name, else why it has none."""
+        return [
+            self.w.country(g) if isinstance(g, str) and g else self.w.phrase(n)
+            for g, n in zip(frame["group"], frame["group_name"], strict=True)
+        ]
+
     def _hub_table(self, repos: pd.DataFrame, downloads: pd.DataFrame, t: dict[str, Any]) -> pd.DataFrame:
+        repos = repos.assign(group_name=self._group_names(repos))
+        downloads = downloads.assign(group_name=self._group_names(downloads))
         merged = repos[["group_name", "value", "share"]].merge(
             downloads[["group_name", "value", "share"]], on="group_name", how="outer", suffixes=("_r", "_d")
         )
@@ -538,10 +555,10 @@ class ReportBuilder:
         table = pd.DataFrame(
             {
                 "group": merged["group_name"],
-                "repos": merged["value_r"].map(_fmt_count),
-                "repo share": merged["share_r"].map(_fmt_share),
-                "downloads": merged["value_d"].map(_fmt_count),
-                "download share": merged["share_d"].map(_fmt_share),
+                "repos": merged["value_r"].map(self.count),
+                "repo share": merged["share_r"].map(self.share),
+                "downloads": merged["value_d"].map(self.count),
+                "download share": merged["share_d"].map(self.share),
             }
         )
         table.columns = t["columns"]
@@ -596,7 +613,7 @@ class ReportBuilder:
                     kind="line",
                     ylim=(0.0, 1.05),
                     partial=[y for y in marks.filling() if y in years],
-                    note=t["tiny_note"].format(years=_years_text(tiny), tiny=TINY_DENOMINATOR) if tiny else "",
+                    note=t["tiny_note"].format(years=self.years_text(tiny), tiny=TINY_DENOMINATOR) if tiny else "",
                 )
             )
             filling = marks.filling()
@@ -604,25 +621,27 @@ class ReportBuilder:
                 {
                     "year": [f"{y}*" if y in filling else str(y) for y in years],
                     "countries": frame["groups"].astype(int).astype(str),
-                    "largest": frame["top1_group_name"],
-                    "top-1 share": frame["top1_share"].map(_fmt_share),
-                    "top-2 share": frame["top2_share"].map(_fmt_share),
-                    "hhi": frame["hhi"].map(lambda v: f"{float(v):.3f}"),
+                    "largest": frame["top1_group"].map(self.country),
+                    "top-1 share": frame["top1_share"].map(self.share),
+                    "top-2 share": frame["top2_share"].map(self.share),
+                    "hhi": frame["hhi"].map(lambda v: self.w.number(v, 3, grouping=False)),
                 }
             )
             table.columns = t["columns"]
             caption = self.figure_caption(
                 [figure.provenance],
-                measure=figure.provenance.concentration_text,
+                measure=self.w.phrase(figure.provenance.concentration_text),
                 extra=self.filling_caption([marks]),
             )
             notes = self.filling_notes(marks, name)
             if tiny:
-                notes.append(t["tiny_table"].format(years=_years_text(tiny), tiny=TINY_DENOMINATOR))
+                notes.append(t["tiny_table"].format(years=self.years_text(tiny), tiny=TINY_DENOMINATOR))
             blocks.append(Block(t["table_title"].format(definition=name), caption, table=table, notes=notes))
         provenances = [f.provenance for f in figures.values()]
         caption = self.figure_caption(
-            provenances, measure=provenances[0].concentration_text, extra=self.filling_caption(all_marks)
+            provenances,
+            measure=self.w.phrase(provenances[0].concentration_text),
+            extra=self.filling_caption(all_marks),
         )
         title = t["chart_title"].format(since=self.since, until=self.until)
         section.blocks.append(self.chart("concentration", title, panels, caption, columns=len(panels)))
@@ -638,7 +657,7 @@ class ReportBuilder:
             gap = self.census.frontier_gap(category=category, as_of=self.as_of).frame
             best = best_figure.frame
         except ModelCensusError as exc:
-            section.notes.append(t["unavailable"].format(reason=exc))
+            section.notes.append(t["unavailable"].format(reason=self.w.phrase(str(exc))))
             return section
         if best.empty or gap.empty:
             section.notes.append(t["unavailable"].format(reason=t["no_ratings"]))
@@ -651,7 +670,7 @@ class ReportBuilder:
         wide = best[best["group"].isin(codes)].pivot_table(
             index="rated_on", columns="group", values="rating", aggfunc="max"
         )
-        wide = wide.reindex(columns=codes).rename(columns=country_name)
+        wide = wide.reindex(columns=codes).rename(columns=self.country)
         gap_data = pd.DataFrame({self.s["series"]["gap"]: gap["gap"].to_numpy(dtype=float)}, index=gap["rated_on"])
         self.colors.setdefault(self.s["series"]["gap"], "#444444")
         panels = [
@@ -666,12 +685,12 @@ class ReportBuilder:
         latest = gap.tail(5).iloc[::-1]
         table = pd.DataFrame(
             {
-                "date": latest["rated_on"].astype(str),
+                "date": latest["rated_on"].map(self.w.date),
                 "us": latest["best_US"],
-                "us_rating": latest["rating_US"].map(lambda v: f"{v:.0f}"),
+                "us_rating": latest["rating_US"].map(lambda v: self.w.number(v, grouping=False)),
                 "cn": latest["best_CN"],
-                "cn_rating": latest["rating_CN"].map(lambda v: f"{v:.0f}"),
-                "gap": latest["gap"].map(lambda v: f"{v:+.0f}"),
+                "cn_rating": latest["rating_CN"].map(lambda v: self.w.number(v, grouping=False)),
+                "gap": latest["gap"].map(self.w.signed),
             }
         )
         table.columns = t["columns"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,8 +23,12 @@ matplotlib.use("Agg")  # no display: files only
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from modelcensus.errors import ModelCensusError
+from modelcensus.outputs.common.i18n import Words
 
 Kind = Literal["stacked_bar", "bar", "hbar", "line", "points"]
 
@@ -43,6 +48,10 @@ PALETTE = [
 ]
 GREY = "#c7c7c7"
 
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "PingFang SC", "SimHei")
+"""Fonts with the glyphs of Simplified Chinese, in order of preference (Debian's fonts-noto-cjk has the first)."""
+CJK_LANGUAGES = ("zh",)
+"""Languages whose charts need a CJK font: without one their words would be drawn as empty boxes."""
 FOOTER_CHARS_PER_IN = 17  # characters of 7-pt footer text per inch of figure width
 PANEL_HEIGHT_IN = 3.3
 FOOTER_LINE_IN = 0.135
@@ -90,6 +99,19 @@ class Chart:
     partial_label: str = "still filling in"
     estimate_label: str = "estimated final count (range)"
     reference_label: str = "claimed value"
+    about_label: str = "about"
+    words: Words | None = None
+    """The language of the chart's numbers and dates (None: English as Python writes it)."""
+
+    @property
+    def localized(self) -> bool:
+        return self.words is not None and not self.words.english
+
+    def percent(self, value: float, _pos: Any = None) -> str:
+        return self.words.percent(value, 0) if self.words is not None and self.localized else _percent(value)
+
+    def thousands(self, value: float, _pos: Any = None) -> str:
+        return self.words.compact(value) if self.words is not None and self.localized else _thousands(value)
 
     def grid(self) -> tuple[int, int]:
         cols = self.columns or min(3, len(self.panels))
@@ -123,6 +145,45 @@ def _thousands(value: float, _pos: Any = None) -> str:
     return f"{value:g}"
 
 
+class FontError(ModelCensusError, RuntimeError):
+    """No font can draw the chart's words (a Chinese report without a CJK font installed)."""
+
+
+def cjk_family() -> str:
+    """The name of an installed CJK font for Matplotlib; fonts installed after Matplotlib cached its list of
+    fonts are found too. None installed is a clear error: the charts would show empty boxes."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in names:
+            return family
+    for path in font_manager.findSystemFonts():
+        if "cjk" in Path(path).name.lower() or any(f.replace(" ", "") in Path(path).name for f in CJK_FAMILIES):
+            font_manager.fontManager.addfont(path)
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in names:
+            return family
+    raise FontError(
+        "no CJK font for the charts of a Chinese report (looked for "
+        + ", ".join(CJK_FAMILIES)
+        + "): install one, e.g. `apt install fonts-noto-cjk` on Debian or Ubuntu"
+    )
+
+
+def font_settings(words: Words | None) -> dict[Any, Any]:
+    """Matplotlib settings for a chart's language: a CJK font first for Chinese (its Latin glyphs match),
+    Matplotlib's own font otherwise (English unchanged; others fall back to a CJK font when one is installed,
+    for names written in Chinese)."""
+    if words is None or words.english:
+        return {}
+    if words.lang in CJK_LANGUAGES:
+        return {"font.family": [cjk_family(), "DejaVu Sans"]}
+    try:
+        return {"font.family": ["DejaVu Sans", cjk_family()]}
+    except FontError:
+        return {}
+
+
 def _mpl(text: str) -> str:
     """Text drawn by Matplotlib as written: a ``$`` (a claim's "$5B") is not the start of mathtext."""
     return text.replace("$", r"\$")
@@ -133,11 +194,43 @@ def _web(text: str) -> str:
     return html.escape(text, quote=False).replace("\n", "<br>")
 
 
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
+_TOKENS = re.compile(f"{_WIDE.pattern}[，。；：、！？）》」』”’]*|\\s+|[^\\s{_WIDE.pattern[1:-1]}]+")
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes: a Chinese character two, others one."""
+    return len(text) + len(_WIDE.findall(text))
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns. Text with Chinese (Japanese, Korean) characters is broken
+    between any two of them, each two columns wide, never before a closing mark (，。）); other text as
+    :func:`textwrap.wrap` breaks it."""
+    if not _WIDE.search(text):
+        return textwrap.wrap(text, width)
+    lines: list[str] = []
+    line, used = "", 0
+    for token in _TOKENS.findall(text):
+        size = display_width(token)
+        if used + size > width and line.strip():
+            lines.append(line.rstrip())
+            line, used = "", 0
+            if token.isspace():
+                continue
+        line, used = line + token, used + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 def footer_lines(chart: Chart) -> list[str]:
     width = int(chart.width_in * FOOTER_CHARS_PER_IN)
     lines: list[str] = []
     for line in chart.footer:
-        lines.extend(textwrap.wrap(line, width) or [""])
+        lines.extend(wrap(line, width) or [""])
     return lines
 
 
@@ -161,7 +254,7 @@ def matplotlib_figure(chart: Chart) -> Figure:
     grid = fig.add_gridspec(rows, cols, left=0.07, right=0.98, top=top, bottom=bottom, hspace=hspace, wspace=0.28)
     labels = [str(label) for p in chart.panels if p.kind == "hbar" for label in (p.labels or p.data.index)]
     if labels:  # room for the bar labels left of every column of panels
-        label_in = 0.25 + 0.065 * max(len(label) for label in labels)
+        label_in = 0.25 + 0.065 * max(display_width(label) for label in labels)
         axis_in = (chart.width_in * 0.96 - cols * label_in) / cols
         grid.update(left=label_in / chart.width_in, wspace=(label_in + 0.2) / max(axis_in, 0.5))
     fig.suptitle(_mpl(chart.title), fontsize=13, fontweight="bold", y=1 - 0.12 / height, va="top")
@@ -242,11 +335,11 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
             for name in data.columns:
                 for pos, value in enumerate(data[name].fillna(0).to_numpy(dtype=float)):
                     if value >= 0.04:
-                        ax.text(left[pos] + value / 2, pos, _percent(value), ha="center", va="center", fontsize=8)
+                        ax.text(left[pos] + value / 2, pos, chart.percent(value), ha="center", va="center", fontsize=8)
                     left[pos] += value
         else:
             for pos, total in zip(positions, bottoms, strict=True):
-                label = " " + (_percent(total) if panel.percent else _thousands(total))
+                label = " " + (chart.percent(total) if panel.percent else chart.thousands(total))
                 ax.text(total, pos, label, va="center", fontsize=7)
         ax.margins(x=0.12)
     else:
@@ -270,7 +363,13 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
     if timeline:
         locator = mdates.AutoDateLocator(maxticks=12)  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+        if chart.words is not None and chart.localized:  # month names of the chart's language
+            words = chart.words
+            ax.xaxis.set_major_formatter(
+                FuncFormatter(lambda x, _pos: words.month(mdates.num2date(x)))  # type: ignore[no-untyped-call]
+            )
+        else:
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
         ax.tick_params(axis="x", labelsize=8)
     elif panel.kind == "points":
         ax.tick_params(axis="x", labelsize=8)
@@ -287,14 +386,14 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
             rotation=45 if len(labels) > 6 else 0,
         )
     if panel.kind != "hbar":
-        ax.yaxis.set_major_formatter(FuncFormatter(_percent if panel.percent else _thousands))
+        ax.yaxis.set_major_formatter(FuncFormatter(chart.percent if panel.percent else chart.thousands))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
         ax.tick_params(axis="y", labelsize=8)
         ax.set_ylabel(panel.ylabel, fontsize=9)
         if panel.ylim is not None:
             ax.set_ylim(*panel.ylim)
     else:
-        ax.xaxis.set_major_formatter(FuncFormatter(_percent if panel.percent else _thousands))
+        ax.xaxis.set_major_formatter(FuncFormatter(chart.percent if panel.percent else chart.thousands))
         ax.tick_params(axis="x", labelsize=8)
         ax.set_xlabel(panel.ylabel, fontsize=9)
 
@@ -376,7 +475,7 @@ def save_images(chart: Chart, directory: Path) -> tuple[Path, Path]:
     """
     directory.mkdir(parents=True, exist_ok=True)
     png, svg = directory / f"{chart.name}.png", directory / f"{chart.name}.svg"
-    with plt.rc_context({"svg.fonttype": "none"}):
+    with plt.rc_context({"svg.fonttype": "none", **font_settings(chart.words)}):
         fig = matplotlib_figure(chart)
         try:
             fig.savefig(png, format="png", dpi=100, metadata={"Software": None})
@@ -409,6 +508,8 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         "annotations": [],
         "hovermode": "closest",
     }
+    if chart.words is not None and chart.localized:  # decimal and thousands separators of the language
+        layout["separators"] = chart.words.decimal_symbol() + chart.words.group_symbol()
     data: list[dict[str, Any]] = []
     shown: set[str] = set()
     for i, panel in enumerate(chart.panels):
@@ -426,6 +527,9 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         if panel.ylim is not None:
             value_axis["range"] = list(panel.ylim)
         category_axis["type"] = "date" if _is_timeline(panel) else "linear" if panel.kind == "points" else "category"
+        if _is_timeline(panel) and chart.words is not None and chart.localized:
+            category_axis["tickformat"] = chart.words.s["plotly_date_axis"]
+            category_axis["hoverformat"] = chart.words.s["plotly_date_hover"]
         if panel.xlim is not None:
             category_axis["range"] = list(panel.xlim)
         if panel.note or panel.xlabel:
@@ -450,7 +554,9 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         )
         traces: list[dict[str, Any]] = []
         for name in panel.data.columns:
-            traces.extend(_traces(panel, str(name), chart.color(str(name)), str(name) not in shown))
+            traces.extend(
+                _traces(panel, str(name), chart.color(str(name)), str(name) not in shown, chart.partial_label)
+            )
             shown.add(str(name))
         for label, trace in _mark_traces(panel, chart):
             trace["showlegend"] = label not in shown
@@ -481,14 +587,16 @@ def _x(panel: Panel) -> list[Any]:
     return [_web(str(v)) for v in panel.data.index]
 
 
-def _traces(panel: Panel, name: str, color: str, show_legend: bool) -> list[dict[str, Any]]:
+def _traces(
+    panel: Panel, name: str, color: str, show_legend: bool, partial_label: str = "still filling in"
+) -> list[dict[str, Any]]:
     """A series as Plotly traces: for a line with provisional points, a dashed trace with hollow markers under
     the solid one (which stops at the last final point)."""
     trace = _trace(panel, name, color, show_legend)
     if not panel.partial or panel.kind not in ("line", "bar", "stacked_bar"):
         return [trace]
     partial = [x in panel.partial for x in panel.data.index]
-    note = ["  (still filling in)" if p else "" for p in partial]
+    note = [f"  ({partial_label})" if p else "" for p in partial]
     if panel.kind != "line":
         trace["marker"]["pattern"] = {
             "shape": ["/" if p else "" for p in partial],
@@ -584,7 +692,7 @@ def _mark_traces(panel: Panel, chart: Chart) -> list[tuple[str, dict[str, Any]]]
                             "thickness": 1.2,
                             "width": 4,
                         },
-                        "hovertemplate": f"{chart.estimate_label} %{{x}}: about %{{y:,.0f}} "
+                        "hovertemplate": f"{chart.estimate_label} %{{x}}: {chart.about_label} %{{y:,.0f}} "
                         "(%{customdata[0]:,.0f}–%{customdata[1]:,.0f})<extra></extra>",
                     },
                 )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from modelcensus.outputs.common.i18n import Words
 from modelcensus.outputs.report.charts import Chart, plotly_figure
 
 
@@ -38,6 +39,26 @@ class Section:
     notes: list[str] = field(default_factory=list)
 
 
+def tidy_sections(sections: list[Section], words: Words) -> None:
+    """Every text of the sections set as the language sets it (:meth:`Words.tidy`: no space between two Chinese
+    characters), in place: the charts share their captions' lists."""
+    if not words.s.get("cjk"):
+        return
+    tidy = words.tidy
+    for section in sections:
+        section.title, section.intro = tidy(section.title), tidy(section.intro)
+        section.notes[:] = [tidy(n) for n in section.notes]
+        for block in section.blocks:
+            block.title = tidy(block.title)
+            block.caption[:] = [tidy(c) for c in block.caption]
+            block.notes[:] = [tidy(n) for n in block.notes]
+            if block.chart is not None:
+                block.chart.title = tidy(block.chart.title)
+                block.chart.footer[:] = [tidy(c) for c in block.chart.footer]
+                for panel in block.chart.panels:
+                    panel.title, panel.note = tidy(panel.title), tidy(panel.note)
+
+
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;margin:0;
 color:#1d1d1f;background:#fafafa;line-height:1.45}
@@ -58,6 +79,11 @@ thead th{background:#f0f0f3}
 .asof{display:inline-block;background:#fff4e0;border:1px solid #e8c486;padding:.1em .5em;border-radius:4px}
 footer{font-size:.75rem;color:#666;margin-top:3em}
 """
+LANGUAGE_CSS = {
+    "zh": 'body{font-family:system-ui,-apple-system,"Noto Sans CJK SC","Source Han Sans SC","PingFang SC",'
+    '"Microsoft YaHei",sans-serif;line-height:1.6}',
+}
+"""Fonts for the languages whose text the Latin fonts above cannot draw (installed ones only: nothing loads)."""
 
 
 def _caption_html(lines: list[str]) -> str:
@@ -83,12 +109,13 @@ def render_html(sections: list[Section], strings: dict[str, Any], meta: dict[str
     """The self-contained page: plotly.js inline once, CSS inline, no reference to anything elsewhere."""
     from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
+    words = Words.load(str(strings.get("lang", "en")))
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{html.escape(strings["html_lang"])}"><head><meta charset="utf-8">',
+        f'<html lang="{html.escape(words.html_lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(strings['title'])}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{CSS}{LANGUAGE_CSS.get(words.lang, '')}</style>",
         f'<script type="text/javascript">{get_plotlyjs()}</script>',
         "</head><body><main>",
         f"<h1>{html.escape(strings['title'])}</h1>",

@@ -8,19 +8,18 @@ this module lays them out as charts, tables and sentences.
 
 from __future__ import annotations
 
-import textwrap
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from modelcensus.claims import format_figure, load_claims
+from modelcensus.claims import load_claims
 from modelcensus.metrics.completeness import COMPLETE_SHARE
+from modelcensus.outputs.common.i18n import Words
 from modelcensus.outputs.report.builder import ReportBuilder
-from modelcensus.outputs.report.charts import Panel
+from modelcensus.outputs.report.charts import Panel, wrap
 from modelcensus.outputs.report.pages import Block, Section
 from modelcensus.outputs.report.years import curve_words
-from modelcensus.records import country_name
 from modelcensus.vocabulary import Attribution
 
 VINTAGE_COUNTRIES = ("US", "CN")
@@ -35,7 +34,7 @@ def _date(value: Any) -> date:
 
 def vintages_section(b: ReportBuilder) -> Section:
     t = b.s["sections"]["vintages"]
-    section = Section("vintages", t["title"], t["intro"].format(share=f"{COMPLETE_SHARE:.0%}"))
+    section = Section("vintages", t["title"], t["intro"].format(share=b.w.percent(COMPLETE_SHARE, 0)))
     for name, _ in LAG_POPULATIONS:
         section.notes.extend(b.filling_notes(b.definition_marks(name), name))
     year = b.marker.last_complete_year({"notable": True}, b.until)
@@ -54,10 +53,10 @@ def _vintage_blocks(b: ReportBuilder, year: int) -> list[Block]:
     frame["export_date"] = [_date(d) for d in frame["export_date"]]
     if b.as_of is not None:
         frame = frame[[d <= b.as_of for d in frame["export_date"]]]
-    left_out = sorted({d.isoformat() for d, c in zip(frame["export_date"], frame["covers"], strict=True) if not c})
+    left_out = sorted({d for d, c in zip(frame["export_date"], frame["covers"], strict=True) if not c})
     frame = frame[frame["covers"]]
     listing = frame.drop_duplicates("export_id")[["export_date", "roles", "denominator"]]
-    names = {code: country_name(code) for code in VINTAGE_COUNTRIES}
+    names = {code: b.country(code) for code in VINTAGE_COUNTRIES}
     wide = (
         frame[frame["group"].isin(VINTAGE_COUNTRIES)]
         .pivot_table(index="export_date", columns="group", values="count", aggfunc="sum")
@@ -65,9 +64,11 @@ def _vintage_blocks(b: ReportBuilder, year: int) -> list[Block]:
         .fillna(0.0)
         .rename(columns=names)
     )
-    dates = [d.isoformat() for d in listing["export_date"]]
-    vintages_text = "; ".join(f"{d} ({', '.join(roles)})" for d, roles in zip(dates, listing["roles"], strict=True))
-    growth = ", ".join(
+    dates = [b.w.date(d) for d in listing["export_date"]]
+    roles_text = [b.w.join(b.w.role(r) for r in roles) for roles in listing["roles"]]
+    items = (t["vintage_item"].format(date=d, files=r) for d, r in zip(dates, roles_text, strict=True))
+    vintages_text = b.w.join(items, clauses=True)
+    growth = b.w.join(
         t["growth_part"].format(
             country=names[code], first=int(wide[names[code]].iloc[0]), last=int(wide[names[code]].iloc[-1])
         )
@@ -79,13 +80,13 @@ def _vintage_blocks(b: ReportBuilder, year: int) -> list[Block]:
     if len(dates) > 1:
         extra.append(t["growth"].format(year=year, growth=growth, first=dates[0], last=dates[-1]))
     if left_out:
-        extra.append(t["left_out"].format(dates=", ".join(left_out)))
+        extra.append(t["left_out"].format(dates=b.w.join(b.w.date(d) for d in left_out)))
     caption = b.caption(
         t["vintage_definition"].format(year=year),
         b.rule_text("full"),
         b.attribution_text("as-published"),
         snapshots,
-        figure.provenance.denominator,
+        b.w.phrase(figure.provenance.denominator),
         measure=t["vintage_measure"],
         extra=extra,
     )
@@ -95,9 +96,9 @@ def _vintage_blocks(b: ReportBuilder, year: int) -> list[Block]:
     table = pd.DataFrame(
         {
             "vintage": dates,
-            "files": [", ".join(r) for r in listing["roles"]],
-            **{names[c]: [f"{v:,.0f}" for v in wide[names[c]]] for c in VINTAGE_COUNTRIES},
-            "all": [f"{int(v):,}" for v in listing["denominator"]],
+            "files": roles_text,
+            **{names[c]: [b.w.number(v) for v in wide[names[c]]] for c in VINTAGE_COUNTRIES},
+            "all": [b.w.number(int(v)) for v in listing["denominator"]],
         }
     )
     table.columns = [t["vintage_columns"][0], t["vintage_columns"][1], *wide.columns, t["vintage_columns"][2]]
@@ -121,11 +122,16 @@ def _lag_blocks(b: ReportBuilder) -> list[Block]:
         data = pd.concat([points, mine]).sort_index()
         out = int((obs["lag_months"] > LAG_XMAX).sum())
         beyond.append(out)
-        labels = ", ".join(f"{s.year} ({s.share:.0%} at {s.lag_months:.0f} months)" for s in now)
+        labels = b.w.join(
+            t["lag_point"].format(
+                year=s.year, share=b.w.percent(s.share, 0), months=b.w.number(s.lag_months, grouping=False)
+            )
+            for s in now
+        )
         note = t["lag_note"].format(years=labels) if now else ""
         panels.append(
             Panel(
-                t["lag_panel"].format(definition=name, population=curve_words(filters)),
+                t["lag_panel"].format(definition=name, population=b.w.phrase(curve_words(filters))),
                 data,
                 t["lag_axis"],
                 percent=True,
@@ -137,7 +143,8 @@ def _lag_blocks(b: ReportBuilder) -> list[Block]:
                 note=note,
             )
         )
-        bases.append(t["lag_basis"].format(definition=name, basis=curve.basis(), beyond=out, xmax=f"{LAG_XMAX:.0f}"))
+        basis = b.w.phrase(curve.basis())
+        bases.append(t["lag_basis"].format(definition=name, basis=basis, beyond=out, xmax=f"{LAG_XMAX:.0f}"))
     snapshots = b.census.snapshots_in_force(["epoch"], None)
     for d in b.census.vintage_list()["export_date"]:
         snapshots += b.census.snapshots_in_force(["epoch"], d)
@@ -146,7 +153,7 @@ def _lag_blocks(b: ReportBuilder) -> list[Block]:
         b.rule_text("full"),
         b.attribution_text("as-published"),
         snapshots,
-        measure=t["lag_measure"].format(share=f"{COMPLETE_SHARE:.0%}"),
+        measure=t["lag_measure"].format(share=b.w.percent(COMPLETE_SHARE, 0)),
         extra=[*bases, t["lag_bound"], *([t["lag_as_of"]] if b.as_of else [])],
     )
     chart = b.chart(
@@ -156,7 +163,7 @@ def _lag_blocks(b: ReportBuilder) -> list[Block]:
         caption,
         columns=2,
         width_in=12.0,
-        reference_label=t["lag_reference"].format(share=f"{COMPLETE_SHARE:.0%}"),
+        reference_label=t["lag_reference"].format(share=b.w.percent(COMPLETE_SHARE, 0)),
     )
     return [chart]
 
@@ -164,23 +171,26 @@ def _lag_blocks(b: ReportBuilder) -> list[Block]:
 # -- claims ---------------------------------------------------------------------------------------------
 
 
-def _figure_at(value: Any, metric: str, when: Any, against: float | None) -> str:
+def _figure_at(w: Words, t: dict[str, Any], value: Any, metric: str, when: Any, against: float | None) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
-    text = format_figure(float(value), metric, against)
-    return f"{text} ({when})" if when else text
+    text = w.figure(float(value), metric, against)
+    return str(t["figure_at"].format(figure=text, date=w.date(when))) if when else text
 
 
-def _coverage_text(cov: dict[str, Any] | None, metric: str, t: dict[str, Any]) -> str:
+def _coverage_text(w: Words, cov: dict[str, Any] | None, metric: str, t: dict[str, Any]) -> str:
     if cov is None:
         return "—"
     if cov.get("estimate") is None:
         return str(t["withheld"])
-    if metric == "count":
-        return f"{t['about']} {cov['estimate']:,.0f} ({cov['ci_low']:,.0f}–{cov['ci_high']:,.0f})"
-    return (
-        f"{t['about']} {format_figure(cov['estimate'], metric)} "
-        f"({format_figure(cov['ci_low'], metric)}–{format_figure(cov['ci_high'], metric)})"
+
+    def number(value: Any) -> str:
+        return w.number(value) if metric == "count" else w.figure(value, metric)
+
+    return str(
+        t["about_range"].format(
+            about=t["about"], estimate=number(cov["estimate"]), low=number(cov["ci_low"]), high=number(cov["ci_high"])
+        )
     )
 
 
@@ -189,8 +199,9 @@ def claims_section(b: ReportBuilder) -> Section:
     name = str(b.claims) if b.claims else "—"
     section = Section("claims", t["title"], t["intro"].format(file=name))
     if b.claims is None:
-        section.notes.append(t["unavailable"].format(reason="give one with --claims FILE"))
+        section.notes.append(t["unavailable"].format(reason=t["no_claims"]))
         return section
+    w = b.w
     values = {c.id: c.value for c in load_claims(b.claims)}
     results = b.census.check(b.claims, as_of=b.as_of)  # the slowest step: every claim under every variant
     rows, panels, explanations, n = [], [], [], 0
@@ -200,33 +211,34 @@ def claims_section(b: ReportBuilder) -> Section:
         metric, value = str(r["metric"]), values.get(str(r["id"]))
         n = max(n, len(r["sensitivity"]))
         at, now = r.get("at_vintage"), r["now"]
-        verdict = str(b.s["verdicts"].get(r["verdict"], r["verdict"]))
+        verdict = w.verdict(str(r["verdict"]))
         low, high = r.get("range_low"), r.get("range_high")
         rows.append(
             [
                 r["claim"],
                 r["source"],
                 str(r["definition"]).split(" (")[0],
-                r["comparison"],
+                w.numbers_in(str(r["comparison"])),
                 verdict,
-                _figure_at(at["figure"], metric, at["export_date"], value) if at else t["no_vintage"],
-                _figure_at(at["next_figure"], metric, at["next_export_date"], value) if at else "—",
-                _figure_at(now["figure"], metric, now["export_date"], value),
-                _coverage_text(r.get("coverage"), metric, t),
-                f"{format_figure(low, metric)} – {format_figure(high, metric)}" if low is not None else "",
+                _figure_at(w, t, at["figure"], metric, at["export_date"], value) if at else t["no_vintage"],
+                _figure_at(w, t, at["next_figure"], metric, at["next_export_date"], value) if at else "—",
+                _figure_at(w, t, now["figure"], metric, now["export_date"], value),
+                _coverage_text(w, r.get("coverage"), metric, t),
+                f"{w.figure(low, metric)} – {w.figure(high, metric)}" if low is not None else "",
             ]
         )
-        text = t["explanation"].format(id=r["id"], verdict=verdict, explanation=r["explanation"])
+        explanation = w.explanation(r, value) if value is not None else str(r["explanation"])
+        text = t["explanation"].format(id=r["id"], verdict=verdict, explanation=explanation)
         cov = r.get("coverage") or {}
         if cov.get("reason"):
-            text += " " + t["withheld_reason"].format(reason=cov["reason"])
+            text += t["withheld_separator"] + t["withheld_reason"].format(reason=w.phrase(cov["reason"]))
         explanations.append(text)
         panels.append(_claim_panel(b, r, value, t))
     sources = sorted({s for name in b.census.definitions() for s in b.census.definition(name).sources})
     caption = b.caption(
         t["definition"].format(n=n),
         t["rule"],
-        "; ".join(b.attribution_text(a) for a in Attribution),
+        w.join((b.attribution_text(a) for a in Attribution), clauses=True),
         b.census.snapshots_in_force(sources, b.as_of),
         extra=[t["verdicts_line"]],
     )
@@ -250,12 +262,13 @@ def _claim_panel(b: ReportBuilder, r: dict[str, Any], value: float | None, t: di
     """One claim: the census's figure at the claim's vintage, the next and now, against the claimed value, with
     the estimate of what no source lists beside the figure now."""
     at, now = r.get("at_vintage"), r["now"]
+    w = b.w
     points: dict[str, float | None] = {}
     if at is not None:
-        points[f"{t['at_label']}\n{at['export_date'] or '—'}"] = at["figure"]
+        points[f"{t['at_label']}\n{w.date(at['export_date']) or '—'}"] = at["figure"]
         if at.get("next_export_date"):
-            points[f"{t['next_label']}\n{at['next_export_date']}"] = at["next_figure"]
-    now_label = f"{t['now_label']}\n{now['export_date']}"
+            points[f"{t['next_label']}\n{w.date(at['next_export_date'])}"] = at["next_figure"]
+    now_label = f"{t['now_label']}\n{w.date(now['export_date'])}"
     points[now_label] = now["figure"]
     data = pd.DataFrame({t["series_figure"]: [float("nan") if v is None else float(v) for v in points.values()]})
     data.index = list(points)
@@ -265,8 +278,8 @@ def _claim_panel(b: ReportBuilder, r: dict[str, Any], value: float | None, t: di
         estimate = pd.DataFrame(
             {"estimate": [cov["estimate"]], "low": [cov["ci_low"]], "high": [cov["ci_high"]]}, index=[now_label]
         )
-    verdict = str(b.s["verdicts"].get(r["verdict"], r["verdict"]))
-    title = "\n".join(textwrap.wrap(f"{r['id']}: {verdict}", 44)[:2])
+    verdict = w.verdict(str(r["verdict"]))
+    title = "\n".join(wrap(t["panel_title"].format(id=r["id"], verdict=verdict), 44)[:2])
     share = r["metric"] == "share"
     tops = [value or 0.0, float(data.max().max()) if data.notna().any().any() else 0.0]
     if estimate is not None:

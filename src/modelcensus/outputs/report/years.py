@@ -19,6 +19,7 @@ from modelcensus.census import Census
 from modelcensus.definitions import Definition
 from modelcensus.errors import QueryError
 from modelcensus.metrics.completeness import LagCurve, YearStatus, assess
+from modelcensus.outputs.common.i18n import Words
 from modelcensus.vocabulary import MODEL_FILTERS
 
 TINY_DENOMINATOR = 20
@@ -72,13 +73,15 @@ class YearMarks:
         """The years still filling in (never called complete), oldest first."""
         return sorted(y for y, s in self.statuses.items() if not s.complete)
 
-    def sentences(self, label: str = "") -> list[str]:
-        """One sentence per year still filling in (``2025 is still filling in: 537 listed …``); where the range
-        collapses to a point (one observation near the year's lag), the sentence says what it rests on."""
+    def sentences(self, label: str = "", words: Words | None = None) -> list[str]:
+        """One sentence per year still filling in (``2025 is still filling in: 537 listed …``), in the language of
+        ``words`` (default English); where the range collapses to a point (one observation near the year's lag),
+        the sentence says what it rests on."""
         out = []
         for year in self.filling():
             s = self.statuses[year]
-            out.append(s.describe(label, detail=s.estimate is not None and s.low == s.high))
+            detail = s.estimate is not None and s.low == s.high
+            out.append(words.year_sentence(s, label, detail) if words else s.describe(label, detail=detail))
         return out
 
     def scaled(self, year: int, value: float) -> tuple[float, float, float] | None:

@@ -1,7 +1,9 @@
 """The web dashboard: plain HTML pages that fetch JSON, their JSON twins, and the static assets.
 
 Every page is a small HTML shell (``static/*.html``) whose script fetches the page's JSON twin and
-the API's routes; nothing is rendered on the server, so each page shows exactly what its twin says.
+the API's routes; no figure is rendered on the server, so each page shows exactly what its twin says. The
+shell's words are in the page's language (``?lang=en|zh|id``, remembered in a cookie: :mod:`.language`); the
+twins are the same in every language.
 Plotly is served from the copy bundled in the installed ``plotly`` package: the pages make no
 request outside the server they came from.
 
@@ -12,8 +14,10 @@ cache and its time limit (``app.state.api``), so a page and the API always read 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
+from functools import cache
 from importlib.resources import files
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -31,6 +35,14 @@ from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import records, unprocessable_detail
 from modelcensus.outputs.common.schemas import ErrorOut
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, curve_filters, curve_words
+from modelcensus.outputs.web.language import (
+    LANG_COOKIE,
+    LANG_PARAMETER,
+    chosen_language,
+    dashboard_languages,
+    language_links,
+    render_page,
+)
 from modelcensus.outputs.web.profiles import Profiles
 from modelcensus.provenance import describe_sources
 from modelcensus.queries import TEXT_PATTERN, CountRequest, request_error
@@ -88,8 +100,28 @@ async def _answer(request: Request, key: tuple[Any, ...], compute: Callable[[Cen
     return JSONResponse(jsonable(await anyio.to_thread.run_sync(run)))
 
 
-def _page(name: str) -> HTMLResponse:
-    return HTMLResponse((STATIC / PAGES[name]).read_text(encoding="utf-8"))
+def _page(name: str, request: Request) -> HTMLResponse:
+    """A page in the language the request asks for (``?lang=``) or the one its cookie remembers; asking for
+    one sets the cookie, so the next pages keep it."""
+    asked = request.query_params.get(LANG_PARAMETER)
+    try:
+        lang = chosen_language(asked, request.cookies.get(LANG_COOKIE))
+    except QueryError:
+        message = html.escape(
+            f"{LANG_PARAMETER}: no dashboard in language {asked!r}; available: {', '.join(dashboard_languages())}"
+        )
+        return HTMLResponse(f'<!doctype html><html lang="en"><title>modelcensus</title><p>{message}</p></html>', 422)
+    page = render_page(_template(PAGES[name]), lang)
+    links = language_links(request.url.path, list(request.query_params.multi_items()), lang)
+    response = HTMLResponse(page.replace("<!--languages-->", links, 1))
+    if asked:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+@cache
+def _template(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
 
 
 def _unprocessable(exc: QueryError) -> HTTPException:
@@ -100,39 +132,39 @@ def _unprocessable(exc: QueryError) -> HTTPException:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def dashboard_page() -> HTMLResponse:
+def dashboard_page(request: Request) -> HTMLResponse:
     """Models by country under the chosen filters; the JSON twin is ``/api/dashboard`` with the same query."""
-    return _page("dashboard")
+    return _page("dashboard", request)
 
 
 @router.get("/models/{model_id:path}", response_class=HTMLResponse, include_in_schema=False)
-def model_page(model_id: str) -> HTMLResponse:
+def model_page(request: Request, model_id: str) -> HTMLResponse:
     """One canonical model and its records across sources; twin ``/api/models/{id}``."""
-    return _page("model")
+    return _page("model", request)
 
 
 @router.get("/countries/{code}", response_class=HTMLResponse, include_in_schema=False)
-def country_page(code: str) -> HTMLResponse:
+def country_page(request: Request, code: str) -> HTMLResponse:
     """A country's profile; twin ``/api/countries/{code}``."""
-    return _page("country")
+    return _page("country", request)
 
 
 @router.get("/organizations/{name:path}", response_class=HTMLResponse, include_in_schema=False)
-def organization_page(name: str) -> HTMLResponse:
+def organization_page(request: Request, name: str) -> HTMLResponse:
     """An organization's profile; twin ``/api/organizations/{name}``."""
-    return _page("org")
+    return _page("org", request)
 
 
 @router.get("/vintages", response_class=HTMLResponse, include_in_schema=False)
-def vintages_page() -> HTMLResponse:
+def vintages_page(request: Request) -> HTMLResponse:
     """How the census fills in: a figure at every vintage and the listing lag; twin ``/api/dashboard/vintages``."""
-    return _page("vintages")
+    return _page("vintages", request)
 
 
 @router.get("/claims", response_class=HTMLResponse, include_in_schema=False)
-def claims_page() -> HTMLResponse:
+def claims_page(request: Request) -> HTMLResponse:
     """Published claims read at their vintage; twin ``/api/claims``."""
-    return _page("claims")
+    return _page("claims", request)
 
 
 @router.get("/static/{name}", include_in_schema=False)

@@ -14,13 +14,65 @@ function claimedValue(comparison) {
 
 function fmt(value, metric) {
   if (value === null || value === undefined) return "—";
+  if (!MC.I18N.english) return metric === "share" ? MC.share(value, 1) : MC.number(Math.round(value));
   return metric === "share" ? (100 * value).toFixed(1) + "%" : Math.round(value).toLocaleString("en-US");
+}
+
+/* modelcensus.claims.format_figure in the page's language: near the claimed value, with enough digits to show
+   which side of it the figure is on. */
+function figureText(value, metric, against) {
+  if (value === null || value === undefined) return MC.I18N.common.explanation.not_available;
+  const write = (v, d) => (metric === "share" ? MC.share(v, d) : MC.number(v, d));
+  if (metric !== "share" && Number.isInteger(value)) return MC.number(value);
+  for (let digits = 1; digits < 6; digits++) {
+    const text = write(value, digits);
+    if (against === null || against === undefined || value === against || write(against, digits) !== text) return text;
+  }
+  return write(value, 6);
+}
+
+/* modelcensus.outputs.common.i18n.Words.render_explanation: a claim's explanation in the page's language. */
+function explanation(r) {
+  if (MC.I18N.english) return r.explanation;
+  const t = MC.I18N.common.explanation;
+  const m = r.metric;
+  const claimed = r.value;
+  const at = r.at_vintage, now = r.now;
+  const nowText = MC.fill(t.now, { figure: figureText(now.figure, m, claimed), date: MC.date(now.export_date) });
+  let first;
+  if (!at) {
+    first = MC.fill(t.first_now, { now: nowText, claimed: figureText(claimed, m) });
+  } else if (!at.export_date) {
+    first = MC.fill(t.first_undated, { as_of: MC.date(at.as_of), now: nowText });
+  } else {
+    const next = at.next_export_date ? MC.fill(t.next, { figure: figureText(at.next_figure, m, claimed), date: MC.date(at.next_export_date) }) : "";
+    const vintage = MC.fill(t.vintage, { date: MC.date(at.export_date), as_of: MC.date(at.as_of) });
+    first = MC.fill(t.first_vintage, { vintage: vintage, then: figureText(at.figure, m, claimed), next: next, now: nowText, claimed: figureText(claimed, m) });
+  }
+  const parts = [first];
+  if (r.range_low !== null && r.range_low !== undefined && r.range_high !== null && r.range_high !== undefined) {
+    parts.push(MC.fill(t.spread, { low: figureText(r.range_low, m), high: figureText(r.range_high, m) }));
+  }
+  const cov = r.coverage;
+  if (cov) {
+    const write = (v) => (m === "count" ? (v === null || v === undefined ? t.not_available : MC.number(Math.round(v))) : figureText(v, m));
+    if (cov.estimate !== null && cov.estimate !== undefined) {
+      parts.push(MC.fill(t.estimate, { estimate: write(cov.estimate), low: write(cov.ci_low), high: write(cov.ci_high), sources: MC.join(cov.sources || []) }));
+    } else if (cov.method === "none") {
+      parts.push(t.not_estimated);
+    } else {
+      parts.push(t.see_reason);
+    }
+  }
+  const scopes = [...new Set((r.snapshots || []).map((s) => s.scope).filter(Boolean))];
+  if (scopes.length) parts.push(MC.fill(t.population, { scopes: MC.join(scopes.map(MC.phrase), true) }));
+  return MC.tidy(parts.join(t.separator));
 }
 
 function coverageText(c, metric) {
   if (!c) return "—";
-  if (c.estimate === null || c.estimate === undefined) return "withheld (see below)";
-  return "about " + fmt(c.estimate, metric) + " (" + fmt(c.ci_low, metric) + "–" + fmt(c.ci_high, metric) + ")";
+  if (c.estimate === null || c.estimate === undefined) return MC.t("claims.withheld");
+  return MC.t("claims.about_range", { estimate: fmt(c.estimate, metric), low: fmt(c.ci_low, metric), high: fmt(c.ci_high, metric) });
 }
 
 function drawClaim(container, r) {
@@ -30,44 +82,44 @@ function drawClaim(container, r) {
   container.appendChild(div);
   const labels = [], values = [];
   if (r.at_vintage) {
-    labels.push("at its vintage<br>" + (r.at_vintage.export_date || "—"));
+    labels.push(MC.esc(MC.t("claims.at_label")) + "<br>" + (MC.date(r.at_vintage.export_date) || "—"));
     values.push(r.at_vintage.figure);
     if (r.at_vintage.next_export_date) {
-      labels.push("next vintage<br>" + r.at_vintage.next_export_date);
+      labels.push(MC.esc(MC.t("claims.next_label")) + "<br>" + MC.date(r.at_vintage.next_export_date));
       values.push(r.at_vintage.next_figure);
     }
   }
-  labels.push("now<br>" + r.now.export_date);
+  labels.push(MC.esc(MC.t("claims.now_label")) + "<br>" + MC.date(r.now.export_date));
   values.push(r.now.figure);
   const claimed = claimedValue(r.comparison);
   const share = r.metric === "share";
-  const traces = [{ type: "scatter", mode: "lines+markers", name: "the census's figure", x: labels, y: values,
+  const traces = [{ type: "scatter", mode: "lines+markers", name: MC.t("claims.figure"), x: labels, y: values,
     line: { color: "#1f77b4" }, marker: { size: 8 }, hovertemplate: "%{x}: " + (share ? "%{y:.1%}" : "%{y:,}") + "<extra></extra>" }];
   if (claimed !== null) {
     /* the legend entry; the line is a shape across the chart (one point would draw no line) */
-    traces.push({ type: "scatter", mode: "lines", name: "claimed value", x: [labels[0]], y: [claimed],
-      line: { color: "#d62728", dash: "dot", width: 2 }, hovertemplate: "claimed: " + (share ? "%{y:.1%}" : "%{y:,}") + "<extra></extra>" });
+    traces.push({ type: "scatter", mode: "lines", name: MC.t("claims.claimed"), x: [labels[0]], y: [claimed],
+      line: { color: "#d62728", dash: "dot", width: 2 }, hovertemplate: MC.t("claims.hover_claimed") + (share ? "%{y:.1%}" : "%{y:,}") + "<extra></extra>" });
   }
   const c = r.coverage;
   if (c && c.estimate !== null && c.estimate !== undefined && !share) {
-    traces.push({ type: "scatter", mode: "markers", name: "estimate with models no source lists", x: [labels[labels.length - 1]], y: [c.estimate],
+    traces.push({ type: "scatter", mode: "markers", name: MC.t("claims.estimate"), x: [labels[labels.length - 1]], y: [c.estimate],
       marker: { symbol: "diamond-open", size: 10, color: "#222" },
       error_y: { type: "data", symmetric: false, array: [c.ci_high - c.estimate], arrayminus: [c.estimate - c.ci_low], color: "#222", width: 4 },
-      hovertemplate: "estimate with models no source lists: about %{y:,.0f}<extra></extra>" });
+      hovertemplate: MC.t("claims.hover_estimate") + "<extra></extra>" });
   }
-  Plotly.newPlot(div, traces, {
-    title: { text: MC.esc(r.id) + ": <b>" + MC.esc(r.verdict) + "</b>", font: { size: 13 } },
+  MC.plot(div, traces, {
+    title: { text: MC.esc(r.id) + ": <b>" + MC.esc(MC.word("verdicts", r.verdict)) + "</b>", font: { size: 13 } },
     margin: { t: 40, r: 20, b: 60, l: 55 }, height: 300, showlegend: true, legend: { orientation: "h", y: -0.3, font: { size: 10 } },
     yaxis: { rangemode: "tozero", tickformat: share ? ".0%" : ",d" },
     xaxis: { type: "category", range: [-0.5, labels.length - 0.5] },
     shapes: claimed === null ? [] : [{ type: "line", xref: "x domain", x0: 0, x1: 1, yref: "y", y0: claimed, y1: claimed, line: { color: "#d62728", dash: "dot", width: 2 } }],
-  }, MC.plotConfig);
+  });
 }
 
 async function fetchClaims() {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await MC.getJSON("/api/claims" + window.location.search);
+      return await MC.getJSON("/api/claims" + MC.apiQuery());
     } catch (error) {
       /* the first check of a store takes a while: the server answers 503 and keeps computing */
       if (error.status !== 503 || attempt >= RETRIES) throw error;
@@ -80,30 +132,33 @@ async function fetchClaims() {
   const status = document.getElementById("status");
   try {
     const results = await fetchClaims();
-    status.textContent = results.length + " claims.";
+    status.textContent = MC.t("claims.count", { n: results.length });
     const charts = document.getElementById("claim-charts");
     for (const r of results) drawClaim(charts, r);
+    const figureAt = (value, metric, date) => MC.t("claims.figure_at", { figure: fmt(value, metric), date: MC.date(date) });
     const rows = results.map((r) => ({
-      claim: r.claim, source: r.source, definition: String(r.definition).split(" (")[0], claimed: r.comparison, verdict: r.verdict,
-      at_vintage: r.at_vintage ? fmt(r.at_vintage.figure, r.metric) + " (" + r.at_vintage.export_date + ")" : "— (no date given: read now)",
-      next: r.at_vintage && r.at_vintage.next_export_date ? fmt(r.at_vintage.next_figure, r.metric) + " (" + r.at_vintage.next_export_date + ")" : "—",
-      now: fmt(r.now.figure, r.metric) + " (" + r.now.export_date + ")",
+      claim: r.claim, source: r.source, definition: String(r.definition).split(" (")[0],
+      claimed: MC.I18N.english ? r.comparison : String(r.comparison).replace(/[\d.,]+%?/, (n) => MC.localValue(n) || n),
+      verdict: MC.word("verdicts", r.verdict),
+      at_vintage: r.at_vintage ? figureAt(r.at_vintage.figure, r.metric, r.at_vintage.export_date) : MC.t("claims.no_vintage"),
+      next: r.at_vintage && r.at_vintage.next_export_date ? figureAt(r.at_vintage.next_figure, r.metric, r.at_vintage.next_export_date) : "—",
+      now: figureAt(r.now.figure, r.metric, r.now.export_date),
       coverage: coverageText(r.coverage, r.metric),
       range: r.range_low !== null && r.range_low !== undefined ? fmt(r.range_low, r.metric) + " – " + fmt(r.range_high, r.metric) : "",
     }));
     const table = MC.table(document.getElementById("claims-table"), [
       { key: "claim" }, { key: "source" }, { key: "definition" }, { key: "claimed" }, { key: "verdict" },
-      { key: "at_vintage", label: "at its vintage" }, { key: "next", label: "next vintage" }, { key: "now" },
-      { key: "coverage", label: "with models no source lists" }, { key: "range", label: "sensitivity range" },
+      { key: "at_vintage" }, { key: "next" }, { key: "now" }, { key: "coverage" }, { key: "range" },
     ], rows, "claims.csv");
     table.querySelectorAll("tbody tr").forEach((tr, i) => tr.cells[4].classList.add("verdict", "verdict-" + results[i].verdict));
     const list = document.getElementById("explanations");
     for (const r of results) {
       const li = document.createElement("li");
       const head = document.createElement("b");
-      head.textContent = r.id + " (" + r.verdict + "): ";
+      head.textContent = MC.t("claims.explanation_head", { id: r.id, verdict: MC.word("verdicts", r.verdict) });
       li.appendChild(head);
-      li.appendChild(document.createTextNode(r.explanation + (r.coverage && r.coverage.reason ? " The estimate of models no source lists is withheld: " + r.coverage.reason : "")));
+      const reason = r.coverage && r.coverage.reason ? MC.t("claims.withheld_reason", { reason: MC.phrase(r.coverage.reason) }) : "";
+      li.appendChild(document.createTextNode(MC.tidy(explanation(r) + reason)));
       list.appendChild(li);
     }
     document.body.dataset.loaded = "yes";

@@ -1,7 +1,157 @@
-/* Shared helpers of the dashboard pages: fetching JSON, tables with CSV download, provenance. */
+/* Shared helpers of the dashboard pages: fetching JSON, tables with CSV download, provenance, and the page's
+   language (the words the server gives in MC.setLanguage; the JSON twins are English in every language). */
 "use strict";
 
 const MC = {};
+
+/* -- the page's language ----------------------------------------------------------------------------- */
+
+MC.I18N = { lang: "en", english: true, t: {}, common: {}, separators: "", countries: {}, english_countries: {}, phrases: [], numeric: [], verbatim: [] };
+MC.PHRASES = [];
+
+MC.setLanguage = function (i18n) {
+  MC.I18N = i18n;
+  MC.PHRASES = (i18n.phrases || []).map(([source, translated]) => [new RegExp("^(?:" + source + ")$", "s"), translated]);
+  MC.FILLING = MC.t("filling.label");
+  MC.ESTIMATE = MC.t("filling.estimate");
+};
+
+/* A template's placeholders ({name}) filled in. */
+MC.fill = function (template, params) {
+  return String(template).replace(/\{([a-z_]+)\}/g, (whole, name) => (params && name in params ? String(params[name]) : whole));
+};
+
+/* The page's words: MC.t("dashboard.heading"), MC.t("country.models_of", {n: 12}). */
+MC.t = function (key, params) {
+  let value = MC.I18N.t;
+  for (const part of key.split(".")) value = value && typeof value === "object" ? value[part] : undefined;
+  return MC.fill(value === undefined ? key : value, params);
+};
+
+/* A shared word (verdicts, rules, attributions, sectors, roles): the word itself when there is none. */
+MC.word = function (group, key) {
+  const words = MC.I18N.common[group] || {};
+  return key in words ? words[key] : key;
+};
+
+MC.country = function (code, fallback) {
+  if (code === null || code === undefined || code === "None") return MC.I18N.english ? fallback : (MC.I18N.common.no_country || fallback);
+  return MC.I18N.countries[code] || fallback || code;
+};
+
+/* A table column's header: the page's word for a JSON key, else the key. */
+MC.column = function (key) {
+  const words = MC.I18N.t.columns || {};
+  return key in words ? words[key] : key;
+};
+
+MC.intl = function () {
+  return MC.I18N.english ? "en-US" : MC.I18N.common.intl_locale;
+};
+
+MC.number = function (value, digits) {
+  const d = digits || 0;
+  return Number(value).toLocaleString(MC.intl(), { minimumFractionDigits: d, maximumFractionDigits: d });
+};
+
+/* A number as written in the data (a rating: 1445.8), with the language's decimal mark and no grouping. */
+MC.plain = function (value) {
+  if (typeof value !== "number" || MC.I18N.english) return MC.cell(value);
+  return value.toLocaleString(MC.intl(), { useGrouping: false, maximumFractionDigits: 4 });
+};
+
+MC.share = function (value, digits) {
+  const d = digits === undefined ? 1 : digits;
+  return Number(value).toLocaleString(MC.intl(), { style: "percent", minimumFractionDigits: d, maximumFractionDigits: d });
+};
+
+/* A day as the language writes it (English: as the data has it, 2026-03-30). */
+MC.date = function (value) {
+  if (value === null || value === undefined) return "";
+  const text = String(value);
+  if (MC.I18N.english || !/^\d{4}-\d{2}-\d{2}/.test(text)) return text;
+  const day = new Date(text.slice(0, 10) + "T00:00:00Z");
+  return new Intl.DateTimeFormat(MC.intl(), { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }).format(day);
+};
+
+MC.join = function (items, clauses) {
+  return items.join(MC.I18N.common[clauses ? "clause_separator" : "list_separator"] || (clauses ? "; " : ", "));
+};
+
+MC.tidy = function (text) {
+  return MC.I18N.common.cjk ? String(text).replace(/(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])/g, "") : text;
+};
+
+/* A number or a date in a sentence of the data, as the language writes it (null: not one). */
+MC.localValue = function (text) {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return MC.date(text);
+  if (/^(?:-?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|-?\d+\.\d+%?|-?\d+%)$/.test(text)) {
+    const body = text.replace(/%$/, "").replace(/,/g, "");
+    const digits = body.includes(".") ? body.split(".")[1].length : 0;
+    if (text.endsWith("%")) return MC.share(parseFloat(body) / 100, digits);
+    return MC.number(parseFloat(body), digits);
+  }
+  return null;
+};
+
+/* A sentence a lower layer wrote in English, in the page's language: the same phrases as the report
+   (modelcensus.outputs.common.i18n.Words.phrase). */
+MC.phrase = function (text) {
+  if (text === null || text === undefined) return "";
+  text = String(text);
+  if (MC.I18N.english || !text) return text;
+  return MC.translate(text);
+};
+
+/* [translated, known]: the same reading as the report's (Words._read): whole by a phrase whose placeholders hold
+   no clause, else clause by clause when every clause is known, else whole by the first phrase that matches. */
+MC.read = function (text) {
+  const local = MC.localValue(text);
+  if (local !== null) return [local, true];
+  if (text in MC.I18N.english_countries) return [MC.country(MC.I18N.english_countries[text], text), true];
+  const matches = [];
+  for (const [pattern, translated] of MC.PHRASES) {
+    const match = pattern.exec(text);
+    if (match) matches.push([match, translated]);
+  }
+  const fill = ([match, translated]) => {
+    const values = {};
+    for (const [name, value] of Object.entries(match.groups || {})) {
+      values[name] = MC.I18N.verbatim.includes(name) ? value : MC.read(value)[0];
+    }
+    return MC.tidy(MC.fill(translated, values));
+  };
+  for (const m of matches) {
+    if (!Object.values(m[0].groups || {}).some((v) => v.includes(", ") || v.includes("; "))) return [fill(m), true];
+  }
+  for (const [separator, key] of [["; ", "clause_separator"], [", ", "part_separator"]]) {
+    if (!text.includes(separator)) continue;
+    const parts = text.split(separator).map(MC.read);
+    const known = parts.every((p) => p[1]);
+    if (known || !matches.length) return [parts.map((p) => p[0]).join(MC.I18N.common[key]), known];
+  }
+  if (matches.length) return [fill(matches[0]), true];
+  return [text, !/[A-Za-z]{2,}/.test(text)];
+};
+
+MC.translate = function (text) {
+  return MC.read(text)[0];
+};
+
+/* Plotly's layout in the page's language: its decimal and thousands separators. */
+MC.layout = function (layout) {
+  if (MC.I18N.separators) layout.separators = MC.I18N.separators;
+  return layout;
+};
+
+/* A date axis in the page's language. */
+MC.dateAxis = function (axis) {
+  if (!MC.I18N.english && MC.I18N.common.plotly_date_axis) {
+    axis.tickformat = MC.I18N.common.plotly_date_axis;
+    axis.hoverformat = MC.I18N.common.plotly_date_hover;
+  }
+  return axis;
+};
 
 MC.esc = function (value) {
   return String(value).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -28,19 +178,21 @@ MC.showError = function (element, error) {
 
 MC.cell = function (value) {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value)) return value.map(MC.cell).join(", ");
+  if (Array.isArray(value)) return MC.I18N.english ? value.map(MC.cell).join(", ") : MC.join(value.map(MC.cell));
   if (typeof value === "object") return JSON.stringify(value);
+  if (!MC.I18N.english && (typeof value === "boolean" || ["yes", "no", "unknown"].includes(value))) return MC.t("values." + String(value));
   return String(value);
 };
 
 MC.formatNumber = function (value) {
   if (typeof value !== "number") return MC.cell(value);
-  if (Number.isInteger(value)) return value.toLocaleString("en-US");
-  return value.toLocaleString("en-US", { maximumFractionDigits: 4 });
+  if (Number.isInteger(value)) return value.toLocaleString(MC.intl());
+  return value.toLocaleString(MC.intl(), { maximumFractionDigits: 4 });
 };
 
 MC.percent = function (value) {
-  return typeof value === "number" ? (100 * value).toFixed(1) + " %" : MC.cell(value);
+  if (typeof value !== "number") return MC.cell(value);
+  return MC.I18N.english ? (100 * value).toFixed(1) + " %" : MC.share(value, 1);
 };
 
 MC.toCSV = function (columns, rows) {
@@ -48,7 +200,7 @@ MC.toCSV = function (columns, rows) {
     const text = Array.isArray(v) ? v.map(MC.cell).join("; ") : MC.cell(v);
     return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
   };
-  const lines = [columns.map((c) => quote(c.label || c.key)).join(",")];
+  const lines = [columns.map((c) => quote(c.label || MC.column(c.key))).join(",")];
   for (const row of rows) lines.push(columns.map((c) => quote(row[c.key])).join(","));
   return lines.join("\r\n") + "\r\n";
 };
@@ -72,7 +224,7 @@ MC.table = function (container, columns, rows, filename, caption) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "csv";
-  button.textContent = "Download CSV";
+  button.textContent = MC.t("page.download_csv");
   button.addEventListener("click", () => MC.download(filename, MC.toCSV(columns, rows)));
   tools.appendChild(button);
   if (caption) {
@@ -87,7 +239,7 @@ MC.table = function (container, columns, rows, filename, caption) {
   const head = table.createTHead().insertRow();
   for (const c of columns) {
     const th = document.createElement("th");
-    th.textContent = c.label || c.key;
+    th.textContent = c.label || MC.column(c.key);
     head.appendChild(th);
   }
   const body = table.createTBody();
@@ -120,6 +272,7 @@ MC.table = function (container, columns, rows, filename, caption) {
    "Epoch AI (CC BY 4.0): export dated 2026-03-30; Hugging Face Hub (…): a listing of 1,000 trending repos …,
    not a full harvest dated 2026-05-04". */
 MC.describeSources = function (snapshots) {
+  if (!MC.I18N.english) return MC.sourcesText(snapshots);
   const order = ["epoch", "huggingface", "openrouter", "lmarena", "litellm"];
   const bySource = new Map();
   for (const s of snapshots || []) {
@@ -140,58 +293,104 @@ MC.describeSources = function (snapshots) {
   }).join("; ");
 };
 
+/* MC.describeSources in the page's language (modelcensus.outputs.common.i18n.Words.render_sources). */
+MC.sourcesText = function (snapshots) {
+  const t = MC.I18N.common.sources;
+  const order = ["epoch", "huggingface", "openrouter", "lmarena", "litellm"];
+  const bySource = new Map();
+  for (const s of snapshots || []) {
+    const key = s.source || "";
+    if (!bySource.has(key)) bySource.set(key, []);
+    bySource.get(key).push(s);
+  }
+  const rank = (k) => (order.includes(k) ? order.indexOf(k) : order.length);
+  const keys = [...bySource.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const parts = keys.map((key) => {
+    const snaps = bySource.get(key);
+    const first = snaps[0];
+    const dates = [...new Set(snaps.map((s) => (s.data_date && s.data_date !== "None" ? s.data_date : "unknown")))].sort();
+    const scopes = [...new Set(snaps.map((s) => s.scope).filter(Boolean))];
+    const what = scopes.length ? MC.join(scopes.map(MC.phrase), true) : t.export;
+    const when = dates.length === 1 && dates[0] === "unknown" ? t.undated
+      : MC.fill(t.dated, { dates: MC.join(dates.map((d) => (d === "unknown" ? MC.I18N.common.unknown : MC.date(d)))) });
+    return MC.fill(t.line, { credit: first.credit || key, license: MC.phrase(first.license || ""), what: what, when: when });
+  });
+  return MC.tidy(MC.join(parts, true)); /* as the English one: without the caption's "Sources:" and full stop */
+};
+
 /* The definition, counting rule, attribution, denominator and sources of a figure. */
 MC.provenance = function (element, p) {
   if (!p) { element.innerHTML = ""; return; }
   const snapshots = p.snapshots || [];
+  const english = MC.I18N.english;
+  const rule = !p.rule ? null : english ? p.rule + (p.rule_text && p.rule_text !== p.rule ? " — " + p.rule_text : "") : MC.word("rules", p.rule);
   const items = [
-    ["Definition", p.definition],
-    ["Counting rule", p.rule ? p.rule + (p.rule_text && p.rule_text !== p.rule ? " — " + p.rule_text : "") : null],
-    ["Attribution", p.attribution],
-    ["Unit", p.unit],
-    ["Metric", p.metric],
-    ["Share denominator", p.denominator],
-    ["Sources", snapshots.length ? MC.describeSources(snapshots) : null],
+    [MC.t("provenance.definition"), english ? p.definition : MC.phrase(p.definition)],
+    [MC.t("provenance.rule"), rule],
+    [MC.t("provenance.attribution"), english || !p.attribution ? p.attribution : MC.word("attributions", p.attribution)],
+    [MC.t("provenance.unit"), english || !p.unit ? p.unit : MC.t("dashboard.unit_" + p.unit)],
+    [MC.t("provenance.metric"), english || !p.metric ? p.metric : MC.phrase(p.metric)],
+    [MC.t("provenance.denominator"), english ? p.denominator : MC.phrase(p.denominator)],
+    [MC.t("provenance.sources"), snapshots.length ? MC.describeSources(snapshots) : null],
   ].filter((kv) => kv[1] !== null && kv[1] !== undefined && kv[1] !== "");
-  element.innerHTML = "<dl>" + items.map(([k, v]) => "<dt>" + MC.esc(k) + ":</dt><dd>" + MC.esc(v) + "</dd>").join("") + "</dl>";
+  element.innerHTML = "<dl>" + items.map(([k, v]) => "<dt>" + MC.esc(MC.t("page.provenance_item", { label: k })) + "</dt><dd>" + MC.esc(v) + "</dd>").join("") + "</dl>";
 };
 
 /* -- years still filling in ------------------------------------------------------------------------- */
 
-MC.FILLING = "still filling in";
+MC.FILLING = "still filling in"; /* replaced by the page's words in MC.setLanguage */
 MC.ESTIMATE = "estimated final count (range)";
 MC.SHOWN_SENTENCES = 6;
 
-/* The sentences of the years still filling in (newest first, at most a few; the rest named by year). */
-MC.fillingNote = function (element, years, what) {
+/* A year still filling in, in a sentence of the page's language (the twin's own sentence in English):
+   modelcensus.outputs.common.i18n.Words.render_year_sentence, without the detail of its basis. */
+MC.yearSentence = function (y, label) {
+  const t = MC.I18N.common.year_status;
+  const who = label ? MC.fill(t.who_label, { label: label, year: y.year }) : MC.fill(t.who_year, { year: y.year });
+  const basis = MC.phrase(y.basis);
+  const listed = MC.number(y.listed);
+  if (y.complete) return MC.tidy(MC.fill(t.complete, { who: who, listed: listed, basis: basis }));
+  if (y.estimate === null || y.estimate === undefined) return MC.tidy(MC.fill(t.no_estimate, { who: who, listed: listed, basis: basis }));
+  const high = y.estimate_high === null || y.estimate_high === undefined ? t.unbounded : MC.number(y.estimate_high);
+  return MC.tidy(MC.fill(t.estimate, {
+    who: who, listed: listed, lag: Math.round(y.lag_months), estimate: MC.number(y.estimate), low: MC.number(y.estimate_low), high: high, detail: "",
+  }));
+};
+
+/* The sentences of the years still filling in (newest first, at most a few; the rest named by year); label:
+   whose figures (a country's name, a definition) in the sentences of a language other than English. */
+MC.fillingNote = function (element, years, what, label) {
   element.innerHTML = "";
   if (!years || !years.measured) {
     element.textContent = years && years.unmeasured ? years.unmeasured : "";
     return;
   }
-  const sentences = years.sentences || [];
   const filling = years.filling_in || [];
+  const sentences = MC.I18N.english ? years.sentences || []
+    : (years.years || []).filter((y) => y.filling_in).map((y) => MC.yearSentence(y, label));
   const head = document.createElement("p");
   head.className = "filling-head";
-  head.textContent = filling.length
-    ? (what || "These figures") + " include " + filling.length + " year" + (filling.length > 1 ? "s" : "") +
-      " still filling in (drawn hatched or hollow on a dashed line; ◇ with a bar: the estimated final count and its range, read on the listing lag of " +
-      years.population + "):"
-    : "No year of these figures is still filling in (read on the listing lag of " + years.population + ").";
+  const population = MC.phrase(years.population);
+  const yearsWord = MC.t(filling.length > 1 ? "filling.year_many" : "filling.year_one");
+  head.textContent = MC.tidy(filling.length
+    ? MC.t("filling.head", { what: what || MC.t("filling.these_figures"), n: filling.length, years: yearsWord, population: population })
+    : MC.t("filling.none", { population: population }));
   element.appendChild(head);
   const list = document.createElement("ul");
   list.className = "filling";
   const shown = sentences.slice(-MC.SHOWN_SENTENCES).reverse();
   for (const sentence of shown) {
     const li = document.createElement("li");
-    li.textContent = sentence + ".";
+    li.textContent = MC.t("filling.sentence", { sentence: sentence });
     list.appendChild(li);
   }
   if (sentences.length > shown.length) {
     const rest = filling.slice(0, filling.length - shown.length);
     const li = document.createElement("li");
-    li.textContent = "and " + rest.length + " earlier year" + (rest.length > 1 ? "s" : "") + " (" +
-      rest[0] + (rest.length > 1 ? "–" + rest[rest.length - 1] : "") + ") also read as still filling in: see the JSON twin.";
+    li.textContent = MC.t("filling.earlier", {
+      n: rest.length, years: MC.t(rest.length > 1 ? "filling.year_many" : "filling.year_one"),
+      range: rest[0] + (rest.length > 1 ? "–" + rest[rest.length - 1] : ""),
+    });
     list.appendChild(li);
   }
   if (shown.length) element.appendChild(list);
@@ -244,7 +443,7 @@ MC.estimateTraces = function (points, name) {
     customdata: est.map((p) => [p.estimate_low, p.estimate_high]),
     marker: { symbol: "diamond-open", size: 9, color: "#222" },
     error_y: { type: "data", symmetric: false, array: est.map((p) => p.estimate_high - p.estimate), arrayminus: est.map((p) => p.estimate - p.estimate_low), color: "#222", thickness: 1.2, width: 4 },
-    hovertemplate: (name ? name + " " : "") + "%{x}: final count probably about %{y:,.0f} (%{customdata[0]:,.0f}–%{customdata[1]:,.0f})<extra></extra>",
+    hovertemplate: (name ? name + " " : "") + "%{x}: " + MC.t("filling.hover_estimate") + "<extra></extra>",
   }];
 };
 
@@ -263,8 +462,16 @@ MC.dedupeLegend = function (traces) {
 /* A legend-only entry saying how years still filling in are drawn. */
 MC.fillingLegend = function (kind) {
   return kind === "bar"
-    ? { type: "bar", name: MC.FILLING + " (hatched)", x: [null], y: [null], marker: { color: "#999", pattern: { shape: "/", fgcolor: "white", fillmode: "overlay" } }, hoverinfo: "skip" }
-    : { type: "scatter", mode: "lines+markers", name: MC.FILLING + " (dashed, hollow)", x: [null], y: [null], line: { color: "#555", dash: "dash" }, marker: { symbol: "circle-open", size: 9, color: "#555" }, hoverinfo: "skip" };
+    ? { type: "bar", name: MC.t("filling.hatched", { label: MC.FILLING }), x: [null], y: [null], marker: { color: "#999", pattern: { shape: "/", fgcolor: "white", fillmode: "overlay" } }, hoverinfo: "skip" }
+    : { type: "scatter", mode: "lines+markers", name: MC.t("filling.dashed", { label: MC.FILLING }), x: [null], y: [null], line: { color: "#555", dash: "dash" }, marker: { symbol: "circle-open", size: 9, color: "#555" }, hoverinfo: "skip" };
+};
+
+/* This page's query for its JSON twin: the page's own parameters, not its language (the twins have none). */
+MC.apiQuery = function () {
+  const params = new URLSearchParams(window.location.search);
+  params.delete("lang");
+  const query = params.toString();
+  return query ? "?" + query : "";
 };
 
 MC.countryHref = (code) => "/countries/" + encodeURIComponent(code);
@@ -277,3 +484,7 @@ MC.pathTail = function (prefix) {
 };
 
 MC.plotConfig = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"] };
+/* Plotly.newPlot and Plotly.react with the page's number separators. */
+MC.plot = function (element, traces, layout) {
+  return Plotly.newPlot(element, traces, MC.layout(layout), MC.plotConfig);
+};

@@ -12,7 +12,7 @@ let generation = 0; /* ignores answers to superseded requests */
 function setAttributionOptions(source, wanted) {
   const select = field("attribution");
   const options = ATTRIBUTIONS[source] || ATTRIBUTIONS.epoch;
-  select.innerHTML = options.map((o) => '<option value="' + o + '">' + o + "</option>").join("");
+  select.innerHTML = options.map((o) => '<option value="' + o + '">' + MC.esc(MC.t("dashboard.attribution_" + o)) + "</option>").join("");
   select.value = options.includes(wanted) ? wanted : options[0];
 }
 
@@ -76,7 +76,7 @@ async function loadDefinitions() {
       select.appendChild(option);
     }
   } catch (error) {
-    document.getElementById("status").textContent = "Definitions unavailable: " + error.message;
+    document.getElementById("status").textContent = MC.t("dashboard.definitions_unavailable", { error: error.message });
   }
 }
 
@@ -86,13 +86,22 @@ function figureOf(row, source, definition) {
   return row.count;
 }
 
+/* A row's group in the page's language: a country's name, else (Hub) why it has none. */
+function nameOf(r) {
+  if (MC.I18N.english) return r.group_name;
+  return r.group === null || r.group === undefined ? MC.phrase(r.group_name) : MC.country(r.group, r.group_name);
+}
+
 function drawCountries(data) {
   const figure = data.by_country;
   const source = data.params.source;
   const definition = data.params.definition;
-  const what = definition ? "Units" : source === "huggingface" ? "Hub " + (data.params.metric || "models") : "Models";
-  document.getElementById("chart-title").textContent = what + " by country";
-  const rows = figure.rows.slice().sort((a, b) => b.count - a.count);
+  const what = definition ? MC.t("dashboard.what_units")
+    : source === "huggingface" ? MC.t("dashboard.what_hub", { metric: MC.phrase(data.params.metric || "models") }) : MC.t("dashboard.what_models");
+  const title = MC.t("dashboard.what_by_country", { what: what });
+  document.getElementById("chart-title").textContent = title;
+  const rows = figure.rows.slice().sort((a, b) => b.count - a.count)
+    .map((r) => Object.assign({}, r, { group_name: nameOf(r) }));
   const top = rows.slice(0, 25);
   const chart = document.getElementById("chart-country");
   const key = (r) => (r.group === null ? "none" : r.group);
@@ -101,71 +110,71 @@ function drawCountries(data) {
   const traces = [{
     type: "bar",
     name: what,
-    x: top.map((r) => r.group_name),
+    x: top.map(nameOf),
     y: top.map((r) => r.count),
     customdata: top.map(key),
-    text: top.map((r) => (r.share === null || r.share === undefined ? "" : (100 * r.share).toFixed(1) + "%")),
+    text: top.map((r) => (r.share === null || r.share === undefined ? "" : MC.I18N.english ? (100 * r.share).toFixed(1) + "%" : MC.share(r.share))),
     textposition: "none", /* the share is in the hover and the table; on the bars it crossed the hatching */
-    hovertemplate: "%{x}: %{y} (%{text} of the denominator)<extra></extra>",
+    hovertemplate: MC.t("dashboard.hover_bar") + "<extra></extra>",
     marker: { color: "#2f6db5" },
   }];
   const filling = top.map((r) => { const m = markOf(r); return m ? m.filling : 0; });
   if (filling.some((v) => v > 0)) {
     /* the part of each bar from years still filling in, hatched over it; the bar's estimated final height beside it */
     traces.push({
-      type: "bar", name: MC.FILLING + " (hatched part)", x: top.map((r) => r.group_name), y: filling,
+      type: "bar", name: MC.t("filling.hatched_part", { label: MC.FILLING }), x: top.map(nameOf), y: filling,
       base: top.map((r, i) => r.count - filling[i]), customdata: top.map(key),
       marker: { color: "rgba(47,109,181,0.55)", pattern: { shape: "/", fgcolor: "white", size: 7, solidity: 0.45, fillmode: "overlay" } },
-      hovertemplate: "%{x}: %{y:,.4~g} from years still filling in<extra></extra>",
+      hovertemplate: MC.t("dashboard.hover_filling") + "<extra></extra>",
     });
     const withEstimate = top.filter((r) => { const m = markOf(r); return m && m.estimate !== null; });
     traces.push({
-      type: "scatter", mode: "markers", name: MC.ESTIMATE, x: withEstimate.map((r) => r.group_name),
+      type: "scatter", mode: "markers", name: MC.ESTIMATE, x: withEstimate.map(nameOf),
       y: withEstimate.map((r) => markOf(r).estimate), customdata: withEstimate.map(key),
-      text: withEstimate.map((r) => { const m = markOf(r); return Math.round(m.estimate_low).toLocaleString("en-US") + "–" + Math.round(m.estimate_high).toLocaleString("en-US") + (m.unestimated.length ? "; at least: " + m.unestimated.join(", ") + " not estimated" : ""); }),
+      text: withEstimate.map((r) => { const m = markOf(r); return MC.number(Math.round(m.estimate_low)) + "–" + MC.number(Math.round(m.estimate_high)) + (m.unestimated.length ? MC.t("dashboard.at_least", { years: MC.join(m.unestimated) }) : ""); }),
       marker: { symbol: "diamond-open", size: 9, color: "#222" },
       error_y: {
         type: "data", symmetric: false, color: "#222", thickness: 1.2, width: 4,
         array: withEstimate.map((r) => markOf(r).estimate_high - markOf(r).estimate),
         arrayminus: withEstimate.map((r) => markOf(r).estimate - markOf(r).estimate_low),
       },
-      hovertemplate: "%{x}: final figure probably about %{y:,.0f} (%{text})<extra></extra>",
+      hovertemplate: MC.t("dashboard.hover_estimate") + "<extra></extra>",
     });
   }
   Plotly.react(
     chart,
     traces,
-    {
+    MC.layout({
       margin: { t: 10, r: 10, b: 120, l: 60 }, yaxis: { title: { text: what } }, xaxis: { tickangle: -40 },
       barmode: "overlay", showlegend: traces.length > 1, legend: { orientation: "h", y: 1.08 },
-    },
+    }),
     MC.plotConfig,
   );
-  chart.dataset.groups = JSON.stringify(top.map((r) => [r.group, r.group_name, r.count]));
+  chart.dataset.groups = JSON.stringify(top.map((r) => [r.group, nameOf(r), r.count]));
   chart.removeAllListeners && chart.removeAllListeners("plotly_click");
   chart.on("plotly_click", (event) => {
     const point = event.points[0];
     const row = top.find((r) => key(r) === point.customdata);
     if (!row) return;
-    listModels({ country: point.customdata }, row.group_name, figureOf(row, source, definition), 0);
+    listModels({ country: point.customdata }, nameOf(row), figureOf(row, source, definition), 0);
   });
-  MC.fillingNote(document.getElementById("filling-country"), data.years, what + " by country");
+  MC.fillingNote(document.getElementById("filling-country"), data.years, title, "");
   MC.provenance(document.getElementById("prov-country"), figure.provenance);
-  const extra = definition ? [{ key: "units", label: "units", numeric: true }]
-    : source === "huggingface" ? [{ key: "repos", label: "repos", numeric: true }]
-    : [{ key: "models", label: "models", numeric: true }];
+  const extra = definition ? [{ key: "units", label: MC.column("units"), numeric: true }]
+    : source === "huggingface" ? [{ key: "repos", label: MC.column("repos"), numeric: true }]
+    : [{ key: "models", label: MC.column("models"), numeric: true }];
   MC.table(
     document.getElementById("table-country"),
     [
-      { key: "group_name", label: "country", link: (r) => (r.group && source === "epoch" ? MC.countryHref(r.group) : null) },
-      { key: "count", label: "count", numeric: true },
+      { key: "group_name", label: MC.column("country"), link: (r) => (r.group && source === "epoch" ? MC.countryHref(r.group) : null) },
+      { key: "count", label: MC.column("count"), numeric: true },
       ...extra,
       { key: "denominator", numeric: true },
       { key: "share", percent: true },
     ],
     rows,
     "by-country.csv",
-    rows.length + " groups",
+    MC.t("dashboard.groups", { n: rows.length }),
   );
 }
 
@@ -177,7 +186,7 @@ function drawYears(data) {
   const byGroup = new Map();
   for (const r of figure.rows) {
     if (r.year === null) continue;
-    if (!byGroup.has(r.group)) byGroup.set(r.group, { name: r.group_name, rows: [] });
+    if (!byGroup.has(r.group)) byGroup.set(r.group, { name: nameOf(r), rows: [] });
     byGroup.get(r.group).rows.push(r);
   }
   const series = (data.years && data.years.series) || {};
@@ -192,13 +201,13 @@ function drawYears(data) {
     const rows = g.rows.sort((a, b) => a.year - b.year);
     const status = new Map((series[String(group)] || []).map((p) => [p.year, p]));
     const points = rows.map((r) => Object.assign({ filling_in: false }, status.get(r.year) || {}, { year: r.year, count: r.count }));
-    const custom = { customdata: rows.map((r) => [group, r.year, r.count, r.group_name]) };
+    const custom = { customdata: rows.map((r) => [group, r.year, r.count, nameOf(r)]) };
     traces.push(...MC.yearLineTraces(g.name, points, fixed[group] || palette[i++ % palette.length], custom));
   }
   if (traces.some((t) => t.line && t.line.dash === "dash")) traces.push(MC.fillingLegend("line"));
   const chart = document.getElementById("chart-year");
   const xaxis = last - first <= 20 ? { dtick: 1 } : {};
-  Plotly.react(chart, MC.dedupeLegend(traces), { margin: { t: 10, r: 10, b: 40, l: 60 }, xaxis: xaxis }, MC.plotConfig);
+  Plotly.react(chart, MC.dedupeLegend(traces), MC.layout({ margin: { t: 10, r: 10, b: 40, l: 60 }, xaxis: xaxis }), MC.plotConfig);
 
   chart.removeAllListeners && chart.removeAllListeners("plotly_click");
   chart.on("plotly_click", (event) => {
@@ -213,17 +222,17 @@ async function load() {
   const mine = ++generation;
   const query = currentParams().toString();
   document.getElementById("twin").href = "/api/dashboard" + (query ? "?" + query : "");
-  document.getElementById("status").textContent = "Loading…";
+  document.getElementById("status").textContent = MC.t("page.loading");
   try {
     const data = await MC.getJSON("/api/dashboard" + (query ? "?" + query : ""));
     if (mine !== generation) return;
     drawCountries(data);
     drawYears(data);
     const status = document.getElementById("status");
-    status.textContent = "Showing " + (query ? query.replace(/&/g, ", ").replace(/=/g, " = ") : "all models, full counting, as published");
+    status.textContent = query ? MC.t("dashboard.showing", { query: query.replace(/&/g, ", ").replace(/=/g, " = ") }) : MC.t("dashboard.showing_all");
     document.body.dataset.loaded = query;
     listing = null;
-    document.getElementById("models-summary").textContent = "Click a bar or a point above.";
+    document.getElementById("models-summary").textContent = MC.t("dashboard.click_above");
     document.getElementById("models-table").innerHTML = "";
     updatePager(0);
   } catch (error) {
@@ -242,7 +251,7 @@ async function listModels(group, label, figure, offset) {
   listing = { group, label, figure, offset };
   const summary = document.getElementById("models-summary");
   const target = document.getElementById("models-table");
-  summary.textContent = "Loading the models behind " + label + "…";
+  summary.textContent = MC.t("dashboard.loading_models", { label: label });
   try {
     const page = await MC.getJSON("/api/models?" + params.toString());
     const items = page.items || [];
@@ -252,9 +261,9 @@ async function listModels(group, label, figure, offset) {
     const columns = (shown.length ? shown : keys.filter((k) => k !== "id")).map((k) => ({ key: k }));
     const nameKey = columns.length ? columns[0].key : "name";
     columns[0].link = (r) => (r.id !== null && r.id !== undefined ? MC.modelHref(r.id) : null);
-    document.getElementById("models-title").textContent = "Models behind " + label;
-    summary.textContent = page.total + " models behind " + label + " (the figure: " + MC.formatNumber(figure) + ")" +
-      (page.total > items.length ? "; showing " + (offset + 1) + "–" + (offset + items.length) : "");
+    document.getElementById("models-title").textContent = MC.t("dashboard.models_behind", { label: label });
+    summary.textContent = MC.t("dashboard.summary", { total: MC.formatNumber(page.total), label: label, figure: MC.formatNumber(figure) }) +
+      (page.total > items.length ? MC.t("dashboard.summary_page", { first: offset + 1, last: offset + items.length }) : "");
     summary.dataset.total = String(page.total);
     summary.dataset.figure = String(figure);
     summary.dataset.label = label;

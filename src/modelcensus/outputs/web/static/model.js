@@ -12,7 +12,7 @@
     document.getElementById("title").textContent = model.name + " (" + model.id + ")";
     const records = model.records || [];
     const sources = [...new Set(records.map((r) => r.source))];
-    status.textContent = records.length + " records in " + sources.length + " sources: " + sources.join(", ");
+    status.textContent = MC.t("model.status", { records: MC.formatNumber(records.length), sources: MC.formatNumber(sources.length), names: MC.join(sources) });
     const keys = records.length ? Object.keys(records[0]) : ["source", "source_id"];
     const columns = keys.filter((k) => typeof records[0][k] !== "object" || Array.isArray(records[0][k]) || records[0][k] === null)
       .map((k) => ({ key: k }));
@@ -23,7 +23,7 @@
     if (evidence.length) {
       MC.table(document.getElementById("evidence"), Object.keys(evidence[0]).map((k) => ({ key: k })), evidence, "model-evidence.csv");
     } else {
-      document.getElementById("evidence").textContent = "A record no other source knows: nothing to link.";
+      document.getElementById("evidence").textContent = MC.t("model.alone");
     }
     if (Array.isArray(model.provenance)) MC.provenance(document.getElementById("provenance"), { snapshots: model.provenance });
     document.body.dataset.loaded = "yes";

@@ -3,69 +3,71 @@
 
 const COLORS = { US: "#1f77b4", CN: "#d62728" };
 const NAMES = { US: "United States", CN: "China" };
+const nameOf = (code) => MC.country(code, NAMES[code] || code);
 
 function drawVintages(v) {
   const kept = v.vintages.filter((x) => x.covers);
-  const title = "Notable models of " + v.year + " by country at each stored Epoch vintage";
+  const title = MC.t("vintages.title", { year: v.year });
   document.getElementById("vintage-title").textContent = title;
   const traces = v.countries.map((code) => ({
-    type: "scatter", mode: "lines+markers", name: NAMES[code] || code,
+    type: "scatter", mode: "lines+markers", name: nameOf(code),
     x: kept.map((x) => x.export_date), y: kept.map((x) => x.counts[code]),
     line: { color: COLORS[code] }, marker: { size: 7 },
-    hovertemplate: (NAMES[code] || code) + ", vintage of %{x}: %{y} notable models of " + v.year + "<extra></extra>",
+    hovertemplate: MC.t("vintages.hover", { name: nameOf(code), year: v.year }) + "<extra></extra>",
   }));
-  Plotly.newPlot("chart-vintages", traces, {
-    margin: { t: 10, r: 10, b: 50, l: 60 }, xaxis: { type: "date", title: { text: "export date of the vintage" } },
-    yaxis: { title: { text: "notable models of " + v.year }, rangemode: "tozero" }, legend: { orientation: "h", y: 1.1 },
-  }, MC.plotConfig);
+  MC.plot("chart-vintages", traces, {
+    margin: { t: 10, r: 10, b: 50, l: 60 }, xaxis: MC.dateAxis({ type: "date", title: { text: MC.t("vintages.axis_date") } }),
+    yaxis: { title: { text: MC.t("vintages.axis_count", { year: v.year }) }, rangemode: "tozero" }, legend: { orientation: "h", y: 1.1 },
+  });
   const first = kept[0], last = kept[kept.length - 1];
-  const growth = v.countries.map((c) => (NAMES[c] || c) + " " + first.counts[c] + " → " + last.counts[c]).join(", ");
-  document.getElementById("vintage-caption").textContent =
-    kept.length + " vintages: " + kept.map((x) => x.export_date + " (" + x.roles.join(", ") + ")").join("; ") +
-    ". The figure grew as Epoch AI back-filled models of " + v.year + ": " + growth + " between the vintages of " +
-    first.export_date + " and " + last.export_date + ". The line joins the vintages; nothing is known between them." +
-    (kept.length < v.vintages.length ? " Vintages whose files do not hold all these models are left out." : "");
-  const rows = kept.map((x) => Object.assign({ vintage: x.export_date, files: x.roles.join(", "), all: x.denominator },
-    Object.fromEntries(v.countries.map((c) => [NAMES[c] || c, x.counts[c]]))));
+  const growth = MC.join(v.countries.map((c) => MC.t("vintages.growth_part", { country: nameOf(c), first: first.counts[c], last: last.counts[c] })));
+  const roles = (x) => MC.join(x.roles.map((r) => (MC.I18N.english ? r : MC.word("roles", r))));
+  const items = kept.map((x) => MC.t("vintages.vintage_item", { date: MC.date(x.export_date), roles: roles(x) }));
+  document.getElementById("vintage-caption").textContent = MC.tidy(
+    MC.t("vintages.caption", {
+      n: kept.length, vintages: MC.join(items, true), year: v.year, growth: growth, first: MC.date(first.export_date), last: MC.date(last.export_date),
+    }) + (kept.length < v.vintages.length ? MC.t("vintages.left_out") : ""));
+  const rows = kept.map((x) => Object.assign({ vintage: MC.date(x.export_date), files: roles(x), all: x.denominator },
+    Object.fromEntries(v.countries.map((c) => [nameOf(c), x.counts[c]]))));
   MC.table(document.getElementById("vintage-table"), [
-    { key: "vintage", label: "vintage (export date)" }, { key: "files" },
-    ...v.countries.map((c) => ({ key: NAMES[c] || c, numeric: true })),
-    { key: "all", label: "all notable models of " + v.year, numeric: true },
+    { key: "vintage", label: MC.column("vintage") }, { key: "files" },
+    ...v.countries.map((c) => ({ key: nameOf(c), numeric: true })),
+    { key: "all", label: MC.t("vintages.all_notable", { year: v.year }), numeric: true },
   ], rows, "notable-" + v.year + "-by-vintage.csv");
   MC.provenance(document.getElementById("prov-vintages"), v.provenance);
 }
 
 function drawLag(v) {
   const share = v.complete_share;
+  const shareText = MC.I18N.english ? Math.round(share * 100) + "%" : MC.share(share, 0);
   v.lag.forEach((pop, i) => {
     const obs = pop.observations;
     const now = pop.years.filter((y) => y.filling_in && y.share_listed !== null);
     const traces = [
-      { type: "scatter", mode: "markers", name: "a past year at an older vintage", x: obs.map((o) => o.lag_months), y: obs.map((o) => o.ratio),
+      { type: "scatter", mode: "markers", name: MC.t("vintages.observed"), x: obs.map((o) => o.lag_months), y: obs.map((o) => o.ratio),
         text: obs.map((o) => String(o.year)), marker: { color: "#1f77b4", opacity: 0.75, size: 7 },
-        hovertemplate: "%{text}: %{y:.0%} listed %{x:.0f} months after the year ended<extra></extra>" },
-      { type: "scatter", mode: "markers+text", name: "a year still filling in, now", x: now.map((y) => y.lag_months), y: now.map((y) => y.share_listed),
+        hovertemplate: MC.t("vintages.hover_observed") + "<extra></extra>" },
+      { type: "scatter", mode: "markers+text", name: MC.t("vintages.current"), x: now.map((y) => y.lag_months), y: now.map((y) => y.share_listed),
         text: now.map((y) => String(y.year)), textposition: "top center", marker: { color: "#d62728", size: 10, symbol: "circle-open", line: { width: 2 } },
-        hovertemplate: "%{text}: probably %{y:.0%} of its eventual count listed, %{x:.0f} months after it ended<extra></extra>" },
-      { type: "scatter", mode: "lines", name: "complete: " + Math.round(share * 100) + "% of the eventual count", x: [-6, 132], y: [share, share],
+        hovertemplate: MC.t("vintages.hover_current") + "<extra></extra>" },
+      { type: "scatter", mode: "lines", name: MC.t("vintages.complete", { share: shareText }), x: [-6, 132], y: [share, share],
         line: { color: "#d62728", dash: "dot" }, hoverinfo: "skip" },
     ];
-    Plotly.newPlot("chart-lag-" + i, traces, {
-      title: { text: MC.esc(pop.definition + " (" + pop.population + ")"), font: { size: 14 } },
-      margin: { t: 40, r: 10, b: 50, l: 60 }, xaxis: { range: [-6, 132], title: { text: "months after the year ended" } },
-      yaxis: { range: [0, 1.3], tickformat: ".0%", title: { text: "share of the year's newest count" } }, legend: { orientation: "h", y: -0.25 },
-    }, MC.plotConfig);
-    MC.fillingNote(document.getElementById("filling-" + i), pop, pop.definition);
+    MC.plot("chart-lag-" + i, traces, {
+      title: { text: MC.esc(MC.t("vintages.panel", { definition: pop.definition, population: MC.phrase(pop.population) })), font: { size: 14 } },
+      margin: { t: 40, r: 10, b: 50, l: 60 }, xaxis: { range: [-6, 132], title: { text: MC.t("vintages.axis_months") } },
+      yaxis: { range: [0, 1.3], tickformat: ".0%", title: { text: MC.t("vintages.axis_share") } }, legend: { orientation: "h", y: -0.25 },
+    });
+    MC.fillingNote(document.getElementById("filling-" + i), pop, pop.definition, pop.definition);
   });
-  document.getElementById("lag-caption").textContent = v.lag.map((p) => p.definition + ": the curve rests on " + p.basis).join("; ") +
-    ". A year is called complete when its likely share of its eventual count is at least " + Math.round(share * 100) +
-    "%. The eventual count is what the newest vintage lists: a source that keeps back-filling makes these shares upper bounds and the estimated final counts lower bounds. Older years lie right of the charts, near 100%.";
+  const bases = v.lag.map((p) => MC.t("vintages.basis", { definition: p.definition, basis: MC.phrase(p.basis) }));
+  document.getElementById("lag-caption").textContent = MC.tidy(MC.t("vintages.lag_caption", { bases: MC.join(bases, true), share: shareText }));
 }
 
 (async function start() {
   const status = document.getElementById("status");
   try {
-    const v = await MC.getJSON("/api/dashboard/vintages" + window.location.search);
+    const v = await MC.getJSON("/api/dashboard/vintages" + MC.apiQuery());
     status.textContent = "";
     if (v.year !== null) drawVintages(v);
     drawLag(v);
