@@ -153,8 +153,9 @@ def test_a_figure_carries_its_provenance_and_its_json_keeps_the_keys(small: mc.C
     assert out["denominator"] == "models that pass the filters in the same year"
     assert {s["source"] for s in out["snapshots"]} == {"epoch"}
     listed = small.models(organization="Alpha").provenance.to_dict()
-    assert list(listed) == ["definition", "attribution", "snapshots", "country", "organization"]
+    assert list(listed) == ["definition", "attribution", "snapshots", "note", "country", "organization"]
     assert listed["country"] is None and listed["organization"] == "Alpha"
+    assert "'Alpha' is not in the registry" in listed["note"]  # how the organization filter read the name
     empty = mc.Provenance()
     assert empty.to_dict() == {} and empty.snapshot_list == []
     dated = mc.Provenance(as_of=date(2025, 1, 1), by=("country",), stated_when_empty=("note",))
