@@ -2,6 +2,7 @@
 transactions (:mod:`.core`), the census records behind definitions (:mod:`.population`) and exports to
 Parquet, CSV or JSON Lines (:mod:`.export`)."""
 
-from modelcensus.store.core import WRITING_MARK, IngestResult, Store, registry_fingerprint, writer_lock_path
+from modelcensus.store.copy_on_write import WRITING_MARK, writer_lock_path
+from modelcensus.store.core import IngestResult, Store, registry_fingerprint
 
 __all__ = ["WRITING_MARK", "IngestResult", "Store", "registry_fingerprint", "writer_lock_path"]
