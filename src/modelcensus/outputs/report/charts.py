@@ -247,7 +247,9 @@ def matplotlib_figure(chart: Chart) -> Figure:
     rows, cols = chart.grid()
     footer = footer_lines(chart)
     title_in = 0.55
-    legend_rows = math.ceil((len(chart.series()) + len(_extra_entries(chart))) / 6) if chart.legend else 0
+    entries = [*chart.series(), *_extra_entries(chart)]
+    ncol = _legend_columns(chart.width_in, entries)
+    legend_rows = math.ceil(len(entries) / ncol) if chart.legend else 0
     legend_in = 0.3 + 0.22 * legend_rows if chart.legend else 0.0
     footer_in = 0.25 + FOOTER_LINE_IN * len(footer)
     note_in = 0.3 if any(p.note or p.xlabel for p in chart.panels) else 0.0
@@ -278,7 +280,7 @@ def matplotlib_figure(chart: Chart) -> Figure:
             [_mpl(label) for label in handles],
             loc="lower center",
             bbox_to_anchor=(0.5, (footer_in + 0.05) / height),
-            ncol=min(6, len(handles)),
+            ncol=min(ncol, len(handles)),
             frameon=False,
             fontsize=9,
         )
@@ -293,6 +295,16 @@ def matplotlib_figure(chart: Chart) -> Figure:
         linespacing=1.35,
     )
     return fig
+
+
+def _legend_columns(width_in: float, entries: list[str]) -> int:
+    """Legend entries per row: up to six, as many as fit the figure's width side by side (long labels, as
+    Indonesian writes them, take fewer per row)."""
+    widths = sorted((0.6 + 0.075 * display_width(e) for e in entries), reverse=True)
+    for ncol in range(min(6, len(entries)), 1, -1):
+        if sum(widths[:ncol]) <= 0.95 * width_in:
+            return ncol
+    return 1
 
 
 def _extra_entries(chart: Chart) -> list[str]:

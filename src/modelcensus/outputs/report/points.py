@@ -85,7 +85,7 @@ def point_traces(points: Sequence[Point], color: Callable[[str], str]) -> list[t
                     "x": [_x(p.x) for p in mine],
                     "y": [p.y for p in mine],
                     "text": [html.escape(p.label, quote=False) for p in mine],
-                    "textposition": "top center",
+                    "textposition": "middle left" if bound else "top center",
                     "textfont": {"size": 10, "color": "#333333"},
                     "hovertext": [html.escape(p.hover, quote=False).replace("\n", "<br>") for p in mine],
                     "hovertemplate": "%{hovertext}<extra></extra>",
