@@ -50,7 +50,7 @@ from modelcensus.outputs.report.years import curve_words
 from modelcensus.outputs.web.language import LANG_COOKIE
 from modelcensus.provenance import DataDate, describe_sources
 from modelcensus.records import country_name
-from modelcensus.sources import huggingface, lmarena, openrouter
+from modelcensus.sources import cac, cac_totals, huggingface, lmarena, openrouter
 from modelcensus.vocabulary import Attribution, Derivatives, Rule, Source, Unit, Verdict
 
 from conftest import ROOT
@@ -300,6 +300,9 @@ def lower_layer_sentences(census: mc.Census, checked: list[dict[str, Any]]) -> l
         huggingface.LICENSE,
         lmarena.LICENSE,
         openrouter.LICENSE,
+        cac.LICENSE,
+        cac_totals.LICENSE,
+        cac_totals.CREDIT,  # a description, not a name: the sources line translates it too
     ]
     concentration = census.concentration("epoch-all", 2020, 2024).provenance
     out += [concentration.denominator or "", concentration.concentration_text or ""]

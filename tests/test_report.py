@@ -647,3 +647,256 @@ def test_strings_file_holds_every_word_used() -> None:
     sections = strings["sections"]
     for key in re.findall(r'\bt\["([a-z_]+)"\]', source):
         assert any(key in section for section in sections.values()), key
+    cac = (ROOT / "src/modelcensus/outputs/report/cac.py").read_text(encoding="utf-8")
+    keys = re.findall(r'\bt\["([a-z_]+)"\]', cac)
+    assert len(keys) > 30 and set(keys) <= set(sections["cac"]), set(keys) - set(sections["cac"])
+
+
+# -- China's CAC register ------------------------------------------------------------------------------------------
+
+CAC_LANGS = ("en", "zh", "id")
+
+
+class _Memo:
+    """The census, each CAC figure read once for the three languages' sections (the figures do not depend on the
+    language; only their words do)."""
+
+    def __init__(self, census: mc.Census) -> None:
+        self._census = census
+        self._seen: dict[tuple[str, str], Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._census, name)
+        if not name.startswith(("cac_", "count_cac")):
+            return found
+
+        def memo(**kwargs: Any) -> Any:
+            key = (name, repr(sorted(kwargs.items())))
+            if key not in self._seen:
+                self._seen[key] = found(**kwargs)
+            return self._seen[key]
+
+        return memo
+
+
+@dataclass(frozen=True)
+class CacBuilt:
+    lang: str
+    html: str
+    markdown: str
+    images: tuple[Path, ...]
+    glyph_warnings: list[str]
+    untranslated: list[str]
+
+
+@pytest.fixture(scope="module")
+def cac_sections(full_census_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, CacBuilt]:
+    """The CAC section of the full census's report (which holds the shared CAC rows), in each language, with its
+    chart saved as PNG and SVG."""
+    import warnings
+
+    from modelcensus.outputs.report.cac import cac_section
+    from modelcensus.outputs.report.charts import save_images
+    from modelcensus.outputs.report.pages import tidy_sections
+
+    built = {}
+    with mc.open(full_census_path, read_only=True) as census:
+        memo = _Memo(census)
+        for lang in CAC_LANGS:
+            strings = load_strings(lang)
+            builder = ReportBuilder(memo, strings, ["epoch-notable"], None)  # type: ignore[arg-type]
+            section = cac_section(builder)
+            assert section is not None
+            tidy_sections([section], builder.w)
+            charts = [block.chart for block in section.blocks if block.chart is not None]
+            assert [c.name for c in charts] == ["cac_register"]
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                images = save_images(charts[0], tmp_path_factory.mktemp(f"cac-{lang}"))
+            meta = {"built": "now", "db": str(full_census_path)}
+            built[lang] = CacBuilt(
+                lang,
+                render_html([section], strings, meta),
+                render_markdown([section], strings, meta),
+                images,
+                [str(w.message) for w in caught if "missing from font" in str(w.message)],
+                list(builder.w.misses),
+            )
+    return built
+
+
+def _count(value: Any) -> str:
+    return f"{int(value):,}"
+
+
+def test_cac_chart_sets_the_stored_filings_beside_the_published_totals(
+    full_census: mc.Census, cac_sections: dict[str, CacBuilt]
+) -> None:
+    """The chart's series are the stored filings counted up by month, counted here from the filings themselves;
+    its points are the published totals of ``cac_series``, each a statement of ``cac_totals`` with its source and
+    reliability on hover, a bound drawn as a bound; registrations in their own panel."""
+    strings = load_strings("en")["sections"]["cac"]
+    built = cac_sections["en"]
+    spec = _plotly_spec(built.html, "cac_register")
+    traces = spec["data"]
+    filings = full_census.cac_filings().frame
+    days = pd.to_datetime(filings["filed_on"])
+    dated = days.dropna()
+    assert len(filings) > 50 and 0 < len(dated) < len(filings)  # the shared rows: some undated
+    by_month = dated.dt.strftime("%Y-%m").value_counts().sort_index()
+    series = full_census.cac_series().frame
+    months = list(series["month"].astype(str))
+    running = by_month.reindex(months, fill_value=0).cumsum()
+    stored = next(t for t in traces if t["name"] == strings["stored"] and t["xaxis"] == "x")
+    assert stored["line"]["shape"] == "hv"
+    drawn = dict(zip(stored["x"], stored["y"], strict=True))
+    for month, value in running.items():
+        end = pd.Period(month, "M").end_time.date().isoformat()
+        assert drawn[end] == float(value), month
+    assert max(v for v in stored["y"] if v is not None) == len(dated)
+    # the published totals: one point per month that has one, a bound as a hollow triangle
+    totals = full_census.cac_totals().frame
+    published = series[series["published_total"].notna()]
+    points = [t for t in traces if t["name"] in (strings["published"], strings["published_bound"])]
+    on_filings = [(x, y, t) for t in points if t["xaxis"] == "x" for x, y in zip(t["x"], t["y"], strict=True)]
+    assert sorted(y for _, y, _ in on_filings) == sorted(float(v) for v in published["published_total"])
+    bound = [t for t in points if t["name"] == strings["published_bound"]]
+    assert bound and all(t["marker"]["symbol"] == "triangle-up-open" for t in bound)
+    for x, y, trace in on_filings:
+        stated = totals[(totals["as_of"].astype(str) == x) & (totals["filed"] == y)]
+        assert len(stated), (x, y)  # each point is a statement of the published totals
+        hover = trace["hovertext"][trace["x"].index(x)]
+        assert any(r in hover for r in stated["reliability"]) and any(p in hover for p in stated["publisher"])
+        kinds = set(stated["filed_kind"])
+        assert (trace["name"] == strings["published_bound"]) == (kinds == {"at least"}), (x, kinds)
+    assert {"at least", "cumulative"} <= set(totals["filed_kind"])
+    # registrations are a panel of their own, their points the published registrations
+    registrations = full_census.cac_series(record_type="registration").frame
+    on_registrations = [y for t in points if t["xaxis"] == "x2" for y in t["y"]]
+    expected = registrations["published_total"].dropna()
+    assert sorted(on_registrations) == sorted(float(v) for v in expected) and len(expected) > 3
+
+
+def test_cac_caption_and_tables_state_unit_vintage_undated_and_part(
+    full_census: mc.Census, cac_sections: dict[str, CacBuilt]
+) -> None:
+    strings = load_strings("en")["sections"]["cac"]
+    built = cac_sections["en"]
+    filings = full_census.cac_filings().frame
+    registrations = full_census.cac_filings(record_type="registration").frame
+    undated = int(filings["filed_on"].isna().sum())
+    caption = _figure_captions(built.html)["cac_register"]
+    assert "a filing is a service: a provider and its model, not a model" in caption
+    assert strings["part"] in caption
+    assert (
+        f"{undated} of the {len(filings)} stored filings and {int(registrations['filed_on'].isna().sum())} of the "
+        f"{len(registrations)} stored registrations carry no date" in caption
+    )
+    snapshots = full_census.snapshots_in_force(["cac"], None)
+    assert snapshots and all(str(s["data_date"]) in caption for s in snapshots)  # the attachments' dates
+    newest = max(full_census.cac_totals().frame["as_of"])
+    assert f"published totals stated up to {newest}" in caption
+    for word in PROVENANCE:
+        assert word in caption
+    # the note sets the stored rows against the register's newest published size
+    published = full_census.cac_series().frame.dropna(subset=["published_total"]).iloc[-1]
+    share = f"{len(filings) / published['published_total']:.1%}"
+    assert f"The census stores {len(filings)} filings and {len(registrations)} registrations" in built.html
+    assert f"{_count(published['published_total'])} filings ({published['published_as_of']})" in built.html
+    assert f"({share} of that total)" in built.html
+    # by jurisdiction and by organization: top ten, the rows without one, all stored filings
+    provinces = filings["province"].value_counts()
+    table = _markdown_table(built.markdown, strings["province_title"].format(n=10)).reset_index()
+    expected = sorted(provinces.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    rows = [tuple(r) for r in table.itertuples(index=False)]
+    assert rows[: len(expected)] == [(n, str(c), f"{c / len(filings):.1%}") for n, c in expected]
+    missing = int(filings["province"].isna().sum())
+    assert missing and rows[len(expected)] == (strings["no_province"], str(missing), f"{missing / len(filings):.1%}")
+    assert rows[-1] == (strings["total_row"], str(len(filings)), "100.0%")
+    organizations = filings["organization"].value_counts()
+    table = _markdown_table(built.markdown, strings["organization_title"].format(n=10)).reset_index()
+    top = sorted(organizations.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    assert [tuple(r) for r in table.itertuples(index=False)][:10] == [
+        (n, str(c), f"{c / len(filings):.1%}") for n, c in top
+    ]
+    # every published statement in the totals table, a bound as one, the stored filings dated by then beside it
+    totals = full_census.cac_totals().frame
+    table = _markdown_table(built.markdown, strings["totals_title"]).reset_index()
+    assert len(table) == len(totals)
+    days = pd.to_datetime(filings["filed_on"]).dropna().dt.date
+    for (_, row), cells in zip(totals.iterrows(), table.itertuples(index=False), strict=True):
+        assert cells[3] == _count((days <= row["as_of"]).sum())
+        if row["filed_kind"] == "at least":
+            assert cells[1] == f"at least {_count(row['filed'])}"
+        elif row["filed_kind"] == "cumulative":
+            assert cells[1] == _count(row["filed"])
+        assert cells[4] == row["reliability"] and cells[5] == row["publisher"]
+
+
+def test_cac_section_in_chinese_and_indonesian(full_census: mc.Census, cac_sections: dict[str, CacBuilt]) -> None:
+    """Every word of the section is the language's: no English template left, Chinese organization names from the
+    registry's native names, numbers and dates as the language writes them, CJK glyphs in the chart images."""
+    from modelcensus.outputs.common.i18n import Words, placeholders
+
+    english = load_strings("en")["sections"]["cac"]
+    literals = set()
+    for value in english.values():
+        templates = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else [value]
+        for template in templates:
+            for part in re.split(r"\{[a-z_]+\}", str(template)):
+                if len(re.findall(r"[A-Za-z]", part)) >= 12:
+                    literals.add(part.strip(" :;,.()"))
+    assert len(literals) > 30
+    filings = full_census.cac_filings().frame
+    for lang in ("zh", "id"):
+        built, words = cac_sections[lang], Words.load(lang)
+        strings = load_strings(lang)["sections"]["cac"]
+        assert built.untranslated == [] and built.glyph_warnings == []
+        page = re.sub(r"<script.*?</script>", "", built.html, flags=re.DOTALL)
+        left = [text for text in literals if text in page or text in built.markdown]
+        assert not left, f"{lang}: English left in the CAC section: {left}"
+        for key, value in english.items():
+            if isinstance(value, str) and re.search(r"[A-Za-z]{4}", re.sub(r"\{[a-z_]+\}", "", value)):
+                assert strings[key] != value, f"{lang}: sections.cac.{key} is not translated"
+                assert sorted(placeholders(strings[key])) == sorted(placeholders(value)), key
+        assert f"<h2>{strings['title']}</h2>" in built.html
+        total = full_census.cac_series().frame.dropna(subset=["published_total"]).iloc[-1]
+        assert words.date(total["published_as_of"]) in page and words.count(total["published_total"]) in page
+        svg = built.images[1].read_text(encoding="utf-8")
+        assert strings["chart_title"] in svg or strings["chart_title"].split("：")[0] in svg
+        spec = _plotly_spec(built.html, "cac_register")
+        names = {t["name"] for t in spec["data"]}
+        assert {strings["stored"], strings["published"], strings["published_bound"]} <= names
+        hovers = [h for t in spec["data"] for h in t.get("hovertext", [])]
+        assert hovers and all(any(strings["reliability"][r] in h for r in strings["reliability"]) for h in hovers)
+    zh = cac_sections["zh"]
+    assert all(re.search(r"[\u4e00-\u9fff]", h) for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", zh.html))
+    # the organizations by their Chinese common names, where the registry has one
+    registry = full_census.registry
+    ranked = filings.groupby("org_id")["organization"].count().sort_values(ascending=False)
+    named = 0
+    for org_id in ranked.index[:5]:
+        chinese = [n.name for n in registry.orgs[org_id].native_names if n.kind == "common" and n.lang == "zh-Hans"]
+        if chinese:
+            assert f'<td class="text">{chinese[0]}</td>' in zh.html, org_id
+            named += 1
+        assert f">{registry.orgs[org_id].name}<" not in zh.html.split('id="cac"')[1] or not chinese
+    assert named >= 3
+    assert '<td class="text">北京</td>' in zh.html and '<td class="text">Beijing</td>' in cac_sections["en"].html
+    assert re.search(r"<td>\d+,\d%</td>", cac_sections["id"].html), "Indonesian writes a decimal comma"
+    english_png = cac_sections["en"]
+    assert english_png.glyph_warnings == []  # 备案 in an English chart draws with a CJK fallback font
+    assert "备案" in english_png.images[1].read_text(encoding="utf-8")
+
+
+def test_no_cac_section_without_cac_data(small_census: mc.Census, report_dir: Path) -> None:
+    """A store without the register (the small census holds none of it) gets no CAC section, not an empty one."""
+    from modelcensus.outputs.report.cac import cac_section
+
+    assert small_census.cac_filings().frame.empty and small_census.cac_totals().frame.empty
+    builder = ReportBuilder(small_census, load_strings("en"), ["epoch-notable"], None)
+    assert cac_section(builder) is None
+    html = (report_dir / "index.html").read_text(encoding="utf-8")
+    assert 'id="cac"' not in html and "figure-cac_register" not in html
+    assert load_strings("en")["sections"]["cac"]["title"] not in html
+    assert not (report_dir / "charts" / "cac_register.png").exists()

@@ -456,9 +456,8 @@ class Words:
                     dates=self.join(self.date(d) if d != "unknown" else self.s["unknown"] for d in dates)
                 )
             license_text = self.phrase(first.get("license", ""), required=False)
-            parts.append(
-                t["line"].format(credit=first.get("credit", source), license=license_text, what=what, when=when)
-            )
+            credit = self.phrase(first.get("credit", source), required=False)  # a name, or a description of one
+            parts.append(t["line"].format(credit=credit, license=license_text, what=what, when=when))
         return str(t["all"].format(sources=self.join(parts, clauses=True))) if parts else ""
 
     def explanation(self, result: Mapping[str, Any], claimed: float) -> str:

@@ -12,6 +12,7 @@ from modelcensus.census import Census
 from modelcensus.errors import QueryError
 from modelcensus.outputs.common.i18n import Words
 from modelcensus.outputs.report.builder import DEFAULT_DEFINITIONS, Progress, ReportBuilder, ReportResult, load_strings
+from modelcensus.outputs.report.cac import cac_section
 from modelcensus.outputs.report.charts import font_settings, save_images
 from modelcensus.outputs.report.pages import Section, render_html, render_markdown, tidy_sections
 from modelcensus.outputs.report.vintages import claims_section, vintages_section
@@ -44,7 +45,7 @@ def build_report(
         raise QueryError(f"{claims}: claims file not found")
     builder = ReportBuilder(census, strings, chosen, claims, as_of)
     tick = progress or (lambda label: None)
-    steps: list[tuple[str, Callable[[], Section]]] = [
+    steps: list[tuple[str, Callable[[], Section | None]]] = [
         ("models by country", builder.countries),
         ("vintages and listing lag", lambda: vintages_section(builder)),
         ("top organizations", builder.organizations),
@@ -52,12 +53,15 @@ def build_report(
         ("Hugging Face Hub", builder.hub),
         ("concentration", builder.concentration),
         ("quality frontier", builder.frontier),
+        ("China's CAC register", lambda: cac_section(builder)),
         ("claims", lambda: claims_section(builder)),
     ]
     sections = []
     for label, step in steps:
         tick(label)
-        sections.append(step())
+        section = step()
+        if section is not None:  # a section with nothing to show (no CAC data stored) is left out
+            sections.append(section)
     tidy_sections(sections, builder.w)
     tick("charts")
     charts_dir = out / "charts"
@@ -81,4 +85,4 @@ def build_report(
     return ReportResult(out, html_path, md_path, images, sections, seconds, list(words.misses))
 
 
-STEPS = 10  # the progress ticks of build_report: eight sections, the charts and the pages
+STEPS = 11  # the progress ticks of build_report: nine sections, the charts and the pages

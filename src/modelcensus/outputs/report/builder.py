@@ -126,7 +126,8 @@ class ReportBuilder:
         lines: list[str] = []
         for snap in snapshots:
             template = self.s["credit_lines"].get(snap["source"], self.s["credit_lines"]["default"])
-            line = template.format(credit=snap["credit"], license=self.w.phrase(snap["license"], required=False))
+            credit = self.w.phrase(snap["credit"], required=False)
+            line = template.format(credit=credit, license=self.w.phrase(snap["license"], required=False))
             if line not in lines:
                 lines.append(line)
         return " ".join(lines)

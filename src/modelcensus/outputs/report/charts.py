@@ -29,6 +29,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from modelcensus.errors import ModelCensusError
 from modelcensus.outputs.common.i18n import Words
+from modelcensus.outputs.report.points import Point, draw_points, point_traces
 
 Kind = Literal["stacked_bar", "bar", "hbar", "line", "points"]
 
@@ -80,7 +81,14 @@ class Panel:
     note: str = ""
     """A short remark printed under the panel (e.g. which shares are not drawn, and why)."""
     xlabel: str = ""
-    xlim: tuple[float, float] | None = None
+    xlim: tuple[Any, Any] | None = None
+    """Fixed x-axis limits: numbers, or dates on a time axis (panels of one chart over the same period)."""
+    steps: bool = False
+    """Lines drawn as steps (a running count that holds between the x values), not as slopes."""
+    dotted: tuple[str, ...] = ()
+    """Series drawn dotted (a bound or a reference beside the main series)."""
+    points: list[Point] = field(default_factory=list)
+    """Figures stated elsewhere, drawn as points beside the series (:mod:`.points`)."""
 
 
 @dataclass
@@ -170,13 +178,13 @@ def cjk_family() -> str:
     )
 
 
-def font_settings(words: Words | None) -> dict[Any, Any]:
+def font_settings(words: Words | None, wide: bool = False) -> dict[Any, Any]:
     """Matplotlib settings for a chart's language: a CJK font first for Chinese (its Latin glyphs match),
-    Matplotlib's own font otherwise (English unchanged; others fall back to a CJK font when one is installed,
-    for names written in Chinese)."""
-    if words is None or words.english:
+    Matplotlib's own font otherwise (English unchanged unless its chart has Chinese words, ``wide``: 备案; others
+    fall back to a CJK font when one is installed, for names written in Chinese)."""
+    if (words is None or words.english) and not wide:
         return {}
-    if words.lang in CJK_LANGUAGES:
+    if words is not None and words.lang in CJK_LANGUAGES:
         return {"font.family": [cjk_family(), "DejaVu Sans"]}
     try:
         return {"font.family": ["DejaVu Sans", cjk_family()]}
@@ -239,7 +247,9 @@ def matplotlib_figure(chart: Chart) -> Figure:
     rows, cols = chart.grid()
     footer = footer_lines(chart)
     title_in = 0.55
-    legend_rows = math.ceil((len(chart.series()) + len(_extra_entries(chart))) / 6) if chart.legend else 0
+    entries = [*chart.series(), *_extra_entries(chart)]
+    ncol = _legend_columns(chart.width_in, entries)
+    legend_rows = math.ceil(len(entries) / ncol) if chart.legend else 0
     legend_in = 0.3 + 0.22 * legend_rows if chart.legend else 0.0
     footer_in = 0.25 + FOOTER_LINE_IN * len(footer)
     note_in = 0.3 if any(p.note or p.xlabel for p in chart.panels) else 0.0
@@ -248,7 +258,9 @@ def matplotlib_figure(chart: Chart) -> Figure:
     height = title_in + rows * PANEL_HEIGHT_IN + (rows - 1) * note_in + bottom_note_in + legend_in + footer_in
     fig = plt.figure(figsize=(chart.width_in, height), dpi=100)
     top = 1 - title_in / height
-    rotated = any(p.kind not in ("hbar", "points") and len(p.data.index) > 6 for p in chart.panels)
+    rotated = any(
+        p.kind not in ("hbar", "points") and len(p.data.index) > 6 and not _is_timeline(p) for p in chart.panels
+    )
     bottom = (legend_in + footer_in + (0.85 if rotated else 0.5) + bottom_note_in) / height
     hspace = 0.6 + (0.15 if note_in else 0.0)
     grid = fig.add_gridspec(rows, cols, left=0.07, right=0.98, top=top, bottom=bottom, hspace=hspace, wspace=0.28)
@@ -268,7 +280,7 @@ def matplotlib_figure(chart: Chart) -> Figure:
             [_mpl(label) for label in handles],
             loc="lower center",
             bbox_to_anchor=(0.5, (footer_in + 0.05) / height),
-            ncol=min(6, len(handles)),
+            ncol=min(ncol, len(handles)),
             frameon=False,
             fontsize=9,
         )
@@ -285,9 +297,19 @@ def matplotlib_figure(chart: Chart) -> Figure:
     return fig
 
 
+def _legend_columns(width_in: float, entries: list[str]) -> int:
+    """Legend entries per row: up to six, as many as fit the figure's width side by side (long labels, as
+    Indonesian writes them, take fewer per row)."""
+    widths = sorted((0.6 + 0.075 * display_width(e) for e in entries), reverse=True)
+    for ncol in range(min(6, len(entries)), 1, -1):
+        if sum(widths[:ncol]) <= 0.95 * width_in:
+            return ncol
+    return 1
+
+
 def _extra_entries(chart: Chart) -> list[str]:
-    """Legend entries beyond the series: provisional figures, estimates, a reference value."""
-    out = []
+    """Legend entries beyond the series: provisional figures, estimates, a reference value, points."""
+    out = list(dict.fromkeys(p.series for panel in chart.panels for p in panel.points))
     if any(p.partial for p in chart.panels):
         out.append(chart.partial_label)
     if any(p.estimate is not None and len(p.estimate) for p in chart.panels):
@@ -319,7 +341,8 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
     partial = [x in panel.partial for x in data.index]
     if panel.kind in ("line", "points"):
         for name in data.columns:
-            _draw_line(ax, panel, positions, data[name].to_numpy(dtype=float), partial, chart.color(str(name)))
+            values = data[name].to_numpy(dtype=float)
+            _draw_line(ax, panel, positions, values, partial, chart.color(str(name)), str(name) in panel.dotted)
             handles.setdefault(str(name), ax.lines[-1] if panel.kind == "line" else ax.collections[-1])
     elif panel.kind == "hbar":
         bottoms = [0.0] * len(data.index)
@@ -360,6 +383,10 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
             if stacked:
                 bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     _draw_marks(ax, panel, chart, positions, handles)
+    if panel.points:
+        at = dict(zip(data.index, positions, strict=True))
+        draw_points(ax, panel.points, lambda x: at.get(x, pd.Timestamp(x) if timeline else x), chart.color, handles)
+        ax.margins(y=0.14)  # room for the points' labels
     if timeline:
         locator = mdates.AutoDateLocator(maxticks=12)  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_locator(locator)
@@ -371,6 +398,8 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
         else:
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
         ax.tick_params(axis="x", labelsize=8)
+        if panel.xlim is not None:
+            ax.set_xlim(*(pd.Timestamp(x) for x in panel.xlim))
     elif panel.kind == "points":
         ax.tick_params(axis="x", labelsize=8)
         if panel.xlim is not None:
@@ -398,9 +427,11 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
         ax.set_xlabel(panel.ylabel, fontsize=9)
 
 
-def _draw_line(ax: Any, panel: Panel, positions: list[Any], values: Any, partial: list[bool], color: str) -> None:
+def _draw_line(
+    ax: Any, panel: Panel, positions: list[Any], values: Any, partial: list[bool], color: str, dotted: bool = False
+) -> None:
     """A series: solid with filled markers where figures are final, dashed with hollow markers into the points
-    that are provisional; ``points`` panels draw the markers alone."""
+    that are provisional; ``points`` panels draw the markers alone; steps and dotted series as the panel says."""
     if panel.kind == "points":
         ax.scatter(positions, values, s=14, color=color, alpha=0.75, linewidths=0)
         return
@@ -418,7 +449,8 @@ def _draw_line(ax: Any, panel: Panel, positions: list[Any], values: Any, partial
             markeredgecolor=color,
             markeredgewidth=1.2,
         )
-    ax.plot(positions, solid, marker="o", markersize=3, color=color)
+    style = {"drawstyle": "steps-post"} if panel.steps else {"marker": "o", "markersize": 3}
+    ax.plot(positions, solid, color=color, linestyle=":" if dotted else "-", **style)
 
 
 def _draw_marks(ax: Any, panel: Panel, chart: Chart, positions: list[Any], handles: dict[str, Any]) -> None:
@@ -475,7 +507,7 @@ def save_images(chart: Chart, directory: Path) -> tuple[Path, Path]:
     """
     directory.mkdir(parents=True, exist_ok=True)
     png, svg = directory / f"{chart.name}.png", directory / f"{chart.name}.svg"
-    with plt.rc_context({"svg.fonttype": "none", **font_settings(chart.words)}):
+    with plt.rc_context({"svg.fonttype": "none", **font_settings(chart.words, _has_wide(chart))}):
         fig = matplotlib_figure(chart)
         try:
             fig.savefig(png, format="png", dpi=100, metadata={"Software": None})
@@ -483,6 +515,15 @@ def save_images(chart: Chart, directory: Path) -> tuple[Path, Path]:
         finally:
             plt.close(fig)
     return png, svg
+
+
+def _has_wide(chart: Chart) -> bool:
+    """Whether the chart writes Chinese (Japanese, Korean) characters anywhere: its words need a CJK font."""
+    texts = [chart.title, *chart.footer, *chart.series()]
+    for panel in chart.panels:
+        texts += [panel.title, panel.note, panel.xlabel, *(panel.labels or []), *(str(x) for x in panel.data.index)]
+        texts += [p.label for p in panel.points]
+    return any(_WIDE.search(text) for text in texts)
 
 
 def plotly_figure(chart: Chart) -> dict[str, Any]:
@@ -531,7 +572,7 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
             category_axis["tickformat"] = chart.words.s["plotly_date_axis"]
             category_axis["hoverformat"] = chart.words.s["plotly_date_hover"]
         if panel.xlim is not None:
-            category_axis["range"] = list(panel.xlim)
+            category_axis["range"] = [x.isoformat() if isinstance(x, date) else x for x in panel.xlim]
         if panel.note or panel.xlabel:
             text = "<br>".join(_web(t) for t in (panel.xlabel, panel.note) if t)
             xaxis["title"] = {"text": text, "font": {"size": 11 if panel.note else 12}}
@@ -558,7 +599,7 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
                 _traces(panel, str(name), chart.color(str(name)), str(name) not in shown, chart.partial_label)
             )
             shown.add(str(name))
-        for label, trace in _mark_traces(panel, chart):
+        for label, trace in [*_mark_traces(panel, chart), *point_traces(panel.points, chart.color)]:
             trace["showlegend"] = label not in shown
             traces.append(trace)
             shown.add(label)
@@ -723,12 +764,14 @@ def _trace(panel: Panel, name: str, color: str, show_legend: bool) -> dict[str, 
     x = _x(panel)
     y = [None if pd.isna(v) else float(v) for v in data[name]]
     template = "%{y:.1%}" if panel.percent else "%{y:,.4~g}"
+    dotted = {"dash": "dot"} if name in panel.dotted else {}
     name = _web(name)
     common: dict[str, Any] = {"name": name, "legendgroup": name, "showlegend": show_legend}
     if panel.kind in ("line", "points"):
         hover = f"{name} %{{x}}: {template}<extra></extra>"
-        mode = "lines+markers" if panel.kind == "line" else "markers"
-        style = {"line": {"color": color}} if panel.kind == "line" else {"marker": {"color": color, "opacity": 0.75}}
+        mode = "lines" if panel.steps else "lines+markers" if panel.kind == "line" else "markers"
+        line = {"color": color, **({"shape": "hv"} if panel.steps else {}), **dotted}
+        style = {"line": line} if panel.kind == "line" else {"marker": {"color": color, "opacity": 0.75}}
         return {"type": "scatter", "mode": mode, "x": x, "y": y, **style, **common} | {"hovertemplate": hover}
     if panel.kind == "hbar":
         value = "%{x:.1%}" if panel.percent else "%{x:,.4~g}"

@@ -73,6 +73,7 @@ table{border-collapse:collapse;font-size:.82rem;margin:.4em 0;width:100%}
 th,td{border-bottom:1px solid #e5e5e5;padding:3px 7px;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}
 td.text{text-align:left}
+td.url{overflow-wrap:anywhere;font-size:.75rem}
 thead th{background:#f0f0f3}
 .note{color:#8a4b00}
 .block-notes{font-size:.85rem;margin:.3em 0 .6em}.block-notes p{margin:.2em 0}
@@ -99,7 +100,9 @@ def _table_html(frame: pd.DataFrame) -> str:
         for value in row:
             text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
             numeric = text.replace(",", "").replace(".", "").replace("%", "").replace("–", "").strip().isdigit()
-            css = "" if numeric else ' class="text"'
+            css = (
+                "" if numeric else ' class="text url"' if text.startswith(("https://", "http://")) else ' class="text"'
+            )
             cells.append(f"<td{css}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
