@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 
 import modelcensus as mc
-from modelcensus.census import IngestReport
-from modelcensus.claims import format_figure
 from modelcensus.config import Config
 from modelcensus.definitions import load_definitions
 from modelcensus.errors import QueryError
-from modelcensus.linkage import name_key
 from modelcensus.outputs.cli.common import (
     AsOfOption,
     DatedOption,
@@ -32,6 +29,9 @@ from modelcensus.outputs.cli.common import (
 from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.outputs.common.render import records as as_records
 from modelcensus.records import jsonable
+
+if TYPE_CHECKING:
+    from modelcensus.census import IngestReport
 
 links_app = typer.Typer(help="Canonical models: one model, many names across sources.", invoke_without_command=True)
 app.add_typer(links_app, name="links")
@@ -102,8 +102,6 @@ def links(
         models = census.links(as_of=as_of)
     linked = [m for m in models if len({r.source for r in m.records}) > 1]
     if fmt is OutputFormat.json:
-        import json
-
         print(
             json.dumps(
                 [
@@ -123,6 +121,8 @@ def links(
         {"id": m.id, "name": m.name, "sources": sorted({r.source for r in m.records}), "records": len(m.records)}
         for m in linked
     ]
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=["id", "name", "sources", "records"])
     emit(frame, fmt, console, title=f"{len(linked)} canonical models known to several sources (of {len(models)})")
 
@@ -136,6 +136,10 @@ def links_show(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """One canonical model with all its records and the evidence that linked them."""
+    import pandas as pd
+
+    from modelcensus.linkage import name_key  # loaded by the facade already; not at start-up
+
     with _census(db) as census:
         models = census.links(as_of=as_of)
     wanted = name_key(name)
@@ -159,8 +163,6 @@ def links_show(
     )
     evidence = pd.DataFrame(model.evidence, columns=["left", "right", "rule", "detail"])
     if fmt is OutputFormat.json:
-        import json
-
         print(
             json.dumps(
                 {"id": model.id, "name": model.name, "records": as_records(records), "evidence": as_records(evidence)},
@@ -223,6 +225,8 @@ def definitions_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table
         }
         for d in load_definitions(config.definition_paths).values()
     ]
+    import pandas as pd
+
     emit(pd.DataFrame(rows), fmt, console, title="Census definitions")
 
 
@@ -267,10 +271,12 @@ def check(
     with _census(db) as census:
         results = census.check(file, as_of=as_of)
     if fmt is OutputFormat.json:
-        import json
-
         print(json.dumps(jsonable(results), ensure_ascii=False, indent=2))
         return
+    import pandas as pd
+
+    from modelcensus.claims import format_figure  # loaded by the facade already; not at start-up
+
     summary = pd.DataFrame([_summary(r) for r in results])
     emit(summary, fmt, console, title="Claims")
     for r in results:
@@ -291,6 +297,8 @@ def check(
 
 
 def _summary(r: dict[str, Any]) -> dict[str, Any]:
+    from modelcensus.claims import format_figure
+
     m, at, cov = r["metric"], r["at_vintage"], r["coverage"] or {}
     value = _claimed(r)
     return {
@@ -308,6 +316,8 @@ def _summary(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _estimate_text(estimate: float | None, metric: str) -> str:
+    from modelcensus.claims import format_figure
+
     if estimate is None:
         return "not estimated"
     return format_figure(estimate, metric) if metric == "share" else f"{round(estimate):,}"

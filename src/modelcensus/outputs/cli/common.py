@@ -1,4 +1,10 @@
-"""What the CLI's commands share: the Typer apps, consoles, options, error handling and progress."""
+"""What the CLI's commands share: the Typer apps, consoles, options, error handling and progress.
+
+Start-up time: the CLI's modules import only what ``--help`` needs (Typer, Rich, the vocabulary, the
+configuration); the facade (:func:`modelcensus.open`: the store, Ibis, pandas, SciPy, seconds of imports) loads
+through the lazy ``modelcensus`` package when a command first opens the census, and a command imports the other
+heavy modules it needs in its body.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +15,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 import modelcensus as mc
-from modelcensus.census import Census, IngestReport
 from modelcensus.config import Config
 from modelcensus.errors import ModelCensusError, QueryError
-from modelcensus.ingest import Failure
 from modelcensus.outputs.common.render import OutputFormat
-from modelcensus.provenance import DataDate
-from modelcensus.queries import request_error
 from modelcensus.vocabulary import MODEL_DIMENSIONS, OpenWeights, Rule, either
+
+if TYPE_CHECKING:
+    from modelcensus.census import Census, IngestReport
+    from modelcensus.ingest import Failure
+    from modelcensus.provenance import DataDate
 
 app = typer.Typer(
     help="modelcensus: the open, reproducible census of the world's AI models.",
@@ -129,7 +135,15 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ModelCensusError as exc:
             fail(error_text(exc))
-        except ValidationError as exc:  # a request (modelcensus.queries) the options make is not valid
+        except ValueError as exc:
+            # a request (modelcensus.queries) the options make is not valid: pydantic's ValidationError, a
+            # ValueError; pydantic and the request models load with the first request, not at start-up
+            from pydantic import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            from modelcensus.queries import request_error
+
             fail(error_text(request_error(exc)))
         except KeyboardInterrupt:
             fail(

@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from modelcensus.errors import QueryError
 from modelcensus.outputs.cli.common import DbOption, _census, app, console, err_console, handle_errors
 from modelcensus.outputs.common.render import OutputFormat, emit
-from modelcensus.store.export import EXPORT_FORMATS, MANIFEST
 
 
 @app.command()
@@ -24,6 +22,10 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export every table of the store (one file each) and a manifest.json: schema version, exports, row counts."""
+    import pandas as pd
+
+    from modelcensus.store.export import EXPORT_FORMATS, MANIFEST  # the store loads here, not at start-up
+
     if fmt not in EXPORT_FORMATS:
         raise QueryError(
             f"--format must be one of {', '.join(EXPORT_FORMATS)} for export, not {fmt!r}", parameter="format"

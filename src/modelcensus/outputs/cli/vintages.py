@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
-from modelcensus.metrics.populations import Period
 from modelcensus.outputs.cli.common import (
     AsOfOption,
     AttributionOption,
@@ -25,8 +23,13 @@ from modelcensus.outputs.cli.common import (
     handle_errors,
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
-from modelcensus.outputs.common.vintage_query import ESTIMATE_COLUMNS, estimate_rows, lag_frames, lag_report
+from modelcensus.records import is_missing, requested_country
 from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, VINTAGE_DIMENSIONS, either
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from modelcensus.metrics.populations import Period
 
 VINTAGE_JSON = [
     "export_id",
@@ -105,6 +108,9 @@ def lag(
     """The listing lag: what share of a year's eventual count Epoch AI listed N months after the year ended
     (measured on the stored vintages), and each recent year's status: complete, or still filling in with the
     listed count and an estimate of its final count with a range."""
+    # the vintage queries load with the facade: imported by the commands that run them, not at start-up
+    from modelcensus.outputs.common.vintage_query import lag_frames, lag_report
+
     with _census(db) as census:
         if fmt is OutputFormat.json:
             print(json.dumps(lag_report(census, since, until, by, as_of, filters), ensure_ascii=False, indent=2))
@@ -159,6 +165,8 @@ LAG_BINS = [
 
 def _curve_table(observations: pd.DataFrame) -> pd.DataFrame:
     """The observations of all groups in bins of months after the year's end: how many, and the share listed."""
+    import pandas as pd
+
     obs = observations
     rows = []
     for low, high, label in LAG_BINS:
@@ -197,7 +205,7 @@ def estimate(
         ),
     ] = False,
     country: Annotated[
-        str | None, typer.Option("--country", help="With --link-errors: one country (ISO code).")
+        str | None, typer.Option("--country", help="With --link-errors: one country (ISO code or name).")
     ] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
@@ -213,6 +221,11 @@ def estimate(
         raise QueryError("the estimate is by country", parameter="by")
     if country is not None and not link_errors:
         raise QueryError("--country applies with --link-errors (the estimate lists every country)", parameter="country")
+    import pandas as pd
+
+    from modelcensus.metrics.populations import Period  # loaded with the facade; not at start-up
+    from modelcensus.outputs.common.vintage_query import ESTIMATE_COLUMNS, estimate_rows
+
     if link_errors:
         _link_errors(db, definition, Period(year, since, until), country, as_of, fmt)
         return
@@ -250,22 +263,25 @@ def estimate(
 def _link_errors(
     db: Path | None, definition: str, period: Period, country: str | None, as_of: str | None, fmt: OutputFormat
 ) -> None:
-    with _census(db) as census:
-        moved = census.estimate_link_sensitivity(
-            definition, period, country=country.upper() if country else None, as_of=as_of
+    code = requested_country(country) if country is not None else None
+    if country is not None and code is None:
+        raise QueryError(
+            "--link-errors takes one country (an ISO code or a name), not the no-country row", parameter="country"
         )
+    with _census(db) as census:
+        moved = census.estimate_link_sensitivity(definition, period, country=code, as_of=as_of)
     if fmt is not OutputFormat.table:
         emit(moved.drop(columns=["method"]), fmt, console)
         return
     shown = moved.assign(
         estimate=[_rounded(v) for v in moved["estimate"]],
-        change=["—" if v is None or pd.isna(v) else f"{v:+.1%}" for v in moved["change"]],
+        change=["—" if is_missing(v) else f"{v:+.1%}" for v in moved["change"]],
     )[["kind", "rate", "listed", "estimate", "change", "reason"]]
-    who = country.upper() if country else "all models"
+    who = code or "all models"
     emit(shown, fmt, console, title=f"How the estimate of {who} ({definition}) moves with link errors")
 
 
 def _rounded(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return "—"
     return f"{round(float(value)):,}"  # type: ignore[arg-type]
