@@ -126,7 +126,7 @@ QUOTED_LENGTH = 60
 def quoted(value: object, limit: int = QUOTED_LENGTH) -> str:
     """``repr(value)`` for an error message, cut to ``limit`` characters with its length when longer: an error never
     echoes 60,000 characters back (``'xxxx…' (60,000 characters)``)."""
-    text = str(value)
+    text = value if isinstance(value, str) else repr(value)
     if len(text) <= limit:
-        return repr(text)
+        return repr(value)
     return f"{text[:limit]!r}… ({len(text):,} characters)"

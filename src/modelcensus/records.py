@@ -230,13 +230,14 @@ MAX_NAME_LENGTH = 300
 refused before any lookup, and the error does not echo it."""
 
 
-def requested_name(value: str, parameter: str, error: type[QueryError] = QueryError) -> str:
-    """A name or id a request gives, stripped; one over :data:`MAX_NAME_LENGTH` characters raises ``error``
-    naming ``parameter`` (with the length, not the text)."""
+def requested_name(value: str, parameter: str | None, label: str | None = None) -> str:
+    """A name or id a request gives, stripped; one over :data:`MAX_NAME_LENGTH` characters raises a
+    :class:`QueryError` naming ``parameter`` (or ``label``: ``the model id``), with its length and its first
+    characters only."""
     text = value.strip()
     if len(text) > MAX_NAME_LENGTH:
-        raise error(
-            f"{parameter} is {len(text):,} characters long; at most {MAX_NAME_LENGTH}: {quoted(text)}",
+        raise QueryError(
+            f"{label or parameter} is {len(text):,} characters long; at most {MAX_NAME_LENGTH}: {quoted(text)}",
             parameter=parameter,
         )
     return text

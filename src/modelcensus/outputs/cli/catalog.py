@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
 import modelcensus as mc
 from modelcensus.config import Config
 from modelcensus.definitions import load_definitions
-from modelcensus.errors import QueryError
+from modelcensus.errors import QueryError, quoted
 from modelcensus.outputs.cli.common import (
     AsOfOption,
     DatedOption,
@@ -28,7 +27,7 @@ from modelcensus.outputs.cli.common import (
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.outputs.common.render import records as as_records
-from modelcensus.records import jsonable
+from modelcensus.records import jsonable, requested_name
 
 if TYPE_CHECKING:
     from modelcensus.census import IngestReport
@@ -140,13 +139,14 @@ def links_show(
 
     from modelcensus.linkage import name_key  # loaded by the facade already; not at start-up
 
+    name = requested_name(name, None, "the name")
     with _census(db) as census:
         models = census.links(as_of=as_of)
     wanted = name_key(name)
     found = [m for m in models if m.id == name or any(r.source_id == name for r in m.records)]
     found = found or [m for m in models if name_key(m.name) == wanted]
     if not found:
-        raise QueryError(f"no canonical model or record named {name!r}")
+        raise QueryError(f"no canonical model or record named {quoted(name)}")
     model = found[0]
     records = pd.DataFrame(
         [
@@ -234,9 +234,10 @@ def definitions_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table
 @handle_errors
 def definitions_show(name: Annotated[str, typer.Argument(help="A definition's name.")], db: DbOption = None) -> None:
     """One definition as YAML."""
+    name = requested_name(name, None, "the definition's name")
     found = load_definitions(Config.from_env(db_path=db).definition_paths)
     if name not in found:
-        raise QueryError(f"unknown definition {name!r}; known: {', '.join(sorted(found))}")
+        raise QueryError(f"unknown definition {quoted(name)}; known: {', '.join(sorted(found))}")
     import yaml
 
     d = found[name]
@@ -291,8 +292,8 @@ def check(
         ]
         wide = table.pivot_table(index="definition", columns=["rule", "unit"], values="figure", aggfunc="first")
         wide.columns = ["/".join(map(str, column)) for column in wide.columns]
-        console.print(f"\n{escape(r['id'])}: {escape(r['claim'])}  →  {r['verdict']}", style="bold", highlight=False)
-        console.print(escape(r["explanation"]), highlight=False)
+        console.print(f"\n{r['id']}: {r['claim']}  →  {r['verdict']}", style="bold", highlight=False)
+        console.print(r["explanation"], highlight=False)
         emit(wide.reset_index(), fmt, console, title=f"Sensitivity of {r['id']} (now)")
 
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 import modelcensus as mc
 from modelcensus.config import Config
@@ -45,9 +45,11 @@ app.add_typer(orgs_app, name="orgs")
 
 
 def _console(stderr: bool = False) -> Console:
-    """Wide tables when piped (no terminal to measure), the terminal's width otherwise."""
+    """Wide tables when piped (no terminal to measure), the terminal's width otherwise. Markup is off: what the
+    CLI prints is data (a model named ``Flux.1 [pro]``, a name given as ``[bold]X[/bold]``), styled only through
+    ``style=`` and :class:`~rich.text.Text`, never by brackets in the text."""
     stream = sys.stderr if stderr else sys.stdout
-    return Console(stderr=stderr, width=None if stream.isatty() else 200)
+    return Console(stderr=stderr, width=None if stream.isatty() else 200, markup=False)
 
 
 console = _console()
@@ -105,7 +107,7 @@ DatedOption = Annotated[
 
 def fail(message: str, code: int = 1) -> None:
     # the message is text, not markup: "modelcensus[spark]" or a model named "Flux.1 [pro]" print as they are
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -145,6 +147,9 @@ def handle_errors(func: F) -> F:
             from modelcensus.queries import request_error
 
             fail(error_text(request_error(exc)))
+        except OSError as exc:  # a file the command reads or writes that the package did not check: still one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}{exc.strerror or exc}")
         except KeyboardInterrupt:
             fail(
                 "interrupted; the store is unchanged by the unfinished step (a Hub crawl continues with --resume)", 130
@@ -194,7 +199,7 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
         return
     with Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"),

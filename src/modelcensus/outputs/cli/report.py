@@ -50,7 +50,12 @@ def report(
 
     load_strings(lang)  # an unknown language fails before the store is opened
     parse_date(as_of)  # so does a date that is not one
-    columns = (SpinnerColumn(), TextColumn("report: {task.description}"), BarColumn(), MofNCompleteColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("report: {task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+    )
     with _census(db) as census, Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task("starting", total=STEPS)
         started = [False]

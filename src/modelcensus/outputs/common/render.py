@@ -38,10 +38,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [jsonable(row) for row in frame.to_dict(orient="records")]
 
 
-def unprocessable_detail(exc: QueryError) -> list[dict[str, Any]]:
-    """A request's error as the API's 422 detail: the parameter it names is the field (``["query", "country"]``),
-    as FastAPI reports the errors of its own validation."""
-    loc = ["query", exc.parameter] if exc.parameter else ["query"]
+def unprocessable_detail(exc: QueryError, where: str = "query") -> list[dict[str, Any]]:
+    """A request's error as the API's 422 detail: the parameter it names is the field (``["query", "country"]``;
+    ``where`` is ``path`` for a parameter of the path), as FastAPI reports the errors of its own validation."""
+    loc = [where, exc.parameter] if exc.parameter else [where]
     return [{"loc": loc, "msg": str(exc), "type": "value_error", "input": None}]
 
 
