@@ -20,6 +20,7 @@ from modelcensus.outputs.cli.common import (
     FormatOption,
     _census,
     _report_ingest,
+    _working,
     app,
     console,
     handle_errors,
@@ -269,8 +270,8 @@ def check(
 ) -> None:
     """Check published claims at their vintage: verdict (supported, contradicted, consistent-at-vintage,
     not-checkable), the figure then, next and now, coverage, an explanation and a sensitivity table per claim."""
-    with _census(db) as census:
-        results = census.check(file, as_of=as_of)
+    with _census(db) as census, _working("check") as step:
+        results = census.check(file, as_of=as_of, progress=step)
     if fmt is OutputFormat.json:
         print(json.dumps(jsonable(results), ensure_ascii=False, indent=2))
         return

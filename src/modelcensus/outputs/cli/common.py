@@ -185,16 +185,51 @@ def _census(
     config = _config(db)
     if engine == "duckdb" and spark_master is not None:
         raise QueryError("--spark-master applies with --engine spark", parameter="spark_master")
-    census = mc.open(config.db_path, read_only=read_only, config=config, engine=engine, spark_master=spark_master)
+    with _working("opening the census"):  # the first open imports the store, Ibis and pandas: seconds
+        census = mc.open(config.db_path, read_only=read_only, config=config, engine=engine, spark_master=spark_master)
     try:
         yield census
     finally:
         census.close()
 
 
+def _interactive() -> bool:
+    """Progress is drawn only on a terminal: piped or captured, stderr gets the results' messages alone."""
+    return sys.stderr.isatty()
+
+
+Step = Callable[[str, int, int], None]
+"""Told ``(what is being done, steps done, steps in all)`` as a command works; 0 steps in all: not known."""
+
+
+@contextmanager
+def _working(label: str) -> Iterator[Step]:
+    """A progress line on stderr while a command works (a spinner, the step, ``done/total`` once the library tells
+    it, the time elapsed): on a terminal only, and gone before the command prints its results. Yields the
+    :data:`Step` callback the library's ``progress=`` parameters take."""
+    if not _interactive():
+        yield lambda description, done, total: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn())
+    counted = TextColumn("{task.fields[counted]}", markup=False)
+    with Progress(*columns, counted, TimeElapsedColumn(), console=err_console, transient=True) as progress:
+        task = progress.add_task(label, total=None, counted="")
+
+        def step(description: str, done: int, total: int) -> None:
+            progress.update(
+                task,
+                description=f"{label}: {description}",
+                completed=done,
+                total=total or None,
+                counted=f"{done}/{total}" if total else "",
+            )
+
+        yield step
+
+
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int], None]]:
-    if not sys.stderr.isatty():
+    if not _interactive():
         yield lambda n: None
         return
     with Progress(

@@ -27,6 +27,7 @@ from modelcensus.outputs.cli.common import (
     _census,
     _progress,
     _report_ingest,
+    _working,
     app,
     console,
     err_console,
@@ -133,8 +134,9 @@ def build(
             "sources (modelcensus links)",
             highlight=False,
         )
-        table, notes = _headline(census)
-        hub = _hub_headline(census)
+        with _working("build: the headline tables"):
+            table, notes = _headline(census)
+            hub = _hub_headline(census)
         if fmt is OutputFormat.json:
             print(
                 json.dumps(
@@ -260,7 +262,7 @@ def count(
             **filters,
         )
     )
-    with _census(db, engine=engine, spark_master=spark_master) as census:
+    with _census(db, engine=engine, spark_master=spark_master) as census, _working("count"):
         figure = count_figure(census, q)
     if fmt is OutputFormat.table:
         emit(figure.shown(), fmt, console, title=figure.title, columns=figure.columns)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from modelcensus.errors import QueryError
-from modelcensus.outputs.cli.common import DbOption, _census, app, console, err_console, handle_errors
+from modelcensus.outputs.cli.common import DbOption, _census, _working, app, console, err_console, handle_errors
 from modelcensus.outputs.common.render import OutputFormat, emit
 
 
@@ -30,8 +30,8 @@ def export(
         raise QueryError(
             f"--format must be one of {', '.join(EXPORT_FORMATS)} for export, not {fmt!r}", parameter="format"
         )
-    with _census(db) as census:
-        manifest = census.export(directory, fmt)
+    with _census(db) as census, _working("export") as step:
+        manifest = census.export(directory, fmt, progress=step)
     tables = pd.DataFrame(
         [{"table": name, "file": entry["file"], "rows": entry["rows"]} for name, entry in manifest["tables"].items()]
     )

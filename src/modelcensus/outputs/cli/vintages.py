@@ -17,6 +17,7 @@ from modelcensus.outputs.cli.common import (
     Filters,
     FormatOption,
     _census,
+    _working,
     app,
     console,
     filter_options,
@@ -59,7 +60,7 @@ def vintages(
     """The figure at every stored Epoch AI vintage, oldest first: how a year's count grew as the source back-filled
     it (e.g. notable models of 2024 by country). A vintage whose files do not hold the whole population is marked."""
     by = "open_weights" if by == "open-weights" else by
-    with _census(db) as census:
+    with _census(db) as census, _working("vintages: the figure at every vintage"):
         figure = census.vintages(by, attribution=attribution, **filters)
     frame = figure.frame
     if fmt is not OutputFormat.table:
@@ -113,10 +114,13 @@ def lag(
 
     with _census(db) as census:
         if fmt is OutputFormat.json:
-            print(json.dumps(lag_report(census, since, until, by, as_of, filters), ensure_ascii=False, indent=2))
+            with _working("lag: the listing lag over the vintages"):
+                report = lag_report(census, since, until, by, as_of, filters)
+            print(json.dumps(report, ensure_ascii=False, indent=2))
             return
-        _, curves, status = lag_frames(census, since, until, by, as_of, filters)
-        statuses = census.year_statuses(status)
+        with _working("lag: the listing lag over the vintages"):
+            _, curves, status = lag_frames(census, since, until, by, as_of, filters)
+            statuses = census.year_statuses(status)
     if fmt is OutputFormat.csv:
         emit(status.frame, fmt, console)
         return
@@ -231,12 +235,14 @@ def estimate(
         return
     with _census(db) as census:
         if fmt is OutputFormat.json:
-            rows = estimate_rows(census, definition, source, year, since, until, as_of)
+            with _working("estimate: linking the sources, fitting the models"):
+                rows = estimate_rows(census, definition, source, year, since, until, as_of)
             print(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        figure = census.estimate(
-            by=by, sources=source, definition=definition, period=Period(year, since, until), as_of=as_of
-        )
+        with _working("estimate: linking the sources, fitting the models"):
+            figure = census.estimate(
+                by=by, sources=source, definition=definition, period=Period(year, since, until), as_of=as_of
+            )
     table = figure.frame
     if fmt is OutputFormat.csv:
         emit(table.assign(sources=[s.replace("+", "; ") for s in table["sources"]])[ESTIMATE_COLUMNS], fmt, console)
@@ -268,7 +274,7 @@ def _link_errors(
         raise QueryError(
             "--link-errors takes one country (an ISO code or a name), not the no-country row", parameter="country"
         )
-    with _census(db) as census:
+    with _census(db) as census, _working("estimate: the estimate under link errors"):
         moved = census.estimate_link_sensitivity(definition, period, country=code, as_of=as_of)
     if fmt is not OutputFormat.table:
         emit(moved.drop(columns=["method"]), fmt, console)
