@@ -165,13 +165,16 @@ class Census:
     ingest_cac = _to("loader", Loader.ingest_cac)
     refresh_registry = _to("loader", Loader.refresh_registry)
 
-    def export(self, directory: Path, fmt: str = "parquet") -> dict[str, Any]:
+    def export(
+        self, directory: Path, fmt: str = "parquet", progress: Callable[[str, int, int], None] | None = None
+    ) -> dict[str, Any]:
         """Write every stored table to ``directory`` (one Parquet, CSV or JSON Lines file each) and a
         ``manifest.json``; returns the manifest. Spark reads the Parquet export (:mod:`modelcensus.engines.spark`).
-        The census records behind definitions are brought up to date first, so the export answers them too."""
+        The census records behind definitions are brought up to date first, so the export answers them too;
+        ``progress`` is told each table ``(table, done, total)``."""
         store = self.reader.require_store("export")
         self.reader.ensure_population()
-        return export_store(store.con, directory, fmt, store_path=self.path)
+        return export_store(store.con, directory, fmt, store_path=self.path, progress=progress)
 
     # -- linkage --------------------------------------------------------------------------------------
 
@@ -240,10 +243,13 @@ class Census:
 
     # -- claims ---------------------------------------------------------------------------------------------
 
-    def check(self, path: Path, as_of: date | str | None = None) -> list[dict[str, Any]]:
+    def check(
+        self, path: Path, as_of: date | str | None = None, progress: Callable[[str, int, int], None] | None = None
+    ) -> list[dict[str, Any]]:
         """Verdicts on the claims of a claims file, at their vintage, with figures, coverage, evidence and
-        sensitivity tables; ``as_of`` reads "now" as the census stood on that date."""
-        return check_claims(self.claims, path, as_of)
+        sensitivity tables; ``as_of`` reads "now" as the census stood on that date; ``progress`` is told each step
+        ``(step, done, total)``."""
+        return check_claims(self.claims, path, as_of, progress)
 
 
 def open(  # noqa: A001

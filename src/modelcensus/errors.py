@@ -117,3 +117,16 @@ class StoreOnlyError(ModelCensusError, NotImplementedError):
             f"{operation} needs the DuckDB store; this census is a Parquet export read by Spark ({location}): "
             "open the DuckDB store (engine='duckdb') for it"
         )
+
+
+QUOTED_LENGTH = 60
+"""How much of a value a user gave an error message repeats (its ``repr``): enough to recognise it."""
+
+
+def quoted(value: object, limit: int = QUOTED_LENGTH) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters with its length when longer: an error never
+    echoes 60,000 characters back (``'xxxx…' (60,000 characters)``)."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return repr(value)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"

@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from modelcensus.errors import QueryError
+from modelcensus.errors import QueryError, quoted
 from modelcensus.records import requested_country
 from modelcensus.vocabulary import (
     CAC_DIMENSIONS,
@@ -98,11 +98,11 @@ def request_error(error: ValidationError) -> QueryError:
     if first["type"] == "value_error":
         message = first["msg"].removeprefix("Value error, ")
     elif first["type"] == "enum":
-        message = f"{parameter} must be {first['ctx']['expected']}, not {given!r}"
+        message = f"{parameter} must be {first['ctx']['expected']}, not {quoted(given)}"
     elif first["msg"].startswith("Input should"):  # pydantic's own words: "Input should be a valid integer"
-        message = f"{parameter}{first['msg'].removeprefix('Input')}, not {given!r}"
+        message = f"{parameter}{first['msg'].removeprefix('Input')}, not {quoted(given)}"
     else:
-        message = f"{parameter} is not valid ({first['msg'][:1].lower()}{first['msg'][1:]}): {given!r}"
+        message = f"{parameter} is not valid ({first['msg'][:1].lower()}{first['msg'][1:]}): {quoted(given)}"
     return QueryError(message, parameter=parameter)
 
 

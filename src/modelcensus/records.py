@@ -15,12 +15,10 @@ from datetime import date, datetime
 from enum import Enum
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pycountry
-
-from modelcensus.errors import InputFormatError, QueryError
+from modelcensus.errors import InputFormatError, QueryError, quoted
 from modelcensus.vocabulary import OpenWeights
 
 
@@ -161,8 +159,11 @@ def country_code(name: str) -> str | CountryToken:
     """Map a country name as sources spell it to ISO 3166-1 alpha-2.
 
     Returns :attr:`CountryToken.NOT_A_COUNTRY` for listed non-country tokens (``Multinational``)
-    and :attr:`CountryToken.UNKNOWN` for anything neither the alias file nor pycountry knows.
+    and :attr:`CountryToken.UNKNOWN` for anything neither the alias file nor pycountry knows (its English names,
+    then its translations: 中国, Chine, Amerika Serikat).
     """
+    import pycountry  # imported when first needed: the commands that never parse a country start faster
+
     text = clean_text(name) or ""
     aliases = _country_aliases()
     if text.casefold() in aliases:
@@ -171,7 +172,33 @@ def country_code(name: str) -> str | CountryToken:
     try:
         return str(pycountry.countries.lookup(text).alpha_2)
     except LookupError:
-        return CountryToken.UNKNOWN
+        return _translated_country_names().get(text.casefold(), CountryToken.UNKNOWN)
+
+
+@lru_cache(maxsize=1)
+def _translated_country_names() -> dict[str, str]:
+    """The names of every country in every language of pycountry's ISO 3166-1 translations (中国, 美国, Chine,
+    Cina, Amerika Serikat, Deutschland…), casefolded → alpha-2. A name that means two countries in the
+    translations (a translator's slip, or a name two languages give to different countries) is left out: never
+    guessed. Read once, on the first name neither the alias file nor the English names know."""
+    import gettext
+
+    import pycountry
+
+    english: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            if value := getattr(country, attribute, None):
+                english.setdefault(str(value), str(country.alpha_2))
+    codes: dict[str, set[str]] = {}
+    for catalog in sorted(Path(pycountry.LOCALES_DIR).glob("*/LC_MESSAGES/iso3166-1.mo")):
+        with catalog.open("rb") as handle:
+            language = gettext.GNUTranslations(handle)
+        for name, code in english.items():
+            translated = clean_text(language.gettext(name))
+            if translated:
+                codes.setdefault(translated.casefold(), set()).add(code)
+    return {name: next(iter(found)) for name, found in codes.items() if len(found) == 1}
 
 
 NO_COUNTRY = frozenset({"none", "(no country)", "unknown"})
@@ -187,12 +214,33 @@ def requested_country(value: str, error: type[QueryError] = QueryError) -> str |
     text = value.strip()
     if text.casefold() in NO_COUNTRY:
         return None
-    if len(text) == 2 and text.isalpha() and country_name(text.upper()) != text.upper():
+    if len(text) == 2 and text.isascii() and text.isalpha() and country_name(text.upper()) != text.upper():
         return text.upper()
-    code = country_code(text) if len(text) != 2 else None
+    code = country_code(text) if len(text) <= MAX_NAME_LENGTH else None
     if isinstance(code, str):
         return code
-    raise error(f"unknown country {value!r}: give an ISO 3166-1 alpha-2 code (CN) or a name", parameter="country")
+    raise error(
+        f"unknown country {quoted(value)}: give an ISO 3166-1 alpha-2 code (CN) or a name (China, 中国, Chine)",
+        parameter="country",
+    )
+
+
+MAX_NAME_LENGTH = 300
+"""The longest name, id or code a request may give (a model id, a definition's name, a country): longer is
+refused before any lookup, and the error does not echo it."""
+
+
+def requested_name(value: str, parameter: str | None, label: str | None = None) -> str:
+    """A name or id a request gives, stripped; one over :data:`MAX_NAME_LENGTH` characters raises a
+    :class:`QueryError` naming ``parameter`` (or ``label``: ``the model id``), with its length and its first
+    characters only."""
+    text = value.strip()
+    if len(text) > MAX_NAME_LENGTH:
+        raise QueryError(
+            f"{label or parameter} is {len(text):,} characters long; at most {MAX_NAME_LENGTH}: {quoted(text)}",
+            parameter=parameter,
+        )
+    return text
 
 
 def is_missing(value: object) -> bool:
@@ -206,6 +254,8 @@ def is_missing(value: object) -> bool:
 
 def country_name(code: str | None) -> str:
     """A display name for an ISO alpha-2 code (``None`` is the no-country row)."""
+    import pycountry
+
     if is_missing(code) or not code:
         return "(no country)"
     try:
@@ -357,6 +407,8 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
+    import numpy as np  # loaded already wherever a NumPy value can come from; not at import (start-up time)
+
     if isinstance(value, np.ndarray):
         return [jsonable(v) for v in value.tolist()]
     if isinstance(value, np.generic):

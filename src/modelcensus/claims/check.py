@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,25 @@ from modelcensus.metrics.populations import Period
 from modelcensus.records import is_missing, stable
 from modelcensus.vocabulary import Rule, Unit
 
+Progress = Callable[[str, int, int], None]
+"""Told ``(the step, steps done, steps in all)`` as a check proceeds (0 in all: not known yet); it changes nothing
+in the verdicts."""
 
-def check(census: ClaimFigures, path: Path, as_of: date | str | None = None) -> list[dict[str, Any]]:
+
+def _silent(step: str, done: int, total: int) -> None:
+    pass
+
+
+def check(
+    census: ClaimFigures, path: Path, as_of: date | str | None = None, progress: Progress | None = None
+) -> list[dict[str, Any]]:
     """Verdicts on the claims of a claims file, at their vintage, with figures, coverage, evidence and
-    sensitivity tables; ``as_of`` reads "now" as the census stood on that date."""
+    sensitivity tables; ``as_of`` reads "now" as the census stood on that date. ``progress`` is told each step
+    (the census records behind definitions, each definition's counts, each claim)."""
+    tell = progress or _silent
     claims = load_claims(path)
     when = parse_as_of(as_of)
+    tell("the census records behind definitions", 0, 0)
     census.reader.ensure_population()
     definitions = json.dumps(
         [(d.name, d.sources, d.filters, d.unit, d.rule, d.attribution) for d in census.definitions().values()],
@@ -44,7 +58,7 @@ def check(census: ClaimFigures, path: Path, as_of: date | str | None = None) -> 
         when,
     )
     if key not in _CHECKED:
-        _CHECKED[key] = stable(evaluate_all(census, claims, when))
+        _CHECKED[key] = stable(evaluate_all(census, claims, when, tell))
         while len(_CHECKED) > 8:
             _CHECKED.pop(next(iter(_CHECKED)))
     return copy.deepcopy(_CHECKED[key])
@@ -55,9 +69,13 @@ _CHECKED: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
 the whole census (seconds), and the same store answers the same claims the same way."""
 
 
-def evaluate_all(census: ClaimFigures, claims: list[Claim], now: date | None = None) -> list[dict[str, Any]]:
+def evaluate_all(
+    census: ClaimFigures, claims: list[Claim], now: date | None = None, progress: Progress | None = None
+) -> list[dict[str, Any]]:
     """Evaluate claims (see the module docstring); the sensitivity counts are computed once per definition.
-    ``now`` reads "now" as the census stood on that date (default: the newest exports)."""
+    ``now`` reads "now" as the census stood on that date (default: the newest exports); ``progress`` is told
+    each definition counted and each claim evaluated."""
+    tell = progress or _silent
     definitions = census.definitions()
     for claim in claims:
         if claim.definition not in definitions:
@@ -66,9 +84,14 @@ def evaluate_all(census: ClaimFigures, claims: list[Claim], now: date | None = N
     for claim in claims:
         if claim.window not in periods:
             periods.append(claim.window)
-    grids = {name: census.count_grid(name, periods, now) for name in definitions}
+    steps = len(definitions) + len(claims)
+    grids = {}
+    for done, name in enumerate(definitions):
+        tell(f"counting under {name}", done, steps)
+        grids[name] = census.count_grid(name, periods, now)
     results = []
-    for claim in claims:
+    for done, claim in enumerate(claims, start=len(definitions)):
+        tell(f"claim {claim.id}", done, steps)
         d = definitions[claim.definition]
         p = periods.index(claim.window)
         now_figure, now_base = _grid_figure(grids[d.name], claim, d.unit, d.rule, p)
@@ -141,6 +164,7 @@ def evaluate_all(census: ClaimFigures, claims: list[Claim], now: date | None = N
         }
         result["explanation"] = explain(claim, result)
         results.append(result)
+    tell("done", steps, steps)
     return results
 
 

@@ -21,6 +21,7 @@ from modelcensus.provenance import DataDate, DateMethod, Export, SourceSnapshot,
 from modelcensus.records import CatalogRecord, QuarantinedRow, RatingRecord, hardware_vendor
 from modelcensus.sources import cac, cac_totals, epoch, hub_profiles, huggingface, litellm, lmarena, openrouter, tabular
 from modelcensus.sources.dating import declared_rights, file_date
+from modelcensus.sources.files import readable
 from modelcensus.sources.http import download, fetched_from, live_date
 from modelcensus.store import Store, registry_fingerprint
 
@@ -70,6 +71,8 @@ class Loader:
         ``exports`` already found, or the live download."""
         if exports is not None:
             return self.store_epoch([epoch.parse_export(files, progress) for files in exports])
+        if path is not None:
+            readable(path, folder=True)
         if path is None:
             files = epoch.fetch_live(
                 self.config.epoch_url,
@@ -129,6 +132,7 @@ class Loader:
         """
         report = IngestReport()
         if path is not None:
+            readable(path, folder=True)
             listings = list(huggingface.iter_listings(path)) if path.is_dir() else [(path, None)]
             if not listings:
                 raise QueryError(f"{path}: no Hugging Face model listing found")
@@ -238,9 +242,7 @@ class Loader:
         """A saved file (its date found in the documented order later) or a live download and its date."""
         if path is None:
             return self._fetch(url, name)
-        if not path.is_file():
-            raise InputFormatError("no such file" if not path.exists() else "a folder, not a file", file=str(path))
-        return path, DataDate(dated, DateMethod.OPTION, "given with --dated") if dated else DataDate(None)
+        return readable(path), DataDate(dated, DateMethod.OPTION, "given with --dated") if dated else DataDate(None)
 
     def ingest_openrouter(self, path: Path | None = None, dated: date | None = None) -> IngestReport:
         """OpenRouter's model list (``{"data": [...]}`` or a bare list), live or from a saved file.
@@ -319,12 +321,10 @@ class Loader:
                 fetched, when = self._fetch(lmarena.BASE_URL + name, f"lmarena/{name}")
                 chosen.append(fetched)
                 fixed[fetched] = when
-        elif path.is_dir():
+        elif readable(path, folder=True).is_dir():
             chosen = [p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in {".json", ".csv"}]
-        elif path.is_file():
-            chosen = [path]
         else:
-            raise InputFormatError("no such file or folder", file=str(path))
+            chosen = [path]
         records: list[CatalogRecord] = []
         ratings: list[RatingRecord] = []
         used: list[tuple[Path, str, bytes, str, DataDate]] = []
@@ -394,7 +394,8 @@ class Loader:
 
     def ingest_tabular(self, path: Path, mapping: Path, dated: date | None = None) -> IngestReport:
         """Any CSV / JSON / XLSX list with a YAML column mapping (a register, a company's own list, …)."""
-        spec = tabular.load_mapping(mapping)
+        readable(path)
+        spec = tabular.load_mapping(readable(mapping))
         records, quarantined = tabular.parse(path, spec)
         data = path.read_bytes()
         return self._store_catalog(
@@ -485,7 +486,7 @@ def _cac_files(paths: Sequence[Path]) -> list[Path]:
     """The files given: a file as it is (it must be a CAC attachment or totals table), a folder's CAC files."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if readable(path, folder=True).is_dir():
             found = [
                 p
                 for p in sorted(path.rglob("*"))
@@ -496,8 +497,6 @@ def _cac_files(paths: Sequence[Path]) -> list[Path]:
                     "no CAC attachment or table of published totals found in the folder", file=str(path)
                 )
             files.extend(found)
-        elif path.is_file():
-            files.append(path)
         else:
-            raise InputFormatError("no such file or folder", file=str(path))
+            files.append(path)
     return list(dict.fromkeys(files))

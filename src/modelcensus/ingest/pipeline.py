@@ -20,6 +20,7 @@ from modelcensus.linking import Linker
 from modelcensus.records import load_json
 from modelcensus.sources import epoch
 from modelcensus.sources.discover import Discovery, Found, discover
+from modelcensus.sources.files import readable
 
 
 @contextmanager
@@ -78,6 +79,16 @@ def _ingest_found(census: Loader, found: Found, dated: date | None, progress: Pr
     raise InputFormatError(f"no reader for source {found.source!r}", file=str(path))
 
 
+def nothing_found(discovery: Discovery, shown: int = 3) -> str:
+    """Why a folder gave no source file, in one line: empty, or the first files skipped and why."""
+    skipped = discovery.skipped
+    if not skipped:
+        return "no source file in it (nothing but metadata, or an empty folder)"
+    reasons = "; ".join(f"{s.path.name}: {s.reason}" for s in skipped[:shown])
+    more = f"; and {len(skipped) - shown} more" if len(skipped) > shown else ""
+    return f"no source file recognised ({len(skipped)} skipped: {reasons}{more})"
+
+
 def build(
     census: Loader,
     linker: Linker,
@@ -102,7 +113,9 @@ def build(
     else:
         if not from_dir.exists():
             raise InputFormatError("no such folder", file=str(from_dir))
-        discovery = discover(from_dir, dated)
+        discovery = discover(readable(from_dir, folder=True), dated)
+        if not discovery.found:  # nothing to ingest: said before the store is linked again, and an error
+            raise InputFormatError(nothing_found(discovery), file=str(from_dir))
         order = {"epoch": 0, "huggingface": 1, "openrouter": 2, "litellm": 3, "lmarena": 4, "cac": 5, "cac-totals": 6}
         for found in sorted(discovery.found, key=lambda f: order.get(f.source, 9)):
             location = str(found.paths[0].parent if len(found.paths) > 1 else found.paths[0])

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,12 +174,18 @@ def _prepare_target(target: Path) -> None:
 
 
 def export_store(
-    con: duckdb.DuckDBPyConnection, target: Path, fmt: str = "parquet", *, store_path: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    fmt: str = "parquet",
+    *,
+    store_path: Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Write every table of the store behind ``con`` into ``target`` and return the manifest written.
 
     ``store_path`` is recorded in the manifest (with the file's size and modification time), so a
-    cached export can tell whether the store changed since.
+    cached export can tell whether the store changed since; ``progress`` is told each table as it is written
+    ``(table, done, total)``.
     """
     if fmt not in EXPORT_FORMATS:
         raise QueryError(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}", parameter="format")
@@ -190,7 +197,10 @@ def export_store(
     work.mkdir()
     try:
         tables = []
-        for table in store_tables(con):
+        names = store_tables(con)
+        for done, table in enumerate(names):
+            if progress is not None:
+                progress(table, done, len(names))
             columns = _columns(con, table)
             file = f"{table}.{_EXTENSIONS[fmt]}"
             expected = int(_rows(con, f"SELECT count(*) FROM {_ident(table)}")[0][0])

@@ -23,6 +23,8 @@ from urllib.parse import parse_qsl
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import modelcensus as mc
 from modelcensus.claims import default_claims
 from modelcensus.config import Config
-from modelcensus.errors import NotFound, QueryError, RouteTimeout, StoreError
+from modelcensus.errors import QUOTED_LENGTH, NotFound, QueryError, RouteTimeout, StoreError
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
 from modelcensus.outputs.api.queries import cac_filings, canonical_model, definition_out, models_behind
 from modelcensus.outputs.common.count_query import count_figure
@@ -64,7 +66,7 @@ from modelcensus.queries import (
     check_dimensions,
     request_error,
 )
-from modelcensus.records import jsonable
+from modelcensus.records import jsonable, requested_name
 from modelcensus.vocabulary import (
     VINTAGE_DIMENSIONS,
     Attribution,
@@ -94,9 +96,19 @@ def _dumps(value: Any) -> bytes:
     return json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
-def _unprocessable(exc: QueryError) -> JSONResponse:
-    """422 with the parameter the error names as the field (``["query"]`` when it names none)."""
-    return JSONResponse(status_code=422, content={"detail": unprocessable_detail(exc)})
+def _unprocessable(exc: QueryError, where: str = "query") -> JSONResponse:
+    """422 with the parameter the error names as the field (``["query"]`` when it names none; ``["path", …]`` for
+    a parameter of the path)."""
+    return JSONResponse(status_code=422, content={"detail": unprocessable_detail(exc, where)})
+
+
+def _cut_short(error: dict[str, Any]) -> dict[str, Any]:
+    """One of FastAPI's validation errors with the value given cut to its first characters: a 422 never echoes a
+    60,000-character parameter back."""
+    given = error.get("input")
+    if isinstance(given, str) and len(given) > QUOTED_LENGTH:
+        return {**error, "input": f"{given[:QUOTED_LENGTH]}… ({len(given):,} characters)"}
+    return error
 
 
 class ReadOnly:
@@ -274,7 +286,13 @@ def create_app(
 
     @app.exception_handler(QueryError)
     async def _query_error(request: Request, exc: QueryError) -> JSONResponse:
-        return _unprocessable(exc)
+        return _unprocessable(exc, "path" if exc.parameter in request.path_params else "query")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_parameter(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            status_code=422, content={"detail": [_cut_short(e) for e in jsonable_encoder(exc.errors())]}
+        )
 
     @app.exception_handler(ValidationError)
     async def _invalid_request(request: Request, exc: ValidationError) -> JSONResponse:
@@ -331,7 +349,8 @@ def create_app(
     async def model(model_id: str, as_of: date | None = None) -> Response:
         """One canonical model (the id of ``modelcensus links --format json``, or a record reference
         ``source:source_id`` as /api/models gives) with all its records, the evidence and the provenance (the
-        snapshots in force on ``as_of``)."""
+        snapshots in force on ``as_of``); an id over 300 characters is a 422 that does not repeat it."""
+        model_id = requested_name(model_id, "model_id")
         return await api.answer(("model", model_id, as_of), lambda g: canonical_model(g, model_id, as_of))
 
     @app.get("/api/sources", response_model=list[SourceRow], tags=["provenance"])
@@ -355,6 +374,7 @@ def create_app(
     )
     async def definition(name: str) -> Response:
         """One definition."""
+        name = requested_name(name, "name")
 
         def one(g: Generation) -> dict[str, Any]:
             found = g.census.definitions()

@@ -9,7 +9,7 @@ import pandas as pd
 
 from modelcensus.census import Census
 from modelcensus.definitions import Definition
-from modelcensus.errors import NotFound
+from modelcensus.errors import NotFound, quoted
 from modelcensus.outputs.api.generations import Generation
 from modelcensus.outputs.common.render import records
 from modelcensus.queries import ModelsRequest
@@ -102,7 +102,7 @@ def canonical_model(generation: Generation, model_id: str, as_of: date | None = 
     index = generation.memo(("links-index",), lambda: _links_index(census))
     model = index.get(model_id)
     if model is None:
-        raise NotFound(f"no canonical model or record {model_id!r} (ids as in `modelcensus links --format json`)")
+        raise NotFound(f"no canonical model or record {quoted(model_id)} (ids as in `modelcensus links --format json`)")
     sources = generation.memo(("sources", as_of), lambda: census.sources(as_of=as_of))
     involved = {r.source for r in model.records}
     current = sources[sources["current"] & sources["source"].isin(involved)]

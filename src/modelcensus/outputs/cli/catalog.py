@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
-from rich.markup import escape
 
 import modelcensus as mc
-from modelcensus.census import IngestReport
-from modelcensus.claims import format_figure
 from modelcensus.config import Config
 from modelcensus.definitions import load_definitions
-from modelcensus.errors import QueryError
-from modelcensus.linkage import name_key
+from modelcensus.errors import QueryError, quoted
 from modelcensus.outputs.cli.common import (
     AsOfOption,
     DatedOption,
@@ -24,6 +20,7 @@ from modelcensus.outputs.cli.common import (
     FormatOption,
     _census,
     _report_ingest,
+    _working,
     app,
     console,
     handle_errors,
@@ -31,7 +28,10 @@ from modelcensus.outputs.cli.common import (
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.outputs.common.render import records as as_records
-from modelcensus.records import jsonable
+from modelcensus.records import jsonable, requested_name
+
+if TYPE_CHECKING:
+    from modelcensus.census import IngestReport
 
 links_app = typer.Typer(help="Canonical models: one model, many names across sources.", invoke_without_command=True)
 app.add_typer(links_app, name="links")
@@ -102,8 +102,6 @@ def links(
         models = census.links(as_of=as_of)
     linked = [m for m in models if len({r.source for r in m.records}) > 1]
     if fmt is OutputFormat.json:
-        import json
-
         print(
             json.dumps(
                 [
@@ -123,6 +121,8 @@ def links(
         {"id": m.id, "name": m.name, "sources": sorted({r.source for r in m.records}), "records": len(m.records)}
         for m in linked
     ]
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=["id", "name", "sources", "records"])
     emit(frame, fmt, console, title=f"{len(linked)} canonical models known to several sources (of {len(models)})")
 
@@ -136,13 +136,18 @@ def links_show(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """One canonical model with all its records and the evidence that linked them."""
+    import pandas as pd
+
+    from modelcensus.linkage import name_key  # loaded by the facade already; not at start-up
+
+    name = requested_name(name, None, "the name")
     with _census(db) as census:
         models = census.links(as_of=as_of)
     wanted = name_key(name)
     found = [m for m in models if m.id == name or any(r.source_id == name for r in m.records)]
     found = found or [m for m in models if name_key(m.name) == wanted]
     if not found:
-        raise QueryError(f"no canonical model or record named {name!r}")
+        raise QueryError(f"no canonical model or record named {quoted(name)}")
     model = found[0]
     records = pd.DataFrame(
         [
@@ -159,8 +164,6 @@ def links_show(
     )
     evidence = pd.DataFrame(model.evidence, columns=["left", "right", "rule", "detail"])
     if fmt is OutputFormat.json:
-        import json
-
         print(
             json.dumps(
                 {"id": model.id, "name": model.name, "records": as_records(records), "evidence": as_records(evidence)},
@@ -223,6 +226,8 @@ def definitions_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table
         }
         for d in load_definitions(config.definition_paths).values()
     ]
+    import pandas as pd
+
     emit(pd.DataFrame(rows), fmt, console, title="Census definitions")
 
 
@@ -230,9 +235,10 @@ def definitions_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table
 @handle_errors
 def definitions_show(name: Annotated[str, typer.Argument(help="A definition's name.")], db: DbOption = None) -> None:
     """One definition as YAML."""
+    name = requested_name(name, None, "the definition's name")
     found = load_definitions(Config.from_env(db_path=db).definition_paths)
     if name not in found:
-        raise QueryError(f"unknown definition {name!r}; known: {', '.join(sorted(found))}")
+        raise QueryError(f"unknown definition {quoted(name)}; known: {', '.join(sorted(found))}")
     import yaml
 
     d = found[name]
@@ -264,13 +270,15 @@ def check(
 ) -> None:
     """Check published claims at their vintage: verdict (supported, contradicted, consistent-at-vintage,
     not-checkable), the figure then, next and now, coverage, an explanation and a sensitivity table per claim."""
-    with _census(db) as census:
-        results = census.check(file, as_of=as_of)
+    with _census(db) as census, _working("check") as step:
+        results = census.check(file, as_of=as_of, progress=step)
     if fmt is OutputFormat.json:
-        import json
-
         print(json.dumps(jsonable(results), ensure_ascii=False, indent=2))
         return
+    import pandas as pd
+
+    from modelcensus.claims import format_figure  # loaded by the facade already; not at start-up
+
     summary = pd.DataFrame([_summary(r) for r in results])
     emit(summary, fmt, console, title="Claims")
     for r in results:
@@ -285,12 +293,14 @@ def check(
         ]
         wide = table.pivot_table(index="definition", columns=["rule", "unit"], values="figure", aggfunc="first")
         wide.columns = ["/".join(map(str, column)) for column in wide.columns]
-        console.print(f"\n{escape(r['id'])}: {escape(r['claim'])}  →  {r['verdict']}", style="bold", highlight=False)
-        console.print(escape(r["explanation"]), highlight=False)
+        console.print(f"\n{r['id']}: {r['claim']}  →  {r['verdict']}", style="bold", highlight=False)
+        console.print(r["explanation"], highlight=False)
         emit(wide.reset_index(), fmt, console, title=f"Sensitivity of {r['id']} (now)")
 
 
 def _summary(r: dict[str, Any]) -> dict[str, Any]:
+    from modelcensus.claims import format_figure
+
     m, at, cov = r["metric"], r["at_vintage"], r["coverage"] or {}
     value = _claimed(r)
     return {
@@ -308,6 +318,8 @@ def _summary(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _estimate_text(estimate: float | None, metric: str) -> str:
+    from modelcensus.claims import format_figure
+
     if estimate is None:
         return "not estimated"
     return format_figure(estimate, metric) if metric == "share" else f"{round(estimate):,}"

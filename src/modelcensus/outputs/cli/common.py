@@ -1,4 +1,10 @@
-"""What the CLI's commands share: the Typer apps, consoles, options, error handling and progress."""
+"""What the CLI's commands share: the Typer apps, consoles, options, error handling and progress.
+
+Start-up time: the CLI's modules import only what ``--help`` needs (Typer, Rich, the vocabulary, the
+configuration); the facade (:func:`modelcensus.open`: the store, Ibis, pandas, SciPy, seconds of imports) loads
+through the lazy ``modelcensus`` package when a command first opens the census, and a command imports the other
+heavy modules it needs in its body.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +15,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 import modelcensus as mc
-from modelcensus.census import Census, IngestReport
 from modelcensus.config import Config
 from modelcensus.errors import ModelCensusError, QueryError
-from modelcensus.ingest import Failure
 from modelcensus.outputs.common.render import OutputFormat
-from modelcensus.provenance import DataDate
-from modelcensus.queries import request_error
 from modelcensus.vocabulary import MODEL_DIMENSIONS, OpenWeights, Rule, either
+
+if TYPE_CHECKING:
+    from modelcensus.census import Census, IngestReport
+    from modelcensus.ingest import Failure
+    from modelcensus.provenance import DataDate
 
 app = typer.Typer(
     help="modelcensus: the open, reproducible census of the world's AI models.",
@@ -39,9 +45,11 @@ app.add_typer(orgs_app, name="orgs")
 
 
 def _console(stderr: bool = False) -> Console:
-    """Wide tables when piped (no terminal to measure), the terminal's width otherwise."""
+    """Wide tables when piped (no terminal to measure), the terminal's width otherwise. Markup is off: what the
+    CLI prints is data (a model named ``Flux.1 [pro]``, a name given as ``[bold]X[/bold]``), styled only through
+    ``style=`` and :class:`~rich.text.Text`, never by brackets in the text."""
     stream = sys.stderr if stderr else sys.stdout
-    return Console(stderr=stderr, width=None if stream.isatty() else 200)
+    return Console(stderr=stderr, width=None if stream.isatty() else 200, markup=False)
 
 
 console = _console()
@@ -99,7 +107,7 @@ DatedOption = Annotated[
 
 def fail(message: str, code: int = 1) -> None:
     # the message is text, not markup: "modelcensus[spark]" or a model named "Flux.1 [pro]" print as they are
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -129,8 +137,19 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ModelCensusError as exc:
             fail(error_text(exc))
-        except ValidationError as exc:  # a request (modelcensus.queries) the options make is not valid
+        except ValueError as exc:
+            # a request (modelcensus.queries) the options make is not valid: pydantic's ValidationError, a
+            # ValueError; pydantic and the request models load with the first request, not at start-up
+            from pydantic import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            from modelcensus.queries import request_error
+
             fail(error_text(request_error(exc)))
+        except OSError as exc:  # a file the command reads or writes that the package did not check: still one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}{exc.strerror or exc}")
         except KeyboardInterrupt:
             fail(
                 "interrupted; the store is unchanged by the unfinished step (a Hub crawl continues with --resume)", 130
@@ -166,21 +185,56 @@ def _census(
     config = _config(db)
     if engine == "duckdb" and spark_master is not None:
         raise QueryError("--spark-master applies with --engine spark", parameter="spark_master")
-    census = mc.open(config.db_path, read_only=read_only, config=config, engine=engine, spark_master=spark_master)
+    with _working("opening the census"):  # the first open imports the store, Ibis and pandas: seconds
+        census = mc.open(config.db_path, read_only=read_only, config=config, engine=engine, spark_master=spark_master)
     try:
         yield census
     finally:
         census.close()
 
 
+def _interactive() -> bool:
+    """Progress is drawn only on a terminal: piped or captured, stderr gets the results' messages alone."""
+    return sys.stderr.isatty()
+
+
+Step = Callable[[str, int, int], None]
+"""Told ``(what is being done, steps done, steps in all)`` as a command works; 0 steps in all: not known."""
+
+
+@contextmanager
+def _working(label: str) -> Iterator[Step]:
+    """A progress line on stderr while a command works (a spinner, the step, ``done/total`` once the library tells
+    it, the time elapsed): on a terminal only, and gone before the command prints its results. Yields the
+    :data:`Step` callback the library's ``progress=`` parameters take."""
+    if not _interactive():
+        yield lambda description, done, total: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn())
+    counted = TextColumn("{task.fields[counted]}", markup=False)
+    with Progress(*columns, counted, TimeElapsedColumn(), console=err_console, transient=True) as progress:
+        task = progress.add_task(label, total=None, counted="")
+
+        def step(description: str, done: int, total: int) -> None:
+            progress.update(
+                task,
+                description=f"{label}: {description}",
+                completed=done,
+                total=total or None,
+                counted=f"{done}/{total}" if total else "",
+            )
+
+        yield step
+
+
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int], None]]:
-    if not sys.stderr.isatty():
+    if not _interactive():
         yield lambda n: None
         return
     with Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"),

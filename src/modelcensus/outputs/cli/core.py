@@ -7,16 +7,13 @@ import io
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 import modelcensus as mc
-from modelcensus.census import Census, Figure, IngestReport, Provenance
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
-from modelcensus.orgs import Registry, Resolution
 from modelcensus.outputs.cli.common import (
     AsOfOption,
     AttributionOption,
@@ -30,6 +27,7 @@ from modelcensus.outputs.cli.common import (
     _census,
     _progress,
     _report_ingest,
+    _working,
     app,
     console,
     err_console,
@@ -40,10 +38,13 @@ from modelcensus.outputs.cli.common import (
     orgs_app,
 )
 from modelcensus.outputs.cli.hub import DerivativesOption, MetricOption, PipelineOption
-from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import OutputFormat, emit, records
-from modelcensus.queries import CountRequest, ModelsRequest
 from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, Attribution, CacRecordType, CountSource, Unit, either
+
+if TYPE_CHECKING:
+    from modelcensus.census import Census, Figure, IngestReport
+    from modelcensus.orgs import Registry, Resolution
+    from modelcensus.queries import ModelsRequest
 
 
 def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) -> IngestReport:
@@ -57,16 +58,18 @@ def _headline(census: Census) -> tuple[Figure, list[str]]:
     """Models by country for the last five years up to the newest one that is over (as-published, full
     counting), with the years still filling in marked (``2025*``) and a sentence each: the listed count and the
     estimate of its final count from the listing lag."""
+    import pandas as pd
+
     newest = census.newest_export_date(["epoch"])
     if newest is None:
-        return Figure(pd.DataFrame(), Provenance()), []
+        return mc.Figure(pd.DataFrame(), mc.Provenance()), []
     when = date.fromisoformat(newest)
     last = when.year if (when.month, when.day) == (12, 31) else when.year - 1
     first = last - 4
     figure = census.count(by=["country", "year"], since=first, until=last)
     frame = figure.frame
     if frame.empty:
-        return Figure(pd.DataFrame(), Provenance()), []
+        return mc.Figure(pd.DataFrame(), mc.Provenance()), []
     statuses = census.year_statuses(census.year_status(first, last))
     filling = {s.year for s in statuses if not s.complete}
     pivot = frame.pivot_table(index="group_name", columns="year", values="count", aggfunc="sum", fill_value=0)
@@ -131,8 +134,9 @@ def build(
             "sources (modelcensus links)",
             highlight=False,
         )
-        table, notes = _headline(census)
-        hub = _hub_headline(census)
+        with _working("build: the headline tables"):
+            table, notes = _headline(census)
+            hub = _hub_headline(census)
         if fmt is OutputFormat.json:
             print(
                 json.dumps(
@@ -193,7 +197,7 @@ def ingest_epoch(
 
 def _grouped(method: str, title: str, db: Path | None, fmt: OutputFormat, values: dict[str, Any]) -> None:
     """stats and hardware: one grouped figure of Epoch AI's models, with a count's filters and provenance."""
-    q = CountRequest.model_validate(values)
+    q = mc.CountRequest.model_validate(values)
     by = [str(b) for b in q.by]
     attribution = q.attribution or Attribution.AS_PUBLISHED
     with _census(db) as census:
@@ -242,7 +246,9 @@ def count(
     filters: Filters,
 ) -> None:
     """Count and share of models (or Hub repos, downloads, likes) per group; every share states its denominator."""
-    q = CountRequest.model_validate(
+    from modelcensus.outputs.common.count_query import count_figure  # with the facade: not at start-up
+
+    q = mc.CountRequest.model_validate(
         dict(
             by=by,
             source=source,
@@ -256,7 +262,7 @@ def count(
             **filters,
         )
     )
-    with _census(db, engine=engine, spark_master=spark_master) as census:
+    with _census(db, engine=engine, spark_master=spark_master) as census, _working("count"):
         figure = count_figure(census, q)
     if fmt is OutputFormat.table:
         emit(figure.shown(), fmt, console, title=figure.title, columns=figure.columns)
@@ -324,7 +330,7 @@ def models(
     filters: Filters,
 ) -> None:
     """The models behind a figure, with organization, countries and source (with --source cac: the filings)."""
-    q = ModelsRequest.model_validate(
+    q = mc.ModelsRequest.model_validate(
         dict(
             country=country,
             organization=organization,
@@ -533,6 +539,8 @@ def orgs_resolve(
                 "candidates": [],
             }
         )
+    import pandas as pd
+
     frame = pd.DataFrame(rows)
     table_columns = ["name", "organization", "countries", "sector", "kind", "parent", "method", "score", "candidates"]
     emit(

@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from modelcensus.errors import QueryError
-from modelcensus.outputs.cli.common import DbOption, _census, app, console, err_console, handle_errors
+from modelcensus.outputs.cli.common import DbOption, _census, _working, app, console, err_console, handle_errors
 from modelcensus.outputs.common.render import OutputFormat, emit
-from modelcensus.store.export import EXPORT_FORMATS, MANIFEST
 
 
 @app.command()
@@ -24,12 +22,16 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export every table of the store (one file each) and a manifest.json: schema version, exports, row counts."""
+    import pandas as pd
+
+    from modelcensus.store.export import EXPORT_FORMATS, MANIFEST  # the store loads here, not at start-up
+
     if fmt not in EXPORT_FORMATS:
         raise QueryError(
             f"--format must be one of {', '.join(EXPORT_FORMATS)} for export, not {fmt!r}", parameter="format"
         )
-    with _census(db) as census:
-        manifest = census.export(directory, fmt)
+    with _census(db) as census, _working("export") as step:
+        manifest = census.export(directory, fmt, progress=step)
     tables = pd.DataFrame(
         [{"table": name, "file": entry["file"], "rows": entry["rows"]} for name, entry in manifest["tables"].items()]
     )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 import modelcensus as mc
-from modelcensus.census import Census, IngestReport
 from modelcensus.config import Config
 from modelcensus.outputs.cli.common import (
     AsOfOption,
@@ -28,8 +27,11 @@ from modelcensus.outputs.cli.common import (
     ingest_app,
 )
 from modelcensus.outputs.common.render import OutputFormat, emit, with_coverage
-from modelcensus.queries import check_dimensions
+from modelcensus.records import requested_name
 from modelcensus.vocabulary import Attribution, Derivatives, HubMetric
+
+if TYPE_CHECKING:
+    from modelcensus.census import Census, IngestReport
 
 MetricOption = Annotated[str | None, typer.Option("--metric", help="Hub: models (repos), downloads (30-day) or likes.")]
 DerivativesOption = Annotated[
@@ -158,6 +160,7 @@ def lineage(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The chain from a Hub repo to its root base model, with relations and developers."""
+    model_id = requested_name(model_id, None, "the repo id")
     with _census(db) as census:
         emit(census.lineage(model_id, as_of=as_of), fmt, console, title=f"Lineage of {model_id}")
 
@@ -178,6 +181,8 @@ def trend(
 ) -> None:
     """Hub adoption over time: the figure as of every stored harvest up to --as-of (repeat harvests to grow the
     series)."""
+    from modelcensus.queries import check_dimensions  # the request models load with a request, not at start-up
+
     check_dimensions(by)
     with _census(db) as census:
         figure = census.trend(

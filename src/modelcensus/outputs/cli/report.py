@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from modelcensus import claims as mc_claims
 from modelcensus.outputs.cli.common import DbOption, _census, app, console, err_console, handle_errors
 
 
@@ -52,13 +51,19 @@ def report(
     """Write the census report: index.html (opens offline), report.md and every chart as PNG and SVG; with
     --as-of DATE, the report as the census stood on that date."""
     # imported here: Matplotlib costs most of a second, which no other command should pay
+    from modelcensus import claims as mc_claims
     from modelcensus.outputs.report.build import STEPS, build_report
     from modelcensus.outputs.report.builder import load_strings
     from modelcensus.outputs.report.years import parse_date
 
     load_strings(lang)  # an unknown language fails before the store is opened
     parse_date(as_of)  # so does a date that is not one
-    columns = (SpinnerColumn(), TextColumn("report: {task.description}"), BarColumn(), MofNCompleteColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("report: {task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+    )
     with _census(db) as census, Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task("starting", total=STEPS)
         started = [False]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from modelcensus.config import Config
-from modelcensus.errors import StoreError
+from modelcensus.errors import QueryError, StoreError
 from modelcensus.outputs.cli.common import DbOption, _config, app, err_console, handle_errors
 
 if TYPE_CHECKING:
@@ -18,6 +20,33 @@ if TYPE_CHECKING:
 # How `serve --workers N` hands its options to the worker processes, which uvicorn starts afresh.
 WORKER_CLAIMS = "MODELCENSUS_SERVE_CLAIMS"
 WORKER_TIMEOUT = "MODELCENSUS_SERVE_TIMEOUT"
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port``, before anything is announced: a port in use, or a host this machine
+    cannot listen on, is a :class:`QueryError` naming ``--port`` or ``--host``."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise QueryError(f"--host {host}: cannot listen there ({exc.strerror})", parameter="host") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a closed server's port is free
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise QueryError(
+                f"--port {port}: already in use on {host} ({exc.strerror}); stop what listens there or choose "
+                "another port",
+                parameter="port",
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise QueryError(f"--port {port}: not allowed here ({exc.strerror})", parameter="port") from None
+        raise QueryError(f"--host {host}: cannot listen there ({exc.strerror})", parameter="host") from None
+    return sock
 
 
 def worker_app() -> FastAPI:
@@ -39,7 +68,12 @@ def worker_app() -> FastAPI:
 @handle_errors
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on (default loopback only).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", min=1, max=65535, help="TCP port (1–65535); checked free before the server says it is serving."
+        ),
+    ] = 8000,
     claims: Annotated[
         Path | None, typer.Option("--claims", help="Claims file for /api/claims (default examples/claims.yaml).")
     ] = None,
@@ -64,14 +98,16 @@ def serve(
     config = _config(db)
     if not config.db_path.exists():
         raise StoreError(f"{config.db_path}: no census here yet; run `modelcensus build` first")
-    err_console.print(
-        f"serving {config.db_path} on http://{host}:{port}/ (API under /api/, docs at /docs)"
-        + (f" with {workers} workers" if workers > 1 else "")
-    )
+    sock = listening_socket(host, port)  # the port is ours before the server says it serves on it
+    served = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+    announce = f"serving {config.db_path} on {served} (API under /api/, docs at /docs)"
     if workers == 1:
         api = create_app(config.db_path, config, claims_path=claims, timeout_s=timeout)
-        uvicorn.run(api, host=host, port=port, log_level="warning")
+        err_console.print(announce, highlight=False, soft_wrap=True)
+        uvicorn.Server(uvicorn.Config(api, log_level="warning")).run(sockets=[sock])
         return
+    sock.close()  # uvicorn's workers bind it again (with SO_REUSEADDR, as here)
+    err_console.print(f"{announce} with {workers} workers", highlight=False, soft_wrap=True)
     os.environ["MODELCENSUS_DB"] = str(config.db_path.resolve())
     os.environ[WORKER_CLAIMS] = str(claims.resolve()) if claims else ""
     os.environ[WORKER_TIMEOUT] = repr(timeout)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
-from modelcensus.metrics.populations import Period
 from modelcensus.outputs.cli.common import (
     AsOfOption,
     AttributionOption,
@@ -19,14 +17,20 @@ from modelcensus.outputs.cli.common import (
     Filters,
     FormatOption,
     _census,
+    _working,
     app,
     console,
     filter_options,
     handle_errors,
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
-from modelcensus.outputs.common.vintage_query import ESTIMATE_COLUMNS, estimate_rows, lag_frames, lag_report
+from modelcensus.records import is_missing, requested_country
 from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, VINTAGE_DIMENSIONS, either
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from modelcensus.metrics.populations import Period
 
 VINTAGE_JSON = [
     "export_id",
@@ -56,7 +60,7 @@ def vintages(
     """The figure at every stored Epoch AI vintage, oldest first: how a year's count grew as the source back-filled
     it (e.g. notable models of 2024 by country). A vintage whose files do not hold the whole population is marked."""
     by = "open_weights" if by == "open-weights" else by
-    with _census(db) as census:
+    with _census(db) as census, _working("vintages: the figure at every vintage"):
         figure = census.vintages(by, attribution=attribution, **filters)
     frame = figure.frame
     if fmt is not OutputFormat.table:
@@ -105,12 +109,18 @@ def lag(
     """The listing lag: what share of a year's eventual count Epoch AI listed N months after the year ended
     (measured on the stored vintages), and each recent year's status: complete, or still filling in with the
     listed count and an estimate of its final count with a range."""
+    # the vintage queries load with the facade: imported by the commands that run them, not at start-up
+    from modelcensus.outputs.common.vintage_query import lag_frames, lag_report
+
     with _census(db) as census:
         if fmt is OutputFormat.json:
-            print(json.dumps(lag_report(census, since, until, by, as_of, filters), ensure_ascii=False, indent=2))
+            with _working("lag: the listing lag over the vintages"):
+                report = lag_report(census, since, until, by, as_of, filters)
+            print(json.dumps(report, ensure_ascii=False, indent=2))
             return
-        _, curves, status = lag_frames(census, since, until, by, as_of, filters)
-        statuses = census.year_statuses(status)
+        with _working("lag: the listing lag over the vintages"):
+            _, curves, status = lag_frames(census, since, until, by, as_of, filters)
+            statuses = census.year_statuses(status)
     if fmt is OutputFormat.csv:
         emit(status.frame, fmt, console)
         return
@@ -159,6 +169,8 @@ LAG_BINS = [
 
 def _curve_table(observations: pd.DataFrame) -> pd.DataFrame:
     """The observations of all groups in bins of months after the year's end: how many, and the share listed."""
+    import pandas as pd
+
     obs = observations
     rows = []
     for low, high, label in LAG_BINS:
@@ -197,7 +209,7 @@ def estimate(
         ),
     ] = False,
     country: Annotated[
-        str | None, typer.Option("--country", help="With --link-errors: one country (ISO code).")
+        str | None, typer.Option("--country", help="With --link-errors: one country (ISO code or name).")
     ] = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
@@ -213,17 +225,24 @@ def estimate(
         raise QueryError("the estimate is by country", parameter="by")
     if country is not None and not link_errors:
         raise QueryError("--country applies with --link-errors (the estimate lists every country)", parameter="country")
+    import pandas as pd
+
+    from modelcensus.metrics.populations import Period  # loaded with the facade; not at start-up
+    from modelcensus.outputs.common.vintage_query import ESTIMATE_COLUMNS, estimate_rows
+
     if link_errors:
         _link_errors(db, definition, Period(year, since, until), country, as_of, fmt)
         return
     with _census(db) as census:
         if fmt is OutputFormat.json:
-            rows = estimate_rows(census, definition, source, year, since, until, as_of)
+            with _working("estimate: linking the sources, fitting the models"):
+                rows = estimate_rows(census, definition, source, year, since, until, as_of)
             print(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        figure = census.estimate(
-            by=by, sources=source, definition=definition, period=Period(year, since, until), as_of=as_of
-        )
+        with _working("estimate: linking the sources, fitting the models"):
+            figure = census.estimate(
+                by=by, sources=source, definition=definition, period=Period(year, since, until), as_of=as_of
+            )
     table = figure.frame
     if fmt is OutputFormat.csv:
         emit(table.assign(sources=[s.replace("+", "; ") for s in table["sources"]])[ESTIMATE_COLUMNS], fmt, console)
@@ -250,22 +269,25 @@ def estimate(
 def _link_errors(
     db: Path | None, definition: str, period: Period, country: str | None, as_of: str | None, fmt: OutputFormat
 ) -> None:
-    with _census(db) as census:
-        moved = census.estimate_link_sensitivity(
-            definition, period, country=country.upper() if country else None, as_of=as_of
+    code = requested_country(country) if country is not None else None
+    if country is not None and code is None:
+        raise QueryError(
+            "--link-errors takes one country (an ISO code or a name), not the no-country row", parameter="country"
         )
+    with _census(db) as census, _working("estimate: the estimate under link errors"):
+        moved = census.estimate_link_sensitivity(definition, period, country=code, as_of=as_of)
     if fmt is not OutputFormat.table:
         emit(moved.drop(columns=["method"]), fmt, console)
         return
     shown = moved.assign(
         estimate=[_rounded(v) for v in moved["estimate"]],
-        change=["—" if v is None or pd.isna(v) else f"{v:+.1%}" for v in moved["change"]],
+        change=["—" if is_missing(v) else f"{v:+.1%}" for v in moved["change"]],
     )[["kind", "rate", "listed", "estimate", "change", "reason"]]
-    who = country.upper() if country else "all models"
+    who = code or "all models"
     emit(shown, fmt, console, title=f"How the estimate of {who} ({definition}) moves with link errors")
 
 
 def _rounded(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if is_missing(value):
         return "—"
     return f"{round(float(value)):,}"  # type: ignore[arg-type]
