@@ -68,7 +68,7 @@ from modelcensus.linkage.names import (
 from modelcensus.linkage.splink import link_probabilistic
 from modelcensus.linkage.vetoes import months_disagree, name_parts, veto
 from modelcensus.orgs import Registry
-from modelcensus.vocabulary import Source
+from modelcensus.vocabulary import source_rank
 
 __all__ = [
     "LINKAGE_VERSION",
@@ -90,10 +90,15 @@ __all__ = [
     "unit_key",
 ]
 
-LINKAGE_VERSION = "5"
-"""Bumped whenever a rule changes what links, so stored linkage results are recomputed."""
-SOURCE_PRIORITY = tuple(Source)
-"""The first source of a canonical model names it (:class:`~modelcensus.vocabulary.Source` is in this order)."""
+LINKAGE_VERSION = "6"
+"""Bumped whenever a rule changes what links, so stored linkage results are recomputed (6: tabular lists are
+linked)."""
+
+
+def _priority(record: SourceRecord) -> tuple[int, str, str]:
+    """The first source of a canonical model names it (:class:`~modelcensus.vocabulary.Source` is in this order;
+    tabular lists rank as ``tabular``, in the order of their names)."""
+    return (source_rank(record.source), record.source, record.source_id)
 
 
 @dataclass
@@ -634,7 +639,7 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
     its launch snapshot and the other endpoints (``:free``) of one model, and never two snapshot months.
     """
     # One order whatever order the records come in: which link wins a conflict, and the ids, follow it.
-    records = sorted(records, key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
+    records = sorted(records, key=_priority)
     clusters = _Clusters(records)
     evidence: list[tuple[tuple[str, str], tuple[str, str], str, str]] = []
 
@@ -700,7 +705,7 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
     models: list[CanonicalModel] = []
     used: set[str] = set()
     for root, members in members_of.items():
-        members.sort(key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
+        members.sort(key=_priority)
         head = members[0]
         base = name_key(source_name(head)) or "model"
         canonical = base
