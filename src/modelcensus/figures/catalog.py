@@ -90,12 +90,13 @@ class CatalogFigures(Part):
 
     def source_definition(self, source: str) -> Definition:
         """A tabular list (its source name), or ``tabular`` (every stored list, linked across lists and counted
-        once), as a definition: every record it lists, each a variant, as-published (the list's own countries).
-        A name no stored list has is an error listing the lists there are."""
+        once; none stored: an empty population), as a definition: every record it lists, each a variant,
+        as-published (the list's own countries). A name no stored list has is an error listing the lists there
+        are."""
         stored = self.reader.tabular_sources()
         how = "; its countries as the list gives them (as-published) or its developer's (resolved)"
-        if source == Source.TABULAR and stored:
-            listed = ", ".join(stored)
+        if source == Source.TABULAR:
+            listed = ", ".join(stored) or "none stored: `modelcensus ingest tabular` stores one"
             description = f"Every model of the stored tabular lists ({listed}), linked across lists and counted once"
             return Definition(source, description + how, tuple(stored), attribution=Attribution.AS_PUBLISHED)
         if source in stored:

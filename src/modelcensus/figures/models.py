@@ -113,7 +113,7 @@ class ModelFigures(Part):
         if "organization_name" in frame.columns:
             frame["countries"] = [str(c).split(",") if isinstance(c, str) and c else [] for c in frame["countries"]]
             frame["models_with_subsidiaries"] = frame["models_with_subsidiaries"].astype("Int64")
-            frame.rename(columns={"organization_name": "organization"}, inplace=True)
+            frame.columns = ["organization" if c == "organization_name" else c for c in frame.columns]
         return figure
 
     def _provenance(self, filters: Filters, rule: str, attribution: str, dims: list[str]) -> Provenance:

@@ -29,7 +29,7 @@ from modelcensus.outputs.cli.common import (
 )
 from modelcensus.outputs.common.render import OutputFormat, emit, with_coverage
 from modelcensus.queries import check_dimensions
-from modelcensus.vocabulary import Attribution, Derivatives, HubMetric
+from modelcensus.vocabulary import PLACE_FILTERS, Attribution, Derivatives, HubMetric
 
 MetricOption = Annotated[str | None, typer.Option("--metric", help="Hub: models (repos), downloads (30-day) or likes.")]
 DerivativesOption = Annotated[
@@ -164,7 +164,7 @@ def lineage(
 
 @app.command()
 @handle_errors
-@filter_options("rule", "as_of")
+@filter_options(*PLACE_FILTERS, "rule", "as_of")
 def trend(
     by: ByOption = ["country"],  # noqa: B006
     metric: MetricOption = HubMetric.DOWNLOADS.value,

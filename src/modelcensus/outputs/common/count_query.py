@@ -101,6 +101,7 @@ def _count_figure(census: Census, q: CountRequest) -> CountFigure:
             until=q.until,
             pipeline_tag=q.pipeline_tag,
             as_of=q.as_of,
+            **q.place(),
         )
         frame = figure.frame
         extra = [c for c in frame.columns if c not in HUB_TABLE_COLUMNS and c not in ("reason",)]
