@@ -92,7 +92,7 @@ __all__ = [
 
 LINKAGE_VERSION = "6"
 """Bumped whenever a rule changes what links, so stored linkage results are recomputed (6: tabular lists are
-linked)."""
+linked, kept apart from records of other countries than they state)."""
 
 
 def _priority(record: SourceRecord) -> tuple[int, str, str]:
@@ -205,12 +205,23 @@ class _Clusters:
         return True
 
 
+def _stated_apart(a: SourceRecord, b: SourceRecord) -> bool:
+    """A record whose source states its countries (a tabular list: "Firefly, China") and another whose stated or
+    developer's countries share none of them are two models (YeungNLP's Firefly is not Adobe's)."""
+    if not (a.stated or b.stated):
+        return False
+    left, right = set(a.stated or a.countries), set(b.stated or b.countries)
+    return bool(left and right and not left & right)
+
+
 def _compatible(a: SourceRecord, b: SourceRecord) -> bool:
     if a.source == b.source:
         return False  # one source lists a release once
     if a.source_id.startswith("~") or b.source_id.startswith("~"):
         return False  # a router alias that follows a vendor's latest model (OpenRouter's ~google/gemini-pro-latest)
     if a.developer and b.developer and a.developer != b.developer:
+        return False
+    if _stated_apart(a, b):
         return False
     # a Hub repo by an individual or unknown account is a re-upload, not the release
     return not ((a.source == "huggingface" and not a.developer) or (b.source == "huggingface" and not b.developer))

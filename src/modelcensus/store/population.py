@@ -167,7 +167,11 @@ def catalog_record(registry: Registry, row: Any) -> SourceRecord:
     day = _cell_date(row.published_on) or date_in_model_name(str(row.source_id))
     slug = _attributes(getattr(row, "attributes", None)).get("canonical_slug")
     aliases = (str(slug),) if isinstance(slug, str) and slug and slug != row.source_id else ()
-    return SourceRecord(str(row.source), str(row.source_id), str(row.name), dev, hf_id, own, day, aliases=aliases)
+    listed = row.source not in ("openrouter", "lmarena")  # a tabular list may state the record's countries
+    stated = tuple(_list(getattr(row, "countries_published", None))) if listed else ()
+    return SourceRecord(
+        str(row.source), str(row.source_id), str(row.name), dev, hf_id, own, day, aliases=aliases, stated=stated
+    )
 
 
 _EPOCH_SQL = """
