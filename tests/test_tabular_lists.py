@@ -106,7 +106,10 @@ def lists(small_census_path: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     sheet.append(["Quuxify Assistant", "Quux Labs"])
     workbook.save(folder / "register.xlsx")
     (folder / "register.yaml").write_text(REGISTER_MAPPING.format(country=picked[0]["country"]), encoding="utf-8")
-    for name, data, mapping in (("mylist", "mylist.csv", "mylist.yaml"), ("register", "register.xlsx", "register.yaml")):
+    for name, data, mapping in (
+        ("mylist", "mylist.csv", "mylist.yaml"),
+        ("register", "register.xlsx", "register.yaml"),
+    ):
         args = ["ingest", "tabular", "--from", str(folder / data), "--mapping", str(folder / mapping)]
         result = runner.invoke(app, [*args, "--name", name, "--db", str(db)])
         assert result.exit_code == 0, result.output
