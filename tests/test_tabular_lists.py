@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +192,7 @@ def test_definitions_count_the_lists(lists: dict[str, Any], tmp_path: Path) -> N
         units = census.definition_members("my-register")
         assert set(units["source"]) <= {"register", "epoch"} and "register" in set(units["source"])
         assert int(counted.frame["denominator"].iloc[0]) == units["unit"].nunique()
-        with pytest.raises(QueryError, match="'registre'.*stored lists: mylist, register"):
+        with pytest.raises(QueryError, match=r"'registre'.*stored lists: mylist, register"):
             census.count_definition("typo")
 
 
