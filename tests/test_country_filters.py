@@ -130,6 +130,22 @@ def test_every_figure_takes_the_filter(small_census_path: Path) -> None:
         assert "of China (resolved through the organization registry)" in (cn_hub.provenance.definition or "")
 
 
+def test_the_time_series_commands_take_the_filter(small_census_path: Path) -> None:
+    """``lag``, ``vintages`` and ``trend`` read the same country's models (repos) as ``count`` does."""
+    db = small_census_path
+    per_year = {r["group"]: r["count"] for r in _cli(db, "count", "--by", "year", "--country", "CN")}
+    years = _cli(db, "lag", "--country", "CN")["years"]
+    assert years and all(y["listed"] == per_year.get(y["year"], 0) for y in years)
+    vintages = _cli(db, "vintages", "--country", "CN", "--attribution", "resolved")
+    newest = [v for v in vintages if v["export_id"] == vintages[-1]["export_id"]]
+    assert {v["denominator"] for v in newest} == {
+        len(_cli(db, "models", "--country", "CN", "--attribution", "resolved"))
+    }
+    whole = {r["group"]: r["value"] for r in _cli(db, "trend", "--metric", "models")}
+    cn = _cli(db, "trend", "--metric", "models", "--country", "CN")
+    assert cn and {r["denominator"] for r in cn} == {whole["CN"]}
+
+
 def test_the_api_takes_the_same_filters(small_census_path: Path) -> None:
     db = small_census_path
     with TestClient(create_app(db, timeout_s=600)) as client:

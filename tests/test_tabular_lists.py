@@ -222,6 +222,8 @@ def test_list_names_are_checked(lists: dict[str, Any]) -> None:
     assert "by country" in _fails(db, "count", "--source", "mylist", "--by", "year")
     with pytest.raises(QueryError):
         tabular.named(tabular.load_mapping(folder / "mylist.yaml"), "huggingface")
+    assert tabular.named(tabular.load_mapping(folder / "mylist.yaml"), " My  List ").source == "my-list"
+    assert _cli(db, "count", "--source", "MyList") == _cli(db, "count", "--source", "mylist")  # one name, any case
 
 
 def test_the_real_chinese_list_links_to_the_census(full_census_path: Path, shared: Path, tmp_path: Path) -> None:

@@ -24,7 +24,15 @@ from typing import Any
 import yaml
 
 from modelcensus.errors import InputFormatError
-from modelcensus.vocabulary import BUILT_IN_SOURCES, DEFINITION_SOURCES, TABULAR_NAME, Attribution, Rule, Unit
+from modelcensus.vocabulary import (
+    BUILT_IN_SOURCES,
+    DEFINITION_SOURCES,
+    TABULAR_NAME,
+    Attribution,
+    Rule,
+    Unit,
+    list_name,
+)
 
 FILTERS = {
     "notable": bool,
@@ -74,7 +82,7 @@ def _load(text: str, where: str) -> Definition:
     for required in ("name", "sources"):
         if required not in data:
             raise InputFormatError(f"missing key {required!r}", file=where, column=required)
-    sources = tuple(str(s) for s in data["sources"] or ())
+    sources = tuple(list_name(str(s)) for s in data["sources"] or ())
     bad = [s for s in sources if not is_definition_source(s)]
     if bad or not sources:
         raise InputFormatError(

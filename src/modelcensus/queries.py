@@ -44,6 +44,7 @@ from modelcensus.vocabulary import (
     OpenWeights,
     Rule,
     Unit,
+    list_name,
 )
 
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
@@ -98,6 +99,7 @@ def _source(value: object) -> object:
     """A built-in source as its member; any other text must be a tabular list's name (checked against the store
     when the figure runs)."""
     if isinstance(value, str) and not isinstance(value, CountSource):
+        value = list_name(value)
         if value in tuple(CountSource):
             return CountSource(value)
         if not TABULAR_NAME.fullmatch(value):

@@ -156,7 +156,15 @@ class CountSource(StrEnum):
 
 TABULAR_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 """What a tabular list's source name may be (it is a request parameter and part of ids): lower-case letters,
-digits, ``_``, ``.`` and ``-``, at most 64."""
+digits, ``_``, ``.`` and ``-``, at most 64 (as :func:`list_name` writes a name given another way)."""
+
+
+def list_name(text: str) -> str:
+    """A tabular list's name as the census keeps it: lower case, runs of spaces as one ``-`` (``CAC Register`` is
+    ``cac-register``), so a list is named the same way at ingest, in a request and in a definition."""
+    return re.sub(r"\s+", "-", text.strip().casefold())
+
+
 TABULAR_ROLE = "list"
 """The role of a tabular list's snapshot: what tells a stored export of a list from the built-in sources'."""
 BUILT_IN_SOURCES = (*(s.value for s in Source if s != Source.TABULAR), "cac", "cac-totals")

@@ -10,8 +10,9 @@ Mapping keys (YAML; unknown keys are an error, so a typo never silently drops a 
 ``name`` (required)
     column of the model name.
 ``source``
-    the list's source name (default ``tabular``; ``modelcensus ingest tabular --name`` overrides it): lower-case
-    letters, digits, ``_``, ``.`` and ``-``, not the name of a built-in source. Each name is a source of its own,
+    the list's source name (default ``tabular``; ``modelcensus ingest tabular --name`` overrides it): letters,
+    digits, ``_``, ``.``, ``-`` and spaces, kept in lower case with ``-`` for spaces (``CAC Register`` is
+    ``cac-register``), not the name of a built-in source. Each name is a source of its own,
     counted, linked and filtered like any other (``count --source NAME``); a file ingested again under the same
     name is a newer export of that list. ``tabular`` in a request or a definition means every stored list.
 ``id``
@@ -65,7 +66,7 @@ from modelcensus.records import (
     parse_bool,
     parse_date,
 )
-from modelcensus.vocabulary import BUILT_IN_SOURCES, TABULAR_NAME, TABULAR_ROLE, OpenWeights
+from modelcensus.vocabulary import BUILT_IN_SOURCES, TABULAR_NAME, TABULAR_ROLE, OpenWeights, list_name
 
 DEFAULT_SOURCE = "tabular"
 ROLE = TABULAR_ROLE
@@ -146,7 +147,7 @@ class Mapping:
             if not isinstance(code, str):
                 raise fail(f"{country_value!r} is not a country name or ISO code", "country_value")
             country_value = code
-        source = values["source"] or DEFAULT_SOURCE
+        source = list_name(values["source"] or DEFAULT_SOURCE)
         problem = source_name_problem(source)
         if problem:
             raise fail(problem, "source")
@@ -183,6 +184,7 @@ def named(mapping: Mapping, name: str | None) -> Mapping:
     naming the option."""
     if name is None:
         return mapping
+    name = list_name(name)
     problem = source_name_problem(name)
     if problem:
         raise QueryError(problem, parameter="name")

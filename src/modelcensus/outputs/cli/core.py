@@ -414,6 +414,7 @@ def _list_records(q: ModelsRequest, limit: int | None, db: Path | None, fmt: Out
             as_of=q.as_of,
         )
     frame = frame if limit is None else frame.head(limit)
+    frame["published_on"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["published_on"]]
     columns = LIST_COLUMNS if fmt is OutputFormat.table else None
     emit(frame, fmt, console, title=f"{len(frame)} records of {q.source}", columns=columns)
 
