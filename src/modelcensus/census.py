@@ -220,6 +220,8 @@ class Census:
 
     definitions = _to("reader", Reader.definitions)
     definition = _to("reader", Reader.definition)
+    tabular_sources = _to("catalog", CatalogFigures.tabular_sources)
+    source_definition = _to("catalog", CatalogFigures.source_definition)
     count_definition = _to("catalog", CatalogFigures.count_definition)
     count_definition_by_year = _to("catalog", CatalogFigures.count_definition_by_year)
     definition_members = _to("catalog", CatalogFigures.definition_members)

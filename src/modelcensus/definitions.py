@@ -24,7 +24,15 @@ from typing import Any
 import yaml
 
 from modelcensus.errors import InputFormatError
-from modelcensus.vocabulary import DEFINITION_SOURCES, Attribution, Rule, Unit
+from modelcensus.vocabulary import (
+    BUILT_IN_SOURCES,
+    DEFINITION_SOURCES,
+    TABULAR_NAME,
+    Attribution,
+    Rule,
+    Unit,
+    list_name,
+)
 
 FILTERS = {
     "notable": bool,
@@ -74,11 +82,14 @@ def _load(text: str, where: str) -> Definition:
     for required in ("name", "sources"):
         if required not in data:
             raise InputFormatError(f"missing key {required!r}", file=where, column=required)
-    sources = tuple(data["sources"])
-    bad = [s for s in sources if s not in DEFINITION_SOURCES]
-    if bad:
+    sources = tuple(list_name(str(s)) for s in data["sources"] or ())
+    bad = [s for s in sources if not is_definition_source(s)]
+    if bad or not sources:
         raise InputFormatError(
-            f"unknown source {bad[0]!r} (one of {', '.join(DEFINITION_SOURCES)})", file=where, column="sources"
+            f"unknown source {bad[0] if bad else None!r} (one of {', '.join(DEFINITION_SOURCES)}, or a tabular "
+            "list's name)",
+            file=where,
+            column="sources",
         )
     filters = dict(data.get("filters") or {})
     for key, value in filters.items():
@@ -102,6 +113,12 @@ def _load(text: str, where: str) -> Definition:
         if getattr(definition, key) not in tuple(kind):
             raise InputFormatError(f"{key} must be one of {', '.join(kind)}", file=where, column=key)
     return definition
+
+
+def is_definition_source(source: str) -> bool:
+    """A source a definition may count: a built-in one whose records are census records, ``tabular`` (every stored
+    tabular list) or one list's name (whether it is stored is known only when the definition is counted)."""
+    return source in DEFINITION_SOURCES or (bool(TABULAR_NAME.fullmatch(source)) and source not in BUILT_IN_SOURCES)
 
 
 def load_definitions(extra: Iterable[Path] = ()) -> dict[str, Definition]:

@@ -18,6 +18,7 @@ import pandas as pd
 from modelcensus.engines.duckdb import DuckDBEngine
 from modelcensus.linkage import LINKAGE_VERSION, CanonicalModel, SourceRecord, developer_of, hub_id_in_link, link
 from modelcensus.metrics.core import Filters, select_models
+from modelcensus.metrics.populations import tabular_sources
 from modelcensus.orgs import Registry
 from modelcensus.records import as_date, is_missing
 from modelcensus.store import handles as store_handles
@@ -61,8 +62,8 @@ class Linker:
         return self._registry()
 
     def source_records(self, as_of: date | None = None) -> list[SourceRecord]:
-        """Every current record (as of a date: in force then) of Epoch, the Hub, OpenRouter and LMArena, as linkage
-        sees it."""
+        """Every current record (as of a date: in force then) of Epoch, the Hub, OpenRouter, LMArena and the tabular
+        lists, as linkage sees it."""
         registry = self.registry
         t = self.engine.tables()
         epoch = self.engine.execute(
@@ -90,9 +91,13 @@ class Linker:
         for repo_id, author in self.store.hub_authors(as_of):
             developer, hub_countries = developer_of(registry, [], author)
             records.append(SourceRecord("huggingface", repo_id, repo_id.split("/")[-1], developer, None, hub_countries))
-        catalog = self.store.current_catalog(("openrouter", "lmarena"), as_of)
+        catalog = self.store.current_catalog(("openrouter", "lmarena", *self.tabular_sources(as_of)), as_of)
         records.extend(store_population.catalog_record(registry, r) for r in catalog.itertuples())
         return records
+
+    def tabular_sources(self, as_of: date | None = None) -> list[str]:
+        """The names of the stored tabular lists (with an export dated on or before ``as_of``)."""
+        return [str(s) for s in self.engine.execute(tabular_sources(self.engine.tables(), as_of))["source"]]
 
     def links(self, as_of: date | None = None) -> list[CanonicalModel]:
         """Canonical models with their records across sources and the evidence that linked them (as of a date:

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from modelcensus.errors import QueryError, quoted
+from modelcensus.orgs import requested_region
 from modelcensus.records import requested_country
 from modelcensus.vocabulary import (
     CAC_DIMENSIONS,
@@ -32,6 +33,8 @@ from modelcensus.vocabulary import (
     MODEL_ATTRIBUTIONS,
     MODEL_DIMENSIONS,
     MODEL_FILTERS,
+    PLACE_FILTERS,
+    TABULAR_NAME,
     Attribution,
     CacRecordType,
     CountSource,
@@ -41,6 +44,7 @@ from modelcensus.vocabulary import (
     OpenWeights,
     Rule,
     Unit,
+    list_name,
 )
 
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
@@ -79,8 +83,37 @@ def _field(check: Callable[[T], object]) -> Callable[[T], T]:
     return validate
 
 
+def _one_or_many(value: object) -> object:
+    """One country given as text is a list of one (the library's ``country="CN"``)."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else value
+
+
+def _countries(values: tuple[str, ...]) -> None:
+    for value in values:
+        requested_country(value)
+
+
+def _source(value: object) -> object:
+    """A built-in source as its member; any other text must be a tabular list's name (checked against the store
+    when the figure runs)."""
+    if isinstance(value, str) and not isinstance(value, CountSource):
+        value = list_name(value)
+        if value in tuple(CountSource):
+            return CountSource(value)
+        if not TABULAR_NAME.fullmatch(value):
+            raise PydanticCustomError(
+                "value_error",
+                f"source must be one of {', '.join(CountSource)} or the name of a tabular list "
+                f"(lower-case letters, digits, _, . and -), not {value!r}",
+            )
+    return value
+
+
 Year = Annotated[int | None, Field(ge=1900, le=2100)]
 Text = Annotated[str | None, Field(max_length=200, pattern=TEXT_PATTERN)]
+CountryText = Annotated[str, Field(max_length=100, pattern=TEXT_PATTERN)]
 AsOf = Annotated[date | None, BeforeValidator(_iso_date)]
 
 
@@ -118,10 +151,10 @@ class _Request(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    source: CountSource = Field(
+    source: Annotated[CountSource | str, BeforeValidator(_source), Field(max_length=64)] = Field(
         CountSource.EPOCH,
-        description="epoch (models), huggingface (Hub repos) or cac (China's CAC register: filings, each a service, "
-        "not a model).",
+        description="epoch (models), huggingface (Hub repos), cac (China's CAC register: filings, each a service, "
+        "not a model), tabular (every stored tabular list) or the name of one tabular list (see /api/sources).",
     )
     definition: Text = Field(None, description="Count under a named definition (see /api/definitions).")
     unit: Unit | None = Field(None, description="With a definition: family, release or variant.")
@@ -135,6 +168,16 @@ class _Request(BaseModel):
     )
     open_weights: OpenWeights | None = Field(None, description="yes, no or unknown.")
     domain: Text = Field(None, description="Only models of this domain (e.g. Language).")
+    country: Annotated[
+        tuple[CountryText, ...], BeforeValidator(_one_or_many), AfterValidator(_field(_countries)), Field(max_length=50)
+    ] = Field(
+        (),
+        description="Only models (units, Hub repos) of this country under the attribution: ISO code or name; repeat "
+        "for several; none for those with no country. models: the group of a figure's row.",
+    )
+    region: Annotated[Text, AfterValidator(_field(lambda r: r is None or requested_region(r)))] = Field(
+        None, description="Only models of a region group (eu27, greater-china, g7, …) under the attribution."
+    )
     attribution: Attribution | None = Field(
         None,
         description="epoch: as-published (the source's country field, default) or resolved (registry). "
@@ -151,21 +194,39 @@ class _Request(BaseModel):
     )
 
     def filters(self) -> dict[str, Any]:
-        """The period and Epoch AI's filters, as the census's figures take them (``as_of`` included)."""
-        names = ("year", "since", "until", *MODEL_FILTERS, "as_of")
+        """The period, place and Epoch AI's filters, as the census's figures take them (``as_of`` included)."""
+        names = ("year", "since", "until", *MODEL_FILTERS, *PLACE_FILTERS, "as_of")
         return {name: getattr(self, name) for name in names}
 
+    def place(self) -> dict[str, Any]:
+        """The country filter alone (``country``, ``region``), for the figures that take no other."""
+        return {name: getattr(self, name) for name in PLACE_FILTERS}
+
+    @property
+    def tabular(self) -> bool:
+        """Whether the source is a tabular list (or ``tabular``: every one)."""
+        return self.source not in tuple(CountSource) or self.source == CountSource.TABULAR
+
     def _check_common(self, not_for_definition: tuple[str, ...]) -> None:
+        if self.country and self.region is not None:
+            raise invalid("region", "give either country or region, not both", self.region)
+        if self.source == CountSource.CAC and self.definition is None and self.region is not None:
+            raise invalid("region", "region does not apply to CAC filings (the register's are China's)", self.region)
         if self.year is not None and (self.since is not None or self.until is not None):
             raise invalid("year", "give either year, or since/until, not both", self.year)
         if self.since is not None and self.until is not None and self.since > self.until:
             raise invalid("since", f"since ({self.since}) is after until ({self.until})", self.since)
-        if self.definition is None and self.unit is not None:
-            raise invalid("unit", "unit applies with definition", self.unit)
-        if self.definition is not None:
+        if self.definition is not None and self.tabular:
+            raise invalid("source", "give either a definition or a tabular list as source, not both", self.source)
+        if self.definition is None and not self.tabular and self.unit is not None:
+            raise invalid("unit", "unit applies with definition or a tabular list", self.unit)
+        if self.definition is not None or self.tabular:
             given = [name for name in not_for_definition if getattr(self, name) is not None]
+            where = "to a definition" if self.definition is not None else "to a tabular list"
             if given:
-                raise invalid(given[0], _misplaced(given, "to a definition"), getattr(self, given[0]))
+                raise invalid(given[0], _misplaced(given, where), getattr(self, given[0]))
+            if self.attribution == Attribution.LINEAGE and self.tabular:
+                raise invalid("attribution", "a tabular list is attributed as-published or resolved", self.attribution)
             return
         if self.source in (CountSource.EPOCH, CountSource.CAC) and self.attribution not in (None, *MODEL_ATTRIBUTIONS):
             raise invalid("attribution", "attribution lineage applies to Hugging Face repos", self.attribution)
@@ -196,10 +257,13 @@ class CountRequest(_Request):
     def _check(self) -> CountRequest:
         """Reject what the chosen path does not take, naming the parameter."""
         self._check_common((*MODEL_FILTERS, *HUB_FILTERS, *CAC_FILTERS))
-        if self.definition is not None:
+        if self.definition is not None or self.tabular:
             if self.by != (Dimension.COUNTRY,):
-                raise invalid("by", "a count under a definition is by country", list(self.by))
+                what = "under a definition" if self.definition is not None else "of a tabular list"
+                raise invalid("by", f"a count {what} is by country", list(self.by))
             return self
+        if self.source == CountSource.CAC and self.country:
+            raise invalid("country", "country does not apply to a count of CAC filings (group by it)", self.country)
         misplaced: tuple[str, ...]
         dimensions: tuple[Dimension, ...]
         grouped: tuple[Dimension, ...]
@@ -230,9 +294,6 @@ class ModelsRequest(_Request):
     """The models behind a figure (``modelcensus models``, ``/api/models``): a count's filters plus the group
     (``country``, ``organization``, ``year``)."""
 
-    country: Annotated[Text, AfterValidator(_field(lambda c: c is None or requested_country(c)))] = Field(
-        None, description="ISO code or name; none for the models with no country."
-    )
     organization: Text = Field(
         None,
         description="Organization name in any spelling the registry resolves (阿里巴巴, Alibaba Group Holding "
@@ -263,6 +324,8 @@ class ModelsRequest(_Request):
             given = [name for name in MODEL_FILTERS if getattr(self, name) is not None]
             if given:
                 raise invalid(given[0], _misplaced(given, "to CAC filings"), getattr(self, given[0]))
+            if len(self.country) > 1:
+                raise invalid("country", "CAC filings are listed for one country at a time", list(self.country))
         return self
 
 

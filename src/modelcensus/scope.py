@@ -114,3 +114,9 @@ def lmarena(arenas: Iterable[str]) -> Decision:
     if admitted:
         return Decision(True, f"rated in LMArena's {admitted[0]} arena")
     return Decision(False, f"rated only in {', '.join(rated) or 'no'} arena(s)")
+
+
+def tabular(source: str) -> Decision:
+    """A tabular list records no modality, and its size only in names: none of its records is judged a large model
+    on the list's word alone (a record linked to another source's is judged there)."""
+    return Decision(False, f"the tabular list {source} records no modality or size")

@@ -8,6 +8,7 @@ contract (the CLI's and the API's JSON): never rename one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from enum import Enum, StrEnum
 from typing import TypeVar
@@ -135,8 +136,9 @@ class Source(StrEnum):
     TABULAR = "tabular"
 
 
-DEFINITION_SOURCES = (Source.EPOCH, Source.HUGGINGFACE, Source.OPENROUTER, Source.LMARENA)
-"""The sources a census definition can count (their records are census records)."""
+DEFINITION_SOURCES = (Source.EPOCH, Source.HUGGINGFACE, Source.OPENROUTER, Source.LMARENA, Source.TABULAR)
+"""The sources a census definition can count (their records are census records); ``tabular`` is every stored
+tabular list, and a definition may also name one list by its source name."""
 
 
 class CountSource(StrEnum):
@@ -148,6 +150,31 @@ class CountSource(StrEnum):
     """Hugging Face Hub repos."""
     CAC = "cac"
     """China's CAC register of generative-AI services: filings (a service: a provider and its model), not models."""
+    TABULAR = "tabular"
+    """Every stored tabular list (a request may also name one list: its source name)."""
+
+
+TABULAR_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+"""What a tabular list's source name may be (it is a request parameter and part of ids): lower-case letters,
+digits, ``_``, ``.`` and ``-``, at most 64 (as :func:`list_name` writes a name given another way)."""
+
+
+def list_name(text: str) -> str:
+    """A tabular list's name as the census keeps it: lower case, runs of spaces as one ``-`` (``CAC Register`` is
+    ``cac-register``), so a list is named the same way at ingest, in a request and in a definition."""
+    return re.sub(r"\s+", "-", text.strip().casefold())
+
+
+TABULAR_ROLE = "list"
+"""The role of a tabular list's snapshot: what tells a stored export of a list from the built-in sources'."""
+BUILT_IN_SOURCES = (*(s.value for s in Source if s != Source.TABULAR), "cac", "cac-totals")
+"""Sources that are not tabular lists: a list may not take one of their names."""
+
+
+def source_rank(source: str) -> int:
+    """A source's place in :class:`Source`'s order of precedence; a tabular list ranks as ``tabular``."""
+    members = tuple(Source)
+    return members.index(Source(source)) if source in members else members.index(Source.TABULAR)
 
 
 class CacRecordType(StrEnum):
@@ -159,6 +186,9 @@ class CacRecordType(StrEnum):
     REGISTRATION = "registration"
 
 
+PLACE_FILTERS = ("country", "region")
+"""The country filter: countries (ISO codes or names, repeatable) or a region group, read under the figure's
+attribution."""
 PERIOD_FILTERS = ("year", "since", "until")
 """The period of a figure: a publication (for Hub repos: creation) year, or bounds."""
 MODEL_FILTERS = ("notable", "frontier", "large_scale", "open_weights", "domain")

@@ -6,6 +6,7 @@ run by the reader's engine, over the census records the linkage keeps current.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -15,18 +16,18 @@ from modelcensus.definitions import Definition, unit_plural
 from modelcensus.errors import QueryError
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.reader import Part
-from modelcensus.metrics.core import RULE_TEXT, epoch_roles
+from modelcensus.metrics.core import RULE_TEXT, epoch_roles, place_text
 from modelcensus.metrics.frontier import frontier as frontier_expr
 from modelcensus.metrics.frontier import undated_ratings
 from modelcensus.metrics.populations import (
     Period,
-    admitted,
     count_population,
     record_countries,
-    units,
     units_in_group,
 )
+from modelcensus.orgs import requested_places
 from modelcensus.records import country_name, is_missing, stable
+from modelcensus.vocabulary import Attribution, Source
 
 
 class CatalogFigures(Part):
@@ -81,6 +82,33 @@ class CatalogFigures(Part):
         out = out.dropna(subset=["gap"]).reset_index(drop=True)
         return figure.with_frame(out)
 
+    # -- tabular lists ------------------------------------------------------------------------------
+
+    def tabular_sources(self, as_of: date | str | None = None) -> list[str]:
+        """The source names of the stored tabular lists (``modelcensus ingest tabular``), by name."""
+        return self.reader.tabular_sources(as_of)
+
+    def source_definition(self, source: str) -> Definition:
+        """A tabular list (its source name), or ``tabular`` (every stored list, linked across lists and counted
+        once; none stored: an empty population), as a definition: every record it lists, each a variant,
+        as-published (the list's own countries). A name no stored list has is an error listing the lists there
+        are."""
+        stored = self.reader.tabular_sources()
+        how = "; its countries as the list gives them (as-published) or its developer's (resolved)"
+        if source == Source.TABULAR:
+            listed = ", ".join(stored) or "none stored: `modelcensus ingest tabular` stores one"
+            description = f"Every model of the stored tabular lists ({listed}), linked across lists and counted once"
+            return Definition(source, description + how, tuple(stored), attribution=Attribution.AS_PUBLISHED)
+        if source in stored:
+            description = f"Every model the tabular list {source} lists"
+            return Definition(source, description + how, (source,), attribution=Attribution.AS_PUBLISHED)
+        what = "no tabular list is stored" if not stored else f"stored tabular lists: {', '.join(stored)}"
+        raise QueryError(
+            f"unknown source {source!r}: not a built-in source nor a stored tabular list ({what}; ingest one with "
+            "`modelcensus ingest tabular --from FILE --mapping MAP.yaml --name NAME`)",
+            parameter="source",
+        )
+
     def _definition_provenance(
         self,
         d: Definition,
@@ -91,10 +119,15 @@ class CatalogFigures(Part):
         *,
         period: Period | None = None,
         years: tuple[int, int] | None = None,
+        place: tuple[tuple[str | None, ...], str | None] = ((), None),
     ) -> Provenance:
-        """A definition figure's provenance: of a ``period``, or per year over ``years`` (since, until)."""
+        """A definition figure's provenance: of a ``period``, or per year over ``years`` (since, until); ``place``
+        the country filter (codes, region name)."""
+        counted = replace(d, unit=unit, rule=rule, attribution=attribution).describe()  # as counted
+        where = place_text(place[0], place[1], attribution, "units ")
         return Provenance(
-            definition=replace(d, unit=unit, rule=rule, attribution=attribution).describe(),  # as counted
+            definition=f"{counted}; {where}" if where else counted,
+            country=place[1] or (", ".join(c or "none" for c in place[0]) if place[0] else None),
             definition_name=d.name,
             description=d.description,
             rule=rule,
@@ -112,7 +145,7 @@ class CatalogFigures(Part):
 
     def count_definition(
         self,
-        name: str,
+        name: str | Definition,
         *,
         unit: str | None = None,
         rule: str | None = None,
@@ -120,19 +153,27 @@ class CatalogFigures(Part):
         year: int | None = None,
         since: int | date | None = None,
         until: int | date | None = None,
+        country: str | Sequence[str] | None = None,
+        region: str | None = None,
         as_of: date | str | None = None,
     ) -> Figure:
-        """Count by country under a named definition (its unit, rule and attribution unless overridden), as of a
-        date: ``group, group_name, count, units, denominator, share``."""
-        d = self.reader.definition(name)
+        """Count by country under a named definition (or a :meth:`source_definition`; its unit, rule and attribution
+        unless overridden), as of a date: ``group, group_name, count, units, denominator, share``. ``country`` (one
+        or several) or ``region`` keeps the units of those countries under the attribution (and is the
+        denominator)."""
+        d = self.reader.counted(name) if isinstance(name, Definition) else self.reader.definition(name)
         unit, rule, attribution = unit or d.unit, rule or d.rule, attribution or d.attribution
         when = self.reader.as_of(as_of)
         period = _period(year, since, until)
-        expr = count_population(self.population_tables, d.sources, d.filters, unit, rule, attribution, period, when)
+        place = requested_places(country, region)
+        expr = count_population(
+            self.population_tables, d.sources, d.filters, unit, rule, attribution, period, when, countries=place[0]
+        )
         frame = _with_names(self.reader.execute(expr))
         if rule != "fractional":
             frame["count"] = frame["count"].round().astype("int64")
-        return Figure(frame, self._definition_provenance(d, unit, rule, attribution, when, period=period))
+        provenance = self._definition_provenance(d, unit, rule, attribution, when, period=period, place=place)
+        return Figure(frame, provenance)
 
     def count_definition_by_year(
         self,
@@ -173,7 +214,8 @@ class CatalogFigures(Part):
         self,
         name: str | Definition,
         *,
-        country: str | None = "*",
+        country: str | Sequence[str] | None = "*",
+        region: str | None = None,
         unit: str | None = None,
         attribution: str | None = None,
         year: int | None = None,
@@ -181,17 +223,17 @@ class CatalogFigures(Part):
         until: int | date | None = None,
         as_of: date | str | None = None,
     ) -> pd.DataFrame:
-        """The records behind a definition's figure (all, ``country="*"``; a country; or None: no country), one row
-        per record with its ``unit``: ``unit, unit_name, unit_year, source, source_id, name, year, published_on,
-        countries`` (the record's own, under the attribution), ``large_model_reason``."""
-        d = name if isinstance(name, Definition) else self.reader.definition(name)
+        """The records behind a definition's figure (all, ``country="*"``; a country or several, codes or names; None
+        or ``none``: no country; or a ``region``), one row per record with its ``unit``: ``unit, unit_name,
+        unit_year, source, source_id, name, year, published_on, countries`` (the record's own, under the
+        attribution), ``large_model_reason``."""
+        d = self.reader.counted(name) if isinstance(name, Definition) else self.reader.definition(name)
         unit, attribution = unit or d.unit, attribution or d.attribution
         period = _period(year, since, until)
         t, when = self.population_tables, self.reader.as_of(as_of)
-        if country == "*":
-            members, chosen = units(admitted(t, d.sources, d.filters, when), unit, len(d.sources) > 1, period)
-        else:
-            chosen, members = units_in_group(t, d.sources, d.filters, unit, attribution, country, period, when)
+        everywhere = country is None or country == "*"
+        wanted = requested_places(None if everywhere else country, region)[0] + ((None,) if country is None else ())
+        chosen, members = units_in_group(t, d.sources, d.filters, unit, attribution, wanted, period, when)
         j = members.join(chosen.select("unit", unit_name=chosen.name, unit_year=chosen.year), "unit")
         keys = ["export_id", "source", "source_id"]
         c = record_countries(t, attribution)

@@ -19,6 +19,7 @@ from modelcensus.figures.reader import Part, Reader
 from modelcensus.metrics.core import RULE_TEXT
 from modelcensus.metrics.hub import HubFilters, count_hub, hub_coverage, trend_hub
 from modelcensus.metrics.hub import hub_current as hub_current_table
+from modelcensus.orgs import requested_places
 from modelcensus.orgs.handles import HandleResolver
 
 
@@ -31,10 +32,13 @@ class HubFigures(Part):
 
     def _hub_filters(self, **kwargs: Any) -> HubFilters:
         as_of = kwargs.pop("as_of", None)
+        country, region = requested_places(kwargs.pop("country", None), kwargs.pop("region", None))
         f = self.reader.filters(as_of=as_of)
         return HubFilters(
             as_of=f.as_of,
             one_harvest=self.reader.hub_harvests() == 1,
+            country=country,
+            region=region,
             **{k: v for k, v in kwargs.items() if v is not None},
         )
 
@@ -50,17 +54,28 @@ class HubFigures(Part):
         since: int | None = None,
         until: int | None = None,
         pipeline_tag: str | None = None,
+        country: str | Sequence[str] | None = None,
+        region: str | None = None,
         as_of: date | str | None = None,
     ) -> Figure:
         """Repos, downloads or likes on the Hub per group, with unattributed rows and their reason.
 
         Columns: ``group`` (ISO code for countries), ``group_name``, further dimensions, ``reason``,
-        ``value``, ``repos``, ``denominator``, ``share``.
+        ``value``, ``repos``, ``denominator``, ``share``. ``country`` or ``region`` keeps the repos of those
+        countries under the attribution (and is the denominator).
         """
         dims = [by] if isinstance(by, str) else list(by)
         dims = [d.replace("-", "_") for d in dims]
         f = self._hub_filters(
-            year=year, since=since, until=until, pipeline_tag=pipeline_tag, derivatives=derivatives, as_of=as_of
+            year=year,
+            since=since,
+            until=until,
+            pipeline_tag=pipeline_tag,
+            derivatives=derivatives,
+            as_of=as_of,
+            country=country,
+            region=region,
+            attribution=attribution,
         )
         frame = self._finish_hub(self.reader.execute(count_hub(self.tables, dims, f, metric, attribution, rule)), dims)
         coverage = (self.coverage(f, attribution),)
@@ -75,10 +90,13 @@ class HubFigures(Part):
         rule: str = "full",
         derivatives: str = "include",
         pipeline_tag: str | None = None,
+        country: str | Sequence[str] | None = None,
+        region: str | None = None,
         as_of: date | str | None = None,
     ) -> Figure:
         """:meth:`count_hub` as of every stored harvest date (up to ``as_of``): downloads (or repos, likes) over
-        time. Harvests of unknown date cannot be placed in the series and are left out."""
+        time. Harvests of unknown date cannot be placed in the series and are left out. ``country`` or ``region``
+        keeps the repos of those countries under the attribution."""
         dims = [by] if isinstance(by, str) else list(by)
         dims = [d.replace("-", "_") for d in dims]
         until = self.reader.filters(as_of=as_of).as_of
@@ -89,7 +107,9 @@ class HubFigures(Part):
         if not days and dates:
             empty = pd.DataFrame(columns=["date", "group", "group_name", "value", "repos", "denominator", "share"])
             return Figure(empty, Provenance(as_of=until, snapshots=(), stated_when_empty=("as_of",)))
-        f = self._hub_filters(pipeline_tag=pipeline_tag, derivatives=derivatives)
+        f = self._hub_filters(
+            pipeline_tag=pipeline_tag, derivatives=derivatives, country=country, region=region, attribution=attribution
+        )
         frame = self.reader.execute(trend_hub(self.tables, days, dims, f, metric, attribution, rule))
         frame["date"] = pd.to_datetime(frame["date"]).dt.date
         frame = self._finish_hub(frame.sort_values(["date", "value"], ascending=[True, False]), dims)

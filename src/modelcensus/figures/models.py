@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, cast
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from modelcensus.errors import QueryError
@@ -20,17 +21,21 @@ from modelcensus.figures.reader import Part
 from modelcensus.linking import resolved_countries
 from modelcensus.metrics.core import (
     RULE_TEXT,
+    CensusTables,
     Filters,
     count_models,
+    count_order,
     current_exports,
     epoch_roles,
     hardware_by_vendor,
     model_groups,
     model_statistics,
+    place_text,
     select_models,
 )
+from modelcensus.metrics.organizations import SUBSIDIARIES_TEXT, with_organization_columns
 from modelcensus.orgs import Resolution
-from modelcensus.records import country_code, country_name, requested_country, split_list
+from modelcensus.records import country_code, country_name, split_list
 
 
 def _label(dimension: str, value: Any) -> str:
@@ -71,6 +76,8 @@ class ModelFigures(Part):
         large_scale: bool | None = None,
         open_weights: str | None = None,
         domain: str | None = None,
+        country: str | Sequence[str] | None = None,
+        region: str | None = None,
         rule: str = "full",
         attribution: str = "as-published",
         as_of: date | str | None = None,
@@ -79,7 +86,10 @@ class ModelFigures(Part):
 
         Columns: ``group`` (the first dimension of ``by``; ISO code for countries), ``group_name``,
         any further dimensions, ``count``, ``share``, ``denominator`` and ``models`` (distinct
-        models in the group). The provenance holds the definition, rule, attribution and snapshots.
+        models in the group); by organization also ``org_id``, ``organization`` (the registry's name),
+        ``countries`` (the organization's, from the registry) and ``models_with_subsidiaries``. ``country``
+        (one or several, codes or names) or ``region`` (a region group) keeps the models of those countries
+        under ``attribution``. The provenance holds the definition, rule, attribution and snapshots.
         """
         filters = dict(
             year=year,
@@ -90,18 +100,27 @@ class ModelFigures(Part):
             large_scale=large_scale,
             open_weights=open_weights,
             domain=domain,
+            country=country,
+            region=region,
             as_of=as_of,
         )
-        figure = self._grouped(count_models, by, rule, attribution, filters)
+        figure = self._grouped(_counted, by, rule, attribution, filters)
         frame = figure.frame
         if rule != "fractional":
             frame["count"] = frame["count"].round().astype("int64")
         frame["denominator"] = frame["denominator"].astype("int64")
         frame["models"] = frame["models"].astype("int64")
+        if "organization_name" in frame.columns:
+            frame["countries"] = [str(c).split(",") if isinstance(c, str) and c else [] for c in frame["countries"]]
+            frame["models_with_subsidiaries"] = frame["models_with_subsidiaries"].astype("Int64")
+            frame.columns = ["organization" if c == "organization_name" else c for c in frame.columns]
         return figure
 
     def _provenance(self, filters: Filters, rule: str, attribution: str, dims: list[str]) -> Provenance:
         snapshots = self.reader.snapshot_provenance(filters)
+        notes = [_coverage_note(snapshots, epoch_roles(filters.__dict__))]
+        if "organization" in dims:
+            notes.append(organization_note(filters))
         return Provenance(
             definition=filters.describe(),
             by=tuple(dims),
@@ -115,7 +134,7 @@ class ModelFigures(Part):
                 else ""
             ),
             snapshots=tuple(snapshots),
-            note=_coverage_note(snapshots, epoch_roles(filters.__dict__)),
+            note="; ".join(n for n in notes if n) or None,
             stated_when_empty=("note",),
         )
 
@@ -151,7 +170,7 @@ class ModelFigures(Part):
     ) -> Figure:
         """Run a grouped metric of :mod:`modelcensus.metrics` and attach its provenance."""
         dims = [by] if isinstance(by, str) else list(by)
-        f = self.reader.filters(**filters)
+        f = self.reader.filters(attribution=attribution, **filters)
         frame = finish(self.reader.execute(metric(self.tables, dims, f, rule, attribution)), dims)
         return Figure(frame, self._provenance(f, rule, attribution, dims))
 
@@ -159,23 +178,19 @@ class ModelFigures(Part):
         self,
         /,
         *,
-        country: str | None = None,
+        country: str | Sequence[str] | None = None,
+        region: str | None = None,
         organization: str | None = None,
         attribution: str = "as-published",
         limit: int | None = None,
         **filters: Any,
     ) -> Figure:
-        """The models behind a figure, with organizations, countries and source."""
-        f = self.reader.filters(**filters)
+        """The models behind a figure, with organizations, countries and source: those of ``country`` (one or
+        several, codes or names; ``none``: with no country) or ``region`` under ``attribution``, of
+        ``organization``, passing the filters."""
+        f = self.reader.filters(country=country, region=region, attribution=attribution, **filters)
         t = self.tables
         m = select_models(t, f)
-        if country is not None:
-            code = requested_country(country)
-            groups = model_groups(t, "country", attribution, f)
-            if code is None:
-                m = m.anti_join(groups, ["export_id", "model_key"])
-            else:
-                m = m.semi_join(groups.filter(groups.group == code), ["export_id", "model_key"])
         note = None
         if organization is not None:
             names, note = self._organization_names(organization)
@@ -223,7 +238,7 @@ class ModelFigures(Part):
         provenance = Provenance(
             definition=f.describe(),
             attribution=attribution,
-            country=country,
+            country=f.region or (", ".join(c or "none" for c in f.country) if f.country else None),
             organization=organization,
             snapshots=tuple(self.reader.snapshot_provenance(f)),
             note=note,
@@ -406,6 +421,27 @@ class ModelFigures(Part):
                     f"{'/'.join(res.org.countries) or 'no country'} ({res.org.note})"
                 )
         return "; ".join(reasons) or "organization listed twice with different countries"
+
+
+def _counted(t: CensusTables, by: list[str], filters: Filters, rule: str, attribution: str) -> ir.Table:
+    """:func:`~modelcensus.metrics.core.count_models`; by organization, with the registry's columns of each
+    organization (:mod:`modelcensus.metrics.organizations`)."""
+    counts = count_models(t, by, filters, rule, attribution)
+    if "organization" not in by:
+        return counts
+    return count_order(with_organization_columns(t, counts, by, filters, attribution), by)
+
+
+def organization_note(filters: Filters) -> str:
+    """What a breakdown by organization says of its rows: subsidiaries, the organizations' countries and, under a
+    country filter, the foreign co-developers it keeps."""
+    text = SUBSIDIARIES_TEXT
+    if filters.country:
+        text += (
+            f"; the models are those {place_text(filters.country, filters.region, filters.attribution)}, and an "
+            "organization of another country that co-developed one of them is counted too (its countries say so)"
+        )
+    return text
 
 
 def _coverage_note(snapshots: list[Snapshot], roles: tuple[str, ...]) -> str | None:

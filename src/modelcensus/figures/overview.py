@@ -18,7 +18,7 @@ import pandas as pd
 from modelcensus.errors import QueryError
 from modelcensus.figures.catalog import CatalogFigures
 from modelcensus.figures.figure import Figure, Provenance, Snapshot
-from modelcensus.figures.models import ModelFigures
+from modelcensus.figures.models import ModelFigures, organization_note
 from modelcensus.figures.reader import Part, Reader
 from modelcensus.metrics.overview import concentration, top_organizations
 from modelcensus.records import country_name
@@ -70,24 +70,39 @@ class OverviewFigures(Part):
         frame.insert(4, "top1_group_name", [country_name(g) for g in frame["top1_group"]])
         return Figure(frame, concentration_provenance(figure.provenance))
 
-    def top_organizations(self, /, limit: int = 15, org_country: str | None = None, **filters: Any) -> Figure:
+    def top_organizations(
+        self,
+        /,
+        limit: int = 15,
+        org_country: str | None = None,
+        *,
+        rank_by: str = "models",
+        attribution: str = "as-published",
+        **filters: Any,
+    ) -> Figure:
         """The organizations with the most models (full counting, registry names), with countries and sector.
 
         Columns ``org_id, organization, sector, countries`` (list of ISO codes), ``country_names``,
-        ``models``, ``denominator``, ``share``. ``org_country`` (ISO code) ranks only that country's
-        organizations.
+        ``models``, ``models_with_subsidiaries``, ``denominator``, ``share``. ``org_country`` (ISO code) ranks only
+        that country's organizations; a ``country`` or ``region`` filter keeps the models of those countries
+        (under ``attribution``), their foreign co-developers included. ``rank_by`` ``models`` (the organization's
+        own) or ``models_with_subsidiaries`` (what its profile page counts) orders them and is the share's
+        numerator.
         """
-        f = self.reader.filters(**filters)
-        frame: pd.DataFrame = top_organizations(self.tables, f, limit, org_country).execute()
+        f = self.reader.filters(attribution=attribution, **filters)
+        frame: pd.DataFrame = self.reader.execute(top_organizations(self.tables, f, limit, org_country, rank_by))
         frame["countries"] = [str(c).split(",") if isinstance(c, str) and c else [] for c in frame["countries"]]
         frame.insert(4, "country_names", [", ".join(country_name(c) for c in cs) for cs in frame["countries"]])
         frame["sector"] = frame["sector"].map(lambda s: s if isinstance(s, str) and s else "(no sector)")
+        kept = f"only organizations of {country_name(org_country)}; " if org_country else ""
+        kept += f"ranked by {rank_by}; "
         provenance = Provenance(
             definition=f.describe(),
             rule="full",
             attribution="resolved",
             denominator="models that pass the filters",
             snapshots=tuple(self.current_snapshots(["epoch"])),
+            note=kept + organization_note(f),
         )
         return Figure(frame, provenance)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -22,10 +23,11 @@ from modelcensus.engines.duckdb import DuckDBEngine
 from modelcensus.errors import QueryError, StoreOnlyError
 from modelcensus.linking import Linker
 from modelcensus.metrics.core import CensusTables, Filters, epoch_roles
-from modelcensus.metrics.populations import in_force
-from modelcensus.orgs import Registry, load_registry
+from modelcensus.metrics.populations import in_force, tabular_sources
+from modelcensus.orgs import Registry, load_registry, requested_places
 from modelcensus.records import as_date, is_missing
 from modelcensus.store import Store
+from modelcensus.vocabulary import DEFINITION_SOURCES, Source
 
 
 def parse_as_of(value: date | str | None, parameter: str = "as_of") -> date | None:
@@ -106,17 +108,49 @@ class Reader:
         return parse_as_of(value)
 
     def filters(self, **kwargs: Any) -> Filters:
+        """A figure's filters from its keyword arguments (None: not given); ``country`` (one or several, codes or
+        names, ``none``) or ``region`` (a region group) read under ``attribution``."""
         as_of = parse_as_of(kwargs.pop("as_of", None))
-        return Filters(as_of=as_of, **{k: v for k, v in kwargs.items() if v is not None})
+        country, region = requested_places(kwargs.pop("country", None), kwargs.pop("region", None))
+        given = {k: v for k, v in kwargs.items() if v is not None}
+        return Filters(as_of=as_of, country=country, region=region, **given)
 
     def definitions(self) -> dict[str, Definition]:
         return load_definitions(self.config.definition_paths)
 
     def definition(self, name: str) -> Definition:
+        """A named definition as figures count it: its sources with ``tabular`` read as every stored list."""
         found = self.definitions()
         if name not in found:
             raise QueryError(f"unknown definition {name!r}; known: {', '.join(sorted(found))}", parameter="definition")
-        return found[name]
+        return self.counted(found[name])
+
+    def counted(self, d: Definition) -> Definition:
+        """``d`` with ``tabular`` among its sources read as every stored tabular list (none stored: none); a list it
+        names that is not stored is an error naming the lists there are."""
+        stored = self.tabular_sources()
+        sources: list[str] = []
+        for source in d.sources:
+            if source == Source.TABULAR:
+                sources.extend(stored)
+            elif source in DEFINITION_SOURCES or source in stored:
+                sources.append(source)
+            else:
+                raise QueryError(
+                    f"definition {d.name!r} names the source {source!r}, which is neither a built-in source nor a "
+                    f"stored tabular list (stored lists: {', '.join(stored) or 'none'})",
+                    parameter="definition",
+                )
+        return replace(d, sources=tuple(dict.fromkeys(sources)))
+
+    def tabular_sources(self, as_of: date | str | None = None) -> list[str]:
+        """The source names of the stored tabular lists (with an export dated on or before ``as_of``)."""
+        key = ("tabular-sources", parse_as_of(as_of))
+        memo = self.memo()
+        if key not in memo:
+            frame = self.execute(tabular_sources(self.tables, parse_as_of(as_of)))
+            memo[key] = [str(s) for s in frame["source"]]
+        return list(memo[key])
 
     def snapshots_in_force(
         self, sources: Sequence[str], as_of: date | str | None = None, roles: tuple[str, ...] | None = None

@@ -26,7 +26,19 @@ from modelcensus.metrics.vintages import (
 )
 from modelcensus.records import country_name, is_missing
 
-VINTAGE_FILTERS = ("year", "since", "until", "notable", "frontier", "large_scale", "open_weights", "domain")
+VINTAGE_FILTERS = (
+    "year",
+    "since",
+    "until",
+    "notable",
+    "frontier",
+    "large_scale",
+    "open_weights",
+    "domain",
+    "country",
+    "region",
+    "attribution",
+)
 
 
 class VintageFigures(Part):
@@ -48,13 +60,15 @@ class VintageFigures(Part):
         attribution: str = "as-published",
         **filters: Any,
     ) -> Figure:
-        """The figure ``count(by, **filters)`` at every stored Epoch vintage, oldest first.
+        """The figure ``count(by, **filters)`` at every stored Epoch vintage, oldest first (``country`` or
+        ``region`` read under ``attribution``, like the count's).
 
         Columns: ``export_id, export_date, roles, covers`` (whether the vintage's files hold the whole population
         the filters admit: an export of the notable file alone does not hold all models), then the count's
         ``group, group_name, [dimensions,] count, models, denominator, share``."""
         dims = [by] if isinstance(by, str) else list(by)
-        f = self.reader.filters(**{k: v for k, v in filters.items() if k in VINTAGE_FILTERS})
+        kept = {k: v for k, v in filters.items() if k in VINTAGE_FILTERS}
+        f = self.reader.filters(attribution=attribution, **kept)
         listing = self.vintage_list()
         if listing.empty:
             raise QueryError("no Epoch AI export is stored; run `modelcensus build` or `modelcensus ingest epoch`")

@@ -392,15 +392,18 @@ class Loader:
             ratings.extend(lmarena.parse_leaderboard(data, str(file), when.value, kind.removeprefix("leaderboard:")))
         used.append((file, str(file), data, kind, when))
 
-    def ingest_tabular(self, path: Path, mapping: Path, dated: date | None = None) -> IngestReport:
-        """Any CSV / JSON / XLSX list with a YAML column mapping (a register, a company's own list, …)."""
+    def ingest_tabular(
+        self, path: Path, mapping: Path, dated: date | None = None, name: str | None = None
+    ) -> IngestReport:
+        """Any CSV / JSON / XLSX list with a YAML column mapping (a register, a company's own list, …), stored as
+        the source ``name`` (else the mapping's ``source``, else ``tabular``): each name is a list of its own."""
         readable(path)
-        spec = tabular.load_mapping(readable(mapping))
+        spec = tabular.named(tabular.load_mapping(readable(mapping)), name)
         records, quarantined = tabular.parse(path, spec)
         data = path.read_bytes()
         return self._store_catalog(
             spec.source,
-            [(path, str(path), data, "list", file_date(path, dated))],
+            [(path, str(path), data, tabular.ROLE, file_date(path, dated))],
             records,
             [],
             quarantined,

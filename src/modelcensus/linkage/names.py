@@ -113,6 +113,9 @@ class SourceRecord:
     """The parameter count the source gives (Epoch's), to tell which size of a family a record is."""
     aliases: tuple[str, ...] = ()
     """Other ids the source gives the record (OpenRouter's ``canonical_slug``, often dated)."""
+    stated: tuple[str, ...] = ()
+    """The countries the source itself states for the record (a tabular list's country column or its one country):
+    a record stated to be of other countries than another's is another model (see ``rules._compatible``)."""
 
 
 RELEASE_DATE_SOURCES = frozenset({"epoch"})

@@ -68,7 +68,7 @@ from modelcensus.linkage.names import (
 from modelcensus.linkage.splink import link_probabilistic
 from modelcensus.linkage.vetoes import months_disagree, name_parts, veto
 from modelcensus.orgs import Registry
-from modelcensus.vocabulary import Source
+from modelcensus.vocabulary import source_rank
 
 __all__ = [
     "LINKAGE_VERSION",
@@ -90,10 +90,15 @@ __all__ = [
     "unit_key",
 ]
 
-LINKAGE_VERSION = "5"
-"""Bumped whenever a rule changes what links, so stored linkage results are recomputed."""
-SOURCE_PRIORITY = tuple(Source)
-"""The first source of a canonical model names it (:class:`~modelcensus.vocabulary.Source` is in this order)."""
+LINKAGE_VERSION = "6"
+"""Bumped whenever a rule changes what links, so stored linkage results are recomputed (6: tabular lists are
+linked, kept apart from records of other countries than they state)."""
+
+
+def _priority(record: SourceRecord) -> tuple[int, str, str]:
+    """The first source of a canonical model names it (:class:`~modelcensus.vocabulary.Source` is in this order;
+    tabular lists rank as ``tabular``, in the order of their names)."""
+    return (source_rank(record.source), record.source, record.source_id)
 
 
 @dataclass
@@ -200,12 +205,23 @@ class _Clusters:
         return True
 
 
+def _stated_apart(a: SourceRecord, b: SourceRecord) -> bool:
+    """A record whose source states its countries (a tabular list: "Firefly, China") and another whose stated or
+    developer's countries share none of them are two models (YeungNLP's Firefly is not Adobe's)."""
+    if not (a.stated or b.stated):
+        return False
+    left, right = set(a.stated or a.countries), set(b.stated or b.countries)
+    return bool(left and right and not left & right)
+
+
 def _compatible(a: SourceRecord, b: SourceRecord) -> bool:
     if a.source == b.source:
         return False  # one source lists a release once
     if a.source_id.startswith("~") or b.source_id.startswith("~"):
         return False  # a router alias that follows a vendor's latest model (OpenRouter's ~google/gemini-pro-latest)
     if a.developer and b.developer and a.developer != b.developer:
+        return False
+    if _stated_apart(a, b):
         return False
     # a Hub repo by an individual or unknown account is a re-upload, not the release
     return not ((a.source == "huggingface" and not a.developer) or (b.source == "huggingface" and not b.developer))
@@ -634,7 +650,7 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
     its launch snapshot and the other endpoints (``:free``) of one model, and never two snapshot months.
     """
     # One order whatever order the records come in: which link wins a conflict, and the ids, follow it.
-    records = sorted(records, key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
+    records = sorted(records, key=_priority)
     clusters = _Clusters(records)
     evidence: list[tuple[tuple[str, str], tuple[str, str], str, str]] = []
 
@@ -700,7 +716,7 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
     models: list[CanonicalModel] = []
     used: set[str] = set()
     for root, members in members_of.items():
-        members.sort(key=lambda m: (SOURCE_PRIORITY.index(m.source), m.source_id))
+        members.sort(key=_priority)
         head = members[0]
         base = name_key(source_name(head)) or "model"
         canonical = base

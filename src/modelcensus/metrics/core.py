@@ -18,6 +18,7 @@ never dropped. Every share states its denominator: the number of models that pas
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,6 +26,7 @@ import ibis
 import ibis.expr.types as ir
 
 from modelcensus.errors import QueryError
+from modelcensus.records import country_name
 from modelcensus.vocabulary import (
     GROUPED_DIMENSIONS,
     MODEL_ATTRIBUTIONS,
@@ -90,10 +92,18 @@ class Filters:
     exports: tuple[str, ...] = field(default_factory=tuple)
     """Read these exports (vintages) instead of the current ones; with ``export_id`` among the dimensions,
     one figure per vintage."""
+    country: tuple[str | None, ...] = field(default_factory=tuple)
+    """Only models with one of these countries (ISO codes) under ``attribution``; ``None`` among them admits the
+    models with no country too. Empty: no filter."""
+    region: str | None = None
+    """The name of the region group ``country`` holds the members of (``EU-27``), for captions."""
+    attribution: str = Attribution.AS_PUBLISHED
+    """Whose country the ``country`` filter reads: the figure's own attribution."""
 
     def __post_init__(self) -> None:
         if self.open_weights is not None:
             choose(OpenWeights, self.open_weights, "open_weights")
+        choose(Attribution, self.attribution, "attribution")
         if self.year is not None and (self.since is not None or self.until is not None):
             raise QueryError("give either year, or since/until, not both", parameter="year")
         if self.since is not None and self.until is not None and self.since > self.until:
@@ -116,7 +126,29 @@ class Filters:
             parts.append(f"domain = {self.domain}")
         if self.as_of:
             parts.append(f"as of {self.as_of.isoformat()}")
-        return ", ".join(parts) or "all models"
+        place = place_text(self.country, self.region, self.attribution)
+        return ", ".join([*([place] if place else []), *parts]) or "all models"
+
+
+ATTRIBUTION_WORDS: dict[str, str] = {
+    Attribution.AS_PUBLISHED: "as published",
+    Attribution.RESOLVED: "resolved through the organization registry",
+    Attribution.LINEAGE: "by lineage",
+}
+
+
+def place_text(country: Sequence[str | None], region: str | None, attribution: str, what: str = "") -> str | None:
+    """A country filter in words, for captions: ``of China (as published)``, ``of EU-27 (resolved through the
+    organization registry)``, ``of China or Hong Kong or with no country (as published)``; None without one."""
+    if not country:
+        return None
+    named = [country_name(c) for c in country if c is not None]
+    if region:
+        named = [region]
+    words = " or ".join(f"of {n}" for n in named[:1]) + "".join(f" or {n}" for n in named[1:])
+    if None in country:
+        words = f"{words} or with no country" if words else "with no country"
+    return f"{what}{words} ({ATTRIBUTION_WORDS.get(attribution, attribution)})"
 
 
 EPOCH_ROLES_FOR = {"notable": "notable", "frontier": "frontier", "large_scale": "large_scale"}
@@ -178,7 +210,21 @@ def select_models(t: CensusTables, filters: Filters) -> ir.Table:
         d = t.model_domains
         d = d.filter(d.domain.lower() == filters.domain.lower())
         m = m.semi_join(d, KEYS)
+    if filters.country:
+        m = of_countries(m, _country_rows(t, filters.attribution), KEYS, filters.country)
     return m
+
+
+def of_countries(rows: ir.Table, countries: ir.Table, keys: Sequence[str], wanted: Sequence[str | None]) -> ir.Table:
+    """The ``rows`` (models, units, repos) with one of the ``wanted`` countries in ``countries`` (keys and
+    ``group``, one row per country a row has); ``None`` among them keeps the rows with no country too."""
+    codes = [c for c in wanted if c is not None]
+    kept = rows.semi_join(countries.filter(countries.group.isin(codes)), list(keys)) if codes else None
+    if None not in wanted:
+        assert kept is not None
+        return kept
+    without = rows.anti_join(countries, list(keys))
+    return without if kept is None else ibis.union(kept, without, distinct=False)
 
 
 def _country_rows(t: CensusTables, attribution: str) -> ir.Table:
@@ -323,12 +369,16 @@ def count_models(
         if group_cols
         else rows.aggregate(count=rows.weight.sum(), models=(rows.export_id + "\x1f" + rows.model_key).nunique())
     )
-    result = _with_share(counts, t, by, filters)
+    return count_order(_with_share(counts, t, by, filters), by)
+
+
+def count_order(result: ir.Table, by: Sequence[str]) -> ir.Table:
+    """A count's rows in order: time and openness first, the count descending, then the groups."""
     return result.order_by(
         [
             *[result[s] for s in by if s in _PER_VALUE],
             result["count"].desc(),
-            *[result[c].asc() for c in group_cols if c not in _PER_VALUE],
+            *[result[c].asc() for c in by if c not in _PER_VALUE],
         ]
     )
 

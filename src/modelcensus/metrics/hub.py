@@ -14,14 +14,14 @@ countries. Shares state their denominator: the metric's total over the repos tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import ibis
 import ibis.expr.types as ir
 
 from modelcensus.errors import QueryError
-from modelcensus.metrics.core import CensusTables
+from modelcensus.metrics.core import CensusTables, of_countries, place_text
 from modelcensus.vocabulary import (
     HUB_ATTRIBUTIONS,
     HUB_DIMENSIONS,
@@ -53,9 +53,16 @@ class HubFilters:
     as_of: date | None = None
     one_harvest: bool = False
     """A hint, not a filter: the store holds a single harvest, so no repo needs its latest observation picked."""
+    country: tuple[str | None, ...] = field(default_factory=tuple)
+    """Only repos of these countries (ISO codes; ``None``: also those with none) under ``attribution``."""
+    region: str | None = None
+    """The region group ``country`` holds the members of, for captions."""
+    attribution: str = Attribution.RESOLVED
+    """Whose country the ``country`` filter reads: the publisher's (resolved) or the root base's developer's."""
 
     def __post_init__(self) -> None:
         choose(Derivatives, self.derivatives, "derivatives")
+        choose(Attribution, self.attribution, "attribution", HUB_ATTRIBUTIONS, where=" for Hub repos")
         if self.year is not None and (self.since is not None or self.until is not None):
             raise QueryError("give either year, or since/until, not both", parameter="year")
 
@@ -68,6 +75,9 @@ class HubFilters:
         if self.pipeline_tag:
             parts.append(f"pipeline {self.pipeline_tag}")
         parts.append(DERIVATIVES_TEXT[Derivatives(self.derivatives)])
+        place = place_text(self.country, self.region, self.attribution)
+        if place:
+            parts.append(place)
         if self.as_of:
             parts.append(f"as of {self.as_of.isoformat()}")
         return ", ".join(parts)
@@ -125,6 +135,12 @@ def hub_repos(t: CensusTables, filters: HubFilters) -> ir.Table:
         repos = repos.filter(~repos.derivative)
     elif filters.derivatives == Derivatives.ONLY:
         repos = repos.filter(repos.derivative)
+    if filters.country:
+        lineage = filters.attribution == Attribution.LINEAGE
+        handles = repos.select("repo_id", handle=repos.root_author if lineage else repos.author)
+        h, oc = t.hub_handles.filter(t.hub_handles.kind == "organization"), t.org_countries
+        j = handles.join(h, handles.handle == h.handle).join(oc, h.org_id == oc.org_id)
+        repos = of_countries(repos, j.select(handles.repo_id, group=oc.country), ["repo_id"], filters.country)
     return repos
 
 
@@ -284,14 +300,6 @@ def trend_hub(
         raise QueryError("no Hugging Face harvest is stored yet")
     parts = []
     for day in dates:
-        f = HubFilters(
-            filters.year,
-            filters.since,
-            filters.until,
-            filters.pipeline_tag,
-            filters.derivatives,
-            day,
-            filters.one_harvest,
-        )
+        f = replace(filters, as_of=day)
         parts.append(count_hub(t, by, f, metric, attribution, rule).mutate(date=ibis.literal(day)))
     return ibis.union(*parts) if len(parts) > 1 else parts[0]

@@ -21,7 +21,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from modelcensus.metrics.core import KEYS, CensusTables, Filters, select_models
+from modelcensus.errors import QueryError
+from modelcensus.metrics.core import CensusTables, Filters, select_models
+from modelcensus.metrics.organizations import family_counts, model_org_ids, org_country_lists
 
 CONCENTRATION_COLUMNS = ("groups", "total", "top1_group", "top1_share", "top2_share", "hhi")
 
@@ -48,42 +50,65 @@ def concentration(counts: ir.Table, period: str = "year", group: str = "group", 
     return out.rename({period: "period_"}).order_by(period)
 
 
+RANKINGS = ("models", "models_with_subsidiaries")
+
+
 def top_organizations(
-    t: CensusTables, filters: Filters | None = None, limit: int = 15, org_country: str | None = None
+    t: CensusTables,
+    filters: Filters | None = None,
+    limit: int = 15,
+    org_country: str | None = None,
+    rank_by: str = "models",
 ) -> ir.Table:
     """The organizations with the most models, with their countries and sector (from the registry).
 
     A model with several organizations counts once for each (full counting); a model listing one
     organization twice counts once for it. Columns: ``org_id, organization, sector, countries``
-    (comma-separated ISO codes in the registry's order), ``models``, ``denominator`` (models that
-    pass the filters), ``share``. Names the registry does not resolve are left out (the CLI's
-    ``orgs unresolved`` lists them). ``org_country`` keeps only the organizations of that country (a
-    country's profile does not rank its models' foreign co-developers).
+    (comma-separated ISO codes in the registry's order), ``models`` (the models listing the organization
+    itself), ``models_with_subsidiaries`` (also those listing an organization the registry places below it: what
+    its profile page counts, see :mod:`modelcensus.metrics.organizations`), ``denominator`` (models that pass the
+    filters), ``share`` (of ``rank_by``, one of :data:`RANKINGS`, which also orders them). Names the registry does
+    not resolve are left out (the CLI's ``orgs unresolved`` lists them). ``org_country`` keeps only the
+    organizations of that country (a country's profile does not rank its models' foreign co-developers).
     """
+    choose_ranking(rank_by)
     m = select_models(t, filters or Filters())
-    mo = t.model_orgs.semi_join(m, KEYS)
-    res, orgs = t.org_resolution, t.organizations
-    j = mo.join(res, mo.org_name == res.org_name).join(orgs, res.org_id == orgs.org_id)
-    per_model = j.select(mo.export_id, mo.model_key, org_id=res.org_id, organization=orgs.name, sector=orgs.sector)
+    per = model_org_ids(t, m)
+    own = per.group_by("org_id").agg(models=per.count())
+    family = family_counts(t, m)
+    both = family.left_join(own, family.org_id == own.org_id).select(
+        family.org_id, models=own.models.fill_null(0), models_with_subsidiaries=family.models_with_subsidiaries
+    )
     if org_country is not None:
         of_country = t.org_countries.filter(t.org_countries.country == org_country).select("org_id")
-        per_model = per_model.semi_join(of_country, "org_id")
-    per_model = per_model.distinct()
-    counts = per_model.group_by(["org_id", "organization", "sector"]).agg(models=per_model.count())
-    counts = counts.order_by([counts.models.desc(), counts.organization.asc()]).limit(limit)
-    oc = t.org_countries
-    # in the registry's order: "000001:CN" sorts by position on every engine (Spark cannot order a collect)
-    ranked = oc.position.cast("string").lpad(6, "0").concat(":", oc.country)
-    countries = oc.group_by("org_id").agg(countries=ranked.collect().sort().join(",").re_replace(r"\d{6}:", ""))
+        both = both.semi_join(of_country, "org_id")
+    both = both.filter(both[rank_by] > 0)
+    orgs = t.organizations
+    named = both.join(orgs, both.org_id == orgs.org_id).select(
+        both.org_id,
+        organization=orgs.name,
+        sector=orgs.sector,
+        models=both.models,
+        models_with_subsidiaries=both.models_with_subsidiaries,
+    )
+    named = named.order_by([named[rank_by].desc(), named.organization.asc()]).limit(limit)
+    countries = org_country_lists(t)
     total = m.aggregate(denominator=m.count())
-    out = counts.left_join(countries, "org_id").cross_join(total)
+    out = named.left_join(countries, named.org_id == countries.org_id).cross_join(total)
     out = out.select(
-        counts.org_id,
-        counts.organization,
-        counts.sector,
+        named.org_id,
+        named.organization,
+        named.sector,
         countries=out.countries,
-        models=counts.models,
+        models=named.models,
+        models_with_subsidiaries=named.models_with_subsidiaries,
         denominator=out.denominator,
     )
-    out = out.mutate(share=out.models.cast("float64") / out.denominator.cast("float64"))
-    return out.order_by([out.models.desc(), out.organization.asc()])
+    out = out.mutate(share=out[rank_by].cast("float64") / out.denominator.cast("float64"))
+    return out.order_by([out[rank_by].desc(), out.organization.asc()])
+
+
+def choose_ranking(rank_by: str) -> str:
+    if rank_by not in RANKINGS:
+        raise QueryError(f"rank_by must be one of {', '.join(RANKINGS)}, not {rank_by!r}", parameter="rank_by")
+    return rank_by

@@ -24,8 +24,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from modelcensus.metrics.core import CensusTables, current_exports, epoch_roles
-from modelcensus.vocabulary import Attribution, Rule, Unit, choose
+from modelcensus.metrics.core import CensusTables, current_exports, epoch_roles, of_countries
+from modelcensus.vocabulary import TABULAR_ROLE, Attribution, Rule, Unit, choose
 
 _EPOCH_FLAGS = ("notable", "frontier", "large_scale")
 
@@ -52,6 +52,15 @@ class Period:
 DELTA_SOURCES = ("huggingface", "cac")
 """Sources whose exports add up rather than replace each other: Hub harvests (each repo at its latest observation)
 and the CAC's attachments (each lists the filings since the last)."""
+
+
+def tabular_sources(t: CensusTables, as_of: date | None = None) -> ir.Table:
+    """``(source)``: the tabular lists stored (with an export dated on or before ``as_of``), by name."""
+    e = t.exports
+    if as_of is not None:
+        e = e.filter(e.data_date <= as_of)
+    lists = t.snapshots.filter(t.snapshots.role == TABULAR_ROLE).select("export_id")
+    return e.semi_join(lists, "export_id").select("source").distinct().order_by("source")
 
 
 def in_force(
@@ -212,11 +221,26 @@ def count_population(
     period: Period = Period(),
     as_of: date | None = None,
     by_year: bool = False,
+    countries: Sequence[str | None] = (),
 ) -> ir.Table:
-    """A definition's count by country (and year), see the module docstring."""
+    """A definition's count by country (and year), see the module docstring; ``countries`` keeps the units of
+    those countries (``None``: also those with none) under the attribution, and is the denominator."""
     linked = len(sources) > 1
     members, unit_table = units(admitted(t, sources, filters, as_of), unit, linked, period)
+    members, unit_table = of_places(t, members, unit_table, attribution, countries)
     return count_units(unit_table, unit_countries(t, members, attribution), rule, by_year)
+
+
+def of_places(
+    t: CensusTables, members: ir.Table, unit_table: ir.Table, attribution: str, countries: Sequence[str | None]
+) -> tuple[ir.Table, ir.Table]:
+    """``(members, units)`` of the units with one of ``countries`` (``None``: with no country) under the
+    attribution; all of them when ``countries`` is empty."""
+    if not countries:
+        return members, unit_table
+    uc = unit_countries(t, members, attribution)
+    chosen = of_countries(unit_table, uc.select("unit", group=uc.country), ["unit"], countries)
+    return members.semi_join(chosen, "unit"), chosen
 
 
 def units_in_group(
@@ -225,19 +249,17 @@ def units_in_group(
     filters: Mapping[str, Any],
     unit: str,
     attribution: str,
-    country: str | None,
+    country: str | Sequence[str | None] | None,
     period: Period = Period(),
     as_of: date | None = None,
 ) -> tuple[ir.Table, ir.Table]:
-    """``(units, members)`` counted for ``country`` (None: the units with no country): the evidence of a figure."""
+    """``(units, members)`` counted for ``country`` (None: the units with no country; several: any of them): the
+    evidence of a figure."""
     linked = len(sources) > 1
     members, unit_table = units(admitted(t, sources, filters, as_of), unit, linked, period)
-    uc = unit_countries(t, members, attribution)
-    if country is None:
-        chosen = unit_table.anti_join(uc, "unit")
-    else:
-        chosen = unit_table.semi_join(uc.filter(uc.country == country), "unit")
-    return chosen, members.semi_join(chosen, "unit")
+    wanted = (country,) if country is None or isinstance(country, str) else tuple(country)
+    members, chosen = of_places(t, members, unit_table, attribution, wanted)
+    return chosen, members
 
 
 def count_grid(

@@ -8,6 +8,8 @@ from modelcensus.orgs.registry import (
     load_region_groups,
     load_registry,
     normalise_org_name,
+    requested_places,
+    requested_region,
 )
 
 __all__ = [
@@ -18,4 +20,6 @@ __all__ = [
     "load_region_groups",
     "load_registry",
     "normalise_org_name",
+    "requested_places",
+    "requested_region",
 ]

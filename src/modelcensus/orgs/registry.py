@@ -23,14 +23,18 @@ from pathlib import Path
 import pycountry
 from rapidfuzz import fuzz, process
 
-from modelcensus.errors import RegistryError
+from modelcensus.errors import QueryError, RegistryError
 from modelcensus.orgs.chinese import GREATER_CHINA, PLACES_FILE, ChineseIndex, has_cjk, parse_zh_name
+from modelcensus.records import requested_country
 
 SECTORS = ("industry", "academia", "government", "non-profit", "collective")
 KINDS = ("organization", "individual", "community")
 """What a registry entry is. Individuals and community groups (Hub accounts) get no invented country."""
 ORG_COLUMNS = ("id", "name", "countries", "sector", "parent", "aliases", "hub_handles", "note")
 REGION_FILE = "region_groups.csv"
+MAX_PARENT_DEPTH = 6
+"""How many levels an organization may sit below its top organization (a unit of a lab of a subsidiary of a group
+is 3): figures follow the parents this far (:mod:`modelcensus.metrics.organizations`)."""
 HANDLE_FILE = "hub_handles.csv"
 """Reviewed Hub handles of organizations the other files hold: ``handle,org_id,note`` (see :mod:`.handles`)."""
 HANDLE_COLUMNS = ("handle", "org_id", "note")
@@ -286,6 +290,11 @@ class Registry:
                 raise RegistryError(f"{where}, field 'countries': {code!r} is not an ISO 3166-1 alpha-2 code")
         if org.parent and org.parent not in self.orgs:
             raise RegistryError(f"{where}, field 'parent': {org.parent!r} is not in the registry")
+        if len(self.ancestors(org.id)) > MAX_PARENT_DEPTH:
+            raise RegistryError(
+                f"{where}, field 'parent': more than {MAX_PARENT_DEPTH} levels below its top organization "
+                f"({' > '.join(reversed(self.ancestors(org.id)))})"
+            )
         if not org.note.strip():
             raise RegistryError(f"{where}, field 'note': every entry needs a note or source")
 
@@ -336,7 +345,7 @@ class Registry:
         """The parent, its parent, … of an organization (nearest first)."""
         found: list[str] = []
         parent = self.orgs[org_id].parent
-        while parent and parent not in found and parent != org_id:
+        while parent and parent not in found and parent != org_id and parent in self.orgs:
             found.append(parent)
             parent = self.orgs[parent].parent
         return found
@@ -504,3 +513,34 @@ def load_region_groups() -> dict[str, RegionGroup]:
             members = frozenset(m.strip().upper() for m in row["members"].split(";") if m.strip())
             groups[row["group"].strip()] = RegionGroup(row["group"].strip(), row["name"].strip(), members, row["note"])
     return groups
+
+
+def _region_key(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.casefold())
+
+
+def requested_region(value: str, error: type[QueryError] = QueryError) -> RegionGroup:
+    """A region group as a user names it: its id (``eu27``, ``greater-china``) or its name (``EU-27``, ``Greater
+    China``), in any case, with or without hyphens and spaces. An unknown one raises ``error`` naming the
+    ``region`` parameter and the groups there are."""
+    groups = load_region_groups()
+    wanted = _region_key(value)
+    for group in groups.values():
+        if wanted and wanted in (_region_key(group.group), _region_key(group.name)):
+            return group
+    raise error(f"unknown region {value!r}; region groups: {', '.join(sorted(groups))}", parameter="region")
+
+
+def requested_places(
+    country: str | Iterable[str] | None, region: str | None, error: type[QueryError] = QueryError
+) -> tuple[tuple[str | None, ...], str | None]:
+    """A request's country filter as ISO codes (``None``: the models with no country) and, for a region, its
+    name: ``country`` one or several countries (codes or names, :func:`~modelcensus.records.requested_country`),
+    or ``region`` a region group (its members, :func:`requested_region`); not both."""
+    given = [country] if isinstance(country, str) else list(country or ())
+    if given and region is not None:
+        raise error("give either country or region, not both", parameter="region")
+    if region is not None:
+        group = requested_region(region, error)
+        return tuple(sorted(group.members)), group.name
+    return tuple(dict.fromkeys(requested_country(c, error) for c in given)), None

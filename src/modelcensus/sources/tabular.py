@@ -10,7 +10,11 @@ Mapping keys (YAML; unknown keys are an error, so a typo never silently drops a 
 ``name`` (required)
     column of the model name.
 ``source``
-    the source name the records carry (default ``tabular``).
+    the list's source name (default ``tabular``; ``modelcensus ingest tabular --name`` overrides it): letters,
+    digits, ``_``, ``.``, ``-`` and spaces, kept in lower case with ``-`` for spaces (``CAC Register`` is
+    ``cac-register``), not the name of a built-in source. Each name is a source of its own,
+    counted, linked and filtered like any other (``count --source NAME``); a file ingested again under the same
+    name is a newer export of that list. ``tabular`` in a request or a definition means every stored list.
 ``id``
     column of the list's own id; default: the row's line number (rows of a CSV, items of a JSON
     list, rows of the sheet), which is stable only as long as the file is.
@@ -45,13 +49,13 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 import yaml
 
-from modelcensus.errors import InputFormatError
+from modelcensus.errors import InputFormatError, QueryError
 from modelcensus.provenance import sha256_bytes
 from modelcensus.records import (
     CatalogRecord,
@@ -62,10 +66,10 @@ from modelcensus.records import (
     parse_bool,
     parse_date,
 )
-from modelcensus.vocabulary import OpenWeights
+from modelcensus.vocabulary import BUILT_IN_SOURCES, TABULAR_NAME, TABULAR_ROLE, OpenWeights, list_name
 
 DEFAULT_SOURCE = "tabular"
-ROLE = "list"
+ROLE = TABULAR_ROLE
 _COLUMN_KEYS = ("id", "name", "organization", "country", "published_on", "hf_id", "open_weights", "license")
 _TEXT_KEYS = ("source", "sheet", "license_of_data", "credit", "country_value")
 MAPPING_KEYS = frozenset((*_COLUMN_KEYS, *_TEXT_KEYS, "attributes"))
@@ -143,7 +147,10 @@ class Mapping:
             if not isinstance(code, str):
                 raise fail(f"{country_value!r} is not a country name or ISO code", "country_value")
             country_value = code
-        source = values["source"] or DEFAULT_SOURCE
+        source = list_name(values["source"] or DEFAULT_SOURCE)
+        problem = source_name_problem(source)
+        if problem:
+            raise fail(problem, "source")
         return cls(
             name_column=values["name"] or "",
             source=source,
@@ -161,6 +168,28 @@ class Mapping:
             credit=values["credit"] or source,
             file=file,
         )
+
+
+def source_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a tabular list (None: it can)."""
+    if not TABULAR_NAME.fullmatch(name):
+        return f"a tabular list's name is lower-case letters, digits, _, . and - (at most 64), not {name!r}"
+    if name in BUILT_IN_SOURCES:
+        return f"{name!r} is a built-in source; give the list a name of its own"
+    return None
+
+
+def named(mapping: Mapping, name: str | None) -> Mapping:
+    """The mapping with its list named ``name`` (``ingest tabular --name``), when given; an unfit name is an error
+    naming the option."""
+    if name is None:
+        return mapping
+    name = list_name(name)
+    problem = source_name_problem(name)
+    if problem:
+        raise QueryError(problem, parameter="name")
+    credit = name if mapping.credit == mapping.source else mapping.credit
+    return replace(mapping, source=name, credit=credit)
 
 
 def load_mapping(path: Path) -> Mapping:

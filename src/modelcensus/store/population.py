@@ -32,10 +32,9 @@ from modelcensus.linkage import CanonicalModel, SourceRecord, developer_by_name,
 from modelcensus.linkage.cac import alias_fingerprint, family_models, link_filing
 from modelcensus.orgs import Registry
 from modelcensus.store.cac import ensure_tables as ensure_cac_tables
-from modelcensus.vocabulary import DEFINITION_SOURCES, Attribution, Source
+from modelcensus.vocabulary import TABULAR_ROLE, Attribution, source_rank
 
-POPULATION_SOURCES = DEFINITION_SOURCES
-POPULATION_VERSION = "2"
+POPULATION_VERSION = "3"
 """Bumped whenever what the census records hold changes, so stored ones are rebuilt."""
 
 
@@ -168,7 +167,11 @@ def catalog_record(registry: Registry, row: Any) -> SourceRecord:
     day = _cell_date(row.published_on) or date_in_model_name(str(row.source_id))
     slug = _attributes(getattr(row, "attributes", None)).get("canonical_slug")
     aliases = (str(slug),) if isinstance(slug, str) and slug and slug != row.source_id else ()
-    return SourceRecord(str(row.source), str(row.source_id), str(row.name), dev, hf_id, own, day, aliases=aliases)
+    listed = row.source not in ("openrouter", "lmarena")  # a tabular list may state the record's countries
+    stated = tuple(_list(getattr(row, "countries_published", None))) if listed else ()
+    return SourceRecord(
+        str(row.source), str(row.source_id), str(row.name), dev, hf_id, own, day, aliases=aliases, stated=stated
+    )
 
 
 _EPOCH_SQL = """
@@ -188,13 +191,19 @@ SELECT h.export_id, 'huggingface' AS source, h.repo_id AS source_id, h.repo_id A
        h.pipeline_tag
 FROM hub_models h LEFT JOIN hub_roots r USING (repo_id) LEFT JOIN hub_handles k ON k.handle = h.author
 """
-_CATALOG_SQL = """
+_CATALOG_SQL = (
+    """
 SELECT c.export_id, c.source, c.source_id, c.name, c.organization, c.published_on, c.hf_id, c.open_weights,
-       CAST(c.attributes AS VARCHAR) AS attributes,
+       CAST(c.attributes AS VARCHAR) AS attributes, c.countries_published,
        (SELECT list(DISTINCT split_part(g.category, '/', 1)) FROM ratings g
         WHERE g.export_id = c.export_id AND g.source_id = c.source_id) AS arenas
-FROM catalog_records c WHERE c.source IN ('openrouter', 'lmarena')
+FROM catalog_records c
+WHERE c.source IN ('openrouter', 'lmarena')
+   OR c.export_id IN (SELECT export_id FROM snapshots WHERE role = '"""
+    + TABULAR_ROLE
+    + """')
 """
+)
 # Countries by attribution. Epoch: as published (the source's field) and resolved (the registry's countries
 # of each organization). Hub: resolved (the publishing organization's) and lineage (the root base model's
 # developer's); individuals and community accounts get none. Catalogues: the developer's (filled in Python).
@@ -216,8 +225,6 @@ JOIN org_countries oc ON oc.org_id = k.org_id
 WHERE k.kind = 'organization'
 GROUP BY ALL
 """
-
-SOURCE_RANK = {s: i for i, s in enumerate(Source)}
 
 
 def _canonical_map(
@@ -275,7 +282,9 @@ def _decide(row: Any, output: dict[str, Any]) -> scope.Decision:
         return scope.huggingface(str(row.source_id), tag, bool(row.derivative), bool(row.by_organization), params)
     if row.source == "openrouter":
         return scope.openrouter(str(row.source_id), output.get("output_modalities"), output.get("modality"))
-    return scope.lmarena(_list(row.arenas))
+    if row.source == "lmarena":
+        return scope.lmarena(_list(row.arenas))
+    return scope.tabular(str(row.source))
 
 
 def refresh(
@@ -350,7 +359,7 @@ def refresh(
             "by_organization": rows["by_organization"].astype(bool),
             "large_model": [d.admitted for d in decided],
             "large_model_reason": [d.reason for d in decided],
-            "source_rank": [SOURCE_RANK.get(s, 9) for s in rows["source"]],
+            "source_rank": [source_rank(str(s)) for s in rows["source"]],
         }
     )
     out["year"] = out["year"].astype("Int64")
@@ -361,10 +370,13 @@ def refresh(
     developer: list[tuple[object, object, object, str, str, int]] = []
     for r in catalog.itertuples(index=False):
         record = catalog_record(registry, r)
-        for attribution in Attribution:  # a catalogue record is its developer's under every attribution
-            developer.extend(
-                (r.export_id, r.source, r.source_id, attribution, c, i) for i, c in enumerate(record.countries)
-            )
+        listed = r.source not in ("openrouter", "lmarena")  # a tabular list: it may state countries of its own
+        for attribution in Attribution:
+            # a catalogue record is its developer's under every attribution; a tabular list's record, as published,
+            # has the countries the list gives (a column, or the one country of a national list), if any
+            codes = _list(r.countries_published) if listed and attribution == Attribution.AS_PUBLISHED else None
+            chosen = record.countries if codes is None else codes
+            developer.extend((r.export_id, r.source, r.source_id, attribution, c, i) for i, c in enumerate(chosen))
     countries = pd.concat(
         [
             countries,

@@ -13,7 +13,6 @@ from modelcensus.errors import NotFound, quoted
 from modelcensus.outputs.api.generations import Generation
 from modelcensus.outputs.common.render import records
 from modelcensus.queries import ModelsRequest
-from modelcensus.records import requested_country
 from modelcensus.vocabulary import Attribution, CacRecordType, CountSource, Source
 
 ITEM_COLUMNS = [
@@ -39,14 +38,16 @@ def models_behind(census: Census, q: ModelsRequest) -> pd.DataFrame:
         return _cac_filings(census, q)
     if q.definition is not None:
         definition = census.definition(q.definition)
+    elif q.tabular:
+        definition = census.source_definition(str(q.source))
     else:
         definition = Definition(
             "huggingface", "Hugging Face repos", (Source.HUGGINGFACE,), attribution=Attribution.RESOLVED
         )
-    country = "*" if q.country is None else requested_country(q.country)
     members = census.definition_members(
         definition,
-        country=country,
+        country=q.country or "*",
+        region=q.region,
         unit=q.unit or definition.unit,
         attribution=q.attribution,
         year=q.year,
@@ -74,7 +75,7 @@ def models_behind(census: Census, q: ModelsRequest) -> pd.DataFrame:
 
 def _epoch_models(census: Census, q: ModelsRequest) -> pd.DataFrame:
     attribution = q.attribution or Attribution.AS_PUBLISHED
-    frame = census.models(country=q.country, organization=q.organization, attribution=attribution, **q.filters()).frame
+    frame = census.models(organization=q.organization, attribution=attribution, **q.filters()).frame
     column = "countries_published" if attribution == Attribution.AS_PUBLISHED else "countries_resolved"
     published = pd.to_datetime(frame["published_on"])
     return pd.DataFrame(
@@ -159,7 +160,7 @@ def definition_out(d: Definition) -> dict[str, Any]:
 def cac_filings(census: Census, q: ModelsRequest) -> pd.DataFrame:
     """The CAC filings a request selects, every column (``/api/cac/filings``, ``modelcensus models --source cac``)."""
     return census.cac_filings(
-        country=q.country,
+        country=q.country[0] if q.country else None,
         province=q.province,
         organization=q.organization,
         month=q.month,

@@ -83,10 +83,18 @@ def ingest_tabular(
     from_path: Annotated[Path, typer.Option("--from", help="A CSV, JSON or XLSX list.")],
     mapping: Annotated[Path, typer.Option("--mapping", help="The YAML column mapping of the list.")],
     dated: DatedOption = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            help="The list's source name (default: the mapping's source, else tabular); each name is a list of its "
+            "own: count --source NAME.",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Ingest any list of models (a register of approved services, a company's list) with a YAML mapping."""
-    _ingest(db, "ingest_tabular", from_path, mapping, _day(dated))
+    _ingest(db, "ingest_tabular", from_path, mapping, _day(dated), name)
 
 
 @links_app.callback()

@@ -76,6 +76,18 @@ LargeOption = Annotated[
 ]
 OpenOption = Annotated[str | None, typer.Option("--open-weights", help=f"{either(OpenWeights)}.")]
 DomainOption = Annotated[str | None, typer.Option("--domain", help="Only models of this domain (e.g. Language).")]
+CountryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--country",
+        help="Only models of this country, under the attribution (ISO code or name; repeat for several; 'none': "
+        "with no country).",
+    ),
+]
+RegionOption = Annotated[
+    str | None,
+    typer.Option("--region", help="Only models of a region group (eu27, greater-china, g7, …), under the attribution."),
+]
 RuleOption = Annotated[str, typer.Option("--rule", help=f"Counting rule: {either(Rule)}.")]
 AttributionOption = Annotated[
     str,
@@ -322,6 +334,8 @@ SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "large_scale": (LargeOption, None),
     "open_weights": (OpenOption, None),
     "domain": (DomainOption, None),
+    "country": (CountryOption, None),
+    "region": (RegionOption, None),
     "rule": (RuleOption, Rule.FULL.value),
     "as_of": (AsOfOption, None),
 }

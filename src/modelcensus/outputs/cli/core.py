@@ -39,7 +39,16 @@ from modelcensus.outputs.cli.common import (
 )
 from modelcensus.outputs.cli.hub import DerivativesOption, MetricOption, PipelineOption
 from modelcensus.outputs.common.render import OutputFormat, emit, records
-from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, Attribution, CacRecordType, CountSource, Unit, either
+from modelcensus.vocabulary import (
+    MODEL_FILTERS,
+    PERIOD_FILTERS,
+    PLACE_FILTERS,
+    Attribution,
+    CacRecordType,
+    CountSource,
+    Unit,
+    either,
+)
 
 if TYPE_CHECKING:
     from modelcensus.census import Census, Figure, IngestReport
@@ -209,13 +218,15 @@ def _grouped(method: str, title: str, db: Path | None, fmt: OutputFormat, values
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule", "as_of")
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, *PLACE_FILTERS, "rule", "as_of")
 def count(
     by: ByOption = ["country"],  # noqa: B006
     source: Annotated[
         str,
         typer.Option(
-            "--source", help="epoch (models), huggingface (Hub repos) or cac (CAC filings: services, not models)."
+            "--source",
+            help="epoch (models), huggingface (Hub repos), cac (CAC filings: services, not models), tabular (every "
+            "stored tabular list) or one tabular list's name (modelcensus sources).",
         ),
     ] = "epoch",
     record_type: Annotated[
@@ -272,7 +283,7 @@ def count(
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule", "as_of")
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, *PLACE_FILTERS, "rule", "as_of")
 def stats(
     by: ByOption,
     attribution: AttributionOption = "as-published",
@@ -288,7 +299,7 @@ def stats(
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule", "as_of")
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, *PLACE_FILTERS, "rule", "as_of")
 def hardware(
     by: ByOption = ["country"],  # noqa: B006
     attribution: AttributionOption = "as-published",
@@ -304,16 +315,18 @@ def hardware(
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "as_of")
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, *PLACE_FILTERS, "as_of")
 def models(
-    country: Annotated[
-        str | None, typer.Option("--country", help="ISO code or name; 'none' for models with no country.")
-    ] = None,
     organization: Annotated[str | None, typer.Option("--organization", help="Organization name (substring).")] = None,
     attribution: AttributionOption = "as-published",
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many models.")] = None,
     source: Annotated[
-        str, typer.Option("--source", help="epoch (models) or cac (the CAC filings behind a count --source cac).")
+        str,
+        typer.Option(
+            "--source",
+            help="epoch (models), cac (the CAC filings behind a count --source cac), tabular (every tabular list's "
+            "records) or one tabular list's name.",
+        ),
     ] = "epoch",
     province: Annotated[
         str | None, typer.Option("--province", help="cac: a province (CN-BJ, Beijing, 北京); 'none' for no province.")
@@ -332,7 +345,6 @@ def models(
     """The models behind a figure, with organization, countries and source (with --source cac: the filings)."""
     q = mc.ModelsRequest.model_validate(
         dict(
-            country=country,
             organization=organization,
             attribution=attribution,
             source=source,
@@ -345,11 +357,16 @@ def models(
     if q.source == CountSource.CAC:
         _cac_filings(q, limit, db, fmt)
         return
+    if q.tabular:
+        _list_records(q, limit, db, fmt)
+        return
     if q.source != CountSource.EPOCH:
-        raise QueryError("models lists epoch models or cac filings (Hub repos: /api/models)", parameter="source")
+        raise QueryError(
+            "models lists epoch models, cac filings or a tabular list's records (Hub repos: /api/models)",
+            parameter="source",
+        )
     with _census(db) as census:
         figure = census.models(
-            country=q.country,
             organization=q.organization,
             attribution=q.attribution or Attribution.AS_PUBLISHED,
             limit=limit,
@@ -384,11 +401,37 @@ CAC_FILING_COLUMNS = [
 ]
 
 
+LIST_COLUMNS = ["name", "source", "source_id", "published_on", "countries", "unit_name"]
+
+
+def _list_records(q: ModelsRequest, limit: int | None, db: Path | None, fmt: OutputFormat) -> None:
+    """``models --source NAME`` (or ``tabular``): the records of a tabular list behind a ``count --source NAME``."""
+    import pandas as pd  # loaded with a command, not at start-up
+
+    with _census(db) as census:
+        definition = census.source_definition(str(q.source))
+        frame = census.definition_members(
+            definition,
+            country=q.country or "*",
+            region=q.region,
+            unit=q.unit,
+            attribution=q.attribution,
+            year=q.year,
+            since=q.since,
+            until=q.until,
+            as_of=q.as_of,
+        )
+    frame = frame if limit is None else frame.head(limit)
+    frame["published_on"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["published_on"]]
+    columns = LIST_COLUMNS if fmt is OutputFormat.table else None
+    emit(frame, fmt, console, title=f"{len(frame)} records of {q.source}", columns=columns)
+
+
 def _cac_filings(q: ModelsRequest, limit: int | None, db: Path | None, fmt: OutputFormat) -> None:
     """``models --source cac``: the filings behind a CAC count."""
     with _census(db) as census:
         figure = census.cac_filings(
-            country=q.country,
+            country=q.country[0] if q.country else None,
             province=q.province,
             organization=q.organization,
             month=q.month,

@@ -28,7 +28,7 @@ from modelcensus.outputs.cli.common import (
 )
 from modelcensus.outputs.common.render import OutputFormat, emit, with_coverage
 from modelcensus.records import requested_name
-from modelcensus.vocabulary import Attribution, Derivatives, HubMetric
+from modelcensus.vocabulary import PLACE_FILTERS, Attribution, Derivatives, HubMetric
 
 if TYPE_CHECKING:
     from modelcensus.census import Census, IngestReport
@@ -167,7 +167,7 @@ def lineage(
 
 @app.command()
 @handle_errors
-@filter_options("rule", "as_of")
+@filter_options(*PLACE_FILTERS, "rule", "as_of")
 def trend(
     by: ByOption = ["country"],  # noqa: B006
     metric: MetricOption = HubMetric.DOWNLOADS.value,

@@ -25,7 +25,7 @@ from modelcensus.outputs.cli.common import (
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.records import is_missing, requested_country
-from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, VINTAGE_DIMENSIONS, either
+from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, PLACE_FILTERS, VINTAGE_DIMENSIONS, either
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,7 +48,7 @@ VINTAGE_JSON = [
 
 @app.command()
 @handle_errors
-@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, "rule")
+@filter_options(*PERIOD_FILTERS, *MODEL_FILTERS, *PLACE_FILTERS, "rule")
 def vintages(
     by: Annotated[str, typer.Option("--by", help=f"{either(VINTAGE_DIMENSIONS)}.")] = "country",
     attribution: AttributionOption = "as-published",
@@ -93,7 +93,7 @@ def vintages(
 
 @app.command()
 @handle_errors
-@filter_options(*MODEL_FILTERS)
+@filter_options(*MODEL_FILTERS, *PLACE_FILTERS)
 def lag(
     since: Annotated[
         int | None, typer.Option("--since", help="First year to assess (default: five years back).")

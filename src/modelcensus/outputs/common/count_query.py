@@ -69,10 +69,11 @@ def count_figure(census: Census, q: CountRequest) -> CountFigure:
 
 
 def _count_figure(census: Census, q: CountRequest) -> CountFigure:
-    if q.definition is not None:
+    if q.definition is not None or q.tabular:
         rule = None if q.rule == Rule.FULL and q.unit is None else q.rule
+        name = q.definition if q.definition is not None else str(q.source)
         figure = census.count_definition(
-            q.definition,
+            q.definition if q.definition is not None else census.source_definition(name),
             unit=q.unit,
             rule=rule,
             attribution=q.attribution,
@@ -80,10 +81,11 @@ def _count_figure(census: Census, q: CountRequest) -> CountFigure:
             since=q.since,
             until=q.until,
             as_of=q.as_of,
+            **q.place(),
         )
         as_of = f", as of {q.as_of}" if q.as_of else ""
         unit = unit_plural(figure.provenance.unit or "model")
-        title = f"Models by country: {q.definition} ({unit}{as_of})"
+        title = f"Models by country: {name} ({unit}{as_of})"
         return CountFigure(figure.frame, figure.frame, title, figure.provenance)
     by = [str(b) for b in q.by]
     if q.source == CountSource.HUGGINGFACE:
@@ -99,6 +101,7 @@ def _count_figure(census: Census, q: CountRequest) -> CountFigure:
             until=q.until,
             pipeline_tag=q.pipeline_tag,
             as_of=q.as_of,
+            **q.place(),
         )
         frame = figure.frame
         extra = [c for c in frame.columns if c not in HUB_TABLE_COLUMNS and c not in ("reason",)]

@@ -44,6 +44,18 @@ class CountRow(BaseModel):
     downloads_with_organization_share: float | None = Field(
         None, description="Hub: the figure's downloads attributed to an organization"
     )
+    org_id: str | None = Field(None, description="by organization: the registry id the row's name resolves to")
+    organization: str | None = Field(
+        None, description="by organization: the registry's name of that organization (the same on every page)"
+    )
+    countries: list[str] | None = Field(
+        None, description="by organization: the organization's own countries (registry), not its models'"
+    )
+    models_with_subsidiaries: int | None = Field(
+        None,
+        description="by organization: distinct models of the organization or of one the registry places below it "
+        "(what its page counts)",
+    )
     metric: HubMetric | None = None
     rule: Rule | None = None
     attribution: Attribution | None = None

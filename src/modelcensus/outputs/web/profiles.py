@@ -58,6 +58,11 @@ def _model_rows(frame: pd.DataFrame, countries: str, limit: int) -> list[dict[st
     return rows
 
 
+def _ids(names: Any, resolved: dict[str, Any]) -> set[str]:
+    """The registry ids of a model's published organization names."""
+    return {o.id for n in names if (o := resolved.get(n)) is not None}
+
+
 def _hub_row(frame: pd.DataFrame, groups: list[str]) -> dict[str, Any] | None:
     """The Hub figure of one group, or the sum over an organization and its subsidiaries (a repo has
     one publisher and one root, so the groups' repos do not overlap)."""
@@ -102,10 +107,21 @@ class Profiles:
         per_year = per_year[per_year["group"] == iso]
         models = self._facade.models(country=iso, attribution=attribution, since=since, until=until).frame
         column = "countries_published" if attribution == "as-published" else "countries_resolved"
-        top = self._facade.top_organizations(10, org_country=iso, since=since, until=until).frame
+        # ranked by what each organization's own page counts (its subsidiaries included), so one organization
+        # has one total on every page; ``models_own`` is its row in ``count --by organization --attribution resolved``
+        ranked = self._facade.top_organizations(
+            10, org_country=iso, rank_by="models_with_subsidiaries", since=since, until=until
+        )
+        top = ranked.frame
         orgs = [
-            {"organization": str(name), "models": _int(n)}
-            for name, n in zip(top["organization"], top["models"], strict=True)
+            {
+                "organization": str(r["organization"]),
+                "org_id": str(r["org_id"]),
+                "models": _int(r["models_with_subsidiaries"]),
+                "models_own": _int(r["models"]),
+                "countries": list(r["countries"]),
+            }
+            for r in top.to_dict(orient="records")
         ]
         share = (
             {
@@ -132,6 +148,7 @@ class Profiles:
                 if r["year"] is not None and not pd.isna(r["year"])
             ],
             "top_organizations": orgs,
+            "top_organizations_note": ranked.provenance.note,
             "open_weights": _open_weights(models),
             "hub": self._hub_figures([iso], "country"),
             "frontier": self._frontier_of(iso),
@@ -174,6 +191,7 @@ class Profiles:
             "note": org.note,
             "spellings": spellings,
             "models_total": len(mine),
+            "models_own": int(mine["organizations"].map(lambda names: org.id in _ids(names, resolved)).sum()),
             "per_year": _per_year(mine),
             "open_weights": _open_weights(mine),
             "hub": self._hub_figures(
@@ -184,6 +202,9 @@ class Profiles:
                 "definition": listed.provenance.definition,
                 "rule": "full",
                 "attribution": "resolved (the registry's organization, its subsidiaries included)",
+                "note": "models_total counts the models of the organization and of the organizations the registry "
+                "places below it (its row's models_with_subsidiaries in count --by organization and the number on "
+                "its country's page); models_own those listing the organization itself (that row's models)",
                 "snapshots": listed.provenance.snapshot_list,
             },
         }
