@@ -107,6 +107,7 @@ def _chart(
                 data,
                 t["axis"],
                 kind="line",
+                integer=True,
                 steps=True,
                 dotted=(names["highest"],),
                 points=points,
@@ -118,34 +119,39 @@ def _chart(
     first = series["filing"].provenance
     snapshots = list(first.snapshot_list)
     c = b.s["caption_line"].format
-    attachments = [s for s in snapshots if s["source"] == "cac"]
-    table = [s for s in snapshots if s["source"] == "cac-totals"]
+    attachments, tables = _dates(b, snapshots, "cac"), _dates(b, snapshots, "cac-totals")
     stated = [d for d in totals.frame["as_of"] if d is not None and not pd.isna(d)]
-    vintage = t["vintage"].format(
-        attachments=b.w.join(b.w.date(s.get("data_date")) or b.w.s["unknown"] for s in attachments)
-        if attachments
-        else t["none_stored"],
-        last=b.w.date(max(stated)) if stated else b.w.s["unknown"],
-        table=b.w.join(b.w.date(s.get("data_date")) or b.w.s["unknown"] for s in table) if table else t["none_stored"],
+    vintage = b.w.join(
+        [
+            t["vintage_attachments"].format(dates=b.w.join(attachments)) if attachments else t["no_attachments"],
+            t["vintage_totals"].format(last=b.w.date(max(stated)), table=b.w.join(tables))
+            if stated
+            else t["no_totals"],
+        ],
+        clauses=True,
+    )
+    undated_text = t["undated"].format(
+        filings=b.count(undated["filing"]),
+        stored=b.count(stored["filing"]),
+        registrations=b.count(undated["registration"]),
+        stored_registrations=b.count(stored["registration"]),
     )
     extra = [
         c(label=t["unit_label"], text=t["unit"]),
         c(label=t["vintage_label"], text=vintage),
-        c(
-            label=t["undated_label"],
-            text=t["undated"].format(
-                filings=b.count(undated["filing"]),
-                stored=b.count(stored["filing"]),
-                registrations=b.count(undated["registration"]),
-                stored_registrations=b.count(stored["registration"]),
-            ),
-        ),
+        *([c(label=t["undated_label"], text=undated_text)] if any(stored.values()) else []),
         c(label=t["part_label"], text=t["part"]),
     ]
     caption = b.caption(
         t["definition"], t["rule"], t["attribution"], snapshots, t["denominator"], measure=t["measure"], extra=extra
     )
     return b.chart("cac_register", t["chart_title"], panels, caption, columns=2, width_in=13.0)
+
+
+def _dates(b: ReportBuilder, snapshots: list[dict[str, str]], source: str) -> list[str]:
+    """The dates of a source's snapshots, each once, oldest first, as the language writes them."""
+    days = sorted({str(s.get("data_date") or "") for s in snapshots if s["source"] == source})
+    return [b.w.date(d) if d and d not in ("None", "NaT", "nan") else str(b.w.s["unknown"]) for d in days]
 
 
 def _points(b: ReportBuilder, frame: pd.DataFrame, what: str) -> list[Point]:
@@ -181,6 +187,8 @@ def _points(b: ReportBuilder, frame: pd.DataFrame, what: str) -> list[Point]:
 def _panel_note(b: ReportBuilder, frame: pd.DataFrame, dated: int, undated: int) -> str:
     t = b.s["sections"]["cac"]
     published = frame[frame["published_total"].notna()]
+    if not dated and not undated:
+        return str(t["panel_note_none"])
     if not dated:
         return str(t["panel_note_undated"].format(undated=b.count(undated)))
     if published.empty:

@@ -83,6 +83,8 @@ class Panel:
     xlabel: str = ""
     xlim: tuple[Any, Any] | None = None
     """Fixed x-axis limits: numbers, or dates on a time axis (panels of one chart over the same period)."""
+    integer: bool = False
+    """Whole-number ticks on the value axis (a count of a few: never 2.5 services)."""
     steps: bool = False
     """Lines drawn as steps (a running count that holds between the x values), not as slopes."""
     dotted: tuple[str, ...] = ()
@@ -300,7 +302,7 @@ def matplotlib_figure(chart: Chart) -> Figure:
 def _legend_columns(width_in: float, entries: list[str]) -> int:
     """Legend entries per row: up to six, as many as fit the figure's width side by side (long labels, as
     Indonesian writes them, take fewer per row)."""
-    widths = sorted((0.6 + 0.075 * display_width(e) for e in entries), reverse=True)
+    widths = sorted((0.5 + 0.065 * display_width(e) for e in entries), reverse=True)
     for ncol in range(min(6, len(entries)), 1, -1):
         if sum(widths[:ncol]) <= 0.95 * width_in:
             return ncol
@@ -416,7 +418,7 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
         )
     if panel.kind != "hbar":
         ax.yaxis.set_major_formatter(FuncFormatter(chart.percent if panel.percent else chart.thousands))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=panel.integer))
         ax.tick_params(axis="y", labelsize=8)
         ax.set_ylabel(panel.ylabel, fontsize=9)
         if panel.ylim is not None:
