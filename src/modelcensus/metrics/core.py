@@ -373,11 +373,13 @@ def count_models(
 
 
 def count_order(result: ir.Table, by: Sequence[str]) -> ir.Table:
-    """A count's rows in order: time and openness first, the count descending, then the groups."""
+    """A count's rows in order: time and openness first, the count descending, then the groups. The count is
+    rounded for the order: fractional sums differ in their last bits between engines, and ties must break on the
+    groups the same way everywhere."""
     return result.order_by(
         [
             *[result[s] for s in by if s in _PER_VALUE],
-            result["count"].desc(),
+            result["count"].round(9).desc(),
             *[result[c].asc() for c in by if c not in _PER_VALUE],
         ]
     )
