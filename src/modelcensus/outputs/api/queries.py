@@ -11,9 +11,10 @@ from modelcensus.census import Census
 from modelcensus.definitions import Definition
 from modelcensus.errors import NotFound, quoted
 from modelcensus.outputs.api.generations import Generation
+from modelcensus.outputs.common.count_query import cac_filing_filters
 from modelcensus.outputs.common.render import records
 from modelcensus.queries import ModelsRequest
-from modelcensus.vocabulary import Attribution, CacRecordType, CountSource, Source
+from modelcensus.vocabulary import Attribution, CountSource, Source
 
 ITEM_COLUMNS = [
     "id",
@@ -159,18 +160,7 @@ def definition_out(d: Definition) -> dict[str, Any]:
 
 def cac_filings(census: Census, q: ModelsRequest) -> pd.DataFrame:
     """The CAC filings a request selects, every column (``/api/cac/filings``, ``modelcensus models --source cac``)."""
-    return census.cac_filings(
-        country=q.country[0] if q.country else None,
-        province=q.province,
-        organization=q.organization,
-        month=q.month,
-        record_type=q.record_type or CacRecordType.FILING,
-        attribution=q.attribution or Attribution.AS_PUBLISHED,
-        year=q.year,
-        since=q.since,
-        until=q.until,
-        as_of=q.as_of,
-    ).frame
+    return census.cac_filings(**cac_filing_filters(q)).frame
 
 
 def _cac_filings(census: Census, q: ModelsRequest) -> pd.DataFrame:

@@ -429,20 +429,10 @@ def _list_records(q: ModelsRequest, limit: int | None, db: Path | None, fmt: Out
 
 def _cac_filings(q: ModelsRequest, limit: int | None, db: Path | None, fmt: OutputFormat) -> None:
     """``models --source cac``: the filings behind a CAC count."""
+    from modelcensus.outputs.common.count_query import cac_filing_filters  # loaded with a command, not at start-up
+
     with _census(db) as census:
-        figure = census.cac_filings(
-            country=q.country[0] if q.country else None,
-            province=q.province,
-            organization=q.organization,
-            month=q.month,
-            record_type=q.record_type or CacRecordType.FILING,
-            attribution=q.attribution or Attribution.AS_PUBLISHED,
-            year=q.year,
-            since=q.since,
-            until=q.until,
-            as_of=q.as_of,
-            limit=limit,
-        )
+        figure = census.cac_filings(**cac_filing_filters(q), limit=limit)
     columns = CAC_FILING_COLUMNS if fmt is OutputFormat.table else None
     kind = q.record_type or CacRecordType.FILING
     emit(figure, fmt, console, title=f"{len(figure.frame)} CAC {kind}s (services, not models)", columns=columns)

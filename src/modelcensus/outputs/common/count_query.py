@@ -12,7 +12,7 @@ import pandas as pd
 from modelcensus.census import Census, Figure, Provenance
 from modelcensus.definitions import unit_plural
 from modelcensus.outputs.common.render import records, with_coverage
-from modelcensus.queries import CountRequest
+from modelcensus.queries import CountRequest, ModelsRequest
 from modelcensus.vocabulary import Attribution, CacRecordType, CountSource, Derivatives, HubMetric, Rule
 
 HUB_TABLE_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
@@ -137,3 +137,19 @@ def _count_figure(census: Census, q: CountRequest) -> CountFigure:
     return CountFigure(
         frame.assign(rule=q.rule, attribution=attribution), frame, f"Models by {' × '.join(by)}", figure.provenance
     )
+
+
+def cac_filing_filters(q: ModelsRequest) -> dict[str, Any]:
+    """``Census.cac_filings`` arguments for a request (``/api/cac/filings``, ``models --source cac``)."""
+    return {
+        "country": q.country[0] if q.country else None,
+        "province": q.province,
+        "organization": q.organization,
+        "month": q.month,
+        "record_type": q.record_type or CacRecordType.FILING,
+        "attribution": q.attribution or Attribution.AS_PUBLISHED,
+        "year": q.year,
+        "since": q.since,
+        "until": q.until,
+        "as_of": q.as_of,
+    }
