@@ -15,8 +15,9 @@ A unit's countries are the union of its members'; a unit's year is its earliest 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,13 @@ class Definition:
 
 
 def _load(text: str, where: str) -> Definition:
+    """The definition a file's text holds (parsed once per text: figures look definitions up often)."""
+    d = _parsed(text, where)
+    return replace(d, filters=dict(d.filters))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str, where: str) -> Definition:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

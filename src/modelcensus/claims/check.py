@@ -88,7 +88,7 @@ def evaluate_all(
     grids = {}
     for done, name in enumerate(definitions):
         tell(f"counting under {name}", done, steps)
-        grids[name] = census.count_grid(name, periods, now)
+        grids[name] = _indexed(census.count_grid(name, periods, now))
     results = []
     for done, claim in enumerate(claims, start=len(definitions)):
         tell(f"claim {claim.id}", done, steps)
@@ -168,14 +168,26 @@ def evaluate_all(
     return results
 
 
-def _grid_figure(grid: Any, claim: Claim, unit: str, rule: str, period: int) -> tuple[float | None, int]:
-    rows = grid[grid["unit"] == unit]
-    if rows.empty:
+Grid = dict[str, tuple[dict[str, Any], dict[Any, dict[str, Any]]]]
+"""A definition's count grid by unit: the unit's first row (its denominators) and its rows by group."""
+
+
+def _indexed(frame: Any) -> Grid:
+    grid: Grid = {}
+    for row in frame.to_dict("records"):
+        _, groups = grid.setdefault(str(row["unit"]), (row, {}))
+        groups.setdefault(row["group"], row)
+    return grid
+
+
+def _grid_figure(grid: Grid, claim: Claim, unit: str, rule: str, period: int) -> tuple[float | None, int]:
+    if unit not in grid:
         return None, 0
-    total = rows[f"denominator_{period}"].iloc[0]
+    first, groups = grid[unit]
+    total = first[f"denominator_{period}"]
     denominator = 0 if is_missing(total) else int(total)  # no unit at all (nothing in force on that date)
     if denominator == 0:
         return None, 0
-    hit = rows[rows["group"] == claim.country]
-    count = float(hit[f"{rule}_{period}"].iloc[0]) if len(hit) else 0.0
+    hit = groups.get(claim.country) if claim.country is not None else None
+    count = float(hit[f"{rule}_{period}"]) if hit is not None else 0.0
     return (count, denominator) if claim.metric == "count" else (count / denominator, denominator)

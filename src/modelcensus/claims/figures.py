@@ -13,7 +13,7 @@ from modelcensus.claims.model import Claim
 from modelcensus.definitions import Definition
 from modelcensus.figures.coverage import CoverageFigures
 from modelcensus.figures.reader import Part, Reader
-from modelcensus.metrics.populations import Period, count_population, units_in_group
+from modelcensus.metrics.populations import Period, count_of, units_of_group
 from modelcensus.records import country_name, is_missing, jsonable
 
 
@@ -49,10 +49,8 @@ class ClaimFigures(Part):
         """The claim's figure under its definition at the vintage in force on ``as_of`` (default: the claim's)."""
         d = self.reader.definition(name)
         when = as_of or claim.as_of
-        frame = count_population(
-            self.population_tables, d.sources, d.filters, d.unit, d.rule, d.attribution, claim.window, when
-        )
-        counts = frame.execute()
+        pop = self.reader.population(d, (d.unit,), d.attribution, when).of_kind(d.unit)
+        counts = self.reader.execute(count_of(pop, d.rule, claim.window))
         if counts.empty or int(counts["denominator"].iloc[0]) == 0:
             return None
         hit = counts[counts["group"] == claim.country]
@@ -62,10 +60,9 @@ class ClaimFigures(Part):
     def claim_evidence(self, claim: Claim, name: str, now: date | None = None, limit: int = 2000) -> list[str]:
         """The units (their names) counted for the claim's country now: the evidence of the figure."""
         d = self.reader.definition(name)
-        chosen, _ = units_in_group(
-            self.population_tables, d.sources, d.filters, d.unit, d.attribution, claim.country, claim.window, now
-        )
-        frame = chosen.select("name").order_by("name").limit(limit).execute()
+        pop = self.reader.population(d, (d.unit,), d.attribution, now).of_kind(d.unit)
+        chosen, _ = units_of_group(pop, claim.country, claim.window)
+        frame = self.reader.execute(chosen.select("name").order_by("name").limit(limit))
         return [str(n) for n in frame["name"]]
 
     def claim_coverage(

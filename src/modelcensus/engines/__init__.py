@@ -51,6 +51,13 @@ class Engine(Protocol):
     def scalar(self, expr: ir.Scalar) -> object:
         """Run an Ibis scalar expression (a count, a maximum) on this engine."""
 
+    def materialize(self, expr: ir.Table) -> ir.Table:
+        """Run ``expr`` once into a temporary table of this engine's session and return that table: what several
+        figures read (a definition's population) is built once, and the expressions over it stay small."""
+
+    def release(self, table: ir.Table) -> None:
+        """Drop a table :meth:`materialize` made (its rows are no longer read)."""
+
     def close(self) -> None:
         """Release the connection (and a Spark session this engine started)."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
@@ -19,14 +21,32 @@ class DuckDBEngine:
         self._store = store
         self.location = str(store.path)
         self._backend = ibis.duckdb.from_connection(store.con)
+        self._tables: tuple[str, CensusTables] | None = None
+        self._names = itertools.count()
 
     @property
     def store(self) -> Store:
         return self._store
 
     def tables(self) -> CensusTables:
+        """The stored tables, described once per state of the schema (describing each of them is a query: a
+        figure asks for the tables several times)."""
         self._store.ensure_population_tables()
-        return CensusTables(**{name: self._backend.table(name) for name in CensusTables.__dataclass_fields__})
+        shape = self._schema_fingerprint()
+        if self._tables is None or self._tables[0] != shape:
+            tables = CensusTables(**{name: self._backend.table(name) for name in CensusTables.__dataclass_fields__})
+            self._tables = (shape, tables)
+        return self._tables[1]
+
+    def _schema_fingerprint(self) -> str:
+        """Every table's and temporary table's columns and types, in one query: what the Ibis tables describe."""
+        names = ", ".join(f"'{name}'" for name in CensusTables.__dataclass_fields__)
+        rows = self._store.con.execute(
+            "SELECT string_agg(database_name || '.' || table_name || '.' || column_name || ':' || data_type, ','"
+            " ORDER BY database_name, table_name, column_index) "
+            f"FROM duckdb_columns() WHERE table_name IN ({names})"
+        ).fetchall()
+        return str(rows[0][0])
 
     def table(self, name: str) -> ir.Table:
         return self._backend.table(name)
@@ -37,6 +57,16 @@ class DuckDBEngine:
 
     def scalar(self, expr: ir.Scalar) -> object:
         return expr.execute()
+
+    def materialize(self, expr: ir.Table) -> ir.Table:
+        name = f"_modelcensus_{id(self):x}_{next(self._names)}"
+        sql = self._backend.compile(expr)
+        self._store.con.execute(f'CREATE TEMP TABLE "{name}" AS {sql}')
+        return self._backend.table(name)
+
+    def release(self, table: ir.Table) -> None:
+        name = table.op().name  # a DatabaseTable: materialize's own
+        self._store.con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
     def close(self) -> None:
         self._store.close()

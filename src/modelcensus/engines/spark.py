@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import os
 import shutil
 import tempfile
@@ -149,6 +150,8 @@ class SparkEngine:
         self.manifest = manifest
         self.owns_session = owns_session
         self._backend = ibis.pyspark.connect(session)
+        self._cached: dict[str, Any] = {}
+        self._names = itertools.count()
         self._tables = CensusTables(**{name: self._backend.table(name) for name in CensusTables.__dataclass_fields__})
 
     @classmethod
@@ -188,7 +191,24 @@ class SparkEngine:
     def scalar(self, expr: ir.Scalar) -> object:
         return expr.execute()
 
+    def materialize(self, expr: ir.Table) -> ir.Table:
+        name = f"_modelcensus_{id(self):x}_{next(self._names)}"
+        frame = self.session.sql(str(self._backend.compile(expr))).cache()
+        frame.createOrReplaceTempView(name)
+        self._cached[name] = frame
+        return self._backend.table(name)
+
+    def release(self, table: ir.Table) -> None:
+        name = table.op().name  # a DatabaseTable: materialize's own
+        frame = self._cached.pop(name, None)
+        self.session.catalog.dropTempView(name)
+        if frame is not None:
+            frame.unpersist()
+
     def close(self) -> None:
+        for name in list(self._cached):
+            self.session.catalog.dropTempView(name)
+        self._cached.clear()
         for name in self.manifest["tables"]:
             self.session.catalog.dropTempView(name)
         if self.owns_session:

@@ -19,12 +19,7 @@ from modelcensus.figures.reader import Part
 from modelcensus.metrics.core import RULE_TEXT, epoch_roles, place_text
 from modelcensus.metrics.frontier import frontier as frontier_expr
 from modelcensus.metrics.frontier import undated_ratings
-from modelcensus.metrics.populations import (
-    Period,
-    count_population,
-    record_countries,
-    units_in_group,
-)
+from modelcensus.metrics.populations import Period, count_of, record_countries, units_of_group
 from modelcensus.orgs import requested_places
 from modelcensus.records import country_name, is_missing, stable
 from modelcensus.vocabulary import Attribution, Source
@@ -166,10 +161,8 @@ class CatalogFigures(Part):
         when = self.reader.as_of(as_of)
         period = _period(year, since, until)
         place = requested_places(country, region)
-        expr = count_population(
-            self.population_tables, d.sources, d.filters, unit, rule, attribution, period, when, countries=place[0]
-        )
-        frame = _with_names(self.reader.execute(expr))
+        pop = self.reader.population(d, (unit,), attribution, when).of_kind(unit)
+        frame = _with_names(self.reader.execute(count_of(pop, rule, period, countries=place[0])))
         if rule != "fractional":
             frame["count"] = frame["count"].round().astype("int64")
         provenance = self._definition_provenance(d, unit, rule, attribution, when, period=period, place=place)
@@ -194,18 +187,8 @@ class CatalogFigures(Part):
         d = self.reader.definition(name)
         unit, rule, attribution = unit or d.unit, rule or d.rule, attribution or d.attribution
         when = self.reader.as_of(as_of)
-        expr = count_population(
-            self.population_tables,
-            d.sources,
-            d.filters,
-            unit,
-            rule,
-            attribution,
-            Period(since=since, until=until),
-            when,
-            True,
-        )
-        frame = _with_names(self.reader.execute(expr))
+        pop = self.reader.population(d, (unit,), attribution, when).of_kind(unit)
+        frame = _with_names(self.reader.execute(count_of(pop, rule, Period(since=since, until=until), True)))
         frame["year"] = frame["year"].astype("int64")
         frame = frame[["group", "group_name", "year", "count", "units", "denominator", "share"]]
         return Figure(frame, self._definition_provenance(d, unit, rule, attribution, when, years=(since, until)))
@@ -233,7 +216,8 @@ class CatalogFigures(Part):
         t, when = self.population_tables, self.reader.as_of(as_of)
         everywhere = country is None or country == "*"
         wanted = requested_places(None if everywhere else country, region)[0] + ((None,) if country is None else ())
-        chosen, members = units_in_group(t, d.sources, d.filters, unit, attribution, wanted, period, when)
+        pop = self.reader.population(d, (unit,), attribution, when).of_kind(unit)
+        chosen, members = units_of_group(pop, wanted, period)
         j = members.join(chosen.select("unit", unit_name=chosen.name, unit_year=chosen.year), "unit")
         keys = ["export_id", "source", "source_id"]
         c = record_countries(t, attribution)

@@ -18,15 +18,9 @@ from modelcensus.errors import QueryError
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.reader import Part
 from modelcensus.metrics.estimate import capture_histories, estimate_by_group, link_error_sensitivity
-from modelcensus.metrics.populations import (
-    Period,
-    admitted,
-    count_grid,
-    in_force,
-    unit_countries,
-    units,
-)
+from modelcensus.metrics.populations import Period, grid_of, in_force, in_period
 from modelcensus.records import country_name, is_missing
+from modelcensus.vocabulary import Unit
 
 
 class CoverageFigures(Part):
@@ -67,9 +61,8 @@ class CoverageFigures(Part):
         """A definition's counts under every unit and rule for several periods (see
         :func:`modelcensus.metrics.populations.count_grid`)."""
         d = self.reader.definition(name)
-        frame: pd.DataFrame = count_grid(
-            self.population_tables, d.sources, d.filters, d.attribution, periods, as_of
-        ).execute()
+        pop = self.reader.population(d, tuple(Unit), d.attribution, as_of)
+        frame: pd.DataFrame = self.reader.execute(grid_of(pop, periods))
         frame["group"] = pd.Series(
             [None if is_missing(g) else str(g) for g in frame["group"]], dtype=object, index=frame.index
         )
@@ -88,11 +81,10 @@ class CoverageFigures(Part):
             raise QueryError(
                 f"source {unknown[0]!r} is not among {name}'s sources ({', '.join(d.sources)})", parameter="source"
             )
-        t = self.population_tables  # the census records, brought up to date
-        records = admitted(t, chosen, d.filters, as_of)
-        members, _ = units(records, d.unit, len(d.sources) > 1, period)
-        listed = members.select("unit", "source").distinct()
-        uc = unit_countries(t, members, d.attribution)
+        pop = self.reader.population(d, (d.unit,), d.attribution, as_of, sources=chosen).of_kind(d.unit)
+        counted = in_period(pop.units, period)
+        listed = pop.members.semi_join(counted, "unit").select("unit", "source").distinct()
+        uc = pop.countries.semi_join(counted, "unit")
         return listed, uc.select("unit", group=uc.country), chosen
 
     def estimate(

@@ -8,6 +8,8 @@ One :class:`Reader` is shared by the figure classes of this package (composed in
 from __future__ import annotations
 
 import copy
+import json
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -23,11 +25,24 @@ from modelcensus.engines.duckdb import DuckDBEngine
 from modelcensus.errors import QueryError, StoreOnlyError
 from modelcensus.linking import Linker
 from modelcensus.metrics.core import CensusTables, Filters, epoch_roles
-from modelcensus.metrics.populations import in_force, tabular_sources
+from modelcensus.metrics.populations import (
+    Population,
+    in_force,
+    population_members,
+    population_units,
+    tabular_sources,
+    unit_countries,
+)
 from modelcensus.orgs import Registry, load_registry, requested_places
 from modelcensus.records import as_date, is_missing
 from modelcensus.store import Store
 from modelcensus.vocabulary import DEFINITION_SOURCES, Source
+
+POPULATION_ROWS = 12_000_000
+"""How many member rows of materialised populations a reader keeps (the least recently used beyond it are dropped):
+a population of the whole Hub is millions of rows, the claims' populations thousands."""
+POPULATIONS = 64
+"""How many materialised populations a reader keeps at most."""
 
 
 def parse_as_of(value: date | str | None, parameter: str = "as_of") -> date | None:
@@ -49,6 +64,11 @@ class Reader:
         self._registry: Registry | None = None
         self.linker = Linker(engine, lambda: self.registry) if isinstance(engine, DuckDBEngine) else None
         self._memo: dict[tuple[Any, ...], Any] = {}
+        # materialised populations: (members, units, rows) by (sources, filters, linked, as_of, kinds), and their
+        # countries by that key and an attribution; for one state of the data
+        self._populations: OrderedDict[tuple[Any, ...], tuple[ir.Table, ir.Table, int]] = OrderedDict()
+        self._population_countries: dict[tuple[Any, ...], ir.Table] = {}
+        self._populations_state: str | None = None
 
     @property
     def registry(self) -> Registry:
@@ -106,6 +126,62 @@ class Reader:
 
     def as_of(self, value: date | str | None) -> date | None:
         return parse_as_of(value)
+
+    def population(
+        self,
+        d: Definition,
+        kinds: Sequence[str],
+        attribution: str,
+        as_of: date | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Population:
+        """A definition's :class:`~modelcensus.metrics.populations.Population` on ``as_of`` at ``kinds`` of unit,
+        under ``attribution``, read from ``sources`` (default: the definition's; the units are canonical models
+        when the definition has several), materialised once by the engine and kept while the data stay the same:
+        every count, rule, period, country and list of members of it reads these tables, so a claims check or a
+        page of members never builds a population twice. One kept at more kinds serves fewer."""
+        t = self.population_tables
+        state = self.state()
+        if state != self._populations_state:
+            self.drop_populations()
+            self._populations_state = state
+        chosen = tuple(sources) if sources is not None else tuple(d.sources)
+        base = (chosen, json.dumps(d.filters, sort_keys=True, default=str), len(d.sources) > 1, as_of)
+        wanted = tuple(dict.fromkeys(str(k) for k in kinds))
+        key = next((k for k in self._populations if k[:-1] == base and set(wanted) <= set(k[-1])), None)
+        if key is None:
+            key = (*base, wanted)
+            expr = population_members(t, chosen, d.filters, wanted, as_of, linked=len(d.sources) > 1)
+            members = self.engine.materialize(expr)
+            units = self.engine.materialize(population_units(members))
+            rows = int(self.engine.scalar(members.count()))  # type: ignore[call-overload]
+            self._populations[key] = (members, units, rows)
+            self._evict(keep=key)
+        self._populations.move_to_end(key)
+        members, units, _ = self._populations[key]
+        place = (*key, attribution)
+        if place not in self._population_countries:
+            self._population_countries[place] = self.engine.materialize(unit_countries(t, members, attribution))
+        return Population(members, units, self._population_countries[place])
+
+    def _evict(self, keep: tuple[Any, ...]) -> None:
+        while len(self._populations) > 1 and (
+            len(self._populations) > POPULATIONS or sum(r for _, _, r in self._populations.values()) > POPULATION_ROWS
+        ):
+            oldest = next(k for k in self._populations if k != keep)
+            self._drop_population(oldest)
+
+    def _drop_population(self, key: tuple[Any, ...]) -> None:
+        members, units, _ = self._populations.pop(key)
+        for place in [p for p in self._population_countries if p[:-1] == key]:
+            self.engine.release(self._population_countries.pop(place))
+        self.engine.release(units)
+        self.engine.release(members)
+
+    def drop_populations(self) -> None:
+        """Let go of every materialised population (the data changed)."""
+        for key in list(self._populations):
+            self._drop_population(key)
 
     def filters(self, **kwargs: Any) -> Filters:
         """A figure's filters from its keyword arguments (None: not given); ``country`` (one or several, codes or

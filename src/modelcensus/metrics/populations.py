@@ -135,6 +135,111 @@ def unit_column(records: ir.Table, unit: str, linked: bool) -> ir.Value:
     return records[column]
 
 
+MEMBER_COLUMNS = (
+    "kind",
+    "unit",
+    "export_id",
+    "source",
+    "source_id",
+    "source_rank",
+    "name",
+    "unit_name",
+    "year",
+    "published_on",
+    "large_model_reason",
+)
+"""What a population keeps of each admitted record: its unit (of each kind asked for), what counting and listing it
+reads, nothing else (a population of the whole Hub is millions of rows)."""
+
+
+@dataclass(frozen=True)
+class Population:
+    """A definition's population on a date, at one or more kinds of unit (``kind``: variant, release, family).
+
+    ``members``: one row per admitted record and kind, with its ``unit`` (:data:`MEMBER_COLUMNS`); ``units``: one
+    row per unit of every period (``kind, unit, name, year, published_on, n_sources``); ``countries``: each unit's
+    countries under one attribution (``kind, unit, country, order``). :func:`population` builds them as
+    expressions; a reader may materialise each once (:meth:`~modelcensus.engines.Engine.materialize`) and count it
+    under every rule, period and country without building the population again."""
+
+    members: ir.Table
+    units: ir.Table
+    countries: ir.Table
+
+    def of_kind(self, kind: str) -> Population:
+        """The population at one kind of unit (the ``kind`` column dropped)."""
+        choose(Unit, kind, "unit")
+        return Population(
+            self.members.filter(self.members.kind == kind).drop("kind"),
+            self.units.filter(self.units.kind == kind).drop("kind"),
+            self.countries.filter(self.countries.kind == kind).drop("kind"),
+        )
+
+
+def population_members(
+    t: CensusTables,
+    sources: Sequence[str],
+    filters: Mapping[str, Any],
+    kinds: Sequence[str],
+    as_of: date | None = None,
+    linked: bool | None = None,
+) -> ir.Table:
+    """The admitted records (:func:`admitted`) with their unit of each of ``kinds``, as :data:`MEMBER_COLUMNS`;
+    the units are canonical models when ``linked`` (default: when there are several sources)."""
+    linked = len(sources) > 1 if linked is None else linked
+    records = admitted(t, sources, filters, as_of)
+    parts = [
+        records.mutate(
+            kind=ibis.literal(str(kind)),
+            unit=unit_column(records, kind, linked),
+            unit_name=records.canonical_name if linked else records.name,
+        ).select(*MEMBER_COLUMNS)
+        for kind in kinds
+    ]
+    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+
+
+def population_units(members: ir.Table) -> ir.Table:
+    """One row per unit (of each kind) of :func:`population_members`: ``kind, unit, name`` (its first member's,
+    in the order of the sources, then by name), ``year`` and ``published_on`` (its earliest member's),
+    ``n_sources``."""
+    first = ibis.window(group_by=[members.kind, members.unit], order_by=[members.source_rank, members.name])
+    ranked = members.mutate(_first=ibis.row_number().over(first))
+    names = ranked.filter(ranked._first == 0).select("kind", "unit", "unit_name")
+    agg = members.group_by(["kind", "unit"]).agg(
+        year=members.year.min(),
+        published_on=members.published_on.min(),
+        n_sources=members.source.nunique(),
+    )
+    return agg.join(names, ["kind", "unit"]).rename(name="unit_name")
+
+
+def population(
+    t: CensusTables,
+    sources: Sequence[str],
+    filters: Mapping[str, Any],
+    kinds: Sequence[str],
+    attribution: str,
+    as_of: date | None = None,
+) -> Population:
+    """A definition's :class:`Population` as expressions (nothing materialised)."""
+    members = population_members(t, sources, filters, kinds, as_of)
+    return Population(members, population_units(members), unit_countries(t, members, attribution))
+
+
+def in_period(unit_table: ir.Table, period: Period) -> ir.Table:
+    """The units of a period (by their year, or their earliest publication date)."""
+    u = unit_table
+    if period.year is not None:
+        u = u.filter(u.year == period.year)
+    for bound, op in ((period.since, "ge"), (period.until, "le")):
+        if bound is None:
+            continue
+        column = u.published_on if isinstance(bound, date) else u.year
+        u = u.filter(column >= bound if op == "ge" else column <= bound)
+    return u
+
+
 def units(records: ir.Table, unit: str, linked: bool, period: Period = Period()) -> tuple[ir.Table, ir.Table]:
     """``(members, units)``: the admitted records with their ``unit``, and one row per unit in the period with
     its ``name`` (its first member's), ``year`` and ``published_on`` (earliest member's) and ``sources``."""
@@ -149,14 +254,7 @@ def units(records: ir.Table, unit: str, linked: bool, period: Period = Period())
         published_on=members.published_on.min(),
         n_sources=members.source.nunique(),
     )
-    u = agg.join(names, "unit").rename(name="unit_name")
-    if period.year is not None:
-        u = u.filter(u.year == period.year)
-    for bound, op in ((period.since, "ge"), (period.until, "le")):
-        if bound is None:
-            continue
-        column = u.published_on if isinstance(bound, date) else u.year
-        u = u.filter(column >= bound if op == "ge" else column <= bound)
+    u = in_period(agg.join(names, "unit").rename(name="unit_name"), period)
     return members.drop("_first").semi_join(u, "unit"), u
 
 
@@ -171,14 +269,15 @@ def record_countries(t: CensusTables, attribution: str) -> ir.Table:
 
 
 def unit_countries(t: CensusTables, members: ir.Table, attribution: str) -> ir.Table:
-    """``(unit, country, order)``: each unit's countries in its members' order (Epoch's first). A source without
-    the attribution asked for reads its nearest one (Epoch has no lineage: its records are resolved)."""
+    """``([kind,] unit, country, order)``: each unit's countries in its members' order (Epoch's first). A source
+    without the attribution asked for reads its nearest one (Epoch has no lineage: its records are resolved)."""
     choose(Attribution, attribution, "attribution")
     c = record_countries(t, attribution)
-    m = members.select("unit", "export_id", "source", "source_id", "source_rank")
+    keys = ["kind", "unit"] if "kind" in members.columns else ["unit"]
+    m = members.select(*keys, "export_id", "source", "source_id", "source_rank")
     j = m.join(c, [m.export_id == c.export_id, m.source == c.source, m.source_id == c.source_id])
-    rows = j.select(m.unit, c.country, order=m.source_rank * 100000 + c.position)
-    return rows.group_by(["unit", "country"]).agg(order=rows.order.min())
+    rows = j.select(*[m[k] for k in keys], c.country, order=m.source_rank * 100000 + c.position)
+    return rows.group_by([*keys, "country"]).agg(order=rows.order.min())
 
 
 def count_units(unit_table: ir.Table, countries: ir.Table, rule: str, by_year: bool = False) -> ir.Table:
@@ -225,22 +324,29 @@ def count_population(
 ) -> ir.Table:
     """A definition's count by country (and year), see the module docstring; ``countries`` keeps the units of
     those countries (``None``: also those with none) under the attribution, and is the denominator."""
-    linked = len(sources) > 1
-    members, unit_table = units(admitted(t, sources, filters, as_of), unit, linked, period)
-    members, unit_table = of_places(t, members, unit_table, attribution, countries)
-    return count_units(unit_table, unit_countries(t, members, attribution), rule, by_year)
+    pop = population(t, sources, filters, (unit,), attribution, as_of).of_kind(unit)
+    return count_of(pop, rule, period, by_year, countries)
 
 
-def of_places(
-    t: CensusTables, members: ir.Table, unit_table: ir.Table, attribution: str, countries: Sequence[str | None]
-) -> tuple[ir.Table, ir.Table]:
-    """``(members, units)`` of the units with one of ``countries`` (``None``: with no country) under the
+def count_of(
+    pop: Population,
+    rule: str,
+    period: Period = Period(),
+    by_year: bool = False,
+    countries: Sequence[str | None] = (),
+) -> ir.Table:
+    """:func:`count_population` of a population at one kind of unit (:meth:`Population.of_kind`)."""
+    chosen = of_places(pop, in_period(pop.units, period), countries)
+    return count_units(chosen, pop.countries, rule, by_year)
+
+
+def of_places(pop: Population, unit_table: ir.Table, countries: Sequence[str | None]) -> ir.Table:
+    """The units of ``unit_table`` with one of ``countries`` (``None``: with no country) under the population's
     attribution; all of them when ``countries`` is empty."""
     if not countries:
-        return members, unit_table
-    uc = unit_countries(t, members, attribution)
-    chosen = of_countries(unit_table, uc.select("unit", group=uc.country), ["unit"], countries)
-    return members.semi_join(chosen, "unit"), chosen
+        return unit_table
+    uc = pop.countries
+    return of_countries(unit_table, uc.select("unit", group=uc.country), ["unit"], countries)
 
 
 def units_in_group(
@@ -255,11 +361,17 @@ def units_in_group(
 ) -> tuple[ir.Table, ir.Table]:
     """``(units, members)`` counted for ``country`` (None: the units with no country; several: any of them): the
     evidence of a figure."""
-    linked = len(sources) > 1
-    members, unit_table = units(admitted(t, sources, filters, as_of), unit, linked, period)
+    pop = population(t, sources, filters, (unit,), attribution, as_of).of_kind(unit)
+    return units_of_group(pop, country, period)
+
+
+def units_of_group(
+    pop: Population, country: str | Sequence[str | None] | None, period: Period = Period()
+) -> tuple[ir.Table, ir.Table]:
+    """:func:`units_in_group` of a population at one kind of unit (:meth:`Population.of_kind`)."""
     wanted = (country,) if country is None or isinstance(country, str) else tuple(country)
-    members, chosen = of_places(t, members, unit_table, attribution, wanted)
-    return chosen, members
+    chosen = of_places(pop, in_period(pop.units, period), wanted)
+    return chosen, pop.members.semi_join(chosen, "unit")
 
 
 def count_grid(
@@ -271,43 +383,45 @@ def count_grid(
     as_of: date | None = None,
     unit_kinds: Sequence[str] = tuple(Unit),
 ) -> ir.Table:
-    """Every unit and rule, for several periods, in one query: a sensitivity table's counts.
+    """Every unit and rule, for several periods, in one query: a sensitivity table's counts (see
+    :func:`grid_of`)."""
+    return grid_of(population(t, sources, filters, unit_kinds, attribution, as_of), periods)
+
+
+def grid_of(pop: Population, periods: Sequence[Period]) -> ir.Table:
+    """Every kind of unit of a population and every rule, for several periods, in one query.
 
     One row per (``unit``, ``group``) with, for each period i, ``full_i``, ``fractional_i``, ``primary_i``
     (the count under each rule) and ``denominator_i`` (the units of that period); the null group holds the units
     with no country (counted 1 under every rule)."""
-    linked = len(sources) > 1
-    records = admitted(t, sources, filters, as_of)
-    parts = []
-    for kind in unit_kinds:
-        members, unit_table = units(records, kind, linked)
-        flags = {f"in_{i}": _in_period(unit_table, p) for i, p in enumerate(periods)}
-        unit_table = unit_table.select("unit", **flags)
-        uc = unit_countries(t, members, attribution).join(unit_table, "unit")
-        per_unit = uc.group_by("unit").agg(n=uc.country.nunique(), first=uc.order.min())
-        rows = uc.join(per_unit, "unit")
-        share = ibis.literal(1.0) / rows.n.cast("float64")
-        primary = ibis.cases((rows.order == rows.first, 1.0), else_=0.0)
-        metrics: dict[str, ir.Value] = {}
-        for i in range(len(periods)):
-            inside = ibis.cases((rows[f"in_{i}"], 1.0), else_=0.0)
-            metrics[f"full_{i}"] = inside.sum()
-            metrics[f"fractional_{i}"] = (inside * share).sum()
-            metrics[f"primary_{i}"] = (inside * primary).sum()
-        counted = rows.group_by(rows.country.name("group")).agg(**metrics)
-        without = unit_table.anti_join(uc, "unit")
-        lonely: dict[str, ir.Value] = {}
-        for i in range(len(periods)):
-            n = ibis.cases((without[f"in_{i}"], 1.0), else_=0.0).sum()
-            lonely.update({f"full_{i}": n, f"fractional_{i}": n, f"primary_{i}": n})
-        none_row = without.aggregate(**lonely).mutate(group=ibis.null("string"))
-        columns = ["group", *metrics]
-        block = counted.select(*columns).union(none_row.select(*columns))
-        totals = unit_table.aggregate(
-            **{f"denominator_{i}": unit_table[f"in_{i}"].cast("int64").sum() for i in range(len(periods))}
-        )
-        parts.append(block.cross_join(totals).mutate(unit=ibis.literal(kind)))
-    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+    keys = ["kind", "unit"]
+    flags = {f"in_{i}": _in_period(pop.units, p) for i, p in enumerate(periods)}
+    unit_table = pop.units.select(*keys, **flags)
+    uc = pop.countries.join(unit_table, keys)
+    per_unit = uc.group_by(keys).agg(n=uc.country.nunique(), first=uc.order.min())
+    rows = uc.join(per_unit, keys)
+    share = ibis.literal(1.0) / rows.n.cast("float64")
+    primary = ibis.cases((rows.order == rows.first, 1.0), else_=0.0)
+    metrics: dict[str, ir.Value] = {}
+    for i in range(len(periods)):
+        inside = ibis.cases((rows[f"in_{i}"], 1.0), else_=0.0)
+        metrics[f"full_{i}"] = inside.sum()
+        metrics[f"fractional_{i}"] = (inside * share).sum()
+        metrics[f"primary_{i}"] = (inside * primary).sum()
+    counted = rows.group_by([rows.kind, rows.country.name("group")]).agg(**metrics)
+    without = unit_table.anti_join(uc, keys)
+    lonely: dict[str, ir.Value] = {}
+    for i in range(len(periods)):
+        n = ibis.cases((without[f"in_{i}"], 1.0), else_=0.0).sum()
+        lonely.update({f"full_{i}": n, f"fractional_{i}": n, f"primary_{i}": n})
+    none_rows = without.group_by("kind").agg(**lonely).mutate(group=ibis.null("string"))
+    columns = ["kind", "group", *metrics]
+    block = counted.select(*columns).union(none_rows.select(*columns))
+    totals = unit_table.group_by("kind").agg(
+        **{f"denominator_{i}": unit_table[f"in_{i}"].cast("int64").sum() for i in range(len(periods))}
+    )
+    out = block.join(totals, "kind")
+    return out.select(out.kind.name("unit"), *[c for c in out.columns if c != "kind"])
 
 
 def _in_period(unit_table: ir.Table, period: Period) -> ir.Value:
