@@ -195,6 +195,58 @@ def test_models_of_a_definition_and_of_the_hub(client: TestClient) -> None:
     assert isinstance(linked, dict) and any(r["source"] == "huggingface" for r in linked["records"])
 
 
+def _walk(client: TestClient, limit: int, **params: object) -> tuple[list[str], int]:
+    """Every item id of /api/models by following ``next`` cursors, and how many pages that took."""
+    ids: list[str] = []
+    after: str | None = None
+    pages = 0
+    while True:
+        page = get(client, "/api/models", limit=limit, **params, **({"after": after} if after else {}))
+        assert isinstance(page, dict) and page["offset"] == 0 and len(page["items"]) <= limit
+        ids += [item["id"] for item in page["items"]]
+        pages += 1
+        after = page["next"]
+        if after is None:
+            return ids, pages
+        assert len(page["items"]) == limit, "only the last page is short"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"source": "huggingface", "country": "CN"},  # the Hub's repos: sorted, counted and cut by the engine
+        {"definition": "all-sources", "unit": "family", "year": 2024},  # a definition's records at its unit
+        {"country": "US", "year": 2024},  # Epoch's models: one frame, a cursor by id
+    ],
+)
+def test_models_pages_follow_their_cursor(client: TestClient, params: dict[str, object]) -> None:
+    whole = get(client, "/api/models", limit=500, **params)
+    assert isinstance(whole, dict) and whole["next"] is None and 12 < whole["total"] == len(whole["items"])
+    ids, pages = _walk(client, 5, **params)
+    assert ids == [item["id"] for item in whole["items"]]  # the same records, once each, in the same order
+    assert pages == -(-whole["total"] // 5)
+    by_offset = get(client, "/api/models", limit=5, offset=5, **params)
+    first = get(client, "/api/models", limit=5, **params)
+    assert isinstance(first, dict) and isinstance(by_offset, dict)
+    after_first = get(client, "/api/models", limit=5, after=first["next"], **params)
+    assert isinstance(after_first, dict) and after_first["items"] == by_offset["items"]
+    assert after_first["total"] == first["total"] == whole["total"]
+
+
+def test_a_cursor_is_checked(client: TestClient) -> None:
+    first = get(client, "/api/models", source="huggingface", limit=5)
+    assert isinstance(first, dict) and first["next"]
+    for bad in ("not a cursor", "W10", first["next"][:-3]):
+        response = client.get("/api/models", params={"source": "huggingface", "limit": 5, "after": bad})
+        assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "after"], bad
+    both = client.get("/api/models", params={"source": "huggingface", "offset": 5, "after": first["next"]})
+    assert both.status_code == 422 and "either offset or after" in both.json()["detail"][0]["msg"]
+    epoch = get(client, "/api/models", limit=5)
+    assert isinstance(epoch, dict)  # an Epoch cursor does not continue a Hub listing
+    crossed = client.get("/api/models", params={"source": "huggingface", "limit": 5, "after": epoch["next"]})
+    assert crossed.status_code == 422
+
+
 def test_canonical_model_is_links_show(client: TestClient, small_census_path: Path) -> None:
     links = cli_json(small_census_path, "links")
     assert isinstance(links, list)

@@ -7,9 +7,10 @@ run by the reader's engine, over the census records the linkage keeps current.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
+import ibis.expr.types as ir
 import pandas as pd
 
 from modelcensus.definitions import Definition, unit_plural
@@ -209,21 +210,89 @@ class CatalogFigures(Part):
         """The records behind a definition's figure (all, ``country="*"``; a country or several, codes or names; None
         or ``none``: no country; or a ``region``), one row per record with its ``unit``: ``unit, unit_name,
         unit_year, source, source_id, name, year, published_on, countries`` (the record's own, under the
-        attribution), ``large_model_reason``."""
+        attribution), ``large_model_reason``; in the order of :data:`MEMBER_ORDER`."""
+        listed, attribution = self._members(name, country, region, unit, attribution, year, since, until, as_of)
+        return self._with_countries(listed, attribution)
+
+    def definition_members_page(
+        self,
+        name: str | Definition,
+        *,
+        limit: int,
+        offset: int = 0,
+        after: Sequence[str] | None = None,
+        country: str | Sequence[str] | None = "*",
+        region: str | None = None,
+        unit: str | None = None,
+        attribution: str | None = None,
+        year: int | None = None,
+        since: int | date | None = None,
+        until: int | date | None = None,
+        as_of: date | str | None = None,
+    ) -> MembersPage:
+        """One page of :meth:`definition_members`: ``limit`` records after the first ``offset``, or after the record
+        whose :data:`MEMBER_ORDER` key is ``after`` (keyset paging: a page costs the same wherever it is), with the
+        number of records in all and the key of the page's last record when more follow. The engine sorts, counts
+        and cuts; only the page's records are read."""
+        listed, attribution = self._members(name, country, region, unit, attribution, year, since, until, as_of)
+        memo, key = self.reader.memo(), ("members-total", listed.op())  # the same records: the same expression
+        if key not in memo:
+            memo[key] = int(self.reader.scalar(listed.count()))
+        total = int(memo[key])
+        if after is not None:
+            if len(after) != len(MEMBER_ORDER):
+                raise QueryError("the cursor is not one this API gave (after)", parameter="after")
+            listed = listed.filter(_after(listed, [str(v) for v in after]))
+        page = listed.order_by(list(MEMBER_ORDER)).limit(limit + 1, offset=offset)
+        frame = self._with_countries(page, attribution)
+        more = len(frame) > limit
+        frame = frame.iloc[:limit].reset_index(drop=True)
+        last = tuple(str(frame[c].iloc[-1]) for c in MEMBER_ORDER) if more and len(frame) else None
+        return MembersPage(frame, total, last)
+
+    def _members(
+        self,
+        name: str | Definition,
+        country: str | Sequence[str] | None,
+        region: str | None,
+        unit: str | None,
+        attribution: str | None,
+        year: int | None,
+        since: int | date | None,
+        until: int | date | None,
+        as_of: date | str | None,
+    ) -> tuple[ir.Table, str]:
+        """The records behind a figure with their unit's name and year (an expression), and the attribution."""
         d = self.reader.counted(name) if isinstance(name, Definition) else self.reader.definition(name)
         unit, attribution = unit or d.unit, attribution or d.attribution
         period = _period(year, since, until)
-        t, when = self.population_tables, self.reader.as_of(as_of)
+        when = self.reader.as_of(as_of)
         everywhere = country is None or country == "*"
         wanted = requested_places(None if everywhere else country, region)[0] + ((None,) if country is None else ())
         pop = self.reader.population(d, (unit,), attribution, when).of_kind(unit)
         chosen, members = units_of_group(pop, wanted, period)
         j = members.join(chosen.select("unit", unit_name=chosen.name, unit_year=chosen.year), "unit")
+        return j.select(
+            "unit",
+            "unit_name",
+            "unit_year",
+            "export_id",
+            j.source,
+            j.source_id,
+            "name",
+            "year",
+            "published_on",
+            "large_model_reason",
+        ), attribution
+
+    def _with_countries(self, listed: ir.Table, attribution: str) -> pd.DataFrame:
+        """``listed`` (records) with each record's countries under the attribution, in :data:`MEMBER_ORDER`; the
+        countries are gathered for these records only."""
         keys = ["export_id", "source", "source_id"]
-        c = record_countries(t, attribution)
+        c = record_countries(self.population_tables, attribution).semi_join(listed, keys)
         ranked = c.position.cast("string").lpad(6, "0").concat(":", c.country)  # Spark cannot order a collect
         lists = c.group_by(keys).agg(countries=ranked.collect())
-        j = j.left_join(lists, keys)
+        j = listed.left_join(lists, keys)
         frame = self.reader.execute(
             j.select(
                 "unit",
@@ -236,12 +305,36 @@ class CatalogFigures(Part):
                 "published_on",
                 "countries",
                 "large_model_reason",
-            ).order_by(["unit_name", "unit", "source", "source_id"])
+            ).order_by(list(MEMBER_ORDER))
         )
         frame["countries"] = [
             [] if is_missing(c) else [v.split(":", 1)[1] for v in sorted(c)] for c in frame["countries"]
         ]
         return frame
+
+
+MEMBER_ORDER = ("unit_name", "unit", "source", "source_id")
+"""The order of the records behind a figure, and the key a page of them continues after."""
+
+
+@dataclass(frozen=True)
+class MembersPage:
+    """A page of the records behind a figure: the records, how many there are in all, and the
+    :data:`MEMBER_ORDER` key of the page's last record when more follow (None on the last page)."""
+
+    frame: pd.DataFrame
+    total: int
+    next_after: tuple[str, ...] | None
+
+
+def _after(t: ir.Table, key: Sequence[str]) -> ir.Value:
+    """The rows after ``key`` in :data:`MEMBER_ORDER` (lexicographically: the first column that differs decides)."""
+    condition: ir.Value | None = None
+    for column, value in reversed(list(zip(MEMBER_ORDER, key, strict=True))):
+        later = t[column] > value
+        condition = later if condition is None else later | ((t[column] == value) & condition)
+    assert condition is not None
+    return condition
 
 
 def _period(year: int | None, since: int | date | None, until: int | date | None) -> Period:

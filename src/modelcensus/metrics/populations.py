@@ -167,10 +167,11 @@ class Population:
     countries: ir.Table
 
     def of_kind(self, kind: str) -> Population:
-        """The population at one kind of unit (the ``kind`` column dropped)."""
+        """The population at one kind of unit (``kind`` dropped, and the members' ``unit_name``, which only
+        :func:`population_units` reads: a unit's name is its first member's)."""
         choose(Unit, kind, "unit")
         return Population(
-            self.members.filter(self.members.kind == kind).drop("kind"),
+            self.members.filter(self.members.kind == kind).drop("kind", "unit_name"),
             self.units.filter(self.units.kind == kind).drop("kind"),
             self.countries.filter(self.countries.kind == kind).drop("kind"),
         )

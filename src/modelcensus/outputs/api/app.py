@@ -34,7 +34,7 @@ from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import QUOTED_LENGTH, NotFound, QueryError, RouteTimeout, StoreError
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
-from modelcensus.outputs.api.queries import cac_filings, canonical_model, definition_out, models_behind
+from modelcensus.outputs.api.queries import cac_filings, canonical_model, definition_out, models_page
 from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import records, unprocessable_detail, with_coverage
 from modelcensus.outputs.common.schemas import (
@@ -330,15 +330,12 @@ def create_app(
         q: Annotated[ModelsRequest, Query()],
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        after: Annotated[str | None, Query(max_length=4000, description="a page's next cursor")] = None,
     ) -> Response:
         """The models behind a figure, paged: the count's filters plus the group (``country``, ``year``,
-        ``organization``); ``country=none`` for the no-country row."""
-
-        def page(g: Generation) -> dict[str, Any]:
-            frame = g.memo(("models", q), lambda: models_behind(g.census, q))
-            return {"total": len(frame), "limit": limit, "offset": offset, "items": records(frame[offset:][:limit])}
-
-        return await api.answer(("models", q, limit, offset), page)
+        ``organization``); ``country=none`` for the no-country row. Page by ``offset``, or by ``after`` (the
+        ``next`` cursor of the page before: every page then costs the same, however deep)."""
+        return await api.answer(("models", q, limit, offset, after), lambda g: models_page(g, q, limit, offset, after))
 
     @app.get(
         "/api/models/{model_id:path}",

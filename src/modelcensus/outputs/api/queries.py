@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from datetime import date
 from typing import Any
 
@@ -9,7 +12,7 @@ import pandas as pd
 
 from modelcensus.census import Census
 from modelcensus.definitions import Definition
-from modelcensus.errors import NotFound, quoted
+from modelcensus.errors import NotFound, QueryError, quoted
 from modelcensus.outputs.api.generations import Generation
 from modelcensus.outputs.common.count_query import cac_filing_filters
 from modelcensus.outputs.common.render import records
@@ -31,31 +34,100 @@ ITEM_COLUMNS = [
 ]
 
 
+FRAME_CURSOR = "id"
+"""The first element of a cursor into a list small enough to be read whole (Epoch's models, CAC filings): the id of
+the page's last item follows; a cursor into a definition's records holds the last record's sort key."""
+
+
 def models_behind(census: Census, q: ModelsRequest) -> pd.DataFrame:
     """The records behind the figure ``q`` selects, one row per record, in :data:`ITEM_COLUMNS`."""
-    if q.definition is None and q.source == CountSource.EPOCH:
-        return _epoch_models(census, q)
-    if q.definition is None and q.source == CountSource.CAC:
-        return _cac_filings(census, q)
-    if q.definition is not None:
-        definition = census.definition(q.definition)
-    elif q.tabular:
-        definition = census.source_definition(str(q.source))
-    else:
-        definition = Definition(
-            "huggingface", "Hugging Face repos", (Source.HUGGINGFACE,), attribution=Attribution.RESOLVED
-        )
-    members = census.definition_members(
-        definition,
-        country=q.country or "*",
-        region=q.region,
-        unit=q.unit or definition.unit,
-        attribution=q.attribution,
-        year=q.year,
-        since=q.since,
-        until=q.until,
-        as_of=q.as_of,
+    if _read_whole(q):
+        return _epoch_models(census, q) if q.source == CountSource.EPOCH else _cac_filings(census, q)
+    definition = _definition(census, q)
+    return _items(census.definition_members(definition, **_member_filters(q, definition)))
+
+
+def models_page(
+    generation: Generation, q: ModelsRequest, limit: int, offset: int = 0, after: str | None = None
+) -> dict[str, Any]:
+    """A page of :func:`models_behind` as ``/api/models`` answers it: ``total, limit, offset, items, next``.
+    ``after`` (a cursor a page gave as ``next``) continues after that page's last item, at the cost of any page:
+    a definition's (or the Hub's) records are sorted, counted and cut by the engine, never read whole."""
+    key = decode_cursor(after) if after is not None else None
+    if key is not None and offset:
+        raise QueryError("give either offset or after (a cursor), not both", parameter="after")
+    census = generation.census
+    if _read_whole(q):
+        frame = generation.memo(("models", q), lambda: models_behind(census, q))
+        start = offset
+        if key is not None:
+            if key[0] != FRAME_CURSOR or len(key) != 2:
+                raise QueryError("the cursor is not one this list gave (after)", parameter="after")
+            where = frame.index[frame["id"] == key[1]]
+            if not len(where):
+                raise QueryError("the cursor's item is no longer listed; start again without after", parameter="after")
+            start = int(where[0]) + 1
+        items = frame[start : start + limit]
+        more = start + limit < len(frame)
+        last = [FRAME_CURSOR, str(items["id"].iloc[-1])] if more and len(items) else None
+        return _page(len(frame), limit, offset, records(items), last)
+    definition = _definition(census, q)
+    page = census.definition_members_page(
+        definition, limit=limit, offset=offset, after=key, **_member_filters(q, definition)
     )
+    last = list(page.next_after) if page.next_after is not None else None
+    return _page(page.total, limit, offset, records(_items(page.frame)), last)
+
+
+def _page(total: int, limit: int, offset: int, items: list[dict[str, Any]], last: list[str] | None) -> dict[str, Any]:
+    return {"total": total, "limit": limit, "offset": offset, "items": items, "next": encode_cursor(last)}
+
+
+def encode_cursor(key: list[str] | None) -> str | None:
+    """An opaque cursor (URL-safe) for a page's last key."""
+    if key is None:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[str]:
+    """The key a cursor of :func:`encode_cursor` holds; a :class:`~modelcensus.errors.QueryError` for anything else."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError):
+        key = None
+    if not isinstance(key, list) or not key or not all(isinstance(k, str) for k in key):
+        raise QueryError("after must be a cursor an /api/models page gave as next", parameter="after")
+    return key
+
+
+def _read_whole(q: ModelsRequest) -> bool:
+    """Whether the records behind ``q`` are few enough to list from one frame (Epoch's models, CAC filings)."""
+    return q.definition is None and q.source in (CountSource.EPOCH, CountSource.CAC)
+
+
+def _definition(census: Census, q: ModelsRequest) -> Definition:
+    if q.definition is not None:
+        return census.definition(q.definition)
+    if q.tabular:
+        return census.source_definition(str(q.source))
+    return Definition("huggingface", "Hugging Face repos", (Source.HUGGINGFACE,), attribution=Attribution.RESOLVED)
+
+
+def _member_filters(q: ModelsRequest, definition: Definition) -> dict[str, Any]:
+    return {
+        "country": q.country or "*",
+        "region": q.region,
+        "unit": q.unit or definition.unit,
+        "attribution": q.attribution,
+        "year": q.year,
+        "since": q.since,
+        "until": q.until,
+        "as_of": q.as_of,
+    }
+
+
+def _items(members: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "id": members["source"].astype(str) + ":" + members["source_id"].astype(str),

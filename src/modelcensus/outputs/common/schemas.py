@@ -82,6 +82,9 @@ class ModelPage(BaseModel):
     limit: int
     offset: int
     items: list[ModelItem]
+    next: str | None = Field(
+        None, description="the cursor of the next page (pass it as after=), or null on the last page"
+    )
 
 
 class SourceRecordOut(BaseModel):
