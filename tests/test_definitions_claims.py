@@ -262,3 +262,46 @@ def test_cli_definitions_and_count_by_definition(full_census_path: Path) -> None
         ],
     )
     assert {r["group"]: r for r in json.loads(family.stdout)}["US"]["count"] <= NOTABLE_BY_COUNTRY[2024]["US"]
+
+
+def _temporary_tables(census: mc.Census) -> int:
+    rows = census.store.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name LIKE '_modelcensus_%'"
+    ).fetchall()
+    return int(rows[0][0])
+
+
+def test_a_population_is_built_once_and_follows_the_data(
+    fixture_census: mc.Census, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[object] = []
+    materialize = fixture_census.engine.materialize
+    monkeypatch.setattr(fixture_census.engine, "materialize", lambda expr: made.append(expr) or materialize(expr))
+    assert _counts(fixture_census.count_definition("hub-originals").frame) == {"CN": 1, "US": 1}
+    built = len(made)
+    assert built == 3 and _temporary_tables(fixture_census) == 3  # members, units, their countries
+    # every count, rule, period, country and list of members of it reads the same tables
+    assert _counts(fixture_census.count_definition("hub-originals", rule="fractional").frame) == {"CN": 1, "US": 1}
+    assert _counts(fixture_census.count_definition("hub-originals", year=2025).frame) == {"CN": 1}
+    assert _counts(fixture_census.count_definition("hub-originals", country="CN").frame) == {"CN": 1}
+    members = fixture_census.definition_members("hub-originals", country="CN")
+    assert list(members["source_id"]) == ["Qwen/Qwen3-8B"]
+    assert len(made) == built
+    # another attribution reads the same members with their countries under it
+    fixture_census.count_definition("hub-originals", attribution="lineage")
+    assert len(made) == built + 1
+    # new data: the population is built again, the old tables let go
+    listing = tmp_path / "more.json"
+    listing.write_text(json.dumps([{**HUB_ITEMS[0], "id": "Qwen/Qwen3-14B", "createdAt": "2025-05-02T00:00:00Z"}]))
+    fixture_census.ingest_huggingface(listing)
+    assert _counts(fixture_census.count_definition("hub-originals").frame) == {"CN": 2, "US": 1}
+    assert len(made) == built + 1 + 3 and _temporary_tables(fixture_census) == 3
+
+
+def test_populations_beyond_the_budget_are_let_go(fixture_census: mc.Census, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("modelcensus.figures.reader.POPULATION_ROWS", 1)
+    first = _counts(fixture_census.count_definition("hub-originals").frame)
+    epoch = _counts(fixture_census.count_definition("epoch-all").frame)
+    assert _temporary_tables(fixture_census) == 3  # only the newest population is kept
+    assert _counts(fixture_census.count_definition("hub-originals").frame) == first == {"CN": 1, "US": 1}
+    assert epoch == {"US": 1, "CN": 1, "GB": 1, "CA": 1, "FR": 1, None: 2}
