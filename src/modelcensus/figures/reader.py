@@ -151,7 +151,8 @@ class Reader:
         key = next((k for k in self._populations if k[:-1] == base and set(wanted) <= set(k[-1])), None)
         if key is None:
             key = (*base, wanted)
-            expr = population_members(t, chosen, d.filters, wanted, as_of, linked=len(d.sources) > 1)
+            one_harvest = "huggingface" in chosen and self.hub_harvests() == 1
+            expr = population_members(t, chosen, d.filters, wanted, as_of, len(d.sources) > 1, one_harvest)
             members = self.engine.materialize(expr)
             units = self.engine.materialize(population_units(members))
             rows = int(self.engine.scalar(members.count()))  # type: ignore[call-overload]

@@ -83,16 +83,23 @@ def in_force(
 
 
 def admitted(
-    t: CensusTables, sources: Sequence[str], filters: Mapping[str, Any], as_of: date | None = None
+    t: CensusTables,
+    sources: Sequence[str],
+    filters: Mapping[str, Any],
+    as_of: date | None = None,
+    one_harvest: bool = False,
 ) -> ir.Table:
     """The records a definition admits on ``as_of`` (one row per record; Hub repos at their newest harvest), from
-    the Epoch vintage that holds the population the filters admit."""
+    the Epoch vintage that holds the population the filters admit. ``one_harvest`` is a hint, not a filter: the
+    store holds a single Hub harvest, so no repo needs its newest observation picked (a window over millions of
+    repos saved)."""
     exports = in_force(t, sources, as_of, epoch_roles(dict(filters)))
     r = t.census_records.join(exports.select("export_id", export_date=exports.data_date), "export_id")
-    hub = r.source == "huggingface"
-    window = ibis.window(group_by=[r.source, r.source_id], order_by=[r.export_date.desc(nulls_first=False)])
-    r = r.mutate(_n=ibis.row_number().over(window))
-    r = r.filter(~hub | (r._n == 0)).drop("_n")
+    if not one_harvest and "huggingface" in sources:
+        hub = r.source == "huggingface"
+        window = ibis.window(group_by=[r.source, r.source_id], order_by=[r.export_date.desc(nulls_first=False)])
+        r = r.mutate(_n=ibis.row_number().over(window))
+        r = r.filter(~hub | (r._n == 0)).drop("_n")
     for name in _EPOCH_FLAGS:
         if name in filters:
             r = r.filter(r[name].fill_null(False) == bool(filters[name]))
@@ -184,11 +191,12 @@ def population_members(
     kinds: Sequence[str],
     as_of: date | None = None,
     linked: bool | None = None,
+    one_harvest: bool = False,
 ) -> ir.Table:
     """The admitted records (:func:`admitted`) with their unit of each of ``kinds``, as :data:`MEMBER_COLUMNS`;
     the units are canonical models when ``linked`` (default: when there are several sources)."""
     linked = len(sources) > 1 if linked is None else linked
-    records = admitted(t, sources, filters, as_of)
+    records = admitted(t, sources, filters, as_of, one_harvest)
     parts = [
         records.mutate(
             kind=ibis.literal(str(kind)),
