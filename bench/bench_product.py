@@ -158,9 +158,9 @@ def case_build(folder: str, db: str) -> dict[str, Any]:
     for name, label in (("links", "linkage"), ("ensure_population", "census records")):
         if hasattr(linking.Linker, name):
             setattr(linking.Linker, name, timed(label, getattr(linking.Linker, name)))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = mc.build(folder, db=db)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     own = getattr(report, "stages", None)  # the build's stage report, when it gives one
     if own:
         stages = {str(k): float(v) for k, v in dict(own).items()}
@@ -168,6 +168,7 @@ def case_build(folder: str, db: str) -> dict[str, Any]:
         stages["the rest (discovery, registry, writes)"] = seconds - sum(stages.values())
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "stages": stages,
         "canonical_models": report.canonical_models,
         "peak_mib": _peak_mib(),
@@ -207,10 +208,11 @@ def case_cli(args: list[str]) -> dict[str, Any]:
         [sys.executable, "-m", "modelcensus", *args], cwd=ROOT, capture_output=True, text=True, check=False
     )
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024}
     if done.returncode != 0:
-        return {"seconds": seconds, "peak_mib": peak, "error": done.stderr.strip().splitlines()[-1:]}
-    return {"seconds": seconds, "peak_mib": peak}
+        out["error"] = done.stderr.strip().splitlines()[-1:]
+    return out
 
 
 def case_load(db: str, clients: int, requests: int) -> dict[str, Any]:
@@ -399,8 +401,8 @@ def tables(r: dict[str, Any]) -> list[str]:
         lines.append(f"| build | failed: {build['error']} | | |")
         return lines
     lines.append(
-        f"| **build** ({build['canonical_models']:,} canonical models) | {_s(build['seconds'])} "
-        f"| {build['peak_mib']:,.0f} | {_x(build['seconds'], bare.get('read_json'))} |"
+        f"| **build** ({build['canonical_models']:,} canonical models; CPU {_s(build.get('cpu'))}) "
+        f"| {_s(build['seconds'])} | {build['peak_mib']:,.0f} | {_x(build['seconds'], bare.get('read_json'))} |"
     )
     for stage, seconds in build["stages"].items():
         lines.append(f"| build: {stage} | {_s(seconds)} | | {_x(seconds, bare.get('read_json'))} |")
@@ -429,13 +431,14 @@ def tables(r: dict[str, Any]) -> list[str]:
             lines.append(f"| {label} | {m['median'] * 1e3:.1f} ms | {m['p95'] * 1e3:.1f} ms | {m['rps']:,.0f} |")
     if r.get("cli"):
         lines += ["", "The CLI, each a new process (start-up included)", ""]
-        lines += ["| command | time | peak MiB | × bare group-by |", "|---|---|---|---|"]
+        lines += ["| command | time | CPU | peak MiB | × bare group-by |", "|---|---|---|---|---|"]
         for command, c in r["cli"].items():
             if "error" in c:
-                lines.append(f"| `{command}` | failed: {c['error']} | | |")
+                lines.append(f"| `{command}` | failed: {c['error']} | | | |")
             else:
                 times = _x(c["seconds"], bare.get("group_by"))
-                lines.append(f"| `{command}` | {_s(c['seconds'])} | {c['peak_mib']:,.0f} | {times} |")
+                cpu = _s(c.get("cpu"))
+                lines.append(f"| `{command}` | {_s(c['seconds'])} | {cpu} | {c['peak_mib']:,.0f} | {times} |")
     spark = r.get("spark")
     if spark and "figures" in spark:
         lines += [
