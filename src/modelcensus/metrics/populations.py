@@ -12,6 +12,11 @@ one unit), ``release`` (without post-training and packaging suffixes) and ``fami
 year is its earliest member's, its countries the union of its members' in the order of the sources
 (Epoch first) and their own order. Counting rules as in :mod:`modelcensus.metrics.core`: ``full``,
 ``fractional``, ``primary``; units with no country are a row of their own (group null), never dropped.
+
+A :class:`Population` holds a definition's members, units and unit countries on a date; the counts, grids and lists
+of members here read one (:func:`count_of`, :func:`grid_of`, :func:`units_of_group`), so that a reader can
+materialise it once and count it many ways. :func:`count_population`, :func:`count_grid` and
+:func:`units_in_group` build it as expressions and count it in one query.
 """
 
 from __future__ import annotations
@@ -247,24 +252,6 @@ def in_period(unit_table: ir.Table, period: Period) -> ir.Table:
         column = u.published_on if isinstance(bound, date) else u.year
         u = u.filter(column >= bound if op == "ge" else column <= bound)
     return u
-
-
-def units(records: ir.Table, unit: str, linked: bool, period: Period = Period()) -> tuple[ir.Table, ir.Table]:
-    """``(members, units)``: the admitted records with their ``unit``, and one row per unit in the period with
-    its ``name`` (its first member's), ``year`` and ``published_on`` (earliest member's) and ``sources``."""
-    members = records.mutate(unit=unit_column(records, unit, linked))
-    first = ibis.window(group_by=members.unit, order_by=[members.source_rank, members.name])
-    members = members.mutate(_first=ibis.row_number().over(first))
-    names = members.filter(members._first == 0).select(
-        "unit", unit_name=members.canonical_name if linked else members.name
-    )
-    agg = members.group_by("unit").agg(
-        year=members.year.min(),
-        published_on=members.published_on.min(),
-        n_sources=members.source.nunique(),
-    )
-    u = in_period(agg.join(names, "unit").rename(name="unit_name"), period)
-    return members.drop("_first").semi_join(u, "unit"), u
 
 
 def record_countries(t: CensusTables, attribution: str) -> ir.Table:
