@@ -14,6 +14,7 @@ from modelcensus.outputs.api.generations import Generation
 from modelcensus.outputs.common.count_query import cac_filing_filters
 from modelcensus.outputs.common.render import records
 from modelcensus.queries import ModelsRequest
+from modelcensus.records import jsonable
 from modelcensus.vocabulary import Attribution, CountSource, Source
 
 ITEM_COLUMNS = [
@@ -65,9 +66,9 @@ def models_behind(census: Census, q: ModelsRequest) -> pd.DataFrame:
             "year": members["unit_year"].astype("Int64"),
             "published_on": members["published_on"],
             "countries": members["countries"],
-            "organizations": None,
-            "open_weights": None,
-            "notable": None,
+            "organizations": members["organizations"],
+            "open_weights": members["open_weights"],
+            "notable": members["notable"],
             "unit": members["unit"].astype(str),
         },
         columns=ITEM_COLUMNS,
@@ -127,12 +128,57 @@ def canonical_model(generation: Generation, model_id: str, as_of: date | None = 
             {"left": str(left), "right": str(right), "rule": str(rule), "detail": str(detail)}
             for left, right, rule, detail in model.evidence
         ],
+        "facts": generation.memo(
+            ("facts", model.id, as_of),
+            lambda: model_facts(census, [(r.source, r.source_id) for r in model.records], as_of),
+        ),
         "provenance": records(
             current[["source", "role", "location", "retrieved_at", "sha256", "data_date", "license", "credit"]].astype(
                 {"retrieved_at": str, "data_date": str}
             )
         ),
     }
+
+
+FACTS = {
+    "parameters": "parameters",
+    "training_compute": "FLOP",
+    "rating": "Arena score (Bradley-Terry, Elo scale)",
+}
+ARENAS = {"text": "LMArena text arena", "vision": "LMArena vision arena", "image": "LMArena text-to-image arena"}
+
+
+def model_facts(census: Census, wanted: list[tuple[str, str]], as_of: date | None = None) -> dict[str, Any]:
+    """A model's parameters, training compute and arena ratings, each value with the record and file it came from
+    (``values`` empty: no source in the census lists it)."""
+    frame = census.record_facts(wanted, as_of=as_of).frame
+    out: dict[str, Any] = {}
+    for fact, unit in FACTS.items():
+        values = []
+        for r in frame[frame["fact"] == fact].to_dict(orient="records"):
+            value: dict[str, Any] = {
+                "value": r["value"],
+                "source": r["source"],
+                "source_id": r["source_id"],
+                "credit": r["credit"],
+                "data_date": r["data_date"],
+                "file": r["file"],
+            }
+            if fact == "rating":
+                arena = str(r["category"]).split("/")[0]
+                value.update(
+                    category=r["category"],
+                    arena=ARENAS.get(arena, f"LMArena {arena} arena"),
+                    rated_on=r["rated_on"],
+                    low=r["rating_low"],
+                    high=r["rating_high"],
+                )
+            values.append(value)
+        out[fact] = {
+            "unit": str(frame.loc[frame["fact"] == fact, "unit"].iloc[0]) if values else unit,
+            "values": values,
+        }
+    return dict(jsonable(out))
 
 
 def _links_index(census: Census) -> dict[str, Any]:
