@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import PurePath
+from typing import Any
 
 import pandas as pd
 
@@ -284,40 +285,40 @@ class CatalogFigures(Part):
         when = self.reader.as_of(as_of)
         wanted = sorted({(str(s), str(i)) for s, i in records})
         sources = sorted({s for s, _ in wanted})
-        rows: list[dict[str, object]] = []
+        rows: list[dict[str, Any]] = []
         if wanted:
             t = self.population_tables
             measures = self.reader.execute(record_measures(t, wanted, when))
-            for r in measures.itertuples(index=False):
+            for m in measures.to_dict(orient="records"):
                 for fact, column, unit in FACT_COLUMNS:
-                    value = getattr(r, column)
+                    value = m[column]
                     if not is_missing(value):
                         rows.append(
                             {
                                 "fact": fact,
                                 "value": float(value),
                                 "unit": unit,
-                                "source": str(r.source),
-                                "source_id": str(r.source_id),
-                                "export_id": str(r.export_id),
+                                "source": str(m["source"]),
+                                "source_id": str(m["source_id"]),
+                                "export_id": str(m["export_id"]),
                             }
                         )
             arena = [i for s, i in wanted if s == Source.LMARENA]
             if arena:
                 ratings = self.reader.execute(record_ratings(t, arena, when))
-                for r in ratings.itertuples(index=False):
+                for g in ratings.to_dict(orient="records"):
                     rows.append(
                         {
                             "fact": "rating",
-                            "value": round(float(r.rating), 1),
+                            "value": round(float(g["rating"]), 1),
                             "unit": RATING_UNIT,
                             "source": "lmarena",
-                            "source_id": str(r.source_id),
-                            "export_id": str(r.export_id),
-                            "category": str(r.category),
-                            "rated_on": as_date(r.rated_on),
-                            "rating_low": round(float(r.rating_low), 1),
-                            "rating_high": round(float(r.rating_high), 1),
+                            "source_id": str(g["source_id"]),
+                            "export_id": str(g["export_id"]),
+                            "category": str(g["category"]),
+                            "rated_on": as_date(g["rated_on"]),
+                            "rating_low": round(float(g["rating_low"]), 1),
+                            "rating_high": round(float(g["rating_high"]), 1),
                         }
                     )
         frame = pd.DataFrame(rows, columns=FACT_FRAME_COLUMNS)
@@ -349,7 +350,7 @@ class CatalogFigures(Part):
             provenance,
         )
 
-    def _export_files(self, export_ids: list[str]) -> dict[str, dict[str, object]]:
+    def _export_files(self, export_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Each export's credit, date and files (their names, never a local path) by role."""
         if not export_ids:
             return {}
@@ -357,7 +358,7 @@ class CatalogFigures(Part):
         s = t.snapshots.filter(t.snapshots.export_id.isin(export_ids))
         j = s.join(t.exports.select("export_id", export_date=t.exports.data_date), "export_id")
         frame = self.reader.execute(j.select("export_id", "role", "location", "member", "credit", "export_date"))
-        out: dict[str, dict[str, object]] = {}
+        out: dict[str, dict[str, Any]] = {}
         for r in frame.sort_values(["export_id", "role"]).itertuples(index=False):
             entry = out.setdefault(
                 str(r.export_id), {"credit": str(r.credit), "data_date": as_date(r.export_date), "files": {}}
@@ -388,7 +389,7 @@ FACT_FRAME_COLUMNS = [
 ]
 
 
-def _file_of(export: dict[str, object], fact: str, category: object, rated_on: object) -> str | None:
+def _file_of(export: dict[str, Any], fact: str, category: object, rated_on: object) -> str | None:
     """The name of the file a value was read from: an Epoch record's file of all models, a rating's leaderboard
     of its arena on the board's own day, else the rating history."""
     files = export.get("files") or {}

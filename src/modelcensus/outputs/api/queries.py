@@ -6,14 +6,15 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 
 from modelcensus.census import Census
 from modelcensus.definitions import Definition
-from modelcensus.errors import NotFound, quoted
+from modelcensus.errors import ModelCensusError, NotFound, quoted
 from modelcensus.outputs.api.generations import Generation
-from modelcensus.outputs.common.count_query import cac_filing_filters
+from modelcensus.outputs.common.count_query import cac_filing_filters, count_figure
 from modelcensus.outputs.common.render import records
-from modelcensus.queries import ModelsRequest
+from modelcensus.queries import CountRequest, ModelsRequest
 from modelcensus.records import jsonable
 from modelcensus.vocabulary import Attribution, CountSource, Source
 
@@ -230,3 +231,53 @@ def _cac_filings(census: Census, q: ModelsRequest) -> pd.DataFrame:
         },
         columns=ITEM_COLUMNS,
     ).astype({"year": "Int64"})
+
+
+def models_download(generation: Generation, q: ModelsRequest) -> dict[str, Any]:
+    """Every model behind a figure (``/api/models?format=csv``) with the provenance of the count it is behind (that
+    count by country, under the same definition, source, filters and attribution)."""
+    census = generation.census
+    frame = generation.memo(("models", q), lambda: models_behind(census, q))
+    title = "Models behind the figure"
+    provenance: dict[str, Any] = {}
+    try:
+        fields = q.model_dump(exclude_none=True, exclude={"organization", "province", "month", "record_type"})
+        figure = count_figure(census, CountRequest.model_validate({**fields, "by": ["country"]}))
+        provenance = figure.provenance.to_dict()
+        title = f"Models behind the figure {figure.title}"
+    except (ValidationError, ModelCensusError):  # a list no count is by country of (an organization's, CAC's)
+        sources = [str(q.source)] if q.definition is None else list(census.definition(q.definition).sources)
+        provenance = {"definition": q.definition, "snapshots": census.snapshots_in_force(sources, q.as_of)}
+    chosen = q.model_dump(exclude_none=True, include={"country", "region", "organization", "year"})
+    group = ", ".join(f"{k} {', '.join(map(str, v)) if isinstance(v, list | tuple) else v}" for k, v in chosen.items())
+    if group:
+        title += f"; the group: {group}"
+    return {"title": title, "rows": records(frame), "provenance": provenance}
+
+
+def claim_row(r: dict[str, Any]) -> dict[str, Any]:
+    """A checked claim as one row of the claims CSV: what was claimed, the verdict, the figure at the claim's vintage,
+    at the next vintage and now (each with its export date), the range across definitions, the estimate's coverage."""
+    at = r.get("at_vintage") or {}
+    now = r.get("now") or {}
+    coverage = r.get("coverage") or {}
+    return {
+        "id": r.get("id"),
+        "claim": r.get("claim"),
+        "source": r.get("source"),
+        "definition": r.get("definition"),
+        "metric": r.get("metric"),
+        "comparison": r.get("comparison"),
+        "verdict": r.get("verdict"),
+        "figure_at_vintage": at.get("figure"),
+        "vintage_date": at.get("export_date"),
+        "figure_next": at.get("next_figure"),
+        "next_date": at.get("next_export_date"),
+        "figure_now": now.get("figure"),
+        "now_date": now.get("export_date"),
+        "range_low": r.get("range_low"),
+        "range_high": r.get("range_high"),
+        "estimate": coverage.get("estimate"),
+        "estimate_withheld_because": coverage.get("reason"),
+        "explanation": r.get("explanation"),
+    }
