@@ -150,7 +150,8 @@ def emit(
     columns: list[str] | None = None,
 ) -> None:
     """Print a table in the chosen format (JSON and CSV go to stdout unstyled); a :class:`Figure`'s table has its
-    provenance as a caption. The title, caption, headers and cells are text, never Rich markup."""
+    provenance as a caption, and its CSV as leading ``# `` lines. The title, caption, headers and cells are text,
+    never Rich markup."""
     import numpy as np
     import pandas as pd
 
@@ -159,6 +160,13 @@ def emit(
     shown = frame[columns] if columns else frame
     if fmt is OutputFormat.json:
         print(json.dumps(records(shown), ensure_ascii=False, indent=2))
+        return
+    if fmt is OutputFormat.csv and figure is not None:
+        # a figure's CSV says where it came from: its provenance in leading "# " lines (see docs/downloads.md)
+        from modelcensus.outputs.common.downloads import csv_text, provenance_lines
+
+        lines = provenance_lines(figure.provenance.to_dict(), title=title or "A figure of modelcensus")
+        print(csv_text(records(shown), list(shown.columns), lines, bom=False).replace("\r\n", "\n"), end="")
         return
     if fmt is OutputFormat.csv:
         out = shown.copy()
