@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 
 from modelcensus.metrics.core import CensusTables
-from modelcensus.metrics.populations import admitted, in_force
+from modelcensus.metrics.populations import in_force
 
 RATED_CATEGORIES = ("text/full", "vision/full", "image/full")
 """The arenas a model page shows a rating of: each arena's overall board (LMArena's text, vision and image
@@ -27,18 +27,22 @@ def _of(records: ir.Table, wanted: Sequence[tuple[str, str]]) -> ir.Value:
 
 def record_measures(t: CensusTables, wanted: Sequence[tuple[str, str]], as_of: date | None = None) -> ir.Table:
     """``(source, source_id, export_id, data_date, parameters, training_compute_flop)`` of the records ``wanted``
-    (``(source, source_id)``) in the export of their source in force on ``as_of`` (a Hub repo: its newest harvest)."""
-    sources = sorted({s for s, _ in wanted})
-    r = admitted(t, sources, {}, as_of)
-    r = r.filter(_of(r, wanted))
-    return r.select(
-        "source",
-        "source_id",
-        "export_id",
-        data_date=r.export_date,
-        parameters=r.parameters,
-        training_compute_flop=r.training_compute_flop,
-    ).order_by(["source", "source_id"])
+    (``(source, source_id)``), each from the newest export of its source dated on or before ``as_of`` that lists
+    it (an Epoch AI model from the newest vintage listing it, whichever of its files; a Hub repo: its newest
+    harvest)."""
+    e = t.exports
+    if as_of is not None:
+        e = e.filter(e.data_date <= as_of)
+    r = t.census_records.filter(_of(t.census_records, wanted))
+    r = r.join(e.select("export_id", data_date=e.data_date, ingested_at=e.ingested_at), "export_id")
+    window = ibis.window(
+        group_by=[r.source, r.source_id], order_by=[r.data_date.desc(nulls_first=False), r.ingested_at.desc()]
+    )
+    r = r.mutate(_n=ibis.row_number().over(window))
+    r = r.filter(r._n == 0)
+    return r.select("source", "source_id", "export_id", "data_date", "parameters", "training_compute_flop").order_by(
+        ["source", "source_id"]
+    )
 
 
 def record_ratings(

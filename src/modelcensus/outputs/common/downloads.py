@@ -112,20 +112,24 @@ def provenance_lines(
     return lines
 
 
-def _cell(value: Any) -> str:
+def _text(value: Any) -> str:
+    """A cell's text: lists as ``a; b``, dates as ISO, booleans as ``true``/``false``, nothing as empty."""
     value = jsonable(value)
     if value is None:
         return ""
     if isinstance(value, list):
-        text = "; ".join(_cell(v) for v in value)
-    elif isinstance(value, dict):
-        text = "; ".join(f"{k}: {_cell(v)}" for k, v in value.items())
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, float):
-        text = repr(value) if value == value else ""
-    else:
-        text = str(value)
+        return "; ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if value == value else ""
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    text = _text(value)
     return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
 
