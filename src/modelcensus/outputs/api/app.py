@@ -33,7 +33,7 @@ import modelcensus as mc
 from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import QUOTED_LENGTH, NotFound, QueryError, RouteTimeout, StoreError
-from modelcensus.outputs.api.downloads import AnswerFormat, csv_response, payload, table_of
+from modelcensus.outputs.api.downloads import CSV_RESPONSE, AnswerFormat, csv_response, payload, table_of
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
 from modelcensus.outputs.api.queries import (
     cac_filings,
@@ -101,9 +101,6 @@ Breakdown = Annotated[list[Dimension], Query(max_length=MAX_GROUP_BY)]
 FORMAT = Query(
     alias="format", description="json (default) or csv: a file named after the request, its provenance in # lines"
 )
-CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {}}, "description": "JSON, or with format=csv a CSV file (see docs/downloads.md)"}
-}
 
 
 def _dumps(value: Any) -> bytes:
@@ -376,7 +373,7 @@ def create_app(
     @app.get(
         "/api/models/{model_id:path}",
         response_model=CanonicalModelOut,
-        responses={404: {"model": ErrorOut, "description": "no such canonical model or record"}},
+        responses={404: {"model": ErrorOut, "description": "no such canonical model or record"}, **CSV_RESPONSE},
         tags=["figures"],
     )
     async def model(
@@ -443,7 +440,7 @@ def create_app(
     @app.get(
         "/api/claims",
         response_model=list[ClaimOut],
-        responses={404: {"model": ErrorOut, "description": "no claims file configured"}},
+        responses={404: {"model": ErrorOut, "description": "no claims file configured"}, **CSV_RESPONSE},
         tags=["claims"],
     )
     async def claims(

@@ -17,6 +17,10 @@ from modelcensus.outputs.common.downloads import content_disposition, csv_text, 
 PLAIN_PARAMETERS = ("country", "region", "organization", "code", "name")
 """Parameters a file name gives as their value alone (``CN``, not ``country-CN``)."""
 SKIPPED_PARAMETERS = ("format", "table", "limit", "offset", "lang")
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "JSON, or with format=csv a CSV file (see docs/downloads.md)"}
+}
+"""A route's answer that is a CSV file with format=csv, as its OpenAPI schema says."""
 
 
 class AnswerFormat(StrEnum):

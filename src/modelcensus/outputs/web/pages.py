@@ -31,7 +31,7 @@ import modelcensus as mc
 from modelcensus.census import Census
 from modelcensus.errors import ModelCensusError, QueryError, UnknownGroupError
 from modelcensus.metrics.completeness import COMPLETE_SHARE
-from modelcensus.outputs.api.downloads import AnswerFormat, csv_response, payload, table_of
+from modelcensus.outputs.api.downloads import CSV_RESPONSE, AnswerFormat, csv_response, payload, table_of
 from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import records, unprocessable_detail
 from modelcensus.outputs.common.schemas import ErrorOut
@@ -311,7 +311,7 @@ def _cols(frame: Any) -> tuple[list[Any], list[Any], list[Any]]:
     return list(frame["group"]), list(frame["year"]), list(frame["count"])
 
 
-@router.get("/api/dashboard", tags=["dashboard"])
+@router.get("/api/dashboard", tags=["dashboard"], responses=CSV_RESPONSE)
 async def dashboard_json(
     request: Request,
     since: Annotated[int | None, Query(ge=1900, le=2100, description="First publication year.")] = None,
@@ -379,7 +379,7 @@ async def dashboard_json(
 @router.get(
     "/api/countries/{code}",
     tags=["dashboard"],
-    responses={404: {"model": ErrorOut, "description": "no such country, or no model of it"}},
+    responses={404: {"model": ErrorOut, "description": "no such country, or no model of it"}, **CSV_RESPONSE},
 )
 async def country_json(
     request: Request,
@@ -418,7 +418,7 @@ async def country_json(
 @router.get(
     "/api/organizations/{name:path}",
     tags=["dashboard"],
-    responses={404: {"model": ErrorOut, "description": "no such organization in the registry"}},
+    responses={404: {"model": ErrorOut, "description": "no such organization in the registry"}, **CSV_RESPONSE},
 )
 async def organization_json(
     request: Request,
@@ -488,7 +488,7 @@ def _profile_marks(census: Census, counts: Mapping[int, float], label: str) -> d
     return out
 
 
-@router.get("/api/dashboard/vintages", tags=["dashboard"])
+@router.get("/api/dashboard/vintages", tags=["dashboard"], responses=CSV_RESPONSE)
 async def vintages_json(
     request: Request,
     year: Annotated[

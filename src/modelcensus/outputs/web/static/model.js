@@ -2,6 +2,7 @@
    records in every source and the evidence that linked them (/api/models/{id}). */
 "use strict";
 
+const FACTS = { parameters: "model.fact_parameters", training_compute: "model.fact_training_compute", rating: "model.fact_rating" };
 const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
 
 /* 3.3e24 as "3.3 × 10²⁴" in the page's decimal mark (three significant digits at most). */
@@ -40,19 +41,19 @@ function drawFacts(facts) {
   table.className = "data facts";
   table.id = "facts-table";
   const head = table.createTHead().insertRow();
-  for (const key of ["fact", "fact_value", "fact_source"]) {
+  for (const key of ["model.fact", "model.fact_value", "model.fact_source"]) {
     const th = document.createElement("th");
-    th.textContent = MC.t("model." + key);
+    th.textContent = MC.t(key);
     head.appendChild(th);
   }
   const body = table.createTBody();
-  for (const fact of ["parameters", "training_compute", "rating"]) {
+  for (const fact of Object.keys(FACTS)) {
     const entry = facts[fact] || { values: [] };
     const values = entry.values.length ? entry.values : [null];
     for (const v of values) {
       const tr = body.insertRow();
       tr.dataset.fact = fact;
-      tr.insertCell().textContent = MC.t("model.fact_" + fact);
+      tr.insertCell().textContent = MC.t(FACTS[fact]);
       const value = tr.insertCell();
       const source = tr.insertCell();
       if (v === null) {
