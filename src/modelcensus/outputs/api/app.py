@@ -33,7 +33,6 @@ import modelcensus as mc
 from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import QUOTED_LENGTH, NotFound, QueryError, RouteTimeout, StoreError
-from modelcensus.outputs.api.downloads import CSV_RESPONSE, AnswerFormat, csv_response, payload, table_of
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
 from modelcensus.outputs.api.queries import (
     cac_filings,
@@ -66,6 +65,7 @@ from modelcensus.outputs.common.schemas import (
 )
 from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report
 from modelcensus.outputs.web import pages as web_pages
+from modelcensus.outputs.web.downloads import CSV_RESPONSE, AnswerFormat, csv_response, payload, table_of
 from modelcensus.queries import (
     TEXT_PATTERN,
     CacFilingsRequest,

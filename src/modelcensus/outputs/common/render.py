@@ -18,6 +18,7 @@ from rich.text import Text
 
 from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
+from modelcensus.outputs.common.downloads import csv_text, provenance_lines
 from modelcensus.provenance import describe_sources
 from modelcensus.records import jsonable
 
@@ -163,8 +164,6 @@ def emit(
         return
     if fmt is OutputFormat.csv and figure is not None:
         # a figure's CSV says where it came from: its provenance in leading "# " lines (see docs/downloads.md)
-        from modelcensus.outputs.common.downloads import csv_text, provenance_lines
-
         lines = provenance_lines(figure.provenance.to_dict(), title=title or "A figure of modelcensus")
         print(csv_text(records(shown), list(shown.columns), lines, bom=False).replace("\r\n", "\n"), end="")
         return

@@ -31,11 +31,11 @@ import modelcensus as mc
 from modelcensus.census import Census
 from modelcensus.errors import ModelCensusError, QueryError, UnknownGroupError
 from modelcensus.metrics.completeness import COMPLETE_SHARE
-from modelcensus.outputs.api.downloads import CSV_RESPONSE, AnswerFormat, csv_response, payload, table_of
 from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import records, unprocessable_detail
 from modelcensus.outputs.common.schemas import ErrorOut
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, curve_filters, curve_words
+from modelcensus.outputs.web.downloads import CSV_RESPONSE, AnswerFormat, csv_response, payload, table_of
 from modelcensus.outputs.web.language import (
     LANG_COOKIE,
     LANG_PARAMETER,
