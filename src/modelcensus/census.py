@@ -225,6 +225,7 @@ class Census:
     count_definition = _to("catalog", CatalogFigures.count_definition)
     count_definition_by_year = _to("catalog", CatalogFigures.count_definition_by_year)
     definition_members = _to("catalog", CatalogFigures.definition_members)
+    record_facts = _to("catalog", CatalogFigures.record_facts)
     frontier = _to("catalog", CatalogFigures.frontier)
     frontier_gap = _to("catalog", CatalogFigures.frontier_gap)
 

@@ -170,6 +170,37 @@ def record_countries(t: CensusTables, attribution: str) -> ir.Table:
     return c.filter(c.attribution == attribution)
 
 
+def record_organizations(t: CensusTables) -> ir.Table:
+    """``(export_id, source, source_id, position, organization)``: each record's organizations as its source
+    publishes them: Epoch's organization list in its order, a catalogue's or tabular list's organization, a Hub
+    repo's author (the account that published it)."""
+    o = t.model_orgs
+    epoch = o.select(
+        export_id=o.export_id.cast("string"),
+        source=ibis.literal("epoch", "string"),
+        source_id=o.model_key.cast("string"),
+        position=o.position.cast("int64"),
+        organization=o.org_name.cast("string"),
+    )
+    c = t.catalog_records.filter(t.catalog_records.organization.notnull() & (t.catalog_records.organization != ""))
+    listed = c.select(
+        export_id=c.export_id.cast("string"),
+        source=c.source.cast("string"),
+        source_id=c.source_id.cast("string"),
+        position=ibis.literal(0, "int64"),
+        organization=c.organization.cast("string"),
+    )
+    h = t.hub_models.filter(t.hub_models.author.notnull())
+    hub = h.select(
+        export_id=h.export_id.cast("string"),
+        source=ibis.literal("huggingface", "string"),
+        source_id=h.repo_id.cast("string"),
+        position=ibis.literal(0, "int64"),
+        organization=h.author.cast("string"),
+    )
+    return epoch.union(listed).union(hub)
+
+
 def unit_countries(t: CensusTables, members: ir.Table, attribution: str) -> ir.Table:
     """``(unit, country, order)``: each unit's countries in its members' order (Epoch's first). A source without
     the attribution asked for reads its nearest one (Epoch has no lineage: its records are resolved)."""

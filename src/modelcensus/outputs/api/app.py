@@ -34,7 +34,14 @@ from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import QUOTED_LENGTH, NotFound, QueryError, RouteTimeout, StoreError
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
-from modelcensus.outputs.api.queries import cac_filings, canonical_model, definition_out, models_behind
+from modelcensus.outputs.api.queries import (
+    cac_filings,
+    canonical_model,
+    claim_row,
+    definition_out,
+    models_behind,
+    models_download,
+)
 from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import records, unprocessable_detail, with_coverage
 from modelcensus.outputs.common.schemas import (
@@ -58,6 +65,7 @@ from modelcensus.outputs.common.schemas import (
 )
 from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report
 from modelcensus.outputs.web import pages as web_pages
+from modelcensus.outputs.web.downloads import CSV_RESPONSE, AnswerFormat, csv_response, payload, table_of
 from modelcensus.queries import (
     TEXT_PATTERN,
     CacFilingsRequest,
@@ -90,6 +98,9 @@ EXAMPLE_CLAIMS = default_claims()
 Text = Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN)]
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 Breakdown = Annotated[list[Dimension], Query(max_length=MAX_GROUP_BY)]
+FORMAT = Query(
+    alias="format", description="json (default) or csv: a file named after the request, its provenance in # lines"
+)
 
 
 def _dumps(value: Any) -> bytes:
@@ -183,6 +194,9 @@ class CachedAnswers:
             await self.app(scope, receive, send)
             return
         key = request_key(scope)
+        if ("format", "csv") in key[1]:  # a download: its headers name the file, so it is not replayed as JSON
+            await self.app(scope, receive, send)
+            return
         current = self.generations.peek()
         body = current.answered(key) if current is not None else None
         if body is not None:
@@ -317,22 +331,38 @@ def create_app(
         api.generations.release(generation)
         return Response(_dumps({"status": "ok", "generation": list(generation.key)}), media_type="application/json")
 
-    @app.get("/api/count", response_model=list[CountRow], tags=["figures"])
-    async def count(q: Annotated[CountRequest, Query()]) -> Response:
+    @app.get("/api/count", response_model=list[CountRow], tags=["figures"], responses=CSV_RESPONSE)
+    async def count(
+        request: Request, q: Annotated[CountRequest, Query()], fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json
+    ) -> Response:
         """Count and share per group: exactly what ``modelcensus count --format json`` prints for the same
-        parameters (``by`` repeatable, at most 3)."""
+        parameters (``by`` repeatable, at most 3); ``format=csv``: the same rows as a CSV file with its provenance."""
         if len(q.by) > MAX_GROUP_BY:
             raise QueryError(f"at most {MAX_GROUP_BY} grouping dimensions (by), not {len(q.by)}", parameter="by")
+        if fmt == AnswerFormat.csv:
+
+            def both(g: Generation) -> dict[str, Any]:
+                figure = count_figure(g.census, q)
+                return {"title": figure.title, "rows": figure.records(), "provenance": figure.provenance.to_dict()}
+
+            data = payload(await api.answer(("count-csv", q), both))
+            return csv_response(request, data["rows"], data["provenance"], figure="count", title=data["title"])
         return await api.answer(("count", q), lambda g: count_figure(g.census, q).records())
 
-    @app.get("/api/models", response_model=ModelPage, tags=["figures"])
+    @app.get("/api/models", response_model=ModelPage, tags=["figures"], responses=CSV_RESPONSE)
     async def models(
+        request: Request,
         q: Annotated[ModelsRequest, Query()],
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
     ) -> Response:
         """The models behind a figure, paged: the count's filters plus the group (``country``, ``year``,
-        ``organization``); ``country=none`` for the no-country row."""
+        ``organization``); ``country=none`` for the no-country row. ``format=csv``: every one of them (no paging)
+        as a CSV file with the provenance of the figure they are behind."""
+        if fmt == AnswerFormat.csv:
+            data = payload(await api.answer(("models-csv", q), lambda g: models_download(g, q)))
+            return csv_response(request, data["rows"], data["provenance"], figure="models", title=data["title"])
 
         def page(g: Generation) -> dict[str, Any]:
             frame = g.memo(("models", q), lambda: models_behind(g.census, q))
@@ -343,15 +373,38 @@ def create_app(
     @app.get(
         "/api/models/{model_id:path}",
         response_model=CanonicalModelOut,
-        responses={404: {"model": ErrorOut, "description": "no such canonical model or record"}},
+        responses={404: {"model": ErrorOut, "description": "no such canonical model or record"}, **CSV_RESPONSE},
         tags=["figures"],
     )
-    async def model(model_id: str, as_of: date | None = None) -> Response:
+    async def model(
+        request: Request,
+        model_id: str,
+        as_of: date | None = None,
+        fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
+        table: Annotated[str | None, Query(max_length=20, description="format=csv: facts, records or evidence")] = None,
+    ) -> Response:
         """One canonical model (the id of ``modelcensus links --format json``, or a record reference
-        ``source:source_id`` as /api/models gives) with all its records, the evidence and the provenance (the
-        snapshots in force on ``as_of``); an id over 300 characters is a 422 that does not repeat it."""
+        ``source:source_id`` as /api/models gives) with all its records, the evidence, its parameters, training
+        compute and arena ratings (``facts``, each value with its source record) and the provenance (the
+        snapshots in force on ``as_of``); an id over 300 characters is a 422 that does not repeat it.
+        ``format=csv&table=facts|records|evidence``: that table as a CSV file with its provenance."""
         model_id = requested_name(model_id, "model_id")
-        return await api.answer(("model", model_id, as_of), lambda g: canonical_model(g, model_id, as_of))
+        answer = await api.answer(("model", model_id, as_of), lambda g: canonical_model(g, model_id, as_of))
+        if fmt == AnswerFormat.json:
+            return answer
+        data = payload(answer)
+        rows, chosen = table_of(data, table, {"facts": "", "records": "records", "evidence": "evidence"})
+        if chosen == "facts":
+            rows = [{"fact": k, "unit": f["unit"], **v} for k, f in data["facts"].items() for v in f["values"]]
+        what = {"facts": "Parameters, training compute and arena ratings", "records": "Records", "evidence": "Links"}
+        return csv_response(
+            request,
+            rows,
+            {"snapshots": data["provenance"]},
+            figure="model",
+            title=f"{what[chosen]} of the model {data['name']} ({data['id']}) across the census's sources",
+            parts=[data["id"], chosen],
+        )
 
     @app.get("/api/sources", response_model=list[SourceRow], tags=["provenance"])
     async def sources(as_of: date | None = None) -> Response:
@@ -387,16 +440,36 @@ def create_app(
     @app.get(
         "/api/claims",
         response_model=list[ClaimOut],
-        responses={404: {"model": ErrorOut, "description": "no claims file configured"}},
+        responses={404: {"model": ErrorOut, "description": "no claims file configured"}, **CSV_RESPONSE},
         tags=["claims"],
     )
-    async def claims(as_of: date | None = None) -> Response:
+    async def claims(
+        request: Request, as_of: date | None = None, fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json
+    ) -> Response:
         """Verdicts on the published claims at their vintage (as ``modelcensus check FILE --format json``),
-        computed once per store generation; ``as_of`` reads "now" as the census stood on that date."""
+        computed once per store generation; ``as_of`` reads "now" as the census stood on that date. ``format=csv``:
+        one row per claim (the figure at its vintage, at the next and now, the range) with the claims file named."""
         path = api.claims_path
         if path is None:
             raise NotFound("no claims file: start the server with --claims FILE")
-        return await api.answer(("claims", str(path), as_of), lambda g: g.census.check(path, as_of=as_of))
+        answer = await api.answer(("claims", str(path), as_of), lambda g: g.census.check(path, as_of=as_of))
+        if fmt == AnswerFormat.json:
+            return answer
+        results = payload(answer)
+        snapshots = payload(
+            await api.answer(
+                ("claims-sources", as_of),
+                lambda g: g.census.snapshots_in_force(["epoch", "huggingface", "openrouter", "lmarena"], as_of),
+            )
+        )
+        return csv_response(
+            request,
+            [claim_row(r) for r in results],
+            {"definition": "each claim under its own definition (the definition column)", "snapshots": snapshots},
+            figure="claims",
+            title=f"Published claims of {path.name} read at their vintage, at the next vintage and now",
+            parts=[path.stem],
+        )
 
     @app.get("/api/frontier", response_model=FrontierOut, tags=["figures"])
     async def frontier(

@@ -114,11 +114,41 @@ class SnapshotOut(BaseModel):
     credit: str | None
 
 
+class FactValueOut(BaseModel):
+    """One source's value of a fact about a model, with the record and the file it came from."""
+
+    value: float
+    source: str
+    source_id: str = Field(description="the record that lists the value")
+    credit: str = Field(description="who publishes the source")
+    data_date: str | None = Field(description="the date of the source's export (vintage) read")
+    file: str | None = Field(description="the name of the file the value was read from")
+    category: str | None = Field(None, description="a rating: LMArena's category (text/full: the text arena overall)")
+    arena: str | None = Field(None, description="a rating: the arena in words")
+    rated_on: str | None = Field(None, description="a rating: the day the board gave it")
+    low: float | None = Field(None, description="a rating: the lower end of its 95% interval")
+    high: float | None = Field(None, description="a rating: the upper end of its 95% interval")
+
+
+class FactOut(BaseModel):
+    unit: str
+    values: list[FactValueOut] = Field(description="empty: no source in the census lists it")
+
+
+class ModelFactsOut(BaseModel):
+    parameters: FactOut
+    training_compute: FactOut
+    rating: FactOut
+
+
 class CanonicalModelOut(BaseModel):
     id: str
     name: str
     records: list[SourceRecordOut]
     evidence: list[EvidenceOut] = Field(description="the rule and detail that linked each pair of records")
+    facts: ModelFactsOut = Field(
+        description="parameters, training compute (FLOP) and arena ratings, each value with its source record"
+    )
     provenance: list[SnapshotOut] = Field(description="the current snapshots of the records' sources")
 
 
