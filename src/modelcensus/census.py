@@ -30,6 +30,7 @@ from modelcensus.figures.coverage import CoverageFigures
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.hub import HubFigures
 from modelcensus.figures.models import ModelFigures
+from modelcensus.figures.new import NewFigures
 from modelcensus.figures.overview import OverviewFigures
 from modelcensus.figures.reader import Reader
 from modelcensus.figures.vintages import VintageFigures
@@ -102,6 +103,7 @@ class Census:
         self.overview = OverviewFigures(self.reader, self.catalog, self.figures)
         self.claims = ClaimFigures(self.reader, self.coverage)
         self.cac = CacFigures(self.reader)
+        self.new = NewFigures(self.reader)
 
     def close(self) -> None:
         self.engine.close()
@@ -242,6 +244,10 @@ class Census:
     latest_complete_year = _to("overview", OverviewFigures.latest_complete_year)
     concentration = _to("overview", OverviewFigures.concentration)
     top_organizations = _to("overview", OverviewFigures.top_organizations)
+
+    # -- what's new: the models that entered the census since a date ----------------------------------------
+
+    new_models = _to("new", NewFigures.new_models)
 
     # -- claims ---------------------------------------------------------------------------------------------
 
