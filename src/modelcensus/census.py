@@ -30,7 +30,6 @@ from modelcensus.figures.coverage import CoverageFigures
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.hub import HubFigures
 from modelcensus.figures.models import ModelFigures
-from modelcensus.figures.new import NewFigures
 from modelcensus.figures.overview import OverviewFigures
 from modelcensus.figures.reader import Reader
 from modelcensus.figures.vintages import VintageFigures
@@ -103,7 +102,6 @@ class Census:
         self.overview = OverviewFigures(self.reader, self.catalog, self.figures)
         self.claims = ClaimFigures(self.reader, self.coverage)
         self.cac = CacFigures(self.reader)
-        self.new = NewFigures(self.reader)
 
     def close(self) -> None:
         self.engine.close()
@@ -235,6 +233,7 @@ class Census:
     vintage_list = _to("vintage", VintageFigures.vintage_list)
     vintages = _to("vintage", VintageFigures.vintages)
     listing_lag = _to("vintage", VintageFigures.listing_lag)
+    new_models = _to("vintage", VintageFigures.new_models)
     year_status = _to("vintage", VintageFigures.year_status)
     year_statuses = _to("vintage", VintageFigures.year_statuses)
     newest_export_date = _to("coverage", CoverageFigures.newest_export_date)
@@ -244,10 +243,6 @@ class Census:
     latest_complete_year = _to("overview", OverviewFigures.latest_complete_year)
     concentration = _to("overview", OverviewFigures.concentration)
     top_organizations = _to("overview", OverviewFigures.top_organizations)
-
-    # -- what's new: the models that entered the census since a date ----------------------------------------
-
-    new_models = _to("new", NewFigures.new_models)
 
     # -- claims ---------------------------------------------------------------------------------------------
 

@@ -216,7 +216,7 @@ MC.download = function (filename, text) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 };
 
-/* A table of rows: columns are {key, label, link(row) -> href, numeric}. Adds a "Download CSV" button. */
+/* A table of rows: columns are {key, label, link(row) -> href, numeric, nowrap}. Adds a "Download CSV" button. */
 MC.table = function (container, columns, rows, filename, caption) {
   container.innerHTML = "";
   const tools = document.createElement("div");
@@ -249,6 +249,7 @@ MC.table = function (container, columns, rows, filename, caption) {
       const td = tr.insertCell();
       const value = row[c.key];
       if (c.numeric || c.percent) td.className = "num";
+      if (c.nowrap) td.classList.add("nowrap");
       const text = c.percent ? MC.percent(value) : c.numeric ? MC.formatNumber(value) : MC.cell(value);
       const href = c.link ? c.link(row) : null;
       if (href) {

@@ -89,7 +89,7 @@ function howEntered(item) {
 }
 
 function drawCountries(answer) {
-  const rows = answer.by_country.slice(0, 20);
+  const rows = answer.by_country.slice(0, window.innerWidth < 600 ? 10 : 20); /* a phone's width holds fewer bars */
   const names = rows.map((r) => MC.country(r.group, r.group_name));
   MC.plot("chart-country", [{
     type: "bar", x: names, y: rows.map((r) => r.models), marker: { color: "#2f6db5" },
@@ -101,9 +101,8 @@ function drawCountries(answer) {
   });
   const definition = answer.provenance.definition_name || "all-sources";
   const shown = answer.by_country.length > rows.length ? " " + MC.t("new.top_shown", { n: rows.length, total: answer.by_country.length }) : "";
-  document.getElementById("chart-caption").textContent = MC.t("new.chart_caption", {
-    total: MC.formatNumber(answer.total), definition: definition, comparison: comparisonText(answer),
-  }) + shown;
+  const words = { total: MC.formatNumber(answer.total), definition: definition, since: MC.date(answer.since) };
+  document.getElementById("chart-caption").textContent = MC.t(answer.since ? "new.chart_caption" : "new.chart_caption_all", words) + shown;
 }
 
 function drawModels(answer) {
@@ -118,14 +117,14 @@ function drawModels(answer) {
     listed_now: item.listed_now,
   }));
   MC.table(document.getElementById("models-table"), [
-    { key: "entered_on" },
+    { key: "entered_on", nowrap: true },
     { key: "name", link: (r) => MC.modelHref(r.id) },
     { key: "countries" },
     { key: "entered_with" },
     { key: "how_entered" },
-    { key: "published_on" },
+    { key: "published_on", nowrap: true },
     { key: "listed_now" },
-  ], rows, "new-models.csv", MC.t("new.csv_caption", { comparison: comparisonText(answer) }));
+  ], rows, "new-models.csv");
   const first = answer.total ? answer.offset + 1 : 0;
   const last = answer.offset + answer.items.length;
   document.getElementById("models-summary").textContent = MC.t("new.summary", {
@@ -144,7 +143,7 @@ function drawCompared(answer) {
     models_entered: c.models_entered,
   }));
   MC.table(document.getElementById("compared-table"), [
-    { key: "source" }, { key: "data_date" }, { key: "files" }, { key: "side" }, { key: "models_entered", numeric: true },
+    { key: "source" }, { key: "data_date", nowrap: true }, { key: "files" }, { key: "side" }, { key: "models_entered", numeric: true },
   ], rows, "new-snapshots.csv");
 }
 
