@@ -234,6 +234,7 @@ class Census:
     vintage_list = _to("vintage", VintageFigures.vintage_list)
     vintages = _to("vintage", VintageFigures.vintages)
     listing_lag = _to("vintage", VintageFigures.listing_lag)
+    new_models = _to("vintage", VintageFigures.new_models)
     year_status = _to("vintage", VintageFigures.year_status)
     year_statuses = _to("vintage", VintageFigures.year_statuses)
     newest_export_date = _to("coverage", CoverageFigures.newest_export_date)

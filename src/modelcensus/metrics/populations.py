@@ -93,6 +93,12 @@ def admitted(
     window = ibis.window(group_by=[r.source, r.source_id], order_by=[r.export_date.desc(nulls_first=False)])
     r = r.mutate(_n=ibis.row_number().over(window))
     r = r.filter(~hub | (r._n == 0)).drop("_n")
+    return keep_admitted(t, r, filters, as_of)
+
+
+def keep_admitted(t: CensusTables, r: ir.Table, filters: Mapping[str, Any], as_of: date | None = None) -> ir.Table:
+    """The census records ``r`` (of any exports) that a definition's filters admit; ``cac_filed`` reads the CAC
+    attachments in force on ``as_of``."""
     for name in _EPOCH_FLAGS:
         if name in filters:
             r = r.filter(r[name].fill_null(False) == bool(filters[name]))

@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import anyio
 import anyio.to_thread
@@ -33,6 +33,10 @@ import modelcensus as mc
 from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import QUOTED_LENGTH, NotFound, QueryError, RouteTimeout, StoreError
+from modelcensus.orgs import requested_places
+from modelcensus.outputs.api.docs import router as docs_router
+from modelcensus.outputs.api.feeds import MEDIA_TYPE as ATOM_MEDIA_TYPE
+from modelcensus.outputs.api.feeds import atom_feed
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
 from modelcensus.outputs.api.queries import (
     cac_filings,
@@ -43,6 +47,7 @@ from modelcensus.outputs.api.queries import (
     models_download,
 )
 from modelcensus.outputs.common.count_query import count_figure
+from modelcensus.outputs.common.new_query import new_report
 from modelcensus.outputs.common.render import records, unprocessable_detail, with_coverage
 from modelcensus.outputs.common.schemas import (
     CacFilingPage,
@@ -59,6 +64,7 @@ from modelcensus.outputs.common.schemas import (
     Health,
     LagOut,
     ModelPage,
+    NewPage,
     SourceRow,
     TrendRow,
     VintageRow,
@@ -71,10 +77,12 @@ from modelcensus.queries import (
     CacFilingsRequest,
     CountRequest,
     ModelsRequest,
+    NewRequest,
+    PlaceRequest,
     check_dimensions,
     request_error,
 )
-from modelcensus.records import jsonable, requested_name
+from modelcensus.records import country_name, jsonable, requested_name
 from modelcensus.vocabulary import (
     VINTAGE_DIMENSIONS,
     Attribution,
@@ -90,6 +98,9 @@ from modelcensus.vocabulary import (
 T = TypeVar("T")
 
 MAX_PAGE = 500
+MAX_NEW_PAGE = 5000
+FEED_ENTRIES = 200
+"""The newest models a feed lists unless asked for more (a reader polls it: the older ones it has seen)."""
 MAX_GROUP_BY = 3
 DEFAULT_TIMEOUT_S = 30.0
 EXAMPLE_CLAIMS = default_claims()
@@ -235,8 +246,16 @@ class Api:
         self.claims_path = claims_path
         self.timeout_s = timeout_s
 
-    async def answer(self, key: tuple[Any, ...], compute: Callable[[Generation], Any]) -> Response:
-        """The JSON of ``compute(generation)``, from the generation's cache or computed on a worker thread."""
+    async def answer(
+        self,
+        key: tuple[Any, ...],
+        compute: Callable[[Generation], Any],
+        *,
+        render: Callable[[Any], bytes] = _dumps,
+        media_type: str = "application/json",
+    ) -> Response:
+        """The JSON of ``compute(generation)`` (or what ``render`` makes of it), from the generation's cache or computed
+        on a worker thread."""
         generation = self.generations.acquire()
         answered = _ANSWERED.get()
         if answered is not None:
@@ -244,14 +263,14 @@ class Api:
         hit = generation.cached(key)
         if hit is not None:
             self.generations.release(generation)
-            return Response(hit, media_type="application/json")
+            return Response(hit, media_type=media_type)
 
         def work() -> bytes:
             try:
                 with generation.lock:
                     body = generation.cached(key)
                     if body is None:
-                        body = _dumps(compute(generation))
+                        body = render(compute(generation))
                         generation.keep(key, body)
                     return body
             finally:
@@ -266,7 +285,7 @@ class Api:
                 f"the figure is not ready after {self.timeout_s:g} s; ask again shortly (it is cached once "
                 "computed), or narrow the request (fewer dimensions, a period)"
             ) from None
-        return Response(body, media_type="application/json")
+        return Response(body, media_type=media_type)
 
 
 def create_app(
@@ -292,6 +311,7 @@ def create_app(
         "its definition, counting rule, attribution and denominator; /api/models lists the models behind it.",
         responses={503: {"model": ErrorOut, "description": "the store cannot be read, or the request took too long"}},
         lifespan=lifespan,
+        docs_url=None,  # served from the installed swagger-ui-bundle, not a CDN (outputs/api/docs.py)
     )
     app.state.api = api
     app.state.db_path = Path(db_path)
@@ -491,6 +511,7 @@ def create_app(
 
     @app.get("/api/trend", response_model=list[TrendRow], tags=["figures"])
     async def trend(
+        place: Annotated[PlaceRequest, Query()],
         by: Breakdown = [Dimension.COUNTRY],  # noqa: B006
         metric: HubMetric = HubMetric.DOWNLOADS,
         attribution: Attribution = Attribution.RESOLVED,
@@ -499,9 +520,10 @@ def create_app(
         rule: Rule = Rule.FULL,
         as_of: date | None = None,
     ) -> Response:
-        """The Hub figure as of every stored harvest up to ``as_of`` (as ``modelcensus trend --format json``)."""
+        """The Hub figure as of every stored harvest up to ``as_of`` (as ``modelcensus trend --format json``);
+        ``country`` or ``region`` keeps the repos of those countries under the attribution."""
         check_dimensions(by)
-        key = ("trend", tuple(by), metric, attribution, derivatives, pipeline_tag, rule, as_of)
+        key = ("trend", tuple(by), metric, attribution, derivatives, pipeline_tag, rule, as_of, place)
         return await api.answer(
             key,
             lambda g: records(
@@ -514,6 +536,7 @@ def create_app(
                         derivatives=derivatives,
                         pipeline_tag=pipeline_tag,
                         as_of=as_of,
+                        **place.place(),
                     )
                 )
             ),
@@ -521,6 +544,7 @@ def create_app(
 
     @app.get("/api/vintages", response_model=list[VintageRow], tags=["vintages"])
     async def vintages(
+        place: Annotated[PlaceRequest, Query()],
         by: Dimension = Dimension.COUNTRY,
         year: Year = None,
         since: Year = None,
@@ -533,7 +557,8 @@ def create_app(
         rule: Rule = Rule.FULL,
         attribution: Attribution = Attribution.AS_PUBLISHED,
     ) -> Response:
-        """The figure at every stored Epoch AI vintage (as ``modelcensus vintages --format json``)."""
+        """The figure at every stored Epoch AI vintage (as ``modelcensus vintages --format json``); ``country`` or
+        ``region`` keeps the models of those countries under the attribution."""
         if by not in VINTAGE_DIMENSIONS:
             raise QueryError(f"vintages are by {', '.join(VINTAGE_DIMENSIONS)}, not {by}", parameter="by")
         filters = dict(
@@ -545,6 +570,7 @@ def create_app(
             large_scale=large_scale,
             open_weights=open_weights,
             domain=domain,
+            **place.place(),
         )
         key = ("vintages", by, tuple(sorted((k, str(v)) for k, v in filters.items())), rule, attribution)
         return await api.answer(
@@ -553,6 +579,7 @@ def create_app(
 
     @app.get("/api/lag", response_model=LagOut, tags=["vintages"])
     async def lag(
+        place: Annotated[PlaceRequest, Query()],
         since: Year = None,
         until: Year = None,
         by: Dimension | None = None,
@@ -563,11 +590,17 @@ def create_app(
         domain: Text = None,
         as_of: date | None = None,
     ) -> Response:
-        """The listing lag and each recent year's status (as ``modelcensus lag --format json``)."""
+        """The listing lag and each recent year's status (as ``modelcensus lag --format json``); ``country`` or
+        ``region`` assesses the models of those countries (as published)."""
         if by not in (None, Dimension.COUNTRY):
             raise QueryError(f"the listing lag is assessed by country, not by {by}", parameter="by")
         filters = dict(
-            notable=notable, frontier=frontier, large_scale=large_scale, open_weights=open_weights, domain=domain
+            notable=notable,
+            frontier=frontier,
+            large_scale=large_scale,
+            open_weights=open_weights,
+            domain=domain,
+            **place.place(),
         )
         key = ("lag", since, until, by, tuple(sorted((k, str(v)) for k, v in filters.items())), as_of)
         return await api.answer(key, lambda g: lag_report(g.census, since, until, by, as_of, filters))
@@ -585,6 +618,44 @@ def create_app(
         key = ("estimate", definition, tuple(source or ()), year, since, until, as_of)
         return await api.answer(
             key, lambda g: estimate_rows(g.census, definition or "all-sources", source, year, since, until, as_of)
+        )
+
+    @app.get("/api/new", response_model=NewPage, tags=["figures"])
+    async def new(
+        q: Annotated[NewRequest, Query()],
+        limit: Annotated[int, Query(ge=1, le=MAX_NEW_PAGE)] = MAX_PAGE,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    ) -> Response:
+        """What's new: the models that entered the census after ``since`` (default: the previous snapshot's date),
+        dated by the first stored snapshot that listed them, newest first, paged, with the snapshots compared and the
+        count per country (as ``modelcensus new --format json``; the feed is ``/feeds/new.atom``)."""
+        return await api.answer(("new", q, limit, offset), lambda g: new_report(g.census, q, limit, offset))
+
+    @app.get(
+        "/feeds/new.atom",
+        response_class=Response,
+        responses={200: {"content": {ATOM_MEDIA_TYPE: {}}, "description": "an Atom 1.0 feed"}},
+        tags=["figures"],
+    )
+    async def new_feed(
+        request: Request,
+        q: Annotated[NewRequest, Query()],
+        limit: Annotated[int, Query(ge=1, le=MAX_NEW_PAGE)] = FEED_ENTRIES,
+    ) -> Response:
+        """What's new as an Atom 1.0 feed: one entry per model (the newest ``limit``), dated the day it entered the
+        census, linking to its model page and its source records; the same parameters as ``/api/new``."""
+        base = str(request.base_url).rstrip("/")
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "limit"]  # the page's own parameters
+        page = f"{base}/new" + (f"?{urlencode(kept)}" if kept else "")
+        codes, region = requested_places(q.country, q.region)
+        place = region or " or ".join(country_name(c) if c else "no country" for c in codes) or None
+
+        def render(report: dict[str, Any]) -> bytes:
+            return atom_feed(report, base=base, self_url=str(request.url), page_url=page, place=place)
+
+        key = ("new-feed", q, limit, str(request.url))
+        return await api.answer(
+            key, lambda g: new_report(g.census, q, limit), render=render, media_type=ATOM_MEDIA_TYPE
         )
 
     @app.get("/api/cac/series", response_model=list[CacSeriesRow], tags=["cac"])
@@ -626,6 +697,7 @@ def create_app(
             key, lambda g: records(g.census.cac_unresolved(record_type=record_type, as_of=as_of).frame)
         )
 
+    app.include_router(docs_router)
     app.include_router(web_pages.router)
 
     return app

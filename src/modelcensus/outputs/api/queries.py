@@ -105,9 +105,9 @@ def canonical_model(generation: Generation, model_id: str, as_of: date | None = 
     census = generation.census
     index = generation.memo(("links-index",), lambda: _links_index(census))
     model = index.get(model_id)
-    if model is None:
-        raise NotFound(f"no canonical model or record {quoted(model_id)} (ids as in `modelcensus links --format json`)")
     sources = generation.memo(("sources", as_of), lambda: census.sources(as_of=as_of))
+    if model is None:
+        return _no_longer_listed(generation, model_id, sources)
     involved = {r.source for r in model.records}
     current = sources[sources["current"] & sources["source"].isin(involved)]
     return {
@@ -180,6 +180,56 @@ def model_facts(census: Census, wanted: list[tuple[str, str]], as_of: date | Non
             "values": values,
         }
     return dict(jsonable(out))
+
+
+EVERY_MODEL = date(1900, 1, 1)
+"""``new_models(since=EVERY_MODEL)``: every model the stored snapshots ever listed, with the dates it was listed."""
+
+
+def _no_longer_listed(generation: Generation, model_id: str, sources: pd.DataFrame) -> dict[str, Any]:
+    """A model (or record) that no snapshot in force now lists, but an older stored one did (an Epoch model since
+    renamed, an OpenRouter model no longer served): its records as the census's snapshots listed them, with the
+    snapshots that did; linkage reads current records only, so there is no evidence. Unknown: :class:`NotFound`."""
+    census = generation.census
+    listed = generation.memo(("every-model",), lambda: census.new_models(EVERY_MODEL).frame)
+    found = listed[
+        [
+            i == model_id or any(r["ref"] == model_id for r in rs)
+            for i, rs in zip(listed["id"], listed["records"], strict=True)
+        ]
+    ]
+    if found.empty:
+        raise NotFound(f"no canonical model or record {quoted(model_id)} (ids as in `modelcensus links --format json`)")
+    item = found.iloc[0]
+    records = list(item["records"])
+    dates = pd.to_datetime(sources["export_date"]).dt.date
+    held = pd.Series(False, index=sources.index)
+    for r in records:
+        held |= (sources["source"] == r["source"]) & (dates >= r["first_listed"]) & (dates <= r["last_listed"])
+    return {
+        "id": str(item["id"]),
+        "name": str(item["name"]),
+        "records": [
+            {
+                "source": r["source"],
+                "source_id": r["source_id"],
+                "name": r["name"],
+                "developer": None,
+                "countries": list(item["countries"]),
+                "hub_id": None,
+                "published_on": item["published_on"].isoformat() if item["published_on"] else None,
+            }
+            for r in records
+        ],
+        "evidence": [],
+        "provenance": records_of(
+            sources[held][["source", "role", "location", "retrieved_at", "sha256", "data_date", "license", "credit"]]
+        ),
+    }
+
+
+def records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return records(frame.astype({"retrieved_at": str, "data_date": str}))
 
 
 def _links_index(census: Census) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def caption(figure: Figure) -> str:
     if p.snapshots:
         lines.append(describe_sources(p.snapshot_list))
     if p.note:
-        lines.append(f"Note: {p.note}.")
+        lines.append(f"Note: {_sentence(p.note)}")
     if p.as_of:
         lines.append(
             f"As the census stood on {p.as_of.isoformat()} (the newest export of each source dated on or before)."

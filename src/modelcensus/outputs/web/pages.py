@@ -62,6 +62,7 @@ PAGES = {
     "org": "organization.html",
     "vintages": "vintages.html",
     "claims": "claims.html",
+    "new": "new.html",
 }
 VINTAGE_COUNTRIES = ("US", "CN")
 LAG_POPULATIONS: tuple[tuple[str, dict[str, Any]], ...] = (("epoch-all", {}), ("epoch-notable", {"notable": True}))
@@ -167,6 +168,13 @@ def vintages_page(request: Request) -> HTMLResponse:
 def claims_page(request: Request) -> HTMLResponse:
     """Published claims read at their vintage; twin ``/api/claims``."""
     return _page("claims", request)
+
+
+@router.get("/new", response_class=HTMLResponse, include_in_schema=False)
+def new_page(request: Request) -> HTMLResponse:
+    """What's new: the models that entered the census since a date, per country; twin ``/api/new``, feed
+    ``/feeds/new.atom``."""
+    return _page("new", request)
 
 
 @router.get("/static/{name}", include_in_schema=False)

@@ -239,6 +239,7 @@ MC.table = function (container, columns, rows, download, caption) {
       const td = tr.insertCell();
       const value = row[c.key];
       if (c.numeric || c.percent) td.className = "num";
+      if (c.nowrap) td.classList.add("nowrap");
       const text = c.percent ? MC.percent(value) : c.numeric ? MC.formatNumber(value) : MC.cell(value);
       const href = c.link ? c.link(row) : null;
       if (href) {
