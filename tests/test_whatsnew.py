@@ -8,6 +8,7 @@ Epoch models of an older vintage through ``Census.models``), never against a num
 
 from __future__ import annotations
 
+import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -355,3 +356,24 @@ def test_docs_read_a_30_rendition_of_the_schema(client: TestClient) -> None:
     assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
     assert client.get("/docs/static/swagger-ui.css").headers["content-type"].startswith("text/css")
     assert client.get("/docs/static/index.html").status_code == 404
+
+
+def test_the_page_downloads_as_csv_with_its_provenance(client: TestClient) -> None:
+    params = {"since": "2026-01-01", "country": "CN", "limit": 50}
+    page = client.get("/api/new", params=params).json()
+    answer = client.get("/api/new", params={**params, "format": "csv"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    disposition = answer.headers["content-disposition"]
+    assert "modelcensus_new_models_" in disposition and "CN" in disposition
+    text = answer.content.decode("utf-8-sig")
+    assert text.startswith("# Models that entered the census after 2026-01-01")
+    frame = pd.read_csv(io.StringIO(text), comment="#")
+    assert list(frame["id"]) == [item["id"] for item in page["items"]]
+    refs = [str(v) for v in frame["records"]]
+    assert refs == ["; ".join(r["ref"] for r in item["records"]) for item in page["items"]]
+    compared = pd.read_csv(
+        io.StringIO(client.get("/api/new", params={**params, "format": "csv", "table": "compared"}).text), comment="#"
+    )
+    assert len(compared) == len(page["compared"])
+    wrong = client.get("/api/new", params={**params, "format": "csv", "table": "nope"})
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["query", "table"]

@@ -620,16 +620,37 @@ def create_app(
             key, lambda g: estimate_rows(g.census, definition or "all-sources", source, year, since, until, as_of)
         )
 
-    @app.get("/api/new", response_model=NewPage, tags=["figures"])
+    @app.get("/api/new", response_model=NewPage, tags=["figures"], responses=CSV_RESPONSE)
     async def new(
+        request: Request,
         q: Annotated[NewRequest, Query()],
         limit: Annotated[int, Query(ge=1, le=MAX_NEW_PAGE)] = MAX_PAGE,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
+        table: Annotated[
+            str | None, Query(max_length=20, description="format=csv: models, compared or by_country")
+        ] = None,
     ) -> Response:
         """What's new: the models that entered the census after ``since`` (default: the previous snapshot's date),
         dated by the first stored snapshot that listed them, newest first, paged, with the snapshots compared and the
-        count per country (as ``modelcensus new --format json``; the feed is ``/feeds/new.atom``)."""
-        return await api.answer(("new", q, limit, offset), lambda g: new_report(g.census, q, limit, offset))
+        count per country (as ``modelcensus new --format json``; the feed is ``/feeds/new.atom``). ``format=csv``:
+        the page's models (``table=models``, a model's source records as their refs), the snapshots compared
+        (``compared``) or the count per country (``by_country``), with the provenance."""
+        answer = await api.answer(("new", q, limit, offset), lambda g: new_report(g.census, q, limit, offset))
+        if fmt == AnswerFormat.json:
+            return answer
+        data = payload(answer)
+        rows, name = table_of(data, table, {"models": "items", "compared": "compared", "by_country": "by_country"})
+        if name == "models":
+            rows = [{**r, "records": [record["ref"] for record in r["records"]]} for r in rows]
+        return csv_response(
+            request,
+            rows,
+            data["provenance"],
+            figure="new",
+            title=f"Models that entered the census after {data['since']}" + ("" if name == "models" else f": {name}"),
+            parts=[name],
+        )
 
     @app.get(
         "/feeds/new.atom",

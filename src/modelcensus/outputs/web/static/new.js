@@ -124,7 +124,7 @@ function drawModels(answer) {
     { key: "how_entered" },
     { key: "published_on", nowrap: true },
     { key: "listed_now" },
-  ], rows, null);
+  ], rows, MC.csvHref(twinUrl(), "models"));
   const first = answer.total ? answer.offset + 1 : 0;
   const last = answer.offset + answer.items.length;
   document.getElementById("models-summary").textContent = MC.t("new.summary", {
@@ -144,14 +144,19 @@ function drawCompared(answer) {
   }));
   MC.table(document.getElementById("compared-table"), [
     { key: "source" }, { key: "data_date", nowrap: true }, { key: "files" }, { key: "side" }, { key: "models_entered", numeric: true },
-  ], rows, null);
+  ], rows, MC.csvHref(twinUrl(), "compared"));
+}
+
+/* The page's JSON twin: the filters, this page of models. */
+function twinUrl() {
+  return "/api/new?" + new URLSearchParams([...currentParams(), ["limit", String(PAGE_SIZE)], ["offset", String(offset)]]).toString();
 }
 
 async function load() {
   const mine = ++generation;
   const params = currentParams();
   const query = params.toString();
-  const twin = "/api/new?" + new URLSearchParams([...params, ["limit", String(PAGE_SIZE)], ["offset", String(offset)]]).toString();
+  const twin = twinUrl();
   const feed = "/feeds/new.atom" + (query ? "?" + query : "");
   document.getElementById("twin").href = twin;
   document.getElementById("feed").href = feed;
