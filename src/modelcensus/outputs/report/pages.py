@@ -79,6 +79,8 @@ thead th{background:#f0f0f3}
 .block-notes{font-size:.85rem;margin:.3em 0 .6em}.block-notes p{margin:.2em 0}
 .asof{display:inline-block;background:#fff4e0;border:1px solid #e8c486;padding:.1em .5em;border-radius:4px}
 footer{font-size:.75rem;color:#666;margin-top:3em}
+.scroll{overflow-x:auto;max-width:100%}
+@media (max-width:600px){main{padding:12px 10px 40px}nav ol{columns:1}h1{font-size:1.35rem}}
 """
 LANGUAGE_CSS = {
     "zh": 'body{font-family:system-ui,-apple-system,"Noto Sans CJK SC","Source Han Sans SC","PingFang SC",'
@@ -105,7 +107,8 @@ def _table_html(frame: pd.DataFrame) -> str:
             )
             cells.append(f"<td{css}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # in a box of its own that scrolls sideways, so a wide table never makes the page wider than a phone's screen
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def render_html(sections: list[Section], strings: dict[str, Any], meta: dict[str, str]) -> str:
