@@ -156,4 +156,4 @@ def _script(lang: str) -> str:
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     palette = json.dumps(palette_json(), separators=(",", ":"))
-    return f"<script>MC.setLanguage({text});MC.setPalette({palette});</script>"
+    return f"<script>MC.setLanguage({text});</script><script>MC.setPalette({palette});</script>"
