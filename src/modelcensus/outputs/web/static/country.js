@@ -42,7 +42,10 @@ function localModel(m) {
     const points = p.per_year.map((r) => Object.assign({ filling_in: false }, byYear.get(r.year) || {}, { year: r.year, count: r.count }));
     const tiny = years.tiny_denominator || 0;
     /* a share of a year with very few models says little: not drawn (and said so under the chart) */
-    const shares = p.per_year.map((r, i) => ({ year: r.year, count: r.denominator < tiny ? null : r.share, filling_in: points[i].filling_in }));
+    const listed = new Map(p.per_year.map((r, i) => [r.year, { year: r.year, count: r.denominator < tiny ? null : r.share, filling_in: points[i].filling_in }]));
+    /* a year with no model of the country has no row: the line breaks there rather than run across it */
+    const shares = [];
+    for (let y = Math.min(...listed.keys()); y <= Math.max(...listed.keys()); y++) shares.push(listed.get(y) || { year: y, count: null, filling_in: false });
     const hidden = p.per_year.filter((r) => r.denominator < tiny).map((r) => r.year);
     const color = MC.countryColor(p.code);
     const traces = [
@@ -50,6 +53,7 @@ function localModel(m) {
       ...MC.yearLineTraces(MC.t("country.trace_share"), shares, MC.seriesColor("share_line"), { yaxis: "y2" }).map((t) => Object.assign(t, { hovertemplate: MC.t("country.hover_share"), text: t.text || shares.map(() => "") })),
     ];
     if (points.some((r) => r.filling_in)) traces.push(MC.fillingLegend("bar"));
+    if (shares.some((r) => r.filling_in && r.count !== null)) traces.push(MC.fillingLegend("line"));
     const yearsShown = p.per_year.map((r) => r.year);
     const topShare = Math.max(0, ...shares.map((s) => (s.count === null ? 0 : s.count)));
     MC.plot(
