@@ -1,5 +1,6 @@
 """The dashboard's charts as a reader sees them, in Chromium at a desktop width (1400 px) and a phone's (390 px), on
-the census of the real shared data: the home page, China's and Hong Kong's pages and DeepSeek's.
+the census of the real shared data: the home page (Epoch AI's models, and the Hub's repos, whose long group names
+once were cut off), China's and Hong Kong's pages and DeepSeek's.
 
 Each page is screenshot into ``artifacts/screenshots/charts-PAGE-WIDTH.png`` and its charts are read from the
 DOM as Plotly drew them (``.xtick text``, ``.ytick text``, ``.y2tick text``): year ticks are whole years at one
@@ -45,6 +46,7 @@ CHROMIUM_ARGS = [
 LOAD_TIMEOUT_MS = 300_000
 PAGES = {
     "home": "/",
+    "home-hub": "/?source=huggingface",
     "country-CN": "/countries/CN",
     "country-HK": "/countries/HK",
     "organization-DeepSeek": "/organizations/DeepSeek",
@@ -61,7 +63,8 @@ READ_CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((di
                                     ['y2', '.y2tick text', '.g-y2title']]) {
     const ticks = texts(tick);
     if (ticks.length) axes[key] = { ticks: ticks, title: texts(title + ' text').join(' ').trim(),
-      boxes: [...div.querySelectorAll(tick)].map(box) };
+      boxes: [...div.querySelectorAll(tick)].map(box),
+      rotated: [...div.querySelectorAll(tick)].some((e) => (e.getAttribute('transform') || '').includes('rotate')) };
   }
   return { id: div.id, svg: box(div.querySelector('.main-svg')), axes: axes,
     legend: box(div.querySelector('.legend')), modebar: box(div.querySelector('.modebar')),
@@ -140,6 +143,10 @@ def _check_chart(chart: dict[str, Any], where: str) -> None:
                 continue
             inside = box[0] >= left - 1 and box[2] <= right + 1 and box[1] >= top - 1 and box[3] <= bottom + 1
             assert inside, f"{what} {key}: the tick label {text!r} is cut off at the chart's edge"
+        if not axis["rotated"]:  # labels side by side (or stacked) must not run into each other
+            boxes = [(text, box) for text, box in zip(ticks, axis["boxes"], strict=True) if box is not None]
+            for (a, box_a), (b, box_b) in pairwise(boxes):
+                assert not _overlap(box_a, box_b), f"{what} {key}: the tick labels {a!r} and {b!r} collide"
         if axis["title"] == YEAR_TITLE:
             assert all(re.fullmatch(r"\d{4}", t) for t in ticks), f"{what}: years that are not whole: {ticks}"
             years = [int(t) for t in ticks]

@@ -5,6 +5,7 @@ const FIELDS = ["source", "definition", "unit", "since", "until", "rule", "attri
 const ATTRIBUTIONS = { epoch: ["as-published", "resolved"], huggingface: ["resolved", "lineage"] };
 const PAGE_SIZE = 50;
 const RECENT_YEARS = 15; /* the years the year chart opens on, without a Since */
+const LONG_NAME = 22; /* a group name longer than this turns the bars horizontal */
 const form = document.getElementById("filters");
 const field = (name) => document.getElementById("f-" + name);
 let listing = null; /* {params, figure, label, offset} of the models table */
@@ -108,13 +109,14 @@ function drawCountries(data) {
   const key = (r) => (r.group === null ? "none" : r.group);
   const marks = (data.years && data.years.by_country) || {};
   const markOf = (r) => marks[r.group === null ? "None" : r.group] || null;
-  /* each bar in its country's colour (the report's too); a narrow screen gets horizontal bars, their names
-     written in full beside them */
+  /* each bar in its country's colour (the report's too); a narrow screen, or names too long to stand under a
+     bar (the Hub's "(unattributed: an individual account)"), get horizontal bars, their names written beside them */
   const narrow = chart.clientWidth < 600;
   const colors = top.map((r) => MC.countryColor(r.group));
   const names = top.map(nameOf);
+  const horizontal = narrow || names.some((n) => n.length > LONG_NAME);
   const flip = (trace) => {
-    if (!narrow) return trace;
+    if (!horizontal) return trace;
     const out = Object.assign({}, trace, { x: trace.y, y: trace.x, orientation: trace.type === "bar" ? "h" : undefined });
     if (trace.error_y) { out.error_x = trace.error_y; delete out.error_y; }
     if (trace.hovertemplate) out.hovertemplate = trace.hovertemplate.replace(/%\{x/g, "%{X").replace(/%\{y/g, "%{x").replace(/%\{X/g, "%{y");
@@ -156,16 +158,18 @@ function drawCountries(data) {
     });
   }
   const groupTitle = { text: MC.t(source === "huggingface" ? "chart.axis_group" : "chart.axis_country") };
-  const wrapped = { tickmode: "array", tickvals: names, ticktext: names.map((n) => MC.wrapLabel(n, narrow ? 28 : 16)) };
+  const rotated = !horizontal && names.length > 12; /* rotated names stay on one line: wrapped, they would collide */
+  const width = horizontal ? (narrow ? 28 : 48) : rotated ? 1000 : 16;
+  const wrapped = { tickmode: "array", tickvals: names, ticktext: names.map((n) => MC.wrapLabel(n, width)) };
   const groupAxis = Object.assign({ type: "category", title: groupTitle }, wrapped);
   const valueAxis = { title: { text: what }, rangemode: "tozero" };
   Plotly.react(
     chart,
     traces.map(flip),
     MC.layout(MC.chartLayout({
-      height: narrow ? 140 + 26 * top.length : 460,
-      xaxis: narrow ? valueAxis : Object.assign({ tickangle: names.length > 12 ? -45 : 0 }, groupAxis),
-      yaxis: narrow ? Object.assign({ autorange: "reversed" }, groupAxis) : valueAxis,
+      height: horizontal ? 140 + 26 * top.length : 460,
+      xaxis: horizontal ? valueAxis : Object.assign({ tickangle: rotated ? -45 : 0 }, groupAxis),
+      yaxis: horizontal ? Object.assign({ autorange: "reversed" }, groupAxis) : valueAxis,
       barmode: "overlay", showlegend: traces.length > 1,
     })),
     MC.plotConfig,
