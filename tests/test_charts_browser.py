@@ -5,8 +5,9 @@ once were cut off), China's and Hong Kong's pages and DeepSeek's.
 Each page is screenshot into ``artifacts/screenshots/charts-PAGE-WIDTH.png`` and its charts are read from the
 DOM as Plotly drew them (``.xtick text``, ``.ytick text``, ``.y2tick text``): year ticks are whole years at one
 step (never "2,023.5"), no axis repeats a tick label ("5%, 5%, 4%"), every axis has a title, no tick label is
-cut off at the chart's edge, the legend overlaps neither the toolbar nor the plot, the page is no wider than the
-screen, and each country is drawn in its colour of the palette the report uses too.
+cut off at the chart's edge or runs into another or into the axis title, the legend overlaps neither the toolbar
+nor the plot, the page is no wider than the screen, and each country is drawn in its colour of the palette the
+report uses too.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ READ_CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((di
                                     ['y2', '.y2tick text', '.g-y2title']]) {
     const ticks = texts(tick);
     if (ticks.length) axes[key] = { ticks: ticks, title: texts(title + ' text').join(' ').trim(),
+      titleBox: box(div.querySelector(title + ' text')),
       boxes: [...div.querySelectorAll(tick)].map(box),
       rotated: [...div.querySelectorAll(tick)].some((e) => (e.getAttribute('transform') || '').includes('rotate')) };
   }
@@ -143,6 +145,8 @@ def _check_chart(chart: dict[str, Any], where: str) -> None:
                 continue
             inside = box[0] >= left - 1 and box[2] <= right + 1 and box[1] >= top - 1 and box[3] <= bottom + 1
             assert inside, f"{what} {key}: the tick label {text!r} is cut off at the chart's edge"
+        for text, box in zip(ticks, axis["boxes"], strict=True):
+            assert not _overlap(axis["titleBox"], box), f"{what} {key}: the axis title runs into {text!r}"
         if not axis["rotated"]:  # labels side by side (or stacked) must not run into each other
             boxes = [(text, box) for text, box in zip(ticks, axis["boxes"], strict=True) if box is not None]
             for (a, box_a), (b, box_b) in pairwise(boxes):

@@ -162,14 +162,16 @@ function drawCountries(data) {
   const width = horizontal ? (narrow ? 28 : 48) : rotated ? 1000 : 16;
   const wrapped = { tickmode: "array", tickvals: names, ticktext: names.map((n) => MC.wrapLabel(n, width)) };
   const groupAxis = Object.assign({ type: "category", title: groupTitle }, wrapped);
+  const lines = Math.max(...wrapped.ticktext.map((s) => s.split("<br>").length));
+  const rowHeight = Math.max(26, 14 * lines + 10); /* a bar per name, as tall as its name's lines */
   const valueAxis = { title: { text: what }, rangemode: "tozero" };
   Plotly.react(
     chart,
     traces.map(flip),
     MC.layout(MC.chartLayout({
-      height: horizontal ? 140 + 26 * top.length : 460,
+      height: horizontal ? 140 + rowHeight * top.length : 460,
       xaxis: horizontal ? valueAxis : Object.assign({ tickangle: rotated ? -45 : 0 }, groupAxis),
-      yaxis: horizontal ? Object.assign({ autorange: "reversed" }, groupAxis) : valueAxis,
+      yaxis: horizontal ? Object.assign({ autorange: "reversed" }, groupAxis, { title: Object.assign({ standoff: 12 }, groupTitle) }) : valueAxis,
       barmode: "overlay", showlegend: traces.length > 1,
     })),
     MC.plotConfig,
