@@ -286,6 +286,23 @@ def test_lmarena_history(shared: Path) -> None:
     assert "chatgpt-4o-latest" not in last  # 0.0 on that date: absent, not rated zero
 
 
+def test_lmarena_snapshots_keep_their_own_rows_and_licence(full_census: Any, shared: Path) -> None:
+    """Each LMArena file's snapshot says what that file holds, under its own upstream's licence: the history is
+    nakasyou's (MIT), the leaderboards and scatterplot LMArena's arena-catalog (the export joins both)."""
+    snaps = full_census.sources()
+    arena = snaps[snaps.source == "lmarena"].set_index("role")
+    history = arena.loc["history"]
+    assert (history.license, history.credit) == (lmarena.HISTORY_LICENSE, lmarena.HISTORY_CREDIT)
+    assert history.rows == LMARENA_HISTORY_DATES[2]  # one row per rating date, not the export's total
+    assert arena.loc["scatterplot"].rows == LMARENA_SCATTERPLOT
+    for name in lmarena.LEADERBOARD_FILES:
+        board = json.loads((shared / "lmarena_arena_catalog" / name).read_bytes())
+        row = arena.loc[f"leaderboard:{lmarena.arena_of(name)}"]
+        assert row.rows == sum(len(models) for models in board.values())
+        assert (row.license, row.credit) == (lmarena.LICENSE, lmarena.CREDIT)
+    assert arena.rows.nunique() > 1
+
+
 LEADERBOARD_BAD: list[tuple[bytes, int | None, str | None]] = [
     (b"{oops", 1, None),
     (b"[]", None, None),
