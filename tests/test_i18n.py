@@ -12,6 +12,7 @@ remember it; its JSON twins stay English.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import re
 import string
@@ -326,9 +327,16 @@ def lower_layer_sentences(census: mc.Census, checked: list[dict[str, Any]]) -> l
     lags = sorted(float(x) for x in curve.observations["lag_months"])
     gaps = [(a + b) / 2 for a, b in itertools.pairwise(lags) if b - a > 6]
     when = date(2026, 3, 30)
-    for lag in (lags[0], gaps[0], lags[-1] + 60):  # near an observation, between two, older than all
+    undated = dataclasses.replace(curve, first_vintage=None)  # a curve that does not know its oldest vintage
+    for lag, on in ((lags[0], curve), (gaps[0], curve), (lags[-1] + 60, undated), (lags[-1] + 60, curve)):
+        # near an observation, between two, older than all, mature at every vintage
         year = when.year - 1 - int(lag // 12)
-        out.append(assess(year, 10, date(year + 1, 1, 1) + pd.Timedelta(days=lag * 30.4375), curve).basis)
+        out.append(assess(year, 10, date(year + 1, 1, 1) + pd.Timedelta(days=lag * 30.4375), on).basis)
+    for n in (1, 2):  # one observation near the lag, and two
+        near = pd.DataFrame(
+            [{"year": 2020 - i, "export_id": "e", "lag_months": 6.0, "ratio": 0.5, "final": 50} for i in range(n)]
+        )
+        out.append(assess(2024, 10, date(2025, 7, 1), LagCurve.from_observations(near)).basis)
     out += [empty.basis(), assess(when.year, 10, when, curve).basis]  # no curve; the year is not over
     for r in checked:
         if (r.get("coverage") or {}).get("reason"):

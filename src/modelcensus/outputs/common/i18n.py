@@ -412,11 +412,11 @@ class Words:
         listed = self.number(status.listed)
         if status.complete:
             return str(t["complete"].format(who=who, listed=listed, basis=basis))
-        if status.estimate is None:
+        if status.estimate is None or status.lag_months is None:
             return str(t["no_estimate"].format(who=who, listed=listed, basis=basis))
         high = t["unbounded"] if status.high is None or math.isinf(status.high) else self.number(status.high)
         return str(
-            t["estimate"].format(
+            t["estimate" if status.ranged else "estimate_point"].format(
                 who=who,
                 listed=listed,
                 lag=self.number(status.lag_months, grouping=False),

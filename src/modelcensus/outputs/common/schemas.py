@@ -230,7 +230,7 @@ class YearStatusOut(BaseModel):
     year: int
     listed: float
     complete: bool
-    lag_months: float
+    lag_months: float | None = Field(description="months from the end of the year to the vintage; null: not over")
     share_listed: float | None
     estimate: float | None
     estimate_low: float | None

@@ -352,7 +352,8 @@ MC.yearSentence = function (y, label) {
   if (y.complete) return MC.tidy(MC.fill(t.complete, { who: who, listed: listed, basis: basis }));
   if (y.estimate === null || y.estimate === undefined) return MC.tidy(MC.fill(t.no_estimate, { who: who, listed: listed, basis: basis }));
   const high = y.estimate_high === null || y.estimate_high === undefined ? t.unbounded : MC.number(y.estimate_high);
-  return MC.tidy(MC.fill(t.estimate, {
+  /* a single value (one observation at the lag) has no range: "155–155" would read as one */
+  return MC.tidy(MC.fill(y.estimate_low === y.estimate_high ? t.estimate_point : t.estimate, {
     who: who, listed: listed, lag: Math.round(y.lag_months), estimate: MC.number(y.estimate), low: MC.number(y.estimate_low), high: high, detail: "",
   }));
 };
