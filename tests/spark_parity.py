@@ -198,6 +198,11 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     "cac_totals": [{}],
     "cac_filings": [{}, {"province": "CN-BJ"}, {"organization": "Baidu"}, {"month": "none"}],
     "cac_unresolved": [{"record_type": "registration"}],
+    "new_models": [
+        {},
+        {"since": "2026-01-01", "country": "CN"},
+        {"since": "2024-11-01", "definition": "epoch-notable"},
+    ],
 }
 STORE_ONLY = {
     "build",

@@ -55,6 +55,7 @@ EXPECTED = {
     "links",
     "links show",
     "models",
+    "new",
     "orgs disagreements",
     "orgs hub-disagreements",
     "orgs refresh",

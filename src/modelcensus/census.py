@@ -225,6 +225,7 @@ class Census:
     count_definition = _to("catalog", CatalogFigures.count_definition)
     count_definition_by_year = _to("catalog", CatalogFigures.count_definition_by_year)
     definition_members = _to("catalog", CatalogFigures.definition_members)
+    record_facts = _to("catalog", CatalogFigures.record_facts)
     frontier = _to("catalog", CatalogFigures.frontier)
     frontier_gap = _to("catalog", CatalogFigures.frontier_gap)
 
@@ -233,6 +234,7 @@ class Census:
     vintage_list = _to("vintage", VintageFigures.vintage_list)
     vintages = _to("vintage", VintageFigures.vintages)
     listing_lag = _to("vintage", VintageFigures.listing_lag)
+    new_models = _to("vintage", VintageFigures.new_models)
     year_status = _to("vintage", VintageFigures.year_status)
     year_statuses = _to("vintage", VintageFigures.year_statuses)
     newest_export_date = _to("coverage", CoverageFigures.newest_export_date)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from modelcensus.errors import QueryError
 from modelcensus.figures.figure import Figure, Provenance
-from modelcensus.figures.reader import Part
+from modelcensus.figures.new import NewFigures
 from modelcensus.metrics.completeness import MIN_GROUP_FINAL, MIN_GROUP_YEARS, LagCurve, YearStatus, assess
 from modelcensus.metrics.core import RULE_TEXT, count_models
 from modelcensus.metrics.vintages import (
@@ -41,8 +41,9 @@ VINTAGE_FILTERS = (
 )
 
 
-class VintageFigures(Part):
-    """Figures per vintage; the listing-lag curve; the status of recent years."""
+class VintageFigures(NewFigures):
+    """Figures per vintage; the listing-lag curve; the status of recent years; what's new since a snapshot
+    (:class:`~modelcensus.figures.new.NewFigures`)."""
 
     def vintage_list(self) -> pd.DataFrame:
         """Every stored Epoch export (vintage): ``export_id, export_date, roles``, oldest first."""

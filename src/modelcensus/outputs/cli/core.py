@@ -278,7 +278,7 @@ def count(
     if fmt is OutputFormat.table:
         emit(figure.shown(), fmt, console, title=figure.title, columns=figure.columns)
     else:
-        emit(figure.frame, fmt, console, title=figure.title)
+        emit(figure.figure(), fmt, console, title=figure.title)
 
 
 @app.command()

@@ -182,25 +182,27 @@ def _table_md(frame: pd.DataFrame) -> list[str]:
 
 
 def render_markdown(sections: list[Section], strings: dict[str, Any], meta: dict[str, str]) -> str:
-    """The Markdown report: the same sections, each chart as its PNG (SVG beside it) with its caption."""
-    lines = [f"# {strings['title']}", ""]
+    """The Markdown report: the same sections, each chart as its PNG (SVG beside it) with its caption. Every text
+    is written as text (:func:`_md_text`): a name or a claim from a claims file renders as written, never as HTML
+    or Markdown, as index.html escapes it."""
+    lines = [f"# {_md_text(strings['title'])}", ""]
     if meta.get("as_of"):
-        lines += [f"**{strings['as_of_header'].format(**meta)}**", ""]
-    lines += [strings["subtitle"].format(**meta), ""]
+        lines += [f"**{_md_text(strings['as_of_header'].format(**meta))}**", ""]
+    lines += [_md_text(strings["subtitle"].format(**meta)), ""]
     for section in sections:
-        lines += [f"## {section.title}", "", section.intro, ""]
+        lines += [f"## {_md_text(section.title)}", "", _md_text(section.intro), ""]
         lines += [f"*{_md_text(note)}*\n" for note in section.notes]
         for block in section.blocks:
             if block.chart is not None:
                 name = block.chart.name
                 lines += [
-                    f"![{block.title}](charts/{name}.png)",
+                    f"![{_md_text(block.title)}](charts/{name}.png)",
                     "",
                     f"SVG: [charts/{name}.svg](charts/{name}.svg)",
                     "",
                 ]
             else:
-                lines += [f"### {block.title}", ""]
+                lines += [f"### {_md_text(block.title)}", ""]
                 if block.table is not None:
                     lines += [*_table_md(block.table), ""]
             for note in block.notes:
@@ -208,5 +210,5 @@ def render_markdown(sections: list[Section], strings: dict[str, Any], meta: dict
             if block.caption:
                 lines += [f"> {_md_text(line)}  " for line in block.caption]
                 lines.append("")
-    lines.append(strings["footer_built"].format(version=version("modelcensus"), built=meta["built"]))
+    lines.append(_md_text(strings["footer_built"].format(version=version("modelcensus"), built=meta["built"])))
     return "\n".join(lines) + "\n"

@@ -196,7 +196,7 @@ def _coverage_text(w: Words, cov: dict[str, Any] | None, metric: str, t: dict[st
 
 def claims_section(b: ReportBuilder) -> Section:
     t = b.s["sections"]["claims"]
-    name = str(b.claims) if b.claims else "—"
+    name = b.claims.name if b.claims else "—"  # the file's name: a published report shows no local path
     section = Section("claims", t["title"], t["intro"].format(file=name))
     if b.claims is None:
         section.notes.append(t["unavailable"].format(reason=t["no_claims"]))

@@ -132,7 +132,8 @@ def _header(context: dict[str, Any]) -> str:
     return (
         '<header class="top"><a class="brand" href="/">modelcensus</a>\n'
         f'<nav><a href="/">{esc(nav["dashboard"])}</a>{countries}'
-        f'<a href="/vintages">{esc(nav["vintages"])}</a><a href="/claims">{esc(nav["claims"])}</a></nav>'
+        f'<a href="/vintages">{esc(nav["vintages"])}</a><a href="/claims">{esc(nav["claims"])}</a>'
+        f'<a href="/new">{esc(nav["new"])}</a></nav>'
         f'<nav class="languages" aria-label="{esc(nav["language"])}"><!--languages--></nav></header>'
     )
 

@@ -149,7 +149,7 @@ async function fetchClaims() {
     const table = MC.table(document.getElementById("claims-table"), [
       { key: "claim" }, { key: "source" }, { key: "definition" }, { key: "claimed" }, { key: "verdict" },
       { key: "at_vintage" }, { key: "next" }, { key: "now" }, { key: "coverage" }, { key: "range" },
-    ], rows, "claims.csv");
+    ], rows, MC.csvHref("/api/claims" + MC.apiQuery()));
     table.querySelectorAll("tbody tr").forEach((tr, i) => tr.cells[4].classList.add("verdict", "verdict-" + results[i].verdict));
     const list = document.getElementById("explanations");
     for (const r of results) {

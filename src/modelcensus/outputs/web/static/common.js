@@ -195,38 +195,28 @@ MC.percent = function (value) {
   return MC.I18N.english ? (100 * value).toFixed(1) + " %" : MC.share(value, 1);
 };
 
-MC.toCSV = function (columns, rows) {
-  const quote = (v) => {
-    const text = Array.isArray(v) ? v.map(MC.cell).join("; ") : MC.cell(v);
-    return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
-  };
-  const lines = [columns.map((c) => quote(c.label || MC.column(c.key))).join(",")];
-  for (const row of rows) lines.push(columns.map((c) => quote(row[c.key])).join(","));
-  return lines.join("\r\n") + "\r\n";
+/* The server's CSV of a table: url (a JSON twin or an API route) with format=csv and, for a twin with several
+   tables, table=NAME. The file names itself (Content-Disposition) and starts with its provenance in "# " lines. */
+MC.csvHref = function (url, table) {
+  const extra = "format=csv" + (table ? "&table=" + encodeURIComponent(table) : "");
+  return url + (url.includes("?") ? "&" : "?") + extra;
 };
 
-MC.download = function (filename, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-};
-
-/* A table of rows: columns are {key, label, link(row) -> href, numeric}. Adds a "Download CSV" button. */
-MC.table = function (container, columns, rows, filename, caption) {
+/* A table of rows: columns are {key, label, link(row) -> href, numeric}. Adds a "Download CSV" link to download,
+   the server's CSV of the same table (MC.csvHref) with its provenance. */
+MC.table = function (container, columns, rows, download, caption) {
   container.innerHTML = "";
   const tools = document.createElement("div");
   tools.className = "table-tools";
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "csv";
-  button.textContent = MC.t("page.download_csv");
-  button.addEventListener("click", () => MC.download(filename, MC.toCSV(columns, rows)));
-  tools.appendChild(button);
+  if (download) {
+    const link = document.createElement("a");
+    link.className = "csv button";
+    link.href = download;
+    link.setAttribute("download", "");
+    link.textContent = MC.t("page.download_csv");
+    link.title = MC.t("page.download_csv_title");
+    tools.appendChild(link);
+  }
   if (caption) {
     const note = document.createElement("span");
     note.className = "muted";
@@ -249,6 +239,7 @@ MC.table = function (container, columns, rows, filename, caption) {
       const td = tr.insertCell();
       const value = row[c.key];
       if (c.numeric || c.percent) td.className = "num";
+      if (c.nowrap) td.classList.add("nowrap");
       const text = c.percent ? MC.percent(value) : c.numeric ? MC.formatNumber(value) : MC.cell(value);
       const href = c.link ? c.link(row) : null;
       if (href) {

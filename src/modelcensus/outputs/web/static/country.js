@@ -68,7 +68,7 @@ function localModel(m) {
     MC.table(document.getElementById("orgs"), [
       { key: "organization", link: (r) => MC.orgHref(r.organization) },
       { key: "models", numeric: true },
-    ], p.top_organizations, "top-organizations-" + p.code + ".csv");
+    ], p.top_organizations, MC.csvHref(twin, "top_organizations"));
     const yearRows = p.per_year.map((r, i) => Object.assign({}, r, {
       year: points[i].filling_in ? r.year + "*" : r.year,
       status: points[i].filling_in ? MC.FILLING : "",
@@ -78,12 +78,12 @@ function localModel(m) {
     MC.table(document.getElementById("years"), [
       { key: "year" }, { key: "count", numeric: true }, { key: "denominator", numeric: true }, { key: "share", percent: true },
       { key: "status" }, { key: "estimate" },
-    ], yearRows, "models-per-year-" + p.code + ".csv", points.some((r) => r.filling_in) ? MC.t("filling.marked") : "");
+    ], yearRows, MC.csvHref(twin, "per_year"), points.some((r) => r.filling_in) ? MC.t("filling.marked") : "");
     document.getElementById("models-title").textContent = MC.t("country.newest_count", { shown: MC.formatNumber(p.models.length), total: MC.formatNumber(p.models_total) });
     MC.table(document.getElementById("models"), [
       { key: "name", link: (r) => MC.modelHref(r.id) }, { key: "published_on" }, { key: "organizations" },
       { key: "countries" }, { key: "open_weights" }, { key: "notable" },
-    ], p.models.map(localModel), "models-" + p.code + ".csv");
+    ], p.models.map(localModel), MC.csvHref(twin, "models"));
     document.getElementById("on-dashboard").href = "/" ;
     document.body.dataset.loaded = "yes";
   } catch (error) {

@@ -173,7 +173,7 @@ function drawCountries(data) {
       { key: "share", percent: true },
     ],
     rows,
-    "by-country.csv",
+    MC.csvHref("/api/dashboard" + (currentParams().toString() ? "?" + currentParams().toString() : ""), "by_country"),
     MC.t("dashboard.groups", { n: rows.length }),
   );
 }
@@ -267,7 +267,10 @@ async function listModels(group, label, figure, offset) {
     summary.dataset.total = String(page.total);
     summary.dataset.figure = String(figure);
     summary.dataset.label = label;
-    MC.table(target, columns, items, "models-" + label.replace(/[^A-Za-z0-9]+/g, "-") + ".csv", nameKey === "name" ? "" : "");
+    const everyone = new URLSearchParams(params);
+    everyone.delete("limit");
+    everyone.delete("offset");
+    MC.table(target, columns, items, MC.csvHref("/api/models?" + everyone.toString()), nameKey === "name" ? "" : "");
     updatePager(page.total);
     document.getElementById("models-section").scrollIntoView({ behavior: "smooth", block: "start" });
   } catch (error) {

@@ -58,13 +58,13 @@ function localModel(m) {
       estimate: points[i].estimate !== undefined && points[i].estimate !== null ? MC.number(Math.round(points[i].estimate)) + " (" + MC.number(Math.round(points[i].estimate_low)) + "–" + MC.number(Math.round(points[i].estimate_high)) + ")" : "",
     }));
     MC.table(document.getElementById("years"), [{ key: "year" }, { key: "models", numeric: true }, { key: "status" }, { key: "estimate" }],
-      yearRows, "models-per-year-" + p.id + ".csv", points.some((r) => r.filling_in) ? MC.t("filling.marked") : "");
+      yearRows, MC.csvHref(twin, "per_year"), points.some((r) => r.filling_in) ? MC.t("filling.marked") : "");
     MC.provenance(document.getElementById("provenance"), p.provenance);
     document.getElementById("models-title").textContent = MC.t("country.newest_count", { shown: MC.formatNumber(p.models.length), total: MC.formatNumber(p.models_total) });
     MC.table(document.getElementById("models"), [
       { key: "name", link: (r) => MC.modelHref(r.id) }, { key: "published_on" }, { key: "organizations" },
       { key: "countries" }, { key: "open_weights" }, { key: "notable" },
-    ], p.models.map(localModel), "models-" + p.id + ".csv");
+    ], p.models.map(localModel), MC.csvHref(twin, "models"));
     document.body.dataset.loaded = "yes";
   } catch (error) {
     MC.showError(status, error);

@@ -33,7 +33,7 @@ function drawVintages(v) {
     { key: "vintage", label: MC.column("vintage") }, { key: "files" },
     ...v.countries.map((c) => ({ key: nameOf(c), numeric: true })),
     { key: "all", label: MC.t("vintages.all_notable", { year: v.year }), numeric: true },
-  ], rows, "notable-" + v.year + "-by-vintage.csv");
+  ], rows, MC.csvHref("/api/dashboard/vintages" + MC.apiQuery()));
   MC.provenance(document.getElementById("prov-vintages"), v.provenance);
 }
 
