@@ -252,3 +252,50 @@ def test_the_real_chinese_list_links_to_the_census(full_census_path: Path, share
         assert "epoch" in {x.source for x in model_of[(r.source, r.source_id)].records}, r.name
     for r in foreign:
         assert "epoch" not in {x.source for x in model_of[(r.source, r.source_id)].records}, r.name
+
+
+NAMED_DEVELOPERS = """name,developer
+Llama2-Chinese,Chinese Llama Community Nobody Lists
+Llama-3-Chinese-8B,FlagAlpha
+qwen-chinese-extra,
+"""
+NAMED_MAPPING = """source: cn_named
+name: name
+organization: developer
+country_value: CN
+"""
+
+
+def test_a_listed_developer_wins_over_the_name(shared: Path, tmp_path: Path) -> None:
+    """A derivative named after its base is not its base's developer's. A Chinese list that names each row's
+    developer: ``Llama2-Chinese`` of a developer the registry does not know is not Meta's (the name file maps
+    ``llama…`` to Meta), so under the resolved attribution it has no country rather than the United States; a
+    developer the registry knows gives its country; a row with no developer keeps what its name gives when that
+    developer is of the list's country. The shared list names no developer: its ``Llama2-Chinese`` is not Meta's
+    either, because the list says its rows are Chinese."""
+    db = tmp_path / "census.duckdb"
+    (tmp_path / "named.csv").write_text(NAMED_DEVELOPERS, encoding="utf-8")
+    (tmp_path / "named.yaml").write_text(NAMED_MAPPING, encoding="utf-8")
+    for data, mapping in (
+        (tmp_path / "named.csv", tmp_path / "named.yaml"),
+        (
+            shared / "china_llm_lists" / "hqwu_awesome_chinese_llm_models.csv",
+            ROOT / "examples/mappings/china_llm_list.yaml",
+        ),
+    ):
+        result = runner.invoke(
+            app, ["ingest", "tabular", "--from", str(data), "--mapping", str(mapping), "--db", str(db)]
+        )
+        assert result.exit_code == 0, result.output
+    with mc.open(db) as census:
+        assert census.registry.resolve("Chinese Llama Community Nobody Lists").org is None
+        assert census.registry.resolve("FlagAlpha").org.countries == ("CN",)  # type: ignore[union-attr]
+    named = {r["name"]: r["countries"] for r in _cli(db, "models", "--source", "cn_named", "--attribution", "resolved")}
+    assert named == {"Llama2-Chinese": [], "Llama-3-Chinese-8B": ["CN"], "qwen-chinese-extra": ["CN"]}
+    published = _cli(db, "count", "--source", "cn_named", "--by", "country")
+    assert _by_group(published) == {"CN": 3}  # as published: the list's own country, whatever the developer
+    for source in ("cn_named", "awesome_chinese_llm"):
+        resolved = _by_group(_cli(db, "count", "--source", source, "--by", "country", "--attribution", "resolved"))
+        assert set(resolved) <= {"CN", None}, (source, resolved)
+    us = _cli(db, "models", "--source", "awesome_chinese_llm", "--attribution", "resolved", "--country", "US")
+    assert us == []
