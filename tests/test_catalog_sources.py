@@ -437,6 +437,7 @@ def test_tabular_china_list(shared: Path) -> None:
     records, quarantined = tabular.parse(shared / "china_llm_lists" / "hqwu_awesome_chinese_llm_models.csv", mapping)
     assert (len(records), quarantined) == (CHINA_LIST_MODELS, [])
     assert all(r.countries_published == ["CN"] and r.source == "awesome_chinese_llm" for r in records)
+    assert mapping.world_sample is False and mapping.scope == ""  # one country's models: no sample of the world
     first = records[0]
     assert (first.source_id, first.name, first.line) == ("ChatGLM", "ChatGLM", 2)
     assert first.attributes["url"] == "https://github.com/THUDM/ChatGLM-6B"
@@ -460,6 +461,7 @@ def _write(directory: Path, name: str, text: str) -> Path:
         ("name: ''\n", "name", 1),
         ("- name\n", None, None),
         ("name: n\n  bad: indent\n", None, 2),
+        ("name: n\nworld_sample: sure\n", "world_sample", 2),
     ],
 )
 def test_tabular_mapping_errors(tmp_path: Path, yaml_text: str, key: str | None, line: int | None) -> None:

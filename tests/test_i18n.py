@@ -360,6 +360,7 @@ SOURCE_ONLY = {
         "metrics/estimate.py",
     ),
     "est_no_upper": "metrics/estimate.py",
+    "world_sample": "vocabulary.py",
 }
 """Phrases whose sentence no figure of the small census writes: their English words are checked in the module
 that writes them."""

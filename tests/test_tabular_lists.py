@@ -299,3 +299,54 @@ def test_a_listed_developer_wins_over_the_name(shared: Path, tmp_path: Path) -> 
         assert set(resolved) <= {"CN", None}, (source, resolved)
     us = _cli(db, "models", "--source", "awesome_chinese_llm", "--attribution", "resolved", "--country", "US")
     assert us == []
+
+
+WORLD_LIST = """name,developer,country,released
+GPT-4o,OpenAI,US,2024-05-13
+Qwen2.5-72B,Alibaba,CN,2024-09-19
+Zorblax-Global-9B,Tiny Startup Nobody Knows,FR,2025-02-01
+"""
+WORLD_MAPPING = """source: world_list
+name: name
+organization: developer
+country: country
+published_on: released
+world_sample: true
+"""
+
+
+def test_the_estimate_uses_only_lists_that_declare_themselves(
+    full_census_path: Path, shared: Path, tmp_path: Path
+) -> None:
+    """A list of one country's undated models (the shared Chinese list) is no capture–recapture list for the world:
+    stored, it leaves the all-models estimate as it was (it used to add its 51 models to the listed count and
+    change the verdict), and the estimate says it left it out and why. A list whose mapping declares
+    ``world_sample: true`` joins it; ``--source`` names a list to use whatever it declares."""
+    db = tmp_path / "census.duckdb"
+    shutil.copyfile(full_census_path, db)
+    columns = ["group", "listed", "estimate", "ci_low", "ci_high", "sources", "trusted", "reason"]
+    before = _cli(db, "estimate")
+    china = shared / "china_llm_lists" / "hqwu_awesome_chinese_llm_models.csv"
+    mapping = ROOT / "examples" / "mappings" / "china_llm_list.yaml"
+    result = runner.invoke(app, ["ingest", "tabular", "--from", str(china), "--mapping", str(mapping), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    after = _cli(db, "estimate")
+    assert [{k: r[k] for k in columns} for r in after] == [{k: r[k] for k in columns} for r in before]
+    assert after[0]["sources"] == ["epoch", "huggingface", "openrouter", "lmarena"]
+    why = after[0]["left_out"]["awesome_chinese_llm"]
+    assert why.startswith("covers one country (CN); has no dates; does not declare itself a sample")
+    assert all(r["left_out"] == after[0]["left_out"] for r in after)
+    table = runner.invoke(app, ["estimate", "--db", str(db)])
+    assert "sources used: epoch, huggingface, openrouter, lmarena" in table.stdout
+    assert "left out: awesome_chinese_llm (covers one country (CN); has no dates;" in table.stdout
+    named = _cli(db, "estimate", "--source", "epoch", "--source", "awesome_chinese_llm")
+    assert named[0]["sources"] == ["epoch", "awesome_chinese_llm"] and named[0]["left_out"] == {}
+    (tmp_path / "world.csv").write_text(WORLD_LIST, encoding="utf-8")
+    (tmp_path / "world.yaml").write_text(WORLD_MAPPING, encoding="utf-8")
+    args = ["ingest", "tabular", "--from", str(tmp_path / "world.csv"), "--mapping", str(tmp_path / "world.yaml")]
+    result = runner.invoke(app, [*args, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    declared = _cli(db, "estimate")
+    assert declared[0]["sources"] == ["epoch", "huggingface", "openrouter", "lmarena", "world_list"]
+    assert set(declared[0]["left_out"]) == {"awesome_chinese_llm"}
+    assert declared[0]["listed"] == before[0]["listed"] + 1  # two of its rows are models the others list

@@ -41,6 +41,7 @@ class CatalogFile:
     rows: int
     license: str
     credit: str
+    scope: str = ""
 
 
 def _file_time(path: Path) -> datetime:
@@ -244,7 +245,10 @@ class Loader:
         licence and credit (an export may join files of several upstreams: LMArena's catalog and a history kept
         by someone else); a bare tuple is the export's only file, with the export's."""
         snapshots = tuple(
-            _snapshot(source, f.role, f.path, f.location, f.data, f.rows, f.license, f.credit, f.when)
+            replace(
+                _snapshot(source, f.role, f.path, f.location, f.data, f.rows, f.license, f.credit, f.when),
+                scope=f.scope,
+            )
             if isinstance(f, CatalogFile)
             else _snapshot(source, f[3], f[0], f[1], f[2], rows_read, license_, credit, f[4])
             for f in files
@@ -429,15 +433,13 @@ class Loader:
         spec = tabular.named(tabular.load_mapping(readable(mapping)), name)
         records, quarantined = tabular.parse(path, spec)
         data = path.read_bytes()
+        rows = len(records) + len(quarantined)
+        when = file_date(path, dated)
+        listed = CatalogFile(
+            path, str(path), data, tabular.ROLE, when, rows, spec.license_of_data, spec.credit, spec.scope
+        )
         return self._store_catalog(
-            spec.source,
-            [(path, str(path), data, tabular.ROLE, file_date(path, dated))],
-            records,
-            [],
-            quarantined,
-            spec.license_of_data,
-            spec.credit,
-            len(records) + len(quarantined),
+            spec.source, [listed], records, [], quarantined, spec.license_of_data, spec.credit, rows
         )
 
     def ingest_cac(

@@ -285,6 +285,11 @@ class EstimateRow(BaseModel):
     sources: list[str]
     trusted: bool
     reason: str | None
+    left_out: dict[str, str] = Field(
+        default_factory=dict,
+        description="each tabular list the estimate did not use, with why (a list is used when its mapping "
+        "declares world_sample: true, or when named as a source)",
+    )
 
 
 class FrontierRow(BaseModel):
