@@ -457,7 +457,8 @@ class Words:
                 )
             license_text = self.phrase(first.get("license", ""), required=False)
             credit = self.phrase(first.get("credit", source), required=False)  # a name, or a description of one
-            parts.append(t["line"].format(credit=credit, license=license_text, what=what, when=when))
+            line = t["line_scoped" if scopes else "line"]  # a scope after its date: never "… harvest dated …"
+            parts.append(line.format(credit=credit, license=license_text, what=what, when=when))
         return str(t["all"].format(sources=self.join(parts, clauses=True))) if parts else ""
 
     def explanation(self, result: Mapping[str, Any], claimed: float) -> str:

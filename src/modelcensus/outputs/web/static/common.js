@@ -260,8 +260,8 @@ MC.table = function (container, columns, rows, download, caption) {
 };
 
 /* Each source of a figure with what it covers and its date, as the report's captions say it:
-   "Epoch AI (CC BY 4.0): export dated 2026-03-30; Hugging Face Hub (…): a listing of 1,000 trending repos …,
-   not a full harvest dated 2026-05-04". */
+   "Epoch AI (CC BY 4.0): export dated 2026-03-30; Hugging Face Hub (…): dated 2026-05-04, a listing of 1,000
+   trending repos …, not a full harvest" (a scope after its date: never "… not a full harvest dated …"). */
 MC.describeSources = function (snapshots) {
   if (!MC.I18N.english) return MC.sourcesText(snapshots);
   const order = ["epoch", "huggingface", "openrouter", "lmarena", "litellm"];
@@ -280,7 +280,7 @@ MC.describeSources = function (snapshots) {
     const scopes = [...new Set(snaps.map((s) => s.scope).filter(Boolean))];
     const what = scopes.length ? scopes.join("; ") : "export";
     const when = dates.length === 1 && dates[0] === "unknown" ? "of unknown date" : "dated " + dates.join(", ");
-    return (first.credit || key) + (first.license ? " (" + first.license + ")" : "") + ": " + what + " " + when;
+    return (first.credit || key) + (first.license ? " (" + first.license + ")" : "") + ": " + (scopes.length ? when + ", " + what : what + " " + when);
   }).join("; ");
 };
 
@@ -304,7 +304,7 @@ MC.sourcesText = function (snapshots) {
     const what = scopes.length ? MC.join(scopes.map(MC.phrase), true) : t.export;
     const when = dates.length === 1 && dates[0] === "unknown" ? t.undated
       : MC.fill(t.dated, { dates: MC.join(dates.map((d) => (d === "unknown" ? MC.I18N.common.unknown : MC.date(d)))) });
-    return MC.fill(t.line, { credit: first.credit || key, license: MC.phrase(first.license || ""), what: what, when: when });
+    return MC.fill(scopes.length ? t.line_scoped : t.line, { credit: first.credit || key, license: MC.phrase(first.license || ""), what: what, when: when });
   });
   return MC.tidy(MC.join(parts, true)); /* as the English one: without the caption's "Sources:" and full stop */
 };
