@@ -387,6 +387,27 @@ def test_every_phrase_translates_what_the_lower_layers_write(
             assert literal.strip(" :") in code, (key, literal)
 
 
+def test_a_listing_is_dated_before_its_scope_is_said() -> None:
+    """'…, not a full harvest dated 2026-05-04' read as if the harvest (which there is not) were dated: a file of
+    part of its source gets its date first, in every language; an export of the whole source keeps 'export dated'."""
+    hub = {"source": "huggingface", "credit": "Hugging Face Hub", "license": huggingface.LICENSE}
+    origin = "huggingface.co/api/models (default sort = trending)"
+    scope = f"a listing of 1,000 trending repos ({origin}), not a full harvest"
+    snaps = [{**hub, "data_date": "2026-05-04", "scope": scope}, EPOCH_SNAPSHOT]
+    english = describe_sources(snaps)
+    assert "Hugging Face Hub (" in english and f"): dated 2026-05-04, {scope}." in english
+    assert "harvest dated" not in english and "Epoch AI (CC BY 4.0): export dated 2026-03-30" in english
+    for lang in LANGS:
+        words = Words.load(lang)
+        text = words.render_sources(snaps)
+        assert words.misses == [], (lang, words.misses)
+        listing, dated = text.index(words.phrase(scope)), text.index(words.date("2026-05-04"))
+        assert dated < listing, (lang, text)  # the date before the scope
+
+
+EPOCH_SNAPSHOT = {"source": "epoch", "credit": "Epoch AI", "license": "CC BY 4.0", "data_date": "2026-03-30"}
+
+
 def test_a_sentence_no_phrase_knows_stays_english_and_is_reported() -> None:
     words = Words.load("zh")
     assert words.phrase("a sentence no lower layer writes") == "a sentence no lower layer writes"
