@@ -299,6 +299,9 @@ def test_a_listed_developer_wins_over_the_name(shared: Path, tmp_path: Path) -> 
         assert set(resolved) <= {"CN", None}, (source, resolved)
     us = _cli(db, "models", "--source", "awesome_chinese_llm", "--attribution", "resolved", "--country", "US")
     assert us == []
+    args = ["models", "--source", "cn_named", "--attribution", "resolved", "--country", "none", "--db", str(db)]
+    table = runner.invoke(app, args)  # Llama2-Chinese alone: one record, said in the singular
+    assert table.exit_code == 0 and "1 record of cn_named" in table.stdout and "1 records" not in table.stdout
 
 
 WORLD_LIST = """name,developer,country,released
