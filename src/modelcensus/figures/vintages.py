@@ -119,9 +119,12 @@ class VintageFigures(NewFigures):
         exports = covering_exports(self.tables, f)
         if f.as_of is not None:
             exports = exports.filter(exports.data_date <= f.as_of)
-        ids = list(exports.execute()["export_id"])
+        held = exports.execute()
+        ids = list(held["export_id"])
+        days = [d for d in held["data_date"] if not is_missing(d)]
+        first = pd.Timestamp(min(days)).date() if days else None
         overall = lag_observations(count_by_vintage(self.tables, ["year"], f, exports=ids), exports).execute()
-        curves = {"": LagCurve.from_observations(overall)}
+        curves = {"": LagCurve.from_observations(overall, first_vintage=first)}
         frame = overall.assign(group=None)
         if by is not None:
             grouped = lag_observations(
@@ -131,7 +134,7 @@ class VintageFigures(NewFigures):
             for group, part in grouped.groupby("group"):
                 solid = part.drop_duplicates("year")
                 if (solid["final"] >= MIN_GROUP_FINAL).sum() >= MIN_GROUP_YEARS:
-                    curves[str(group)] = LagCurve.from_observations(part, MIN_GROUP_FINAL)
+                    curves[str(group)] = LagCurve.from_observations(part, MIN_GROUP_FINAL, first)
             frame = pd.concat([frame, grouped], ignore_index=True)
         provenance = Provenance(
             definition=f.describe(), vintages=len(ids), basis=curves[""].basis(), mature_months=MATURE_MONTHS
@@ -187,7 +190,7 @@ class VintageFigures(NewFigures):
             YearStatus(
                 int(cast(Any, r.year)),
                 float(cast(Any, r.listed)),
-                float(cast(Any, r.lag_months)),
+                _number(r.lag_months),
                 bool(r.complete),
                 _number(r.share_listed),
                 _number(r.estimate),

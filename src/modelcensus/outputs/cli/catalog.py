@@ -23,6 +23,7 @@ from modelcensus.outputs.cli.common import (
     _working,
     app,
     console,
+    counted,
     handle_errors,
     ingest_app,
 )
@@ -132,7 +133,8 @@ def links(
     import pandas as pd
 
     frame = pd.DataFrame(rows, columns=["id", "name", "sources", "records"])
-    emit(frame, fmt, console, title=f"{len(linked)} canonical models known to several sources (of {len(models)})")
+    title = f"{counted(len(linked), 'canonical model')} known to several sources (of {len(models):,})"
+    emit(frame, fmt, console, title=title)
 
 
 @links_app.command("show")

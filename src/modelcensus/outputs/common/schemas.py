@@ -260,7 +260,7 @@ class YearStatusOut(BaseModel):
     year: int
     listed: float
     complete: bool
-    lag_months: float
+    lag_months: float | None = Field(description="months from the end of the year to the vintage; null: not over")
     share_listed: float | None
     estimate: float | None
     estimate_low: float | None
@@ -285,6 +285,11 @@ class EstimateRow(BaseModel):
     sources: list[str]
     trusted: bool
     reason: str | None
+    left_out: dict[str, str] = Field(
+        default_factory=dict,
+        description="each tabular list the estimate did not use, with why (a list is used when its mapping "
+        "declares world_sample: true, or when named as a source)",
+    )
 
 
 class FrontierRow(BaseModel):

@@ -119,7 +119,7 @@ def _lag_blocks(b: ReportBuilder) -> list[Block]:
         points = pd.DataFrame({observed: obs["ratio"].to_numpy(dtype=float)}, index=obs["lag_months"].astype(float))
         marks = b.definition_marks(name)
         now = [s for _, s in sorted(marks.statuses.items()) if not s.complete and s.share is not None]
-        mine = pd.DataFrame({current: [float(s.share or 0) for s in now]}, index=[float(s.lag_months) for s in now])
+        mine = pd.DataFrame({current: [float(s.share or 0) for s in now]}, index=[s.lag_months or 0.0 for s in now])
         data = pd.concat([points, mine]).sort_index()
         out = int((obs["lag_months"] > LAG_XMAX).sum())
         beyond.append(out)

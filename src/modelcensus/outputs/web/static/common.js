@@ -260,8 +260,8 @@ MC.table = function (container, columns, rows, download, caption) {
 };
 
 /* Each source of a figure with what it covers and its date, as the report's captions say it:
-   "Epoch AI (CC BY 4.0): export dated 2026-03-30; Hugging Face Hub (…): a listing of 1,000 trending repos …,
-   not a full harvest dated 2026-05-04". */
+   "Epoch AI (CC BY 4.0): export dated 2026-03-30; Hugging Face Hub (…): dated 2026-05-04, a listing of 1,000
+   trending repos …, not a full harvest" (a scope after its date: never "… not a full harvest dated …"). */
 MC.describeSources = function (snapshots) {
   if (!MC.I18N.english) return MC.sourcesText(snapshots);
   const order = ["epoch", "huggingface", "openrouter", "lmarena", "litellm"];
@@ -280,7 +280,7 @@ MC.describeSources = function (snapshots) {
     const scopes = [...new Set(snaps.map((s) => s.scope).filter(Boolean))];
     const what = scopes.length ? scopes.join("; ") : "export";
     const when = dates.length === 1 && dates[0] === "unknown" ? "of unknown date" : "dated " + dates.join(", ");
-    return (first.credit || key) + (first.license ? " (" + first.license + ")" : "") + ": " + what + " " + when;
+    return (first.credit || key) + (first.license ? " (" + first.license + ")" : "") + ": " + (scopes.length ? when + ", " + what : what + " " + when);
   }).join("; ");
 };
 
@@ -304,7 +304,7 @@ MC.sourcesText = function (snapshots) {
     const what = scopes.length ? MC.join(scopes.map(MC.phrase), true) : t.export;
     const when = dates.length === 1 && dates[0] === "unknown" ? t.undated
       : MC.fill(t.dated, { dates: MC.join(dates.map((d) => (d === "unknown" ? MC.I18N.common.unknown : MC.date(d)))) });
-    return MC.fill(t.line, { credit: first.credit || key, license: MC.phrase(first.license || ""), what: what, when: when });
+    return MC.fill(scopes.length ? t.line_scoped : t.line, { credit: first.credit || key, license: MC.phrase(first.license || ""), what: what, when: when });
   });
   return MC.tidy(MC.join(parts, true)); /* as the English one: without the caption's "Sources:" and full stop */
 };
@@ -343,7 +343,8 @@ MC.yearSentence = function (y, label) {
   if (y.complete) return MC.tidy(MC.fill(t.complete, { who: who, listed: listed, basis: basis }));
   if (y.estimate === null || y.estimate === undefined) return MC.tidy(MC.fill(t.no_estimate, { who: who, listed: listed, basis: basis }));
   const high = y.estimate_high === null || y.estimate_high === undefined ? t.unbounded : MC.number(y.estimate_high);
-  return MC.tidy(MC.fill(t.estimate, {
+  /* a single value (one observation at the lag) has no range: "155–155" would read as one */
+  return MC.tidy(MC.fill(y.estimate_low === y.estimate_high ? t.estimate_point : t.estimate, {
     who: who, listed: listed, lag: Math.round(y.lag_months), estimate: MC.number(y.estimate), low: MC.number(y.estimate_low), high: high, detail: "",
   }));
 };
