@@ -198,6 +198,10 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     "cac_totals": [{}],
     "cac_filings": [{}, {"province": "CN-BJ"}, {"organization": "Baidu"}, {"month": "none"}],
     "cac_unresolved": [{"record_type": "registration"}],
+    "record_facts": [
+        {"records": [("epoch", "DeepSeek-V3"), ("huggingface", "deepseek-ai/DeepSeek-V3"), ("lmarena", "deepseek-v3")]},
+        {"records": [("epoch", "DeepSeek-V3")], "as_of": "2025-03-01"},
+    ],
     "new_models": [
         {},
         {"since": "2026-01-01", "country": "CN"},
