@@ -126,10 +126,9 @@ def build(
                 lambda found=found: _ingest_found(census, found, dated, show),  # type: ignore[misc]
                 on_ingest,
             )
-    models = linker.links()
+    links = linker.update()
     linker.ensure_population()  # the census records behind definitions, stored once for every reader
-    shared = sum(1 for m in models if len({r.source for r in m.records}) > 1)
-    return BuildReport(report, discovery, len(models), shared)
+    return BuildReport(report, discovery, links.models, links.shared_models, links)
 
 
 def _build_live(

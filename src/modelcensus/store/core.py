@@ -31,6 +31,7 @@ from modelcensus.sources.hub_profiles import HubProfile
 from modelcensus.sources.huggingface import ListingRead, edges_sql, listing_error
 from modelcensus.store import cac as store_cac
 from modelcensus.store import handles as store_handles
+from modelcensus.store import links as store_links
 from modelcensus.store import population as store_population
 from modelcensus.store.copy_on_write import WorkingCopy
 from modelcensus.store.frames import (
@@ -101,14 +102,9 @@ CREATE TABLE IF NOT EXISTS catalog_records (
 CREATE TABLE IF NOT EXISTS ratings (
     export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, category VARCHAR,
     rated_on DATE, rating DOUBLE, rating_low DOUBLE, rating_high DOUBLE);
-CREATE TABLE IF NOT EXISTS canonical_links (
-    links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, model_name VARCHAR, position INTEGER,
-    source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, name VARCHAR, developer VARCHAR, hub_id VARCHAR,
-    countries VARCHAR[], published_on DATE);
-CREATE TABLE IF NOT EXISTS link_evidence (
-    links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, position INTEGER, left_record VARCHAR,
-    right_record VARCHAR, rule VARCHAR, detail VARCHAR);
 """
+    + store_links.LINKS_DDL.format(temp="")
+    + store_links.SCHEMA.format(temp="")
     + store_population.SCHEMA.format(temp="")
     + store_handles.SCHEMA
     + store_cac.SCHEMA
@@ -137,6 +133,21 @@ TABLES = (
     "ratings",
     *store_cac.TABLES,
 )
+
+
+@dataclass(frozen=True)
+class LinkSummary:
+    """The stored links of one state of the store: how many canonical models, how many several sources know, and the
+    passes of the run that made them, each ``(pass, pairs compared, links made, reused)``; ``run``: the run that made
+    them just now, if one did."""
+
+    links_key: str
+    models: int
+    shared_models: int
+    passes: list[tuple[str, int, int, bool]]
+    run: store_links.LinkRun | None = None
+    python_stage: str | None = None
+    """``linked`` when the Python stage linked its records, ``reused`` when it kept the models stored for them."""
 
 
 @dataclass(frozen=True)
@@ -514,7 +525,7 @@ class Store:
         """Keep the Hub profiles a live harvest fetched and resolve the handles again with them (one transaction)."""
         with self._transaction():
             store_handles.save_profiles(self.con, profiles)
-            store_handles.refresh(self.con, registry)
+            store_handles.refresh(self.con, registry, registry_fingerprint(registry))
 
     def resolved_handles(self) -> int:
         """How many stored handles have an organization or a kind (an individual's, a community group's)."""
@@ -557,7 +568,7 @@ class Store:
         ):
             self.con.execute(f"DELETE FROM {table}")
             self._insert_frame(table, frame)
-        store_handles.refresh(self.con, registry)
+        store_handles.refresh(self.con, registry, registry_fingerprint(registry))
         self.con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('registry_fingerprint', ?)", [registry_fingerprint(registry)]
         )
@@ -568,53 +579,75 @@ class Store:
 
     # -- linkage results (derived: a cache of linkage.link over the stored records) -------------------
 
-    def save_links(self, links_key: str, models: list[CanonicalModel]) -> None:
-        """Keep the canonical models computed for one state of the store (``links_key``), replacing any other."""
-        records = [
-            (
-                links_key,
-                m.id,
-                m.name,
-                i,
-                r.source,
-                r.source_id,
-                r.name,
-                r.developer,
-                r.hub_id,
-                list(r.countries),
-                r.published_on,
-            )
-            for m in models
-            for i, r in enumerate(m.records)
-        ]
-        evidence = [(links_key, m.id, i, *e) for m in models for i, e in enumerate(m.evidence)]
+    def has_links(self, links_key: str) -> bool:
+        """Whether the store (or this reader) holds the canonical links of one state of the store."""
+        if not self._has_table("canonical_links"):
+            return False
+        return bool(self._scalar("SELECT count(*) FROM canonical_links WHERE links_key = ? LIMIT 1", [links_key]))
+
+    def link(self, links_key: str, others: list[SourceRecord], registry: Registry) -> store_links.LinkRun:
+        """Link the stored records (:mod:`modelcensus.store.links`) and keep the result, replacing any other (one
+        transaction); a read-only store keeps it in temporary tables of this reader."""
+        if self.read_only:
+            self.con.execute(store_links.LINKS_DDL.format(temp="TEMP") + store_links.SCHEMA.format(temp="TEMP"))
+            return store_links.run(self.con, registry, links_key, others, reuse=False)
         with self._transaction():
-            self.con.execute("DELETE FROM canonical_links")
-            self.con.execute("DELETE FROM link_evidence")
-            if records:
-                self.con.executemany("INSERT INTO canonical_links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
-            if evidence:
-                self.con.executemany("INSERT INTO link_evidence VALUES (?, ?, ?, ?, ?, ?, ?)", evidence)
+            return store_links.run(self.con, registry, links_key, others)
+
+    def link_as_of(self, others: list[SourceRecord], registry: Registry, as_of: date) -> list[CanonicalModel]:
+        """The canonical models of the records in force on a date, linked afresh (not kept)."""
+        tables = ("link_as_of_links", "link_as_of_evidence")
+        ddl = store_links.LINKS_DDL.replace("canonical_links", tables[0]).replace("link_evidence", tables[1])
+        self.con.execute(ddl.format(temp="TEMP"))
+        store_links.run(self.con, registry, "as-of", others, as_of=as_of, tables=tables, reuse=False)
+        return self._models(*tables, "as-of")
+
+    def link_summary(self, links_key: str, run: store_links.LinkRun | None = None) -> LinkSummary:
+        """How many canonical models the stored links make and how many several sources know, with the pairs each
+        pass of the run that made them compared."""
+        models, shared = self.con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE sources > 1) FROM (SELECT model_id, count(DISTINCT source) AS "
+            "sources FROM canonical_links WHERE links_key = ? GROUP BY model_id)",
+            [links_key],
+        ).fetchall()[0]
+        passes: list[tuple[str, int, int, bool]] = []
+        stage = run.python_stage if run else None
+        if self._has_table("link_passes"):
+            passes = [
+                (str(n), int(p), int(k), bool(r))
+                for n, p, k, r in self.con.execute(
+                    "SELECT pass, pairs, links, reused FROM link_passes WHERE links_key = ? ORDER BY position",
+                    [links_key],
+                ).fetchall()
+            ]
+            rows = self.con.execute("SELECT python_stage FROM link_runs WHERE links_key = ?", [links_key]).fetchall()
+            stage = stage or (str(rows[0][0]) if rows else None)
+        return LinkSummary(links_key, int(models), int(shared), passes, run, stage)
+
+    def link_table(self, links_key: str) -> pd.DataFrame:
+        """One row per record: its canonical model id and name, source and id."""
+        frame: pd.DataFrame = self.con.execute(
+            "SELECT model_id AS id, model_name AS name, source, source_id FROM canonical_links WHERE links_key = ? "
+            "ORDER BY model_id, position",
+            [links_key],
+        ).df()
+        return frame
 
     def load_links(self, links_key: str) -> list[CanonicalModel] | None:
         """The canonical models saved for ``links_key``, or None when the store has none for it."""
-        if not self._has_table("canonical_links"):
+        if not self.has_links(links_key):
             return None
+        return self._models("canonical_links", "link_evidence", links_key)
+
+    def _models(self, links: str, evidence: str, links_key: str) -> list[CanonicalModel]:
         rows = self.con.execute(
             "SELECT model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on "
-            "FROM canonical_links WHERE links_key = ? ORDER BY model_id, position",
+            f"FROM {links} WHERE links_key = ? ORDER BY model_id, position",
             [links_key],
         ).fetchall()
-        if not rows:
-            return None
-        models: dict[str, CanonicalModel] = {}
-        for model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on in rows:
-            model = models.setdefault(model_id, CanonicalModel(model_id, model_name))
-            model.records.append(
-                SourceRecord(source, source_id, name, developer, hub_id, tuple(countries or ()), published_on)
-            )
+        models = {m.id: m for m in store_links.models_of(rows)}
         for model_id, left, right, rule, detail in self.con.execute(
-            "SELECT model_id, left_record, right_record, rule, detail FROM link_evidence WHERE links_key = ? "
+            f"SELECT model_id, left_record, right_record, rule, detail FROM {evidence} WHERE links_key = ? "
             "ORDER BY model_id, position",
             [links_key],
         ).fetchall():
@@ -665,10 +698,10 @@ class Store:
         ).df()
         return frame
 
-    def save_population(self, key: str, models: list[CanonicalModel], registry: Registry) -> None:
+    def save_population(self, key: str, registry: Registry) -> None:
         """Rebuild the census records for one state of the store (see :mod:`modelcensus.store.population`)."""
         with self._transaction():
-            store_population.refresh(self.con, key, models, registry)
+            store_population.refresh(self.con, key, registry)
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('population_key', ?)", [key])
 
     def fingerprint(self) -> str:

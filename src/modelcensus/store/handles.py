@@ -10,13 +10,15 @@ from the registry, the stored sources' evidence and the stored profiles, so figu
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from modelcensus.orgs import Registry
-from modelcensus.orgs.handles import HandleEvidence, HandleResolver
+from modelcensus.orgs.handles import RESOLVER_VERSION, HandleEvidence, HandleResolver
 from modelcensus.sources.hub_profiles import HubProfile
 
 SCHEMA = """
@@ -27,6 +29,10 @@ CREATE TABLE IF NOT EXISTS hub_profiles (
 """
 FINGERPRINT_KEY = "hub_handles_fingerprint"
 """The ``meta`` key of a digest of the stored resolutions: what the census records depend on besides the exports."""
+INPUTS_KEY = "hub_handles_inputs"
+"""The ``meta`` key of the registry and resolver the stored resolutions were made under."""
+SPECIAL_KEY = "hub_handles_special"
+"""The ``meta`` key of the handles (case-folded) with evidence or a profile when they were last resolved."""
 
 _EVIDENCE_SQL = """
 SELECT DISTINCT m.hf_developer_id AS handle, 'epoch' AS source, m.name AS model,
@@ -64,9 +70,18 @@ def profiles(con: duckdb.DuckDBPyConnection) -> list[HubProfile]:
     return [HubProfile(str(h), str(k), f, str(e), t.replace(tzinfo=UTC)) for h, k, f, e, t in rows]
 
 
-def refresh(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
-    """Resolve every handle the store knows and replace ``hub_handles`` with the result."""
+def refresh(con: duckdb.DuckDBPyConnection, registry: Registry, registry_key: str) -> None:
+    """Resolve every handle the store knows and replace ``hub_handles`` with the result.
+
+    A handle's resolution depends on the registry (``registry_key``, its fingerprint), the sources' evidence under
+    the handle and its Hub profile. Handles resolved under the same registry, with neither evidence nor a profile
+    then or now, keep their stored resolution: a new export resolves only the handles it brings (or those its
+    evidence is about), not the Hub's hundreds of thousands again."""
     items = evidence(con)
+    stored_profiles = profiles(con)
+    special = sorted(
+        {e.handle.strip().casefold() for e in items} | {p.handle.strip().casefold() for p in stored_profiles}
+    )
     handles = sorted(
         {
             str(r[0]).strip()
@@ -77,9 +92,21 @@ def refresh(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         }
         | {e.handle for e in items}
     )
-    resolver = HandleResolver(registry, items, profiles(con))
+    inputs = f"{registry_key}|{RESOLVER_VERSION}"
+    kept: dict[str, tuple[Any, ...]] = {}
+    if _meta(con, INPUTS_KEY) == inputs:
+        before = set(json.loads(_meta(con, SPECIAL_KEY) or "[]")) | set(special)
+        kept = {
+            str(row[0]): tuple(row)
+            for row in con.execute("SELECT handle, org_id, kind, method, score, detail FROM hub_handles").fetchall()
+            if str(row[0]).casefold() not in before
+        }
+    resolver = HandleResolver(registry, items, stored_profiles)
     rows = []
     for handle in handles:
+        if handle in kept:
+            rows.append(kept[handle])
+            continue
         res = resolver.resolve(handle)
         rows.append((handle, res.org.id if res.org else None, res.kind, res.method, round(res.score, 2), res.detail))
     frame = pd.DataFrame(rows, columns=["handle", "org_id", "kind", "method", "score", "detail"])
@@ -91,7 +118,13 @@ def refresh(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         finally:
             con.unregister("incoming_handles")
     digest = hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [FINGERPRINT_KEY, digest])
+    for key, value in ((FINGERPRINT_KEY, digest), (INPUTS_KEY, inputs), (SPECIAL_KEY, json.dumps(special))):
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+    return str(rows[0][0]) if rows else None
 
 
 def save_profiles(con: duckdb.DuckDBPyConnection, found: list[HubProfile]) -> None:

@@ -1,0 +1,576 @@
+"""Linkage over the store, set-based where the Hub is: which repos take part, and one canonical model for each other.
+
+:mod:`modelcensus.linkage.blocking` says which Hub repos linkage must see; here DuckDB finds them among every stored
+repo, and names every other repo (a canonical model of its own) in SQL, so the Hub's millions of repos are never
+compared, nor made into Python objects, one by one:
+
+1. ``link_hub``: every Hub repo (harvested on or before a date, or ever) with its developer (the registry's reviewed
+   handles), its name key, compact key, runs of letters and flags (:mod:`modelcensus.linkage.sql`);
+2. the repos that take part: those another source names, those whose name or compact key is another source's
+   record's, those a Hub-only rule may join, and, decided in Python with their keys, the few whose letters hold a
+   wanted key's (:func:`candidates`);
+3. the records that take part are linked in Python (:func:`modelcensus.linkage.rules.cluster`); every model is then
+   named in one pass in the order of precedence (:mod:`modelcensus.linkage.models`): the first model with a name key
+   takes it, the others add their source and id (those few are named in Python);
+4. the canonical links are written: the linked models' rows from Python, one row per other repo from SQL
+   (:func:`write`), with the pairs each pass compared (``link_passes``) and what the run did (``link_runs``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from modelcensus.linkage import LINKAGE_VERSION, CanonicalModel, SourceRecord, Tally, developer_of
+from modelcensus.linkage import blocking as lb
+from modelcensus.linkage import sql as ls
+from modelcensus.linkage.models import Evidence, PassCount, base_id, counting, next_free, priority, suffixed_id
+from modelcensus.linkage.names import alias_patterns, prefix_words
+from modelcensus.linkage.rules import cluster
+from modelcensus.orgs import Registry
+from modelcensus.vocabulary import source_rank
+
+SCHEMA = """
+CREATE {temp} TABLE IF NOT EXISTS link_passes (
+    links_key VARCHAR NOT NULL, position INTEGER, pass VARCHAR, pairs BIGINT, links BIGINT, reused BOOLEAN);
+CREATE {temp} TABLE IF NOT EXISTS link_runs (
+    links_key VARCHAR NOT NULL, ran_at TIMESTAMP, records BIGINT, hub_repos BIGINT, hub_taking_part BIGINT,
+    hub_alone BIGINT, models BIGINT, shared_models BIGINT, python_stage VARCHAR, seconds DOUBLE);
+"""
+LINKS_DDL = """
+CREATE {temp} TABLE IF NOT EXISTS canonical_links (
+    links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, model_name VARCHAR, position INTEGER,
+    source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, name VARCHAR, developer VARCHAR, hub_id VARCHAR,
+    countries VARCHAR[], published_on DATE);
+CREATE {temp} TABLE IF NOT EXISTS link_evidence (
+    links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, position INTEGER, left_record VARCHAR,
+    right_record VARCHAR, rule VARCHAR, detail VARCHAR);
+"""
+STAGE_KEY = "link_stage"
+"""The ``meta`` key of the digest of what the Python stage last linked (its records, the Hub's base checkpoints
+among them, the linkage version): an equal digest reuses its models."""
+
+_PAIRS = """
+CREATE OR REPLACE TEMP TABLE link_pairs AS
+SELECT DISTINCT m.repo_id, m.author FROM hub_models m JOIN exports x USING (export_id)
+WHERE CAST(? AS DATE) IS NULL OR x.data_date <= CAST(? AS DATE)
+"""
+_HUB = """
+CREATE OR REPLACE TEMP TABLE link_hub AS
+WITH repos AS (SELECT repo_id, any_value(author) AS author, count(*) AS authors FROM link_pairs GROUP BY repo_id)
+SELECT r.repo_id, r.author,
+       r.authors = 1 AND r.author IS NOT NULL AND regexp_full_match(r.repo_id, {plain})
+           AND regexp_full_match(r.author, {plain}) AS plain,
+       d.developer, d.countries, {name_key} AS name_key, {compact} AS compact, {letters} AS letters,
+       {month_day} AS dated, {first} AS first_version
+FROM repos r LEFT JOIN link_developers d ON d.handle = lower(r.author);
+"""
+
+
+@dataclass
+class Blocked:
+    """The Hub repos that take part in linkage, and how the SQL blocking found them."""
+
+    base: frozenset[str] = frozenset()
+    """The base checkpoints (:func:`~modelcensus.linkage.blocking.hub_base`) among them and the repos sources name."""
+    repos: int = 0
+    maybe: int = 0
+    """Repos the letters join found for Python to decide."""
+    pairs: int = 0
+    """(repo, wanted key) pairs the SQL joins compared."""
+
+
+def developers(registry: Registry) -> pd.DataFrame:
+    """Every reviewed Hub handle (case-folded) with the developer linkage gives its repos and that organization's own
+    countries (:func:`~modelcensus.linkage.developer_of`): the same as it gives them one by one."""
+    rows = []
+    for handle in registry.hub_handle_keys():
+        developer, countries = developer_of(registry, [], handle)
+        if developer is not None:
+            rows.append((handle, developer, list(countries)))
+    frame = pd.DataFrame(rows, columns=["handle", "developer", "countries"])
+    return frame.astype({"handle": str, "developer": str})
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """A temporary table holding a frame."""
+    con.register("link_incoming", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM link_incoming")
+    finally:
+        con.unregister("link_incoming")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if len(frame):
+        con.register("link_incoming", frame)
+        try:
+            con.execute(f"INSERT INTO {table} SELECT * FROM link_incoming")
+        finally:
+            con.unregister("link_incoming")
+
+
+def prepare_hub(con: duckdb.DuckDBPyConnection, registry: Registry, as_of: date | None) -> int:
+    """Make ``link_hub``: every Hub repo harvested on or before ``as_of`` (ever, without it); returns how many."""
+    _register(con, "link_developers", developers(registry))
+    con.execute(_PAIRS, [as_of, as_of])
+    con.execute(
+        _HUB.format(
+            plain=ls.text(ls.PLAIN_ID),
+            name_key=ls.name_key("r.repo_id"),
+            compact=ls.compact_key("r.repo_id"),
+            letters=ls.letters("r.repo_id"),
+            month_day=ls.month_day("r.repo_id"),
+            first=ls.first_version("r.repo_id"),
+        )
+    )
+    return int(con.execute("SELECT count(*) FROM link_hub").fetchall()[0][0])
+
+
+def _wanted_tables(con: duckdb.DuckDBPyConnection, w: lb.Wanted) -> None:
+    _register(con, "link_wanted_ids", pd.DataFrame({"id": sorted(w.hub_ids)}, dtype=object))
+    names = pd.DataFrame(sorted(w.name_keys, key=str), columns=["developer", "key"], dtype=object)
+    _register(con, "link_wanted_names", names)
+    compact = pd.DataFrame(sorted(w.compact_keys), columns=["developer", "key"], dtype=object)
+    _register(con, "link_wanted_compact", compact)
+    _register(con, "link_wanted_dated", pd.DataFrame({"developer": sorted(w.dated)}, dtype=object))
+    _register_letters(con, "link_wanted_letters", w.letter_keys)
+
+
+def _register_letters(con: duckdb.DuckDBPyConnection, name: str, keys: set[tuple[str | None, tuple[str, ...]]]) -> None:
+    """Wanted runs of letters, each with its longest run as the anchor the repos are joined on (none: any repo of
+    the developer, or any repo at all, may have the key)."""
+    rows = [
+        (developer, max(runs, key=lambda t: (len(t), t)) if runs else None, list(runs))
+        for developer, runs in sorted(keys, key=str)
+    ]
+    frame = pd.DataFrame(rows, columns=["developer", "anchor", "letters"])
+    frame = frame.astype({"developer": object, "anchor": object})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (developer VARCHAR, anchor VARCHAR, letters VARCHAR[])")
+    _insert(con, name, frame)
+
+
+DROPPABLE = ls.text_list(sorted(lb.DROPPABLE | prefix_words()))
+
+_SURE = """
+SELECT repo_id FROM link_hub WHERE NOT plain
+UNION SELECT h.repo_id FROM link_hub h JOIN link_wanted_ids w ON w.id = lower(h.repo_id)
+UNION SELECT h.repo_id FROM link_hub h JOIN link_wanted_names w ON w.key = h.name_key
+      WHERE h.plain AND h.developer IS NOT NULL AND (w.developer IS NULL OR w.developer = h.developer)
+UNION SELECT h.repo_id FROM link_hub h JOIN link_wanted_compact w ON w.key = h.compact AND w.developer = h.developer
+      WHERE h.plain
+UNION SELECT repo_id FROM link_hub WHERE plain AND developer IS NOT NULL AND first_version
+"""
+"""Repos that take part for sure: ids that are not plain, repos a source names, equal name or compact keys, first
+stable versions (and, below, those a vendor alias applies to)."""
+_DATED = """
+SELECT h.repo_id FROM link_hub h JOIN link_wanted_dated w ON w.developer = h.developer WHERE h.plain AND h.dated
+"""
+"""Repos that may carry a year-less date their developer's dated records are compared with (Python decides)."""
+
+
+def _letters_join(table: str, keys: str) -> str:
+    """Plain repos of ``table`` whose runs of letters hold those of a wanted key of ``keys`` (joined on the key's
+    anchor); a key without letters takes every repo of its developer, or, for any developer, every repo whose letters
+    a key may all drop."""
+    return f"""
+    WITH runs AS (SELECT repo_id, developer, unnest(letters) AS letter FROM {table} WHERE plain)
+    SELECT DISTINCT h.repo_id FROM runs a
+    JOIN {keys} w ON w.anchor = a.letter AND (w.developer IS NULL OR w.developer = a.developer)
+    JOIN {table} h ON h.repo_id = a.repo_id
+    WHERE list_has_all(h.letters, w.letters)
+    UNION
+    SELECT h.repo_id FROM {table} h JOIN {keys} w ON w.anchor IS NULL AND w.developer = h.developer WHERE h.plain
+    UNION
+    SELECT h.repo_id FROM {table} h WHERE h.plain AND EXISTS (SELECT 1 FROM {keys} w
+        WHERE w.anchor IS NULL AND w.developer IS NULL)
+      AND list_bool_and(list_transform(h.letters, lambda t: list_contains({DROPPABLE}, t)
+          OR regexp_matches(t, {ls.text(lb.MONTH_WORD)}) OR coalesce(t = h.developer, FALSE))) IS NOT FALSE
+    """
+
+
+def _records(con: duckdb.DuckDBPyConnection, repos: str, registry: Registry) -> list[SourceRecord]:
+    """Hub repos (a query of ``repo_id``) as linkage sees them: one record per (repo, author), as
+    :meth:`~modelcensus.linking.Linker.source_records` gives them."""
+    rows = con.execute(
+        f"SELECT DISTINCT p.repo_id, p.author FROM link_pairs p JOIN ({repos}) c USING (repo_id) ORDER BY 1, 2"
+    ).fetchall()
+    return [hub_record(registry, str(repo), str(author)) for repo, author in rows]
+
+
+def hub_record(registry: Registry, repo_id: str, author: str) -> SourceRecord:
+    developer, countries = developer_of(registry, [], author)
+    return SourceRecord("huggingface", repo_id, repo_id.split("/")[-1], developer, None, countries)
+
+
+def candidates(con: duckdb.DuckDBPyConnection, registry: Registry, w: lb.Wanted) -> tuple[list[SourceRecord], Blocked]:
+    """The Hub repos that take part in linkage (as linkage sees them) and how they were found; ``link_hub`` first."""
+    blocked = Blocked(repos=int(con.execute("SELECT count(*) FROM link_hub").fetchall()[0][0]))
+    _wanted_tables(con, w)
+    aliases = alias_patterns("huggingface")
+    hits = " OR ".join(ls.full_match("name_key", p) for p in aliases) or "FALSE"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE link_taking_part AS {_SURE} "
+        f"UNION SELECT repo_id FROM link_hub WHERE plain AND ({hits})"
+    )
+    maybe = f"SELECT repo_id FROM ({_letters_join('link_hub', 'link_wanted_letters')} UNION {_DATED}) " + (
+        "WHERE repo_id NOT IN (SELECT repo_id FROM link_taking_part)"
+    )
+    found = _records(con, maybe, registry)
+    blocked.maybe = len({r.source_id for r in found})
+    keep = sorted({r.source_id for r in found if lb.takes_part(w, r)})
+    _add(con, keep)
+    hub = _records(con, "SELECT repo_id FROM link_taking_part", registry)
+    targets = lb.alias_targets(hub)
+    if targets:  # the repos a vendor alias stands for
+        _register(con, "link_alias_targets", pd.DataFrame({"key": sorted(targets)}, dtype=object))
+        con.execute(
+            "INSERT INTO link_taking_part SELECT h.repo_id FROM link_hub h JOIN link_alias_targets t "
+            "ON t.key = h.name_key WHERE h.plain AND h.repo_id NOT IN (SELECT repo_id FROM link_taking_part)"
+        )
+    hub = _records(con, "SELECT repo_id FROM link_taking_part", registry)
+    groups = lb.snapshot_groups(hub)
+    keys: set[tuple[str | None, tuple[str, ...]]] = set()
+    for developer, key in groups:
+        runs = lb.letters(key)
+        if runs is not None:
+            keys.add((developer, runs))
+    if keys:  # the other repos of the snapshot groups of the repos that take part
+        _register_letters(con, "link_group_letters", keys)
+        more = f"SELECT repo_id FROM ({_letters_join('link_hub', 'link_group_letters')}) " + (
+            "WHERE repo_id NOT IN (SELECT repo_id FROM link_taking_part)"
+        )
+        extra = _records(con, more, registry)
+        blocked.maybe += len({r.source_id for r in extra})
+        _add(con, sorted({r.source_id for r in extra if lb.in_snapshot_group(groups, r)}))
+        hub = _records(con, "SELECT repo_id FROM link_taking_part", registry)
+    blocked.base = _hub_base(con, [r.source_id for r in hub], sorted(w.hub_ids))
+    blocked.pairs = _blocking_pairs(con)
+    return hub, blocked
+
+
+def _add(con: duckdb.DuckDBPyConnection, repos: list[str]) -> None:
+    _insert(con, "link_taking_part", pd.DataFrame({"repo_id": repos}, dtype=object))
+
+
+def _blocking_pairs(con: duckdb.DuckDBPyConnection) -> int:
+    """The (repo, wanted key) pairs the SQL joins compared: repos meeting a wanted key's anchor, name or compact key."""
+    row = con.execute(
+        """
+        WITH runs AS (SELECT repo_id, unnest(letters) AS letter, developer FROM link_hub WHERE plain)
+        SELECT (SELECT count(*) FROM runs a JOIN link_wanted_letters w
+                ON w.anchor = a.letter AND (w.developer IS NULL OR w.developer = a.developer))
+             + (SELECT count(*) FROM link_hub h JOIN link_wanted_names w ON w.key = h.name_key)
+             + (SELECT count(*) FROM link_hub h JOIN link_wanted_compact w ON w.key = h.compact)
+        """
+    ).fetchall()
+    return int(row[0][0])
+
+
+def _hub_base(con: duckdb.DuckDBPyConnection, taking_part: list[str], named: list[str]) -> frozenset[str]:
+    """The base checkpoints among the repos that take part and the repos sources name: the owners' repos that may be
+    their post-trained forms are found in SQL (a post-training word and every run of letters of the plain key)."""
+    mine = sorted({r.casefold() for r in [*taking_part, *named]})
+    wanted: list[tuple[str, list[str]]] = []
+    for repo in mine:
+        org, key, tuned = lb.plain_form(repo)
+        runs = lb.letters(key)
+        if not tuned and runs is not None:
+            wanted.append((org, list(runs)))
+    if not wanted:
+        return lb.hub_base(mine, [])
+    _register(con, "link_wanted_siblings", pd.DataFrame(wanted, columns=["org", "letters"]))
+    siblings = con.execute(
+        f"""
+        SELECT DISTINCT h.repo_id FROM link_hub h
+        JOIN link_wanted_siblings w ON w.org = lower(split_part(h.repo_id, '/', 1))
+        WHERE h.plain AND list_has_any({ls.id_letters("h.repo_id")}, {ls.text_list(sorted(lb.TUNED))})
+          AND list_has_all({ls.id_letters("h.repo_id")}, w.letters)
+        """
+    ).fetchall()
+    return lb.hub_base(mine, [str(r[0]) for r in siblings])
+
+
+def name_all(
+    con: duckdb.DuckDBPyConnection, groups: list[tuple[list[SourceRecord], list[Evidence]]]
+) -> tuple[list[str], int]:
+    """Name every canonical model in one pass in the order of precedence: the groups linked in Python, and one model
+    for each Hub repo that took no part. Returns the groups' ids; ``link_names`` holds the other repos' ids."""
+    heads = [sorted(members, key=priority)[0] for members, _ in groups]
+    frame = pd.DataFrame(
+        [(i, *priority(h), base_id(h)) for i, h in enumerate(heads)],
+        columns=["grp", "rank", "source", "source_id", "base"],
+    ).astype({"grp": "int64", "rank": "int64", "source": object, "source_id": object, "base": object})
+    _register(con, "link_groups", frame)
+    hub_rank = source_rank("huggingface")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE link_heads AS
+        SELECT *, row_number() OVER (PARTITION BY base ORDER BY rank, source, source_id) AS n FROM (
+            SELECT grp, rank, source, source_id, base FROM link_groups
+            UNION ALL
+            SELECT NULL, {hub_rank}, 'huggingface', repo_id, coalesce(nullif(name_key, ''), 'model') FROM link_hub
+            WHERE repo_id NOT IN (SELECT repo_id FROM link_taking_part))
+        """
+    )
+    later = con.execute(
+        "SELECT grp, source, source_id, base FROM link_heads WHERE n > 1 ORDER BY rank, source, source_id"
+    ).fetchall()
+    used: set[str] = set()
+    named: list[tuple[Any, str, str]] = []
+    for grp, source, source_id, base in later:
+        canonical = next_free(suffixed_id(str(base), str(source), str(source_id)), used)
+        used.add(canonical)
+        named.append((grp, str(source_id), canonical))
+    ids = [str(b) for b in frame["base"]]
+    alone: list[tuple[str, str]] = []
+    for grp, source_id, canonical in named:
+        if grp is None:
+            alone.append((source_id, canonical))
+        else:
+            ids[int(grp)] = canonical
+    con.execute("CREATE OR REPLACE TEMP TABLE link_names (repo_id VARCHAR, model_id VARCHAR)")
+    _insert(con, "link_names", pd.DataFrame(alone, columns=["repo_id", "model_id"], dtype=object))
+    shared = sum(1 for members, _ in groups if len({r.source for r in members}) > 1)
+    return ids, shared
+
+
+def write(
+    con: duckdb.DuckDBPyConnection,
+    links_key: str,
+    groups: list[tuple[list[SourceRecord], list[Evidence]]],
+    ids: list[str],
+    tables: tuple[str, str] = ("canonical_links", "link_evidence"),
+) -> int:
+    """Replace the canonical links and their evidence with the groups' rows and one row per Hub repo that took no
+    part (:func:`name_all` first); returns the number of canonical models."""
+    links, evidence = tables
+    rows = []
+    proof: list[tuple[Any, ...]] = []
+    for (members, found), model_id in zip(groups, ids, strict=True):
+        members = sorted(members, key=priority)
+        for i, r in enumerate(members):
+            rows.append(
+                (
+                    links_key,
+                    model_id,
+                    members[0].name,
+                    i,
+                    r.source,
+                    r.source_id,
+                    r.name,
+                    r.developer,
+                    r.hub_id,
+                    list(r.countries),
+                    r.published_on,
+                )
+            )
+        proof.extend((links_key, model_id, i, *e) for i, e in enumerate(found))
+    columns = [
+        "links_key",
+        "model_id",
+        "model_name",
+        "position",
+        "source",
+        "source_id",
+        "name",
+        "developer",
+        "hub_id",
+        "countries",
+        "published_on",
+    ]
+    frame = pd.DataFrame(rows, columns=columns).astype(
+        {"model_name": object, "name": object, "developer": object, "hub_id": object}
+    )
+    frame["published_on"] = pd.to_datetime(frame["published_on"]).dt.date
+    con.execute(f"DELETE FROM {links}")
+    con.execute(f"DELETE FROM {evidence}")
+    _insert(con, links, frame)
+    con.execute(
+        f"""
+        INSERT INTO {links}
+        SELECT ?, coalesce(n.model_id, coalesce(nullif(h.name_key, ''), 'model')), regexp_extract(h.repo_id, '[^/]*$'),
+               0, 'huggingface', h.repo_id, regexp_extract(h.repo_id, '[^/]*$'), h.developer, NULL,
+               coalesce(h.countries, []), NULL
+        FROM link_hub h LEFT JOIN link_names n USING (repo_id)
+        WHERE h.repo_id NOT IN (SELECT repo_id FROM link_taking_part)
+        """,
+        [links_key],
+    )
+    columns = ["links_key", "model_id", "position", "left_record", "right_record", "rule", "detail"]
+    _insert(con, evidence, pd.DataFrame(proof, columns=columns))
+    alone = con.execute(
+        "SELECT count(*) FROM link_hub WHERE repo_id NOT IN (SELECT repo_id FROM link_taking_part)"
+    ).fetchall()[0][0]
+    return len(groups) + int(alone)
+
+
+def stored_groups(
+    con: duckdb.DuckDBPyConnection, records: list[SourceRecord]
+) -> list[tuple[list[SourceRecord], list[Evidence]]] | None:
+    """The groups the stored canonical links hold for ``records`` (the Python stage's records, unchanged since), in
+    the order of their first records; None when some record is missing."""
+    by_key = {(r.source, r.source_id): r for r in records}
+    _register(con, "link_stage_keys", pd.DataFrame(list(by_key), columns=["source", "source_id"], dtype=object))
+    rows = con.execute(
+        "SELECT l.model_id, l.source, l.source_id FROM canonical_links l "
+        "JOIN link_stage_keys k USING (source, source_id) ORDER BY l.model_id, l.position"
+    ).fetchall()
+    members: dict[str, list[SourceRecord]] = {}
+    seen = 0
+    for model_id, source, source_id in rows:
+        members.setdefault(str(model_id), []).append(by_key[(str(source), str(source_id))])
+        seen += 1
+    if seen != len(records):
+        return None
+    evidence: dict[str, list[Evidence]] = {}
+    for model_id, left, right, rule, detail in con.execute(
+        "SELECT model_id, left_record, right_record, rule, detail FROM link_evidence ORDER BY model_id, position"
+    ).fetchall():
+        if str(model_id) in members:
+            evidence.setdefault(str(model_id), []).append((str(left), str(right), str(rule), str(detail)))
+    groups = [(sorted(m, key=priority), evidence.get(k, [])) for k, m in members.items()]
+    groups.sort(key=lambda g: priority(g[0][0]))
+    return groups
+
+
+def save_run(con: duckdb.DuckDBPyConnection, done: LinkRun) -> None:
+    """Keep the pairs each pass compared and what the run did (replacing an earlier run's)."""
+    con.execute("DELETE FROM link_passes")
+    con.execute("DELETE FROM link_runs")
+    reused = done.python_stage == "reused"
+    for i, p in enumerate(done.passes):
+        again = reused and p.name != BLOCKING_PASS
+        row = [done.links_key, i, p.name, p.pairs, p.links, again]
+        con.execute("INSERT INTO link_passes VALUES (?, ?, ?, ?, ?, ?)", row)
+    con.execute(
+        "INSERT INTO link_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            done.links_key,
+            datetime.now(tz=UTC).replace(tzinfo=None),
+            done.records,
+            done.hub_repos,
+            done.hub_taking_part,
+            done.hub_alone,
+            done.models,
+            done.shared_models,
+            done.python_stage,
+            done.seconds,
+        ],
+    )
+
+
+def stored_passes(con: duckdb.DuckDBPyConnection) -> list[PassCount]:
+    """The passes of the last run that linked in Python (what a reusing run reports again)."""
+    rows = con.execute(
+        "SELECT pass, pairs, links FROM link_passes WHERE pass <> ? ORDER BY position", [BLOCKING_PASS]
+    ).fetchall()
+    return [PassCount(str(n), int(p), int(k)) for n, p, k in rows]
+
+
+def models_of(rows: list[tuple[Any, ...]]) -> list[CanonicalModel]:
+    """Canonical models from rows of ``canonical_links`` (ordered by model and position)."""
+    models: dict[str, CanonicalModel] = {}
+    for model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on in rows:
+        model = models.setdefault(model_id, CanonicalModel(model_id, model_name))
+        model.records.append(
+            SourceRecord(source, source_id, name, developer, hub_id, tuple(countries or ()), published_on)
+        )
+    return list(models.values())
+
+
+@dataclass(frozen=True)
+class LinkRun:
+    """What one linkage run did: the models it made, the records it linked in Python, the Hub repos it left to SQL,
+    and the pairs each pass compared (``reused``: the Python stage's models were those already stored)."""
+
+    links_key: str
+    models: int
+    shared_models: int
+    records: int
+    hub_repos: int
+    hub_taking_part: int
+    hub_alone: int
+    passes: list[PassCount]
+    python_stage: str
+    seconds: float
+
+    @property
+    def pairs(self) -> int:
+        return sum(p.pairs for p in self.passes)
+
+
+BLOCKING_PASS = "hub blocking (SQL)"
+
+
+def stage_digest(records: list[SourceRecord], base: frozenset[str]) -> str:
+    """What the Python stage links, as a digest: its records (every field), the base checkpoints among their repos
+    and the linkage version."""
+    digest = hashlib.sha256(f"{LINKAGE_VERSION}|".encode())
+    for r in sorted(records, key=priority):
+        digest.update(repr(r).encode())
+    digest.update(repr(sorted(base)).encode())
+    return digest.hexdigest()[:24]
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    registry: Registry,
+    links_key: str,
+    others: list[SourceRecord],
+    *,
+    as_of: date | None = None,
+    tables: tuple[str, str] = ("canonical_links", "link_evidence"),
+    reuse: bool = True,
+) -> LinkRun:
+    """Link the stored records: ``others`` (every source's but the Hub's) and the Hub repos of ``link_hub`` (harvested
+    on or before ``as_of``), into ``tables``. With ``reuse``, a Python stage whose records are those it linked last
+    (:data:`STAGE_KEY`) keeps its models, and only the Hub repos that take no part are named again."""
+    started = time.perf_counter()
+    hub_repos = prepare_hub(con, registry, as_of)
+    w = lb.wanted(others)
+    hub, blocked = candidates(con, registry, w)
+    records = [*others, *hub]
+    digest = stage_digest(records, blocked.base)
+    groups = None
+    if reuse and _meta(con, STAGE_KEY) == digest:
+        groups = stored_groups(con, records)
+    blocking = PassCount(BLOCKING_PASS, blocked.pairs, len({r.source_id for r in hub}))
+    if groups is None:
+        tally = Tally()
+        with counting(tally):
+            groups = cluster(records, hub_base=blocked.base)
+        passes, stage = [blocking, *tally.passes], "linked"
+    else:
+        passes, stage = [blocking, *stored_passes(con)], "reused"
+    ids, shared = name_all(con, groups)
+    models = write(con, links_key, groups, ids, tables)
+    if reuse:
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [STAGE_KEY, digest])
+    taking_part = len({r.source_id for r in hub})
+    done = LinkRun(
+        links_key,
+        models,
+        shared,
+        len(records),
+        hub_repos,
+        taking_part,
+        hub_repos - taking_part,
+        passes,
+        stage,
+        round(time.perf_counter() - started, 3),
+    )
+    if tables == ("canonical_links", "link_evidence"):
+        save_run(con, done)
+    return done
+
+
+def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+    return str(rows[0][0]) if rows else None
