@@ -182,6 +182,8 @@ class Census:
         """Canonical models with their records across sources and the evidence that linked them."""
         return self.linker.links(self.reader.as_of(as_of))
 
+    link_summary = _to("linker", Linker.update)
+
     def source_records(self, as_of: date | str | None = None) -> list[SourceRecord]:
         """Every current record (as of a date: in force then) of every linked source, as linkage sees it."""
         return self.linker.source_records(self.reader.as_of(as_of))

@@ -63,6 +63,8 @@ class BuildReport:
     shared_models: int = 0
     links: LinkSummary | None = None
     """The stored links the build ended with, and the pairs each pass of linkage compared."""
+    stages: list[tuple[str, float]] = field(default_factory=list)
+    """Each stage of the build (an export's ingest, linkage, the census records) and its seconds."""
 
     @property
     def skipped(self) -> list[Skipped]:

@@ -41,6 +41,7 @@ from modelcensus.linkage.names import (
     match_name,
     month_day,
     name_key,
+    named_date,
     release_key,
     snapshot_key,
     source_name,
@@ -179,14 +180,38 @@ def takes_part(w: Wanted, h: SourceRecord) -> bool:
     return any(_compatible_parts(parts, other) for word in parts.words for other in w.named.get((d, word), ()))
 
 
+def _undated(h: SourceRecord) -> bool:
+    """An undated alias: a name with no snapshot mark (its token key is its snapshot key)."""
+    name = match_name(h)
+    return token_key(name, h.developer) == snapshot_key(name, h.developer)
+
+
+def _first(h: SourceRecord) -> bool:
+    return name_key(match_name(h)).endswith("-001")
+
+
+def _named(h: SourceRecord) -> bool:
+    """Whether a name gives a launch date or month (:func:`~modelcensus.linkage.names.named_date`, in some year)."""
+    return any(named_date(h, year) != (None, None) for year in (2023, 2024))
+
+
 def snapshot_groups(hub: Iterable[SourceRecord]) -> set[tuple[str, str]]:
-    """(developer, snapshot key) of Hub repos that take part: the other repos of these groups take part too (a rule
-    within the Hub may join them, and they count in the group's rules)."""
-    return {(h.developer, snapshot_key(match_name(h), h.developer)) for h in hub if h.developer}
+    """(developer, snapshot key) of the Hub repos that take part and that a rule within the Hub may join to another
+    repo of the group: an undated alias (its launch snapshot, its first stable version) or a first stable version
+    (its alias)."""
+    return {
+        (h.developer, snapshot_key(match_name(h), h.developer))
+        for h in hub
+        if h.developer and (_undated(h) or _first(h))
+    }
 
 
 def in_snapshot_group(groups: set[tuple[str, str]], h: SourceRecord) -> bool:
-    return bool(h.developer) and (h.developer, snapshot_key(match_name(h), h.developer)) in groups
+    """Whether a repo of one of those groups counts in the Hub's rules: an undated alias, a first stable version, or
+    a name that gives a date (a launch snapshot); the group's other repos change nothing."""
+    if not h.developer or (h.developer, snapshot_key(match_name(h), h.developer)) not in groups:
+        return False
+    return _undated(h) or _first(h) or _named(h)
 
 
 def alias_targets(hub: Iterable[SourceRecord]) -> set[str]:

@@ -47,11 +47,15 @@ def name_part(column: str) -> str:
     return f"(CASE WHEN {vendor} THEN {rest} ELSE replace({column}, '/', '-') END)"
 
 
+def key_of_part(part: str, keep_dots: bool = False) -> str:
+    """:func:`~modelcensus.linkage.names.name_key` of a plain id, from its :func:`name_part`."""
+    separators = "[_]+" if keep_dots else "[_.]+"
+    return f"trim(regexp_replace(regexp_replace(lower({part}), '{separators}', '-', 'g'), '-+', '-', 'g'), '-')"
+
+
 def name_key(column: str, keep_dots: bool = False) -> str:
     """:func:`~modelcensus.linkage.names.name_key` of a plain id."""
-    separators = "[_]+" if keep_dots else "[_.]+"
-    spaced = f"regexp_replace(lower({name_part(column)}), '{separators}', '-', 'g')"
-    return f"trim(regexp_replace({spaced}, '-+', '-', 'g'), '-')"
+    return key_of_part(name_part(column), keep_dots)
 
 
 def key_or_model(column: str) -> str:
@@ -59,15 +63,25 @@ def key_or_model(column: str) -> str:
     return f"coalesce(nullif({name_key(column)}, ''), 'model')"
 
 
+def compact_of_key(key: str) -> str:
+    """:func:`~modelcensus.linkage.names.compact_key` from a name key: letters and digits, a version's ``v`` dropped."""
+    return f"regexp_replace(regexp_replace({key}, '[^a-z0-9]', '', 'g'), 'v([0-9])', '\\1', 'g')"
+
+
 def compact_key(column: str) -> str:
-    """:func:`~modelcensus.linkage.names.compact_key` of a plain id: letters and digits, a version's ``v`` dropped."""
-    return f"regexp_replace(regexp_replace({name_key(column)}, '[^a-z0-9]', '', 'g'), 'v([0-9])', '\\1', 'g')"
+    """:func:`~modelcensus.linkage.names.compact_key` of a plain id."""
+    return compact_of_key(name_key(column))
+
+
+def letters_of_part(part: str) -> str:
+    """The runs of letters of a plain id's :func:`name_part`, lower-cased: every key linkage compares is made of tokens
+    whose letters are among these (a key only drops or rewrites tokens; dates become digits)."""
+    return f"list_distinct(regexp_extract_all(lower({part}), '[a-z]+'))"
 
 
 def letters(column: str) -> str:
-    """The runs of letters of a plain id's name part, lower-cased: every key linkage compares is made of tokens whose
-    letters are among these (a key only drops or rewrites tokens; dates become digits)."""
-    return f"list_distinct(regexp_extract_all(lower({name_part(column)}), '[a-z]+'))"
+    """:func:`letters_of_part` of a plain id."""
+    return letters_of_part(name_part(column))
 
 
 def id_letters(column: str) -> str:
@@ -75,14 +89,27 @@ def id_letters(column: str) -> str:
     return f"list_distinct(regexp_extract_all(lower({column}), '[a-z]+'))"
 
 
+def release_of_dotted(dotted: str) -> str:
+    """A ``release`` unit key with its dots still in (``unit_key`` writes them as ``-``), from the name key that keeps
+    them (:func:`name_key` with ``keep_dots``): without post-training, packaging or snapshot suffixes."""
+    return f"coalesce(nullif(regexp_replace({dotted}, {text(_VARIANT_SUFFIX.pattern)}, ''), ''), {dotted})"
+
+
+def family_of_release(release: str) -> str:
+    """A ``family`` unit key with its dots in, from :func:`release_of_dotted`: without the size tokens (all but the
+    first token are checked, as the Python pattern needs a ``-`` before a size)."""
+    size = f"regexp_full_match(t, {text(_SIZE_TOKEN)})"
+    kept = f"list_filter(string_split({release}, '-'), lambda t, i: i = 1 OR NOT {size})"
+    return f"coalesce(nullif(trim(array_to_string({kept}, '-'), '-'), ''), {release})"
+
+
 def unit_key(column: str, unit: str) -> str:
-    """:func:`~modelcensus.linkage.names.unit_key` of a plain id at the ``release`` or ``family`` unit."""
-    dotted = name_key(column, keep_dots=True)
-    release = f"coalesce(nullif(regexp_replace({dotted}, {text(_VARIANT_SUFFIX.pattern)}, ''), ''), {dotted})"
+    """:func:`~modelcensus.linkage.names.unit_key` of a plain id at the ``release`` or ``family`` unit (for a column of
+    many rows, compute :func:`release_of_dotted` once and derive the family from it: DuckDB would compute the nested
+    key several times over)."""
+    release = release_of_dotted(name_key(column, keep_dots=True))
     if unit == "family":
-        size = f"regexp_full_match(t, {text(_SIZE_TOKEN)})"
-        kept = f"list_filter(string_split({release}, '-'), lambda t, i: i = 1 OR NOT {size})"
-        release = f"coalesce(nullif(trim(array_to_string({kept}, '-'), '-'), ''), {release})"
+        release = family_of_release(release)
     elif unit != "release":
         raise ValueError(f"no SQL for the unit {unit!r}")
     return f"replace({release}, '.', '-')"
@@ -97,6 +124,18 @@ def month_day(column: str) -> str:
 def first_version(column: str) -> str:
     """Whether a plain id's name key ends in ``-001`` (a first stable version, ``gemini-2.0-flash-001``)."""
     return f"ends_with({name_key(column)}, '-001')"
+
+
+def units_select(release: str, family: str) -> str:
+    """The ``release`` and ``family`` unit keys, named so, in a query over :func:`units_from` (each nested key is
+    computed once)."""
+    return f"replace(r_, '.', '-') AS {release}, replace({family_of_release('r_')}, '.', '-') AS {family}"
+
+
+def units_from(table: str, column: str) -> str:
+    """A subquery of ``table`` with the dotted ``release`` key of ``column`` as ``r_`` (for :func:`units_select`)."""
+    dotted = name_key(column, keep_dots=True)
+    return f"(SELECT *, {release_of_dotted('d_')} AS r_ FROM (SELECT *, {dotted} AS d_ FROM {table}))"
 
 
 def full_match(column: str, pattern: str) -> str:

@@ -42,6 +42,7 @@ from modelcensus.store.frames import (
     record_frames,
     sql_text,
 )
+from modelcensus.store.links import LinkSummary
 
 SCHEMA_VERSION = "2"
 
@@ -133,21 +134,6 @@ TABLES = (
     "ratings",
     *store_cac.TABLES,
 )
-
-
-@dataclass(frozen=True)
-class LinkSummary:
-    """The stored links of one state of the store: how many canonical models, how many several sources know, and the
-    passes of the run that made them, each ``(pass, pairs compared, links made, reused)``; ``run``: the run that made
-    them just now, if one did."""
-
-    links_key: str
-    models: int
-    shared_models: int
-    passes: list[tuple[str, int, int, bool]]
-    run: store_links.LinkRun | None = None
-    python_stage: str | None = None
-    """``linked`` when the Python stage linked its records, ``reused`` when it kept the models stored for them."""
 
 
 @dataclass(frozen=True)
@@ -585,14 +571,16 @@ class Store:
             return False
         return bool(self._scalar("SELECT count(*) FROM canonical_links WHERE links_key = ? LIMIT 1", [links_key]))
 
-    def link(self, links_key: str, others: list[SourceRecord], registry: Registry) -> store_links.LinkRun:
+    def link(
+        self, links_key: str, others: list[SourceRecord], registry: Registry, probabilistic: bool = True
+    ) -> store_links.LinkRun:
         """Link the stored records (:mod:`modelcensus.store.links`) and keep the result, replacing any other (one
         transaction); a read-only store keeps it in temporary tables of this reader."""
         if self.read_only:
             self.con.execute(store_links.LINKS_DDL.format(temp="TEMP") + store_links.SCHEMA.format(temp="TEMP"))
-            return store_links.run(self.con, registry, links_key, others, reuse=False)
+            return store_links.run(self.con, registry, links_key, others, reuse=False, probabilistic=probabilistic)
         with self._transaction():
-            return store_links.run(self.con, registry, links_key, others)
+            return store_links.run(self.con, registry, links_key, others, probabilistic=probabilistic)
 
     def link_as_of(self, others: list[SourceRecord], registry: Registry, as_of: date) -> list[CanonicalModel]:
         """The canonical models of the records in force on a date, linked afresh (not kept)."""
@@ -600,29 +588,12 @@ class Store:
         ddl = store_links.LINKS_DDL.replace("canonical_links", tables[0]).replace("link_evidence", tables[1])
         self.con.execute(ddl.format(temp="TEMP"))
         store_links.run(self.con, registry, "as-of", others, as_of=as_of, tables=tables, reuse=False)
-        return self._models(*tables, "as-of")
+        return store_links.load_models(self.con, *tables, "as-of")
 
     def link_summary(self, links_key: str, run: store_links.LinkRun | None = None) -> LinkSummary:
-        """How many canonical models the stored links make and how many several sources know, with the pairs each
-        pass of the run that made them compared."""
-        models, shared = self.con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE sources > 1) FROM (SELECT model_id, count(DISTINCT source) AS "
-            "sources FROM canonical_links WHERE links_key = ? GROUP BY model_id)",
-            [links_key],
-        ).fetchall()[0]
-        passes: list[tuple[str, int, int, bool]] = []
-        stage = run.python_stage if run else None
-        if self._has_table("link_passes"):
-            passes = [
-                (str(n), int(p), int(k), bool(r))
-                for n, p, k, r in self.con.execute(
-                    "SELECT pass, pairs, links, reused FROM link_passes WHERE links_key = ? ORDER BY position",
-                    [links_key],
-                ).fetchall()
-            ]
-            rows = self.con.execute("SELECT python_stage FROM link_runs WHERE links_key = ?", [links_key]).fetchall()
-            stage = stage or (str(rows[0][0]) if rows else None)
-        return LinkSummary(links_key, int(models), int(shared), passes, run, stage)
+        """How many canonical models the stored links make, which several sources know, and how the run that made
+        them went (:func:`modelcensus.store.links.summary`)."""
+        return store_links.summary(self.con, links_key, run)
 
     def link_table(self, links_key: str) -> pd.DataFrame:
         """One row per record: its canonical model id and name, source and id."""
@@ -637,22 +608,7 @@ class Store:
         """The canonical models saved for ``links_key``, or None when the store has none for it."""
         if not self.has_links(links_key):
             return None
-        return self._models("canonical_links", "link_evidence", links_key)
-
-    def _models(self, links: str, evidence: str, links_key: str) -> list[CanonicalModel]:
-        rows = self.con.execute(
-            "SELECT model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on "
-            f"FROM {links} WHERE links_key = ? ORDER BY model_id, position",
-            [links_key],
-        ).fetchall()
-        models = {m.id: m for m in store_links.models_of(rows)}
-        for model_id, left, right, rule, detail in self.con.execute(
-            f"SELECT model_id, left_record, right_record, rule, detail FROM {evidence} WHERE links_key = ? "
-            "ORDER BY model_id, position",
-            [links_key],
-        ).fetchall():
-            models[model_id].evidence.append((left, right, rule, detail))
-        return list(models.values())
+        return store_links.load_models(self.con, "canonical_links", "link_evidence", links_key)
 
     def meta(self, key: str) -> str | None:
         value = self._scalar("SELECT value FROM meta WHERE key = ?", [key])

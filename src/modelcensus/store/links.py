@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -63,13 +63,16 @@ WHERE CAST(? AS DATE) IS NULL OR x.data_date <= CAST(? AS DATE)
 """
 _HUB = """
 CREATE OR REPLACE TEMP TABLE link_hub AS
-WITH repos AS (SELECT repo_id, any_value(author) AS author, count(*) AS authors FROM link_pairs GROUP BY repo_id)
-SELECT r.repo_id, r.author,
-       r.authors = 1 AND r.author IS NOT NULL AND regexp_full_match(r.repo_id, {plain})
-           AND regexp_full_match(r.author, {plain}) AS plain,
-       d.developer, d.countries, {name_key} AS name_key, {compact} AS compact, {letters} AS letters,
-       {month_day} AS dated, {first} AS first_version
-FROM repos r LEFT JOIN link_developers d ON d.handle = lower(r.author);
+WITH repos AS (SELECT repo_id, any_value(author) AS author, count(*) AS authors FROM link_pairs GROUP BY repo_id),
+parts AS MATERIALIZED (SELECT *, {part} AS part FROM repos),
+keyed AS MATERIALIZED (SELECT *, {name_key} AS name_key FROM parts)
+SELECT k.repo_id, k.author,
+       k.authors = 1 AND k.author IS NOT NULL AND regexp_full_match(k.repo_id, {plain})
+           AND regexp_full_match(k.author, {plain}) AS plain,
+       d.developer, d.countries, k.name_key, {compact} AS compact, {letters} AS letters,
+       {month_day} AS dated, ends_with(k.name_key, '-001') AS first_version,
+       lower(split_part(k.repo_id, '/', 1)) AS owner
+FROM keyed k LEFT JOIN link_developers d ON d.handle = lower(k.author);
 """
 
 
@@ -123,11 +126,11 @@ def prepare_hub(con: duckdb.DuckDBPyConnection, registry: Registry, as_of: date 
     con.execute(
         _HUB.format(
             plain=ls.text(ls.PLAIN_ID),
-            name_key=ls.name_key("r.repo_id"),
-            compact=ls.compact_key("r.repo_id"),
-            letters=ls.letters("r.repo_id"),
-            month_day=ls.month_day("r.repo_id"),
-            first=ls.first_version("r.repo_id"),
+            part=ls.name_part("repo_id"),
+            name_key=ls.key_of_part("part"),
+            compact=ls.compact_of_key("k.name_key"),
+            letters=ls.letters_of_part("k.part"),
+            month_day=ls.month_day("k.repo_id"),
         )
     )
     return int(con.execute("SELECT count(*) FROM link_hub").fetchall()[0][0])
@@ -288,8 +291,7 @@ def _hub_base(con: duckdb.DuckDBPyConnection, taking_part: list[str], named: lis
     _register(con, "link_wanted_siblings", pd.DataFrame(wanted, columns=["org", "letters"]))
     siblings = con.execute(
         f"""
-        SELECT DISTINCT h.repo_id FROM link_hub h
-        JOIN link_wanted_siblings w ON w.org = lower(split_part(h.repo_id, '/', 1))
+        SELECT DISTINCT h.repo_id FROM link_hub h JOIN link_wanted_siblings w ON w.org = h.owner
         WHERE h.plain AND list_has_any({ls.id_letters("h.repo_id")}, {ls.text_list(sorted(lb.TUNED))})
           AND list_has_all({ls.id_letters("h.repo_id")}, w.letters)
         """
@@ -528,15 +530,18 @@ def run(
     as_of: date | None = None,
     tables: tuple[str, str] = ("canonical_links", "link_evidence"),
     reuse: bool = True,
+    probabilistic: bool = True,
 ) -> LinkRun:
     """Link the stored records: ``others`` (every source's but the Hub's) and the Hub repos of ``link_hub`` (harvested
     on or before ``as_of``), into ``tables``. With ``reuse``, a Python stage whose records are those it linked last
-    (:data:`STAGE_KEY`) keeps its models, and only the Hub repos that take no part are named again."""
+    (:data:`STAGE_KEY`) keeps its models, and only the Hub repos that take no part are named again;
+    ``probabilistic=False`` leaves out the Splink stage (and reuses nothing)."""
     started = time.perf_counter()
     hub_repos = prepare_hub(con, registry, as_of)
     w = lb.wanted(others)
     hub, blocked = candidates(con, registry, w)
     records = [*others, *hub]
+    reuse = reuse and probabilistic
     digest = stage_digest(records, blocked.base)
     groups = None
     if reuse and _meta(con, STAGE_KEY) == digest:
@@ -545,7 +550,7 @@ def run(
     if groups is None:
         tally = Tally()
         with counting(tally):
-            groups = cluster(records, hub_base=blocked.base)
+            groups = cluster(records, probabilistic, hub_base=blocked.base)
         passes, stage = [blocking, *tally.passes], "linked"
     else:
         passes, stage = [blocking, *stored_passes(con)], "reused"
@@ -574,3 +579,76 @@ def run(
 def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
     return str(rows[0][0]) if rows else None
+
+
+@dataclass(frozen=True)
+class LinkSummary:
+    """The stored links of one state of the store: how many canonical models, how many several sources know, and the
+    passes of the run that made them, each ``(pass, pairs compared, links made, reused)``; ``run``: the run that made
+    them just now, if one did."""
+
+    links_key: str
+    models: int
+    shared_models: int
+    passes: list[tuple[str, int, int, bool]]
+    run: LinkRun | None = None
+    python_stage: str | None = None
+    """``linked`` when the Python stage linked its records, ``reused`` when it kept the models stored for them."""
+    shared: list[CanonicalModel] = field(default_factory=list)
+    """The canonical models several sources know (with their records and evidence)."""
+    run_row: dict[str, Any] = field(default_factory=dict)
+    """The stored run (``link_runs``): when, records linked in Python, Hub repos that took part or were left alone,
+    seconds; empty for links made before runs were recorded."""
+
+
+def summary(con: duckdb.DuckDBPyConnection, links_key: str, run: LinkRun | None = None) -> LinkSummary:
+    """The stored links of ``links_key`` summed up (``run``: the run that made them just now, if one did)."""
+    models, shared = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE sources > 1) FROM (SELECT model_id, count(DISTINCT source) AS "
+        "sources FROM canonical_links WHERE links_key = ? GROUP BY model_id)",
+        [links_key],
+    ).fetchall()[0]
+    passes: list[tuple[str, int, int, bool]] = []
+    row: dict[str, Any] = {}
+    has = {str(r[0]) for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if "link_passes" in has:
+        passes = [
+            (str(n), int(p), int(k), bool(r))
+            for n, p, k, r in con.execute(
+                "SELECT pass, pairs, links, reused FROM link_passes WHERE links_key = ? ORDER BY position", [links_key]
+            ).fetchall()
+        ]
+        found = con.execute("SELECT * FROM link_runs WHERE links_key = ?", [links_key])
+        names = [d[0] for d in found.description or []]
+        row = {n: v for rows in found.fetchall()[:1] for n, v in zip(names, rows, strict=True)}
+    several = con.execute(
+        "SELECT model_id FROM canonical_links WHERE links_key = ? GROUP BY model_id HAVING count(DISTINCT source) > 1",
+        [links_key],
+    ).fetchall()
+    wanted = {str(r[0]) for r in several}
+    shared_models = load_models(con, "canonical_links", "link_evidence", links_key, wanted)
+    stage = run.python_stage if run else row.get("python_stage")
+    return LinkSummary(links_key, int(models), int(shared), passes, run, stage, shared_models, row)
+
+
+def load_models(
+    con: duckdb.DuckDBPyConnection, links: str, evidence: str, links_key: str, only: set[str] | None = None
+) -> list[CanonicalModel]:
+    """The canonical models of a links table and its evidence (``only``: those of these ids), by id."""
+    where = ""
+    if only is not None:
+        _register(con, "link_wanted_models", pd.DataFrame({"model_id": sorted(only)}, dtype=object))
+        where = " AND model_id IN (SELECT model_id FROM link_wanted_models)"
+    rows = con.execute(
+        "SELECT model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on "
+        f"FROM {links} WHERE links_key = ?{where} ORDER BY model_id, position",
+        [links_key],
+    ).fetchall()
+    models = {m.id: m for m in models_of(rows)}
+    for model_id, left, right, rule, detail in con.execute(
+        f"SELECT model_id, left_record, right_record, rule, detail FROM {evidence} WHERE links_key = ?{where} "
+        "ORDER BY model_id, position",
+        [links_key],
+    ).fetchall():
+        models[model_id].evidence.append((left, right, rule, detail))
+    return list(models.values())

@@ -10,8 +10,6 @@ originals with a language or multimodal pipeline tag only.
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pandas as pd
 
@@ -22,11 +20,15 @@ from modelcensus.vocabulary import source_rank
 
 _HUB = """
 CREATE OR REPLACE TEMP TABLE population_hub AS
-SELECT h.export_id, h.repo_id, CAST(h.created_at AS DATE) AS published_on, CAST(h.parameters AS DOUBLE) AS parameters,
-       coalesce(r.depth, 0) > 0 AS derivative, coalesce(k.kind = 'organization', FALSE) AS by_organization,
-       h.pipeline_tag, coalesce(list_contains({tags}, h.pipeline_tag), FALSE) AS language_tag,
-       regexp_full_match(h.repo_id, {plain}) AS plain
-FROM hub_models h LEFT JOIN hub_roots r USING (repo_id) LEFT JOIN hub_handles k ON k.handle = h.author
+WITH repos AS MATERIALIZED (
+    SELECT h.export_id, h.repo_id, CAST(h.created_at AS DATE) AS published_on,
+           CAST(h.parameters AS DOUBLE) AS parameters, coalesce(r.depth, 0) > 0 AS derivative,
+           coalesce(k.kind = 'organization', FALSE) AS by_organization, h.pipeline_tag,
+           coalesce(list_contains({tags}, h.pipeline_tag), FALSE) AS language_tag,
+           regexp_full_match(h.repo_id, {plain}) AS plain
+    FROM hub_models h LEFT JOIN hub_roots r USING (repo_id) LEFT JOIN hub_handles k ON k.handle = h.author
+)
+SELECT * EXCLUDE (d_, r_), {units} FROM {units_from}
 """
 _ROWS = """
 WITH links AS (
@@ -35,8 +37,8 @@ WITH links AS (
 )
 SELECT ? AS population_key, h.export_id, 'huggingface' AS source, h.repo_id AS source_id, h.repo_id AS name,
        l.model_id AS canonical_id, l.model_name AS canonical_name, h.published_on, year(h.published_on) AS year,
-       CASE WHEN h.plain THEN {release} ELSE u.release END AS rec_release,
-       CASE WHEN h.plain THEN {family} ELSE u.family END AS rec_family,
+       CASE WHEN h.plain THEN h.rec_release ELSE u.release END AS rec_release,
+       CASE WHEN h.plain THEN h.rec_family ELSE u.family END AS rec_family,
        c.release AS canon_release, c.family AS canon_family,
        CAST(NULL AS BOOLEAN) AS notable, CAST(NULL AS BOOLEAN) AS frontier, CAST(NULL AS BOOLEAN) AS large_scale,
        'yes' AS open_weights, CAST([] AS VARCHAR[]) AS domains, CAST(NULL AS DOUBLE) AS training_compute_flop,
@@ -54,9 +56,6 @@ LEFT JOIN population_hub_units u ON u.repo_id = h.repo_id
 LEFT JOIN population_hub_decided d ON d.repo_id = h.repo_id AND d.parameters IS NOT DISTINCT FROM h.parameters
     AND d.pipeline_tag IS NOT DISTINCT FROM h.pipeline_tag
 """
-
-
-_PLAIN = re.compile(ls.PLAIN_ID)
 
 
 def _reasons() -> dict[str, str]:
@@ -88,25 +87,26 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     the unit keys of every canonical model's name and of the repos whose ids are not plain, and the size
     decisions."""
     tags = scope.rules()["huggingface"]["pipeline_tags"]
-    con.execute(_HUB.format(tags=ls.text_list([str(t) for t in tags]), plain=ls.text(ls.PLAIN_ID)))
-    names = con.execute("SELECT DISTINCT model_id, model_name FROM canonical_links").fetchall()
-    plain = [(str(i), str(n)) for i, n in names if n is not None and _is_plain(str(n))]
-    other = {str(i): str(n) for i, n in names if n is None or not _is_plain(str(n))}
-    _frame(
-        con,
-        "population_plain_names",
-        pd.DataFrame(plain, columns=["canonical_id", "name"], dtype=object),
-        "canonical_id VARCHAR, name VARCHAR",
+    con.execute(
+        _HUB.format(
+            tags=ls.text_list([str(t) for t in tags]),
+            plain=ls.text(ls.PLAIN_ID),
+            units=ls.units_select("rec_release", "rec_family"),
+            units_from=ls.units_from("repos", "CASE WHEN plain THEN repo_id ELSE '' END"),
+        )
     )
+    plain = f"regexp_full_match(coalesce(model_name, ''), {ls.text(ls.PLAIN_ID)})"
+    other = con.execute(f"SELECT DISTINCT model_id, model_name FROM canonical_links WHERE NOT {plain}").fetchall()
     units = pd.DataFrame(
-        [(i, unit_key(n, "release"), unit_key(n, "family")) for i, n in other.items()],
+        [(str(i), unit_key(str(n), "release"), unit_key(str(n), "family")) for i, n in other],
         columns=["canonical_id", "release", "family"],
         dtype=object,
     )
     _frame(con, "population_units", units, "canonical_id VARCHAR, release VARCHAR, family VARCHAR")
+    names = f"(SELECT DISTINCT model_id, model_name FROM canonical_links WHERE {plain})"
     con.execute(
-        f"INSERT INTO population_units SELECT canonical_id, {ls.unit_key('name', 'release')}, "
-        f"{ls.unit_key('name', 'family')} FROM population_plain_names"
+        f"INSERT INTO population_units SELECT model_id, {ls.units_select('release', 'family')} "
+        f"FROM {ls.units_from(names, 'model_name')}"
     )
     odd = [str(r[0]) for r in con.execute("SELECT DISTINCT repo_id FROM population_hub WHERE NOT plain").fetchall()]
     repo_units = pd.DataFrame(
@@ -136,13 +136,4 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 
 def rows_sql() -> str:
     """The SELECT of the Hub's census records (``canonical_year`` aside); its one parameter is the population key."""
-    return _ROWS.format(
-        release=ls.unit_key("h.repo_id", "release"),
-        family=ls.unit_key("h.repo_id", "family"),
-        rank=source_rank("huggingface"),
-        **_reasons(),
-    )
-
-
-def _is_plain(name: str) -> bool:
-    return bool(_PLAIN.fullmatch(name))
+    return _ROWS.format(rank=source_rank("huggingface"), **_reasons())
