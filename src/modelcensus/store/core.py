@@ -588,7 +588,9 @@ class Store:
         ddl = store_links.LINKS_DDL.replace("canonical_links", tables[0]).replace("link_evidence", tables[1])
         self.con.execute(ddl.format(temp="TEMP"))
         store_links.run(self.con, registry, "as-of", others, as_of=as_of, tables=tables, reuse=False)
-        return store_links.load_models(self.con, *tables, "as-of")
+        models = store_links.load_models(self.con, *tables, "as-of")
+        self.con.execute(f"DROP TABLE temp.{tables[0]}; DROP TABLE temp.{tables[1]}")
+        return models
 
     def link_summary(self, links_key: str, run: store_links.LinkRun | None = None) -> LinkSummary:
         """How many canonical models the stored links make, which several sources know, and how the run that made

@@ -4,8 +4,8 @@
 repo, and names every other repo (a canonical model of its own) in SQL, so the Hub's millions of repos are never
 compared, nor made into Python objects, one by one:
 
-1. ``link_hub``: every Hub repo (harvested on or before a date, or ever) with its developer (the registry's reviewed
-   handles), its name key, compact key, runs of letters and flags (:mod:`modelcensus.linkage.sql`);
+1. ``work_link_hub``: every Hub repo (harvested on or before a date, or ever) with its developer (the registry's
+   reviewed handles), its name key, compact key, runs of letters and flags (:mod:`modelcensus.linkage.sql`);
 2. the repos that take part: those another source names, those whose name or compact key is another source's
    record's, those a Hub-only rule may join, and, decided in Python with their keys, the few whose letters hold a
    wanted key's (:func:`candidates`);
@@ -57,13 +57,13 @@ STAGE_KEY = "link_stage"
 among them, the linkage version): an equal digest reuses its models."""
 
 _PAIRS = """
-CREATE OR REPLACE TEMP TABLE link_pairs AS
+CREATE OR REPLACE TEMP TABLE work_link_pairs AS
 SELECT DISTINCT m.repo_id, m.author FROM hub_models m JOIN exports x USING (export_id)
 WHERE CAST(? AS DATE) IS NULL OR x.data_date <= CAST(? AS DATE)
 """
 _HUB = """
-CREATE OR REPLACE TEMP TABLE link_hub AS
-WITH repos AS (SELECT repo_id, any_value(author) AS author, count(*) AS authors FROM link_pairs GROUP BY repo_id),
+CREATE OR REPLACE TEMP TABLE work_link_hub AS
+WITH repos AS (SELECT repo_id, any_value(author) AS author, count(*) AS authors FROM work_link_pairs GROUP BY repo_id),
 parts AS MATERIALIZED (SELECT *, {part} AS part FROM repos),
 keyed AS MATERIALIZED (SELECT *, {name_key} AS name_key FROM parts)
 SELECT k.repo_id, k.author,
@@ -72,7 +72,7 @@ SELECT k.repo_id, k.author,
        d.developer, d.countries, k.name_key, {compact} AS compact, {letters} AS letters,
        {month_day} AS dated, ends_with(k.name_key, '-001') AS first_version,
        lower(split_part(k.repo_id, '/', 1)) AS owner
-FROM keyed k LEFT JOIN link_developers d ON d.handle = lower(k.author);
+FROM keyed k LEFT JOIN work_link_developers d ON d.handle = lower(k.author);
 """
 
 
@@ -103,25 +103,25 @@ def developers(registry: Registry) -> pd.DataFrame:
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
     """A temporary table holding a frame."""
-    con.register("link_incoming", frame)
+    con.register("work_link_incoming", frame)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM link_incoming")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM work_link_incoming")
     finally:
-        con.unregister("link_incoming")
+        con.unregister("work_link_incoming")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     if len(frame):
-        con.register("link_incoming", frame)
+        con.register("work_link_incoming", frame)
         try:
-            con.execute(f"INSERT INTO {table} SELECT * FROM link_incoming")
+            con.execute(f"INSERT INTO {table} SELECT * FROM work_link_incoming")
         finally:
-            con.unregister("link_incoming")
+            con.unregister("work_link_incoming")
 
 
 def prepare_hub(con: duckdb.DuckDBPyConnection, registry: Registry, as_of: date | None) -> int:
-    """Make ``link_hub``: every Hub repo harvested on or before ``as_of`` (ever, without it); returns how many."""
-    _register(con, "link_developers", developers(registry))
+    """Make ``work_link_hub``: every Hub repo harvested on or before ``as_of`` (ever, without it); returns how many."""
+    _register(con, "work_link_developers", developers(registry))
     con.execute(_PAIRS, [as_of, as_of])
     con.execute(
         _HUB.format(
@@ -133,47 +133,64 @@ def prepare_hub(con: duckdb.DuckDBPyConnection, registry: Registry, as_of: date 
             month_day=ls.month_day("k.repo_id"),
         )
     )
-    return int(con.execute("SELECT count(*) FROM link_hub").fetchall()[0][0])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE work_link_runs AS "
+        "SELECT repo_id, developer, unnest(letters) AS letter FROM work_link_hub WHERE plain"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE work_link_letter_counts AS SELECT letter, count(*) AS n FROM work_link_runs "
+        "GROUP BY letter"
+    )
+    return int(con.execute("SELECT count(*) FROM work_link_hub").fetchall()[0][0])
 
 
 def _wanted_tables(con: duckdb.DuckDBPyConnection, w: lb.Wanted) -> None:
-    _register(con, "link_wanted_ids", pd.DataFrame({"id": sorted(w.hub_ids)}, dtype=object))
+    _register(con, "work_link_wanted_ids", pd.DataFrame({"id": sorted(w.hub_ids)}, dtype=object))
     names = pd.DataFrame(sorted(w.name_keys, key=str), columns=["developer", "key"], dtype=object)
-    _register(con, "link_wanted_names", names)
+    _register(con, "work_link_wanted_names", names)
     compact = pd.DataFrame(sorted(w.compact_keys), columns=["developer", "key"], dtype=object)
-    _register(con, "link_wanted_compact", compact)
-    _register(con, "link_wanted_dated", pd.DataFrame({"developer": sorted(w.dated)}, dtype=object))
-    _register_letters(con, "link_wanted_letters", w.letter_keys)
+    _register(con, "work_link_wanted_compact", compact)
+    _register(con, "work_link_wanted_dated", pd.DataFrame({"developer": sorted(w.dated)}, dtype=object))
+    _register_letters(con, "work_link_wanted_letters", w.letter_keys)
 
 
 def _register_letters(con: duckdb.DuckDBPyConnection, name: str, keys: set[tuple[str | None, tuple[str, ...]]]) -> None:
-    """Wanted runs of letters, each with its longest run as the anchor the repos are joined on (none: any repo of
-    the developer, or any repo at all, may have the key)."""
-    rows = [
-        (developer, max(runs, key=lambda t: (len(t), t)) if runs else None, list(runs))
-        for developer, runs in sorted(keys, key=str)
-    ]
-    frame = pd.DataFrame(rows, columns=["developer", "anchor", "letters"])
-    frame = frame.astype({"developer": object, "anchor": object})
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (developer VARCHAR, anchor VARCHAR, letters VARCHAR[])")
-    _insert(con, name, frame)
+    """Wanted runs of letters, each with the run fewest repos have as the anchor the repos are joined on (none: any
+    repo of the developer, or any repo at all, may have the key)."""
+    rows = [(i, developer, list(runs)) for i, (developer, runs) in enumerate(sorted(keys, key=str))]
+    frame = pd.DataFrame(rows, columns=["i", "developer", "letters"]).astype({"developer": object})
+    con.execute("CREATE OR REPLACE TEMP TABLE work_link_keys (i BIGINT, developer VARCHAR, letters VARCHAR[])")
+    _insert(con, "work_link_keys", frame)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {name} AS
+        WITH runs AS (
+            SELECT k.i, r.letter, coalesce(c.n, 0) AS n FROM (SELECT i, unnest(letters) AS letter FROM work_link_keys) r
+            JOIN work_link_keys k USING (i) LEFT JOIN work_link_letter_counts c USING (letter)
+        ), rarest AS (
+            SELECT i, min(letter) AS anchor FROM runs WHERE (i, n) IN (SELECT i, min(n) FROM runs GROUP BY i) GROUP BY i
+        )
+        SELECT k.developer, a.anchor, k.letters FROM work_link_keys k LEFT JOIN rarest a USING (i)
+        """
+    )
 
 
 DROPPABLE = ls.text_list(sorted(lb.DROPPABLE | prefix_words()))
 
 _SURE = """
-SELECT repo_id FROM link_hub WHERE NOT plain
-UNION SELECT h.repo_id FROM link_hub h JOIN link_wanted_ids w ON w.id = lower(h.repo_id)
-UNION SELECT h.repo_id FROM link_hub h JOIN link_wanted_names w ON w.key = h.name_key
+SELECT repo_id FROM work_link_hub WHERE NOT plain
+UNION SELECT h.repo_id FROM work_link_hub h JOIN work_link_wanted_ids w ON w.id = lower(h.repo_id)
+UNION SELECT h.repo_id FROM work_link_hub h JOIN work_link_wanted_names w ON w.key = h.name_key
       WHERE h.plain AND h.developer IS NOT NULL AND (w.developer IS NULL OR w.developer = h.developer)
-UNION SELECT h.repo_id FROM link_hub h JOIN link_wanted_compact w ON w.key = h.compact AND w.developer = h.developer
-      WHERE h.plain
-UNION SELECT repo_id FROM link_hub WHERE plain AND developer IS NOT NULL AND first_version
+UNION SELECT h.repo_id FROM work_link_hub h JOIN work_link_wanted_compact w
+      ON w.key = h.compact AND w.developer = h.developer WHERE h.plain
+UNION SELECT repo_id FROM work_link_hub WHERE plain AND developer IS NOT NULL AND first_version
 """
 """Repos that take part for sure: ids that are not plain, repos a source names, equal name or compact keys, first
 stable versions (and, below, those a vendor alias applies to)."""
 _DATED = """
-SELECT h.repo_id FROM link_hub h JOIN link_wanted_dated w ON w.developer = h.developer WHERE h.plain AND h.dated
+SELECT h.repo_id FROM work_link_hub h JOIN work_link_wanted_dated w ON w.developer = h.developer
+WHERE h.plain AND h.dated
 """
 """Repos that may carry a year-less date their developer's dated records are compared with (Python decides)."""
 
@@ -183,8 +200,7 @@ def _letters_join(table: str, keys: str) -> str:
     anchor); a key without letters takes every repo of its developer, or, for any developer, every repo whose letters
     a key may all drop."""
     return f"""
-    WITH runs AS (SELECT repo_id, developer, unnest(letters) AS letter FROM {table} WHERE plain)
-    SELECT DISTINCT h.repo_id FROM runs a
+    SELECT DISTINCT h.repo_id FROM work_link_runs a
     JOIN {keys} w ON w.anchor = a.letter AND (w.developer IS NULL OR w.developer = a.developer)
     JOIN {table} h ON h.repo_id = a.repo_id
     WHERE list_has_all(h.letters, w.letters)
@@ -202,7 +218,7 @@ def _records(con: duckdb.DuckDBPyConnection, repos: str, registry: Registry) -> 
     """Hub repos (a query of ``repo_id``) as linkage sees them: one record per (repo, author), as
     :meth:`~modelcensus.linking.Linker.source_records` gives them."""
     rows = con.execute(
-        f"SELECT DISTINCT p.repo_id, p.author FROM link_pairs p JOIN ({repos}) c USING (repo_id) ORDER BY 1, 2"
+        f"SELECT DISTINCT p.repo_id, p.author FROM work_link_pairs p JOIN ({repos}) c USING (repo_id) ORDER BY 1, 2"
     ).fetchall()
     return [hub_record(registry, str(repo), str(author)) for repo, author in rows]
 
@@ -213,31 +229,32 @@ def hub_record(registry: Registry, repo_id: str, author: str) -> SourceRecord:
 
 
 def candidates(con: duckdb.DuckDBPyConnection, registry: Registry, w: lb.Wanted) -> tuple[list[SourceRecord], Blocked]:
-    """The Hub repos that take part in linkage (as linkage sees them) and how they were found; ``link_hub`` first."""
-    blocked = Blocked(repos=int(con.execute("SELECT count(*) FROM link_hub").fetchall()[0][0]))
+    """The Hub repos that take part in linkage (as linkage sees them) and how they were found (``work_link_hub``
+    first)."""
+    blocked = Blocked(repos=int(con.execute("SELECT count(*) FROM work_link_hub").fetchall()[0][0]))
     _wanted_tables(con, w)
     aliases = alias_patterns("huggingface")
     hits = " OR ".join(ls.full_match("name_key", p) for p in aliases) or "FALSE"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE link_taking_part AS {_SURE} "
-        f"UNION SELECT repo_id FROM link_hub WHERE plain AND ({hits})"
+        f"CREATE OR REPLACE TEMP TABLE work_link_taking_part AS {_SURE} "
+        f"UNION SELECT repo_id FROM work_link_hub WHERE plain AND ({hits})"
     )
-    maybe = f"SELECT repo_id FROM ({_letters_join('link_hub', 'link_wanted_letters')} UNION {_DATED}) " + (
-        "WHERE repo_id NOT IN (SELECT repo_id FROM link_taking_part)"
+    maybe = f"SELECT repo_id FROM ({_letters_join('work_link_hub', 'work_link_wanted_letters')} UNION {_DATED}) " + (
+        "WHERE repo_id NOT IN (SELECT repo_id FROM work_link_taking_part)"
     )
     found = _records(con, maybe, registry)
     blocked.maybe = len({r.source_id for r in found})
     keep = sorted({r.source_id for r in found if lb.takes_part(w, r)})
     _add(con, keep)
-    hub = _records(con, "SELECT repo_id FROM link_taking_part", registry)
+    hub = _records(con, "SELECT repo_id FROM work_link_taking_part", registry)
     targets = lb.alias_targets(hub)
     if targets:  # the repos a vendor alias stands for
-        _register(con, "link_alias_targets", pd.DataFrame({"key": sorted(targets)}, dtype=object))
+        _register(con, "work_link_alias_targets", pd.DataFrame({"key": sorted(targets)}, dtype=object))
         con.execute(
-            "INSERT INTO link_taking_part SELECT h.repo_id FROM link_hub h JOIN link_alias_targets t "
-            "ON t.key = h.name_key WHERE h.plain AND h.repo_id NOT IN (SELECT repo_id FROM link_taking_part)"
+            "INSERT INTO work_link_taking_part SELECT h.repo_id FROM work_link_hub h JOIN work_link_alias_targets t "
+            "ON t.key = h.name_key WHERE h.plain AND h.repo_id NOT IN (SELECT repo_id FROM work_link_taking_part)"
         )
-    hub = _records(con, "SELECT repo_id FROM link_taking_part", registry)
+    hub = _records(con, "SELECT repo_id FROM work_link_taking_part", registry)
     groups = lb.snapshot_groups(hub)
     keys: set[tuple[str | None, tuple[str, ...]]] = set()
     for developer, key in groups:
@@ -245,32 +262,31 @@ def candidates(con: duckdb.DuckDBPyConnection, registry: Registry, w: lb.Wanted)
         if runs is not None:
             keys.add((developer, runs))
     if keys:  # the other repos of the snapshot groups of the repos that take part
-        _register_letters(con, "link_group_letters", keys)
-        more = f"SELECT repo_id FROM ({_letters_join('link_hub', 'link_group_letters')}) " + (
-            "WHERE repo_id NOT IN (SELECT repo_id FROM link_taking_part)"
+        _register_letters(con, "work_link_group_letters", keys)
+        more = f"SELECT repo_id FROM ({_letters_join('work_link_hub', 'work_link_group_letters')}) " + (
+            "WHERE repo_id NOT IN (SELECT repo_id FROM work_link_taking_part)"
         )
         extra = _records(con, more, registry)
         blocked.maybe += len({r.source_id for r in extra})
         _add(con, sorted({r.source_id for r in extra if lb.in_snapshot_group(groups, r)}))
-        hub = _records(con, "SELECT repo_id FROM link_taking_part", registry)
+        hub = _records(con, "SELECT repo_id FROM work_link_taking_part", registry)
     blocked.base = _hub_base(con, [r.source_id for r in hub], sorted(w.hub_ids))
     blocked.pairs = _blocking_pairs(con)
     return hub, blocked
 
 
 def _add(con: duckdb.DuckDBPyConnection, repos: list[str]) -> None:
-    _insert(con, "link_taking_part", pd.DataFrame({"repo_id": repos}, dtype=object))
+    _insert(con, "work_link_taking_part", pd.DataFrame({"repo_id": repos}, dtype=object))
 
 
 def _blocking_pairs(con: duckdb.DuckDBPyConnection) -> int:
     """The (repo, wanted key) pairs the SQL joins compared: repos meeting a wanted key's anchor, name or compact key."""
     row = con.execute(
         """
-        WITH runs AS (SELECT repo_id, unnest(letters) AS letter, developer FROM link_hub WHERE plain)
-        SELECT (SELECT count(*) FROM runs a JOIN link_wanted_letters w
+        SELECT (SELECT count(*) FROM work_link_runs a JOIN work_link_wanted_letters w
                 ON w.anchor = a.letter AND (w.developer IS NULL OR w.developer = a.developer))
-             + (SELECT count(*) FROM link_hub h JOIN link_wanted_names w ON w.key = h.name_key)
-             + (SELECT count(*) FROM link_hub h JOIN link_wanted_compact w ON w.key = h.compact)
+             + (SELECT count(*) FROM work_link_hub h JOIN work_link_wanted_names w ON w.key = h.name_key)
+             + (SELECT count(*) FROM work_link_hub h JOIN work_link_wanted_compact w ON w.key = h.compact)
         """
     ).fetchall()
     return int(row[0][0])
@@ -288,10 +304,10 @@ def _hub_base(con: duckdb.DuckDBPyConnection, taking_part: list[str], named: lis
             wanted.append((org, list(runs)))
     if not wanted:
         return lb.hub_base(mine, [])
-    _register(con, "link_wanted_siblings", pd.DataFrame(wanted, columns=["org", "letters"]))
+    _register(con, "work_link_wanted_siblings", pd.DataFrame(wanted, columns=["org", "letters"]))
     siblings = con.execute(
         f"""
-        SELECT DISTINCT h.repo_id FROM link_hub h JOIN link_wanted_siblings w ON w.org = h.owner
+        SELECT DISTINCT h.repo_id FROM work_link_hub h JOIN work_link_wanted_siblings w ON w.org = h.owner
         WHERE h.plain AND list_has_any({ls.id_letters("h.repo_id")}, {ls.text_list(sorted(lb.TUNED))})
           AND list_has_all({ls.id_letters("h.repo_id")}, w.letters)
         """
@@ -303,26 +319,26 @@ def name_all(
     con: duckdb.DuckDBPyConnection, groups: list[tuple[list[SourceRecord], list[Evidence]]]
 ) -> tuple[list[str], int]:
     """Name every canonical model in one pass in the order of precedence: the groups linked in Python, and one model
-    for each Hub repo that took no part. Returns the groups' ids; ``link_names`` holds the other repos' ids."""
+    for each Hub repo that took no part. Returns the groups' ids; ``work_link_names`` holds the other repos' ids."""
     heads = [sorted(members, key=priority)[0] for members, _ in groups]
     frame = pd.DataFrame(
         [(i, *priority(h), base_id(h)) for i, h in enumerate(heads)],
         columns=["grp", "rank", "source", "source_id", "base"],
     ).astype({"grp": "int64", "rank": "int64", "source": object, "source_id": object, "base": object})
-    _register(con, "link_groups", frame)
+    _register(con, "work_link_groups", frame)
     hub_rank = source_rank("huggingface")
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE link_heads AS
+        CREATE OR REPLACE TEMP TABLE work_link_heads AS
         SELECT *, row_number() OVER (PARTITION BY base ORDER BY rank, source, source_id) AS n FROM (
-            SELECT grp, rank, source, source_id, base FROM link_groups
+            SELECT grp, rank, source, source_id, base FROM work_link_groups
             UNION ALL
-            SELECT NULL, {hub_rank}, 'huggingface', repo_id, coalesce(nullif(name_key, ''), 'model') FROM link_hub
-            WHERE repo_id NOT IN (SELECT repo_id FROM link_taking_part))
+            SELECT NULL, {hub_rank}, 'huggingface', repo_id, coalesce(nullif(name_key, ''), 'model') FROM work_link_hub
+            WHERE repo_id NOT IN (SELECT repo_id FROM work_link_taking_part))
         """
     )
     later = con.execute(
-        "SELECT grp, source, source_id, base FROM link_heads WHERE n > 1 ORDER BY rank, source, source_id"
+        "SELECT grp, source, source_id, base FROM work_link_heads WHERE n > 1 ORDER BY rank, source, source_id"
     ).fetchall()
     used: set[str] = set()
     named: list[tuple[Any, str, str]] = []
@@ -337,8 +353,8 @@ def name_all(
             alone.append((source_id, canonical))
         else:
             ids[int(grp)] = canonical
-    con.execute("CREATE OR REPLACE TEMP TABLE link_names (repo_id VARCHAR, model_id VARCHAR)")
-    _insert(con, "link_names", pd.DataFrame(alone, columns=["repo_id", "model_id"], dtype=object))
+    con.execute("CREATE OR REPLACE TEMP TABLE work_link_names (repo_id VARCHAR, model_id VARCHAR)")
+    _insert(con, "work_link_names", pd.DataFrame(alone, columns=["repo_id", "model_id"], dtype=object))
     shared = sum(1 for members, _ in groups if len({r.source for r in members}) > 1)
     return ids, shared
 
@@ -400,15 +416,15 @@ def write(
         SELECT ?, coalesce(n.model_id, coalesce(nullif(h.name_key, ''), 'model')), regexp_extract(h.repo_id, '[^/]*$'),
                0, 'huggingface', h.repo_id, regexp_extract(h.repo_id, '[^/]*$'), h.developer, NULL,
                coalesce(h.countries, []), NULL
-        FROM link_hub h LEFT JOIN link_names n USING (repo_id)
-        WHERE h.repo_id NOT IN (SELECT repo_id FROM link_taking_part)
+        FROM work_link_hub h LEFT JOIN work_link_names n USING (repo_id)
+        WHERE h.repo_id NOT IN (SELECT repo_id FROM work_link_taking_part)
         """,
         [links_key],
     )
     columns = ["links_key", "model_id", "position", "left_record", "right_record", "rule", "detail"]
     _insert(con, evidence, pd.DataFrame(proof, columns=columns))
     alone = con.execute(
-        "SELECT count(*) FROM link_hub WHERE repo_id NOT IN (SELECT repo_id FROM link_taking_part)"
+        "SELECT count(*) FROM work_link_hub WHERE repo_id NOT IN (SELECT repo_id FROM work_link_taking_part)"
     ).fetchall()[0][0]
     return len(groups) + int(alone)
 
@@ -419,10 +435,12 @@ def stored_groups(
     """The groups the stored canonical links hold for ``records`` (the Python stage's records, unchanged since), in
     the order of their first records; None when some record is missing."""
     by_key = {(r.source, r.source_id): r for r in records}
-    _register(con, "link_stage_keys", pd.DataFrame(list(by_key), columns=["source", "source_id"], dtype=object))
+    if len(by_key) != len(records):
+        return None  # a repo listed under two authors: two records with one id, linked afresh
+    _register(con, "work_link_stage_keys", pd.DataFrame(list(by_key), columns=["source", "source_id"], dtype=object))
     rows = con.execute(
         "SELECT l.model_id, l.source, l.source_id FROM canonical_links l "
-        "JOIN link_stage_keys k USING (source, source_id) ORDER BY l.model_id, l.position"
+        "JOIN work_link_stage_keys k USING (source, source_id) ORDER BY l.model_id, l.position"
     ).fetchall()
     members: dict[str, list[SourceRecord]] = {}
     seen = 0
@@ -532,8 +550,8 @@ def run(
     reuse: bool = True,
     probabilistic: bool = True,
 ) -> LinkRun:
-    """Link the stored records: ``others`` (every source's but the Hub's) and the Hub repos of ``link_hub`` (harvested
-    on or before ``as_of``), into ``tables``. With ``reuse``, a Python stage whose records are those it linked last
+    """Link the stored records: ``others`` (every source's but the Hub's) and the Hub repos (harvested on or before
+    ``as_of``), into ``tables``. With ``reuse``, a Python stage whose records are those it linked last
     (:data:`STAGE_KEY`) keeps its models, and only the Hub repos that take no part are named again;
     ``probabilistic=False`` leaves out the Splink stage (and reuses nothing)."""
     started = time.perf_counter()
@@ -573,7 +591,19 @@ def run(
     )
     if tables == ("canonical_links", "link_evidence"):
         save_run(con, done)
+    drop_work_tables(con)
     return done
+
+
+def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temporary ``work_`` tables linkage and the census records are made with (an export copies a
+    reader's temporary tables: only those that stand in for stored ones may remain)."""
+    rows = con.execute(
+        "SELECT DISTINCT table_name FROM information_schema.tables WHERE table_catalog = 'temp' "
+        "AND table_name LIKE 'work\\_%' ESCAPE '\\'"
+    ).fetchall()
+    for (name,) in rows:
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
 def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -637,8 +667,8 @@ def load_models(
     """The canonical models of a links table and its evidence (``only``: those of these ids), by id."""
     where = ""
     if only is not None:
-        _register(con, "link_wanted_models", pd.DataFrame({"model_id": sorted(only)}, dtype=object))
-        where = " AND model_id IN (SELECT model_id FROM link_wanted_models)"
+        _register(con, "work_link_wanted_models", pd.DataFrame({"model_id": sorted(only)}, dtype=object))
+        where = " AND model_id IN (SELECT model_id FROM work_link_wanted_models)"
     rows = con.execute(
         "SELECT model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on "
         f"FROM {links} WHERE links_key = ?{where} ORDER BY model_id, position",
@@ -651,4 +681,5 @@ def load_models(
         [links_key],
     ).fetchall():
         models[model_id].evidence.append((left, right, rule, detail))
+    drop_work_tables(con)
     return list(models.values())

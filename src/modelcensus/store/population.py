@@ -34,6 +34,7 @@ from modelcensus.orgs import Registry
 from modelcensus.store import population_hub
 from modelcensus.store.cac import ensure_tables as ensure_cac_tables
 from modelcensus.store.frames import sql_text
+from modelcensus.store.links import drop_work_tables
 from modelcensus.vocabulary import TABULAR_ROLE, Attribution, source_rank
 
 POPULATION_VERSION = "3"
@@ -380,16 +381,17 @@ def refresh(con: duckdb.DuckDBPyConnection, population_key: str, registry: Regis
     out["published_on"] = pd.to_datetime(out["published_on"]).dt.date
     population_hub.prepare(con)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE population_other AS SELECT * EXCLUDE (canonical_year) FROM census_records LIMIT 0"
+        "CREATE OR REPLACE TEMP TABLE work_population_other AS "
+        "SELECT * EXCLUDE (canonical_year) FROM census_records LIMIT 0"
     )
-    _insert(con, "population_other", out, by_name=True)
+    _insert(con, "work_population_other", out, by_name=True)
     con.execute("DELETE FROM census_records")
     con.execute("DELETE FROM census_record_countries")
     con.execute("DELETE FROM census_cac_links")
     # a canonical model's year is its earliest member's (of any export): the year it came out
     con.execute(
         "INSERT INTO census_records BY NAME SELECT *, CAST(min(year) OVER (PARTITION BY canonical_id) AS INTEGER) "
-        f"AS canonical_year FROM (SELECT * FROM population_other UNION ALL BY NAME ({population_hub.rows_sql()}))",
+        f"AS canonical_year FROM (SELECT * FROM work_population_other UNION ALL BY NAME ({population_hub.rows_sql()}))",
         [population_key],
     )
     con.execute(f"INSERT INTO census_record_countries BY NAME {_COUNTRIES_SQL}")
@@ -406,6 +408,7 @@ def refresh(con: duckdb.DuckDBPyConnection, population_key: str, registry: Regis
     columns = ["export_id", "source", "source_id", "attribution", "country", "position"]
     _insert(con, "census_record_countries", pd.DataFrame(developer, columns=columns), by_name=True)
     _insert(con, "census_cac_links", cac_links(con, population_key, registry), by_name=True)
+    drop_work_tables(con)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, by_name: bool = False) -> None:

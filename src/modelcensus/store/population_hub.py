@@ -19,7 +19,7 @@ from modelcensus.linkage import unit_key
 from modelcensus.vocabulary import source_rank
 
 _HUB = """
-CREATE OR REPLACE TEMP TABLE population_hub AS
+CREATE OR REPLACE TEMP TABLE work_population_hub AS
 WITH repos AS MATERIALIZED (
     SELECT h.export_id, h.repo_id, CAST(h.created_at AS DATE) AS published_on,
            CAST(h.parameters AS DOUBLE) AS parameters, coalesce(r.depth, 0) > 0 AS derivative,
@@ -28,8 +28,14 @@ WITH repos AS MATERIALIZED (
            regexp_full_match(h.repo_id, {plain}) AS plain
     FROM hub_models h LEFT JOIN hub_roots r USING (repo_id) LEFT JOIN hub_handles k ON k.handle = h.author
 )
-SELECT * EXCLUDE (d_, r_), {units} FROM {units_from}
+SELECT * EXCLUDE (d_, r_), {units}, regexp_extract(repo_id, '[^/]*$') AS last_part,
+       plain AND regexp_matches(regexp_extract(repo_id, '[^/]*$'), '[A-Za-z]') AS own_name
+FROM {units_from}
 """
+_OWN = "(source = 'huggingface' AND regexp_full_match(source_id, {plain}) AND model_name = regexp_extract(source_id, "
+_OWN += "'[^/]*$') AND regexp_matches(model_name, '[A-Za-z]'))"
+"""A Hub record of a model named after the repo's own name (the text after ``/``, with a letter): the model's unit keys
+are the repo's (:func:`~modelcensus.linkage.names.name_key` drops the vendor)."""
 _ROWS = """
 WITH links AS (
     SELECT source_id AS repo_id, any_value(model_id) AS model_id, any_value(model_name) AS model_name
@@ -39,7 +45,8 @@ SELECT ? AS population_key, h.export_id, 'huggingface' AS source, h.repo_id AS s
        l.model_id AS canonical_id, l.model_name AS canonical_name, h.published_on, year(h.published_on) AS year,
        CASE WHEN h.plain THEN h.rec_release ELSE u.release END AS rec_release,
        CASE WHEN h.plain THEN h.rec_family ELSE u.family END AS rec_family,
-       c.release AS canon_release, c.family AS canon_family,
+       CASE WHEN h.own_name AND l.model_name = h.last_part THEN h.rec_release ELSE c.release END AS canon_release,
+       CASE WHEN h.own_name AND l.model_name = h.last_part THEN h.rec_family ELSE c.family END AS canon_family,
        CAST(NULL AS BOOLEAN) AS notable, CAST(NULL AS BOOLEAN) AS frontier, CAST(NULL AS BOOLEAN) AS large_scale,
        'yes' AS open_weights, CAST([] AS VARCHAR[]) AS domains, CAST(NULL AS DOUBLE) AS training_compute_flop,
        h.parameters, h.derivative, h.by_organization,
@@ -50,10 +57,10 @@ SELECT ? AS population_key, h.export_id, 'huggingface' AS source, h.repo_id AS s
             WHEN NOT h.language_tag THEN 'pipeline tag ' || coalesce(nullif(h.pipeline_tag, ''), '(none)') || {tag}
             ELSE d.reason END AS large_model_reason,
        {rank} AS source_rank
-FROM population_hub h JOIN links l USING (repo_id)
-LEFT JOIN population_units c ON c.canonical_id = l.model_id
-LEFT JOIN population_hub_units u ON u.repo_id = h.repo_id
-LEFT JOIN population_hub_decided d ON d.repo_id = h.repo_id AND d.parameters IS NOT DISTINCT FROM h.parameters
+FROM work_population_hub h JOIN links l USING (repo_id)
+LEFT JOIN work_population_units c ON c.canonical_id = l.model_id
+LEFT JOIN work_population_hub_units u ON u.repo_id = h.repo_id
+LEFT JOIN work_population_hub_decided d ON d.repo_id = h.repo_id AND d.parameters IS NOT DISTINCT FROM h.parameters
     AND d.pipeline_tag IS NOT DISTINCT FROM h.pipeline_tag
 """
 
@@ -75,17 +82,17 @@ def _reasons() -> dict[str, str]:
 def _frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, columns: str) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
     if len(frame):
-        con.register("population_incoming", frame)
+        con.register("work_population_incoming", frame)
         try:
-            con.execute(f"INSERT INTO {name} SELECT * FROM population_incoming")
+            con.execute(f"INSERT INTO {name} SELECT * FROM work_population_incoming")
         finally:
-            con.unregister("population_incoming")
+            con.unregister("work_population_incoming")
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """The temporary tables the Hub's rows are made from: the repos with their lineage depth and publisher's kind,
-    the unit keys of every canonical model's name and of the repos whose ids are not plain, and the size
-    decisions."""
+    """The temporary tables the Hub's rows are made from: the repos with their lineage depth, publisher's kind and unit
+    keys, the unit keys of the canonical models not named after a repo's own name (those linked to other sources) and
+    of the repos whose ids are not plain, and the size decisions."""
     tags = scope.rules()["huggingface"]["pipeline_tags"]
     con.execute(
         _HUB.format(
@@ -96,27 +103,31 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         )
     )
     plain = f"regexp_full_match(coalesce(model_name, ''), {ls.text(ls.PLAIN_ID)})"
-    other = con.execute(f"SELECT DISTINCT model_id, model_name FROM canonical_links WHERE NOT {plain}").fetchall()
+    own = _OWN.format(plain=ls.text(ls.PLAIN_ID))
+    wanted = f"(SELECT DISTINCT model_id, model_name FROM canonical_links WHERE source = 'huggingface' AND NOT {own})"
+    other = con.execute(f"SELECT model_id, model_name FROM {wanted} WHERE NOT {plain}").fetchall()
     units = pd.DataFrame(
         [(str(i), unit_key(str(n), "release"), unit_key(str(n), "family")) for i, n in other],
         columns=["canonical_id", "release", "family"],
         dtype=object,
     )
-    _frame(con, "population_units", units, "canonical_id VARCHAR, release VARCHAR, family VARCHAR")
-    names = f"(SELECT DISTINCT model_id, model_name FROM canonical_links WHERE {plain})"
+    _frame(con, "work_population_units", units, "canonical_id VARCHAR, release VARCHAR, family VARCHAR")
+    names = f"(SELECT * FROM {wanted} WHERE {plain})"
     con.execute(
-        f"INSERT INTO population_units SELECT model_id, {ls.units_select('release', 'family')} "
+        f"INSERT INTO work_population_units SELECT model_id, {ls.units_select('release', 'family')} "
         f"FROM {ls.units_from(names, 'model_name')}"
     )
-    odd = [str(r[0]) for r in con.execute("SELECT DISTINCT repo_id FROM population_hub WHERE NOT plain").fetchall()]
+    odd = [
+        str(r[0]) for r in con.execute("SELECT DISTINCT repo_id FROM work_population_hub WHERE NOT plain").fetchall()
+    ]
     repo_units = pd.DataFrame(
         [(r, unit_key(r, "release"), unit_key(r, "family")) for r in odd],
         columns=["repo_id", "release", "family"],
         dtype=object,
     )
-    _frame(con, "population_hub_units", repo_units, "repo_id VARCHAR, release VARCHAR, family VARCHAR")
+    _frame(con, "work_population_hub_units", repo_units, "repo_id VARCHAR, release VARCHAR, family VARCHAR")
     sized = con.execute(
-        "SELECT DISTINCT repo_id, parameters, pipeline_tag FROM population_hub "
+        "SELECT DISTINCT repo_id, parameters, pipeline_tag FROM work_population_hub "
         "WHERE NOT derivative AND by_organization AND language_tag"
     ).fetchall()
     decided = []
@@ -126,7 +137,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         decided.append((repo_id, parameters, tag, d.admitted, d.reason))
     _frame(
         con,
-        "population_hub_decided",
+        "work_population_hub_decided",
         pd.DataFrame(decided, columns=["repo_id", "parameters", "pipeline_tag", "admitted", "reason"]).astype(
             {"repo_id": object, "parameters": "float64", "pipeline_tag": object, "admitted": bool, "reason": object}
         ),
