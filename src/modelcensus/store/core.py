@@ -578,7 +578,9 @@ class Store:
         transaction); a read-only store keeps it in temporary tables of this reader."""
         if self.read_only:
             self.con.execute(store_links.LINKS_DDL.format(temp="TEMP") + store_links.SCHEMA.format(temp="TEMP"))
-            return store_links.run(self.con, registry, links_key, others, reuse=False, probabilistic=probabilistic)
+            return store_links.run(
+                self.con, registry, links_key, others, reuse=False, probabilistic=probabilistic, read_only=True
+            )
         with self._transaction():
             return store_links.run(self.con, registry, links_key, others, probabilistic=probabilistic)
 
@@ -587,7 +589,9 @@ class Store:
         tables = ("link_as_of_links", "link_as_of_evidence")
         ddl = store_links.LINKS_DDL.replace("canonical_links", tables[0]).replace("link_evidence", tables[1])
         self.con.execute(ddl.format(temp="TEMP"))
-        store_links.run(self.con, registry, "as-of", others, as_of=as_of, tables=tables, reuse=False)
+        store_links.run(
+            self.con, registry, "as-of", others, as_of=as_of, tables=tables, reuse=False, read_only=self.read_only
+        )
         models = store_links.load_models(self.con, *tables, "as-of")
         self.con.execute(f"DROP TABLE temp.{tables[0]}; DROP TABLE temp.{tables[1]}")
         return models

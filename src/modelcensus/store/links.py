@@ -34,6 +34,7 @@ from modelcensus.linkage.models import Evidence, PassCount, base_id, counting, n
 from modelcensus.linkage.names import alias_patterns, prefix_words
 from modelcensus.linkage.rules import cluster
 from modelcensus.orgs import Registry
+from modelcensus.store import repo_keys
 from modelcensus.vocabulary import source_rank
 
 SCHEMA = """
@@ -63,16 +64,11 @@ WHERE CAST(? AS DATE) IS NULL OR x.data_date <= CAST(? AS DATE)
 """
 _HUB = """
 CREATE OR REPLACE TEMP TABLE work_link_hub AS
-WITH repos AS (SELECT repo_id, any_value(author) AS author, count(*) AS authors FROM work_link_pairs GROUP BY repo_id),
-parts AS MATERIALIZED (SELECT *, {part} AS part FROM repos),
-keyed AS MATERIALIZED (SELECT *, {name_key} AS name_key FROM parts)
-SELECT k.repo_id, k.author,
-       k.authors = 1 AND k.author IS NOT NULL AND regexp_full_match(k.repo_id, {plain})
-           AND regexp_full_match(k.author, {plain}) AS plain,
-       d.developer, d.countries, k.name_key, {compact} AS compact, {letters} AS letters,
-       {month_day} AS dated, ends_with(k.name_key, '-001') AS first_version,
-       lower(split_part(k.repo_id, '/', 1)) AS owner
-FROM keyed k LEFT JOIN work_link_developers d ON d.handle = lower(k.author);
+WITH repos AS (SELECT repo_id, any_value(author) AS author, count(*) AS authors FROM work_link_pairs GROUP BY repo_id)
+SELECT r.repo_id, r.author,
+       r.authors = 1 AND r.author IS NOT NULL AND k.plain AND regexp_full_match(r.author, {plain}) AS plain,
+       d.developer, d.countries, k.name_key, k.compact, k.letters, k.dated, k.first_version, k.owner
+FROM repos r JOIN hub_repo_keys k USING (repo_id) LEFT JOIN work_link_developers d ON d.handle = lower(r.author);
 """
 
 
@@ -119,20 +115,13 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
             con.unregister("work_link_incoming")
 
 
-def prepare_hub(con: duckdb.DuckDBPyConnection, registry: Registry, as_of: date | None) -> int:
-    """Make ``work_link_hub``: every Hub repo harvested on or before ``as_of`` (ever, without it); returns how many."""
+def prepare_hub(con: duckdb.DuckDBPyConnection, registry: Registry, as_of: date | None, read_only: bool = False) -> int:
+    """Make ``work_link_hub``: every Hub repo harvested on or before ``as_of`` (ever, without it) with its author,
+    developer and keys (:mod:`.repo_keys`, computed for the repos not seen before); returns how many."""
+    repo_keys.ensure(con, read_only)
     _register(con, "work_link_developers", developers(registry))
     con.execute(_PAIRS, [as_of, as_of])
-    con.execute(
-        _HUB.format(
-            plain=ls.text(ls.PLAIN_ID),
-            part=ls.name_part("repo_id"),
-            name_key=ls.key_of_part("part"),
-            compact=ls.compact_of_key("k.name_key"),
-            letters=ls.letters_of_part("k.part"),
-            month_day=ls.month_day("k.repo_id"),
-        )
-    )
+    con.execute(_HUB.format(plain=ls.text(ls.PLAIN_ID)))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE work_link_runs AS "
         "SELECT repo_id, developer, unnest(letters) AS letter FROM work_link_hub WHERE plain"
@@ -549,13 +538,15 @@ def run(
     tables: tuple[str, str] = ("canonical_links", "link_evidence"),
     reuse: bool = True,
     probabilistic: bool = True,
+    read_only: bool = False,
 ) -> LinkRun:
     """Link the stored records: ``others`` (every source's but the Hub's) and the Hub repos (harvested on or before
     ``as_of``), into ``tables``. With ``reuse``, a Python stage whose records are those it linked last
     (:data:`STAGE_KEY`) keeps its models, and only the Hub repos that take no part are named again;
-    ``probabilistic=False`` leaves out the Splink stage (and reuses nothing)."""
+    ``probabilistic=False`` leaves out the Splink stage (and reuses nothing); ``read_only``: the store cannot keep
+    the repos' keys (:mod:`.repo_keys`)."""
     started = time.perf_counter()
-    hub_repos = prepare_hub(con, registry, as_of)
+    hub_repos = prepare_hub(con, registry, as_of, read_only)
     w = lb.wanted(others)
     hub, blocked = candidates(con, registry, w)
     records = [*others, *hub]

@@ -379,7 +379,7 @@ def refresh(con: duckdb.DuckDBPyConnection, population_key: str, registry: Regis
     )
     out["year"] = out["year"].astype("Int64")
     out["published_on"] = pd.to_datetime(out["published_on"]).dt.date
-    population_hub.prepare(con)
+    population_hub.prepare(con, temp)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE work_population_other AS "
         "SELECT * EXCLUDE (canonical_year) FROM census_records LIMIT 0"

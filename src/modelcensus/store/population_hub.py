@@ -16,21 +16,17 @@ import pandas as pd
 from modelcensus import scope
 from modelcensus.linkage import sql as ls
 from modelcensus.linkage import unit_key
+from modelcensus.store import repo_keys
 from modelcensus.vocabulary import source_rank
 
 _HUB = """
 CREATE OR REPLACE TEMP TABLE work_population_hub AS
-WITH repos AS MATERIALIZED (
-    SELECT h.export_id, h.repo_id, CAST(h.created_at AS DATE) AS published_on,
-           CAST(h.parameters AS DOUBLE) AS parameters, coalesce(r.depth, 0) > 0 AS derivative,
-           coalesce(k.kind = 'organization', FALSE) AS by_organization, h.pipeline_tag,
-           coalesce(list_contains({tags}, h.pipeline_tag), FALSE) AS language_tag,
-           regexp_full_match(h.repo_id, {plain}) AS plain
-    FROM hub_models h LEFT JOIN hub_roots r USING (repo_id) LEFT JOIN hub_handles k ON k.handle = h.author
-)
-SELECT * EXCLUDE (d_, r_), {units}, regexp_extract(repo_id, '[^/]*$') AS last_part,
-       plain AND regexp_matches(regexp_extract(repo_id, '[^/]*$'), '[A-Za-z]') AS own_name
-FROM {units_from}
+SELECT h.export_id, h.repo_id, CAST(h.created_at AS DATE) AS published_on, CAST(h.parameters AS DOUBLE) AS parameters,
+       coalesce(r.depth, 0) > 0 AS derivative, coalesce(k.kind = 'organization', FALSE) AS by_organization,
+       h.pipeline_tag, coalesce(list_contains({tags}, h.pipeline_tag), FALSE) AS language_tag, y.plain,
+       y.rec_release, y.rec_family, y.last_part, y.own_name
+FROM hub_models h LEFT JOIN hub_roots r USING (repo_id) LEFT JOIN hub_handles k ON k.handle = h.author
+JOIN hub_repo_keys y USING (repo_id)
 """
 _OWN = "(source = 'huggingface' AND regexp_full_match(source_id, {plain}) AND model_name = regexp_extract(source_id, "
 _OWN += "'[^/]*$') AND regexp_matches(model_name, '[A-Za-z]'))"
@@ -89,19 +85,13 @@ def _frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, colum
             con.unregister("work_population_incoming")
 
 
-def prepare(con: duckdb.DuckDBPyConnection) -> None:
+def prepare(con: duckdb.DuckDBPyConnection, read_only: bool = False) -> None:
     """The temporary tables the Hub's rows are made from: the repos with their lineage depth, publisher's kind and unit
     keys, the unit keys of the canonical models not named after a repo's own name (those linked to other sources) and
     of the repos whose ids are not plain, and the size decisions."""
     tags = scope.rules()["huggingface"]["pipeline_tags"]
-    con.execute(
-        _HUB.format(
-            tags=ls.text_list([str(t) for t in tags]),
-            plain=ls.text(ls.PLAIN_ID),
-            units=ls.units_select("rec_release", "rec_family"),
-            units_from=ls.units_from("repos", "CASE WHEN plain THEN repo_id ELSE '' END"),
-        )
-    )
+    repo_keys.ensure(con, read_only)
+    con.execute(_HUB.format(tags=ls.text_list([str(t) for t in tags])))
     plain = f"regexp_full_match(coalesce(model_name, ''), {ls.text(ls.PLAIN_ID)})"
     own = _OWN.format(plain=ls.text(ls.PLAIN_ID))
     wanted = f"(SELECT DISTINCT model_id, model_name FROM canonical_links WHERE source = 'huggingface' AND NOT {own})"
