@@ -192,7 +192,7 @@ def test_the_sql_choice_is_its_python_reference(synthetic_store: Path) -> None:
             authors[repo].add(author)
         hub = [store_links.hub_record(registry, r, a) for r, a in store.hub_authors()]
         expected, base = lb.taking_part(others, hub, authors)
-        store_links.prepare_hub(store.con, registry, None)
+        store_links.prepare_hub(store.con, registry, None, read_only=True)
         chosen, blocked = store_links.candidates(store.con, registry, lb.wanted(others))
     assert sorted((r.source_id, r.developer) for r in chosen) == sorted((r.source_id, r.developer) for r in expected)
     assert blocked.base == base
