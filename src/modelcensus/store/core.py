@@ -136,6 +136,10 @@ TABLES = (
 )
 
 
+_QUIET = "SET enable_progress_bar = false"
+"""The CLI draws its own progress lines; DuckDB's bar for a long statement would land in piped output."""
+
+
 @dataclass(frozen=True)
 class IngestResult:
     """What one ingest did: ``rows_read = rows merged into records + quarantined``."""
@@ -174,6 +178,7 @@ class Store:
                 )
             try:
                 self.con = duckdb.connect(":memory:", config=config)
+                self.con.execute(_QUIET)
                 self.con.execute(f"ATTACH {sql_text(str(self.path))} AS census (READ_ONLY)")
                 self.con.execute("USE census")
             except duckdb.Error as exc:
@@ -186,6 +191,7 @@ class Store:
         self._copy = WorkingCopy.start(self.path)
         try:
             self.con = duckdb.connect(str(self._copy.work_path), config=config)
+            self.con.execute(_QUIET)
             self.con.execute(SCHEMA)
             self._migrate()
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
