@@ -56,6 +56,7 @@ EXPECTED = {
     "links passes",
     "links show",
     "models",
+    "new",
     "orgs disagreements",
     "orgs hub-disagreements",
     "orgs refresh",

@@ -37,7 +37,7 @@ from modelcensus.store.frames import sql_text
 from modelcensus.store.links import drop_work_tables
 from modelcensus.vocabulary import TABULAR_ROLE, Attribution, source_rank
 
-POPULATION_VERSION = "3"
+POPULATION_VERSION = "4"
 """Bumped whenever what the census records hold changes, so stored ones are rebuilt."""
 
 
@@ -176,13 +176,21 @@ def _cell_date(value: object) -> date | None:
 
 
 def catalog_record(registry: Registry, row: Any) -> SourceRecord:
-    """A catalogue entry (OpenRouter, LMArena) as linkage sees it: its developer from the Hub handle it names,
-    else its vendor prefix, else the organization the source gives or its name gives away; its date from the
-    source, else from a date in its API name."""
+    """A catalogue entry (OpenRouter, LMArena, a tabular list) as linkage sees it: its developer from the Hub handle
+    it names, else its vendor prefix, else the organization the source gives or its name gives away; its date from
+    the source, else from a date in its API name.
+
+    A tabular list's record is held to what the list states. A developer the list names is its developer, resolved
+    or not (unresolved, it gives no resolved country, as in Epoch): the name never overrides it. A developer only
+    its name gives away must be of a country the list states, if it states one: ``Llama2-Chinese`` on a list of
+    Chinese models is a derivative named after its base, not Meta's (the name file maps ``llama…`` to Meta).
+    OpenRouter's and LMArena's organizations are display labels (``Mistral``) that the name file completes."""
     hf_id = str(row.hf_id) if isinstance(row.hf_id, str) and row.hf_id else None
     handles = [hf_id.split("/")[0]] if hf_id else []
     if row.source == "openrouter":
         handles.append(str(row.source_id).split("/")[0])
+    listed = row.source not in ("openrouter", "lmarena")  # a tabular list may state the record's countries
+    stated = tuple(_list(getattr(row, "countries_published", None))) if listed else ()
     dev: str | None = None
     own: tuple[str, ...] = ()
     for handle in handles:
@@ -190,14 +198,18 @@ def catalog_record(registry: Registry, row: Any) -> SourceRecord:
         if dev:
             break
     if dev is None:
-        organization = str(row.organization) if isinstance(row.organization, str) else None
-        named = developer_by_name(str(row.source_id)) or developer_by_name(str(row.name))
+        organization = str(row.organization) if isinstance(row.organization, str) and row.organization else None
+        named = (
+            None
+            if listed and organization
+            else developer_by_name(str(row.source_id)) or developer_by_name(str(row.name))
+        )
         dev, own = developer_of(registry, [organization, named])
+        if listed and not organization and stated and not set(own) & set(stated):
+            dev, own = None, ()  # the name's developer is of another country than the list states
     day = _cell_date(row.published_on) or date_in_model_name(str(row.source_id))
     slug = _attributes(getattr(row, "attributes", None)).get("canonical_slug")
     aliases = (str(slug),) if isinstance(slug, str) and slug and slug != row.source_id else ()
-    listed = row.source not in ("openrouter", "lmarena")  # a tabular list may state the record's countries
-    stated = tuple(_list(getattr(row, "countries_published", None))) if listed else ()
     return SourceRecord(
         str(row.source), str(row.source_id), str(row.name), dev, hf_id, own, day, aliases=aliases, stated=stated
     )

@@ -23,6 +23,7 @@ from modelcensus.outputs.cli.common import (
     _working,
     app,
     console,
+    counted,
     handle_errors,
     ingest_app,
 )
@@ -136,7 +137,8 @@ def links(
     import pandas as pd
 
     frame = pd.DataFrame(rows, columns=["id", "name", "sources", "records"])
-    emit(frame, fmt, console, title=f"{len(linked)} canonical models known to several sources (of {total})")
+    title = f"{counted(len(linked), 'canonical model')} known to several sources (of {total:,})"
+    emit(frame, fmt, console, title=title)
 
 
 @links_app.command("passes")

@@ -30,6 +30,7 @@ from modelcensus.outputs.cli.common import (
     _working,
     app,
     console,
+    counted,
     err_console,
     failure_text,
     filter_options,
@@ -299,7 +300,7 @@ def count(
     if fmt is OutputFormat.table:
         emit(figure.shown(), fmt, console, title=figure.title, columns=figure.columns)
     else:
-        emit(figure.frame, fmt, console, title=figure.title)
+        emit(figure.figure(), fmt, console, title=figure.title)
 
 
 @app.command()
@@ -405,7 +406,7 @@ def models(
                 "notable",
                 "source",
             ]
-        emit(figure, fmt, console, title=f"{len(figure.frame)} models", columns=columns)
+        emit(figure, fmt, console, title=counted(len(figure.frame), "model"), columns=columns)
 
 
 CAC_FILING_COLUMNS = [
@@ -445,7 +446,7 @@ def _list_records(q: ModelsRequest, limit: int | None, db: Path | None, fmt: Out
     frame = frame if limit is None else frame.head(limit)
     frame["published_on"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["published_on"]]
     columns = LIST_COLUMNS if fmt is OutputFormat.table else None
-    emit(frame, fmt, console, title=f"{len(frame)} records of {q.source}", columns=columns)
+    emit(frame, fmt, console, title=f"{counted(len(frame), 'record')} of {q.source}", columns=columns)
 
 
 def _cac_filings(q: ModelsRequest, limit: int | None, db: Path | None, fmt: OutputFormat) -> None:
@@ -456,7 +457,8 @@ def _cac_filings(q: ModelsRequest, limit: int | None, db: Path | None, fmt: Outp
         figure = census.cac_filings(**cac_filing_filters(q), limit=limit)
     columns = CAC_FILING_COLUMNS if fmt is OutputFormat.table else None
     kind = q.record_type or CacRecordType.FILING
-    emit(figure, fmt, console, title=f"{len(figure.frame)} CAC {kind}s (services, not models)", columns=columns)
+    title = f"{counted(len(figure.frame), f'CAC {kind}')} (services, not models)"
+    emit(figure, fmt, console, title=title, columns=columns)
 
 
 @app.command()
@@ -608,7 +610,7 @@ def orgs_resolve(
     ambiguous = [r["name"] for r in rows if r["method"] == "ambiguous"]
     if fmt is OutputFormat.table or len(rows) > 1:
         err_console.print(
-            f"{len(rows)} names: {len(rows) - len(unresolved) - len(ambiguous)} resolved, "
+            f"{counted(len(rows), 'name')}: {len(rows) - len(unresolved) - len(ambiguous)} resolved, "
             f"{len(ambiguous)} ambiguous, {len(unresolved)} unresolved"
         )
         for label, listed in (("ambiguous", ambiguous), ("unresolved", unresolved)):
@@ -632,7 +634,7 @@ def orgs_disagreements(as_of: AsOfOption = None, db: DbOption = None, fmt: Forma
     """Models whose resolved country set differs from the source's published one."""
     with _census(db) as census:
         frame = census.disagreements(as_of=as_of)
-        emit(frame, fmt, console, title=f"{len(frame)} models where resolved ≠ published countries")
+        emit(frame, fmt, console, title=f"{counted(len(frame), 'model')} where resolved ≠ published countries")
 
 
 @orgs_app.command("hub-disagreements")
@@ -643,7 +645,7 @@ def orgs_hub_disagreements(
     """Epoch models whose "Hugging Face developer id" the registry gives to another organization (or not at all)."""
     with _census(db) as census:
         frame = census.hub_disagreements(as_of=as_of)
-        emit(frame, fmt, console, title=f"{len(frame)} Epoch Hub ids the registry disagrees with")
+        emit(frame, fmt, console, title=f"{counted(len(frame), 'Epoch Hub id')} the registry disagrees with")
 
 
 @orgs_app.command("refresh")
