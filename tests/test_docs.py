@@ -53,6 +53,7 @@ EXPECTED = {
     "lag",
     "lineage",
     "links",
+    "links passes",
     "links show",
     "models",
     "new",

@@ -110,6 +110,19 @@ def _hub_headline(census: Census) -> Figure | None:
     return figure
 
 
+def _linkage_out(result: Any) -> dict[str, Any]:
+    """What a build's linkage made, and the pairs each pass compared (``links passes``)."""
+    links = result.links
+    passes = [{"pass": n, "pairs": p, "links": k, "reused": r} for n, p, k, r in links.passes] if links else []
+    return {
+        "canonical_models": result.canonical_models,
+        "shared_models": result.shared_models,
+        "python_stage": links.python_stage if links else None,
+        "pairs": sum(p["pairs"] for p in passes),
+        "passes": passes,
+    }
+
+
 @app.command()
 @handle_errors
 def build(
@@ -139,10 +152,16 @@ def build(
         if result.discovery is not None:
             for meta in result.discovery.metadata:
                 err_console.print(f"read for dates: {meta}", highlight=False, markup=False)
+        pairs = sum(p for _, p, _, _ in result.links.passes) if result.links else 0
         err_console.print(
             f"linkage: {result.canonical_models:,} canonical models, {result.shared_models:,} known to several "
-            "sources (modelcensus links)",
+            f"sources; {pairs:,} pairs compared (modelcensus links, links passes)",
             highlight=False,
+        )
+        err_console.print(
+            "stages: " + "; ".join(f"{stage} {seconds:,.1f} s" for stage, seconds in result.stages),
+            highlight=False,
+            markup=False,
         )
         with _working("build: the headline tables"):
             table, notes = _headline(census)
@@ -154,6 +173,8 @@ def build(
                         "models_by_country_year": records(table.frame),
                         "years_filling_in": notes,
                         "hub_downloads_by_lineage_origin": records(hub.frame) if hub is not None else [],
+                        "linkage": _linkage_out(result),
+                        "stages": [{"stage": stage, "seconds": seconds} for stage, seconds in result.stages],
                         "skipped": [{"path": str(s.path), "reason": s.reason} for s in result.skipped],
                         "failed": [{"source": f.source, "path": f.location, "error": f.message} for f in result.failed],
                     },
