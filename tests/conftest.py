@@ -180,7 +180,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
-# -- Spark parity (tests/test_spark.py, tests/test_spark_definitions.py) ----------------------------------------
+# -- Spark parity (tests/test_spark*.py: four modules, so that xdist spreads them) -----------------------------
 
 
 @pytest.fixture(scope="module")
@@ -192,12 +192,16 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def parquet_export(full_census_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("export") / "parquet"
-    result = CliRunner().invoke(app, ["export", str(target), "--format", "parquet", "--db", str(full_census_path)])
-    assert result.exit_code == 0, result.output
-    return target
+    """The full census exported to Parquet by the CLI, once per run (it is read only)."""
+
+    def make(folder: Path) -> None:
+        target = folder / "parquet"
+        result = CliRunner().invoke(app, ["export", str(target), "--format", "parquet", "--db", str(full_census_path)])
+        assert result.exit_code == 0, result.output
+
+    return _once(tmp_path_factory, "parquet-export", make) / "parquet"
 
 
 @pytest.fixture(scope="module")

@@ -198,6 +198,15 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     "cac_totals": [{}],
     "cac_filings": [{}, {"province": "CN-BJ"}, {"organization": "Baidu"}, {"month": "none"}],
     "cac_unresolved": [{"record_type": "registration"}],
+    "record_facts": [
+        {"records": [("epoch", "DeepSeek-V3"), ("huggingface", "deepseek-ai/DeepSeek-V3"), ("lmarena", "deepseek-v3")]},
+        {"records": [("epoch", "DeepSeek-V3")], "as_of": "2025-03-01"},
+    ],
+    "new_models": [
+        {},
+        {"since": "2026-01-01", "country": "CN"},
+        {"since": "2024-11-01", "definition": "epoch-notable"},
+    ],
 }
 STORE_ONLY = {
     "build",
@@ -271,7 +280,6 @@ def _not_empty(value: Any) -> bool:
 DEFINITION_SHARD = {
     "check",
     "source_definition",
-    "count_definition",
     "count_definition_by_year",
     "definition_members",
     "concentration",
@@ -281,13 +289,26 @@ DEFINITION_SHARD = {
     "listing_lag",
     "year_status",
 }
-"""The figures under a census definition (and the claims check): tests/test_spark_definitions.py runs them, the rest
-run in tests/test_spark.py."""
+"""The figures under a census definition (and the claims check), but ``count_definition``'s grid."""
+
+SHARDS = ("figures-a", "figures-b", "definitions", "count-definition")
+"""The parity cases in four test modules (test_spark.py, test_spark_figures.py, test_spark_definitions.py,
+test_spark_count_definition.py), so that pytest-xdist, which gives each module to one worker, can spread them."""
 
 
-def shard(definitions: bool) -> list[Any]:
-    """The parametrised cases of one shard, with the long timeout for the slow ones."""
-    chosen = [c for c in FIGURE_CASES if (c[0] in DEFINITION_SHARD) == definitions]
+def _shard_of(index: int, method: str) -> str:
+    if method == "count_definition":
+        return "count-definition"
+    if method in DEFINITION_SHARD:
+        return "definitions"
+    return SHARDS[index % 2]
+
+
+def shard(name: str) -> list[Any]:
+    """The parametrised cases of one shard (:data:`SHARDS`), with the long timeout for the slow ones."""
+    if name not in SHARDS:
+        raise ValueError(f"no shard {name!r}: one of {SHARDS}")
+    chosen = [c for i, c in enumerate(FIGURE_CASES) if _shard_of(i, c[0]) == name]
     return [
         pytest.param(c, id=case_id(c), marks=pytest.mark.timeout(1200))
         if c[0] in SLOW

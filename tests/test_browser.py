@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pandas as pd
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -208,13 +209,17 @@ def test_click_on_a_bar_lists_the_models_behind_it(watched: Watched, server: str
     assert total == row["count"] > 0
     rows = page.locator("#models-table tbody tr")
     assert rows.count() == min(50, total)
-    # the table downloads as CSV: a header and one line per row shown
+    # the table downloads as the server's CSV: every model behind the bar (not only the page shown), named after
+    # the request and the vintage, its provenance in the leading "# " lines
     with page.expect_download() as download_info:
-        page.click("#models-table button.csv")
+        page.click("#models-table a.csv")
+    download = download_info.value
+    assert download.suggested_filename.startswith("modelcensus_models_") and "2026-03-30" in download.suggested_filename
     saved = tmp_path / "models.csv"
-    download_info.value.save_as(saved)
-    lines = saved.read_text(encoding="utf-8").strip().splitlines()
-    assert lines[0].startswith("name,") and len(lines) == rows.count() + 1
+    download.save_as(saved)
+    frame = pd.read_csv(saved, comment="#")
+    assert len(frame) == total and "organizations" in frame.columns
+    assert "# Counting rule: full" in saved.read_text(encoding="utf-8")
     watched.shot("dashboard-models-behind-bar")
     # a model of the list opens its page
     rows.first.locator("a").click()

@@ -11,6 +11,7 @@ import gettext
 import importlib
 import io
 import json
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -203,6 +204,29 @@ def test_every_reviewed_country_name_resolves_to_its_code() -> None:
         else:  # Multinational, Europe…: never guessed as a country (an error, or "unknown": the no-country row)
             with contextlib.suppress(QueryError):
                 assert requested_country(row["name"]) is None, row
+
+
+def test_one_english_name_per_country_everywhere(epoch_census_path: Path) -> None:
+    """``Russia``, not ``Russian Federation``: the reviewed display names (where pycountry has only a formal or index
+    form) are what every output writes, and each reads back as its code; a table of counts says the same."""
+    from modelcensus.outputs.common.i18n import Words
+    from modelcensus.records import country_name
+
+    path = ROOT / "src" / "modelcensus" / "data" / "country_display_names.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    english = Words.load("en")
+    for row in rows:
+        assert row["note"].strip() and pycountry.countries.get(alpha_2=row["code"]) is not None, row
+        assert country_name(row["code"]) == english.country(row["code"]) == row["name"], row
+        assert requested_country(row["name"]) == row["code"], row
+    index_form = re.compile(r", (the|state of|federated states of|british|u\.s\.)", re.IGNORECASE)  # "X, State of"
+    assert not [n for n in english.countries().values() if index_form.search(n) or n.endswith("Federation")]
+    counted = runner.invoke(app, ["count", "--by", "country", "--format", "json", "--db", str(epoch_census_path)])
+    names = {r["group"]: r["group_name"] for r in json.loads(counted.stdout)}
+    assert names["RU"] == "Russia" and "Russian Federation" not in counted.stdout
+    table = runner.invoke(app, ["count", "--by", "country", "--db", str(epoch_census_path)])
+    assert "Russia " in table.stdout and "Russian Federation" not in table.stdout
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "zh_TW", "ja", "ko", "fr", "it", "id", "de", "es", "pt", "ru", "ar"])

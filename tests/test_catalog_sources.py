@@ -286,6 +286,23 @@ def test_lmarena_history(shared: Path) -> None:
     assert "chatgpt-4o-latest" not in last  # 0.0 on that date: absent, not rated zero
 
 
+def test_lmarena_snapshots_keep_their_own_rows_and_licence(full_census: Any, shared: Path) -> None:
+    """Each LMArena file's snapshot says what that file holds, under its own upstream's licence: the history is
+    nakasyou's (MIT), the leaderboards and scatterplot LMArena's arena-catalog (the export joins both)."""
+    snaps = full_census.sources()
+    arena = snaps[snaps.source == "lmarena"].set_index("role")
+    history = arena.loc["history"]
+    assert (history.license, history.credit) == (lmarena.HISTORY_LICENSE, lmarena.HISTORY_CREDIT)
+    assert history.rows == LMARENA_HISTORY_DATES[2]  # one row per rating date, not the export's total
+    assert arena.loc["scatterplot"].rows == LMARENA_SCATTERPLOT
+    for name in lmarena.LEADERBOARD_FILES:
+        board = json.loads((shared / "lmarena_arena_catalog" / name).read_bytes())
+        row = arena.loc[f"leaderboard:{lmarena.arena_of(name)}"]
+        assert row.rows == sum(len(models) for models in board.values())
+        assert (row.license, row.credit) == (lmarena.LICENSE, lmarena.CREDIT)
+    assert arena.rows.nunique() > 1
+
+
 LEADERBOARD_BAD: list[tuple[bytes, int | None, str | None]] = [
     (b"{oops", 1, None),
     (b"[]", None, None),
@@ -420,6 +437,7 @@ def test_tabular_china_list(shared: Path) -> None:
     records, quarantined = tabular.parse(shared / "china_llm_lists" / "hqwu_awesome_chinese_llm_models.csv", mapping)
     assert (len(records), quarantined) == (CHINA_LIST_MODELS, [])
     assert all(r.countries_published == ["CN"] and r.source == "awesome_chinese_llm" for r in records)
+    assert mapping.world_sample is False and mapping.scope == ""  # one country's models: no sample of the world
     first = records[0]
     assert (first.source_id, first.name, first.line) == ("ChatGLM", "ChatGLM", 2)
     assert first.attributes["url"] == "https://github.com/THUDM/ChatGLM-6B"
@@ -443,6 +461,7 @@ def _write(directory: Path, name: str, text: str) -> Path:
         ("name: ''\n", "name", 1),
         ("- name\n", None, None),
         ("name: n\n  bad: indent\n", None, 2),
+        ("name: n\nworld_sample: sure\n", "world_sample", 2),
     ],
 )
 def test_tabular_mapping_errors(tmp_path: Path, yaml_text: str, key: str | None, line: int | None) -> None:

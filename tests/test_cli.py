@@ -88,7 +88,10 @@ def test_count_csv_and_table(epoch_census_path: Path) -> None:
     csv_out = run(
         "count", "--by", "country", "--by", "year", "--since", "2023", "--format", "csv", "--db", str(epoch_census_path)
     )
-    assert csv_out.splitlines()[0].startswith("group,group_name,year,count")
+    lines = csv_out.splitlines()
+    header = next(i for i, line in enumerate(lines) if not line.startswith("# "))
+    assert lines[header].startswith("group,group_name,year,count")
+    assert f"the table starts on line {header + 1}" in lines[1] and "Counting rule: full" in csv_out
     table = run("count", "--by", "region", "--year", "2024", "--db", str(epoch_census_path))
     assert "EU-27" in table and "Counting rule: full" in table and "Epoch AI (CC BY 4.0)" in table
 

@@ -127,6 +127,13 @@ def test_user_definitions_and_errors(tmp_path: Path, fixture_census: mc.Census) 
     with pytest.raises(InputFormatError, match="colour") as info:
         load_definitions([bad])
     assert info.value.column == "colour" and str(bad) in str(info.value)
+    national = tmp_path / "national.yaml"
+    national.write_text("name: national\nsources: [epoch]\ncovers: France\n")
+    assert load_definitions([national])["national"].covers == "FR"  # a name or a code, kept as the code
+    national.write_text("name: national\nsources: [epoch]\ncovers: Atlantis\n")
+    with pytest.raises(InputFormatError, match="Atlantis") as info:
+        load_definitions([national])
+    assert info.value.column == "covers"
 
 
 @pytest.mark.parametrize(
@@ -221,6 +228,17 @@ def test_check_examples_on_the_shared_data(full_census_path: Path) -> None:
     assert claims["ai-index-2025-cn"]["now"]["figure"] == NOTABLE_BY_COUNTRY[2024]["CN"]
     table = runner.invoke(app, ["check", str(ROOT / "examples" / "claims.yaml"), "--db", str(full_census_path)])
     assert table.exit_code == 0 and "Sensitivity of waic-2025-share" in table.stdout
+    # cac-filed covers China's register only (0 for any other country by construction): it is no comparable
+    # definition for the US claim, whose range it used to open at 0 ("0–421"); for China's claims it still is
+    assert load_definitions()["cac-filed"].covers == "CN"
+    for c in claims.values():
+        cac = [s for s in c["sensitivity"] if s["definition"] == "cac-filed"]
+        released = c["id"] != "hub-derivatives-chinese-bases"  # Hub derivatives compare with no release count
+        assert cac and all(s["comparable"] is (c["country"] == "CN" and released) for s in cac), c["id"]
+        comparable = [s["figure"] for s in c["sensitivity"] if s["comparable"] and s["figure"] is not None]
+        assert (c["range_low"], c["range_high"]) == (min(comparable), max(comparable))
+    assert all(s["figure"] == 0 for s in us["sensitivity"] if s["definition"] == "cac-filed")
+    assert us["range_low"] > 0 and f"give {us['range_low']:,.0f}–" in us["explanation"]
 
 
 def test_bad_claims_file_names_the_claim_and_field(tmp_path: Path, full_census_path: Path) -> None:

@@ -12,6 +12,7 @@ remember it; its JSON twins stay English.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import itertools
 import re
 import string
@@ -326,9 +327,16 @@ def lower_layer_sentences(census: mc.Census, checked: list[dict[str, Any]]) -> l
     lags = sorted(float(x) for x in curve.observations["lag_months"])
     gaps = [(a + b) / 2 for a, b in itertools.pairwise(lags) if b - a > 6]
     when = date(2026, 3, 30)
-    for lag in (lags[0], gaps[0], lags[-1] + 60):  # near an observation, between two, older than all
+    undated = dataclasses.replace(curve, first_vintage=None)  # a curve that does not know its oldest vintage
+    for lag, on in ((lags[0], curve), (gaps[0], curve), (lags[-1] + 60, undated), (lags[-1] + 60, curve)):
+        # near an observation, between two, older than all, mature at every vintage
         year = when.year - 1 - int(lag // 12)
-        out.append(assess(year, 10, date(year + 1, 1, 1) + pd.Timedelta(days=lag * 30.4375), curve).basis)
+        out.append(assess(year, 10, date(year + 1, 1, 1) + pd.Timedelta(days=lag * 30.4375), on).basis)
+    for n in (1, 2):  # one observation near the lag, and two
+        near = pd.DataFrame(
+            [{"year": 2020 - i, "export_id": "e", "lag_months": 6.0, "ratio": 0.5, "final": 50} for i in range(n)]
+        )
+        out.append(assess(2024, 10, date(2025, 7, 1), LagCurve.from_observations(near)).basis)
     out += [empty.basis(), assess(when.year, 10, when, curve).basis]  # no curve; the year is not over
     for r in checked:
         if (r.get("coverage") or {}).get("reason"):
@@ -352,6 +360,7 @@ SOURCE_ONLY = {
         "metrics/estimate.py",
     ),
     "est_no_upper": "metrics/estimate.py",
+    "world_sample": "vocabulary.py",
 }
 """Phrases whose sentence no figure of the small census writes: their English words are checked in the module
 that writes them."""
@@ -376,6 +385,27 @@ def test_every_phrase_translates_what_the_lower_layers_write(
         code = re.sub(r'"\s*\n\s*f?"', "", code)  # a sentence written over several lines of the module
         for literal, _, _, _ in string.Formatter().parse(english[key]):
             assert literal.strip(" :") in code, (key, literal)
+
+
+def test_a_listing_is_dated_before_its_scope_is_said() -> None:
+    """'…, not a full harvest dated 2026-05-04' read as if the harvest (which there is not) were dated: a file of
+    part of its source gets its date first, in every language; an export of the whole source keeps 'export dated'."""
+    hub = {"source": "huggingface", "credit": "Hugging Face Hub", "license": huggingface.LICENSE}
+    origin = "huggingface.co/api/models (default sort = trending)"
+    scope = f"a listing of 1,000 trending repos ({origin}), not a full harvest"
+    snaps = [{**hub, "data_date": "2026-05-04", "scope": scope}, EPOCH_SNAPSHOT]
+    english = describe_sources(snaps)
+    assert "Hugging Face Hub (" in english and f"): dated 2026-05-04, {scope}." in english
+    assert "harvest dated" not in english and "Epoch AI (CC BY 4.0): export dated 2026-03-30" in english
+    for lang in LANGS:
+        words = Words.load(lang)
+        text = words.render_sources(snaps)
+        assert words.misses == [], (lang, words.misses)
+        listing, dated = text.index(words.phrase(scope)), text.index(words.date("2026-05-04"))
+        assert dated < listing, (lang, text)  # the date before the scope
+
+
+EPOCH_SNAPSHOT = {"source": "epoch", "credit": "Epoch AI", "license": "CC BY 4.0", "data_date": "2026-03-30"}
 
 
 def test_a_sentence_no_phrase_knows_stays_english_and_is_reported() -> None:

@@ -200,7 +200,8 @@ def test_every_chart_and_table_states_its_provenance(census: mc.Census, report_d
         assert "Hugging Face Hub" in caption and hub_date in caption, name
         # the Hub's scope and date, never just "export dated"
         assert f"a listing of {repos:,} trending repos" in caption and "not a full harvest" in caption, name
-        assert f"not a full harvest dated {hub_date}" in caption, name
+        assert f"dated {hub_date}, a listing of {repos:,} trending repos" in caption, name
+        assert "harvest dated" not in caption, name  # the date is the listing's, not of the harvest it is not
     assert "LMArena" in figure_captions["frontier"]
     for definition in DEFAULT_DEFINITIONS:
         assert definition in figure_captions["countries_over_time"]
@@ -597,8 +598,8 @@ def test_chosen_definitions_are_charted_side_by_side(census: mc.Census) -> None:
     assert [p.title for p in chart.panels] == [
         "epoch-notable: models",
         "frontier: models",
-        "epoch-notable: share",
-        "frontier: share",
+        "epoch-notable: share of models (lines)",
+        "frontier: share of models (lines)",
     ]
     frontier_counts = chart.panels[1].data
     counted = census.count(by=["country", "year"], since=builder.since, until=builder.until, frontier=True).frame

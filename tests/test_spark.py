@@ -2,8 +2,9 @@
 for computed on DuckDB and on Spark (Ibis's PySpark backend), and the two compared row by row.
 
 This module holds the export, the CLI's ``--engine spark``, the errors, the check that every public figure of the
-facade has a case, and the first half of the cases; tests/test_spark_definitions.py runs the figures under a census
-definition and the claims check (cases in spark_parity.py, fixtures in conftest.py).
+facade has a case, and a quarter of the cases (shard "figures-a"); tests/test_spark_figures.py,
+tests/test_spark_definitions.py and tests/test_spark_count_definition.py run the others (cases in spark_parity.py,
+fixtures in conftest.py).
 
 Java and pyspark are required: if either is missing, these tests fail (they are never skipped).
 """
@@ -23,8 +24,10 @@ from modelcensus.engines.spark import java_binary
 from modelcensus.errors import EngineUnavailableError, StoreOnlyError
 from modelcensus.outputs.cli.app import app
 from spark_parity import (
+    FIGURE_CASES,
     FIGURES,
     NOT_FIGURES,
+    SHARDS,
     STORE_ONLY,
     assert_same_figure,
     shard,
@@ -161,8 +164,16 @@ def test_store_only_operations_say_so(engine: str, on_duckdb: mc.Census, on_spar
             call()
 
 
-@pytest.mark.parametrize("case", shard(definitions=False))
+@pytest.mark.parametrize("case", shard("figures-a"))
 def test_the_figure_is_the_same_on_both_engines(
     case: tuple[str, dict[str, Any]], on_duckdb: mc.Census, on_spark: mc.Census
 ) -> None:
     assert_same_figure(case, on_duckdb, on_spark)
+
+
+def test_the_shards_hold_every_case_once() -> None:
+    ids = [param.id for name in SHARDS for param in shard(name)]
+    assert len(ids) == len(FIGURE_CASES) == len(set(ids))
+    assert all(shard(name) for name in SHARDS)
+    with pytest.raises(ValueError, match="no shard"):
+        shard("figures")

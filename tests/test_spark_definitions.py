@@ -1,7 +1,7 @@
-"""Spark parity, second half: every figure under a census definition (``count --definition`` for every preset and
-unit, members, concentration, estimates, vintages, the listing lag) and ``check examples/claims.yaml``, the same on
-DuckDB and on Spark (JSON byte for byte for the check). The cases and fixtures are in spark_parity.py; the first half
-is tests/test_spark.py.
+"""Spark parity, shard "definitions": the figures under a census definition (members, concentration, estimates,
+vintages, the listing lag) and ``check examples/claims.yaml``, the same on DuckDB and on Spark (JSON byte for byte for
+the check). The cases and fixtures are in spark_parity.py; the other shards are tests/test_spark.py,
+tests/test_spark_figures.py and tests/test_spark_count_definition.py.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from spark_parity import (
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")  # pyspark 4.0's toPandas
 
 
-@pytest.mark.parametrize("case", shard(definitions=True))
+@pytest.mark.parametrize("case", shard("definitions"))
 def test_the_figure_is_the_same_on_both_engines(
     case: tuple[str, dict[str, Any]], on_duckdb: mc.Census, on_spark: mc.Census
 ) -> None:

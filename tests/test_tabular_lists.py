@@ -252,3 +252,104 @@ def test_the_real_chinese_list_links_to_the_census(full_census_path: Path, share
         assert "epoch" in {x.source for x in model_of[(r.source, r.source_id)].records}, r.name
     for r in foreign:
         assert "epoch" not in {x.source for x in model_of[(r.source, r.source_id)].records}, r.name
+
+
+NAMED_DEVELOPERS = """name,developer
+Llama2-Chinese,Chinese Llama Community Nobody Lists
+Llama-3-Chinese-8B,FlagAlpha
+qwen-chinese-extra,
+"""
+NAMED_MAPPING = """source: cn_named
+name: name
+organization: developer
+country_value: CN
+"""
+
+
+def test_a_listed_developer_wins_over_the_name(shared: Path, tmp_path: Path) -> None:
+    """A derivative named after its base is not its base's developer's. A Chinese list that names each row's
+    developer: ``Llama2-Chinese`` of a developer the registry does not know is not Meta's (the name file maps
+    ``llama…`` to Meta), so under the resolved attribution it has no country rather than the United States; a
+    developer the registry knows gives its country; a row with no developer keeps what its name gives when that
+    developer is of the list's country. The shared list names no developer: its ``Llama2-Chinese`` is not Meta's
+    either, because the list says its rows are Chinese."""
+    db = tmp_path / "census.duckdb"
+    (tmp_path / "named.csv").write_text(NAMED_DEVELOPERS, encoding="utf-8")
+    (tmp_path / "named.yaml").write_text(NAMED_MAPPING, encoding="utf-8")
+    for data, mapping in (
+        (tmp_path / "named.csv", tmp_path / "named.yaml"),
+        (
+            shared / "china_llm_lists" / "hqwu_awesome_chinese_llm_models.csv",
+            ROOT / "examples/mappings/china_llm_list.yaml",
+        ),
+    ):
+        result = runner.invoke(
+            app, ["ingest", "tabular", "--from", str(data), "--mapping", str(mapping), "--db", str(db)]
+        )
+        assert result.exit_code == 0, result.output
+    with mc.open(db) as census:
+        assert census.registry.resolve("Chinese Llama Community Nobody Lists").org is None
+        assert census.registry.resolve("FlagAlpha").org.countries == ("CN",)  # type: ignore[union-attr]
+    named = {r["name"]: r["countries"] for r in _cli(db, "models", "--source", "cn_named", "--attribution", "resolved")}
+    assert named == {"Llama2-Chinese": [], "Llama-3-Chinese-8B": ["CN"], "qwen-chinese-extra": ["CN"]}
+    published = _cli(db, "count", "--source", "cn_named", "--by", "country")
+    assert _by_group(published) == {"CN": 3}  # as published: the list's own country, whatever the developer
+    for source in ("cn_named", "awesome_chinese_llm"):
+        resolved = _by_group(_cli(db, "count", "--source", source, "--by", "country", "--attribution", "resolved"))
+        assert set(resolved) <= {"CN", None}, (source, resolved)
+    us = _cli(db, "models", "--source", "awesome_chinese_llm", "--attribution", "resolved", "--country", "US")
+    assert us == []
+    args = ["models", "--source", "cn_named", "--attribution", "resolved", "--country", "none", "--db", str(db)]
+    table = runner.invoke(app, args)  # Llama2-Chinese alone: one record, said in the singular
+    assert table.exit_code == 0 and "1 record of cn_named" in table.stdout and "1 records" not in table.stdout
+
+
+WORLD_LIST = """name,developer,country,released
+GPT-4o,OpenAI,US,2024-05-13
+Qwen2.5-72B,Alibaba,CN,2024-09-19
+Zorblax-Global-9B,Tiny Startup Nobody Knows,FR,2025-02-01
+"""
+WORLD_MAPPING = """source: world_list
+name: name
+organization: developer
+country: country
+published_on: released
+world_sample: true
+"""
+
+
+def test_the_estimate_uses_only_lists_that_declare_themselves(
+    full_census_path: Path, shared: Path, tmp_path: Path
+) -> None:
+    """A list of one country's undated models (the shared Chinese list) is no capture–recapture list for the world:
+    stored, it leaves the all-models estimate as it was (it used to add its 51 models to the listed count and
+    change the verdict), and the estimate says it left it out and why. A list whose mapping declares
+    ``world_sample: true`` joins it; ``--source`` names a list to use whatever it declares."""
+    db = tmp_path / "census.duckdb"
+    shutil.copyfile(full_census_path, db)
+    columns = ["group", "listed", "estimate", "ci_low", "ci_high", "sources", "trusted", "reason"]
+    before = _cli(db, "estimate")
+    china = shared / "china_llm_lists" / "hqwu_awesome_chinese_llm_models.csv"
+    mapping = ROOT / "examples" / "mappings" / "china_llm_list.yaml"
+    result = runner.invoke(app, ["ingest", "tabular", "--from", str(china), "--mapping", str(mapping), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    after = _cli(db, "estimate")
+    assert [{k: r[k] for k in columns} for r in after] == [{k: r[k] for k in columns} for r in before]
+    assert after[0]["sources"] == ["epoch", "huggingface", "openrouter", "lmarena"]
+    why = after[0]["left_out"]["awesome_chinese_llm"]
+    assert why.startswith("covers one country (CN); has no dates; does not declare itself a sample")
+    assert all(r["left_out"] == after[0]["left_out"] for r in after)
+    table = runner.invoke(app, ["estimate", "--db", str(db)])
+    assert "sources used: epoch, huggingface, openrouter, lmarena" in table.stdout
+    assert "left out: awesome_chinese_llm (covers one country (CN); has no dates;" in table.stdout
+    named = _cli(db, "estimate", "--source", "epoch", "--source", "awesome_chinese_llm")
+    assert named[0]["sources"] == ["epoch", "awesome_chinese_llm"] and named[0]["left_out"] == {}
+    (tmp_path / "world.csv").write_text(WORLD_LIST, encoding="utf-8")
+    (tmp_path / "world.yaml").write_text(WORLD_MAPPING, encoding="utf-8")
+    args = ["ingest", "tabular", "--from", str(tmp_path / "world.csv"), "--mapping", str(tmp_path / "world.yaml")]
+    result = runner.invoke(app, [*args, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    declared = _cli(db, "estimate")
+    assert declared[0]["sources"] == ["epoch", "huggingface", "openrouter", "lmarena", "world_list"]
+    assert set(declared[0]["left_out"]) == {"awesome_chinese_llm"}
+    assert declared[0]["listed"] == before[0]["listed"] + 1  # two of its rows are models the others list

@@ -152,8 +152,7 @@ class Census:
         progress: Progress | None = None,
         on_ingest: Callable[[IngestReport], None] | None = None,
     ) -> BuildReport:
-        """Ingest every source found under ``from_dir`` (or every source live) and link them: the main job
-        (:func:`modelcensus.ingest.pipeline.build`)."""
+        """The main job: ingest every source under ``from_dir`` (or live) and link them (:func:`~.ingest.build`)."""
         return build_pipeline(self.loader, self.linker, from_dir, dated=dated, progress=progress, on_ingest=on_ingest)
 
     ingest_epoch = _to("loader", Loader.ingest_epoch)
@@ -177,6 +176,7 @@ class Census:
         return export_store(store.con, directory, fmt, store_path=self.path, progress=progress)
 
     # -- linkage --------------------------------------------------------------------------------------
+    link_summary = _to("linker", Linker.update)
 
     def links(self, as_of: date | str | None = None) -> list[CanonicalModel]:
         """Canonical models with their records across sources and the evidence that linked them."""
@@ -226,6 +226,7 @@ class Census:
     count_definition_by_year = _to("catalog", CatalogFigures.count_definition_by_year)
     definition_members = _to("catalog", CatalogFigures.definition_members)
     definition_members_page = _to("catalog", CatalogFigures.definition_members_page)
+    record_facts = _to("catalog", CatalogFigures.record_facts)
     frontier = _to("catalog", CatalogFigures.frontier)
     frontier_gap = _to("catalog", CatalogFigures.frontier_gap)
 
@@ -234,6 +235,7 @@ class Census:
     vintage_list = _to("vintage", VintageFigures.vintage_list)
     vintages = _to("vintage", VintageFigures.vintages)
     listing_lag = _to("vintage", VintageFigures.listing_lag)
+    new_models = _to("vintage", VintageFigures.new_models)
     year_status = _to("vintage", VintageFigures.year_status)
     year_statuses = _to("vintage", VintageFigures.year_statuses)
     newest_export_date = _to("coverage", CoverageFigures.newest_export_date)

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from modelcensus.errors import InputFormatError
+from modelcensus.records import country_code
 from modelcensus.vocabulary import (
     BUILT_IN_SOURCES,
     DEFINITION_SOURCES,
@@ -48,7 +49,7 @@ FILTERS = {
     "large_model": bool,
     "cac_filed": bool,
 }
-KEYS = {"name", "description", "sources", "filters", "unit", "rule", "attribution"}
+KEYS = {"name", "description", "sources", "filters", "unit", "rule", "attribution", "covers"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class Definition:
     rule: str = "full"
     attribution: str = "as-published"
     file: str = ""
+    covers: str | None = None
+    """The one country (ISO code) whose models the definition's population holds, when it holds one country's by
+    construction (``cac-filed``: China's register): a claim about another country is not compared with it."""
 
     def describe(self) -> str:
         parts = [f"{', '.join(self.sources)}"]
@@ -116,11 +120,22 @@ def _parsed(text: str, where: str) -> Definition:
         rule=str(data.get("rule", "full")),
         attribution=str(data.get("attribution", "as-published")),
         file=where,
+        covers=_covered(data.get("covers"), where),
     )
     for key, kind in (("unit", Unit), ("rule", Rule), ("attribution", Attribution)):
         if getattr(definition, key) not in tuple(kind):
             raise InputFormatError(f"{key} must be one of {', '.join(kind)}", file=where, column=key)
     return definition
+
+
+def _covered(value: object, where: str) -> str | None:
+    """The ``covers`` key: a country name or ISO code, kept as the code."""
+    if value is None:
+        return None
+    code = country_code(str(value))
+    if not isinstance(code, str):
+        raise InputFormatError(f"covers: {value!r} is not a country name or ISO code", file=where, column="covers")
+    return code
 
 
 def is_definition_source(source: str) -> bool:

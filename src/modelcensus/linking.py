@@ -11,19 +11,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
 from modelcensus.engines.duckdb import DuckDBEngine
-from modelcensus.linkage import LINKAGE_VERSION, CanonicalModel, SourceRecord, developer_of, hub_id_in_link, link
+from modelcensus.linkage import LINKAGE_VERSION, CanonicalModel, SourceRecord, developer_of, hub_id_in_link
 from modelcensus.metrics.core import Filters, select_models
 from modelcensus.metrics.populations import tabular_sources
 from modelcensus.orgs import Registry
 from modelcensus.records import as_date, is_missing
+from modelcensus.store import LinkSummary, registry_fingerprint
 from modelcensus.store import handles as store_handles
+from modelcensus.store import links as store_links
 from modelcensus.store import population as store_population
-from modelcensus.store import registry_fingerprint
 
 
 def _as_float(value: object) -> float | None:
@@ -65,6 +65,15 @@ class Linker:
         """Every current record (as of a date: in force then) of Epoch, the Hub, OpenRouter, LMArena and the tabular
         lists, as linkage sees it."""
         registry = self.registry
+        records = self.other_records(as_of)
+        for repo_id, author in self.store.hub_authors(as_of):
+            records.append(store_links.hub_record(registry, repo_id, author))
+        return records
+
+    def other_records(self, as_of: date | None = None) -> list[SourceRecord]:
+        """:meth:`source_records` of every source but the Hub (whose repos are chosen and named in SQL, see
+        :mod:`modelcensus.store.links`)."""
+        registry = self.registry
         t = self.engine.tables()
         epoch = self.engine.execute(
             select_models(t, Filters(as_of=as_of)).select(
@@ -88,9 +97,6 @@ class Linker:
                     _as_float(m.parameters),
                 )
             )
-        for repo_id, author in self.store.hub_authors(as_of):
-            developer, hub_countries = developer_of(registry, [], author)
-            records.append(SourceRecord("huggingface", repo_id, repo_id.split("/")[-1], developer, None, hub_countries))
         catalog = self.store.current_catalog(("openrouter", "lmarena", *self.tabular_sources(as_of)), as_of)
         records.extend(store_population.catalog_record(registry, r) for r in catalog.itertuples())
         return records
@@ -101,19 +107,25 @@ class Linker:
 
     def links(self, as_of: date | None = None) -> list[CanonicalModel]:
         """Canonical models with their records across sources and the evidence that linked them (as of a date:
-        the records in force then, linked afresh)."""
+        the records in force then, linked afresh). Every Hub repo is one: for a summary, see :meth:`update`."""
         if as_of is not None:
-            return link(self.source_records(as_of))
+            return self.store.link_as_of(self.other_records(as_of), self.registry, as_of)
         key = self.links_key()
         if key not in self._links:
-            models = self.store.load_links(key)
-            if models is None:
-                models = link(self.source_records())
-                if not self.store.read_only:
-                    self.store.save_links(key, models)
+            self.update()
+            models = self.store.load_links(key) or []
             self._links.clear()
             self._links[key] = models
         return self._links[key]
+
+    def update(self) -> LinkSummary:
+        """Link the stored records unless the store holds their links already (:mod:`modelcensus.store.links`; a
+        read-only store keeps them for this reader only); what the links are and how the last run made them."""
+        key = self.links_key()
+        run = None
+        if not self.store.has_links(key):
+            run = self.store.link(key, self.other_records(), self.registry)
+        return self.store.link_summary(key, run)
 
     def links_key(self) -> str:
         digest = hashlib.sha256(f"{LINKAGE_VERSION}|{registry_fingerprint(self.registry)}".encode())
@@ -133,20 +145,16 @@ class Linker:
         try:
             if self.store.meta("population_key") == key and self.store.has_table("census_records"):
                 return
-            models = self.links()
+            self.update()
             if self.store.read_only:
-                store_population.refresh(self.store.con, key, models, self.registry, temp=True)
+                store_population.refresh(self.store.con, key, self.registry, temp=True)
             else:
-                self.store.save_population(key, models, self.registry)
+                self.store.save_population(key, self.registry)
         except BaseException:
             self.population_key = None
             raise
 
     def link_table(self) -> pd.DataFrame:
         """One row per record: its canonical model id (records no other source knows are their own model)."""
-        rows: list[dict[str, Any]] = [
-            {"id": model.id, "name": model.name, "source": r.source, "source_id": r.source_id}
-            for model in self.links()
-            for r in model.records
-        ]
-        return pd.DataFrame(rows, columns=["id", "name", "source", "source_id"])
+        self.update()
+        return self.store.link_table(self.links_key())

@@ -151,8 +151,10 @@ SOURCE_ORDER = tuple(Source)
 
 def describe_sources(snapshots: list[dict[str, str]]) -> str:
     """Every source behind a figure, each with what it covers and its date: ``Sources: Epoch AI (CC BY 4.0):
-    export dated 2026-03-30; Hugging Face Hub (…): a listing of 1,000 trending repos …, not a full harvest dated
-    2026-05-04.`` A figure read at a vintage names that vintage's dates; an undated export says so."""
+    export dated 2026-03-30; Hugging Face Hub (…): dated 2026-05-04, a listing of 1,000 trending repos …, not a full
+    harvest.`` A file that covers part of its source (its scope) is dated before the scope is said, so the date
+    never reads as the date of what it is not ("not a full harvest dated …"). A figure read at a vintage names that
+    vintage's dates; an undated export says so."""
     by_source: dict[str, list[dict[str, str]]] = {}
     for snap in snapshots:
         by_source.setdefault(str(snap.get("source", "")), []).append(snap)
@@ -166,5 +168,6 @@ def describe_sources(snapshots: list[dict[str, str]]) -> str:
         scopes = list(dict.fromkeys(str(s["scope"]) for s in snaps if s.get("scope")))
         what = "; ".join(scopes) if scopes else "export"
         when = "of unknown date" if dates == ["unknown"] else f"dated {', '.join(dates)}"
-        parts.append(f"{first.get('credit', source)} ({first.get('license', '')}): {what} {when}")
+        said = f"{when}, {what}" if scopes else f"{what} {when}"
+        parts.append(f"{first.get('credit', source)} ({first.get('license', '')}): {said}")
     return "Sources: " + "; ".join(parts) + "." if parts else ""

@@ -53,13 +53,25 @@ TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 T = TypeVar("T")
 
 
-def _iso_date(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise PydanticCustomError("value_error", f"as_of must be a date (YYYY-MM-DD), not {value!r}") from None
-    return value
+def _date_of(parameter: str) -> Callable[[object], object]:
+    """A date given as ``YYYY-MM-DD`` text; other text is an error naming ``parameter``."""
+
+    def parse(value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                raise PydanticCustomError(
+                    "value_error", f"{parameter} must be a date (YYYY-MM-DD), not {value!r}"
+                ) from None
+        return value
+
+    return parse
+
+
+def _in_range(value: date | None) -> None:
+    if value is not None and not date(1900, 1, 1) <= value <= date(2100, 12, 31):
+        raise QueryError(f"since must be a date from 1900 to 2100, not {value.isoformat()}", parameter="since")
 
 
 def check_dimensions(by: Sequence[str]) -> None:
@@ -114,7 +126,14 @@ def _source(value: object) -> object:
 Year = Annotated[int | None, Field(ge=1900, le=2100)]
 Text = Annotated[str | None, Field(max_length=200, pattern=TEXT_PATTERN)]
 CountryText = Annotated[str, Field(max_length=100, pattern=TEXT_PATTERN)]
-AsOf = Annotated[date | None, BeforeValidator(_iso_date)]
+AsOf = Annotated[date | None, BeforeValidator(_date_of("as_of"))]
+Countries = Annotated[
+    tuple[CountryText, ...], BeforeValidator(_one_or_many), AfterValidator(_field(_countries)), Field(max_length=50)
+]
+"""One country or several (ISO codes or names; ``none``: with no country), each checked: an unknown one is an error."""
+Region = Annotated[Text, AfterValidator(_field(lambda r: r is None or requested_region(r)))]
+"""A region group (eu27, greater-china, g7, …), checked."""
+COUNTRY_TEXT = "ISO code or name; repeat for several; none for those with no country"
 
 
 def invalid(parameter: str, message: str, value: object) -> ValidationError:
@@ -168,14 +187,12 @@ class _Request(BaseModel):
     )
     open_weights: OpenWeights | None = Field(None, description="yes, no or unknown.")
     domain: Text = Field(None, description="Only models of this domain (e.g. Language).")
-    country: Annotated[
-        tuple[CountryText, ...], BeforeValidator(_one_or_many), AfterValidator(_field(_countries)), Field(max_length=50)
-    ] = Field(
+    country: Countries = Field(
         (),
-        description="Only models (units, Hub repos) of this country under the attribution: ISO code or name; repeat "
-        "for several; none for those with no country. models: the group of a figure's row.",
+        description=f"Only models (units, Hub repos) of this country under the attribution: {COUNTRY_TEXT}. models: "
+        "the group of a figure's row.",
     )
-    region: Annotated[Text, AfterValidator(_field(lambda r: r is None or requested_region(r)))] = Field(
+    region: Region = Field(
         None, description="Only models of a region group (eu27, greater-china, g7, …) under the attribution."
     )
     attribution: Attribution | None = Field(
@@ -333,3 +350,50 @@ class CacFilingsRequest(ModelsRequest):
     """The filings behind a CAC figure (``/api/cac/filings``): a models request whose source is the CAC register."""
 
     source: CountSource = Field(CountSource.CAC, description="cac (the only source of CAC filings).")
+
+
+class PlaceRequest(BaseModel):
+    """The country filter of the figures that take no other request (``/api/trend``, ``/api/vintages``,
+    ``/api/lag``): the same parameters, checked the same way, as a count's."""
+
+    model_config = ConfigDict(frozen=True)
+
+    country: Countries = Field(
+        (), description=f"Only models (Hub repos) of this country under the attribution: {COUNTRY_TEXT}."
+    )
+    region: Region = Field(
+        None,
+        description="Only models (Hub repos) of a region group (eu27, greater-china, g7, …) under the attribution.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> PlaceRequest:
+        if self.country and self.region is not None:
+            raise invalid("region", "give either country or region, not both", self.region)
+        return self
+
+    def place(self) -> dict[str, Any]:
+        """``country`` and ``region`` as the figures take them (None: not given)."""
+        return {"country": list(self.country) or None, "region": self.region}
+
+
+class NewRequest(PlaceRequest):
+    """What's new (``modelcensus new``, ``/api/new``, ``/feeds/new.atom``): the models that entered the census after
+    a date, of a country or region."""
+
+    since: Annotated[date | None, BeforeValidator(_date_of("since")), AfterValidator(_field(_in_range))] = Field(
+        None,
+        description="The models that entered the census after this date (YYYY-MM-DD): their first stored snapshot "
+        "is dated after it. Default: the date of the previous snapshot (the models the newest snapshot date brought).",
+    )
+    definition: Text = Field(
+        None, description="The census: a named definition (see /api/definitions); default all-sources (every source)."
+    )
+    attribution: Attribution | None = Field(
+        None, description="Whose country: as-published, resolved or lineage (default: the definition's)."
+    )
+
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments of :meth:`Census.new_models <modelcensus.census.Census.new_models>`."""
+        chosen = {"definition": self.definition, "attribution": self.attribution}
+        return {"since": self.since, **self.place(), **{k: v for k, v in chosen.items() if v is not None}}

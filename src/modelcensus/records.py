@@ -253,11 +253,17 @@ def is_missing(value: object) -> bool:
 
 
 def country_name(code: str | None) -> str:
-    """A display name for an ISO alpha-2 code (``None`` is the no-country row)."""
+    """The English display name of an ISO alpha-2 code (``None`` is the no-country row), the one every output
+    uses: a reviewed name where pycountry has only a formal or index form (``Russia``, not ``Russian
+    Federation``: ``data/country_display_names.csv``), else pycountry's common name (``Iran``, ``South Korea``),
+    else its ISO short name."""
     import pycountry
 
     if is_missing(code) or not code:
         return "(no country)"
+    reviewed = _country_display_names().get(str(code))
+    if reviewed:
+        return reviewed
     try:
         country = pycountry.countries.get(alpha_2=str(code))
     except LookupError:
@@ -265,6 +271,13 @@ def country_name(code: str | None) -> str:
     if country is None:
         return str(code)
     return str(getattr(country, "common_name", None) or country.name)
+
+
+@lru_cache(maxsize=1)
+def _country_display_names() -> dict[str, str]:
+    path = resources.files("modelcensus.data").joinpath("country_display_names.csv")
+    with path.open(encoding="utf-8") as handle:
+        return {r["code"]: r["name"] for r in csv.DictReader(handle)}
 
 
 @lru_cache(maxsize=1)

@@ -167,6 +167,9 @@ def list_name(text: str) -> str:
 
 TABULAR_ROLE = "list"
 """The role of a tabular list's snapshot: what tells a stored export of a list from the built-in sources'."""
+WORLD_SAMPLE_SCOPE = "a sample of the world's models (declared by its mapping: world_sample)"
+"""The scope of a tabular list's snapshot whose mapping declares ``world_sample: true``: a list of models of every
+country, dated, that the all-models estimate may use as one of its lists (an undeclared list is left out)."""
 BUILT_IN_SOURCES = (*(s.value for s in Source if s != Source.TABULAR), "cac", "cac-totals")
 """Sources that are not tabular lists: a list may not take one of their names."""
 

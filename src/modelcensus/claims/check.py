@@ -132,7 +132,7 @@ def evaluate_all(
                             "unit": unit,
                             "figure": value,
                             "denominator": base,
-                            "comparable": comparable_definitions(d, other),
+                            "comparable": comparable_definitions(d, other, claim.country),
                         }
                     )
         comparable = [s["figure"] for s in sensitivity if s["comparable"] and s["figure"] is not None]

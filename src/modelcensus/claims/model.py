@@ -229,8 +229,13 @@ def _between(value: float, a: float | None, b: float | None) -> bool:
     return min(a, b) <= value <= max(a, b)
 
 
-def comparable_definitions(claim_definition: Any, other: Any) -> bool:
-    """Like with like: a claim about models released is not widened by Hub derivatives, and vice versa."""
+def comparable_definitions(claim_definition: Any, other: Any, country: str | None = None) -> bool:
+    """Like with like: a claim about models released is not widened by Hub derivatives, and vice versa; a claim
+    about one country (or the world: ``country`` None) is not widened by a definition that covers another country
+    only (``covers``: ``cac-filed`` holds China's registered models, 0 for any other country by construction)."""
+    covers = getattr(other, "covers", None)
+    if covers is not None and covers != country:
+        return False
     return bool(claim_definition.filters.get("derivatives_only")) == bool(other.filters.get("derivatives_only"))
 
 

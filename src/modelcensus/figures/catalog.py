@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import PurePath
+from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
@@ -18,11 +20,12 @@ from modelcensus.errors import QueryError
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.reader import Part
 from modelcensus.metrics.core import RULE_TEXT, epoch_roles, place_text
+from modelcensus.metrics.facts import record_measures, record_ratings
 from modelcensus.metrics.frontier import frontier as frontier_expr
 from modelcensus.metrics.frontier import undated_ratings
-from modelcensus.metrics.populations import Period, count_of, record_countries, units_of_group
+from modelcensus.metrics.populations import Period, count_of, record_countries, record_organizations, units_of_group
 from modelcensus.orgs import requested_places
-from modelcensus.records import country_name, is_missing, stable
+from modelcensus.records import as_date, country_name, is_missing, stable
 from modelcensus.vocabulary import Attribution, Source
 
 
@@ -210,7 +213,9 @@ class CatalogFigures(Part):
         """The records behind a definition's figure (all, ``country="*"``; a country or several, codes or names; None
         or ``none``: no country; or a ``region``), one row per record with its ``unit``: ``unit, unit_name,
         unit_year, source, source_id, name, year, published_on, countries`` (the record's own, under the
-        attribution), ``large_model_reason``; in the order of :data:`MEMBER_ORDER`."""
+        attribution), ``organizations`` (as its source publishes them: Epoch's list, a catalogue's organization,
+        a Hub repo's author), ``open_weights``, ``notable`` (Epoch's flag; None where the source has none),
+        ``large_model_reason``; in the order of :data:`MEMBER_ORDER`."""
         listed, attribution = self._members(name, country, region, unit, attribution, year, since, until, as_of)
         return self._with_countries(listed, attribution)
 
@@ -293,6 +298,13 @@ class CatalogFigures(Part):
         ranked = c.position.cast("string").lpad(6, "0").concat(":", c.country)  # Spark cannot order a collect
         lists = c.group_by(keys).agg(countries=ranked.collect())
         j = listed.left_join(lists, keys)
+        o = record_organizations(self.population_tables).semi_join(listed, keys)
+        named = o.position.cast("string").lpad(6, "0").concat(":", o.organization)
+        orgs = o.group_by(keys).agg(organizations=named.collect())
+        j = j.left_join(orgs, keys)
+        r = self.population_tables.census_records
+        flags = r.select("export_id", "source", "source_id", "open_weights", "notable").semi_join(listed, keys)
+        j = j.left_join(flags, keys)
         frame = self.reader.execute(
             j.select(
                 "unit",
@@ -304,13 +316,148 @@ class CatalogFigures(Part):
                 "year",
                 "published_on",
                 "countries",
+                "organizations",
+                "open_weights",
+                "notable",
                 "large_model_reason",
             ).order_by(list(MEMBER_ORDER))
         )
-        frame["countries"] = [
-            [] if is_missing(c) else [v.split(":", 1)[1] for v in sorted(c)] for c in frame["countries"]
-        ]
+        for column in ("countries", "organizations"):
+            frame[column] = [[] if is_missing(c) else [v.split(":", 1)[1] for v in sorted(c)] for c in frame[column]]
+        frame["published_on"] = [None if is_missing(d) else pd.Timestamp(d).date() for d in frame["published_on"]]
+        frame["notable"] = [None if is_missing(v) else bool(v) for v in frame["notable"]]
+        frame["open_weights"] = [None if is_missing(v) else str(v) for v in frame["open_weights"]]
         return frame
+
+    # -- what the sources say about a model's records ----------------------------------------------------
+
+    def record_facts(self, records: Sequence[tuple[str, str]], as_of: date | str | None = None) -> Figure:
+        """Parameters, training compute and arena ratings of the records ``(source, source_id)`` (a canonical
+        model's), as the sources in force on ``as_of`` list them: one row per value with the record and the file it
+        came from (``fact, value, unit, source, source_id, credit, data_date, file`` and, for a rating,
+        ``category, rated_on, rating_low, rating_high``). A fact no record carries has no row: the reader says
+        "not listed"."""
+        when = self.reader.as_of(as_of)
+        wanted = sorted({(str(s), str(i)) for s, i in records})
+        sources = sorted({s for s, _ in wanted})
+        rows: list[dict[str, Any]] = []
+        if wanted:
+            t = self.population_tables
+            measures = self.reader.execute(record_measures(t, wanted, when))
+            for m in measures.to_dict(orient="records"):
+                for fact, column, unit in FACT_COLUMNS:
+                    value = m[column]
+                    if not is_missing(value):
+                        rows.append(
+                            {
+                                "fact": fact,
+                                "value": float(value),
+                                "unit": unit,
+                                "source": str(m["source"]),
+                                "source_id": str(m["source_id"]),
+                                "export_id": str(m["export_id"]),
+                            }
+                        )
+            arena = [i for s, i in wanted if s == Source.LMARENA]
+            if arena:
+                ratings = self.reader.execute(record_ratings(t, arena, when))
+                for g in ratings.to_dict(orient="records"):
+                    rows.append(
+                        {
+                            "fact": "rating",
+                            "value": round(float(g["rating"]), 1),
+                            "unit": RATING_UNIT,
+                            "source": "lmarena",
+                            "source_id": str(g["source_id"]),
+                            "export_id": str(g["export_id"]),
+                            "category": str(g["category"]),
+                            "rated_on": as_date(g["rated_on"]),
+                            "rating_low": round(float(g["rating_low"]), 1),
+                            "rating_high": round(float(g["rating_high"]), 1),
+                        }
+                    )
+        frame = pd.DataFrame(rows, columns=FACT_FRAME_COLUMNS)
+        files = self._export_files(sorted(set(frame["export_id"])))
+        frame["credit"] = [
+            files.get(e, {}).get("credit", s) for e, s in zip(frame["export_id"], frame["source"], strict=True)
+        ]
+        frame["data_date"] = [files.get(e, {}).get("data_date") for e in frame["export_id"]]
+        frame["file"] = [
+            _file_of(files.get(e, {}), fact, category, rated_on)
+            for e, fact, category, rated_on in zip(
+                frame["export_id"], frame["fact"], frame["category"], frame["rated_on"], strict=True
+            )
+        ]
+        order = {fact: n for n, (fact, _, _) in enumerate((*FACT_COLUMNS, ("rating", "", "")))}
+        frame = frame.sort_values(
+            ["fact", "source", "source_id", "category"], key=lambda c: c.map(order) if c.name == "fact" else c
+        )
+        provenance = Provenance(
+            definition="what the records' sources list about them",
+            as_of=when,
+            snapshots=tuple(self.reader.snapshots_in_force(sources, when)) if sources else (),
+            stated_when_empty=("as_of",),
+        )
+        return Figure(
+            frame[[*FACT_FRAME_COLUMNS[:4], "credit", "data_date", "file", *FACT_FRAME_COLUMNS[4:]]].reset_index(
+                drop=True
+            ),
+            provenance,
+        )
+
+    def _export_files(self, export_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Each export's credit, date and files (their names, never a local path) by role."""
+        if not export_ids:
+            return {}
+        t = self.tables
+        s = t.snapshots.filter(t.snapshots.export_id.isin(export_ids))
+        j = s.join(t.exports.select("export_id", export_date=t.exports.data_date), "export_id")
+        frame = self.reader.execute(j.select("export_id", "role", "location", "member", "credit", "export_date"))
+        out: dict[str, dict[str, Any]] = {}
+        for r in frame.sort_values(["export_id", "role"]).itertuples(index=False):
+            entry = out.setdefault(
+                str(r.export_id), {"credit": str(r.credit), "data_date": as_date(r.export_date), "files": {}}
+            )
+            name = str(r.member) if not is_missing(r.member) and r.member else str(r.location)
+            files = entry["files"]
+            assert isinstance(files, dict)
+            files[str(r.role)] = PurePath(name.replace("\\", "/")).name
+        return out
+
+
+FACT_COLUMNS = (
+    ("parameters", "parameters", "parameters"),
+    ("training_compute", "training_compute_flop", "FLOP"),
+)
+RATING_UNIT = "Arena score (Bradley-Terry, Elo scale)"
+FACT_FRAME_COLUMNS = [
+    "fact",
+    "value",
+    "unit",
+    "source",
+    "source_id",
+    "export_id",
+    "category",
+    "rated_on",
+    "rating_low",
+    "rating_high",
+]
+
+
+def _file_of(export: dict[str, Any], fact: str, category: object, rated_on: object) -> str | None:
+    """The name of the file a value was read from: an Epoch record's file of all models, a rating's leaderboard
+    of its arena on the board's own day, else the rating history."""
+    files = export.get("files") or {}
+    assert isinstance(files, dict)
+    if fact == "rating" and isinstance(category, str):
+        board = files.get(f"leaderboard:{category.split('/')[0]}")
+        if board and rated_on == export.get("data_date"):
+            return str(board)
+        return str(files.get("history") or board or "") or None
+    for role in ("all", *sorted(files)):
+        if role in files:
+            return str(files[role])
+    return None
 
 
 MEMBER_ORDER = ("unit_name", "unit", "source", "source_id")

@@ -17,10 +17,16 @@ import pandas as pd
 from modelcensus.errors import QueryError
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.reader import Part
-from modelcensus.metrics.estimate import capture_histories, estimate_by_group, link_error_sensitivity
+from modelcensus.metrics.estimate import (
+    capture_histories,
+    estimate_by_group,
+    link_error_sensitivity,
+    list_left_out,
+    list_profiles,
+)
 from modelcensus.metrics.populations import Period, grid_of, in_force, in_period
 from modelcensus.records import country_name, is_missing
-from modelcensus.vocabulary import Unit
+from modelcensus.vocabulary import DEFINITION_SOURCES, WORLD_SAMPLE_SCOPE, Unit
 
 
 class CoverageFigures(Part):
@@ -99,11 +105,18 @@ class CoverageFigures(Part):
         """How many models exist, listed or not, per country: multiple-systems estimation over the linked
         sources (see :mod:`modelcensus.metrics.estimate`). One row for all models (``scope`` "all", first),
         then one per country (and one for the units with no country): ``group, group_name, listed, estimate,
-        ci_low, ci_high, method, sources, trusted, reason``."""
+        ci_low, ci_high, method, sources, trusted, reason, left_out``.
+
+        Without ``sources``, a tabular list among the definition's sources is used only when it declares itself a
+        sample of the world's models; ``left_out`` (the same on every row, and the provenance's note) maps each
+        list left out to why. ``sources`` given are used as given."""
         if by != "country":
             raise QueryError("the estimate is by country", parameter="by")
         when = self.reader.as_of(as_of)
         period = period or Period()
+        left_out = {} if sources else self.lists_left_out(definition, when)
+        if left_out:
+            sources = [s for s in self.reader.definition(definition).sources if s not in left_out]
         listed, groups, chosen = self._memberships(definition, sources, period, when)
         if len(chosen) < 2:
             raise QueryError(
@@ -124,16 +137,36 @@ class CoverageFigures(Part):
             "group_name",
             ["all models" if s == "all" else country_name(g) for s, g in zip(scope, table["group"], strict=True)],
         )
+        table["left_out"] = pd.Series([dict(left_out) for _ in range(len(table))], dtype=object, index=table.index)
         d = self.reader.definition(definition)
+        note = "; ".join(f"{name} left out: {why}" for name, why in left_out.items())
         provenance = Provenance(
             definition=d.describe(),
             unit=d.unit,
             period=period.describe(),
             as_of=when,
             sources=tuple(chosen),
+            note=note or None,
             stated_when_empty=("as_of",),
         )
         return Figure(table, provenance)
+
+    def lists_left_out(self, definition: str, as_of: date | None) -> dict[str, str]:
+        """The tabular lists among a definition's sources that the estimate leaves out, each with why (see
+        :func:`~modelcensus.metrics.estimate.list_left_out`)."""
+        lists = [s for s in self.reader.definition(definition).sources if s not in DEFINITION_SOURCES]
+        if not lists:
+            return {}
+        declared = {
+            s["source"] for s in self.reader.snapshots_in_force(lists, as_of) if s.get("scope") == WORLD_SAMPLE_SCOPE
+        }
+        out: dict[str, str] = {}
+        for r in list_profiles(self.population_tables, lists, as_of).execute().itertuples(index=False):
+            countries = [] if is_missing(r.countries) else sorted(str(c) for c in r.countries)
+            why = list_left_out(int(r.records), int(r.dated), countries, str(r.source) in declared)
+            if why is not None:
+                out[str(r.source)] = why
+        return out
 
     def estimate_link_sensitivity(
         self,

@@ -90,6 +90,11 @@ class Provenance:
     ``downloads_with_organization``, ``downloads_with_country`` and the four shares (``repos_share_organization``,
     ``repos_share_country``, ``downloads_share_organization``, ``downloads_share_country``; None when there is
     nothing to share)."""
+    entered_after: date | None = None
+    """What's new: the models that entered the census after this date (None: every model)."""
+    compared: tuple[dict[str, Any], ...] | None = None
+    """What's new: every dated snapshot read, ``source, export_id, data_date, roles``, on which ``side`` of
+    ``entered_after`` it lies (``before``: on or before it) and how many of the models listed entered with it."""
     stated_when_empty: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from modelcensus.errors import QueryError
 from modelcensus.figures.figure import Figure, Provenance
-from modelcensus.figures.reader import Part
+from modelcensus.figures.new import NewFigures
 from modelcensus.metrics.completeness import MIN_GROUP_FINAL, MIN_GROUP_YEARS, LagCurve, YearStatus, assess
 from modelcensus.metrics.core import RULE_TEXT, count_models
 from modelcensus.metrics.vintages import (
@@ -41,8 +41,9 @@ VINTAGE_FILTERS = (
 )
 
 
-class VintageFigures(Part):
-    """Figures per vintage; the listing-lag curve; the status of recent years."""
+class VintageFigures(NewFigures):
+    """Figures per vintage; the listing-lag curve; the status of recent years; what's new since a snapshot
+    (:class:`~modelcensus.figures.new.NewFigures`)."""
 
     def vintage_list(self) -> pd.DataFrame:
         """Every stored Epoch export (vintage): ``export_id, export_date, roles``, oldest first."""
@@ -118,9 +119,12 @@ class VintageFigures(Part):
         exports = covering_exports(self.tables, f)
         if f.as_of is not None:
             exports = exports.filter(exports.data_date <= f.as_of)
-        ids = list(exports.execute()["export_id"])
+        held = exports.execute()
+        ids = list(held["export_id"])
+        days = [d for d in held["data_date"] if not is_missing(d)]
+        first = pd.Timestamp(min(days)).date() if days else None
         overall = lag_observations(count_by_vintage(self.tables, ["year"], f, exports=ids), exports).execute()
-        curves = {"": LagCurve.from_observations(overall)}
+        curves = {"": LagCurve.from_observations(overall, first_vintage=first)}
         frame = overall.assign(group=None)
         if by is not None:
             grouped = lag_observations(
@@ -130,7 +134,7 @@ class VintageFigures(Part):
             for group, part in grouped.groupby("group"):
                 solid = part.drop_duplicates("year")
                 if (solid["final"] >= MIN_GROUP_FINAL).sum() >= MIN_GROUP_YEARS:
-                    curves[str(group)] = LagCurve.from_observations(part, MIN_GROUP_FINAL)
+                    curves[str(group)] = LagCurve.from_observations(part, MIN_GROUP_FINAL, first)
             frame = pd.concat([frame, grouped], ignore_index=True)
         provenance = Provenance(
             definition=f.describe(), vintages=len(ids), basis=curves[""].basis(), mature_months=MATURE_MONTHS
@@ -186,7 +190,7 @@ class VintageFigures(Part):
             YearStatus(
                 int(cast(Any, r.year)),
                 float(cast(Any, r.listed)),
-                float(cast(Any, r.lag_months)),
+                _number(r.lag_months),
                 bool(r.complete),
                 _number(r.share_listed),
                 _number(r.estimate),

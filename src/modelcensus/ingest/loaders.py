@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -26,6 +26,22 @@ from modelcensus.sources.http import download, fetched_from, live_date
 from modelcensus.store import Store, registry_fingerprint
 
 ProgressFn = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class CatalogFile:
+    """One file of a catalogue export, with what its snapshot records of it: the rows it holds, its licence and
+    credit."""
+
+    path: Path
+    location: str
+    data: bytes
+    role: str
+    when: DataDate
+    rows: int
+    license: str
+    credit: str
+    scope: str = ""
 
 
 def _file_time(path: Path) -> datetime:
@@ -216,7 +232,7 @@ class Loader:
     def _store_catalog(
         self,
         source: str,
-        files: list[tuple[Path, str, bytes, str, DataDate]],
+        files: list[tuple[Path, str, bytes, str, DataDate]] | list[CatalogFile],
         records: list[CatalogRecord],
         ratings: list[RatingRecord],
         quarantined: list[QuarantinedRow],
@@ -225,9 +241,17 @@ class Loader:
         rows_read: int,
         dated: date | None = None,
     ) -> IngestReport:
+        """Store one export of a catalogue source. A file given as a :class:`CatalogFile` keeps its own row count,
+        licence and credit (an export may join files of several upstreams: LMArena's catalog and a history kept
+        by someone else); a bare tuple is the export's only file, with the export's."""
         snapshots = tuple(
-            _snapshot(source, role, path, location, data, rows_read, license_, credit, when)
-            for path, location, data, role, when in files
+            replace(
+                _snapshot(source, f.role, f.path, f.location, f.data, f.rows, f.license, f.credit, f.when),
+                scope=f.scope,
+            )
+            if isinstance(f, CatalogFile)
+            else _snapshot(source, f[3], f[0], f[1], f[2], rows_read, license_, credit, f[4])
+            for f in files
         )
         when = DataDate(dated, DateMethod.OPTION, "given with --dated") if dated else export_date(snapshots)
         export = Export(source, when, snapshots)
@@ -327,7 +351,7 @@ class Loader:
             chosen = [path]
         records: list[CatalogRecord] = []
         ratings: list[RatingRecord] = []
-        used: list[tuple[Path, str, bytes, str, DataDate]] = []
+        used: list[CatalogFile] = []
         failed: list[Failure] = []
         for file in chosen:
             try:
@@ -365,9 +389,10 @@ class Loader:
         fixed: dict[Path, DataDate],
         records: list[CatalogRecord],
         ratings: list[RatingRecord],
-        used: list[tuple[Path, str, bytes, str, DataDate]],
+        used: list[CatalogFile],
     ) -> None:
-        """Read one LMArena file into ``records``/``ratings`` and note it in ``used``."""
+        """Read one LMArena file into ``records``/``ratings`` and note it in ``used``, with the rows it holds and
+        its own licence and credit: the history is nakasyou's (MIT), not the arena-catalog's."""
         data = file.read_bytes()
         kind = lmarena.kind_of(file, data)
         if kind is None and path is None:  # a fetched or chosen file must be used
@@ -375,9 +400,11 @@ class Loader:
         if kind is None:
             return
         itself = None
+        rows = 0
         if kind == "history":
             history = lmarena.parse_history(data, str(file))
             ratings.extend(history)
+            rows = lmarena.history_rows(data)
             days = [r.rated_on for r in history if r.rated_on]
             itself = DataDate(max(days), DateMethod.DATA, "the newest date of its rows") if days else None
         when = self._date(
@@ -387,10 +414,15 @@ class Loader:
             itself,
         )
         if kind == "scatterplot":
-            records.extend(lmarena.parse_scatterplot(data, str(file)))
+            listed = lmarena.parse_scatterplot(data, str(file))
+            records.extend(listed)
+            rows = len(listed)
         elif kind != "history":
-            ratings.extend(lmarena.parse_leaderboard(data, str(file), when.value, kind.removeprefix("leaderboard:")))
-        used.append((file, str(file), data, kind, when))
+            board = lmarena.parse_leaderboard(data, str(file), when.value, kind.removeprefix("leaderboard:"))
+            ratings.extend(board)
+            rows = len(board)
+        license_, credit = lmarena.rights_of(kind)
+        used.append(CatalogFile(file, str(file), data, kind, when, rows, license_, credit))
 
     def ingest_tabular(
         self, path: Path, mapping: Path, dated: date | None = None, name: str | None = None
@@ -401,15 +433,13 @@ class Loader:
         spec = tabular.named(tabular.load_mapping(readable(mapping)), name)
         records, quarantined = tabular.parse(path, spec)
         data = path.read_bytes()
+        rows = len(records) + len(quarantined)
+        when = file_date(path, dated)
+        listed = CatalogFile(
+            path, str(path), data, tabular.ROLE, when, rows, spec.license_of_data, spec.credit, spec.scope
+        )
         return self._store_catalog(
-            spec.source,
-            [(path, str(path), data, tabular.ROLE, file_date(path, dated))],
-            records,
-            [],
-            quarantined,
-            spec.license_of_data,
-            spec.credit,
-            len(records) + len(quarantined),
+            spec.source, [listed], records, [], quarantined, spec.license_of_data, spec.credit, rows
         )
 
     def ingest_cac(

@@ -8,6 +8,7 @@ the build was partial. Each export is stored in its own transaction, so what was
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -108,8 +109,10 @@ def build(
     show = progress or _no_progress
     report = IngestReport()
     discovery: Discovery | None = None
+    stages: list[tuple[str, float]] = []
     if from_dir is None:
-        _build_live(census, report, dated, show, on_ingest, hub_top_n)
+        with _timed(stages, "ingest (live)"):
+            _build_live(census, report, dated, show, on_ingest, hub_top_n)
     else:
         if not from_dir.exists():
             raise InputFormatError("no such folder", file=str(from_dir))
@@ -119,17 +122,29 @@ def build(
         order = {"epoch": 0, "huggingface": 1, "openrouter": 2, "litellm": 3, "lmarena": 4, "cac": 5, "cac-totals": 6}
         for found in sorted(discovery.found, key=lambda f: order.get(f.source, 9)):
             location = str(found.paths[0].parent if len(found.paths) > 1 else found.paths[0])
-            _attempt(
-                report,
-                found.source,
-                location,
-                lambda found=found: _ingest_found(census, found, dated, show),  # type: ignore[misc]
-                on_ingest,
-            )
-    models = linker.links()
-    linker.ensure_population()  # the census records behind definitions, stored once for every reader
-    shared = sum(1 for m in models if len({r.source for r in m.records}) > 1)
-    return BuildReport(report, discovery, len(models), shared)
+            with _timed(stages, f"ingest {found.source}: {Path(location).name}"):
+                _attempt(
+                    report,
+                    found.source,
+                    location,
+                    lambda found=found: _ingest_found(census, found, dated, show),  # type: ignore[misc]
+                    on_ingest,
+                )
+    with _timed(stages, "link"):
+        links = linker.update()
+    with _timed(stages, "census records"):
+        linker.ensure_population()  # the census records behind definitions, stored once for every reader
+    return BuildReport(report, discovery, links.models, links.shared_models, links, stages)
+
+
+@contextmanager
+def _timed(stages: list[tuple[str, float]], stage: str) -> Iterator[None]:
+    """Time one stage of a build (kept in the report whether the stage succeeded or not)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages.append((stage, round(time.perf_counter() - started, 3)))
 
 
 def _build_live(

@@ -11,7 +11,7 @@ from modelcensus.records import QuarantinedRow
 from modelcensus.sources.discover import Discovery, Skipped
 
 if TYPE_CHECKING:
-    from modelcensus.store import IngestResult
+    from modelcensus.store import IngestResult, LinkSummary
 
 Progress = Callable[[str], AbstractContextManager[Callable[[int], None]]]
 """Given a label, a context that yields an ``advance(n)`` callback (the CLI draws a bar with it)."""
@@ -61,6 +61,10 @@ class BuildReport:
     discovery: Discovery | None = None
     canonical_models: int = 0
     shared_models: int = 0
+    links: LinkSummary | None = None
+    """The stored links the build ended with, and the pairs each pass of linkage compared."""
+    stages: list[tuple[str, float]] = field(default_factory=list)
+    """Each stage of the build (an export's ingest, linkage, the census records) and its seconds."""
 
     @property
     def skipped(self) -> list[Skipped]:

@@ -1,10 +1,10 @@
 """One model, many names: the deterministic rules (:mod:`.rules`), the name keys they compare (:mod:`.names`),
 the vetoes that keep different models apart (:mod:`.vetoes`) and the probabilistic stage (:mod:`.splink`)."""
 
+from modelcensus.linkage.models import CanonicalModel, Tally
 from modelcensus.linkage.rules import (
     LINKAGE_VERSION,
     MONTHS,
-    CanonicalModel,
     SourceRecord,
     clean_name,
     developer_by_name,
@@ -26,6 +26,7 @@ __all__ = [
     "MONTHS",
     "CanonicalModel",
     "SourceRecord",
+    "Tally",
     "clean_name",
     "developer_by_name",
     "developer_of",

@@ -157,6 +157,11 @@ def _aliases() -> list[tuple[str, re.Pattern[str], str]]:
         return [(r["source"], re.compile(r["pattern"]), r["name"]) for r in csv.DictReader(handle)]
 
 
+def alias_patterns(source: str) -> list[str]:
+    """The patterns of the reviewed vendor aliases that apply to a source's names (matched against name keys)."""
+    return [pattern.pattern for only, pattern, _ in _aliases() if not only or only == source]
+
+
 def vendor_alias(source: str, name: str) -> str:
     """The name a vendor's alias stands for (``gpt-4-1106-preview`` → ``gpt-4-turbo-1106-preview``), from
     the reviewed ``data/model_name_aliases.csv``; the name itself when no entry applies."""
@@ -219,6 +224,11 @@ def _prefixes() -> dict[str, tuple[str, str]]:
     path = resources.files("modelcensus.data").joinpath("model_name_prefixes.csv")
     with path.open(encoding="utf-8") as handle:
         return {r["prefix"]: (r["developer"], r["kind"]) for r in csv.DictReader(handle)}
+
+
+def prefix_words() -> frozenset[str]:
+    """The labs' prefixes and base families' names of ``data/model_name_prefixes.csv`` (words a key may drop)."""
+    return frozenset(_prefixes())
 
 
 def lineage_name(name: str, developer: str | None) -> str | None:

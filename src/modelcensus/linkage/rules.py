@@ -31,14 +31,23 @@ DeepSeek-V3 vs DeepSeek-V3.1, base vs instruct) never share a key. What it remov
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Protocol
 
 from rapidfuzz import fuzz
 
+from modelcensus.linkage.models import (
+    CanonicalModel,
+    Evidence,
+    Tally,
+    begin,
+    compared,
+    counting,
+    linked,
+    name_models,
+    priority,
+)
 from modelcensus.linkage.names import (
     MONTHS,
     RELEASE_DATE_SOURCES,
@@ -68,7 +77,6 @@ from modelcensus.linkage.names import (
 from modelcensus.linkage.splink import link_probabilistic
 from modelcensus.linkage.vetoes import months_disagree, name_parts, veto
 from modelcensus.orgs import Registry
-from modelcensus.vocabulary import source_rank
 
 __all__ = [
     "LINKAGE_VERSION",
@@ -93,21 +101,6 @@ __all__ = [
 LINKAGE_VERSION = "6"
 """Bumped whenever a rule changes what links, so stored linkage results are recomputed (6: tabular lists are
 linked, kept apart from records of other countries than they state)."""
-
-
-def _priority(record: SourceRecord) -> tuple[int, str, str]:
-    """The first source of a canonical model names it (:class:`~modelcensus.vocabulary.Source` is in this order;
-    tabular lists rank as ``tabular``, in the order of their names)."""
-    return (source_rank(record.source), record.source, record.source_id)
-
-
-@dataclass
-class CanonicalModel:
-    id: str
-    name: str
-    records: list[SourceRecord] = field(default_factory=list)
-    evidence: list[tuple[str, str, str, str]] = field(default_factory=list)
-    """(left record, right record, rule, detail) for every link that joined this model."""
 
 
 def developer_of(
@@ -150,15 +143,16 @@ class _Clusters:
     keeps apart (``check``) what its records' names and dates say differ: two snapshot months, a month a
     name gives and a release date more than a month apart, a base checkpoint and a post-trained one."""
 
-    def __init__(self, records: list[SourceRecord]) -> None:
+    def __init__(self, records: list[SourceRecord], hub_base: frozenset[str] | None = None) -> None:
         self.parent: dict[tuple[str, str], tuple[str, str]] = {}
         self.sources: dict[tuple[str, str], set[str]] = {}
         self.marks: dict[tuple[str, str], set[str]] = {}
         self.released: dict[tuple[str, str], set[int]] = {}
         self.forms: dict[tuple[str, str], set[str]] = {}
-        hub_base = bare_hub_repos(
-            [r.source_id for r in records if r.source == "huggingface"] + [r.hub_id for r in records if r.hub_id]
-        )
+        if hub_base is None:
+            hub_base = bare_hub_repos(
+                [r.source_id for r in records if r.source == "huggingface"] + [r.hub_id for r in records if r.hub_id]
+            )
         for r in records:
             item = (r.source, r.source_id)
             self.parent[item] = item
@@ -241,6 +235,7 @@ def _link_by_snapshot(ordered: list[SourceRecord], join: Join) -> None:
         sources = [r.source for r in members]
         if len(set(sources)) < 2 or len(sources) != len(set(sources)):
             continue
+        compared(len(members) * (len(members) - 1) // 2)
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 if _compatible(a, b) and not months_disagree(a, b):  # ministral-8b-2410 vs -2512 stay apart
@@ -286,6 +281,7 @@ def _link_by_snapshot_month(ordered: list[SourceRecord], join: Join) -> None:
             named_ones = [r for r, named in own if named]
             chosen[source] = named_ones or [r for r, _ in own]
         unique = [rs[0] for rs in chosen.values() if len(rs) == 1]
+        compared(len(unique) * (len(unique) - 1) // 2)
         for i, a in enumerate(unique):
             for b in unique[i + 1 :]:
                 if _compatible(a, b):
@@ -311,6 +307,7 @@ def _link_qualified_ids(ordered: list[SourceRecord], join: Join) -> None:
         plain = [r for r in members if token_key(_own_name(r), r.developer) == key]
         for a in plain:
             for source in sorted({r.source for r in members} - {a.source}):
+                compared(sum(1 for b in members if b.source == source and b is not a))
                 fits = [b for b in members if b.source == source and b is not a and _fits(a, b, key)]
                 if len(fits) != 1:
                     continue
@@ -358,6 +355,7 @@ def _link_listed_twice(ordered: list[SourceRecord], join: Join) -> None:
         if match_name(r) != source_name(r) and name_key(match_name(r)) != name_key(source_name(r)):
             for other in by_key[(r.source, name_key(match_name(r)))]:
                 if other is not r:
+                    compared()
                     join(
                         other,
                         r,
@@ -374,6 +372,7 @@ def _link_listed_twice(ordered: list[SourceRecord], join: Join) -> None:
         aliases = [r for r in group if token_key(match_name(r), r.developer) == key]
         first = [r for r in group if name_key(match_name(r)).endswith("-001")]
         if len(aliases) == 1 and len(first) == 1:
+            compared()
             join(
                 aliases[0],
                 first[0],
@@ -402,6 +401,7 @@ def _link_by_lineage(ordered: list[SourceRecord], join: Join) -> None:
         sources = [r.source for r in members]
         if len(set(sources)) < 2 or len(sources) != len(set(sources)) or not derived & {id(r) for r in members}:
             continue
+        compared(len(members) * (len(members) - 1) // 2)
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 if (id(a) in derived or id(b) in derived) and _compatible(a, b) and not veto(a, b):
@@ -424,6 +424,7 @@ def _link_by_compact_name(ordered: list[SourceRecord], join: Join) -> None:
         sources = [r.source for r in members]
         if len(set(sources)) < 2 or len(sources) != len(set(sources)):
             continue
+        compared(len(members) * (len(members) - 1) // 2)
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 reason = veto(a, b)
@@ -441,6 +442,7 @@ def _link_endpoint_variants(ordered: list[SourceRecord], join: Join) -> None:
     for r in ordered:
         base, _, variant = r.source_id.rpartition(":")
         if base and variant in ENDPOINT_VARIANTS and (r.source, base) in by_id:
+            compared()
             join(
                 by_id[(r.source, base)],
                 r,
@@ -484,6 +486,7 @@ def _link_alias_snapshots(ordered: list[SourceRecord], clusters: _Clusters, join
                 launch.month,
             ):
                 at_launch.append(r)
+        compared(len(group) - 1)
         if len(at_launch) == 1:
             snap = at_launch[0]
             join(
@@ -556,10 +559,9 @@ def _link_by_date(
         by_developer.setdefault(str(r.developer), []).append(r)
 
     def best(a: SourceRecord, pool: list[SourceRecord], source: str) -> SourceRecord | None:
-        scored = sorted(
-            ((_similarity(a, b), b) for b in pool if b.source == source and _days_apart(a, b) <= DATE_WINDOW_DAYS),
-            key=lambda sb: -sb[0],
-        )
+        near = [b for b in pool if b.source == source and _days_apart(a, b) <= DATE_WINDOW_DAYS]
+        compared(len(near))
+        scored = sorted(((_similarity(a, b), b) for b in near), key=lambda sb: -sb[0])
         if not scored or scored[0][0] < NAME_SIMILARITY:
             return None
         if len(scored) > 1 and scored[1][0] > scored[0][0] - MARGIN:
@@ -569,7 +571,7 @@ def _link_by_date(
     for pool in by_developer.values():
         sources = {r.source for r in pool}
         for a in pool:
-            for source in sources - {a.source}:
+            for source in sorted(sources - {a.source}):  # one order, whatever the hash seed
                 b = best(a, pool, source)
                 if b is not None and best(b, pool, a.source) is a and _compatible(a, b) and not _date_pair_vetoed(a, b):
                     join(
@@ -587,6 +589,7 @@ def _link_by_hub_ids(records: list[SourceRecord], join: Join) -> None:
     hub = {r.source_id.casefold(): r for r in records if r.source == "huggingface"}
     for r in records:
         if r.hub_id and r.source != "huggingface" and r.hub_id.casefold() in hub:
+            compared()
             join(hub[r.hub_id.casefold()], r, "source id", f"{r.source} names the Hub repo {r.hub_id}", False)
     by_name: dict[str, list[SourceRecord]] = {}
     for r in records:
@@ -596,6 +599,7 @@ def _link_by_hub_ids(records: list[SourceRecord], join: Join) -> None:
         if not r.hub_id or r.source == "huggingface":
             continue
         for other in by_name.get(name_key(r.hub_id), []):
+            compared()
             if _compatible(r, other) and r.developer and other.developer:
                 join(
                     other,
@@ -627,6 +631,7 @@ def _link_post_training(ordered: list[SourceRecord], join: Join) -> None:
     for key, tuned in suffixed.items():
         for a in bare.get(key, []):
             candidates = [b for b in tuned if b.source != a.source]
+            compared(len(candidates))
             for b in candidates:
                 lists_both = a.source in forms.get(tokens[id(b)], set()) or b.source in forms.get(key, set())
                 only_one = sum(1 for c in candidates if c.source == b.source) == 1
@@ -642,16 +647,58 @@ def _link_post_training(ordered: list[SourceRecord], join: Join) -> None:
 _POST_TRAINING = {"instruct", "it", "chat"}
 
 
-def link(records: list[SourceRecord], probabilistic: bool = True) -> list[CanonicalModel]:
-    """Group records into canonical models, with the evidence of every link.
+def _link_by_name(ordered: list[SourceRecord], join: Join) -> None:
+    """Equal name keys and compatible developers (the same, or one unknown)."""
+    groups: dict[str, list[SourceRecord]] = {}
+    for r in ordered:
+        key = name_key(match_name(r))
+        if key:
+            groups.setdefault(key, []).append(r)
+    for key, members in groups.items():
+        compared(len(members) * (len(members) - 1) // 2)
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if _compatible(a, b):
+                    who = a.developer or b.developer or "unknown developer"
+                    join(a, b, "name + developer", f"same name key {key!r}, developer {who}")
 
-    The passes of the module docstring, most certain first; ``probabilistic=False`` leaves out the
-    Splink stage. A canonical model holds one record of each source, but for an undated alias beside
-    its launch snapshot and the other endpoints (``:free``) of one model, and never two snapshot months.
+
+def _link_by_tokens(ordered: list[SourceRecord], join: Join) -> None:
+    """Equal token keys, one developer, and the only record of its source under that key on each side."""
+    loose: dict[str, list[SourceRecord]] = {}
+    for r in ordered:
+        loose.setdefault(token_key(match_name(r), r.developer), []).append(r)
+    for key, members in loose.items():
+        by_source: dict[str, list[SourceRecord]] = {}
+        for r in members:
+            by_source.setdefault(r.source, []).append(r)
+        unique = [rs[0] for rs in by_source.values() if len(rs) == 1]
+        compared(len(unique) * (len(unique) - 1) // 2)
+        for i, a in enumerate(unique):
+            for b in unique[i + 1 :]:
+                if _compatible(a, b) and a.developer and b.developer:
+                    join(a, b, "tokens + developer, unique", f"same tokens {key!r}, only candidates, {a.developer}")
+
+
+Group = tuple[list[SourceRecord], list[Evidence]]
+"""The records of one canonical model (first in the order of precedence first) and the evidence that joined them."""
+
+
+def cluster(
+    records: list[SourceRecord], probabilistic: bool = True, hub_base: frozenset[str] | None = None
+) -> list[Group]:
+    """Group records into canonical models (not yet named), with the evidence of every link, in the order of their
+    first records (:func:`~modelcensus.linkage.models.priority`).
+
+    The passes of the module docstring, most certain first; ``probabilistic=False`` leaves out the Splink stage.
+    ``hub_base`` are the Hub repos the Hub lists beside a post-trained form (:func:`bare_hub_repos`), when the Hub
+    repos among ``records`` are not all the Hub's; by default they are read from ``records``. Each pass's comparisons
+    are counted into the :class:`~modelcensus.linkage.models.Tally` being counted into, if any
+    (:func:`~modelcensus.linkage.models.counting`).
     """
     # One order whatever order the records come in: which link wins a conflict, and the ids, follow it.
-    records = sorted(records, key=_priority)
-    clusters = _Clusters(records)
+    records = sorted(records, key=priority)
+    clusters = _Clusters(records, hub_base)
     evidence: list[tuple[tuple[str, str], tuple[str, str], str, str]] = []
 
     def join(
@@ -664,69 +711,51 @@ def link(records: list[SourceRecord], probabilistic: bool = True) -> list[Canoni
     ) -> bool:
         if clusters.union((a.source, a.source_id), (b.source, b.source_id), check, shared_source):
             evidence.append(((a.source, a.source_id), (b.source, b.source_id), rule, detail))
+            linked()
             return True
         return False
 
-    _link_by_hub_ids(records, join)
     ordered = records
-    _link_listed_twice(ordered, join)
-    groups: dict[str, list[SourceRecord]] = {}
-    for r in ordered:
-        key = name_key(match_name(r))
-        if key:
-            groups.setdefault(key, []).append(r)
-    for key, members in groups.items():
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if _compatible(a, b):
-                    who = a.developer or b.developer or "unknown developer"
-                    join(a, b, "name + developer", f"same name key {key!r}, developer {who}")
-    loose: dict[str, list[SourceRecord]] = {}
-    for r in ordered:
-        loose.setdefault(token_key(match_name(r), r.developer), []).append(r)
-    for key, members in loose.items():
-        by_source: dict[str, list[SourceRecord]] = {}
-        for r in members:
-            by_source.setdefault(r.source, []).append(r)
-        unique = [rs[0] for rs in by_source.values() if len(rs) == 1]
-        for i, a in enumerate(unique):
-            for b in unique[i + 1 :]:
-                if _compatible(a, b) and a.developer and b.developer:
-                    join(a, b, "tokens + developer, unique", f"same tokens {key!r}, only candidates, {a.developer}")
-    _link_by_date(ordered, clusters, join)
-    _link_by_snapshot(ordered, join)
-    _link_by_snapshot_month(ordered, join)
-    _link_qualified_ids(ordered, join)
-    _link_post_training(ordered, join)
-    _link_by_lineage(ordered, join)
-    _link_by_compact_name(ordered, join)
-    _link_alias_snapshots(ordered, clusters, join)
-    _link_endpoint_variants(ordered, join)
+    passes: list[tuple[str, Callable[[], None]]] = [
+        ("source id", lambda: _link_by_hub_ids(records, join)),
+        ("listed twice", lambda: _link_listed_twice(ordered, join)),
+        ("name + developer", lambda: _link_by_name(ordered, join)),
+        ("tokens + developer", lambda: _link_by_tokens(ordered, join)),
+        ("developer + date + similar name", lambda: _link_by_date(ordered, clusters, join)),
+        ("release + snapshot", lambda: _link_by_snapshot(ordered, join)),
+        ("snapshot month", lambda: _link_by_snapshot_month(ordered, join)),
+        ("size- or date-qualified id", lambda: _link_qualified_ids(ordered, join)),
+        ("post-training form", lambda: _link_post_training(ordered, join)),
+        ("derivative with and without its base", lambda: _link_by_lineage(ordered, join)),
+        ("same letters and digits", lambda: _link_by_compact_name(ordered, join)),
+        ("alias + launch snapshot", lambda: _link_alias_snapshots(ordered, clusters, join)),
+        ("endpoint variant", lambda: _link_endpoint_variants(ordered, join)),
+    ]
+    for name, run in passes:
+        begin(name)
+        run()
     if probabilistic:
+        begin("splink")
         known = [(f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}") for a, b, _rule, _detail in evidence]
         link_probabilistic(ordered, clusters.find, known, lambda a, b, rule, detail: join(a, b, rule, detail))
     members_of: dict[tuple[str, str], list[SourceRecord]] = {}
     for r in records:
         members_of.setdefault(clusters.find((r.source, r.source_id)), []).append(r)
-    evidence_of: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
+    evidence_of: dict[tuple[str, str], list[Evidence]] = {}
     for left, right, rule, detail in evidence:
         evidence_of.setdefault(clusters.find(left), []).append(
             (f"{left[0]}:{left[1]}", f"{right[0]}:{right[1]}", rule, detail)
         )
-    models: list[CanonicalModel] = []
-    used: set[str] = set()
-    for root, members in members_of.items():
-        members.sort(key=_priority)
-        head = members[0]
-        base = name_key(source_name(head)) or "model"
-        canonical = base
-        if canonical in used:  # another model has this name: the head record's own id tells them apart
-            canonical = f"{base}--{head.source}-{re.sub(r'[^a-z0-9]+', '-', head.source_id.casefold()).strip('-')}"
-        while canonical in used:
-            canonical += "-2"
-        used.add(canonical)
-        model = CanonicalModel(canonical, head.name, members)
-        model.evidence = evidence_of.get(root, [])
-        models.append(model)
-    models.sort(key=lambda m: m.id)
-    return models
+    return [(members, evidence_of.get(root, [])) for root, members in members_of.items()]
+
+
+def link(records: list[SourceRecord], probabilistic: bool = True, tally: Tally | None = None) -> list[CanonicalModel]:
+    """Group records into canonical models, with the evidence of every link (:func:`cluster`), and name them
+    (:func:`~modelcensus.linkage.models.name_models`); ``tally`` counts the pairs each pass compared.
+
+    A canonical model holds one record of each source, but for an undated alias beside its launch snapshot and the
+    other endpoints (``:free``) of one model, and never two snapshot months.
+    """
+    with counting(tally or Tally()):
+        groups = cluster(records, probabilistic)
+    return name_models(groups)

@@ -37,6 +37,7 @@ import duckdb
 import pandas as pd
 
 from modelcensus.linkage import names as lk
+from modelcensus.linkage.models import compared
 from modelcensus.linkage.vetoes import NameParts, name_parts, release_month, tier_words, veto
 
 __all__ = ["NameParts", "link_probabilistic", "name_parts", "score_pairs", "tier_words", "veto"]
@@ -79,6 +80,13 @@ def _features(records: Iterable[lk.SourceRecord]) -> pd.DataFrame:
         frame["published_on"] = pd.to_datetime(frame["published_on"]).astype("datetime64[s]")
         frame["month"] = frame["month"].astype("Int64")
     return frame
+
+
+def _blocked_pairs(frame: pd.DataFrame) -> int:
+    """The pairs Splink scores: two records of one developer from different sources."""
+    sizes = frame.groupby(["developer", "source_dataset"]).size()
+    per_developer = sizes.groupby(level=0)
+    return int(((per_developer.sum() ** 2 - per_developer.apply(lambda n: (n**2).sum())) // 2).sum())
 
 
 def _settings() -> Any:
@@ -185,6 +193,7 @@ def score_pairs(records: list[lk.SourceRecord], known_links: list[tuple[str, str
         linker.training.estimate_u_using_random_sampling(max_pairs=RANDOM_PAIRS, seed=SEED)
         db.register(labels, table_name="known_links")
         linker.training.estimate_m_from_pairwise_labels("known_links")  # type: ignore[no-untyped-call]
+        compared(_blocked_pairs(frame))
         try:
             scored: pd.DataFrame = linker.inference.predict(
                 threshold_match_probability=0.5, warning_mode="never"

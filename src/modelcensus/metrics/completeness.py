@@ -10,6 +10,13 @@ final count is the listed count over that share, its range the listed count over
 The "final" count is what the newest export lists: a source that keeps back-filling for longer than the
 stored vintages span makes every estimate here a lower bound, and the caption says on how many vintages and
 reference years the curve rests.
+
+Two kinds of year are not read on the curve. A year that has not ended is not over (no lag, no estimate: its count
+still grows as models come out, not only as the source lists them). A year that had ended at least
+``MATURE_MONTHS`` before the oldest vintage the curve rests on is complete: every vintage saw it mature, so its
+count differs between vintages by the source's revisions (a re-scoped list, a model found late), not by a listing
+lag that the vintages watched run; the curve's few observations at such long lags are single reference years, and
+reading one as "82% listed, 99 months after the year" would call a year of 2017 still filling in in 2026.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
+
+from modelcensus.metrics.vintages import MATURE_MONTHS
 
 WINDOW_MONTHS = 2.0
 """Observations this close to a year's lag describe it (vintages are a few months apart)."""
@@ -49,14 +58,24 @@ class LagCurve:
     observations: pd.DataFrame
     vintages: int
     reference_years: list[int] = field(default_factory=list)
+    first_vintage: date | None = None
+    """The date of the oldest vintage the curve is measured over (None: not known): a year that ended
+    ``MATURE_MONTHS`` before it is complete (see the module docstring)."""
 
     @classmethod
-    def from_observations(cls, obs: pd.DataFrame, min_final: int = MIN_REFERENCE_FINAL) -> LagCurve:
+    def from_observations(
+        cls, obs: pd.DataFrame, min_final: int = MIN_REFERENCE_FINAL, first_vintage: date | None = None
+    ) -> LagCurve:
         if len(obs):
             obs = obs[obs["final"] >= min_final][["year", "export_id", "lag_months", "ratio"]].copy()
         vintages = int(obs["export_id"].nunique()) + 1 if len(obs) else 0  # the older ones and the newest
         years = sorted({int(y) for y in obs["year"]}) if len(obs) else []
-        return cls(obs, vintages, years)
+        return cls(obs, vintages, years, first_vintage)
+
+    def mature_throughout(self, year: int) -> bool:
+        """Whether ``year`` had ended at least ``MATURE_MONTHS`` before the oldest vintage (see the module
+        docstring): its count is revised, not filled in."""
+        return self.first_vintage is not None and months_after_year(year, self.first_vintage) >= MATURE_MONTHS
 
     @property
     def empty(self) -> bool:
@@ -83,7 +102,8 @@ class LagCurve:
                 float(ratios.min()),
                 float(ratios.max()),
                 len(near),
-                f"{len(near)} observations within {WINDOW_MONTHS:g} months of {lag:.1f}",
+                f"{'one observation' if len(near) == 1 else f'{len(near)} observations'} within {WINDOW_MONTHS:g} "
+                f"months of {lag:.1f}",
             )
         below, above = obs[obs["lag_months"] < lag], obs[obs["lag_months"] > lag]
         if below.empty:
@@ -110,7 +130,8 @@ class YearStatus:
 
     year: int
     listed: float
-    lag_months: float
+    lag_months: float | None
+    """Months from the end of the year to the vintage; None while the year has not ended."""
     complete: bool
     share: float | None
     estimate: float | None
@@ -122,7 +143,7 @@ class YearStatus:
         return {
             "year": self.year,
             "listed": self.listed,
-            "lag_months": round(self.lag_months, 1),
+            "lag_months": None if self.lag_months is None else round(self.lag_months, 1),
             "complete": self.complete,
             "share_listed": None if self.share is None else round(self.share, 3),
             "estimate": None if self.estimate is None else round(self.estimate),
@@ -131,21 +152,30 @@ class YearStatus:
             "basis": self.basis,
         }
 
+    @property
+    def ranged(self) -> bool:
+        """Whether the estimate has a range: the share it rests on was read on observations that differ (one
+        observation, or several that agree, give a single value, and ``low``–``high`` would be a point)."""
+        return self.estimate is not None and self.low != self.high
+
     def describe(self, label: str = "", detail: bool = True) -> str:
         """One sentence: ``2025 is still filling in: 537 listed …; the final count will probably be …``."""
         who = f"{label} in {self.year}" if label else str(self.year)
         if self.complete:
             return f"{who}: complete (listed {self.listed:,.0f}; {self.basis})"
-        if self.estimate is None:
+        if self.estimate is None or self.lag_months is None:
             return (
                 f"{who} is still filling in: {self.listed:,.0f} listed; no estimate of its final count ({self.basis})"
             )
-        high = "unbounded" if self.high is None or math.isinf(self.high) else f"{self.high:,.0f}"
         basis = f"; {self.basis}" if detail else ""
-        return (
+        head = (
             f"{who} is still filling in: {self.listed:,.0f} listed {self.lag_months:.0f} months after the year "
-            f"ended; final count probably about {self.estimate:,.0f} (range {self.low:,.0f}–{high}{basis})"
+            f"ended; final count probably about {self.estimate:,.0f}"
         )
+        if not self.ranged:
+            return f"{head} (no range: the share listed at this lag is a single value{basis})"
+        high = "unbounded" if self.high is None or math.isinf(self.high) else f"{self.high:,.0f}"
+        return f"{head} (range {self.low:,.0f}–{high}{basis})"
 
 
 def months_after_year(year: int, when: date) -> float:
@@ -155,10 +185,15 @@ def months_after_year(year: int, when: date) -> float:
 def assess(year: int, listed: float, when: date, curve: LagCurve) -> YearStatus:
     """A year's status at a vintage dated ``when``, read on ``curve``."""
     lag = months_after_year(year, when)
+    if lag < 0:
+        return YearStatus(year, listed, None, False, None, None, None, None, "the year is not over")
+    if curve.mature_throughout(year):
+        assert curve.first_vintage is not None
+        basis = f"ended at least {MATURE_MONTHS} months before the oldest vintage ({curve.first_vintage.isoformat()})"
+        return YearStatus(year, listed, lag, True, None, listed, listed, listed, basis)
     at = curve.share_at(lag)
     if at is None or at.share <= 0:
-        basis = "the year is not over" if lag < 0 else curve.basis()
-        return YearStatus(year, listed, lag, False, None, None, None, None, basis)
+        return YearStatus(year, listed, lag, False, None, None, None, None, curve.basis())
     basis = f"listing lag from {curve.basis()}; {at.how}"
     if at.share >= COMPLETE_SHARE:
         return YearStatus(year, listed, lag, True, at.share, listed, listed, listed, basis)

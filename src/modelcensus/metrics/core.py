@@ -69,6 +69,7 @@ class CensusTables:
     census_records: ir.Table
     census_record_countries: ir.Table
     ratings: ir.Table
+    catalog_records: ir.Table
     cac_filings: ir.Table
     cac_entities: ir.Table
     cac_totals: ir.Table

@@ -23,6 +23,7 @@ import math
 import warnings
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import ibis
@@ -34,6 +35,10 @@ from scipy import optimize, special, stats  # type: ignore[import-untyped]
 from statsmodels.genmod.families import Poisson  # type: ignore[import-untyped]
 from statsmodels.genmod.generalized_linear_model import GLM  # type: ignore[import-untyped]
 from statsmodels.tools.sm_exceptions import ConvergenceWarning  # type: ignore[import-untyped]
+
+from modelcensus.metrics.core import CensusTables
+from modelcensus.metrics.populations import in_force, record_countries
+from modelcensus.vocabulary import Attribution
 
 Pattern = tuple[bool, ...]
 FloatArray = npt.NDArray[np.float64]
@@ -108,6 +113,44 @@ class Estimate:
             "trusted": self.trusted,
             "reason": self.reason,
         }
+
+
+# -- which tabular lists are lists of the world ------------------------------------------------------------------
+#
+# A tabular list is a list of someone's choosing: a national register, a list of one country's models, a company's
+# inventory. Its overlap with the other sources says how much of *its* population they see, not how much of the
+# world's: a list of 51 Chinese models, joined to the estimate, adds 51 listed models and a pattern of overlap that
+# the fit reads as a fact about every country and year. So the estimate uses a tabular list only when the list
+# declares itself a sample of the world's models (``world_sample: true`` in its mapping, kept as its snapshot's
+# scope), and says why it left out each of the others.
+
+
+def list_profiles(t: CensusTables, lists: Sequence[str], as_of: date | None) -> ir.Table:
+    """``(source, records, dated, countries)`` of each tabular list in force on ``as_of``: its records, how many
+    carry a date, and the countries it states for them (as published: a column, or the list's one country)."""
+    exports = in_force(t, list(lists), as_of).select("export_id")
+    r = t.census_records.join(exports, "export_id")
+    per_list = r.group_by("source").aggregate(records=r.count(), dated=r.published_on.notnull().sum())
+    c = record_countries(t, Attribution.AS_PUBLISHED)
+    stated = r.join(c, [r.export_id == c.export_id, r.source == c.source, r.source_id == c.source_id])
+    stated = stated.select(source=r.source, country=c.country)
+    countries = stated.group_by("source").aggregate(countries=stated.country.collect(distinct=True))
+    joined = per_list.left_join(countries, per_list.source == countries.source)
+    return joined.select(per_list.source, per_list.records, per_list.dated, countries.countries)
+
+
+def list_left_out(records: int, dated: int, countries: Sequence[str], declared: bool) -> str | None:
+    """Why the all-models estimate leaves a tabular list out (None: it uses it, the list having declared itself a
+    sample of the world's models). The reasons name what the list's rows show (one country, no dates)."""
+    if declared:
+        return None
+    why = []
+    if len(countries) == 1:
+        why.append(f"covers one country ({countries[0]})")
+    if records and not dated:
+        why.append("has no dates")
+    why.append("does not declare itself a sample of the world's models (world_sample: true in its mapping)")
+    return "; ".join(why)
 
 
 def _check_sources(sources: Sequence[str]) -> list[str]:

@@ -105,6 +105,12 @@ def admitted(
         window = ibis.window(group_by=[r.source, r.source_id], order_by=[r.export_date.desc(nulls_first=False)])
         r = r.mutate(_n=ibis.row_number().over(window))
         r = r.filter(~hub | (r._n == 0)).drop("_n")
+    return keep_admitted(t, r, filters, as_of)
+
+
+def keep_admitted(t: CensusTables, r: ir.Table, filters: Mapping[str, Any], as_of: date | None = None) -> ir.Table:
+    """The census records ``r`` (of any exports) that a definition's filters admit; ``cac_filed`` reads the CAC
+    attachments in force on ``as_of``."""
     for name in _EPOCH_FLAGS:
         if name in filters:
             r = r.filter(r[name].fill_null(False) == bool(filters[name]))
@@ -262,6 +268,37 @@ def record_countries(t: CensusTables, attribution: str) -> ir.Table:
         epoch = c.source == "epoch"
         return c.filter((epoch & (c.attribution == "resolved")) | (~epoch & (c.attribution == "lineage")))
     return c.filter(c.attribution == attribution)
+
+
+def record_organizations(t: CensusTables) -> ir.Table:
+    """``(export_id, source, source_id, position, organization)``: each record's organizations as its source
+    publishes them: Epoch's organization list in its order, a catalogue's or tabular list's organization, a Hub
+    repo's author (the account that published it)."""
+    o = t.model_orgs
+    epoch = o.select(
+        export_id=o.export_id.cast("string"),
+        source=ibis.literal("epoch", "string"),
+        source_id=o.model_key.cast("string"),
+        position=o.position.cast("int64"),
+        organization=o.org_name.cast("string"),
+    )
+    c = t.catalog_records.filter(t.catalog_records.organization.notnull() & (t.catalog_records.organization != ""))
+    listed = c.select(
+        export_id=c.export_id.cast("string"),
+        source=c.source.cast("string"),
+        source_id=c.source_id.cast("string"),
+        position=ibis.literal(0, "int64"),
+        organization=c.organization.cast("string"),
+    )
+    h = t.hub_models.filter(t.hub_models.author.notnull())
+    hub = h.select(
+        export_id=h.export_id.cast("string"),
+        source=ibis.literal("huggingface", "string"),
+        source_id=h.repo_id.cast("string"),
+        position=ibis.literal(0, "int64"),
+        organization=h.author.cast("string"),
+    )
+    return epoch.union(listed).union(hub)
 
 
 def unit_countries(t: CensusTables, members: ir.Table, attribution: str) -> ir.Table:

@@ -209,6 +209,10 @@ class HandleResolver:
         self._stripped_only = set(self._keys) - full_keys
         """Keys no organization has but once stripped: a stripped handle key must be long to match one."""
         self._fuzzy_keys = [k for k in self._keys if len(k) >= FUZZY_MIN_LENGTH]
+        self._fuzzy_near: dict[tuple[str, int], list[str]] = defaultdict(list)
+        """The fuzzy keys by first letter and length: where a misspelling's match can only be."""
+        for k in self._fuzzy_keys:
+            self._fuzzy_near[(k[0], len(k))].append(k)
         self._evidence: dict[tuple[str, str], list[HandleEvidence]] = defaultdict(list)
         for item in evidence:
             self._evidence[(item.handle.strip().casefold(), item.source)].append(item)
@@ -300,6 +304,13 @@ class HandleResolver:
     def _fuzzy(self, key: str) -> tuple[str | None, float, str]:
         if len(key) < FUZZY_MIN_LENGTH:
             return None, 0.0, ""
+        near = [
+            k
+            for n in range(len(key) - FUZZY_LENGTH_GAP, len(key) + FUZZY_LENGTH_GAP + 1)
+            for k in self._fuzzy_near.get((key[0], n), ())
+        ]
+        if not process.extractOne(key, near, scorer=fuzz.ratio, score_cutoff=FUZZY_FLOOR):
+            return None, 0.0, ""  # no key a misspelling may be of scores high enough: the full search keeps none
         matches = process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_FLOOR)
         if not matches:
             return None, 0.0, ""

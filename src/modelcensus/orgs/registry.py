@@ -366,6 +366,10 @@ class Registry:
             return Resolution(name, None, "ambiguous", float(best_score), tuple(ids))
         return Resolution(name, self.orgs[best_id], "fuzzy", float(best_score))
 
+    def hub_handle_keys(self) -> list[str]:
+        """Every reviewed Hub handle, case-folded (what :meth:`resolve_hub` looks a handle up by)."""
+        return sorted(self._by_handle)
+
     def resolve_hub(self, handle: str) -> OrgRecord | None:
         org_id = self._by_handle.get(handle.strip().casefold())
         return self.orgs[org_id] if org_id else None

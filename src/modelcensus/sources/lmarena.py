@@ -85,6 +85,12 @@ def arena_of(name: str | Path) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def rights_of(kind: str) -> tuple[str, str]:
+    """The licence and credit of a file of ``kind`` (see :func:`kind_of`): the rating history is kept by
+    nakasyou/lmarena-history under MIT; the leaderboards and scatterplot are LMArena's arena-catalog."""
+    return (HISTORY_LICENSE, HISTORY_CREDIT) if kind == HISTORY else (LICENSE, CREDIT)
+
+
 def open_weights_of(licence: str | None) -> OpenWeights:
     """Apply the module's licence rule (see the module docstring)."""
     if not licence:
@@ -277,6 +283,13 @@ def parse_history(data: bytes, location: str) -> list[RatingRecord]:
                 continue
             ratings.append(RatingRecord(SOURCE, model, HISTORY_CATEGORY, rated_on, rating))
     return ratings
+
+
+def history_rows(data: bytes) -> int:
+    """The dated rows of a history CSV (its header and blank lines aside): the rows its snapshot records."""
+    text = data.decode("utf-8-sig", errors="replace")
+    rows = sum(1 for row in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in row))
+    return max(rows - 1, 0)
 
 
 # ---------------------------------------------------------------------------------------------

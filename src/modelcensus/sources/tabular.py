@@ -37,6 +37,11 @@ Mapping keys (YAML; unknown keys are an error, so a typo never silently drops a 
     list of further columns kept as they are.
 ``license_of_data``, ``credit``
     provenance of the list itself (default ``"not stated"`` and the source name).
+``world_sample``
+    ``true`` when the list samples the models of every country, each dated, independently of the other
+    sources: only then does the all-models estimate (``modelcensus estimate``) use it as one of its lists.
+    A list of one country's models or of undated rows is no capture–recapture list for the world (its
+    overlap with the others says nothing of the models of other countries or years); default ``false``.
 
 A mapped column missing from the file stops the parse (naming the file and column); a row whose value
 cannot be read (a date that is not a date, an unknown country, an empty name) is set aside as a
@@ -66,13 +71,20 @@ from modelcensus.records import (
     parse_bool,
     parse_date,
 )
-from modelcensus.vocabulary import BUILT_IN_SOURCES, TABULAR_NAME, TABULAR_ROLE, OpenWeights, list_name
+from modelcensus.vocabulary import (
+    BUILT_IN_SOURCES,
+    TABULAR_NAME,
+    TABULAR_ROLE,
+    WORLD_SAMPLE_SCOPE,
+    OpenWeights,
+    list_name,
+)
 
 DEFAULT_SOURCE = "tabular"
 ROLE = TABULAR_ROLE
 _COLUMN_KEYS = ("id", "name", "organization", "country", "published_on", "hf_id", "open_weights", "license")
 _TEXT_KEYS = ("source", "sheet", "license_of_data", "credit", "country_value")
-MAPPING_KEYS = frozenset((*_COLUMN_KEYS, *_TEXT_KEYS, "attributes"))
+MAPPING_KEYS = frozenset((*_COLUMN_KEYS, *_TEXT_KEYS, "attributes", "world_sample"))
 
 Cell = str | int | float | bool | date | datetime | None
 
@@ -97,6 +109,13 @@ class Mapping:
     license_of_data: str = "not stated"
     credit: str = ""
     file: str | None = None
+    world_sample: bool = False
+    """The list declares itself a sample of the world's models (see ``world_sample`` in the module docstring)."""
+
+    @property
+    def scope(self) -> str:
+        """The scope its snapshot records: :data:`WORLD_SAMPLE_SCOPE` when declared, else none."""
+        return WORLD_SAMPLE_SCOPE if self.world_sample else ""
 
     def columns(self) -> dict[str, str]:
         """Mapping key → column, for every column the file must have."""
@@ -139,6 +158,9 @@ class Mapping:
         attributes = raw.get("attributes") or []
         if not isinstance(attributes, list) or not all(isinstance(a, str) and a.strip() for a in attributes):
             raise fail("'attributes' must be a list of column names", "attributes")
+        world_sample = raw.get("world_sample", False)
+        if not isinstance(world_sample, bool):
+            raise fail("'world_sample' must be true or false", "world_sample")
         country_value = values["country_value"]
         if country_value is not None:
             if values["country"] is not None:
@@ -167,6 +189,7 @@ class Mapping:
             license_of_data=values["license_of_data"] or "not stated",
             credit=values["credit"] or source,
             file=file,
+            world_sample=world_sample,
         )
 
 

@@ -4,5 +4,6 @@ Parquet, CSV or JSON Lines (:mod:`.export`)."""
 
 from modelcensus.store.copy_on_write import WRITING_MARK, writer_lock_path
 from modelcensus.store.core import IngestResult, Store, registry_fingerprint
+from modelcensus.store.links import LinkSummary
 
-__all__ = ["WRITING_MARK", "IngestResult", "Store", "registry_fingerprint", "writer_lock_path"]
+__all__ = ["WRITING_MARK", "IngestResult", "LinkSummary", "Store", "registry_fingerprint", "writer_lock_path"]

@@ -31,6 +31,7 @@ from modelcensus.sources.hub_profiles import HubProfile
 from modelcensus.sources.huggingface import ListingRead, edges_sql, listing_error
 from modelcensus.store import cac as store_cac
 from modelcensus.store import handles as store_handles
+from modelcensus.store import links as store_links
 from modelcensus.store import population as store_population
 from modelcensus.store.copy_on_write import WorkingCopy
 from modelcensus.store.frames import (
@@ -41,6 +42,7 @@ from modelcensus.store.frames import (
     record_frames,
     sql_text,
 )
+from modelcensus.store.links import LinkSummary
 
 SCHEMA_VERSION = "2"
 
@@ -101,14 +103,9 @@ CREATE TABLE IF NOT EXISTS catalog_records (
 CREATE TABLE IF NOT EXISTS ratings (
     export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, category VARCHAR,
     rated_on DATE, rating DOUBLE, rating_low DOUBLE, rating_high DOUBLE);
-CREATE TABLE IF NOT EXISTS canonical_links (
-    links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, model_name VARCHAR, position INTEGER,
-    source VARCHAR NOT NULL, source_id VARCHAR NOT NULL, name VARCHAR, developer VARCHAR, hub_id VARCHAR,
-    countries VARCHAR[], published_on DATE);
-CREATE TABLE IF NOT EXISTS link_evidence (
-    links_key VARCHAR NOT NULL, model_id VARCHAR NOT NULL, position INTEGER, left_record VARCHAR,
-    right_record VARCHAR, rule VARCHAR, detail VARCHAR);
 """
+    + store_links.LINKS_DDL.format(temp="")
+    + store_links.SCHEMA.format(temp="")
     + store_population.SCHEMA.format(temp="")
     + store_handles.SCHEMA
     + store_cac.SCHEMA
@@ -137,6 +134,10 @@ TABLES = (
     "ratings",
     *store_cac.TABLES,
 )
+
+
+_QUIET = "SET enable_progress_bar = false"
+"""The CLI draws its own progress lines; DuckDB's bar for a long statement would land in piped output."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ class Store:
                 )
             try:
                 self.con = duckdb.connect(":memory:", config=config)
+                self.con.execute(_QUIET)
                 self.con.execute(f"ATTACH {sql_text(str(self.path))} AS census (READ_ONLY)")
                 self.con.execute("USE census")
             except duckdb.Error as exc:
@@ -189,6 +191,7 @@ class Store:
         self._copy = WorkingCopy.start(self.path)
         try:
             self.con = duckdb.connect(str(self._copy.work_path), config=config)
+            self.con.execute(_QUIET)
             self.con.execute(SCHEMA)
             self._migrate()
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
@@ -514,7 +517,7 @@ class Store:
         """Keep the Hub profiles a live harvest fetched and resolve the handles again with them (one transaction)."""
         with self._transaction():
             store_handles.save_profiles(self.con, profiles)
-            store_handles.refresh(self.con, registry)
+            store_handles.refresh(self.con, registry, registry_fingerprint(registry))
 
     def resolved_handles(self) -> int:
         """How many stored handles have an organization or a kind (an individual's, a community group's)."""
@@ -557,7 +560,7 @@ class Store:
         ):
             self.con.execute(f"DELETE FROM {table}")
             self._insert_frame(table, frame)
-        store_handles.refresh(self.con, registry)
+        store_handles.refresh(self.con, registry, registry_fingerprint(registry))
         self.con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('registry_fingerprint', ?)", [registry_fingerprint(registry)]
         )
@@ -568,58 +571,56 @@ class Store:
 
     # -- linkage results (derived: a cache of linkage.link over the stored records) -------------------
 
-    def save_links(self, links_key: str, models: list[CanonicalModel]) -> None:
-        """Keep the canonical models computed for one state of the store (``links_key``), replacing any other."""
-        records = [
-            (
-                links_key,
-                m.id,
-                m.name,
-                i,
-                r.source,
-                r.source_id,
-                r.name,
-                r.developer,
-                r.hub_id,
-                list(r.countries),
-                r.published_on,
+    def has_links(self, links_key: str) -> bool:
+        """Whether the store (or this reader) holds the canonical links of one state of the store."""
+        if not self._has_table("canonical_links"):
+            return False
+        return bool(self._scalar("SELECT count(*) FROM canonical_links WHERE links_key = ? LIMIT 1", [links_key]))
+
+    def link(
+        self, links_key: str, others: list[SourceRecord], registry: Registry, probabilistic: bool = True
+    ) -> store_links.LinkRun:
+        """Link the stored records (:mod:`modelcensus.store.links`) and keep the result, replacing any other (one
+        transaction); a read-only store keeps it in temporary tables of this reader."""
+        if self.read_only:
+            self.con.execute(store_links.LINKS_DDL.format(temp="TEMP") + store_links.SCHEMA.format(temp="TEMP"))
+            return store_links.run(
+                self.con, registry, links_key, others, reuse=False, probabilistic=probabilistic, read_only=True
             )
-            for m in models
-            for i, r in enumerate(m.records)
-        ]
-        evidence = [(links_key, m.id, i, *e) for m in models for i, e in enumerate(m.evidence)]
         with self._transaction():
-            self.con.execute("DELETE FROM canonical_links")
-            self.con.execute("DELETE FROM link_evidence")
-            if records:
-                self.con.executemany("INSERT INTO canonical_links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
-            if evidence:
-                self.con.executemany("INSERT INTO link_evidence VALUES (?, ?, ?, ?, ?, ?, ?)", evidence)
+            return store_links.run(self.con, registry, links_key, others, probabilistic=probabilistic)
+
+    def link_as_of(self, others: list[SourceRecord], registry: Registry, as_of: date) -> list[CanonicalModel]:
+        """The canonical models of the records in force on a date, linked afresh (not kept)."""
+        tables = ("link_as_of_links", "link_as_of_evidence")
+        ddl = store_links.LINKS_DDL.replace("canonical_links", tables[0]).replace("link_evidence", tables[1])
+        self.con.execute(ddl.format(temp="TEMP"))
+        store_links.run(
+            self.con, registry, "as-of", others, as_of=as_of, tables=tables, reuse=False, read_only=self.read_only
+        )
+        models = store_links.load_models(self.con, *tables, "as-of")
+        self.con.execute(f"DROP TABLE temp.{tables[0]}; DROP TABLE temp.{tables[1]}")
+        return models
+
+    def link_summary(self, links_key: str, run: store_links.LinkRun | None = None) -> LinkSummary:
+        """How many canonical models the stored links make, which several sources know, and how the run that made
+        them went (:func:`modelcensus.store.links.summary`)."""
+        return store_links.summary(self.con, links_key, run)
+
+    def link_table(self, links_key: str) -> pd.DataFrame:
+        """One row per record: its canonical model id and name, source and id."""
+        frame: pd.DataFrame = self.con.execute(
+            "SELECT model_id AS id, model_name AS name, source, source_id FROM canonical_links WHERE links_key = ? "
+            "ORDER BY model_id, position",
+            [links_key],
+        ).df()
+        return frame
 
     def load_links(self, links_key: str) -> list[CanonicalModel] | None:
         """The canonical models saved for ``links_key``, or None when the store has none for it."""
-        if not self._has_table("canonical_links"):
+        if not self.has_links(links_key):
             return None
-        rows = self.con.execute(
-            "SELECT model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on "
-            "FROM canonical_links WHERE links_key = ? ORDER BY model_id, position",
-            [links_key],
-        ).fetchall()
-        if not rows:
-            return None
-        models: dict[str, CanonicalModel] = {}
-        for model_id, model_name, source, source_id, name, developer, hub_id, countries, published_on in rows:
-            model = models.setdefault(model_id, CanonicalModel(model_id, model_name))
-            model.records.append(
-                SourceRecord(source, source_id, name, developer, hub_id, tuple(countries or ()), published_on)
-            )
-        for model_id, left, right, rule, detail in self.con.execute(
-            "SELECT model_id, left_record, right_record, rule, detail FROM link_evidence WHERE links_key = ? "
-            "ORDER BY model_id, position",
-            [links_key],
-        ).fetchall():
-            models[model_id].evidence.append((left, right, rule, detail))
-        return list(models.values())
+        return store_links.load_models(self.con, "canonical_links", "link_evidence", links_key)
 
     def meta(self, key: str) -> str | None:
         value = self._scalar("SELECT value FROM meta WHERE key = ?", [key])
@@ -665,10 +666,10 @@ class Store:
         ).df()
         return frame
 
-    def save_population(self, key: str, models: list[CanonicalModel], registry: Registry) -> None:
+    def save_population(self, key: str, registry: Registry) -> None:
         """Rebuild the census records for one state of the store (see :mod:`modelcensus.store.population`)."""
         with self._transaction():
-            store_population.refresh(self.con, key, models, registry)
+            store_population.refresh(self.con, key, registry)
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('population_key', ?)", [key])
 
     def fingerprint(self) -> str:

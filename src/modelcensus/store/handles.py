@@ -9,14 +9,14 @@ from the registry, the stored sources' evidence and the stored profiles, so figu
 
 from __future__ import annotations
 
-import hashlib
+import json
 from datetime import UTC
 
 import duckdb
 import pandas as pd
 
 from modelcensus.orgs import Registry
-from modelcensus.orgs.handles import HandleEvidence, HandleResolver
+from modelcensus.orgs.handles import RESOLVER_VERSION, HandleEvidence, HandleResolver
 from modelcensus.sources.hub_profiles import HubProfile
 
 SCHEMA = """
@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS hub_profiles (
 """
 FINGERPRINT_KEY = "hub_handles_fingerprint"
 """The ``meta`` key of a digest of the stored resolutions: what the census records depend on besides the exports."""
+INPUTS_KEY = "hub_handles_inputs"
+"""The ``meta`` key of the registry and resolver the stored resolutions were made under."""
+SPECIAL_KEY = "hub_handles_special"
+"""The ``meta`` key of the handles (case-folded) with evidence or a profile when they were last resolved."""
 
 _EVIDENCE_SQL = """
 SELECT DISTINCT m.hf_developer_id AS handle, 'epoch' AS source, m.name AS model,
@@ -64,9 +68,18 @@ def profiles(con: duckdb.DuckDBPyConnection) -> list[HubProfile]:
     return [HubProfile(str(h), str(k), f, str(e), t.replace(tzinfo=UTC)) for h, k, f, e, t in rows]
 
 
-def refresh(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
-    """Resolve every handle the store knows and replace ``hub_handles`` with the result."""
+def refresh(con: duckdb.DuckDBPyConnection, registry: Registry, registry_key: str) -> None:
+    """Resolve every handle the store knows into ``hub_handles`` (dropping the handles it no longer knows).
+
+    A handle's resolution depends on the registry (``registry_key``, its fingerprint), the sources' evidence under
+    the handle and its Hub profile. Handles resolved under the same registry, with neither evidence nor a profile
+    then or now, keep their stored resolution: a new export resolves only the handles it brings (or those its
+    evidence is about), not the Hub's hundreds of thousands again; the table changes only where a handle does."""
     items = evidence(con)
+    stored_profiles = profiles(con)
+    special = sorted(
+        {e.handle.strip().casefold() for e in items} | {p.handle.strip().casefold() for p in stored_profiles}
+    )
     handles = sorted(
         {
             str(r[0]).strip()
@@ -77,21 +90,49 @@ def refresh(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         }
         | {e.handle for e in items}
     )
-    resolver = HandleResolver(registry, items, profiles(con))
+    inputs = f"{registry_key}|{RESOLVER_VERSION}"
+    same = _meta(con, INPUTS_KEY) == inputs
+    stored: set[str] = set()
+    before: set[str] = set()
+    if same:
+        before = set(json.loads(_meta(con, SPECIAL_KEY) or "[]")) | set(special)
+        stored = {str(h) for (h,) in con.execute("SELECT handle FROM hub_handles").fetchall()}
+    wanted = set(handles)
+    again = {h for h in stored if h.casefold() in before}
+    redo = sorted((wanted - stored) | (again & wanted))
+    if not same:
+        con.execute("DELETE FROM hub_handles")
+    elif (stored - wanted) | again:
+        gone = pd.DataFrame({"handle": sorted((stored - wanted) | again)}, dtype=object)
+        _frame(con, "DELETE FROM hub_handles WHERE handle IN (SELECT handle FROM incoming_handles)", gone)
+    resolver = HandleResolver(registry, items, stored_profiles)
     rows = []
-    for handle in handles:
+    for handle in redo:
         res = resolver.resolve(handle)
         rows.append((handle, res.org.id if res.org else None, res.kind, res.method, round(res.score, 2), res.detail))
     frame = pd.DataFrame(rows, columns=["handle", "org_id", "kind", "method", "score", "detail"])
-    con.execute("DELETE FROM hub_handles")
     if len(frame):
-        con.register("incoming_handles", frame)
-        try:
-            con.execute("INSERT INTO hub_handles BY NAME SELECT * FROM incoming_handles")
-        finally:
-            con.unregister("incoming_handles")
-    digest = hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [FINGERPRINT_KEY, digest])
+        _frame(con, "INSERT INTO hub_handles BY NAME SELECT * FROM incoming_handles", frame)
+    digest = con.execute(
+        "SELECT md5(coalesce(string_agg(concat_ws('|', handle, org_id, kind, method, score, detail), '\n' "
+        "ORDER BY handle), '')) FROM hub_handles"
+    ).fetchall()[0][0]
+    for key, value in ((FINGERPRINT_KEY, str(digest)[:16]), (INPUTS_KEY, inputs), (SPECIAL_KEY, json.dumps(special))):
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, frame: pd.DataFrame) -> None:
+    """Run ``sql`` with ``frame`` as the table ``incoming_handles``."""
+    con.register("incoming_handles", frame)
+    try:
+        con.execute(sql)
+    finally:
+        con.unregister("incoming_handles")
+
+
+def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+    return str(rows[0][0]) if rows else None
 
 
 def save_profiles(con: duckdb.DuckDBPyConnection, found: list[HubProfile]) -> None:

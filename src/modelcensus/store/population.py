@@ -29,12 +29,15 @@ import pandas as pd
 
 from modelcensus import scope
 from modelcensus.linkage import CanonicalModel, SourceRecord, developer_by_name, developer_of, name_key, unit_key
-from modelcensus.linkage.cac import alias_fingerprint, family_models, link_filing
+from modelcensus.linkage.cac import alias_fingerprint, family_models, link_filing, load_aliases
 from modelcensus.orgs import Registry
+from modelcensus.store import population_hub
 from modelcensus.store.cac import ensure_tables as ensure_cac_tables
+from modelcensus.store.frames import sql_text
+from modelcensus.store.links import drop_work_tables
 from modelcensus.vocabulary import TABULAR_ROLE, Attribution, source_rank
 
-POPULATION_VERSION = "3"
+POPULATION_VERSION = "4"
 """Bumped whenever what the census records hold changes, so stored ones are rebuilt."""
 
 
@@ -88,9 +91,7 @@ def ensure_cac_links(con: duckdb.DuckDBPyConnection, has_table: Callable[[str], 
         con.execute(CAC_LINKS_DDL.format(temp="TEMP"))
 
 
-def cac_links(
-    con: duckdb.DuckDBPyConnection, population_key: str, models: list[CanonicalModel], registry: Registry
-) -> pd.DataFrame:
+def cac_links(con: duckdb.DuckDBPyConnection, population_key: str, registry: Registry) -> pd.DataFrame:
     """Every stored CAC filing whose service runs a known model family, with the family's canonical models (one row
     each; a family no other source lists: one row, no canonical model). See :mod:`modelcensus.linkage.cac`."""
     filings = con.execute(
@@ -98,6 +99,7 @@ def cac_links(
         "LEFT JOIN cac_entities e ON e.entity = f.entity AND e.entity_label = coalesce(f.entity_label, '')"
     ).fetchall()
     members: dict[str, list[CanonicalModel]] = {}
+    models: list[CanonicalModel] | None = None
     rows = []
     for export_id, key, record_type, filed_on, model_name, org_id in filings:
         provider = registry.orgs.get(str(org_id)) if org_id else None
@@ -105,6 +107,8 @@ def cac_links(
         if found is None:
             continue
         if found.family not in members:
+            if models is None:
+                models = _developed_models(con)
             members[found.family] = family_models(registry, found.family, models)
         targets: list[CanonicalModel | None] = [*members[found.family]] or [None]
         for model in targets:
@@ -123,6 +127,31 @@ def cac_links(
                 )
             )
     return pd.DataFrame(rows, columns=CAC_LINK_COLUMNS)
+
+
+def _developed_models(con: duckdb.DuckDBPyConnection) -> list[CanonicalModel]:
+    """The canonical models :func:`~modelcensus.linkage.cac.family_models` may pick: those with a record of a known
+    developer whose name a family's model pattern matches (in SQL, when DuckDB reads the patterns), with the
+    developers of their records (sorted by id, as linkage gives them)."""
+    patterns = [a.models.pattern for a in load_aliases() if a.models is not None]
+    where = "TRUE"
+    if patterns:
+        combined = sql_text("|".join(f"(?:{p})" for p in patterns))
+        try:
+            con.execute(f"SELECT regexp_matches('', {combined}, 'i')").fetchall()
+            where = f"regexp_matches(model_name, {combined}, 'i')"
+        except duckdb.Error:  # a pattern RE2 cannot read: every model with a developer is read
+            where = "TRUE"
+    rows = con.execute(
+        f"""
+        SELECT model_id, any_value(model_name), list(developer ORDER BY position) FROM canonical_links
+        WHERE model_id IN (SELECT model_id FROM canonical_links WHERE developer IS NOT NULL) AND {where}
+        GROUP BY model_id ORDER BY model_id
+        """
+    ).fetchall()
+    return [
+        CanonicalModel(str(i), str(n), [SourceRecord("", "", "", d) for d in developers]) for i, n, developers in rows
+    ]
 
 
 def date_in_model_name(name: str) -> date | None:
@@ -147,13 +176,21 @@ def _cell_date(value: object) -> date | None:
 
 
 def catalog_record(registry: Registry, row: Any) -> SourceRecord:
-    """A catalogue entry (OpenRouter, LMArena) as linkage sees it: its developer from the Hub handle it names,
-    else its vendor prefix, else the organization the source gives or its name gives away; its date from the
-    source, else from a date in its API name."""
+    """A catalogue entry (OpenRouter, LMArena, a tabular list) as linkage sees it: its developer from the Hub handle
+    it names, else its vendor prefix, else the organization the source gives or its name gives away; its date from
+    the source, else from a date in its API name.
+
+    A tabular list's record is held to what the list states. A developer the list names is its developer, resolved
+    or not (unresolved, it gives no resolved country, as in Epoch): the name never overrides it. A developer only
+    its name gives away must be of a country the list states, if it states one: ``Llama2-Chinese`` on a list of
+    Chinese models is a derivative named after its base, not Meta's (the name file maps ``llama…`` to Meta).
+    OpenRouter's and LMArena's organizations are display labels (``Mistral``) that the name file completes."""
     hf_id = str(row.hf_id) if isinstance(row.hf_id, str) and row.hf_id else None
     handles = [hf_id.split("/")[0]] if hf_id else []
     if row.source == "openrouter":
         handles.append(str(row.source_id).split("/")[0])
+    listed = row.source not in ("openrouter", "lmarena")  # a tabular list may state the record's countries
+    stated = tuple(_list(getattr(row, "countries_published", None))) if listed else ()
     dev: str | None = None
     own: tuple[str, ...] = ()
     for handle in handles:
@@ -161,14 +198,18 @@ def catalog_record(registry: Registry, row: Any) -> SourceRecord:
         if dev:
             break
     if dev is None:
-        organization = str(row.organization) if isinstance(row.organization, str) else None
-        named = developer_by_name(str(row.source_id)) or developer_by_name(str(row.name))
+        organization = str(row.organization) if isinstance(row.organization, str) and row.organization else None
+        named = (
+            None
+            if listed and organization
+            else developer_by_name(str(row.source_id)) or developer_by_name(str(row.name))
+        )
         dev, own = developer_of(registry, [organization, named])
+        if listed and not organization and stated and not set(own) & set(stated):
+            dev, own = None, ()  # the name's developer is of another country than the list states
     day = _cell_date(row.published_on) or date_in_model_name(str(row.source_id))
     slug = _attributes(getattr(row, "attributes", None)).get("canonical_slug")
     aliases = (str(slug),) if isinstance(slug, str) and slug and slug != row.source_id else ()
-    listed = row.source not in ("openrouter", "lmarena")  # a tabular list may state the record's countries
-    stated = tuple(_list(getattr(row, "countries_published", None))) if listed else ()
     return SourceRecord(
         str(row.source), str(row.source_id), str(row.name), dev, hf_id, own, day, aliases=aliases, stated=stated
     )
@@ -179,17 +220,6 @@ SELECT m.export_id, 'epoch' AS source, m.model_key AS source_id, m.name, m.publi
        m.large_scale, m.open_weights, m.domains, m.training_compute_flop, m.parameters, m.accessibility,
        FALSE AS derivative, TRUE AS by_organization, NULL AS pipeline_tag
 FROM models m
-"""
-_HUB_SQL = """
-SELECT h.export_id, 'huggingface' AS source, h.repo_id AS source_id, h.repo_id AS name,
-       CAST(h.created_at AS DATE) AS published_on, CAST(NULL AS BOOLEAN) AS notable,
-       CAST(NULL AS BOOLEAN) AS frontier, CAST(NULL AS BOOLEAN) AS large_scale,
-       'yes' AS open_weights,
-       CAST([] AS VARCHAR[]) AS domains, CAST(NULL AS DOUBLE) AS training_compute_flop,
-       CAST(h.parameters AS DOUBLE) AS parameters, NULL AS accessibility,
-       coalesce(r.depth, 0) > 0 AS derivative, coalesce(k.kind = 'organization', FALSE) AS by_organization,
-       h.pipeline_tag
-FROM hub_models h LEFT JOIN hub_roots r USING (repo_id) LEFT JOIN hub_handles k ON k.handle = h.author
 """
 _CATALOG_SQL = (
     """
@@ -228,17 +258,21 @@ GROUP BY ALL
 
 
 def _canonical_map(
-    rows: pd.DataFrame, models: list[CanonicalModel]
+    con: duckdb.DuckDBPyConnection, rows: pd.DataFrame
 ) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
-    """(source, source_id) → canonical id for every record, and canonical id → name."""
+    """(source, source_id) → canonical id for every record of the sources but the Hub (whose repos are all linked), and
+    canonical id → name."""
     ids: dict[tuple[str, str], str] = {}
     names: dict[str, str] = {}
     by_key: dict[tuple[str, str], str] = {}
-    for model in models:
-        names[model.id] = model.name
-        for r in model.records:
-            ids[(r.source, r.source_id)] = model.id
-            by_key.setdefault((r.source, name_key(r.source_id if r.source != "epoch" else r.name)), model.id)
+    linked = con.execute(
+        "SELECT model_id, model_name, source, source_id, name FROM canonical_links "
+        "WHERE source <> 'huggingface' ORDER BY model_id, position"
+    ).fetchall()
+    for model_id, model_name, source, source_id, name in linked:
+        names[model_id] = model_name
+        ids[(source, source_id)] = model_id
+        by_key.setdefault((source, name_key(source_id if source != "epoch" else name)), model_id)
     for source, source_id, name in rows[["source", "source_id", "name"]].drop_duplicates().itertuples(index=False):
         if (source, source_id) in ids:
             continue
@@ -287,22 +321,15 @@ def _decide(row: Any, output: dict[str, Any]) -> scope.Decision:
     return scope.tabular(str(row.source))
 
 
-def refresh(
-    con: duckdb.DuckDBPyConnection,
-    population_key: str,
-    models: list[CanonicalModel],
-    registry: Registry,
-    *,
-    temp: bool = False,
-) -> None:
-    """Rebuild ``census_records`` and ``census_record_countries`` (in the caller's transaction; with ``temp``,
-    as temporary tables that shadow a read-only store's stale ones for this connection only)."""
+def refresh(con: duckdb.DuckDBPyConnection, population_key: str, registry: Registry, *, temp: bool = False) -> None:
+    """Rebuild ``census_records`` and ``census_record_countries`` from the stored records and ``canonical_links`` (in
+    the caller's transaction; with ``temp``, as temporary tables that shadow a read-only store's stale ones for this
+    connection only). The Hub's rows are made in SQL (:mod:`modelcensus.store.population_hub`)."""
     con.execute(SCHEMA.format(temp="TEMP" if temp else ""))
     if temp:  # a read-only store of an earlier schema: the CAC tables this refresh reads may be missing too
         has = {str(r[0]) for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         ensure_cac_tables(con, has.__contains__)
     epoch = con.execute(_EPOCH_SQL).df()
-    hub = con.execute(_HUB_SQL).df()
     catalog = con.execute(_CATALOG_SQL).df()
     catalog_part = catalog.assign(
         notable=None,
@@ -316,8 +343,8 @@ def refresh(
         by_organization=True,
         pipeline_tag=None,
     )
-    rows = pd.concat([epoch, hub, catalog_part], ignore_index=True)
-    ids, names = _canonical_map(rows, models)
+    rows = pd.concat([epoch, catalog_part], ignore_index=True)
+    ids, names = _canonical_map(con, rows)
     decided = [_decide(r, _attributes(getattr(r, "attributes", None))) for r in rows.itertuples(index=False)]
     published = [
         _cell_date(p) or (date_in_model_name(str(s)) if src in ("openrouter", "lmarena") else None)
@@ -364,9 +391,22 @@ def refresh(
     )
     out["year"] = out["year"].astype("Int64")
     out["published_on"] = pd.to_datetime(out["published_on"]).dt.date
+    population_hub.prepare(con, temp)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE work_population_other AS "
+        "SELECT * EXCLUDE (canonical_year) FROM census_records LIMIT 0"
+    )
+    _insert(con, "work_population_other", out, by_name=True)
+    con.execute("DELETE FROM census_records")
+    con.execute("DELETE FROM census_record_countries")
+    con.execute("DELETE FROM census_cac_links")
     # a canonical model's year is its earliest member's (of any export): the year it came out
-    out["canonical_year"] = out.groupby("canonical_id")["year"].transform("min").astype("Int64")
-    countries = con.execute(_COUNTRIES_SQL).df()
+    con.execute(
+        "INSERT INTO census_records BY NAME SELECT *, CAST(min(year) OVER (PARTITION BY canonical_id) AS INTEGER) "
+        f"AS canonical_year FROM (SELECT * FROM work_population_other UNION ALL BY NAME ({population_hub.rows_sql()}))",
+        [population_key],
+    )
+    con.execute(f"INSERT INTO census_record_countries BY NAME {_COUNTRIES_SQL}")
     developer: list[tuple[object, object, object, str, str, int]] = []
     for r in catalog.itertuples(index=False):
         record = catalog_record(registry, r)
@@ -377,21 +417,16 @@ def refresh(
             codes = _list(r.countries_published) if listed and attribution == Attribution.AS_PUBLISHED else None
             chosen = record.countries if codes is None else codes
             developer.extend((r.export_id, r.source, r.source_id, attribution, c, i) for i, c in enumerate(chosen))
-    countries = pd.concat(
-        [
-            countries,
-            pd.DataFrame(developer, columns=["export_id", "source", "source_id", "attribution", "country", "position"]),
-        ],
-        ignore_index=True,
-    )
-    links = cac_links(con, population_key, models, registry)
-    con.execute("DELETE FROM census_records")
-    con.execute("DELETE FROM census_record_countries")
-    con.execute("DELETE FROM census_cac_links")
-    for table, frame in (("census_records", out), ("census_record_countries", countries), ("census_cac_links", links)):
-        if len(frame):
-            con.register("incoming_population", frame)
-            try:
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_population")
-            finally:
-                con.unregister("incoming_population")
+    columns = ["export_id", "source", "source_id", "attribution", "country", "position"]
+    _insert(con, "census_record_countries", pd.DataFrame(developer, columns=columns), by_name=True)
+    _insert(con, "census_cac_links", cac_links(con, population_key, registry), by_name=True)
+    drop_work_tables(con)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, by_name: bool = False) -> None:
+    if len(frame):
+        con.register("incoming_population", frame)
+        try:
+            con.execute(f"INSERT INTO {table} {'BY NAME ' if by_name else ''}SELECT * FROM incoming_population")
+        finally:
+            con.unregister("incoming_population")

@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import anyio
 import anyio.to_thread
@@ -33,9 +33,21 @@ import modelcensus as mc
 from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import QUOTED_LENGTH, NotFound, QueryError, RouteTimeout, StoreError
+from modelcensus.orgs import requested_places
+from modelcensus.outputs.api.docs import router as docs_router
+from modelcensus.outputs.api.feeds import MEDIA_TYPE as ATOM_MEDIA_TYPE
+from modelcensus.outputs.api.feeds import atom_feed
 from modelcensus.outputs.api.generations import Generation, Generations, RequestKey
-from modelcensus.outputs.api.queries import cac_filings, canonical_model, definition_out, models_page
+from modelcensus.outputs.api.queries import (
+    cac_filings,
+    canonical_model,
+    claim_row,
+    definition_out,
+    models_download,
+    models_page,
+)
 from modelcensus.outputs.common.count_query import count_figure
+from modelcensus.outputs.common.new_query import new_report
 from modelcensus.outputs.common.render import records, unprocessable_detail, with_coverage
 from modelcensus.outputs.common.schemas import (
     CacFilingPage,
@@ -52,21 +64,25 @@ from modelcensus.outputs.common.schemas import (
     Health,
     LagOut,
     ModelPage,
+    NewPage,
     SourceRow,
     TrendRow,
     VintageRow,
 )
 from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report
 from modelcensus.outputs.web import pages as web_pages
+from modelcensus.outputs.web.downloads import CSV_RESPONSE, AnswerFormat, csv_response, payload, table_of
 from modelcensus.queries import (
     TEXT_PATTERN,
     CacFilingsRequest,
     CountRequest,
     ModelsRequest,
+    NewRequest,
+    PlaceRequest,
     check_dimensions,
     request_error,
 )
-from modelcensus.records import jsonable, requested_name
+from modelcensus.records import country_name, jsonable, requested_name
 from modelcensus.vocabulary import (
     VINTAGE_DIMENSIONS,
     Attribution,
@@ -82,6 +98,9 @@ from modelcensus.vocabulary import (
 T = TypeVar("T")
 
 MAX_PAGE = 500
+MAX_NEW_PAGE = 5000
+FEED_ENTRIES = 200
+"""The newest models a feed lists unless asked for more (a reader polls it: the older ones it has seen)."""
 MAX_GROUP_BY = 3
 DEFAULT_TIMEOUT_S = 30.0
 EXAMPLE_CLAIMS = default_claims()
@@ -90,6 +109,9 @@ EXAMPLE_CLAIMS = default_claims()
 Text = Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN)]
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 Breakdown = Annotated[list[Dimension], Query(max_length=MAX_GROUP_BY)]
+FORMAT = Query(
+    alias="format", description="json (default) or csv: a file named after the request, its provenance in # lines"
+)
 
 
 def _dumps(value: Any) -> bytes:
@@ -183,6 +205,9 @@ class CachedAnswers:
             await self.app(scope, receive, send)
             return
         key = request_key(scope)
+        if ("format", "csv") in key[1]:  # a download: its headers name the file, so it is not replayed as JSON
+            await self.app(scope, receive, send)
+            return
         current = self.generations.peek()
         body = current.answered(key) if current is not None else None
         if body is not None:
@@ -221,8 +246,16 @@ class Api:
         self.claims_path = claims_path
         self.timeout_s = timeout_s
 
-    async def answer(self, key: tuple[Any, ...], compute: Callable[[Generation], Any]) -> Response:
-        """The JSON of ``compute(generation)``, from the generation's cache or computed on a worker thread."""
+    async def answer(
+        self,
+        key: tuple[Any, ...],
+        compute: Callable[[Generation], Any],
+        *,
+        render: Callable[[Any], bytes] = _dumps,
+        media_type: str = "application/json",
+    ) -> Response:
+        """The JSON of ``compute(generation)`` (or what ``render`` makes of it), from the generation's cache or computed
+        on a worker thread."""
         generation = self.generations.acquire()
         answered = _ANSWERED.get()
         if answered is not None:
@@ -230,14 +263,14 @@ class Api:
         hit = generation.cached(key)
         if hit is not None:
             self.generations.release(generation)
-            return Response(hit, media_type="application/json")
+            return Response(hit, media_type=media_type)
 
         def work() -> bytes:
             try:
                 with generation.lock:
                     body = generation.cached(key)
                     if body is None:
-                        body = _dumps(compute(generation))
+                        body = render(compute(generation))
                         generation.keep(key, body)
                     return body
             finally:
@@ -252,7 +285,7 @@ class Api:
                 f"the figure is not ready after {self.timeout_s:g} s; ask again shortly (it is cached once "
                 "computed), or narrow the request (fewer dimensions, a period)"
             ) from None
-        return Response(body, media_type="application/json")
+        return Response(body, media_type=media_type)
 
 
 def create_app(
@@ -278,6 +311,7 @@ def create_app(
         "its definition, counting rule, attribution and denominator; /api/models lists the models behind it.",
         responses={503: {"model": ErrorOut, "description": "the store cannot be read, or the request took too long"}},
         lifespan=lifespan,
+        docs_url=None,  # served from the installed swagger-ui-bundle, not a CDN (outputs/api/docs.py)
     )
     app.state.api = api
     app.state.db_path = Path(db_path)
@@ -317,38 +351,77 @@ def create_app(
         api.generations.release(generation)
         return Response(_dumps({"status": "ok", "generation": list(generation.key)}), media_type="application/json")
 
-    @app.get("/api/count", response_model=list[CountRow], tags=["figures"])
-    async def count(q: Annotated[CountRequest, Query()]) -> Response:
+    @app.get("/api/count", response_model=list[CountRow], tags=["figures"], responses=CSV_RESPONSE)
+    async def count(
+        request: Request, q: Annotated[CountRequest, Query()], fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json
+    ) -> Response:
         """Count and share per group: exactly what ``modelcensus count --format json`` prints for the same
-        parameters (``by`` repeatable, at most 3)."""
+        parameters (``by`` repeatable, at most 3); ``format=csv``: the same rows as a CSV file with its provenance."""
         if len(q.by) > MAX_GROUP_BY:
             raise QueryError(f"at most {MAX_GROUP_BY} grouping dimensions (by), not {len(q.by)}", parameter="by")
+        if fmt == AnswerFormat.csv:
+
+            def both(g: Generation) -> dict[str, Any]:
+                figure = count_figure(g.census, q)
+                return {"title": figure.title, "rows": figure.records(), "provenance": figure.provenance.to_dict()}
+
+            data = payload(await api.answer(("count-csv", q), both))
+            return csv_response(request, data["rows"], data["provenance"], figure="count", title=data["title"])
         return await api.answer(("count", q), lambda g: count_figure(g.census, q).records())
 
-    @app.get("/api/models", response_model=ModelPage, tags=["figures"])
+    @app.get("/api/models", response_model=ModelPage, tags=["figures"], responses=CSV_RESPONSE)
     async def models(
+        request: Request,
         q: Annotated[ModelsRequest, Query()],
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
         offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
         after: Annotated[str | None, Query(max_length=4000, description="a page's next cursor")] = None,
+        fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
     ) -> Response:
         """The models behind a figure, paged: the count's filters plus the group (``country``, ``year``,
         ``organization``); ``country=none`` for the no-country row. Page by ``offset``, or by ``after`` (the
-        ``next`` cursor of the page before: every page then costs the same, however deep)."""
+        ``next`` cursor of the page before: every page then costs the same, however deep). ``format=csv``: every
+        one of them (no paging) as a CSV file with the provenance of the figure they are behind."""
+        if fmt == AnswerFormat.csv:
+            data = payload(await api.answer(("models-csv", q), lambda g: models_download(g, q)))
+            return csv_response(request, data["rows"], data["provenance"], figure="models", title=data["title"])
         return await api.answer(("models", q, limit, offset, after), lambda g: models_page(g, q, limit, offset, after))
 
     @app.get(
         "/api/models/{model_id:path}",
         response_model=CanonicalModelOut,
-        responses={404: {"model": ErrorOut, "description": "no such canonical model or record"}},
+        responses={404: {"model": ErrorOut, "description": "no such canonical model or record"}, **CSV_RESPONSE},
         tags=["figures"],
     )
-    async def model(model_id: str, as_of: date | None = None) -> Response:
+    async def model(
+        request: Request,
+        model_id: str,
+        as_of: date | None = None,
+        fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
+        table: Annotated[str | None, Query(max_length=20, description="format=csv: facts, records or evidence")] = None,
+    ) -> Response:
         """One canonical model (the id of ``modelcensus links --format json``, or a record reference
-        ``source:source_id`` as /api/models gives) with all its records, the evidence and the provenance (the
-        snapshots in force on ``as_of``); an id over 300 characters is a 422 that does not repeat it."""
+        ``source:source_id`` as /api/models gives) with all its records, the evidence, its parameters, training
+        compute and arena ratings (``facts``, each value with its source record) and the provenance (the
+        snapshots in force on ``as_of``); an id over 300 characters is a 422 that does not repeat it.
+        ``format=csv&table=facts|records|evidence``: that table as a CSV file with its provenance."""
         model_id = requested_name(model_id, "model_id")
-        return await api.answer(("model", model_id, as_of), lambda g: canonical_model(g, model_id, as_of))
+        answer = await api.answer(("model", model_id, as_of), lambda g: canonical_model(g, model_id, as_of))
+        if fmt == AnswerFormat.json:
+            return answer
+        data = payload(answer)
+        rows, chosen = table_of(data, table, {"facts": "", "records": "records", "evidence": "evidence"})
+        if chosen == "facts":
+            rows = [{"fact": k, "unit": f["unit"], **v} for k, f in data["facts"].items() for v in f["values"]]
+        what = {"facts": "Parameters, training compute and arena ratings", "records": "Records", "evidence": "Links"}
+        return csv_response(
+            request,
+            rows,
+            {"snapshots": data["provenance"]},
+            figure="model",
+            title=f"{what[chosen]} of the model {data['name']} ({data['id']}) across the census's sources",
+            parts=[data["id"], chosen],
+        )
 
     @app.get("/api/sources", response_model=list[SourceRow], tags=["provenance"])
     async def sources(as_of: date | None = None) -> Response:
@@ -384,16 +457,36 @@ def create_app(
     @app.get(
         "/api/claims",
         response_model=list[ClaimOut],
-        responses={404: {"model": ErrorOut, "description": "no claims file configured"}},
+        responses={404: {"model": ErrorOut, "description": "no claims file configured"}, **CSV_RESPONSE},
         tags=["claims"],
     )
-    async def claims(as_of: date | None = None) -> Response:
+    async def claims(
+        request: Request, as_of: date | None = None, fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json
+    ) -> Response:
         """Verdicts on the published claims at their vintage (as ``modelcensus check FILE --format json``),
-        computed once per store generation; ``as_of`` reads "now" as the census stood on that date."""
+        computed once per store generation; ``as_of`` reads "now" as the census stood on that date. ``format=csv``:
+        one row per claim (the figure at its vintage, at the next and now, the range) with the claims file named."""
         path = api.claims_path
         if path is None:
             raise NotFound("no claims file: start the server with --claims FILE")
-        return await api.answer(("claims", str(path), as_of), lambda g: g.census.check(path, as_of=as_of))
+        answer = await api.answer(("claims", str(path), as_of), lambda g: g.census.check(path, as_of=as_of))
+        if fmt == AnswerFormat.json:
+            return answer
+        results = payload(answer)
+        snapshots = payload(
+            await api.answer(
+                ("claims-sources", as_of),
+                lambda g: g.census.snapshots_in_force(["epoch", "huggingface", "openrouter", "lmarena"], as_of),
+            )
+        )
+        return csv_response(
+            request,
+            [claim_row(r) for r in results],
+            {"definition": "each claim under its own definition (the definition column)", "snapshots": snapshots},
+            figure="claims",
+            title=f"Published claims of {path.name} read at their vintage, at the next vintage and now",
+            parts=[path.stem],
+        )
 
     @app.get("/api/frontier", response_model=FrontierOut, tags=["figures"])
     async def frontier(
@@ -415,6 +508,7 @@ def create_app(
 
     @app.get("/api/trend", response_model=list[TrendRow], tags=["figures"])
     async def trend(
+        place: Annotated[PlaceRequest, Query()],
         by: Breakdown = [Dimension.COUNTRY],  # noqa: B006
         metric: HubMetric = HubMetric.DOWNLOADS,
         attribution: Attribution = Attribution.RESOLVED,
@@ -423,9 +517,10 @@ def create_app(
         rule: Rule = Rule.FULL,
         as_of: date | None = None,
     ) -> Response:
-        """The Hub figure as of every stored harvest up to ``as_of`` (as ``modelcensus trend --format json``)."""
+        """The Hub figure as of every stored harvest up to ``as_of`` (as ``modelcensus trend --format json``);
+        ``country`` or ``region`` keeps the repos of those countries under the attribution."""
         check_dimensions(by)
-        key = ("trend", tuple(by), metric, attribution, derivatives, pipeline_tag, rule, as_of)
+        key = ("trend", tuple(by), metric, attribution, derivatives, pipeline_tag, rule, as_of, place)
         return await api.answer(
             key,
             lambda g: records(
@@ -438,6 +533,7 @@ def create_app(
                         derivatives=derivatives,
                         pipeline_tag=pipeline_tag,
                         as_of=as_of,
+                        **place.place(),
                     )
                 )
             ),
@@ -445,6 +541,7 @@ def create_app(
 
     @app.get("/api/vintages", response_model=list[VintageRow], tags=["vintages"])
     async def vintages(
+        place: Annotated[PlaceRequest, Query()],
         by: Dimension = Dimension.COUNTRY,
         year: Year = None,
         since: Year = None,
@@ -457,7 +554,8 @@ def create_app(
         rule: Rule = Rule.FULL,
         attribution: Attribution = Attribution.AS_PUBLISHED,
     ) -> Response:
-        """The figure at every stored Epoch AI vintage (as ``modelcensus vintages --format json``)."""
+        """The figure at every stored Epoch AI vintage (as ``modelcensus vintages --format json``); ``country`` or
+        ``region`` keeps the models of those countries under the attribution."""
         if by not in VINTAGE_DIMENSIONS:
             raise QueryError(f"vintages are by {', '.join(VINTAGE_DIMENSIONS)}, not {by}", parameter="by")
         filters = dict(
@@ -469,6 +567,7 @@ def create_app(
             large_scale=large_scale,
             open_weights=open_weights,
             domain=domain,
+            **place.place(),
         )
         key = ("vintages", by, tuple(sorted((k, str(v)) for k, v in filters.items())), rule, attribution)
         return await api.answer(
@@ -477,6 +576,7 @@ def create_app(
 
     @app.get("/api/lag", response_model=LagOut, tags=["vintages"])
     async def lag(
+        place: Annotated[PlaceRequest, Query()],
         since: Year = None,
         until: Year = None,
         by: Dimension | None = None,
@@ -487,11 +587,17 @@ def create_app(
         domain: Text = None,
         as_of: date | None = None,
     ) -> Response:
-        """The listing lag and each recent year's status (as ``modelcensus lag --format json``)."""
+        """The listing lag and each recent year's status (as ``modelcensus lag --format json``); ``country`` or
+        ``region`` assesses the models of those countries (as published)."""
         if by not in (None, Dimension.COUNTRY):
             raise QueryError(f"the listing lag is assessed by country, not by {by}", parameter="by")
         filters = dict(
-            notable=notable, frontier=frontier, large_scale=large_scale, open_weights=open_weights, domain=domain
+            notable=notable,
+            frontier=frontier,
+            large_scale=large_scale,
+            open_weights=open_weights,
+            domain=domain,
+            **place.place(),
         )
         key = ("lag", since, until, by, tuple(sorted((k, str(v)) for k, v in filters.items())), as_of)
         return await api.answer(key, lambda g: lag_report(g.census, since, until, by, as_of, filters))
@@ -509,6 +615,65 @@ def create_app(
         key = ("estimate", definition, tuple(source or ()), year, since, until, as_of)
         return await api.answer(
             key, lambda g: estimate_rows(g.census, definition or "all-sources", source, year, since, until, as_of)
+        )
+
+    @app.get("/api/new", response_model=NewPage, tags=["figures"], responses=CSV_RESPONSE)
+    async def new(
+        request: Request,
+        q: Annotated[NewRequest, Query()],
+        limit: Annotated[int, Query(ge=1, le=MAX_NEW_PAGE)] = MAX_PAGE,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+        fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
+        table: Annotated[
+            str | None, Query(max_length=20, description="format=csv: models, compared or by_country")
+        ] = None,
+    ) -> Response:
+        """What's new: the models that entered the census after ``since`` (default: the previous snapshot's date),
+        dated by the first stored snapshot that listed them, newest first, paged, with the snapshots compared and the
+        count per country (as ``modelcensus new --format json``; the feed is ``/feeds/new.atom``). ``format=csv``:
+        the page's models (``table=models``, a model's source records as their refs), the snapshots compared
+        (``compared``) or the count per country (``by_country``), with the provenance."""
+        answer = await api.answer(("new", q, limit, offset), lambda g: new_report(g.census, q, limit, offset))
+        if fmt == AnswerFormat.json:
+            return answer
+        data = payload(answer)
+        rows, name = table_of(data, table, {"models": "items", "compared": "compared", "by_country": "by_country"})
+        if name == "models":
+            rows = [{**r, "records": [record["ref"] for record in r["records"]]} for r in rows]
+        return csv_response(
+            request,
+            rows,
+            data["provenance"],
+            figure="new",
+            title=f"Models that entered the census after {data['since']}" + ("" if name == "models" else f": {name}"),
+            parts=[name],
+        )
+
+    @app.get(
+        "/feeds/new.atom",
+        response_class=Response,
+        responses={200: {"content": {ATOM_MEDIA_TYPE: {}}, "description": "an Atom 1.0 feed"}},
+        tags=["figures"],
+    )
+    async def new_feed(
+        request: Request,
+        q: Annotated[NewRequest, Query()],
+        limit: Annotated[int, Query(ge=1, le=MAX_NEW_PAGE)] = FEED_ENTRIES,
+    ) -> Response:
+        """What's new as an Atom 1.0 feed: one entry per model (the newest ``limit``), dated the day it entered the
+        census, linking to its model page and its source records; the same parameters as ``/api/new``."""
+        base = str(request.base_url).rstrip("/")
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "limit"]  # the page's own parameters
+        page = f"{base}/new" + (f"?{urlencode(kept)}" if kept else "")
+        codes, region = requested_places(q.country, q.region)
+        place = region or " or ".join(country_name(c) if c else "no country" for c in codes) or None
+
+        def render(report: dict[str, Any]) -> bytes:
+            return atom_feed(report, base=base, self_url=str(request.url), page_url=page, place=place)
+
+        key = ("new-feed", q, limit, str(request.url))
+        return await api.answer(
+            key, lambda g: new_report(g.census, q, limit), render=render, media_type=ATOM_MEDIA_TYPE
         )
 
     @app.get("/api/cac/series", response_model=list[CacSeriesRow], tags=["cac"])
@@ -550,6 +715,7 @@ def create_app(
             key, lambda g: records(g.census.cac_unresolved(record_type=record_type, as_of=as_of).frame)
         )
 
+    app.include_router(docs_router)
     app.include_router(web_pages.router)
 
     return app

@@ -9,14 +9,16 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 
 from modelcensus.census import Census
 from modelcensus.definitions import Definition
-from modelcensus.errors import NotFound, QueryError, quoted
+from modelcensus.errors import ModelCensusError, NotFound, QueryError, quoted
 from modelcensus.outputs.api.generations import Generation
-from modelcensus.outputs.common.count_query import cac_filing_filters
+from modelcensus.outputs.common.count_query import cac_filing_filters, count_figure
 from modelcensus.outputs.common.render import records
-from modelcensus.queries import ModelsRequest
+from modelcensus.queries import CountRequest, ModelsRequest
+from modelcensus.records import jsonable
 from modelcensus.vocabulary import Attribution, CountSource, Source
 
 ITEM_COLUMNS = [
@@ -137,9 +139,9 @@ def _items(members: pd.DataFrame) -> pd.DataFrame:
             "year": members["unit_year"].astype("Int64"),
             "published_on": members["published_on"],
             "countries": members["countries"],
-            "organizations": None,
-            "open_weights": None,
-            "notable": None,
+            "organizations": members["organizations"],
+            "open_weights": members["open_weights"],
+            "notable": members["notable"],
             "unit": members["unit"].astype(str),
         },
         columns=ITEM_COLUMNS,
@@ -175,9 +177,9 @@ def canonical_model(generation: Generation, model_id: str, as_of: date | None = 
     census = generation.census
     index = generation.memo(("links-index",), lambda: _links_index(census))
     model = index.get(model_id)
-    if model is None:
-        raise NotFound(f"no canonical model or record {quoted(model_id)} (ids as in `modelcensus links --format json`)")
     sources = generation.memo(("sources", as_of), lambda: census.sources(as_of=as_of))
+    if model is None:
+        return _no_longer_listed(generation, model_id, sources)
     involved = {r.source for r in model.records}
     current = sources[sources["current"] & sources["source"].isin(involved)]
     return {
@@ -199,12 +201,107 @@ def canonical_model(generation: Generation, model_id: str, as_of: date | None = 
             {"left": str(left), "right": str(right), "rule": str(rule), "detail": str(detail)}
             for left, right, rule, detail in model.evidence
         ],
+        "facts": generation.memo(
+            ("facts", model.id, as_of),
+            lambda: model_facts(census, [(r.source, r.source_id) for r in model.records], as_of),
+        ),
         "provenance": records(
             current[["source", "role", "location", "retrieved_at", "sha256", "data_date", "license", "credit"]].astype(
                 {"retrieved_at": str, "data_date": str}
             )
         ),
     }
+
+
+FACTS = {
+    "parameters": "parameters",
+    "training_compute": "FLOP",
+    "rating": "Arena score (Bradley-Terry, Elo scale)",
+}
+ARENAS = {"text": "LMArena text arena", "vision": "LMArena vision arena", "image": "LMArena text-to-image arena"}
+
+
+def model_facts(census: Census, wanted: list[tuple[str, str]], as_of: date | None = None) -> dict[str, Any]:
+    """A model's parameters, training compute and arena ratings, each value with the record and file it came from
+    (``values`` empty: no source in the census lists it)."""
+    frame = census.record_facts(wanted, as_of=as_of).frame
+    out: dict[str, Any] = {}
+    for fact, unit in FACTS.items():
+        values = []
+        for r in frame[frame["fact"] == fact].to_dict(orient="records"):
+            value: dict[str, Any] = {
+                "value": r["value"],
+                "source": r["source"],
+                "source_id": r["source_id"],
+                "credit": r["credit"],
+                "data_date": r["data_date"],
+                "file": r["file"],
+            }
+            if fact == "rating":
+                arena = str(r["category"]).split("/")[0]
+                value.update(
+                    category=r["category"],
+                    arena=ARENAS.get(arena, f"LMArena {arena} arena"),
+                    rated_on=r["rated_on"],
+                    low=r["rating_low"],
+                    high=r["rating_high"],
+                )
+            values.append(value)
+        out[fact] = {
+            "unit": str(frame.loc[frame["fact"] == fact, "unit"].iloc[0]) if values else unit,
+            "values": values,
+        }
+    return dict(jsonable(out))
+
+
+EVERY_MODEL = date(1900, 1, 1)
+"""``new_models(since=EVERY_MODEL)``: every model the stored snapshots ever listed, with the dates it was listed."""
+
+
+def _no_longer_listed(generation: Generation, model_id: str, sources: pd.DataFrame) -> dict[str, Any]:
+    """A model (or record) that no snapshot in force now lists, but an older stored one did (an Epoch model since
+    renamed, an OpenRouter model no longer served): its records as the census's snapshots listed them, with the
+    snapshots that did; linkage reads current records only, so there is no evidence. Unknown: :class:`NotFound`."""
+    census = generation.census
+    listed = generation.memo(("every-model",), lambda: census.new_models(EVERY_MODEL).frame)
+    found = listed[
+        [
+            i == model_id or any(r["ref"] == model_id for r in rs)
+            for i, rs in zip(listed["id"], listed["records"], strict=True)
+        ]
+    ]
+    if found.empty:
+        raise NotFound(f"no canonical model or record {quoted(model_id)} (ids as in `modelcensus links --format json`)")
+    item = found.iloc[0]
+    records = list(item["records"])
+    dates = pd.to_datetime(sources["export_date"]).dt.date
+    held = pd.Series(False, index=sources.index)
+    for r in records:
+        held |= (sources["source"] == r["source"]) & (dates >= r["first_listed"]) & (dates <= r["last_listed"])
+    return {
+        "id": str(item["id"]),
+        "name": str(item["name"]),
+        "records": [
+            {
+                "source": r["source"],
+                "source_id": r["source_id"],
+                "name": r["name"],
+                "developer": None,
+                "countries": list(item["countries"]),
+                "hub_id": None,
+                "published_on": item["published_on"].isoformat() if item["published_on"] else None,
+            }
+            for r in records
+        ],
+        "evidence": [],
+        "provenance": records_of(
+            sources[held][["source", "role", "location", "retrieved_at", "sha256", "data_date", "license", "credit"]]
+        ),
+    }
+
+
+def records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return records(frame.astype({"retrieved_at": str, "data_date": str}))
 
 
 def _links_index(census: Census) -> dict[str, Any]:
@@ -256,3 +353,53 @@ def _cac_filings(census: Census, q: ModelsRequest) -> pd.DataFrame:
         },
         columns=ITEM_COLUMNS,
     ).astype({"year": "Int64"})
+
+
+def models_download(generation: Generation, q: ModelsRequest) -> dict[str, Any]:
+    """Every model behind a figure (``/api/models?format=csv``) with the provenance of the count it is behind (that
+    count by country, under the same definition, source, filters and attribution)."""
+    census = generation.census
+    frame = generation.memo(("models", q), lambda: models_behind(census, q))
+    title = "Models behind the figure"
+    provenance: dict[str, Any] = {}
+    try:
+        fields = q.model_dump(exclude_none=True, exclude={"organization", "province", "month", "record_type"})
+        figure = count_figure(census, CountRequest.model_validate({**fields, "by": ["country"]}))
+        provenance = figure.provenance.to_dict()
+        title = f"Models behind the figure {figure.title}"
+    except (ValidationError, ModelCensusError):  # a list no count is by country of (an organization's, CAC's)
+        sources = [str(q.source)] if q.definition is None else list(census.definition(q.definition).sources)
+        provenance = {"definition": q.definition, "snapshots": census.snapshots_in_force(sources, q.as_of)}
+    chosen = q.model_dump(exclude_none=True, include={"country", "region", "organization", "year"})
+    group = ", ".join(f"{k} {', '.join(map(str, v)) if isinstance(v, list | tuple) else v}" for k, v in chosen.items())
+    if group:
+        title += f"; the group: {group}"
+    return {"title": title, "rows": records(frame), "provenance": provenance}
+
+
+def claim_row(r: dict[str, Any]) -> dict[str, Any]:
+    """A checked claim as one row of the claims CSV: what was claimed, the verdict, the figure at the claim's vintage,
+    at the next vintage and now (each with its export date), the range across definitions, the estimate's coverage."""
+    at = r.get("at_vintage") or {}
+    now = r.get("now") or {}
+    coverage = r.get("coverage") or {}
+    return {
+        "id": r.get("id"),
+        "claim": r.get("claim"),
+        "source": r.get("source"),
+        "definition": r.get("definition"),
+        "metric": r.get("metric"),
+        "comparison": r.get("comparison"),
+        "verdict": r.get("verdict"),
+        "figure_at_vintage": at.get("figure"),
+        "vintage_date": at.get("export_date"),
+        "figure_next": at.get("next_figure"),
+        "next_date": at.get("next_export_date"),
+        "figure_now": now.get("figure"),
+        "now_date": now.get("export_date"),
+        "range_low": r.get("range_low"),
+        "range_high": r.get("range_high"),
+        "estimate": coverage.get("estimate"),
+        "estimate_withheld_because": coverage.get("reason"),
+        "explanation": r.get("explanation"),
+    }

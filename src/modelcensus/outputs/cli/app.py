@@ -5,10 +5,10 @@ from __future__ import annotations
 from modelcensus.outputs.cli import core  # the census commands register first: --help lists them first
 
 # isort: split
-from modelcensus.outputs.cli import cac, catalog, export, report, serve, vintages
+from modelcensus.outputs.cli import cac, catalog, export, report, serve, vintages, whatsnew
 from modelcensus.outputs.cli.common import app
 
-COMMAND_MODULES = (core, catalog, cac, export, report, serve, vintages)
+COMMAND_MODULES = (core, catalog, cac, export, report, serve, vintages, whatsnew)
 """Each registers its commands on :data:`app` when imported."""
 
 __all__ = ["COMMAND_MODULES", "app", "main"]

@@ -23,6 +23,7 @@ from modelcensus.outputs.cli.common import (
     _working,
     app,
     console,
+    counted,
     handle_errors,
     ingest_app,
 )
@@ -107,8 +108,12 @@ def links(
     if ctx.invoked_subcommand is not None:
         return
     with _census(db) as census:
-        models = census.links(as_of=as_of)
-    linked = [m for m in models if len({r.source for r in m.records}) > 1]
+        if fmt is OutputFormat.json or as_of is not None:
+            models = census.links(as_of=as_of)
+            linked, total = [m for m in models if len({r.source for r in m.records}) > 1], len(models)
+        else:  # the models several sources know, and how many there are in all: never every Hub repo one by one
+            summary = census.link_summary()
+            linked, total = summary.shared, summary.models
     if fmt is OutputFormat.json:
         print(
             json.dumps(
@@ -132,7 +137,44 @@ def links(
     import pandas as pd
 
     frame = pd.DataFrame(rows, columns=["id", "name", "sources", "records"])
-    emit(frame, fmt, console, title=f"{len(linked)} canonical models known to several sources (of {len(models)})")
+    title = f"{counted(len(linked), 'canonical model')} known to several sources (of {total:,})"
+    emit(frame, fmt, console, title=title)
+
+
+@links_app.command("passes")
+@handle_errors
+def links_passes(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """How the stored links were made: each pass of linkage with the record pairs it compared and the links it made
+    (``reused``: the models of the last run that linked those records were kept), and the Hub repos that took part
+    and that were left alone (a model each)."""
+    import pandas as pd
+
+    with _census(db) as census:
+        summary = census.link_summary()
+    run = summary.run_row
+    passes: list[dict[str, Any]] = [{"pass": n, "pairs": p, "links": k, "reused": r} for n, p, k, r in summary.passes]
+    if fmt is OutputFormat.json:
+        out = {
+            "canonical_models": summary.models,
+            "shared_models": summary.shared_models,
+            "python_stage": summary.python_stage,
+            "pairs": sum(p["pairs"] for p in passes),
+            "passes": passes,
+            **run,
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        return
+    frame = pd.DataFrame(passes, columns=["pass", "pairs", "links", "reused"])
+    hub = (
+        f"; Hub: {run['hub_taking_part']:,} of {run['hub_repos']:,} repos took part, {run['hub_alone']:,} a model each"
+        if run
+        else ""
+    )
+    title = (
+        f"Linkage: {summary.models:,} canonical models, {summary.shared_models:,} known to several sources; "
+        f"{sum(p['pairs'] for p in passes):,} pairs compared{hub}"
+    )
+    emit(frame, fmt, console, title=title)
 
 
 @links_app.command("show")

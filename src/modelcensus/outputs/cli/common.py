@@ -117,6 +117,11 @@ DatedOption = Annotated[
 ]
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 record``, ``2 records``, ``1,000 models``: a count with its noun in the number it takes."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def fail(message: str, code: int = 1) -> None:
     # the message is text, not markup: "modelcensus[spark]" or a model named "Flux.1 [pro]" print as they are
     err_console.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)

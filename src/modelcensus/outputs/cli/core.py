@@ -30,6 +30,7 @@ from modelcensus.outputs.cli.common import (
     _working,
     app,
     console,
+    counted,
     err_console,
     failure_text,
     filter_options,
@@ -109,6 +110,19 @@ def _hub_headline(census: Census) -> Figure | None:
     return figure
 
 
+def _linkage_out(result: Any) -> dict[str, Any]:
+    """What a build's linkage made, and the pairs each pass compared (``links passes``)."""
+    links = result.links
+    passes = [{"pass": n, "pairs": p, "links": k, "reused": r} for n, p, k, r in links.passes] if links else []
+    return {
+        "canonical_models": result.canonical_models,
+        "shared_models": result.shared_models,
+        "python_stage": links.python_stage if links else None,
+        "pairs": sum(p["pairs"] for p in passes),
+        "passes": passes,
+    }
+
+
 @app.command()
 @handle_errors
 def build(
@@ -138,10 +152,16 @@ def build(
         if result.discovery is not None:
             for meta in result.discovery.metadata:
                 err_console.print(f"read for dates: {meta}", highlight=False, markup=False)
+        pairs = sum(p for _, p, _, _ in result.links.passes) if result.links else 0
         err_console.print(
             f"linkage: {result.canonical_models:,} canonical models, {result.shared_models:,} known to several "
-            "sources (modelcensus links)",
+            f"sources; {pairs:,} pairs compared (modelcensus links, links passes)",
             highlight=False,
+        )
+        err_console.print(
+            "stages: " + "; ".join(f"{stage} {seconds:,.1f} s" for stage, seconds in result.stages),
+            highlight=False,
+            markup=False,
         )
         with _working("build: the headline tables"):
             table, notes = _headline(census)
@@ -153,6 +173,8 @@ def build(
                         "models_by_country_year": records(table.frame),
                         "years_filling_in": notes,
                         "hub_downloads_by_lineage_origin": records(hub.frame) if hub is not None else [],
+                        "linkage": _linkage_out(result),
+                        "stages": [{"stage": stage, "seconds": seconds} for stage, seconds in result.stages],
                         "skipped": [{"path": str(s.path), "reason": s.reason} for s in result.skipped],
                         "failed": [{"source": f.source, "path": f.location, "error": f.message} for f in result.failed],
                     },
@@ -278,7 +300,7 @@ def count(
     if fmt is OutputFormat.table:
         emit(figure.shown(), fmt, console, title=figure.title, columns=figure.columns)
     else:
-        emit(figure.frame, fmt, console, title=figure.title)
+        emit(figure.figure(), fmt, console, title=figure.title)
 
 
 @app.command()
@@ -384,7 +406,7 @@ def models(
                 "notable",
                 "source",
             ]
-        emit(figure, fmt, console, title=f"{len(figure.frame)} models", columns=columns)
+        emit(figure, fmt, console, title=counted(len(figure.frame), "model"), columns=columns)
 
 
 CAC_FILING_COLUMNS = [
@@ -424,7 +446,7 @@ def _list_records(q: ModelsRequest, limit: int | None, db: Path | None, fmt: Out
     frame = frame if limit is None else frame.head(limit)
     frame["published_on"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame["published_on"]]
     columns = LIST_COLUMNS if fmt is OutputFormat.table else None
-    emit(frame, fmt, console, title=f"{len(frame)} records of {q.source}", columns=columns)
+    emit(frame, fmt, console, title=f"{counted(len(frame), 'record')} of {q.source}", columns=columns)
 
 
 def _cac_filings(q: ModelsRequest, limit: int | None, db: Path | None, fmt: OutputFormat) -> None:
@@ -435,7 +457,8 @@ def _cac_filings(q: ModelsRequest, limit: int | None, db: Path | None, fmt: Outp
         figure = census.cac_filings(**cac_filing_filters(q), limit=limit)
     columns = CAC_FILING_COLUMNS if fmt is OutputFormat.table else None
     kind = q.record_type or CacRecordType.FILING
-    emit(figure, fmt, console, title=f"{len(figure.frame)} CAC {kind}s (services, not models)", columns=columns)
+    title = f"{counted(len(figure.frame), f'CAC {kind}')} (services, not models)"
+    emit(figure, fmt, console, title=title, columns=columns)
 
 
 @app.command()
@@ -587,7 +610,7 @@ def orgs_resolve(
     ambiguous = [r["name"] for r in rows if r["method"] == "ambiguous"]
     if fmt is OutputFormat.table or len(rows) > 1:
         err_console.print(
-            f"{len(rows)} names: {len(rows) - len(unresolved) - len(ambiguous)} resolved, "
+            f"{counted(len(rows), 'name')}: {len(rows) - len(unresolved) - len(ambiguous)} resolved, "
             f"{len(ambiguous)} ambiguous, {len(unresolved)} unresolved"
         )
         for label, listed in (("ambiguous", ambiguous), ("unresolved", unresolved)):
@@ -611,7 +634,7 @@ def orgs_disagreements(as_of: AsOfOption = None, db: DbOption = None, fmt: Forma
     """Models whose resolved country set differs from the source's published one."""
     with _census(db) as census:
         frame = census.disagreements(as_of=as_of)
-        emit(frame, fmt, console, title=f"{len(frame)} models where resolved ≠ published countries")
+        emit(frame, fmt, console, title=f"{counted(len(frame), 'model')} where resolved ≠ published countries")
 
 
 @orgs_app.command("hub-disagreements")
@@ -622,7 +645,7 @@ def orgs_hub_disagreements(
     """Epoch models whose "Hugging Face developer id" the registry gives to another organization (or not at all)."""
     with _census(db) as census:
         frame = census.hub_disagreements(as_of=as_of)
-        emit(frame, fmt, console, title=f"{len(frame)} Epoch Hub ids the registry disagrees with")
+        emit(frame, fmt, console, title=f"{counted(len(frame), 'Epoch Hub id')} the registry disagrees with")
 
 
 @orgs_app.command("refresh")

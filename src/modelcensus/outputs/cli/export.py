@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from modelcensus.errors import QueryError
-from modelcensus.outputs.cli.common import DbOption, _census, _working, app, console, err_console, handle_errors
+from modelcensus.outputs.cli.common import (
+    DbOption,
+    _census,
+    _working,
+    app,
+    console,
+    counted,
+    err_console,
+    handle_errors,
+)
 from modelcensus.outputs.common.render import OutputFormat, emit
 
 
@@ -35,7 +44,7 @@ def export(
     tables = pd.DataFrame(
         [{"table": name, "file": entry["file"], "rows": entry["rows"]} for name, entry in manifest["tables"].items()]
     )
-    emit(tables, OutputFormat.table, console, title=f"{len(tables)} tables exported to {directory} ({fmt})")
+    emit(tables, OutputFormat.table, console, title=f"{counted(len(tables), 'table')} exported to {directory} ({fmt})")
     err_console.print(
         f"{int(tables['rows'].sum()):,} rows; {len(manifest['exports'])} source exports; "
         f"manifest {directory / MANIFEST}",

@@ -22,6 +22,7 @@ from modelcensus.outputs.cli.common import (
     _report_ingest,
     app,
     console,
+    counted,
     filter_options,
     handle_errors,
     ingest_app,
@@ -66,12 +67,12 @@ def hub_handles(
     with _census(db) as census:
         figure = census.hub_handles(unresolved=unresolved, as_of=as_of)
         frame = figure.frame
-        which = "unresolved Hub handles" if unresolved else "Hub handles"
+        which = "unresolved Hub handle" if unresolved else "Hub handle"
         emit(
             figure,
             fmt,
             console,
-            title=f"{len(frame):,} {which}",
+            title=counted(len(frame), which),
             columns=HANDLE_TABLE_COLUMNS if fmt is OutputFormat.table else None,
         )
 

@@ -245,7 +245,9 @@ def estimate(
             )
     table = figure.frame
     if fmt is OutputFormat.csv:
-        emit(table.assign(sources=[s.replace("+", "; ") for s in table["sources"]])[ESTIMATE_COLUMNS], fmt, console)
+        left = ["; ".join(f"{k}: {v}" for k, v in d.items()) for d in table["left_out"]]
+        shown = table.assign(sources=[s.replace("+", "; ") for s in table["sources"]], left_out=left)
+        emit(shown[ESTIMATE_COLUMNS], fmt, console)
         return
     shown = table.assign(
         estimate=[_rounded(v) for v in table["estimate"]],
@@ -264,6 +266,9 @@ def estimate(
     )
     first = table.iloc[0]
     console.print(f"method (all models): {first['method']}", highlight=False, markup=False)
+    console.print(f"sources used: {', '.join(p.sources or ())}", highlight=False, markup=False)
+    for name, why in first["left_out"].items():
+        console.print(f"left out: {name} ({why})", highlight=False, markup=False)
 
 
 def _link_errors(

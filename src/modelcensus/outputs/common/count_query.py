@@ -33,6 +33,10 @@ class CountFigure:
         """The table with its provenance, as ``modelcensus count`` prints it."""
         return Figure(self.table, self.provenance)
 
+    def figure(self) -> Figure:
+        """The rows JSON and CSV show, with their provenance (the CSV's leading ``# `` lines)."""
+        return Figure(self.frame, self.provenance)
+
     def records(self) -> list[dict[str, Any]]:
         """What ``modelcensus count --format json`` prints (and ``/api/count`` answers)."""
         return records(self.frame)

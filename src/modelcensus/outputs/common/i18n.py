@@ -412,11 +412,11 @@ class Words:
         listed = self.number(status.listed)
         if status.complete:
             return str(t["complete"].format(who=who, listed=listed, basis=basis))
-        if status.estimate is None:
+        if status.estimate is None or status.lag_months is None:
             return str(t["no_estimate"].format(who=who, listed=listed, basis=basis))
         high = t["unbounded"] if status.high is None or math.isinf(status.high) else self.number(status.high)
         return str(
-            t["estimate"].format(
+            t["estimate" if status.ranged else "estimate_point"].format(
                 who=who,
                 listed=listed,
                 lag=self.number(status.lag_months, grouping=False),
@@ -457,7 +457,8 @@ class Words:
                 )
             license_text = self.phrase(first.get("license", ""), required=False)
             credit = self.phrase(first.get("credit", source), required=False)  # a name, or a description of one
-            parts.append(t["line"].format(credit=credit, license=license_text, what=what, when=when))
+            line = t["line_scoped" if scopes else "line"]  # a scope after its date: never "… harvest dated …"
+            parts.append(line.format(credit=credit, license=license_text, what=what, when=when))
         return str(t["all"].format(sources=self.join(parts, clauses=True))) if parts else ""
 
     def explanation(self, result: Mapping[str, Any], claimed: float) -> str:

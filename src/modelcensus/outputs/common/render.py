@@ -18,6 +18,7 @@ from rich.text import Text
 
 from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
+from modelcensus.outputs.common.downloads import csv_text, provenance_lines
 from modelcensus.provenance import describe_sources
 from modelcensus.records import jsonable
 
@@ -86,7 +87,7 @@ def caption(figure: Figure) -> str:
     if p.snapshots:
         lines.append(describe_sources(p.snapshot_list))
     if p.note:
-        lines.append(f"Note: {p.note}.")
+        lines.append(f"Note: {_sentence(p.note)}")
     if p.as_of:
         lines.append(
             f"As the census stood on {p.as_of.isoformat()} (the newest export of each source dated on or before)."
@@ -150,7 +151,8 @@ def emit(
     columns: list[str] | None = None,
 ) -> None:
     """Print a table in the chosen format (JSON and CSV go to stdout unstyled); a :class:`Figure`'s table has its
-    provenance as a caption. The title, caption, headers and cells are text, never Rich markup."""
+    provenance as a caption, and its CSV as leading ``# `` lines. The title, caption, headers and cells are text,
+    never Rich markup."""
     import numpy as np
     import pandas as pd
 
@@ -159,6 +161,11 @@ def emit(
     shown = frame[columns] if columns else frame
     if fmt is OutputFormat.json:
         print(json.dumps(records(shown), ensure_ascii=False, indent=2))
+        return
+    if fmt is OutputFormat.csv and figure is not None:
+        # a figure's CSV says where it came from: its provenance in leading "# " lines (see docs/downloads.md)
+        lines = provenance_lines(figure.provenance.to_dict(), title=title or "A figure of modelcensus")
+        print(csv_text(records(shown), list(shown.columns), lines, bom=False).replace("\r\n", "\n"), end="")
         return
     if fmt is OutputFormat.csv:
         out = shown.copy()

@@ -117,11 +117,41 @@ class SnapshotOut(BaseModel):
     credit: str | None
 
 
+class FactValueOut(BaseModel):
+    """One source's value of a fact about a model, with the record and the file it came from."""
+
+    value: float
+    source: str
+    source_id: str = Field(description="the record that lists the value")
+    credit: str = Field(description="who publishes the source")
+    data_date: str | None = Field(description="the date of the source's export (vintage) read")
+    file: str | None = Field(description="the name of the file the value was read from")
+    category: str | None = Field(None, description="a rating: LMArena's category (text/full: the text arena overall)")
+    arena: str | None = Field(None, description="a rating: the arena in words")
+    rated_on: str | None = Field(None, description="a rating: the day the board gave it")
+    low: float | None = Field(None, description="a rating: the lower end of its 95% interval")
+    high: float | None = Field(None, description="a rating: the upper end of its 95% interval")
+
+
+class FactOut(BaseModel):
+    unit: str
+    values: list[FactValueOut] = Field(description="empty: no source in the census lists it")
+
+
+class ModelFactsOut(BaseModel):
+    parameters: FactOut
+    training_compute: FactOut
+    rating: FactOut
+
+
 class CanonicalModelOut(BaseModel):
     id: str
     name: str
     records: list[SourceRecordOut]
     evidence: list[EvidenceOut] = Field(description="the rule and detail that linked each pair of records")
+    facts: ModelFactsOut = Field(
+        description="parameters, training compute (FLOP) and arena ratings, each value with its source record"
+    )
     provenance: list[SnapshotOut] = Field(description="the current snapshots of the records' sources")
 
 
@@ -233,7 +263,7 @@ class YearStatusOut(BaseModel):
     year: int
     listed: float
     complete: bool
-    lag_months: float
+    lag_months: float | None = Field(description="months from the end of the year to the vintage; null: not over")
     share_listed: float | None
     estimate: float | None
     estimate_low: float | None
@@ -258,6 +288,11 @@ class EstimateRow(BaseModel):
     sources: list[str]
     trusted: bool
     reason: str | None
+    left_out: dict[str, str] = Field(
+        default_factory=dict,
+        description="each tabular list the estimate did not use, with why (a list is used when its mapping "
+        "declares world_sample: true, or when named as a source)",
+    )
 
 
 class FrontierRow(BaseModel):
@@ -380,3 +415,59 @@ class CacUnresolvedRow(BaseModel):
     entity_label: str | None
     method: str
     filings: int
+
+
+class NewRecord(BaseModel):
+    ref: str = Field(description="source:source_id, as /api/models/{ref} takes it")
+    source: str
+    source_id: str
+    name: str
+    first_listed: str = Field(description="the data date of the first stored snapshot that listed the record")
+    last_listed: str = Field(description="the data date of the last stored snapshot that listed it")
+    listed_now: bool = Field(description="whether a snapshot in force now lists it")
+
+
+class NewItem(BaseModel):
+    id: str = Field(description="the canonical model: its page is /models/{id}")
+    name: str
+    entered_on: str = Field(description="the data date of the first stored snapshot that listed the model")
+    published_on: str | None = Field(description="its earliest record's publication date")
+    year: int | None
+    countries: list[str] = Field(description="ISO codes of its records' countries under the attribution")
+    entered_with: list[str] = Field(description="the sources whose snapshot of entered_on listed it")
+    new_to_source: bool = Field(
+        description="an earlier stored snapshot of its source would have held it and did not list it (the source "
+        "added it after previous_snapshot); false: it came with the first stored snapshot of its source that could "
+        "hold it"
+    )
+    previous_snapshot: str | None = Field(description="the date of that earlier snapshot")
+    listed_now: bool
+    records: list[NewRecord]
+
+
+class ComparedSnapshot(BaseModel):
+    source: str
+    export_id: str
+    data_date: str
+    roles: list[str] = Field(description="the roles of the export's files (Epoch: all, notable, …)")
+    side: str = Field(description="before: dated on or before since; after: dated after it")
+    models_entered: int = Field(description="how many of the models listed entered with this snapshot")
+
+
+class NewCountry(BaseModel):
+    group: str | None = Field(description="ISO code; null: the models with no country")
+    group_name: str
+    models: int = Field(description="new models of the country (a model of two countries counts for each)")
+
+
+class NewPage(BaseModel):
+    since: str | None = Field(description="the models entered after this date; null: every model")
+    default_since: bool = Field(description="since was not given: the date of the previous snapshot was taken")
+    comparison: str = Field(description="which snapshots are compared, in words")
+    compared: list[ComparedSnapshot]
+    total: int
+    by_country: list[NewCountry]
+    limit: int | None
+    offset: int
+    items: list[NewItem]
+    provenance: dict[str, Any]

@@ -25,6 +25,7 @@ ESTIMATE_COLUMNS = [
     "sources",
     "trusted",
     "reason",
+    "left_out",
 ]
 
 
@@ -69,7 +70,8 @@ def estimate_rows(
     until: int | None,
     as_of: date | str | None,
 ) -> list[dict[str, Any]]:
-    """What ``modelcensus estimate --format json`` prints: one row for all models, then one per country."""
+    """What ``modelcensus estimate --format json`` prints: one row for all models, then one per country; each with
+    ``sources`` (the lists it used) and ``left_out`` (each stored tabular list it did not use, with why)."""
     if year is not None and (since is not None or until is not None):
         raise QueryError("give either year, or since/until, not both", parameter="year")
     table = census.estimate(

@@ -74,7 +74,8 @@ def build_report(
     now = datetime.now(tz=UTC)
     words = builder.w
     built = now.strftime("%Y-%m-%d %H:%M UTC") if words.english else f"{words.date(now)} {now:%H:%M} UTC"
-    meta = {"built": built, "db": db_label or str(census.path)}
+    # the store's file name, never its path: a report is published, the folders of the machine it was built on are not
+    meta = {"built": built, "db": Path(db_label).name if db_label else census.path.name}
     if builder.as_of is not None:
         meta["as_of"] = words.date(builder.as_of)
     html_path = out / "index.html"

@@ -75,12 +75,12 @@ class YearMarks:
 
     def sentences(self, label: str = "", words: Words | None = None) -> list[str]:
         """One sentence per year still filling in (``2025 is still filling in: 537 listed …``), in the language of
-        ``words`` (default English); where the range collapses to a point (one observation near the year's lag),
-        the sentence says what it rests on."""
+        ``words`` (default English); where there is no range (one observation near the year's lag), the sentence
+        says so and what it rests on."""
         out = []
         for year in self.filling():
             s = self.statuses[year]
-            detail = s.estimate is not None and s.low == s.high
+            detail = s.estimate is not None and not s.ranged
             out.append(words.year_sentence(s, label, detail) if words else s.describe(label, detail=detail))
         return out
 

@@ -25,6 +25,7 @@ from modelcensus.outputs.common.i18n import (
     languages,
     read_strings,
 )
+from modelcensus.outputs.common.palette import palette_json
 from modelcensus.records import country_name
 
 STRINGS_DIR = Path(__file__).with_name("strings")
@@ -132,13 +133,15 @@ def _header(context: dict[str, Any]) -> str:
     return (
         '<header class="top"><a class="brand" href="/">modelcensus</a>\n'
         f'<nav><a href="/">{esc(nav["dashboard"])}</a>{countries}'
-        f'<a href="/vintages">{esc(nav["vintages"])}</a><a href="/claims">{esc(nav["claims"])}</a></nav>'
+        f'<a href="/vintages">{esc(nav["vintages"])}</a><a href="/claims">{esc(nav["claims"])}</a>'
+        f'<a href="/new">{esc(nav["new"])}</a></nav>'
         f'<nav class="languages" aria-label="{esc(nav["language"])}"><!--languages--></nav></header>'
     )
 
 
 def _script(lang: str) -> str:
-    """The words the page's scripts write, as ``MC.I18N`` (JSON, safe inside a script element)."""
+    """The words the page's scripts write, as ``MC.I18N`` (JSON, safe inside a script element), and the colours
+    of the charts (``MC.PALETTE``: :func:`~modelcensus.outputs.common.palette.palette_json`, the report's too)."""
     words = Words.load(lang)
     payload: dict[str, Any] = {
         "lang": lang,
@@ -153,4 +156,5 @@ def _script(lang: str) -> str:
         "verbatim": sorted(VERBATIM_FIELDS),
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return f"<script>MC.setLanguage({text});</script>"
+    palette = json.dumps(palette_json(), separators=(",", ":"))
+    return f"<script>MC.setLanguage({text});</script><script>MC.setPalette({palette});</script>"

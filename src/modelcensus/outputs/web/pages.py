@@ -35,6 +35,7 @@ from modelcensus.outputs.common.count_query import count_figure
 from modelcensus.outputs.common.render import records, unprocessable_detail
 from modelcensus.outputs.common.schemas import ErrorOut
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, curve_filters, curve_words
+from modelcensus.outputs.web.downloads import CSV_RESPONSE, AnswerFormat, csv_response, payload, table_of
 from modelcensus.outputs.web.language import (
     LANG_COOKIE,
     LANG_PARAMETER,
@@ -61,11 +62,13 @@ PAGES = {
     "org": "organization.html",
     "vintages": "vintages.html",
     "claims": "claims.html",
+    "new": "new.html",
 }
 VINTAGE_COUNTRIES = ("US", "CN")
 LAG_POPULATIONS: tuple[tuple[str, dict[str, Any]], ...] = (("epoch-all", {}), ("epoch-notable", {"notable": True}))
 TOP_COUNTRIES_BY_YEAR = 6
 NAME = TEXT_PATTERN  # no control characters
+FORMAT = Query(alias="format", description="json (default) or csv: the table named by table=, with its provenance")
 
 
 def get_census(request: Request) -> Iterator[Census]:
@@ -165,6 +168,13 @@ def vintages_page(request: Request) -> HTMLResponse:
 def claims_page(request: Request) -> HTMLResponse:
     """Published claims read at their vintage; twin ``/api/claims``."""
     return _page("claims", request)
+
+
+@router.get("/new", response_class=HTMLResponse, include_in_schema=False)
+def new_page(request: Request) -> HTMLResponse:
+    """What's new: the models that entered the census since a date, per country; twin ``/api/new``, feed
+    ``/feeds/new.atom``."""
+    return _page("new", request)
 
 
 @router.get("/static/{name}", include_in_schema=False)
@@ -309,7 +319,7 @@ def _cols(frame: Any) -> tuple[list[Any], list[Any], list[Any]]:
     return list(frame["group"]), list(frame["year"]), list(frame["count"])
 
 
-@router.get("/api/dashboard", tags=["dashboard"])
+@router.get("/api/dashboard", tags=["dashboard"], responses=CSV_RESPONSE)
 async def dashboard_json(
     request: Request,
     since: Annotated[int | None, Query(ge=1900, le=2100, description="First publication year.")] = None,
@@ -322,6 +332,8 @@ async def dashboard_json(
     unit: Annotated[Unit | None, Query(description="With a definition.")] = None,
     source: Annotated[CountSource, Query(description="Epoch models or Hub repos.")] = CountSource.EPOCH,
     metric: Annotated[HubMetric | None, Query(description="Hub metric.")] = None,
+    fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
+    table: Annotated[str | None, Query(max_length=40, description="format=csv: by_country or by_country_year")] = None,
 ) -> Response:
     """The dashboard's figures (the JSON twin of ``/``): models by country, and by country and year for
     the leading countries, each with its definition, counting rule, attribution and sources."""
@@ -355,13 +367,27 @@ async def dashboard_json(
             years.pop("series", None)
         return {"params": params, "by_country": by_country, "by_country_year": by_year, "years": jsonable(years)}
 
-    return await _answer(request, ("figures", tuple(sorted(params.items()))), compute)
+    answer = await _answer(request, ("figures", tuple(sorted(params.items()))), compute)
+    if fmt == AnswerFormat.json:
+        return answer
+    data = payload(answer)
+    rows, chosen = table_of(data, table, {"by_country": "by_country.rows", "by_country_year": "by_country_year.rows"})
+    what = "Hub repos" if source == CountSource.HUGGINGFACE and not definition else "Models"
+    by = "country and year" if chosen == "by_country_year" else "country"
+    return csv_response(
+        request,
+        rows,
+        (data.get(chosen) or {}).get("provenance"),
+        figure="count",
+        title=f"{what} by {by} (the dashboard's figure)",
+        parts=[f"by-{chosen.removeprefix('by_').replace('_', '-')}"],
+    )
 
 
 @router.get(
     "/api/countries/{code}",
     tags=["dashboard"],
-    responses={404: {"model": ErrorOut, "description": "no such country, or no model of it"}},
+    responses={404: {"model": ErrorOut, "description": "no such country, or no model of it"}, **CSV_RESPONSE},
 )
 async def country_json(
     request: Request,
@@ -371,9 +397,14 @@ async def country_json(
     since: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     until: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
+    table: Annotated[
+        str | None, Query(max_length=40, description="format=csv: per_year, top_organizations or models")
+    ] = None,
 ) -> Response:
     """A country's profile (the JSON twin of ``/countries/{code}``): models per year and share, top
-    organizations, open-weights share, Hub downloads by lineage origin, best LMArena model."""
+    organizations, open-weights share, Hub downloads by lineage origin, best LMArena model; ``format=csv``: one of
+    its tables as a CSV file with its provenance."""
 
     def compute(census: Census) -> dict[str, Any]:
         try:
@@ -386,13 +417,16 @@ async def country_json(
         profile["years"] = _profile_marks(census, counts, str(profile["name"]))
         return dict(jsonable(profile))
 
-    return await _answer(request, ("country", code, attribution, rule, since, until, limit), compute)
+    answer = await _answer(request, ("country", code, attribution, rule, since, until, limit), compute)
+    if fmt == AnswerFormat.json:
+        return answer
+    return _profile_csv(request, payload(answer), table, str(payload(answer)["code"]), "country")
 
 
 @router.get(
     "/api/organizations/{name:path}",
     tags=["dashboard"],
-    responses={404: {"model": ErrorOut, "description": "no such organization in the registry"}},
+    responses={404: {"model": ErrorOut, "description": "no such organization in the registry"}, **CSV_RESPONSE},
 )
 async def organization_json(
     request: Request,
@@ -400,8 +434,11 @@ async def organization_json(
     since: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     until: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
+    table: Annotated[str | None, Query(max_length=40, description="format=csv: per_year or models")] = None,
 ) -> Response:
-    """An organization's profile (the JSON twin of ``/organizations/{name}``)."""
+    """An organization's profile (the JSON twin of ``/organizations/{name}``); ``format=csv``: one of its tables
+    as a CSV file with its provenance."""
 
     def compute(census: Census) -> dict[str, Any]:
         try:
@@ -412,7 +449,39 @@ async def organization_json(
         profile["years"] = _profile_marks(census, counts, str(profile["name"]))
         return dict(jsonable(profile))
 
-    return await _answer(request, ("organization", name, since, until, limit), compute)
+    answer = await _answer(request, ("organization", name, since, until, limit), compute)
+    if fmt == AnswerFormat.json:
+        return answer
+    data = payload(answer)
+    return _profile_csv(request, data, table, str(data["id"]), "organization")
+
+
+def _profile_csv(request: Request, data: dict[str, Any], table: str | None, who: str, kind: str) -> Response:
+    """A profile's table as a CSV download: its models per year (with the years still filling in and their
+    estimates), its top organizations (a country's) or its newest models."""
+    tables = {"per_year": "per_year", "models": "models"}
+    if kind == "country":
+        tables = {"per_year": "per_year", "top_organizations": "top_organizations", "models": "models"}
+    rows, chosen = table_of(data, table, tables)
+    if chosen == "per_year":
+        status = {int(r["year"]): r for r in (data.get("years") or {}).get("series") or []}
+        rows = [
+            {**r, **{k: v for k, v in status.get(int(r["year"]), {}).items() if k not in ("year", "count")}}
+            for r in rows
+        ]
+    words = {
+        "per_year": "models per year (a year still filling in marked, with its estimated final count)",
+        "top_organizations": "top organizations (each with its subsidiaries)",
+        "models": f"newest {len(rows)} of {data.get('models_total')} models",
+    }
+    return csv_response(
+        request,
+        rows,
+        data.get("provenance"),
+        figure=kind,
+        title=f"{data.get('name')}: {words[chosen]}",
+        parts=[who, chosen.replace("_", "-")],
+    )
 
 
 def _profile_marks(census: Census, counts: Mapping[int, float], label: str) -> dict[str, Any]:
@@ -427,16 +496,18 @@ def _profile_marks(census: Census, counts: Mapping[int, float], label: str) -> d
     return out
 
 
-@router.get("/api/dashboard/vintages", tags=["dashboard"])
+@router.get("/api/dashboard/vintages", tags=["dashboard"], responses=CSV_RESPONSE)
 async def vintages_json(
     request: Request,
     year: Annotated[
         int | None,
         Query(ge=1900, le=2100, description="Publication year (default: the newest complete year of notable models)."),
     ] = None,
+    fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
 ) -> Response:
     """The JSON twin of ``/vintages``: notable models of a year by country (US, China) at every stored Epoch AI
-    vintage, and the listing-lag curves of all and of notable models with the years still filling in."""
+    vintage, and the listing-lag curves of all and of notable models with the years still filling in;
+    ``format=csv``: the figure at every vintage as a CSV file with its provenance."""
 
     def compute(census: Census) -> dict[str, Any]:
         marker = YearMarker(census)
@@ -496,4 +567,26 @@ async def vintages_json(
             )
         return dict(jsonable(out))
 
-    return await _answer(request, ("vintages", year), compute)
+    answer = await _answer(request, ("vintages", year), compute)
+    if fmt == AnswerFormat.json:
+        return answer
+    data = payload(answer)
+    rows = [
+        {
+            "export_date": v["export_date"],
+            "export_id": v["export_id"],
+            "files": v["roles"],
+            **{f"notable_models_{c}": n for c, n in v["counts"].items()},
+            "notable_models_all": v["denominator"],
+            "covers": v["covers"],
+        }
+        for v in data["vintages"]
+    ]
+    return csv_response(
+        request,
+        rows,
+        data.get("provenance"),
+        figure="vintages",
+        title=f"Notable models of {data['year']} by country at every stored Epoch AI vintage",
+        parts=[f"notable-{data['year']}"],
+    )

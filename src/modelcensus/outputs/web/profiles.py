@@ -172,10 +172,10 @@ class Profiles:
         models = listed.frame
         resolved = {n: self.registry.resolve(n).org for n in models["organizations"].explode().dropna().unique()}
         ids = self.registry.family(org.id)
-        mine = models[
-            models["organizations"].map(
-                lambda names: any((o := resolved.get(n)) is not None and o.id in ids for n in names)
-            )
+        mine = models.loc[  # a boolean mask even when no model is listed (an empty object Series picks columns)
+            models["organizations"]
+            .map(lambda names: any((o := resolved.get(n)) is not None and o.id in ids for n in names))
+            .astype(bool)
         ]
         spellings = sorted(
             {n for names in mine["organizations"] for n in names if (o := resolved.get(n)) and o.id == org.id}

@@ -195,38 +195,28 @@ MC.percent = function (value) {
   return MC.I18N.english ? (100 * value).toFixed(1) + " %" : MC.share(value, 1);
 };
 
-MC.toCSV = function (columns, rows) {
-  const quote = (v) => {
-    const text = Array.isArray(v) ? v.map(MC.cell).join("; ") : MC.cell(v);
-    return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
-  };
-  const lines = [columns.map((c) => quote(c.label || MC.column(c.key))).join(",")];
-  for (const row of rows) lines.push(columns.map((c) => quote(row[c.key])).join(","));
-  return lines.join("\r\n") + "\r\n";
+/* The server's CSV of a table: url (a JSON twin or an API route) with format=csv and, for a twin with several
+   tables, table=NAME. The file names itself (Content-Disposition) and starts with its provenance in "# " lines. */
+MC.csvHref = function (url, table) {
+  const extra = "format=csv" + (table ? "&table=" + encodeURIComponent(table) : "");
+  return url + (url.includes("?") ? "&" : "?") + extra;
 };
 
-MC.download = function (filename, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-};
-
-/* A table of rows: columns are {key, label, link(row) -> href, numeric}. Adds a "Download CSV" button. */
-MC.table = function (container, columns, rows, filename, caption) {
+/* A table of rows: columns are {key, label, link(row) -> href, numeric}. Adds a "Download CSV" link to download,
+   the server's CSV of the same table (MC.csvHref) with its provenance. */
+MC.table = function (container, columns, rows, download, caption) {
   container.innerHTML = "";
   const tools = document.createElement("div");
   tools.className = "table-tools";
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "csv";
-  button.textContent = MC.t("page.download_csv");
-  button.addEventListener("click", () => MC.download(filename, MC.toCSV(columns, rows)));
-  tools.appendChild(button);
+  if (download) {
+    const link = document.createElement("a");
+    link.className = "csv button";
+    link.href = download;
+    link.setAttribute("download", "");
+    link.textContent = MC.t("page.download_csv");
+    link.title = MC.t("page.download_csv_title");
+    tools.appendChild(link);
+  }
   if (caption) {
     const note = document.createElement("span");
     note.className = "muted";
@@ -249,6 +239,7 @@ MC.table = function (container, columns, rows, filename, caption) {
       const td = tr.insertCell();
       const value = row[c.key];
       if (c.numeric || c.percent) td.className = "num";
+      if (c.nowrap) td.classList.add("nowrap");
       const text = c.percent ? MC.percent(value) : c.numeric ? MC.formatNumber(value) : MC.cell(value);
       const href = c.link ? c.link(row) : null;
       if (href) {
@@ -269,8 +260,8 @@ MC.table = function (container, columns, rows, filename, caption) {
 };
 
 /* Each source of a figure with what it covers and its date, as the report's captions say it:
-   "Epoch AI (CC BY 4.0): export dated 2026-03-30; Hugging Face Hub (…): a listing of 1,000 trending repos …,
-   not a full harvest dated 2026-05-04". */
+   "Epoch AI (CC BY 4.0): export dated 2026-03-30; Hugging Face Hub (…): dated 2026-05-04, a listing of 1,000
+   trending repos …, not a full harvest" (a scope after its date: never "… not a full harvest dated …"). */
 MC.describeSources = function (snapshots) {
   if (!MC.I18N.english) return MC.sourcesText(snapshots);
   const order = ["epoch", "huggingface", "openrouter", "lmarena", "litellm"];
@@ -289,7 +280,7 @@ MC.describeSources = function (snapshots) {
     const scopes = [...new Set(snaps.map((s) => s.scope).filter(Boolean))];
     const what = scopes.length ? scopes.join("; ") : "export";
     const when = dates.length === 1 && dates[0] === "unknown" ? "of unknown date" : "dated " + dates.join(", ");
-    return (first.credit || key) + (first.license ? " (" + first.license + ")" : "") + ": " + what + " " + when;
+    return (first.credit || key) + (first.license ? " (" + first.license + ")" : "") + ": " + (scopes.length ? when + ", " + what : what + " " + when);
   }).join("; ");
 };
 
@@ -313,7 +304,7 @@ MC.sourcesText = function (snapshots) {
     const what = scopes.length ? MC.join(scopes.map(MC.phrase), true) : t.export;
     const when = dates.length === 1 && dates[0] === "unknown" ? t.undated
       : MC.fill(t.dated, { dates: MC.join(dates.map((d) => (d === "unknown" ? MC.I18N.common.unknown : MC.date(d)))) });
-    return MC.fill(t.line, { credit: first.credit || key, license: MC.phrase(first.license || ""), what: what, when: when });
+    return MC.fill(scopes.length ? t.line_scoped : t.line, { credit: first.credit || key, license: MC.phrase(first.license || ""), what: what, when: when });
   });
   return MC.tidy(MC.join(parts, true)); /* as the English one: without the caption's "Sources:" and full stop */
 };
@@ -352,7 +343,8 @@ MC.yearSentence = function (y, label) {
   if (y.complete) return MC.tidy(MC.fill(t.complete, { who: who, listed: listed, basis: basis }));
   if (y.estimate === null || y.estimate === undefined) return MC.tidy(MC.fill(t.no_estimate, { who: who, listed: listed, basis: basis }));
   const high = y.estimate_high === null || y.estimate_high === undefined ? t.unbounded : MC.number(y.estimate_high);
-  return MC.tidy(MC.fill(t.estimate, {
+  /* a single value (one observation at the lag) has no range: "155–155" would read as one */
+  return MC.tidy(MC.fill(y.estimate_low === y.estimate_high ? t.estimate_point : t.estimate, {
     who: who, listed: listed, lag: Math.round(y.lag_months), estimate: MC.number(y.estimate), low: MC.number(y.estimate_low), high: high, detail: "",
   }));
 };
@@ -483,8 +475,105 @@ MC.pathTail = function (prefix) {
   return decodeURIComponent(window.location.pathname.slice(prefix.length));
 };
 
-MC.plotConfig = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"] };
-/* Plotly.newPlot and Plotly.react with the page's number separators. */
+/* Plotly's toolbar: its one button that saves the chart as a picture, in the top margin (MC.chartLayout keeps
+   room for it), never over a legend or the data. */
+MC.plotConfig = { displaylogo: false, responsive: true, modeBarButtons: [["toImage"]] };
+/* Plotly.newPlot with the page's number separators and the dashboard's common layout. */
 MC.plot = function (element, traces, layout) {
-  return Plotly.newPlot(element, traces, MC.layout(layout), MC.plotConfig);
+  return Plotly.newPlot(element, traces, MC.layout(MC.chartLayout(layout)), MC.plotConfig);
+};
+
+/* -- colours: one palette for the report and the dashboard (modelcensus.outputs.common.palette) ------------ */
+
+MC.PALETTE = { countries: {}, other: "#BBBBBB", unknown: "#DDDDDD", fallback: ["#88CCEE"], series: {} };
+MC.setPalette = function (palette) { MC.PALETTE = palette; };
+
+/* A country's colour, the same in every chart of the report and the dashboard; no country: the grey of unknown;
+   a country without a fixed colour: one of the fallback colours, picked from its code as palette.py does. */
+MC.countryColor = function (code) {
+  if (code === null || code === undefined || code === "" || code === "None") return MC.PALETTE.unknown;
+  const key = String(code).toUpperCase();
+  if (MC.PALETTE.countries[key]) return MC.PALETTE.countries[key];
+  let sum = 0;
+  for (const c of key) sum += c.codePointAt(0);
+  return MC.PALETTE.fallback[sum % MC.PALETTE.fallback.length];
+};
+
+MC.seriesColor = function (kind) {
+  return MC.PALETTE.series[kind] || MC.PALETTE.countries.US || "#0072B2";
+};
+
+/* -- axes a reader can read (the rules of modelcensus.outputs.common.axes) --------------------------------- */
+
+/* The smallest step of 1, 2 or 5 times a power of ten that cuts span in at most maxTicks parts. */
+MC.niceStep = function (span, maxTicks) {
+  if (!(span > 0) || !isFinite(span)) return 1;
+  const raw = span / Math.max(1, maxTicks || 6);
+  const power = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const m of [1, 2, 5, 10]) if (m * power >= raw * (1 - 1e-9)) return m * power;
+  return 10 * power;
+};
+
+/* Decimals of a share axis whose ticks are step apart: never two ticks that print alike ("4%, 4%"). */
+MC.percentDecimals = function (step) {
+  return step > 0 ? Math.max(0, -Math.floor(Math.log10(step * 100) + 1e-9)) : 0;
+};
+
+MC.YEAR_STEPS = [1, 2, 5, 10, 20, 25, 50, 100];
+MC.yearStep = function (first, last, maxTicks) {
+  const span = Math.max(0, last - first);
+  for (const step of MC.YEAR_STEPS) if (span / step <= maxTicks) return step;
+  return MC.YEAR_STEPS[MC.YEAR_STEPS.length - 1];
+};
+
+/* How many ticks fit an element's width, px apart at least. */
+MC.maxTicks = function (element, px) {
+  const node = typeof element === "string" ? document.getElementById(element) : element;
+  const width = (node && node.clientWidth) || 800;
+  return Math.max(2, Math.floor((width - 80) / (px || 60)));
+};
+
+/* An axis of whole years from first to last: a tick every year, or every 2, 5, 10… years as the width allows,
+   written 2024 (never 2,023.5), with its title. */
+MC.yearAxis = function (first, last, element, extra) {
+  const step = MC.yearStep(first, last, MC.maxTicks(element, 64));
+  return Object.assign({
+    type: "linear", tickmode: "linear", tick0: 0, dtick: step, tickformat: "d", hoverformat: "d", automargin: true,
+    title: { text: MC.t("chart.axis_year") },
+  }, extra || {});
+};
+
+/* A share axis from 0 to about top (a fraction): its step and as many decimals as the step needs. */
+MC.percentAxis = function (top, extra) {
+  const step = MC.niceStep(top > 0 ? top : 1, 6);
+  return Object.assign({
+    tickmode: "linear", tick0: 0, dtick: step, tickformat: "." + MC.percentDecimals(step) + "%", rangemode: "tozero", automargin: true,
+  }, extra || {});
+};
+
+/* The common layout of the dashboard's charts: labels never clipped (automargin on every axis), the legend
+   below the chart (in the container, under the axis titles), room above the plot for the toolbar. */
+MC.chartLayout = function (layout) {
+  const out = Object.assign({}, layout);
+  out.margin = Object.assign({ t: 34, r: 16, b: 10, l: 10, autoexpand: true }, layout.margin || {});
+  out.margin.t = Math.max(out.margin.t, 34);
+  for (const key of Object.keys(out)) {
+    if (/^[xy]axis\d*$/.test(key)) out[key] = Object.assign({ automargin: true }, out[key]);
+  }
+  if (!out.xaxis) out.xaxis = { automargin: true };
+  if (!out.yaxis) out.yaxis = { automargin: true };
+  out.legend = Object.assign({ orientation: "h", x: 0, xanchor: "left", yref: "container", y: 0, yanchor: "bottom" }, layout.legend || {});
+  return out;
+};
+
+/* A label broken into lines of about width characters (a long group name under a bar). */
+MC.wrapLabel = function (text, width) {
+  const words = MC.esc(text).split(" ");
+  const lines = [];
+  let line = "";
+  for (const word of words) {
+    if (line && (line + " " + word).length > width) { lines.push(line); line = word; } else { line = line ? line + " " + word : word; }
+  }
+  if (line) lines.push(line);
+  return lines.join("<br>");
 };

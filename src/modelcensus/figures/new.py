@@ -1,0 +1,177 @@
+"""What's new: the models that entered the census since a date, or since the previous snapshot.
+
+Over :mod:`modelcensus.metrics.entered` (Ibis), run by the reader's engine over the census records. The dates are
+the data dates of the stored snapshots (never the days they were ingested), and every figure says which
+snapshots it compares: those dated on or before the date, and those after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from modelcensus.figures.figure import Figure, Provenance
+from modelcensus.figures.reader import Part, parse_as_of
+from modelcensus.metrics.core import place_text
+from modelcensus.metrics.entered import dated_exports, entered_models, undated_exports
+from modelcensus.orgs import requested_places
+from modelcensus.records import as_date, is_missing
+from modelcensus.vocabulary import Attribution, choose
+
+DEFAULT_DEFINITION = "all-sources"
+NEW_COLUMNS = [
+    "id",
+    "name",
+    "entered_on",
+    "published_on",
+    "year",
+    "countries",
+    "entered_with",
+    "new_to_source",
+    "previous_snapshot",
+    "listed_now",
+    "records",
+]
+HOW_TO_READ = (
+    "A model entered the census on the data date of the first stored snapshot that listed it (not the day the file "
+    "was ingested). new_to_source: an earlier stored snapshot of the same source would have held it and did not "
+    "list it, so the source added it between previous_snapshot and entered_on; otherwise it came with the first "
+    "stored snapshot of its source that could hold it (it entered when the census began reading that file, which "
+    "says nothing of when the source first listed it)."
+)
+
+
+class NewFigures(Part):
+    """The models that entered the census after a date, with the snapshots compared."""
+
+    def new_models(
+        self,
+        since: date | str | None = None,
+        *,
+        country: str | Sequence[str] | None = None,
+        region: str | None = None,
+        definition: str = DEFAULT_DEFINITION,
+        attribution: str | None = None,
+    ) -> Figure:
+        """The canonical models of a definition (every source's, by default) that entered the census after
+        ``since`` (by default the date of the previous snapshot: the models the newest snapshot date brought), of
+        ``country`` (one or several) or ``region`` under the attribution (the definition's, unless given), newest
+        first.
+
+        Columns: ``id`` (the canonical model: ``/models/{id}``), ``name``, ``entered_on`` (the data date of the first
+        stored snapshot that listed it), ``published_on`` and ``year`` (its earliest record's), ``countries``,
+        ``entered_with`` (the sources that listed it that day), ``new_to_source`` and ``previous_snapshot`` (see
+        :mod:`modelcensus.metrics.entered`), ``listed_now`` (whether an export in force now still lists it) and
+        ``records``: each of its records (``ref``: ``source:source_id`` as ``/api/models/{ref}`` takes it, ``source,
+        source_id, name``, the data dates of the first and last snapshots that listed it, ``listed_now``). The
+        provenance's ``compared`` lists every dated snapshot read, on which side of the date, and how many of these
+        models entered with it."""
+        d = self.reader.definition(definition)
+        attribution = attribution or d.attribution
+        choose(Attribution, attribution, "attribution")
+        place = requested_places(country, region)
+        t = self.population_tables
+        dated = self.reader.execute(dated_exports(t, d.sources))
+        data_dates = [as_date(v) for v in dated["data_date"]]
+        snapshots = [
+            (str(source), str(export_id), day, sorted(str(r) for r in roles))
+            for source, export_id, roles, day in zip(
+                dated["source"], dated["export_id"], dated["roles"], data_dates, strict=True
+            )
+            if day is not None
+        ]
+        days = sorted({day for _, _, day, _ in snapshots})
+        given = parse_as_of(since, "since")
+        after = given if given is not None else (days[-2] if len(days) >= 2 else None)
+        models, recs, countries = entered_models(t, d.sources, dict(d.filters), attribution, place[0], after)
+        frame = self._assemble(self.reader.execute(models), self.reader.execute(recs), self.reader.execute(countries))
+        entered: dict[tuple[str, date], int] = {}
+        for sources, entered_on in zip(frame["entered_with"], frame["entered_on"], strict=True):
+            for source in sources:
+                entered[(source, entered_on)] = entered.get((source, entered_on), 0) + 1
+        compared = tuple(
+            {
+                "source": source,
+                "export_id": export_id,
+                "data_date": day.isoformat(),
+                "roles": roles,
+                "side": "before" if after is not None and day <= after else "after",
+                "models_entered": entered.get((source, day), 0),
+            }
+            for source, export_id, day, roles in snapshots
+        )
+        undated = self.reader.execute(undated_exports(t, d.sources))
+        notes = [HOW_TO_READ]
+        if given is None:
+            notes.insert(
+                0,
+                f"Since the previous snapshot, dated {after.isoformat()}: the models the newest snapshot date "
+                f"({days[-1].isoformat()}) brought."
+                if after is not None
+                else "One snapshot date only: every model entered with it.",
+            )
+        if len(undated):
+            left_out = ", ".join(f"{r.source} ({r.export_id})" for r in undated.itertuples(index=False))
+            notes.append(f"Snapshots of unknown date cannot be placed in time and are left out: {left_out}.")
+        where = place_text(place[0], place[1], attribution, "models ")
+        described = d.describe()
+        provenance = Provenance(
+            definition=f"{described}; {where}" if where else described,
+            definition_name=d.name,
+            description=d.description,
+            attribution=attribution,
+            unit="canonical model",
+            country=place[1] or (", ".join(c or "none" for c in place[0]) if place[0] else None),
+            entered_after=after,
+            compared=compared,
+            note=" ".join(notes),
+            stated_when_empty=("entered_after",),
+        )
+        return Figure(frame[NEW_COLUMNS].reset_index(drop=True), provenance)
+
+    @staticmethod
+    def _assemble(models: pd.DataFrame, recs: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
+        """One row per model with its lists (countries in order, sources and records by name), newest first."""
+        out = models.copy()
+        for column in ("entered_on", "published_on", "previous_snapshot"):
+            out[column] = pd.Series([as_date(v) for v in out[column]], dtype=object, index=out.index)
+        out["year"] = out["year"].astype("Int64")
+        countries = countries.sort_values(["canonical_id", "order", "country"])
+        listed = countries.groupby("canonical_id")["country"].agg(list).to_dict()
+        recs = recs.sort_values(["canonical_id", "source", "source_id"])
+        refs: dict[str, list[dict[str, Any]]] = {}
+        sources: dict[str, list[str]] = {}
+        now: dict[str, bool] = {}
+        for r in recs.itertuples(index=False):
+            key = str(r.canonical_id)
+            refs.setdefault(key, []).append(
+                {
+                    "ref": f"{r.source}:{r.source_id}",
+                    "source": str(r.source),
+                    "source_id": str(r.source_id),
+                    "name": str(r.name),
+                    "first_listed": as_date(r.first_listed),
+                    "last_listed": as_date(r.last_listed),
+                    "listed_now": bool(r.listed_now),
+                }
+            )
+            now[key] = now.get(key, False) or bool(r.listed_now)
+            if bool(r.entering) and str(r.source) not in sources.setdefault(key, []):
+                sources[key].append(str(r.source))
+        ids = [str(i) for i in out["canonical_id"]]
+        out["id"] = ids
+        out["countries"] = pd.Series([listed.get(i, []) for i in ids], dtype=object, index=out.index)
+        out["entered_with"] = pd.Series([sources.get(i, []) for i in ids], dtype=object, index=out.index)
+        out["new_to_source"] = [not is_missing(p) for p in out["previous_snapshot"]]
+        out["listed_now"] = [now.get(i, False) for i in ids]
+        out["records"] = pd.Series([refs.get(i, []) for i in ids], dtype=object, index=out.index)
+        return out.sort_values(["entered_on", "name", "id"], ascending=[False, True, True], key=_sortable)
+
+
+def _sortable(column: pd.Series[Any]) -> pd.Series[Any]:
+    if column.name == "name":
+        return column.astype(str).str.casefold()
+    return column
