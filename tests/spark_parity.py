@@ -149,6 +149,10 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
         {"name": "epoch-notable", "country": "CN", "year": 2024},
         {"name": "all-sources", "country": ["HK", "SG"], "year": 2024},
     ],
+    "definition_members_page": [
+        {"name": "all-sources", "country": "CN", "limit": 5},
+        {"name": "hub-derivatives", "country": "US", "limit": 3, "offset": 2},
+    ],
     "tabular_sources": [{}],
     "source_definition": [{"source": "tabular"}],
     "definitions": [{}],
@@ -220,6 +224,7 @@ STORE_ONLY = {
     "refresh_registry",
     "export",
     "links",
+    "link_summary",
     "source_records",
 }
 """What needs the DuckDB store itself: on Spark each raises StoreOnlyError (checked below)."""
@@ -254,7 +259,7 @@ def _comparable(value: Any) -> Any:
     if isinstance(value, pd.DataFrame):
         return {"rows": records(value)}
     frame = getattr(value, "frame", None)
-    if isinstance(frame, pd.DataFrame):  # a Figure: its frame and its provenance
+    if isinstance(frame, pd.DataFrame) and hasattr(value, "provenance"):  # a Figure: its frame and its provenance
         return {"rows": records(frame), "provenance": _comparable(value.provenance)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _comparable(dataclasses.asdict(value))
@@ -282,6 +287,7 @@ DEFINITION_SHARD = {
     "source_definition",
     "count_definition_by_year",
     "definition_members",
+    "definition_members_page",
     "concentration",
     "estimate",
     "estimate_link_sensitivity",

@@ -15,12 +15,14 @@ import re
 import shutil
 import socket
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pycountry
 import pytest
 from fastapi.testclient import TestClient
 from rich.console import Console
+from rich.progress import Progress
 from typer.testing import CliRunner
 
 import modelcensus as mc
@@ -346,10 +348,20 @@ def test_export_tells_each_table(tmp_path: Path, census: mc.Census) -> None:
     assert [(done, total) for _, done, total in steps] == [(i, len(steps)) for i in range(len(steps))]
 
 
+class _EveryStep(Progress):
+    """Rich's progress, drawn at every update (Rich redraws ten times a second: a step quicker than that would be
+    told and never seen by the test)."""
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self.refresh()
+
+
 def _on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     """Make the CLI believe stderr is a terminal; what its progress draws lands in the returned buffer."""
     drawn = io.StringIO()
     monkeypatch.setattr(common, "_interactive", lambda: True)
+    monkeypatch.setattr(common, "Progress", _EveryStep)
     monkeypatch.setattr(common, "err_console", Console(file=drawn, force_terminal=True, width=150, markup=False))
     return drawn
 

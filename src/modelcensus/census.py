@@ -3,10 +3,9 @@
 It opens an engine (:mod:`modelcensus.engines`: the DuckDB store, or a Parquet export on Spark), composes the
 figure classes of :mod:`modelcensus.figures` and :mod:`modelcensus.claims` over one shared reader, the loaders of
 :mod:`modelcensus.ingest` and the linker of :mod:`modelcensus.linking`, and delegates to them. Figure methods
-return a :class:`~modelcensus.figures.figure.Figure`: the frame and its
-:class:`~modelcensus.figures.figure.Provenance` (definition, rule, attribution, unit, denominator, snapshots with
-their dates). What only the store can do (ingest, linkage, exports) raises
-:class:`~modelcensus.errors.StoreOnlyError` on Spark.
+return a :class:`~modelcensus.figures.figure.Figure`: the frame and its :class:`~modelcensus.figures.figure.Provenance`
+(definition, rule, attribution, unit, denominator, snapshots with their dates). What only the store can do (ingest,
+linkage, exports) raises :class:`~modelcensus.errors.StoreOnlyError` on Spark.
 """
 
 from __future__ import annotations
