@@ -29,7 +29,7 @@ from modelcensus.store import WRITING_MARK
 
 from known_answers import HUB_REPOS
 
-TRIALS = 20
+TRIALS = 12
 SEED = 20260504
 
 # The writers' parent: it imports everything once, then for each line on stdin (a JSON [argv, log file]) forks a
