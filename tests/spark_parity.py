@@ -23,66 +23,48 @@ from modelcensus.outputs.common.render import records
 
 runner = CliRunner()
 
-# Every Census reading call (and variant) that tests/test_metrics.py, test_cli.py, test_epoch_real.py,
-# test_epoch_formats.py and test_huggingface.py make, run here on the full census.
+# The Census reading calls of tests/test_metrics.py, test_cli.py, test_epoch_real.py, test_epoch_formats.py and
+# test_huggingface.py, one case per distinct path through the metrics (each rule, attribution, dimension, filter
+# kind, period and vintage at least once), run here on the full census. Variants that only change a filter's
+# value (2023 for 2024) are left to the DuckDB tests: a Spark case costs seconds.
 CASES: list[tuple[str, dict[str, Any]]] = [
     ("count", {"by": "country"}),
     ("count", {"by": "country", "rule": "fractional"}),
     ("count", {"by": "country", "rule": "primary"}),
-    ("count", {"by": "country", "year": 2024}),
-    ("count", {"by": "country", "year": 2023}),
     ("count", {"by": "country", "year": 2024, "notable": True}),
-    ("count", {"by": "country", "year": 2023, "notable": True}),
     ("count", {"by": "country", "attribution": "resolved"}),
-    *[
-        ("count", {"by": "country", "since": 2020, "until": 2025, "rule": rule, "attribution": attribution})
-        for rule in ("full", "fractional", "primary")
-        for attribution in ("as-published", "resolved")
-    ],
-    ("count", {"by": ["country", "year"]}),
+    ("count", {"by": "country", "since": 2020, "until": 2025, "rule": "fractional", "attribution": "resolved"}),
+    ("count", {"by": "country", "since": 2020, "until": 2025, "rule": "primary", "attribution": "as-published"}),
     ("count", {"by": ["country", "year"], "since": 2023}),
-    ("count", {"by": "year"}),
     ("count", {"by": "month"}),
     ("count", {"by": "open_weights"}),
     ("count", {"by": "domain"}),
-    ("count", {"by": "region"}),
     ("count", {"by": "region", "year": 2024}),
     ("count", {"by": "organization", "attribution": "resolved"}),
-    ("count", {"by": "organization"}),
     ("count", {"by": "organization", "country": "CN", "attribution": "resolved"}),
     ("count", {"by": ["organization", "year"], "region": "greater-china", "since": 2023}),
     ("count", {"by": "country", "country": ["CN", "none"]}),
     ("count", {"by": ["region", "year"], "region": "eu27", "attribution": "resolved", "rule": "fractional"}),
     ("count", {"by": "sector", "attribution": "resolved"}),
     ("statistics", {"by": "year"}),
-    ("statistics", {"by": "country", "rule": "fractional"}),
-    ("statistics", {"by": "country", "year": 2024}),
-    ("statistics", {"by": "year", "country": "US"}),
-    ("hardware", {"by": "country"}),
-    ("hardware", {"by": "country", "region": "eu27", "attribution": "resolved"}),
+    ("statistics", {"by": "country", "rule": "fractional", "year": 2024}),
     ("hardware", {"by": "country", "year": 2024}),
+    ("hardware", {"by": "country", "region": "eu27", "attribution": "resolved"}),
     ("models", {}),
-    ("models", {"notable": True}),
     ("models", {"country": "none"}),
     ("models", {"country": "CN", "year": 2024, "notable": True}),
-    ("models", {"country": "AE", "attribution": "resolved"}),
     ("models", {"country": ["HK", "none"], "year": 2024}),
     ("models", {"region": "g7", "attribution": "resolved", "notable": True}),
-    ("models", {"open_weights": "yes"}),
-    ("models", {"domain": "vision"}),
-    ("models", {"frontier": True}),
-    ("models", {"large_scale": True}),
-    ("models", {"since": 2024, "until": 2024, "notable": True}),
+    ("models", {"open_weights": "yes", "since": 2024, "until": 2024}),
+    ("models", {"domain": "vision", "frontier": True}),
     ("models", {"as_of": "2024-11-01"}),  # the vintage of 2024-10-18 (the notable file)
     ("count", {"by": "year", "as_of": "2025-03-01"}),  # all models from the vintage of 2024-11-25
     ("count_hub", {"by": "country", "metric": "downloads", "attribution": "lineage"}),
     *[
         ("count_hub", {"by": "country", "metric": "downloads", "rule": "fractional", "derivatives": d})
-        for d in ("include", "exclude", "only")
+        for d in ("include", "only")
     ],
-    ("count_hub", {"by": "derivative"}),
     ("count_hub", {"by": "base-family", "metric": "models", "derivatives": "only"}),
-    ("count_hub", {"by": "organization", "metric": "downloads"}),
     ("count_hub", {"by": "country", "metric": "downloads", "as_of": "2026-05-15"}),
     ("count_hub", {"by": "organization", "metric": "downloads", "country": "CN", "attribution": "lineage"}),
     ("count_hub", {"by": "country", "region": "greater-china"}),
@@ -175,9 +157,7 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     "latest_complete_year": [{"sources": ["epoch"]}],
     "concentration": [{"name": "epoch-all", "since": 2020, "until": 2025}],
     "top_organizations": [
-        {"limit": 10},
-        {"year": 2024},
-        {"limit": 5, "org_country": "CN"},
+        {"limit": 10, "year": 2024},
         {"limit": 10, "org_country": "CN", "rank_by": "models_with_subsidiaries", "since": 2023},
         {"limit": 10, "country": "CN", "attribution": "resolved"},
     ],
@@ -190,9 +170,7 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     "unresolved": [{}],
     "disagreements": [{}],
     "count_cac": [
-        {"by": "country"},
         {"by": "country", "attribution": "resolved", "rule": "fractional"},
-        {"by": "province"},
         {"by": "organization"},
         {"by": "month"},
         {"by": "year", "record_type": "registration"},
@@ -200,7 +178,7 @@ FIGURES: dict[str, list[dict[str, Any]]] = {
     ],
     "cac_series": [{}, {"record_type": "registration"}],
     "cac_totals": [{}],
-    "cac_filings": [{}, {"province": "CN-BJ"}, {"organization": "Baidu"}, {"month": "none"}],
+    "cac_filings": [{"province": "CN-BJ"}, {"organization": "Baidu"}, {"month": "none"}],
     "cac_unresolved": [{"record_type": "registration"}],
     "record_facts": [
         {"records": [("epoch", "DeepSeek-V3"), ("huggingface", "deepseek-ai/DeepSeek-V3"), ("lmarena", "deepseek-v3")]},

@@ -372,12 +372,13 @@ def test_progress_is_drawn_on_a_terminal_only_and_not_in_the_results(
     claims = tmp_path / "claims.yaml"
     claims.write_text(CLAIMS)
     args = ["check", str(claims), "--format", "json", "--db", str(epoch_census_path)]
-    plain = runner.invoke(app, args)  # captured: no terminal, no progress
-    assert plain.exit_code == 0 and plain.stderr == "", plain.output
-    drawn = _on_a_terminal(monkeypatch)
-    monkeypatch.setattr(claims_check, "_CHECKED", {})
-    shown = runner.invoke(app, args)
+    monkeypatch.setattr(claims_check, "_CHECKED", {})  # computed here, every step told
+    with monkeypatch.context() as terminal:
+        drawn = _on_a_terminal(terminal)
+        shown = runner.invoke(app, args)
     assert shown.exit_code == 0, shown.output
+    plain = runner.invoke(app, args)  # captured: no terminal, no progress (the verdicts of the run before)
+    assert plain.exit_code == 0 and plain.stderr == "", plain.output
     assert json.loads(shown.stdout) == json.loads(plain.stdout)  # the results alone on stdout
     for step in ("opening the census", "check: claim notable-us", "check: claim notable-cn"):
         assert step in drawn.getvalue(), step

@@ -86,14 +86,19 @@ def _cli_json(*args: str) -> Any:
 
 
 def test_cli_count_engine_spark_prints_the_same_json(
-    spark: Any, full_census_path: Path, parquet_export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spark: Any,
+    full_census_path: Path,
+    small_census_path: Path,
+    parquet_export: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("MODELCENSUS_CACHE", str(tmp_path / "cache"))
     args = ["count", "--by", "country", "--year", "2024", "--notable", "--format", "json"]
-    duck = runner.invoke(app, [*args, "--db", str(full_census_path)])
+    duck = runner.invoke(app, [*args, "--db", str(small_census_path)])
     assert duck.exit_code == 0, duck.output
-    # a DuckDB store: exported to the cache first, then read by Spark
-    on_spark = runner.invoke(app, [*args, "--engine", "spark", "--db", str(full_census_path)])
+    # a DuckDB store (the small census: its export is quick): exported to the cache first, then read by Spark
+    on_spark = runner.invoke(app, [*args, "--engine", "spark", "--db", str(small_census_path)])
     assert on_spark.exit_code == 0, on_spark.output
     assert on_spark.stdout == duck.stdout
     assert json.loads(duck.stdout)[0]["group"] == "US"

@@ -170,6 +170,7 @@ class Store:
         self.path = Path(path)
         self.read_only = read_only
         self._copy: WorkingCopy | None = None
+        self._reader_tables_made = False
         config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
         if read_only:
             if not self.path.exists():
@@ -631,12 +632,16 @@ class Store:
 
     def ensure_population_tables(self) -> None:
         """A read-only store of an earlier schema has no census-record tables: this reader gets empty temporary ones
-        (filled by :mod:`modelcensus.linking` when a figure needs them)."""
+        (filled by :mod:`modelcensus.linking` when a figure needs them). Once per reader: the attached file does not
+        change under it."""
+        if self._reader_tables_made:
+            return
         if self.read_only and not self.has_table("census_records"):
             self.con.execute(store_population.SCHEMA.format(temp="TEMP"))
         if self.read_only:
             store_cac.ensure_tables(self.con, self.has_table)
             store_population.ensure_cac_links(self.con, self.has_table)
+            self._reader_tables_made = True
 
     def export_ids(self) -> list[str]:
         return [
