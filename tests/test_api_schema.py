@@ -22,7 +22,7 @@ from modelcensus.outputs.api.app import create_app
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 20
-HEAVY = {"/api/claims": 3, "/api/estimate": 6, "/api/lag": 6, "/api/vintages": 8}
+HEAVY = {"/api/claims": 3, "/api/estimate": 6, "/api/estimate/link-errors": 3, "/api/lag": 6, "/api/vintages": 8}
 """Routes whose every new parameter set runs the whole figure again (claims ≈20 s): fewer generated requests."""
 
 

@@ -33,6 +33,7 @@ import modelcensus as mc
 from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import QUOTED_LENGTH, NotFound, QueryError, RouteTimeout, StoreError
+from modelcensus.metrics.populations import Period
 from modelcensus.orgs import requested_places
 from modelcensus.outputs.api.docs import router as docs_router
 from modelcensus.outputs.api.feeds import MEDIA_TYPE as ATOM_MEDIA_TYPE
@@ -63,13 +64,14 @@ from modelcensus.outputs.common.schemas import (
     FrontierOut,
     Health,
     LagOut,
+    LinkErrorRow,
     ModelPage,
     NewPage,
     SourceRow,
     TrendRow,
     VintageRow,
 )
-from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report
+from modelcensus.outputs.common.vintage_query import estimate_rows, lag_report, link_error_frame
 from modelcensus.outputs.web import pages as web_pages
 from modelcensus.outputs.web.downloads import CSV_RESPONSE, AnswerFormat, csv_response, payload, table_of
 from modelcensus.queries import (
@@ -615,6 +617,27 @@ def create_app(
         key = ("estimate", definition, tuple(source or ()), year, since, until, as_of)
         return await api.answer(
             key, lambda g: estimate_rows(g.census, definition or "all-sources", source, year, since, until, as_of)
+        )
+
+    @app.get("/api/estimate/link-errors", response_model=list[LinkErrorRow], tags=["vintages"])
+    async def estimate_link_errors(
+        definition: Text = "all-sources",
+        country: Annotated[str | None, Query(max_length=60, description="one country: ISO code or name")] = None,
+        year: Year = None,
+        since: Year = None,
+        until: Year = None,
+        as_of: date | None = None,
+    ) -> Response:
+        """How the estimate of all models (or of one ``country``) moves if 1–10% of the links were missed or false
+        (as ``modelcensus estimate --link-errors --format json``)."""
+        if year is not None and (since is not None or until is not None):
+            raise QueryError("give either year, or since/until, not both", parameter="year")
+        key = ("link-errors", definition, country, year, since, until, as_of)
+        return await api.answer(
+            key,
+            lambda g: records(
+                link_error_frame(g.census, definition or "all-sources", Period(year, since, until), country, as_of)
+            ),
         )
 
     @app.get("/api/new", response_model=NewPage, tags=["figures"], responses=CSV_RESPONSE)

@@ -274,16 +274,14 @@ def estimate(
 def _link_errors(
     db: Path | None, definition: str, period: Period, country: str | None, as_of: str | None, fmt: OutputFormat
 ) -> None:
-    code = requested_country(country) if country is not None else None
-    if country is not None and code is None:
-        raise QueryError(
-            "--link-errors takes one country (an ISO code or a name), not the no-country row", parameter="country"
-        )
+    from modelcensus.outputs.common.vintage_query import link_error_frame
+
     with _census(db) as census, _working("estimate: the estimate under link errors"):
-        moved = census.estimate_link_sensitivity(definition, period, country=code, as_of=as_of)
+        moved = link_error_frame(census, definition, period, country, as_of)
     if fmt is not OutputFormat.table:
-        emit(moved.drop(columns=["method"]), fmt, console)
+        emit(moved, fmt, console)
         return
+    code = requested_country(country) if country is not None else None
     shown = moved.assign(
         estimate=[_rounded(v) for v in moved["estimate"]],
         change=["—" if is_missing(v) else f"{v:+.1%}" for v in moved["change"]],

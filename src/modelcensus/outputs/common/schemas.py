@@ -295,6 +295,18 @@ class EstimateRow(BaseModel):
     )
 
 
+class LinkErrorRow(BaseModel):
+    kind: str = Field(description="none (as linked), missed links or false links")
+    rate: float = Field(description="the share of links missed or made falsely (0.01 to 0.10)")
+    listed: int
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    change: float | None = Field(description="the estimate's change from the one as linked, as a fraction")
+    trusted: bool
+    reason: str | None
+
+
 class FrontierRow(BaseModel):
     rated_on: str
     group: str

@@ -1,5 +1,6 @@
-"""The JSON of ``lag`` and ``estimate``, one function each: the CLI (``--format json``) and the API
-(``/api/lag``, ``/api/estimate``) call the same one, so their answers cannot diverge."""
+"""The JSON of ``lag``, ``estimate`` and ``estimate --link-errors``, one function each: the CLI (``--format json``)
+and the API (``/api/lag``, ``/api/estimate``, ``/api/estimate/link-errors``) call the same one, so their answers
+cannot diverge."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from modelcensus.errors import QueryError
 from modelcensus.metrics.completeness import LagCurve
 from modelcensus.metrics.populations import Period
 from modelcensus.outputs.common.render import records
+from modelcensus.records import requested_country
 
 ESTIMATE_COLUMNS = [
     "group",
@@ -82,3 +84,21 @@ def estimate_rows(
         [str(s).split("+") if s else [] for s in table["sources"]], dtype=object, index=table.index
     )
     return records(out[ESTIMATE_COLUMNS])
+
+
+def link_error_frame(
+    census: Census,
+    definition: str,
+    period: Period,
+    country: str | None,
+    as_of: date | str | None,
+) -> pd.DataFrame:
+    """How the estimate (of all models, or of one ``country``: an ISO code or a name) moves if 1–10% of the links
+    were missed or false: ``kind, rate, listed, estimate, ci_low, ci_high, change, trusted, reason``."""
+    code = requested_country(country) if country is not None else None
+    if country is not None and code is None:
+        raise QueryError(
+            "the link errors are of one country (an ISO code or a name), not the no-country row", parameter="country"
+        )
+    moved = census.estimate_link_sensitivity(definition, period, country=code, as_of=as_of)
+    return moved.drop(columns=["method"])
