@@ -267,6 +267,12 @@ def test_years_still_filling_in_are_dashed_and_hollow_on_the_share_lines(
     assert any(line.get_linestyle() == "--" for line in ax.get_lines())
     hollow = [line for line in ax.get_lines() if line.get_markerfacecolor() == "white" and len(line.get_xdata())]
     assert hollow and all(len(line.get_xdata()) == len(panel.partial) for line in hollow)
+    # its legend shows both ways a year still filling in is drawn: a hatched bar and a hollow point on a dashed line
+    legend = fig.legends[0]
+    assert chart.partial_label in [t.get_text() for t in legend.get_texts()]
+    patches = [a for a in legend.findobj() if getattr(a, "get_hatch", lambda: None)() == "////"]
+    lines = [a for a in legend.findobj() if hasattr(a, "get_linestyle") and a.get_linestyle() == "--"]
+    assert patches and lines, "the legend entry shows the hatch and the dashed line"
 
 
 def test_shares_of_tiny_denominators_are_not_drawn(

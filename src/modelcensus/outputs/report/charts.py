@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from modelcensus.errors import ModelCensusError
@@ -311,6 +312,8 @@ def matplotlib_figure(chart: Chart) -> Figure:
             ncol=min(ncol, len(handles)),
             frameon=False,
             fontsize=9,
+            handler_map={tuple: HandlerTuple(ndivide=None, pad=0.5)},
+            handlelength=3.4,
         )
     fig.text(
         0.01,
@@ -495,13 +498,16 @@ def _draw_marks(ax: Any, panel: Panel, chart: Chart, positions: list[Any], handl
     """The legend entry of provisional figures, the estimates' error bars and the reference line of a panel."""
     from matplotlib.patches import Patch
 
-    if panel.partial:
-        handles.setdefault(
-            chart.partial_label,
-            Patch(facecolor="#9a9a9a", edgecolor="white", hatch="////", label=chart.partial_label)
-            if panel.kind in ("stacked_bar", "bar")
-            else ax.plot([], [], linestyle="--", marker="o", markerfacecolor="white", color="#555555")[0],
-        )
+    if panel.partial:  # one legend entry showing each way a chart draws them: a hatched bar, a hollow dashed point
+        bars = panel.kind in ("stacked_bar", "bar")
+        shown = handles.setdefault(chart.partial_label, ())
+        if not any(isinstance(h, Patch) == bars for h in shown):
+            handle = (
+                Patch(facecolor="#9a9a9a", edgecolor="white", hatch="////")
+                if bars
+                else ax.plot([], [], linestyle="--", marker="o", markerfacecolor="white", color="#555555")[0]
+            )
+            handles[chart.partial_label] = (*shown, handle)
     estimate = panel.estimate
     if estimate is not None and len(estimate):
         where = {x: positions[i] for i, x in enumerate(panel.data.index)}
