@@ -111,6 +111,21 @@ def test_the_report_reads_at_a_desktop_and_a_phone_width(published: Path, width:
         )
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= width + 1, f"the report is {wide} px wide on a {width} px screen"
+        # no chart scrolls sideways in its box: on a phone the panels stand one under the other
+        sideways = page.evaluate(
+            "[...document.querySelectorAll('figure.chart')].filter((f) => f.scrollWidth > f.clientWidth + 1)"
+            ".map((f) => f.id)"
+        )
+        assert sideways == [], sideways
+        stacked = page.evaluate("document.querySelectorAll('figure.chart .plot.narrow').length")
+        assert stacked == (charts.count() if width < 700 else 0)
+        domains = page.evaluate(  # where each panel of the chart of six stands across the width (0 to 1)
+            "Object.entries(document.getElementById('chart-countries_over_time')._fullLayout)"
+            ".filter(([k]) => /^xaxis[0-9]*$/.test(k)).map(([, a]) => a.domain)"
+        )
+        assert len(domains) == 6
+        phone_column = all(d == [0, 1] for d in domains)  # one under the other, each the full width
+        assert phone_column == (width < 700), domains
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shot = SCREENSHOTS / f"report-{width}.png"
         page.screenshot(path=str(shot), full_page=True)

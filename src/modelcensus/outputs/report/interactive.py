@@ -9,6 +9,8 @@ labels (``automargin``); a share axis has a step and as many decimals as its ran
 
 from __future__ import annotations
 
+import math
+import textwrap
 from datetime import date
 from typing import Any
 
@@ -20,26 +22,38 @@ from modelcensus.outputs.report.charts import Chart, Panel, is_timeline, web_tex
 from modelcensus.outputs.report.points import point_traces
 
 
-def plotly_figure(chart: Chart) -> dict[str, Any]:
-    """The chart as a Plotly figure (``{"data", "layout"}``, the JSON ``Plotly.newPlot`` takes).
+def plotly_figure(chart: Chart, columns: int | None = None) -> dict[str, Any]:
+    """The chart as a Plotly figure (``{"data", "layout"}``, the JSON ``Plotly.newPlot`` takes); ``columns``
+    overrides the chart's grid (``1``: the panels one under the other, for a phone).
 
     Built as plain JSON rather than through ``plotly.graph_objects``, whose validation costs about a
     second per chart; the page draws it with the plotly.js bundled in the ``plotly`` package.
     """
     rows, cols = chart.grid()
+    if columns is not None:
+        cols = max(1, min(columns, len(chart.panels)))
+        rows = math.ceil(len(chart.panels) / cols)
     hbar = any(p.kind == "hbar" for p in chart.panels)
     gap_x = 0.22 if hbar and cols > 1 else 0.07
-    gap_y = 0.3 / rows if rows > 1 else 0.0
+    gap_y = (0.5 if columns == 1 else 0.3) / rows if rows > 1 else 0.0  # one column: room for wrapped notes
     width = (1 - gap_x * (cols - 1)) / cols
     height = (1 - gap_y * (rows - 1)) / rows
+    phone = columns == 1
+    title_lines = len(textwrap.wrap(chart.title, 40)) if phone else 1
     layout: dict[str, Any] = {
-        "title": {"text": web_text(chart.title)},
+        "title": {"text": _wrapped(chart.title, 40 if phone else 0)}
+        | ({"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14}} if phone else {}),
         "barmode": "stack" if any(p.kind in ("stacked_bar", "hbar") for p in chart.panels) else "group",
         "height": 160 + 340 * rows,
         "template": {"layout": {"plot_bgcolor": "white", "paper_bgcolor": "white"}},
-        "legend": {"orientation": "h", "y": -0.15 if rows == 1 else -0.08},
+        "legend": {"orientation": "h", "y": (-0.22 if phone else -0.15) if rows == 1 else (-0.11 if phone else -0.08)},
         "showlegend": chart.legend,
-        "margin": {"l": 60, "r": 20, "t": 80, "b": 60},
+        "margin": {
+            "l": 60,
+            "r": 20,
+            "t": 80 + 24 * (title_lines - 1),
+            "b": 60,
+        },
         "annotations": [],
         "hovermode": "closest",
     }
@@ -68,7 +82,10 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         if panel.xlim is not None:
             category_axis["range"] = [x.isoformat() if isinstance(x, date) else x for x in panel.xlim]
         if panel.note or panel.xlabel:
-            text = "<br>".join(web_text(t) for t in (panel.xlabel, panel.note) if t)
+            lines = [t for t in (panel.xlabel, panel.note) if t]
+            if columns == 1:  # a phone's width: the note wrapped, never cut at the edge
+                lines = [part for t in lines for part in textwrap.wrap(t, 48)]
+            text = "<br>".join(web_text(t) for t in lines)
             xaxis["title"] = {"text": text, "font": {"size": 11 if panel.note else 12}}
         if panel.kind == "hbar":
             yaxis["autorange"] = "reversed"
@@ -76,7 +93,7 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         layout[f"xaxis{n}"], layout[f"yaxis{n}"] = xaxis, yaxis
         layout["annotations"].append(
             {
-                "text": web_text(panel.title),
+                "text": _wrapped(panel.title, _title_width(panel) if phone else 0),
                 "x": x0 + width / 2,
                 "y": y1,
                 "xref": "paper",
@@ -295,3 +312,19 @@ def _trace(panel: Panel, name: str, color: str, show_legend: bool) -> dict[str, 
         }
     hover = f"{name} %{{x}}: {template}<extra></extra>"
     return {"type": "bar", "x": x, "y": y, "marker": {"color": color}, "hovertemplate": hover, **common}
+
+
+def _wrapped(text: str, width: int) -> str:
+    """A title as Plotly text, broken into lines of at most ``width`` characters (0: one line). Plotly never wraps a
+    title: on a phone a long one is cut at the edge."""
+    lines = textwrap.wrap(text, width) if width else [text]
+    return "<br>".join(web_text(line) for line in lines)
+
+
+def _title_width(panel: Panel) -> int:
+    """How many characters of a panel's title fit on one line over its plot on a phone: a bar chart's labels take
+    the left of the width (about 6.5 px a character of 390 px, 60 px of margins)."""
+    if panel.kind != "hbar":
+        return 44
+    longest = max((len(str(label)) for label in (panel.labels or panel.data.index)), default=0)
+    return max(12, int((330 - 6.5 * longest) / 7.5))

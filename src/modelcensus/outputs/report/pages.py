@@ -60,6 +60,8 @@ def tidy_sections(sections: list[Section], words: Words) -> None:
                     panel.title, panel.note = tidy(panel.title), tidy(panel.note)
 
 
+PHONE = "(max-width: 700px)"
+"""Where the report's charts draw their panels one under the other (the CSS's phone width)."""
 PLOTLY_CONFIG = json.dumps({"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]]})
 """Plotly's toolbar: its one button that saves the chart as a picture (its zoom and pan buttons covered legends)."""
 
@@ -71,7 +73,7 @@ h1{font-size:1.7rem;margin:.2em 0}h2{font-size:1.35rem;margin-top:2.2em;border-b
 h3{font-size:1.05rem;margin:1.4em 0 .4em}
 nav ol{columns:2;padding-left:1.2em}nav a{color:#1f5fa8;text-decoration:none}
 figure{margin:1em 0 .4em}
-figure.chart{overflow-x:auto}figure.chart .plot{min-width:860px}
+figure.chart{overflow-x:auto}figure.chart .plot{min-width:860px}figure.chart .plot.narrow{min-width:0}
 @media (max-width:700px){main{padding:16px 12px 40px}table{display:block;overflow-x:auto}}
 .caption{font-size:.8rem;color:#444;background:#f4f4f6;border-left:3px solid #c9c9d1;padding:.5em .8em;margin:0 0 1.2em}
 .caption p{margin:.15em 0}
@@ -147,11 +149,16 @@ def render_html(sections: list[Section], strings: dict[str, Any], meta: dict[str
         parts.extend(f'<p class="note">{html.escape(note)}</p>' for note in section.notes)
         for block in section.blocks:
             if block.chart is not None:
-                spec = json.dumps(plotly_figure(block.chart), ensure_ascii=False).replace("</", "<\\/")
+                figure = plotly_figure(block.chart)
+                # on a phone: the panels one under the other, long titles on several lines (no sideways scroll)
+                figure["narrow"] = plotly_figure(block.chart, columns=1)["layout"]
+                spec = json.dumps(figure, ensure_ascii=False).replace("</", "<\\/")
                 div_id = f"chart-{block.chart.name}"
                 div = (
                     f'<div id="{div_id}" class="plot"></div><script type="text/javascript">'
-                    f'(function (s) {{ Plotly.newPlot("{div_id}", s.data, s.layout, '
+                    f'(function (s) {{ var el = document.getElementById("{div_id}"); '
+                    f'var phone = window.matchMedia("{PHONE}").matches; if (phone) el.classList.add("narrow"); '
+                    f"Plotly.newPlot(el, s.data, phone && s.narrow ? s.narrow : s.layout, "
                     f"{PLOTLY_CONFIG}); }})({spec});</script>"
                 )
                 parts.append(f'<figure class="chart" id="figure-{block.chart.name}">{div}</figure>')
