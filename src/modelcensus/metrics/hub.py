@@ -14,6 +14,7 @@ countries. Shares state their denominator: the metric's total over the repos tha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -29,6 +30,7 @@ from modelcensus.vocabulary import (
     HUB_SCALARS,
     Attribution,
     Derivatives,
+    Dimension,
     HubMetric,
     Rule,
     choose,
@@ -96,28 +98,38 @@ def hub_current(t: CensusTables, as_of: date | None = None, one_harvest: bool = 
     return ranked.filter(ranked.rank_ == 0).drop("rank_", "ingested_at")
 
 
-def hub_repos(t: CensusTables, filters: HubFilters) -> ir.Table:
-    """Current repos with their lineage root and base family, filtered."""
-    m = hub_current(t, filters.as_of, filters.one_harvest)
-    r = t.hub_roots
-    j = m.left_join(r, m.repo_id == r.repo_id)
-    repos = j.select(
-        m.export_id,
-        m.repo_id,
-        m.author,
-        m.created_at,
-        m.downloads,
-        m.likes,
-        m.pipeline_tag,
-        m.data_date,
-        root_id=r.root_id.coalesce(m.repo_id),
-        root_author=ibis.cases((r.root_id.isnull(), m.author), else_=r.root_author),
-        depth=r.depth.coalesce(0),
-        relation=r.relation,
-        base_family=r.family,
+def needs_roots(filters: HubFilters, attribution: str = Attribution.RESOLVED, by: Sequence[str] = ()) -> bool:
+    """Whether a Hub figure reads the repos' lineage (their root, base family, whether they derive from another):
+    under the lineage attribution, with derivatives left out or alone, or grouped by base family or derivative."""
+    return (
+        attribution == Attribution.LINEAGE
+        or (bool(filters.country) and filters.attribution == Attribution.LINEAGE)
+        or filters.derivatives != Derivatives.INCLUDE
+        or any(d in (Dimension.BASE_FAMILY, Dimension.DERIVATIVE) for d in by)
     )
+
+
+def hub_repos(t: CensusTables, filters: HubFilters, roots: bool = True) -> ir.Table:
+    """Current repos with their lineage root and base family, filtered. ``roots=False`` (a figure that reads no
+    lineage, :func:`needs_roots`): the repos alone, without their lineage columns, so no join with the lineage of
+    millions of repos."""
+    m = hub_current(t, filters.as_of, filters.one_harvest)
+    plain = [m.export_id, m.repo_id, m.author, m.created_at, m.downloads, m.likes, m.pipeline_tag, m.data_date]
+    if roots:
+        r = t.hub_roots
+        j = m.left_join(r, m.repo_id == r.repo_id)
+        repos = j.select(
+            *plain,
+            root_id=r.root_id.coalesce(m.repo_id),
+            root_author=ibis.cases((r.root_id.isnull(), m.author), else_=r.root_author),
+            depth=r.depth.coalesce(0),
+            relation=r.relation,
+            base_family=r.family,
+        )
+        repos = repos.mutate(derivative=repos.depth > 0)
+    else:
+        repos = m.select(*plain)
     repos = repos.mutate(
-        derivative=repos.depth > 0,
         year=repos.created_at.year(),
         month=repos.created_at.strftime("%Y-%m"),
         downloads=repos.downloads.coalesce(0),
@@ -177,11 +189,16 @@ def weighted_repos(
 ) -> tuple[ir.Table, list[str]]:
     """One row per (repo, group) with the repo's weight under the counting rule times the metric."""
     grouped, scalars = _check(by, metric, attribution, rule)
-    repos = hub_repos(t, filters)
+    roots = needs_roots(filters, attribution, by)
+    repos = hub_repos(t, filters, roots)
     amount = ibis.literal(1.0) if metric == HubMetric.MODELS else repos[metric].cast("float64")
     lineage = attribution == Attribution.LINEAGE
     base = repos.select(
-        "repo_id", *scalars, "base_family", amount=amount, handle=repos.root_author if lineage else repos.author
+        "repo_id",
+        *scalars,
+        *(["base_family"] if roots else []),
+        amount=amount,
+        handle=repos.root_author if lineage else repos.author,
     )
     if grouped in (None, "base_family"):
         rows = base.mutate(weight=ibis.literal(1.0), reason=ibis.null("string"))
@@ -214,8 +231,9 @@ def weighted_repos(
         k2 = k.left_join(r, k.country == r.country)
         k = k2.select(*[k[c] for c in ("repo_id", *scalars, "amount", "reason_", "position")], country=r.region_name)
         k = k.group_by([c for c in k.columns if c != "position"]).agg(position=k.position.min())
-    n = k.group_by("repo_id").agg(n_groups=k.country.nunique(), first_position=k.position.min())
-    k = k.join(n, "repo_id")
+    if rule != Rule.FULL:  # how many groups each repo is in, and its first: for the fractional and primary rules
+        n = k.group_by("repo_id").agg(n_groups=k.country.nunique(), first_position=k.position.min())
+        k = k.join(n, "repo_id")
     if rule == Rule.PRIMARY:
         k = k.filter(k.position.isnull() | (k.position == k.first_position))
         weight = ibis.literal(1.0)
@@ -237,7 +255,7 @@ def hub_coverage(t: CensusTables, filters: HubFilters, attribution: str = Attrib
     handle (the author's, or the root base's under ``lineage``) resolves to an organization
     (``repos_with_organization``, ``downloads_with_organization``) and to a country (``…_with_country``)."""
     choose(Attribution, attribution, "attribution", HUB_ATTRIBUTIONS, where=" for Hub repos")
-    repos = hub_repos(t, filters)
+    repos = hub_repos(t, filters, needs_roots(filters, attribution))
     base = repos.select(
         "repo_id", "downloads", handle=repos.root_author if attribution == Attribution.LINEAGE else repos.author
     )
@@ -271,7 +289,7 @@ def count_hub(
     rows, group_cols = weighted_repos(t, by, filters, metric, attribution, rule)
     keys = [*group_cols, "reason"]
     counts = rows.group_by(keys).agg(value=rows.value.sum(), repos=rows.repo_id.nunique())
-    repos = hub_repos(t, filters)
+    repos = hub_repos(t, filters, needs_roots(filters, by=by))
     total = repos.count() if metric == HubMetric.MODELS else repos[metric].sum()
     scalars = [c for c in group_cols[1:] if c in HUB_SCALARS]  # shares within the other dimensions' values
     if scalars:

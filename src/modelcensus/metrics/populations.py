@@ -175,7 +175,7 @@ class Population:
     """A definition's population on a date, at one or more kinds of unit (``kind``: variant, release, family).
 
     ``members``: one row per admitted record and kind, with its ``unit`` (:data:`MEMBER_COLUMNS`); ``units``: one
-    row per unit of every period (``kind, unit, name, year, published_on, n_sources``); ``countries``: each unit's
+    row per unit of every period (``kind, unit, name, year, published_on``); ``countries``: each unit's
     countries under one attribution (``kind, unit, country, order``). :func:`population` builds them as
     expressions; a reader may materialise each once (:meth:`~modelcensus.engines.Engine.materialize`) and count it
     under every rule, period and country without building the population again."""
@@ -221,17 +221,15 @@ def population_members(
 
 def population_units(members: ir.Table) -> ir.Table:
     """One row per unit (of each kind) of :func:`population_members`: ``kind, unit, name`` (its first member's,
-    in the order of the sources, then by name), ``year`` and ``published_on`` (its earliest member's),
-    ``n_sources``."""
-    first = ibis.window(group_by=[members.kind, members.unit], order_by=[members.source_rank, members.name])
-    ranked = members.mutate(_first=ibis.row_number().over(first))
-    names = ranked.filter(ranked._first == 0).select("kind", "unit", "unit_name")
-    agg = members.group_by(["kind", "unit"]).agg(
+    in the order of the sources, then by name), ``year`` and ``published_on`` (its earliest member's). One
+    aggregate over the members (a population of the whole Hub is millions of them)."""
+    # the first member in (source rank, name) order, as one sortable key: one aggregate, no window over millions
+    first = members.source_rank.cast("string").lpad(6, "0").concat(":", members.name.fill_null(""))
+    return members.group_by(["kind", "unit"]).agg(
         year=members.year.min(),
         published_on=members.published_on.min(),
-        n_sources=members.source.nunique(),
+        name=members.unit_name.argmin(first),
     )
-    return agg.join(names, ["kind", "unit"]).rename(name="unit_name")
 
 
 def population(
