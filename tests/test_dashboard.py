@@ -273,3 +273,28 @@ def test_hub_provenance_names_scope_and_date(client: TestClient, small_census: m
     assert all(s["data_date"] == "2026-05-04" for s in snapshots)
     common = (STATIC / "common.js").read_text(encoding="utf-8")
     assert "MC.describeSources" in common and "s.scope" in common
+
+
+def test_profiles_read_the_census_as_it_stood_on_a_date(client: TestClient, small_census_path: Path) -> None:
+    """``as_of`` on a country's and an organization's profile: every figure of it as the census stood then (the
+    Epoch vintage in force, no Hub harvest yet, the ratings of days up to it), the years marked on that vintage."""
+    when = "2024-11-01"  # Epoch's notable file of 2024-10-18 in force; the Hub listing came later
+    now, then = _get(client, "/api/countries/CN"), _get(client, "/api/countries/CN", as_of=when)
+    with mc.open(small_census_path, read_only=True) as census:
+        models = census.models(country="CN", as_of=when).frame
+        by_country = census.count("country", as_of=when).frame
+        top = census.top_organizations(10, org_country="CN", rank_by="models_with_subsidiaries", as_of=when).frame
+    assert then["models_total"] == len(models) < now["models_total"]
+    assert then["share"]["denominator"] == int(by_country["denominator"].max()) < now["share"]["denominator"]
+    assert [o["organization"] for o in then["top_organizations"]] == list(top["organization"])
+    assert then["hub"] is None and now["hub"] is not None  # no Hub harvest stored on that date
+    assert max(r["year"] for r in then["per_year"]) <= 2024
+    org_now, org_then = (
+        _get(client, "/api/organizations/DeepSeek"),
+        _get(client, "/api/organizations/DeepSeek", as_of=when),
+    )
+    assert org_then["models_total"] < org_now["models_total"] and org_then["hub"] is None
+    before = _get(client, "/api/countries/CN", as_of="1990-01-01")
+    assert before["models_total"] == 0 and before["per_year"] == []
+    bad = client.get("/api/countries/CN", params={"as_of": "May"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "as_of"]

@@ -115,7 +115,8 @@ class YearMarker:
     def curves(self, filters: Mapping[str, Any]) -> dict[str, LagCurve]:
         key = tuple(sorted((k, str(v)) for k, v in filters.items()))
         if key not in self._curves:
-            self._curves[key] = self.census.listing_lag(None, **dict(filters))[1]
+            # the curve as the census stood on as_of too: a later vintage must not tell an earlier report's years
+            self._curves[key] = self.census.listing_lag(None, as_of=self.as_of, **dict(filters))[1]
         return self._curves[key]
 
     def marks(self, counts: Mapping[int, float], filters: Mapping[str, Any] | None = None) -> YearMarks:

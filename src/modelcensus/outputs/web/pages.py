@@ -397,6 +397,9 @@ async def country_json(
     since: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     until: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    as_of: Annotated[
+        date | None, Query(description="Read the census as it stood on this date (the sources' snapshots then).")
+    ] = None,
     fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
     table: Annotated[
         str | None, Query(max_length=40, description="format=csv: per_year, top_organizations or models")
@@ -409,15 +412,15 @@ async def country_json(
     def compute(census: Census) -> dict[str, Any]:
         try:
             profile = Profiles(census).country_profile(
-                code, attribution=attribution, rule=rule, since=since, until=until, limit=limit
+                code, attribution=attribution, rule=rule, since=since, until=until, limit=limit, as_of=as_of
             )
         except UnknownGroupError as exc:
             raise HTTPException(404, str(exc)) from exc
         counts = {int(r["year"]): float(r["count"]) for r in profile["per_year"]}
-        profile["years"] = _profile_marks(census, counts, str(profile["name"]))
+        profile["years"] = _profile_marks(census, counts, str(profile["name"]), as_of)
         return dict(jsonable(profile))
 
-    answer = await _answer(request, ("country", code, attribution, rule, since, until, limit), compute)
+    answer = await _answer(request, ("country", code, attribution, rule, since, until, limit, as_of), compute)
     if fmt == AnswerFormat.json:
         return answer
     return _profile_csv(request, payload(answer), table, str(payload(answer)["code"]), "country")
@@ -434,6 +437,9 @@ async def organization_json(
     since: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     until: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    as_of: Annotated[
+        date | None, Query(description="Read the census as it stood on this date (the sources' snapshots then).")
+    ] = None,
     fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
     table: Annotated[str | None, Query(max_length=40, description="format=csv: per_year or models")] = None,
 ) -> Response:
@@ -442,14 +448,14 @@ async def organization_json(
 
     def compute(census: Census) -> dict[str, Any]:
         try:
-            profile = Profiles(census).organization_profile(name, since=since, until=until, limit=limit)
+            profile = Profiles(census).organization_profile(name, since=since, until=until, limit=limit, as_of=as_of)
         except UnknownGroupError as exc:
             raise HTTPException(404, str(exc)) from exc
         counts = {int(r["year"]): float(r["models"]) for r in profile["per_year"] if r.get("year") is not None}
-        profile["years"] = _profile_marks(census, counts, str(profile["name"]))
+        profile["years"] = _profile_marks(census, counts, str(profile["name"]), as_of)
         return dict(jsonable(profile))
 
-    answer = await _answer(request, ("organization", name, since, until, limit), compute)
+    answer = await _answer(request, ("organization", name, since, until, limit, as_of), compute)
     if fmt == AnswerFormat.json:
         return answer
     data = payload(answer)
@@ -484,12 +490,14 @@ def _profile_csv(request: Request, data: dict[str, Any], table: str | None, who:
     )
 
 
-def _profile_marks(census: Census, counts: Mapping[int, float], label: str) -> dict[str, Any]:
+def _profile_marks(
+    census: Census, counts: Mapping[int, float], label: str, as_of: date | None = None
+) -> dict[str, Any]:
     """A profile's models per year with the years still filling in (read on the curve of all of Epoch AI's
     models), the estimate of each and a sentence each."""
     if not counts:
         return _marks_json(YearMarks({}, ""))
-    marks = YearMarker(census).marks(counts, {})
+    marks = YearMarker(census, as_of).marks(counts, {})
     out = _marks_json(marks, label)
     out["series"] = _series_marks(marks)
     out["tiny_denominator"] = TINY_DENOMINATOR

@@ -94,23 +94,26 @@ class Profiles:
         since: int | None = None,
         until: int | None = None,
         limit: int = 100,
+        as_of: date | None = None,
     ) -> dict[str, Any]:
         """Models per year and share, top organizations, open-weights share, Hub lineage and the best
-        model on the LMArena frontier, for one country (ISO code or name)."""
+        model on the LMArena frontier, for one country (ISO code or name); ``as_of``: as the census stood then."""
         iso = self._country(code)
-        counted = self._facade.count("country", rule=rule, attribution=attribution, since=since, until=until)
+        counted = self._facade.count(
+            "country", rule=rule, attribution=attribution, since=since, until=until, as_of=as_of
+        )
         by_country = counted.frame
         mine = by_country[by_country["group"] == iso]
         per_year = self._facade.count(
-            ["country", "year"], rule=rule, attribution=attribution, since=since, until=until
+            ["country", "year"], rule=rule, attribution=attribution, since=since, until=until, as_of=as_of
         ).frame
         per_year = per_year[per_year["group"] == iso]
-        models = self._facade.models(country=iso, attribution=attribution, since=since, until=until).frame
+        models = self._facade.models(country=iso, attribution=attribution, since=since, until=until, as_of=as_of).frame
         column = "countries_published" if attribution == "as-published" else "countries_resolved"
         # ranked by what each organization's own page counts (its subsidiaries included), so one organization
         # has one total on every page; ``models_own`` is its row in ``count --by organization --attribution resolved``
         ranked = self._facade.top_organizations(
-            10, org_country=iso, rank_by="models_with_subsidiaries", since=since, until=until
+            10, org_country=iso, rank_by="models_with_subsidiaries", since=since, until=until, as_of=as_of
         )
         top = ranked.frame
         orgs = [
@@ -150,8 +153,8 @@ class Profiles:
             "top_organizations": orgs,
             "top_organizations_note": ranked.provenance.note,
             "open_weights": _open_weights(models),
-            "hub": self._hub_figures([iso], "country"),
-            "frontier": self._frontier_of(iso),
+            "hub": self._hub_figures([iso], "country", as_of),
+            "frontier": self._frontier_of(iso, as_of),
             "models_total": len(models),
             "models": _model_rows(models, column, limit),
             "provenance": counted.provenance.to_dict(),
@@ -164,11 +167,13 @@ class Profiles:
         since: int | None = None,
         until: int | None = None,
         limit: int = 100,
+        as_of: date | None = None,
     ) -> dict[str, Any]:
         """An organization (as the registry resolves ``name``): its models per year, countries, openness
-        and its Hub downloads (its own repos, and repos built on its base models)."""
+        and its Hub downloads (its own repos, and repos built on its base models); ``as_of``: as the census stood
+        then."""
         org = self._organization(name)
-        listed = self._facade.models(since=since, until=until)
+        listed = self._facade.models(since=since, until=until, as_of=as_of)
         models = listed.frame
         resolved = {n: self.registry.resolve(n).org for n in models["organizations"].explode().dropna().unique()}
         ids = self.registry.family(org.id)
@@ -195,7 +200,7 @@ class Profiles:
             "per_year": _per_year(mine),
             "open_weights": _open_weights(mine),
             "hub": self._hub_figures(
-                [org.name, *(o.name for o in self.registry.orgs.values() if o.parent == org.id)], "organization"
+                [org.name, *(o.name for o in self.registry.orgs.values() if o.parent == org.id)], "organization", as_of
             ),
             "models": _model_rows(mine, "countries_resolved", limit),
             "provenance": {
@@ -225,12 +230,12 @@ class Profiles:
             raise UnknownGroupError(f"unknown organization {name!r}: the registry does not resolve it")
         return org
 
-    def _hub_figures(self, groups: list[str], by: str) -> dict[str, Any] | None:
+    def _hub_figures(self, groups: list[str], by: str, as_of: date | None = None) -> dict[str, Any] | None:
         """30-day Hub downloads of the group's own repos (resolved) and of repos whose root base model
         it developed (lineage); None when the census holds no Hub listing."""
         try:
-            own = self._facade.count_hub(by, metric="downloads", attribution="resolved").frame
-            lineage_figure = self._facade.count_hub(by, metric="downloads", attribution="lineage")
+            own = self._facade.count_hub(by, metric="downloads", attribution="resolved", as_of=as_of).frame
+            lineage_figure = self._facade.count_hub(by, metric="downloads", attribution="lineage", as_of=as_of)
             lineage = lineage_figure.frame
         except ModelCensusError:
             return None
@@ -247,10 +252,10 @@ class Profiles:
             },
         }
 
-    def _frontier_of(self, iso: str) -> dict[str, Any] | None:
+    def _frontier_of(self, iso: str, as_of: date | None = None) -> dict[str, Any] | None:
         """The country's best-rated LMArena model at the newest rating date, and its series."""
         try:
-            best = self._facade.frontier().frame
+            best = self._facade.frontier(as_of=as_of).frame
         except ModelCensusError:
             return None
         mine = best[best["group"] == iso].sort_values("rated_on")
