@@ -48,9 +48,10 @@ def _free_port() -> int:
         return port
 
 
-def _serve(path: Path, claims: Path | None = None) -> Iterator[str]:
+def _serve(path: Path, claims: Path | None = None, timeout_s: float | None = None) -> Iterator[str]:
+    """The real app (create_app) on 127.0.0.1 at a free port, in a background thread, until the generator ends."""
     port = _free_port()
-    app = create_app(path, claims_path=claims)
+    app = create_app(path, claims_path=claims, **({"timeout_s": timeout_s} if timeout_s is not None else {}))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)

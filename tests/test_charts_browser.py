@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -24,26 +21,15 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from modelcensus.outputs.api.app import create_app
 from modelcensus.outputs.common.axes import nice_step, percent_decimals, year_step
 from modelcensus.outputs.common.palette import country_color
 from modelcensus.outputs.report.years import TINY_DENOMINATOR
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOAD_TIMEOUT_MS = 300_000
 PAGES = {
     "home": "/",
@@ -75,28 +61,10 @@ READ_CHARTS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((di
 })"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(full_census_path: Path) -> Iterator[str]:
     """The real app on 127.0.0.1, with a time limit long enough for a loaded machine's first profile."""
-    port = _free_port()
-    app = create_app(full_census_path, timeout_s=600)
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=30)
+    yield from _serve(full_census_path, timeout_s=600)
 
 
 @pytest.fixture(scope="module")

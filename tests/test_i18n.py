@@ -53,6 +53,7 @@ from modelcensus.provenance import DataDate, describe_sources
 from modelcensus.records import country_name
 from modelcensus.sources import cac, cac_totals, huggingface, lmarena, openrouter
 from modelcensus.vocabulary import Attribution, Derivatives, Rule, Source, Unit, Verdict
+from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from conftest import ROOT
 
@@ -708,16 +709,6 @@ def test_the_pages_scripts_get_the_languages_words(client: TestClient) -> None:
 
 # -- in Chromium, with screenshots -------------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots" / "i18n"
 GLYPHS = """(args) => {
   /* the same text drawn with an element's font: two Chinese characters drawn alike, or like a character no font
