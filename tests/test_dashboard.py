@@ -298,3 +298,19 @@ def test_profiles_read_the_census_as_it_stood_on_a_date(client: TestClient, smal
     assert before["models_total"] == 0 and before["per_year"] == []
     bad = client.get("/api/countries/CN", params={"as_of": "May"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "as_of"]
+
+
+def test_the_dashboard_figures_as_of_a_date(client: TestClient, small_census_path: Path) -> None:
+    """``/api/dashboard?as_of=``: the figures ``/api/count`` gives on that date, the date echoed in ``params``."""
+    when = "2024-11-01"
+    now, then = _get(client, "/api/dashboard"), _get(client, "/api/dashboard", as_of=when)
+    assert then["params"]["as_of"] == when and "as_of" not in now["params"]
+    assert then["by_country"]["rows"] == _get(client, "/api/count", by="country", as_of=when)
+    assert then["by_country"]["rows"] != now["by_country"]["rows"]
+    with mc.open(small_census_path, read_only=True) as census:
+        then_total = int(census.count("country", as_of=when).frame["denominator"].max())
+    assert max(r["denominator"] for r in then["by_country"]["rows"]) == then_total
+    hub = _get(client, "/api/dashboard", source="huggingface", as_of=when)
+    assert hub["by_country"]["rows"] == []  # no Hub harvest stored on that date
+    bad = client.get("/api/dashboard", params={"as_of": "May"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "as_of"]

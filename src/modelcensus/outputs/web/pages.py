@@ -279,7 +279,7 @@ def _dashboard_marks(census: Census, common: dict[str, Any], by_year_rows: list[
     definition = common.get("definition")
     if common["source"] != "epoch":
         return _marks_json(YearMarks({}, ""))
-    marker = YearMarker(census)
+    marker = YearMarker(census, common.get("as_of"))
     if definition:
         d = census.definition(definition)
         filters = curve_filters(d)
@@ -293,13 +293,16 @@ def _dashboard_marks(census: Census, common: dict[str, Any], by_year_rows: list[
             unit=common.get("unit"),
             rule=common.get("rule"),
             attribution=common.get("attribution"),
+            as_of=common.get("as_of"),
         ).frame
         units = frame.groupby("year")["denominator"].first()
         totals = {int(y): float(v) for y, v in zip(units.index, units.to_numpy(), strict=True)}
         rows = [{"group": g, "year": int(y), "count": float(c)} for g, y, c in zip(*_cols(frame), strict=True)]
     else:
         filters = {}
-        frame = census.count(by="year", since=common.get("since"), until=common.get("until")).frame
+        frame = census.count(
+            by="year", since=common.get("since"), until=common.get("until"), as_of=common.get("as_of")
+        ).frame
         totals = {int(g): float(c) for g, c in zip(frame["group"], frame["count"], strict=True) if g is not None}
         rows = by_year_rows
     out = _marks_json(marker.marks(totals, filters))
@@ -332,6 +335,9 @@ async def dashboard_json(
     unit: Annotated[Unit | None, Query(description="With a definition.")] = None,
     source: Annotated[CountSource, Query(description="Epoch models or Hub repos.")] = CountSource.EPOCH,
     metric: Annotated[HubMetric | None, Query(description="Hub metric.")] = None,
+    as_of: Annotated[
+        date | None, Query(description="Read the census as it stood on this date (the sources' snapshots then).")
+    ] = None,
     fmt: Annotated[AnswerFormat, FORMAT] = AnswerFormat.json,
     table: Annotated[str | None, Query(max_length=40, description="format=csv: by_country or by_country_year")] = None,
 ) -> Response:
@@ -340,7 +346,12 @@ async def dashboard_json(
     if since is not None and until is not None and since > until:
         raise _unprocessable(QueryError(f"since ({since}) is after until ({until})", parameter="since"))
     common: dict[str, Any] = dict(
-        since=since, until=until, rule=rule, attribution=attribution, source=CountSource.EPOCH if definition else source
+        since=since,
+        until=until,
+        rule=rule,
+        attribution=attribution,
+        source=CountSource.EPOCH if definition else source,
+        as_of=as_of,
     )
     if definition:
         common["definition"], common["unit"] = definition, unit
