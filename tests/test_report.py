@@ -598,8 +598,8 @@ def test_chosen_definitions_are_charted_side_by_side(census: mc.Census) -> None:
     assert [p.title for p in chart.panels] == [
         "epoch-notable: models",
         "frontier: models",
-        "epoch-notable: share",
-        "frontier: share",
+        "epoch-notable: share of models (lines)",
+        "frontier: share of models (lines)",
     ]
     frontier_counts = chart.panels[1].data
     counted = census.count(by=["country", "year"], since=builder.since, until=builder.until, frontier=True).frame

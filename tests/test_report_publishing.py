@@ -81,3 +81,39 @@ def test_no_output_names_a_folder_of_the_build_machine(published: Path, small_ce
     markdown = (published / "report.md").read_text(encoding="utf-8")
     assert f"the census store {small_census_path.name}." in markdown  # the file's name says which store
     assert "Each claim of evil claims.yaml read at its own vintage" in markdown
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_the_report_reads_at_a_desktop_and_a_phone_width(published: Path, width: int) -> None:
+    """The report in Chromium, as a reader opens the file: every chart drawn, no script of the claims file run,
+    nothing fetched from elsewhere, no page wider than the screen; screenshot in artifacts/screenshots/."""
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        dialogs: list[str] = []
+        outside: list[str] = []
+        errors: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on(
+            "request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None
+        )
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((published / "index.html").as_uri())
+        charts = page.locator("figure.chart")
+        assert charts.count() >= 5
+        page.wait_for_function(
+            "[...document.querySelectorAll('figure.chart')].every((f) => f.querySelector('.main-svg'))",
+            timeout=120_000,
+        )
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width + 1, f"the report is {wide} px wide on a {width} px screen"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENSHOTS / f"report-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 20_000
+        assert dialogs == [] and outside == [] and errors == [], (dialogs, outside, errors)
+        browser.close()

@@ -26,7 +26,8 @@ from modelcensus.errors import ModelCensusError, QueryError
 from modelcensus.metrics.overview import concentration
 from modelcensus.outputs.common.i18n import Words, read_strings
 from modelcensus.outputs.common.i18n import languages as _languages
-from modelcensus.outputs.report.charts import GREY, PALETTE, Chart, Panel
+from modelcensus.outputs.common.palette import OTHER, SERIES_COLORS, UNKNOWN, country_color
+from modelcensus.outputs.report.charts import PALETTE, Chart, Panel
 from modelcensus.outputs.report.pages import Block, Section
 from modelcensus.outputs.report.years import TINY_DENOMINATOR, YearMarker, YearMarks, parse_date
 from modelcensus.records import country_name
@@ -38,14 +39,8 @@ TOP_COUNTRIES = 6
 TABLE_COUNTRIES = 10
 TOP_ORGANIZATIONS = 15
 YEARS = 10
-NO_COUNTRY_COLOR = "#e4e4e4"
-SECTOR_COLORS = {
-    "industry": "#1f77b4",
-    "academia": "#2ca02c",
-    "government": "#d62728",
-    "non-profit": "#9467bd",
-    "collective": "#ff7f0e",
-}
+SECTORS = ("industry", "academia", "government", "non-profit", "collective")
+SECTOR_COLORS = {sector: SERIES_COLORS[sector] for sector in SECTORS}
 
 Progress = Callable[[str], None]
 
@@ -98,10 +93,9 @@ class ReportBuilder:
         self.definitions = list(definitions)
         self.claims = claims
         self.as_of = parse_date(as_of)
-        self.colors: dict[str, str] = {
-            strings["series"]["other"]: GREY,
-            strings["series"]["no_country"]: NO_COUNTRY_COLOR,
-        }
+        self.colors: dict[str, str] = {strings["series"]["other"]: OTHER, strings["series"]["no_country"]: UNKNOWN}
+        """Each series' colour by its name in the report's language: a country's is fixed by its code
+        (:func:`~modelcensus.outputs.common.palette.country_color`, the dashboard's too)."""
         self.marker = YearMarker(census, self.as_of)
         self._figures: dict[str, Figure] = {}
         if self.marker.when is None:
@@ -114,7 +108,8 @@ class ReportBuilder:
     # -- provenance -----------------------------------------------------------------------------
 
     def color(self, name: str) -> str:
-        """One colour per country (or other series) across every chart, the first free one of the palette."""
+        """One colour per series across every chart: a country's fixed one (given when :meth:`country` names
+        it), a known series' own, else the first free one of the palette."""
         if name not in self.colors:
             used = set(self.colors.values())
             free = [c for c in PALETTE if c not in used]
@@ -186,8 +181,13 @@ class ReportBuilder:
         return self.w.join(years)
 
     def country(self, code: Any) -> str:
-        """A country's name in the report's language; no code: the report's "(no country)"."""
-        return self.s["series"]["no_country"] if code is None or pd.isna(code) or not code else self.w.country(code)
+        """A country's name in the report's language (its colour, the same in every chart, kept under that name);
+        no code: the report's "(no country)"."""
+        if code is None or pd.isna(code) or not code:
+            return str(self.s["series"]["no_country"])
+        name = self.w.country(code)
+        self.colors[name] = country_color(str(code))
+        return name
 
     def chart(self, name: str, title: str, panels: list[Panel], caption: list[str], **kwargs: Any) -> Block:
         for panel in panels:
@@ -271,12 +271,13 @@ class ReportBuilder:
                     estimate=self.estimate_frame(marks, counts.sum(axis=1)),
                 )
             )
-            share_panels.append(
+            share_panels.append(  # lines: under full counting the shares of a year add up to more than 100%
                 Panel(
                     t["shares_panel"].format(definition=name),
                     shares,
                     self.s["axis"]["share"],
                     percent=True,
+                    kind="line",
                     partial=partial,
                     note=note,
                 )
@@ -342,7 +343,7 @@ class ReportBuilder:
         for organization, sector, models in zip(frame["organization"], frame["sector"], frame["models"], strict=True):
             data.loc[organization, sector] = float(models)
         for sector in sectors:  # the sector's colour, under its name in the report's language
-            self.colors.setdefault(self.w.sector(sector), SECTOR_COLORS.get(sector, GREY))
+            self.colors.setdefault(self.w.sector(sector), SECTOR_COLORS.get(sector, OTHER))
         data = data.rename(columns=self.w.sector)
         labels = [
             t["label"].format(organization=organization, countries=", ".join(countries) or "—")
@@ -392,9 +393,9 @@ class ReportBuilder:
         codes = list(ranking.index[:TOP_COUNTRIES])
         series = {"yes": self.s["series"]["open_yes"], "no": self.s["series"]["open_no"]}
         series["unknown"] = self.s["series"]["open_unknown"]
-        self.colors.setdefault(series["yes"], "#2ca02c")
-        self.colors.setdefault(series["no"], "#7f7f7f")
-        self.colors.setdefault(series["unknown"], "#dddddd")
+        self.colors.setdefault(series["yes"], SERIES_COLORS["open"])
+        self.colors.setdefault(series["no"], SERIES_COLORS["closed"])
+        self.colors.setdefault(series["unknown"], SERIES_COLORS["open_unknown"])
         years = list(range(self.since, self.until + 1))
         section = Section("open-weights", t["title"], t["intro"].format(n=TOP_COUNTRIES))
         panels, rows, all_marks = [], [], []
@@ -458,8 +459,8 @@ class ReportBuilder:
             return section
         snapshots = by_kind["models"].provenance.snapshot_list
         originals, derivatives = self.s["series"]["originals"], self.s["series"]["derivatives"]
-        self.colors.setdefault(originals, "#1f77b4")
-        self.colors.setdefault(derivatives, "#ff7f0e")
+        self.colors.setdefault(originals, SERIES_COLORS["originals"])
+        self.colors.setdefault(derivatives, SERIES_COLORS["derivatives"])
         rows = {}
         for metric, figure in by_kind.items():
             frame = figure.frame
@@ -526,7 +527,7 @@ class ReportBuilder:
             if not self.w.english:  # each harvest's date (a category of the chart) as the language writes it
                 wide.index = [self.w.date(d) for d in wide.index]
             title = t["downloads_resolved"] if attribution == Attribution.RESOLVED else t["downloads_lineage"]
-            panels.append(Panel(title, wide.fillna(0.0), self.s["axis"]["downloads_share"], percent=True))
+            panels.append(self._share_panel(title, wide.fillna(0.0), self.s["axis"]["downloads_share"]))
         first = trends[Attribution.RESOLVED].provenance
         caption = self.caption(
             self.w.phrase(first.definition or ""),
@@ -538,6 +539,20 @@ class ReportBuilder:
         )
         section.blocks.append(self.chart("hub_downloads", t["downloads_title"], panels, caption, columns=2))
         return section
+
+    def _share_panel(self, title: str, wide: pd.DataFrame, axis: str) -> Panel:
+        """Shares of several countries over dates, never stacked (under full counting they can add up to more than
+        100%): a line per country; with one date, a bar per country (its colour, its share written beside it)."""
+        if len(wide.index) != 1:
+            return Panel(title, wide, axis, percent=True, kind="line")
+        row = wide.iloc[0]
+        names = [str(name) for name in row.index]  # a column per country, one value each: a bar in its colour
+        bars = pd.DataFrame(
+            {n: [float(v) if n == m else float("nan") for m in names] for n, v in zip(names, row, strict=True)},
+            index=names,
+        )
+        when = wide.index[0] if isinstance(wide.index[0], str) else self.w.date(wide.index[0])
+        return Panel(f"{title} ({when})", bars, axis, percent=True, kind="hbar")
 
     def _group_names(self, frame: pd.DataFrame) -> list[str]:
         """A Hub figure's groups by name in the report's language: a country's name, else why it has none."""
@@ -584,9 +599,8 @@ class ReportBuilder:
         t = self.s["sections"]["concentration"]
         series = self.s["series"]
         figures = {name: self._concentration(name) for name in self.definitions}
-        self.colors.setdefault(series["top1"], "#1f77b4")
-        self.colors.setdefault(series["top2"], "#9467bd")
-        self.colors.setdefault(series["hhi"], "#d62728")
+        for key in ("top1", "top2", "hhi"):
+            self.colors.setdefault(series[key], SERIES_COLORS[key])
         panels = []
         section = Section("concentration", t["title"], t["intro"].format(tiny=TINY_DENOMINATOR))
         blocks, all_marks = [], []
@@ -673,7 +687,7 @@ class ReportBuilder:
         )
         wide = wide.reindex(columns=codes).rename(columns=self.country)
         gap_data = pd.DataFrame({self.s["series"]["gap"]: gap["gap"].to_numpy(dtype=float)}, index=gap["rated_on"])
-        self.colors.setdefault(self.s["series"]["gap"], "#444444")
+        self.colors.setdefault(self.s["series"]["gap"], SERIES_COLORS["gap"])
         panels = [
             Panel(t["best_panel"], wide, self.s["axis"]["rating"], kind="line"),
             Panel(t["gap_panel"], gap_data, self.s["axis"]["rating"], kind="line"),

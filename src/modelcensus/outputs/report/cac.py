@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from modelcensus.census import Figure
+from modelcensus.outputs.common.palette import SERIES_COLORS
 from modelcensus.outputs.report.builder import ReportBuilder
 from modelcensus.outputs.report.charts import Panel
 from modelcensus.outputs.report.pages import Block, Section
@@ -26,7 +27,7 @@ TOP = 10
 RECORD_TYPES = ("filing", "registration")
 RELIABILITY = ("official", "register", "reported", "third-party")
 """The published totals' reliability, most reliable first (:data:`modelcensus.sources.cac_totals.RELIABILITY`)."""
-COLORS = {"stored": "#1f77b4", "highest": "#8c8c8c", "published": "#d62728"}
+COLORS = {"stored": SERIES_COLORS["figure"], "highest": SERIES_COLORS["highest"], "published": SERIES_COLORS["claimed"]}
 
 
 def cac_section(b: ReportBuilder) -> Section | None:

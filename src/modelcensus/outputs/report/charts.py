@@ -1,8 +1,11 @@
-"""Chart builders for the report: one :class:`Chart` drawn as a Matplotlib figure (PNG, SVG) or a Plotly figure.
+"""Chart builders for the report: one :class:`Chart` drawn as a Matplotlib figure (PNG, SVG) here, and as a Plotly
+figure by :mod:`.interactive`.
 
 A chart is data, not drawing code: panels of wide frames (one row per x value, one column per series)
-and the provenance lines every image carries in its footer. The report decides what to show; this
-module only draws it, the same way for the static and the interactive output.
+and the provenance lines every image carries in its footer. The report decides what to show; these
+modules only draw it, the same way for the static and the interactive output: the same colours (a country's
+is fixed, :mod:`modelcensus.outputs.common.palette`), the same marks of years still filling in, share axes whose
+ticks never repeat (:mod:`modelcensus.outputs.common.axes`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,29 +29,19 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from modelcensus.errors import ModelCensusError
+from modelcensus.outputs.common.axes import MAX_TICKS, percent_decimals
 from modelcensus.outputs.common.i18n import Words
-from modelcensus.outputs.report.points import Point, draw_points, point_traces
+from modelcensus.outputs.common.palette import EXTRA, OTHER, SERIES_COLORS
+from modelcensus.outputs.report.points import Point, draw_points
 
 Kind = Literal["stacked_bar", "bar", "hbar", "line", "points"]
 
-PALETTE = [
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#ff7f0e",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#7f7f7f",
-    "#aec7e8",
-    "#ff9896",
-]
-GREY = "#c7c7c7"
+PALETTE = list(EXTRA)
+"""Colours of a series no one gave a colour (countries and known series have theirs: :mod:`..common.palette`)."""
+GREY = OTHER
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei", "PingFang SC", "SimHei")
 """Fonts with the glyphs of Simplified Chinese, in order of preference (Debian's fonts-noto-cjk has the first)."""
@@ -117,8 +111,17 @@ class Chart:
     def localized(self) -> bool:
         return self.words is not None and not self.words.english
 
-    def percent(self, value: float, _pos: Any = None) -> str:
-        return self.words.percent(value, 0) if self.words is not None and self.localized else _percent(value)
+    def percent(self, value: float, _pos: Any = None, decimals: int = 0) -> str:
+        if self.words is not None and self.localized:
+            return self.words.percent(value, decimals)
+        return _percent(value, decimals=decimals)
+
+    def share_label(self, value: float) -> str:
+        """A share printed beside a bar: whole percents, one decimal under 1% (0.3%, never a "0%" bar that is
+        not empty), "<0.1%" below that."""
+        if 0 < value < 0.001:
+            return "<" + self.percent(0.001, decimals=1)
+        return self.percent(value, decimals=1 if 0 < value < 0.01 else 0)
 
     def thousands(self, value: float, _pos: Any = None) -> str:
         return self.words.compact(value) if self.words is not None and self.localized else _thousands(value)
@@ -141,8 +144,31 @@ class Chart:
         return free[index % len(free)] if free else PALETTE[index % len(PALETTE)]
 
 
-def _percent(value: float, _pos: Any = None) -> str:
-    return f"{value:.0%}"
+def _percent(value: float, _pos: Any = None, decimals: int = 0) -> str:
+    return f"{value:.{decimals}%}"
+
+
+class ShareFormatter(Formatter):
+    """Share ticks with as many decimals as their step needs (0.5% apart: "0.5%, 1.0%"; never "4%, 4%")."""
+
+    def __init__(self, chart: Chart):
+        self.chart = chart
+        self.decimals = 0
+
+    def set_locs(self, locs: Any) -> None:
+        super().set_locs(locs)
+        ordered = sorted(float(v) for v in locs)
+        steps = [b - a for a, b in pairwise(ordered) if b > a]
+        self.decimals = percent_decimals(min(steps)) if steps else 0
+
+    def __call__(self, x: float, pos: Any = None) -> str:
+        return self.chart.percent(x, decimals=self.decimals)
+
+
+def value_locator(percent: bool, integer: bool = False) -> MaxNLocator:
+    """Ticks of a value axis: about six, at steps of 1, 2 or 5 times a power of ten (a share's decimals follow
+    from its step: :class:`ShareFormatter`)."""
+    return MaxNLocator(nbins=MAX_TICKS, steps=[1, 2, 5, 10], integer=integer and not percent)
 
 
 def _thousands(value: float, _pos: Any = None) -> str:
@@ -199,7 +225,7 @@ def _mpl(text: str) -> str:
     return text.replace("$", r"\$")
 
 
-def _web(text: str) -> str:
+def web_text(text: str) -> str:
     """Text drawn by Plotly as written: its labels take a little HTML, which text from the data must not carry."""
     return html.escape(text, quote=False).replace("\n", "<br>")
 
@@ -261,7 +287,7 @@ def matplotlib_figure(chart: Chart) -> Figure:
     fig = plt.figure(figsize=(chart.width_in, height), dpi=100)
     top = 1 - title_in / height
     rotated = any(
-        p.kind not in ("hbar", "points") and len(p.data.index) > 6 and not _is_timeline(p) for p in chart.panels
+        p.kind not in ("hbar", "points") and len(p.data.index) > 6 and not is_timeline(p) for p in chart.panels
     )
     bottom = (legend_in + footer_in + (0.85 if rotated else 0.5) + bottom_note_in) / height
     hspace = 0.6 + (0.15 if note_in else 0.0)
@@ -335,7 +361,7 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
         return
     positions: list[Any] = list(range(len(data.index)))
     labels = [str(x) for x in data.index]
-    timeline = _is_timeline(panel)
+    timeline = is_timeline(panel)
     if timeline:  # dates on a time scale: uneven gaps between ratings show as such
         positions = list(pd.to_datetime(pd.Series(data.index)))
     if panel.kind == "points":
@@ -350,21 +376,30 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
         bottoms = [0.0] * len(data.index)
         for name in data.columns:
             values = data[name].fillna(0).to_numpy(dtype=float)
-            bars = ax.barh(positions, values, left=bottoms, color=chart.color(str(name)), height=0.7)
+            drawn = [i for i, v in enumerate(data[name]) if pd.notna(v)]  # an empty part is not drawn: its edge
+            bars = ax.barh(  # would stop the axis at the bar's end, leaving no room for the label beside it
+                [positions[i] for i in drawn],
+                [values[i] for i in drawn],
+                left=[bottoms[i] for i in drawn],
+                color=chart.color(str(name)),
+                height=0.7,
+            )
             handles.setdefault(str(name), bars)
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         ax.set_yticks(positions, [_mpl(str(label)) for label in (panel.labels or labels)], fontsize=8)
         ax.invert_yaxis()
-        if panel.percent and len(data.columns) > 1:  # parts of a whole: label each part, not the 100% total
+        parts = int((data.fillna(0) != 0).sum(axis=1).max()) > 1 if len(data.index) else False
+        if panel.percent and parts:  # parts of a whole: label each part, not the 100% total
             left = [0.0] * len(data.index)
             for name in data.columns:
                 for pos, value in enumerate(data[name].fillna(0).to_numpy(dtype=float)):
                     if value >= 0.04:
-                        ax.text(left[pos] + value / 2, pos, chart.percent(value), ha="center", va="center", fontsize=8)
+                        label = chart.share_label(value)
+                        ax.text(left[pos] + value / 2, pos, label, ha="center", va="center", fontsize=8)
                     left[pos] += value
         else:
             for pos, total in zip(positions, bottoms, strict=True):
-                label = " " + (chart.percent(total) if panel.percent else chart.thousands(total))
+                label = " " + (chart.share_label(total) if panel.percent else chart.thousands(total))
                 ax.text(total, pos, label, va="center", fontsize=7)
         ax.margins(x=0.12)
     else:
@@ -417,14 +452,15 @@ def _draw_panel(ax: Any, panel: Panel, chart: Chart, handles: dict[str, Any]) ->
             rotation=45 if len(labels) > 6 else 0,
         )
     if panel.kind != "hbar":
-        ax.yaxis.set_major_formatter(FuncFormatter(chart.percent if panel.percent else chart.thousands))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=panel.integer))
+        ax.yaxis.set_major_formatter(ShareFormatter(chart) if panel.percent else FuncFormatter(chart.thousands))
+        ax.yaxis.set_major_locator(value_locator(panel.percent, panel.integer))
         ax.tick_params(axis="y", labelsize=8)
         ax.set_ylabel(panel.ylabel, fontsize=9)
         if panel.ylim is not None:
             ax.set_ylim(*panel.ylim)
     else:
-        ax.xaxis.set_major_formatter(FuncFormatter(chart.percent if panel.percent else chart.thousands))
+        ax.xaxis.set_major_formatter(ShareFormatter(chart) if panel.percent else FuncFormatter(chart.thousands))
+        ax.xaxis.set_major_locator(value_locator(panel.percent))
         ax.tick_params(axis="x", labelsize=8)
         ax.set_xlabel(panel.ylabel, fontsize=9)
 
@@ -491,11 +527,11 @@ def _draw_marks(ax: Any, panel: Panel, chart: Chart, positions: list[Any], handl
             )
             handles.setdefault(chart.estimate_label, bars)
     if panel.reference is not None:
-        line = ax.axhline(panel.reference, color="#d62728", linestyle=":", linewidth=1.4, zorder=4)
+        line = ax.axhline(panel.reference, color=SERIES_COLORS["claimed"], linestyle=":", linewidth=1.4, zorder=4)
         handles.setdefault(chart.reference_label, line)
 
 
-def _is_timeline(panel: Panel) -> bool:
+def is_timeline(panel: Panel) -> bool:
     """A line panel indexed by dates (the quality frontier): drawn on a time axis, not as categories."""
     index = panel.data.index
     return panel.kind == "line" and len(index) > 0 and all(isinstance(v, date) for v in index)
@@ -526,265 +562,3 @@ def _has_wide(chart: Chart) -> bool:
         texts += [panel.title, panel.note, panel.xlabel, *(panel.labels or []), *(str(x) for x in panel.data.index)]
         texts += [p.label for p in panel.points]
     return any(_WIDE.search(text) for text in texts)
-
-
-def plotly_figure(chart: Chart) -> dict[str, Any]:
-    """The chart as a Plotly figure (``{"data", "layout"}``, the JSON ``Plotly.newPlot`` takes).
-
-    Built as plain JSON rather than through ``plotly.graph_objects``, whose validation costs about a
-    second per chart; the page draws it with the plotly.js bundled in the ``plotly`` package.
-    """
-    rows, cols = chart.grid()
-    hbar = any(p.kind == "hbar" for p in chart.panels)
-    gap_x = 0.22 if hbar and cols > 1 else 0.07
-    gap_y = 0.3 / rows if rows > 1 else 0.0
-    width = (1 - gap_x * (cols - 1)) / cols
-    height = (1 - gap_y * (rows - 1)) / rows
-    layout: dict[str, Any] = {
-        "title": {"text": _web(chart.title)},
-        "barmode": "stack" if any(p.kind in ("stacked_bar", "hbar") for p in chart.panels) else "group",
-        "height": 160 + 340 * rows,
-        "template": {"layout": {"plot_bgcolor": "white", "paper_bgcolor": "white"}},
-        "legend": {"orientation": "h", "y": -0.15 if rows == 1 else -0.08},
-        "showlegend": chart.legend,
-        "margin": {"l": 60, "r": 20, "t": 80, "b": 60},
-        "annotations": [],
-        "hovermode": "closest",
-    }
-    if chart.words is not None and chart.localized:  # decimal and thousands separators of the language
-        layout["separators"] = chart.words.decimal_symbol() + chart.words.group_symbol()
-    data: list[dict[str, Any]] = []
-    shown: set[str] = set()
-    for i, panel in enumerate(chart.panels):
-        row, col = i // cols, i % cols
-        n = "" if i == 0 else str(i + 1)
-        x0 = col * (width + gap_x)
-        y1 = 1 - row * (height + gap_y)
-        grid = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False}
-        xaxis: dict[str, Any] = {"domain": [x0, x0 + width], "anchor": f"y{n}", **grid}
-        yaxis: dict[str, Any] = {"domain": [y1 - height, y1], "anchor": f"x{n}", **grid}
-        value_axis, category_axis = (xaxis, yaxis) if panel.kind == "hbar" else (yaxis, xaxis)
-        value_axis["title"] = {"text": panel.ylabel}
-        if panel.percent:
-            value_axis["tickformat"] = ".0%"
-        if panel.ylim is not None:
-            value_axis["range"] = list(panel.ylim)
-        category_axis["type"] = "date" if _is_timeline(panel) else "linear" if panel.kind == "points" else "category"
-        if _is_timeline(panel) and chart.words is not None and chart.localized:
-            category_axis["tickformat"] = chart.words.s["plotly_date_axis"]
-            category_axis["hoverformat"] = chart.words.s["plotly_date_hover"]
-        if panel.xlim is not None:
-            category_axis["range"] = [x.isoformat() if isinstance(x, date) else x for x in panel.xlim]
-        if panel.note or panel.xlabel:
-            text = "<br>".join(_web(t) for t in (panel.xlabel, panel.note) if t)
-            xaxis["title"] = {"text": text, "font": {"size": 11 if panel.note else 12}}
-        if panel.kind == "hbar":
-            yaxis["autorange"] = "reversed"
-            yaxis["automargin"] = True
-        layout[f"xaxis{n}"], layout[f"yaxis{n}"] = xaxis, yaxis
-        layout["annotations"].append(
-            {
-                "text": _web(panel.title),
-                "x": x0 + width / 2,
-                "y": y1,
-                "xref": "paper",
-                "yref": "paper",
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 14},
-            }
-        )
-        traces: list[dict[str, Any]] = []
-        for name in panel.data.columns:
-            traces.extend(
-                _traces(panel, str(name), chart.color(str(name)), str(name) not in shown, chart.partial_label)
-            )
-            shown.add(str(name))
-        for label, trace in [*_mark_traces(panel, chart), *point_traces(panel.points, chart.color)]:
-            trace["showlegend"] = label not in shown
-            traces.append(trace)
-            shown.add(label)
-        for trace in traces:
-            trace.update({"xaxis": f"x{n}", "yaxis": f"y{n}"})
-        data.extend(traces)
-        if panel.reference is not None:
-            layout.setdefault("shapes", []).append(
-                {
-                    "type": "line",
-                    "xref": f"x{n} domain",
-                    "x0": 0,
-                    "x1": 1,
-                    "yref": f"y{n}",
-                    "y0": panel.reference,
-                    "y1": panel.reference,
-                    "line": {"color": "#d62728", "dash": "dot", "width": 2},
-                }
-            )
-    return {"data": data, "layout": layout}
-
-
-def _x(panel: Panel) -> list[Any]:
-    if panel.kind == "points":
-        return [float(v) for v in panel.data.index]
-    return [_web(str(v)) for v in panel.data.index]
-
-
-def _traces(
-    panel: Panel, name: str, color: str, show_legend: bool, partial_label: str = "still filling in"
-) -> list[dict[str, Any]]:
-    """A series as Plotly traces: for a line with provisional points, a dashed trace with hollow markers under
-    the solid one (which stops at the last final point)."""
-    trace = _trace(panel, name, color, show_legend)
-    if not panel.partial or panel.kind not in ("line", "bar", "stacked_bar"):
-        return [trace]
-    partial = [x in panel.partial for x in panel.data.index]
-    note = [f"  ({partial_label})" if p else "" for p in partial]
-    if panel.kind != "line":
-        trace["marker"]["pattern"] = {
-            "shape": ["/" if p else "" for p in partial],
-            "fgcolor": "white",
-            "size": 6,
-            "fillmode": "overlay",
-        }
-        trace["text"] = note
-        trace["textposition"] = "none"
-        trace["hovertemplate"] = trace["hovertemplate"].replace("<extra>", "%{text}<extra>")
-        return [trace]
-    dashed = dict(trace)
-    dashed.update(
-        {
-            "line": {"color": color, "dash": "dash"},
-            "marker": {
-                "color": color,
-                "size": [9 if p else 1 for p in partial],
-                "symbol": ["circle-open" if p else "circle" for p in partial],
-                "line": {"color": color, "width": 2},
-            },
-            "showlegend": False,
-            "text": note,
-            "hovertemplate": trace["hovertemplate"].replace("<extra>", "%{text}<extra>"),
-        }
-    )
-    trace["y"] = [None if p else v for v, p in zip(trace["y"], partial, strict=True)]
-    trace["hoverinfo"] = "skip"
-    trace.pop("hovertemplate")
-    return [dashed, trace]
-
-
-def _mark_traces(panel: Panel, chart: Chart) -> list[tuple[str, dict[str, Any]]]:
-    """The legend entry of provisional figures, the estimates with their ranges and the reference line."""
-    out: list[tuple[str, dict[str, Any]]] = []
-    x = _x(panel)
-    if panel.partial and len(x):
-        first = x[list(panel.data.index).index(panel.partial[0])] if panel.partial[0] in panel.data.index else x[-1]
-        bars = panel.kind in ("bar", "stacked_bar")
-        out.append(
-            (
-                chart.partial_label,
-                {
-                    "type": "bar" if bars else "scatter",
-                    "name": chart.partial_label,
-                    "x": [first],
-                    "y": [0] if bars else [None],
-                    "legendgroup": chart.partial_label,
-                    "hoverinfo": "skip",
-                    **(
-                        {
-                            "marker": {
-                                "color": "#9a9a9a",
-                                "pattern": {"shape": "/", "fgcolor": "white", "fillmode": "overlay"},
-                            }
-                        }
-                        if bars
-                        else {
-                            "mode": "lines+markers",
-                            "line": {"color": "#555555", "dash": "dash"},
-                            "marker": {"symbol": "circle-open", "size": 9, "color": "#555555"},
-                        }
-                    ),
-                },
-            )
-        )
-    estimate = panel.estimate
-    if estimate is not None and len(estimate):
-        where = dict(zip(panel.data.index, x, strict=True))
-        rows = [(where[i], r) for i, r in estimate.iterrows() if i in where and pd.notna(r["estimate"])]
-        if rows:
-            est = [float(r["estimate"]) for _, r in rows]
-            low = [float(r["low"]) if pd.notna(r["low"]) else e for (_, r), e in zip(rows, est, strict=True)]
-            high = [float(r["high"]) if pd.notna(r["high"]) else e for (_, r), e in zip(rows, est, strict=True)]
-            out.append(
-                (
-                    chart.estimate_label,
-                    {
-                        "type": "scatter",
-                        "mode": "markers",
-                        "name": chart.estimate_label,
-                        "legendgroup": chart.estimate_label,
-                        "x": [p for p, _ in rows],
-                        "y": est,
-                        "customdata": [[lo, hi] for lo, hi in zip(low, high, strict=True)],
-                        "marker": {"symbol": "diamond-open", "size": 9, "color": "#222222"},
-                        "error_y": {
-                            "type": "data",
-                            "symmetric": False,
-                            "array": [h - e for e, h in zip(est, high, strict=True)],
-                            "arrayminus": [e - lo for e, lo in zip(est, low, strict=True)],
-                            "color": "#222222",
-                            "thickness": 1.2,
-                            "width": 4,
-                        },
-                        "hovertemplate": f"{chart.estimate_label} %{{x}}: {chart.about_label} %{{y:,.0f}} "
-                        "(%{customdata[0]:,.0f}–%{customdata[1]:,.0f})<extra></extra>",
-                    },
-                )
-            )
-    if panel.reference is not None and len(x):
-        out.append(
-            (
-                chart.reference_label,
-                {  # the legend entry; the line itself is a shape across the panel (see _reference_shape)
-                    "type": "scatter",
-                    "mode": "lines",
-                    "name": chart.reference_label,
-                    "legendgroup": chart.reference_label,
-                    "x": [x[0]],
-                    "y": [panel.reference],
-                    "line": {"color": "#d62728", "dash": "dot", "width": 2},
-                    "hovertemplate": f"{chart.reference_label}: "
-                    + ("%{y:.1%}" if panel.percent else "%{y:,.4~g}")
-                    + "<extra></extra>",
-                },
-            )
-        )
-    return out
-
-
-def _trace(panel: Panel, name: str, color: str, show_legend: bool) -> dict[str, Any]:
-    data = panel.data
-    x = _x(panel)
-    y = [None if pd.isna(v) else float(v) for v in data[name]]
-    template = "%{y:.1%}" if panel.percent else "%{y:,.4~g}"
-    dotted = {"dash": "dot"} if name in panel.dotted else {}
-    name = _web(name)
-    common: dict[str, Any] = {"name": name, "legendgroup": name, "showlegend": show_legend}
-    if panel.kind in ("line", "points"):
-        hover = f"{name} %{{x}}: {template}<extra></extra>"
-        mode = "lines" if panel.steps else "lines+markers" if panel.kind == "line" else "markers"
-        line = {"color": color, **({"shape": "hv"} if panel.steps else {}), **dotted}
-        style = {"line": line} if panel.kind == "line" else {"marker": {"color": color, "opacity": 0.75}}
-        return {"type": "scatter", "mode": mode, "x": x, "y": y, **style, **common} | {"hovertemplate": hover}
-    if panel.kind == "hbar":
-        value = "%{x:.1%}" if panel.percent else "%{x:,.4~g}"
-        return {
-            "type": "bar",
-            "orientation": "h",
-            "y": [_web(label) for label in panel.labels] if panel.labels else x,
-            "x": y,
-            "marker": {"color": color},
-            "hovertemplate": f"{name}: %{{y}}: {value}<extra></extra>",
-            **common,
-        }
-    hover = f"{name} %{{x}}: {template}<extra></extra>"
-    return {"type": "bar", "x": x, "y": y, "marker": {"color": color}, "hovertemplate": hover, **common}

@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from modelcensus.outputs.common.i18n import Words
-from modelcensus.outputs.report.charts import Chart, plotly_figure
+from modelcensus.outputs.report.charts import Chart
+from modelcensus.outputs.report.interactive import plotly_figure
 
 
 @dataclass
@@ -59,6 +60,9 @@ def tidy_sections(sections: list[Section], words: Words) -> None:
                     panel.title, panel.note = tidy(panel.title), tidy(panel.note)
 
 
+PLOTLY_CONFIG = json.dumps({"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]]})
+"""Plotly's toolbar: its one button that saves the chart as a picture (its zoom and pan buttons covered legends)."""
+
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;margin:0;
 color:#1d1d1f;background:#fafafa;line-height:1.45}
@@ -67,6 +71,8 @@ h1{font-size:1.7rem;margin:.2em 0}h2{font-size:1.35rem;margin-top:2.2em;border-b
 h3{font-size:1.05rem;margin:1.4em 0 .4em}
 nav ol{columns:2;padding-left:1.2em}nav a{color:#1f5fa8;text-decoration:none}
 figure{margin:1em 0 .4em}
+figure.chart{overflow-x:auto}figure.chart .plot{min-width:860px}
+@media (max-width:700px){main{padding:16px 12px 40px}table{display:block;overflow-x:auto}}
 .caption{font-size:.8rem;color:#444;background:#f4f4f6;border-left:3px solid #c9c9d1;padding:.5em .8em;margin:0 0 1.2em}
 .caption p{margin:.15em 0}
 table{border-collapse:collapse;font-size:.82rem;margin:.4em 0;width:100%}
@@ -79,6 +85,8 @@ thead th{background:#f0f0f3}
 .block-notes{font-size:.85rem;margin:.3em 0 .6em}.block-notes p{margin:.2em 0}
 .asof{display:inline-block;background:#fff4e0;border:1px solid #e8c486;padding:.1em .5em;border-radius:4px}
 footer{font-size:.75rem;color:#666;margin-top:3em}
+.scroll{overflow-x:auto;max-width:100%}
+@media (max-width:600px){main{padding:12px 10px 40px}nav ol{columns:1}h1{font-size:1.35rem}}
 """
 LANGUAGE_CSS = {
     "zh": 'body{font-family:system-ui,-apple-system,"Noto Sans CJK SC","Source Han Sans SC","PingFang SC",'
@@ -105,7 +113,8 @@ def _table_html(frame: pd.DataFrame) -> str:
             )
             cells.append(f"<td{css}>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    # in a box of its own that scrolls sideways, so a wide table never makes the page wider than a phone's screen
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
 def render_html(sections: list[Section], strings: dict[str, Any], meta: dict[str, str]) -> str:
@@ -143,7 +152,7 @@ def render_html(sections: list[Section], strings: dict[str, Any], meta: dict[str
                 div = (
                     f'<div id="{div_id}" class="plot"></div><script type="text/javascript">'
                     f'(function (s) {{ Plotly.newPlot("{div_id}", s.data, s.layout, '
-                    f'{{"displaylogo": false, "responsive": true}}); }})({spec});</script>'
+                    f"{PLOTLY_CONFIG}); }})({spec});</script>"
                 )
                 parts.append(f'<figure class="chart" id="figure-{block.chart.name}">{div}</figure>')
             elif block.table is not None:

@@ -16,6 +16,7 @@ import pandas as pd
 from modelcensus.claims import load_claims
 from modelcensus.metrics.completeness import COMPLETE_SHARE
 from modelcensus.outputs.common.i18n import Words
+from modelcensus.outputs.common.palette import SERIES_COLORS
 from modelcensus.outputs.report.builder import ReportBuilder
 from modelcensus.outputs.report.charts import Panel, wrap
 from modelcensus.outputs.report.pages import Block, Section
@@ -109,8 +110,8 @@ def _vintage_blocks(b: ReportBuilder, year: int) -> list[Block]:
 def _lag_blocks(b: ReportBuilder) -> list[Block]:
     t = b.s["sections"]["vintages"]
     observed, current = t["lag_observed"], t["lag_current"]
-    b.colors.setdefault(observed, "#1f77b4")
-    b.colors.setdefault(current, "#d62728")
+    b.colors.setdefault(observed, SERIES_COLORS["observed"])
+    b.colors.setdefault(current, SERIES_COLORS["current"])
     panels, bases, beyond = [], [], []
     for name, filters in LAG_POPULATIONS:
         curve = b.marker.curves(filters)[""]
@@ -206,7 +207,7 @@ def claims_section(b: ReportBuilder) -> Section:
     results = b.census.check(b.claims, as_of=b.as_of)  # the slowest step: every claim under every variant
     rows, panels, explanations, n = [], [], [], 0
     figure_name = t["series_figure"]
-    b.colors.setdefault(figure_name, "#1f77b4")
+    b.colors.setdefault(figure_name, SERIES_COLORS["figure"])
     for r in results:
         metric, value = str(r["metric"]), values.get(str(r["id"]))
         n = max(n, len(r["sensitivity"]))

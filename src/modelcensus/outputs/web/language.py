@@ -25,6 +25,7 @@ from modelcensus.outputs.common.i18n import (
     languages,
     read_strings,
 )
+from modelcensus.outputs.common.palette import palette_json
 from modelcensus.records import country_name
 
 STRINGS_DIR = Path(__file__).with_name("strings")
@@ -139,7 +140,8 @@ def _header(context: dict[str, Any]) -> str:
 
 
 def _script(lang: str) -> str:
-    """The words the page's scripts write, as ``MC.I18N`` (JSON, safe inside a script element)."""
+    """The words the page's scripts write, as ``MC.I18N`` (JSON, safe inside a script element), and the colours
+    of the charts (``MC.PALETTE``: :func:`~modelcensus.outputs.common.palette.palette_json`, the report's too)."""
     words = Words.load(lang)
     payload: dict[str, Any] = {
         "lang": lang,
@@ -154,4 +156,5 @@ def _script(lang: str) -> str:
         "verbatim": sorted(VERBATIM_FIELDS),
     }
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return f"<script>MC.setLanguage({text});</script>"
+    palette = json.dumps(palette_json(), separators=(",", ":"))
+    return f"<script>MC.setLanguage({text});</script><script>MC.setPalette({palette});</script>"

@@ -94,11 +94,11 @@ function drawClaim(container, r) {
   const claimed = claimedValue(r.comparison);
   const share = r.metric === "share";
   const traces = [{ type: "scatter", mode: "lines+markers", name: MC.t("claims.figure"), x: labels, y: values,
-    line: { color: "#1f77b4" }, marker: { size: 8 }, hovertemplate: "%{x}: " + (share ? "%{y:.1%}" : "%{y:,}") + "<extra></extra>" }];
+    line: { color: MC.seriesColor("figure") }, marker: { size: 8, color: MC.seriesColor("figure") }, hovertemplate: "%{x}: " + (share ? "%{y:.1%}" : "%{y:,}") + "<extra></extra>" }];
   if (claimed !== null) {
     /* the legend entry; the line is a shape across the chart (one point would draw no line) */
     traces.push({ type: "scatter", mode: "lines", name: MC.t("claims.claimed"), x: [labels[0]], y: [claimed],
-      line: { color: "#d62728", dash: "dot", width: 2 }, hovertemplate: MC.t("claims.hover_claimed") + (share ? "%{y:.1%}" : "%{y:,}") + "<extra></extra>" });
+      line: { color: MC.seriesColor("claimed"), dash: "dot", width: 2 }, hovertemplate: MC.t("claims.hover_claimed") + (share ? "%{y:.1%}" : "%{y:,}") + "<extra></extra>" });
   }
   const c = r.coverage;
   if (c && c.estimate !== null && c.estimate !== undefined && !share) {
@@ -109,10 +109,12 @@ function drawClaim(container, r) {
   }
   MC.plot(div, traces, {
     title: { text: MC.esc(r.id) + ": <b>" + MC.esc(MC.word("verdicts", r.verdict)) + "</b>", font: { size: 13 } },
-    margin: { t: 40, r: 20, b: 60, l: 55 }, height: 300, showlegend: true, legend: { orientation: "h", y: -0.3, font: { size: 10 } },
-    yaxis: { rangemode: "tozero", tickformat: share ? ".0%" : ",d" },
+    margin: { t: 40 }, height: 340, showlegend: true, legend: { font: { size: 10 } },
+    yaxis: share
+      ? MC.percentAxis(Math.max(claimed || 0, ...values.filter((v) => v !== null)), { title: { text: MC.t("country.axis_share") } })
+      : { rangemode: "tozero", tickformat: ",d", title: { text: MC.t("country.axis_models") } },
     xaxis: { type: "category", range: [-0.5, labels.length - 0.5] },
-    shapes: claimed === null ? [] : [{ type: "line", xref: "x domain", x0: 0, x1: 1, yref: "y", y0: claimed, y1: claimed, line: { color: "#d62728", dash: "dot", width: 2 } }],
+    shapes: claimed === null ? [] : [{ type: "line", xref: "x domain", x0: 0, x1: 1, yref: "y", y0: claimed, y1: claimed, line: { color: MC.seriesColor("claimed"), dash: "dot", width: 2 } }],
   });
 }
 

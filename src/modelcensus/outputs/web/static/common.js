@@ -472,8 +472,105 @@ MC.pathTail = function (prefix) {
   return decodeURIComponent(window.location.pathname.slice(prefix.length));
 };
 
-MC.plotConfig = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"] };
-/* Plotly.newPlot and Plotly.react with the page's number separators. */
+/* Plotly's toolbar: its one button that saves the chart as a picture, in the top margin (MC.chartLayout keeps
+   room for it), never over a legend or the data. */
+MC.plotConfig = { displaylogo: false, responsive: true, modeBarButtons: [["toImage"]] };
+/* Plotly.newPlot with the page's number separators and the dashboard's common layout. */
 MC.plot = function (element, traces, layout) {
-  return Plotly.newPlot(element, traces, MC.layout(layout), MC.plotConfig);
+  return Plotly.newPlot(element, traces, MC.layout(MC.chartLayout(layout)), MC.plotConfig);
+};
+
+/* -- colours: one palette for the report and the dashboard (modelcensus.outputs.common.palette) ------------ */
+
+MC.PALETTE = { countries: {}, other: "#BBBBBB", unknown: "#DDDDDD", fallback: ["#88CCEE"], series: {} };
+MC.setPalette = function (palette) { MC.PALETTE = palette; };
+
+/* A country's colour, the same in every chart of the report and the dashboard; no country: the grey of unknown;
+   a country without a fixed colour: one of the fallback colours, picked from its code as palette.py does. */
+MC.countryColor = function (code) {
+  if (code === null || code === undefined || code === "" || code === "None") return MC.PALETTE.unknown;
+  const key = String(code).toUpperCase();
+  if (MC.PALETTE.countries[key]) return MC.PALETTE.countries[key];
+  let sum = 0;
+  for (const c of key) sum += c.codePointAt(0);
+  return MC.PALETTE.fallback[sum % MC.PALETTE.fallback.length];
+};
+
+MC.seriesColor = function (kind) {
+  return MC.PALETTE.series[kind] || MC.PALETTE.countries.US || "#0072B2";
+};
+
+/* -- axes a reader can read (the rules of modelcensus.outputs.common.axes) --------------------------------- */
+
+/* The smallest step of 1, 2 or 5 times a power of ten that cuts span in at most maxTicks parts. */
+MC.niceStep = function (span, maxTicks) {
+  if (!(span > 0) || !isFinite(span)) return 1;
+  const raw = span / Math.max(1, maxTicks || 6);
+  const power = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const m of [1, 2, 5, 10]) if (m * power >= raw * (1 - 1e-9)) return m * power;
+  return 10 * power;
+};
+
+/* Decimals of a share axis whose ticks are step apart: never two ticks that print alike ("4%, 4%"). */
+MC.percentDecimals = function (step) {
+  return step > 0 ? Math.max(0, -Math.floor(Math.log10(step * 100) + 1e-9)) : 0;
+};
+
+MC.YEAR_STEPS = [1, 2, 5, 10, 20, 25, 50, 100];
+MC.yearStep = function (first, last, maxTicks) {
+  const span = Math.max(0, last - first);
+  for (const step of MC.YEAR_STEPS) if (span / step <= maxTicks) return step;
+  return MC.YEAR_STEPS[MC.YEAR_STEPS.length - 1];
+};
+
+/* How many ticks fit an element's width, px apart at least. */
+MC.maxTicks = function (element, px) {
+  const node = typeof element === "string" ? document.getElementById(element) : element;
+  const width = (node && node.clientWidth) || 800;
+  return Math.max(2, Math.floor((width - 80) / (px || 60)));
+};
+
+/* An axis of whole years from first to last: a tick every year, or every 2, 5, 10… years as the width allows,
+   written 2024 (never 2,023.5), with its title. */
+MC.yearAxis = function (first, last, element, extra) {
+  const step = MC.yearStep(first, last, MC.maxTicks(element, 64));
+  return Object.assign({
+    type: "linear", tickmode: "linear", tick0: 0, dtick: step, tickformat: "d", hoverformat: "d", automargin: true,
+    title: { text: MC.t("chart.axis_year") },
+  }, extra || {});
+};
+
+/* A share axis from 0 to about top (a fraction): its step and as many decimals as the step needs. */
+MC.percentAxis = function (top, extra) {
+  const step = MC.niceStep(top > 0 ? top : 1, 6);
+  return Object.assign({
+    tickmode: "linear", tick0: 0, dtick: step, tickformat: "." + MC.percentDecimals(step) + "%", rangemode: "tozero", automargin: true,
+  }, extra || {});
+};
+
+/* The common layout of the dashboard's charts: labels never clipped (automargin on every axis), the legend
+   below the chart (in the container, under the axis titles), room above the plot for the toolbar. */
+MC.chartLayout = function (layout) {
+  const out = Object.assign({}, layout);
+  out.margin = Object.assign({ t: 34, r: 16, b: 10, l: 10, autoexpand: true }, layout.margin || {});
+  out.margin.t = Math.max(out.margin.t, 34);
+  for (const key of Object.keys(out)) {
+    if (/^[xy]axis\d*$/.test(key)) out[key] = Object.assign({ automargin: true }, out[key]);
+  }
+  if (!out.xaxis) out.xaxis = { automargin: true };
+  if (!out.yaxis) out.yaxis = { automargin: true };
+  out.legend = Object.assign({ orientation: "h", x: 0, xanchor: "left", yref: "container", y: 0, yanchor: "bottom" }, layout.legend || {});
+  return out;
+};
+
+/* A label broken into lines of about width characters (a long group name under a bar). */
+MC.wrapLabel = function (text, width) {
+  const words = MC.esc(text).split(" ");
+  const lines = [];
+  let line = "";
+  for (const word of words) {
+    if (line && (line + " " + word).length > width) { lines.push(line); line = word; } else { line = line ? line + " " + word : word; }
+  }
+  if (line) lines.push(line);
+  return lines.join("<br>");
 };

@@ -41,24 +41,40 @@ function localModel(m) {
     const byYear = new Map((years.series || []).map((r) => [r.year, r]));
     const points = p.per_year.map((r) => Object.assign({ filling_in: false }, byYear.get(r.year) || {}, { year: r.year, count: r.count }));
     const tiny = years.tiny_denominator || 0;
-    /* a share of a year with very few models says little: not drawn */
-    const shares = p.per_year.map((r, i) => ({ year: r.year, count: r.denominator < tiny ? null : r.share, filling_in: points[i].filling_in }));
+    /* a share of a year with very few models says little: not drawn (and said so under the chart) */
+    const listed = new Map(p.per_year.map((r, i) => [r.year, { year: r.year, count: r.denominator < tiny ? null : r.share, filling_in: points[i].filling_in }]));
+    /* a year with no model of the country has no row: the line breaks there rather than run across it */
+    const shares = [];
+    for (let y = Math.min(...listed.keys()); y <= Math.max(...listed.keys()); y++) shares.push(listed.get(y) || { year: y, count: null, filling_in: false });
+    const hidden = p.per_year.filter((r) => r.denominator < tiny).map((r) => r.year);
+    const color = MC.countryColor(p.code);
     const traces = [
-      ...MC.yearBarTraces(MC.t("country.trace_models"), points, "#2f6db5"),
-      ...MC.yearLineTraces(MC.t("country.trace_share"), shares, "#d62728", { yaxis: "y2" }).map((t) => Object.assign(t, { hovertemplate: MC.t("country.hover_share"), text: t.text || shares.map(() => "") })),
+      ...MC.yearBarTraces(MC.t("country.trace_models"), points, color),
+      ...MC.yearLineTraces(MC.t("country.trace_share"), shares, MC.seriesColor("share_line"), { yaxis: "y2" }).map((t) => Object.assign(t, { hovertemplate: MC.t("country.hover_share"), text: t.text || shares.map(() => "") })),
     ];
     if (points.some((r) => r.filling_in)) traces.push(MC.fillingLegend("bar"));
+    if (shares.some((r) => r.filling_in && r.count !== null)) traces.push(MC.fillingLegend("line"));
+    const yearsShown = p.per_year.map((r) => r.year);
+    const topShare = Math.max(0, ...shares.map((s) => (s.count === null ? 0 : s.count)));
     MC.plot(
       "chart-years",
       MC.dedupeLegend(traces),
-      { margin: { t: 10, r: 50, b: 40, l: 50 }, yaxis: { title: { text: MC.t("country.axis_models") } }, yaxis2: { overlaying: "y", side: "right", tickformat: ".0%", title: { text: MC.t("country.axis_share") }, rangemode: "tozero" }, legend: { orientation: "h", y: -0.15 } },
+      {
+        height: 420,
+        xaxis: MC.yearAxis(Math.min(...yearsShown), Math.max(...yearsShown), "chart-years"),
+        yaxis: { title: { text: MC.t("country.axis_models") }, rangemode: "tozero" },
+        yaxis2: MC.percentAxis(topShare, { overlaying: "y", side: "right", showgrid: false, title: { text: MC.t("country.axis_share") } }),
+      },
     );
+    document.getElementById("years-note").textContent = MC.t("chart.share_note", {
+      tiny: MC.number(tiny), hidden: hidden.length ? MC.t("chart.share_hidden", { years: MC.join(hidden) }) : "",
+    });
     MC.fillingNote(document.getElementById("filling-years"), years, MC.t("country.per_year_of", { name: name }), name);
     if (front) {
       MC.plot(
         "chart-frontier",
-        [{ type: "scatter", mode: "lines+markers", x: front.series.map((r) => r.rated_on), y: front.series.map((r) => r.rating), text: front.series.map((r) => r.model), hovertemplate: "%{x}: %{text} (%{y})<extra></extra>" }],
-        { margin: { t: 10, r: 10, b: 40, l: 50 }, xaxis: MC.dateAxis({ type: "date" }), yaxis: { title: { text: MC.t("country.axis_rating") } } },
+        [{ type: "scatter", mode: "lines+markers", x: front.series.map((r) => r.rated_on), y: front.series.map((r) => r.rating), text: front.series.map((r) => r.model), line: { color: color }, marker: { color: color }, hovertemplate: "%{x}: %{text} (%{y})<extra></extra>" }],
+        { height: 420, xaxis: MC.dateAxis({ type: "date", title: { text: MC.t("chart.axis_date") } }), yaxis: { title: { text: MC.t("country.axis_rating") } } },
       );
       document.getElementById("frontier-note").textContent = MC.t("country.frontier_note", { category: front.category });
     } else {

@@ -4,6 +4,8 @@
 const FIELDS = ["source", "definition", "unit", "since", "until", "rule", "attribution", "metric"];
 const ATTRIBUTIONS = { epoch: ["as-published", "resolved"], huggingface: ["resolved", "lineage"] };
 const PAGE_SIZE = 50;
+const RECENT_YEARS = 15; /* the years the year chart opens on, without a Since */
+const LONG_NAME = 22; /* a group name longer than this turns the bars horizontal */
 const form = document.getElementById("filters");
 const field = (name) => document.getElementById("f-" + name);
 let listing = null; /* {params, figure, label, offset} of the models table */
@@ -107,24 +109,38 @@ function drawCountries(data) {
   const key = (r) => (r.group === null ? "none" : r.group);
   const marks = (data.years && data.years.by_country) || {};
   const markOf = (r) => marks[r.group === null ? "None" : r.group] || null;
+  /* each bar in its country's colour (the report's too); a narrow screen, or names too long to stand under a
+     bar (the Hub's "(unattributed: an individual account)"), get horizontal bars, their names written beside them */
+  const narrow = chart.clientWidth < 600;
+  const colors = top.map((r) => MC.countryColor(r.group));
+  const names = top.map(nameOf);
+  const horizontal = narrow || names.some((n) => n.length > LONG_NAME);
+  const flip = (trace) => {
+    if (!horizontal) return trace;
+    const out = Object.assign({}, trace, { x: trace.y, y: trace.x, orientation: trace.type === "bar" ? "h" : undefined });
+    if (trace.error_y) { out.error_x = trace.error_y; delete out.error_y; }
+    if (trace.hovertemplate) out.hovertemplate = trace.hovertemplate.replace(/%\{x/g, "%{X").replace(/%\{y/g, "%{x").replace(/%\{X/g, "%{y");
+    return out;
+  };
   const traces = [{
     type: "bar",
     name: what,
-    x: top.map(nameOf),
+    x: names,
     y: top.map((r) => r.count),
     customdata: top.map(key),
     text: top.map((r) => (r.share === null || r.share === undefined ? "" : MC.I18N.english ? (100 * r.share).toFixed(1) + "%" : MC.share(r.share))),
     textposition: "none", /* the share is in the hover and the table; on the bars it crossed the hatching */
     hovertemplate: MC.t("dashboard.hover_bar") + "<extra></extra>",
-    marker: { color: "#2f6db5" },
+    marker: { color: colors },
+    showlegend: false,
   }];
   const filling = top.map((r) => { const m = markOf(r); return m ? m.filling : 0; });
   if (filling.some((v) => v > 0)) {
     /* the part of each bar from years still filling in, hatched over it; the bar's estimated final height beside it */
     traces.push({
-      type: "bar", name: MC.t("filling.hatched_part", { label: MC.FILLING }), x: top.map(nameOf), y: filling,
+      type: "bar", name: MC.t("filling.hatched_part", { label: MC.FILLING }), x: names, y: filling,
       base: top.map((r, i) => r.count - filling[i]), customdata: top.map(key),
-      marker: { color: "rgba(47,109,181,0.55)", pattern: { shape: "/", fgcolor: "white", size: 7, solidity: 0.45, fillmode: "overlay" } },
+      marker: { color: colors, pattern: { shape: "/", fgcolor: "white", size: 7, solidity: 0.45, fillmode: "overlay" } },
       hovertemplate: MC.t("dashboard.hover_filling") + "<extra></extra>",
     });
     const withEstimate = top.filter((r) => { const m = markOf(r); return m && m.estimate !== null; });
@@ -141,13 +157,23 @@ function drawCountries(data) {
       hovertemplate: MC.t("dashboard.hover_estimate") + "<extra></extra>",
     });
   }
+  const groupTitle = { text: MC.t(source === "huggingface" ? "chart.axis_group" : "chart.axis_country") };
+  const rotated = !horizontal && names.length > 12; /* rotated names stay on one line: wrapped, they would collide */
+  const width = horizontal ? (narrow ? 28 : 48) : rotated ? 1000 : 16;
+  const wrapped = { tickmode: "array", tickvals: names, ticktext: names.map((n) => MC.wrapLabel(n, width)) };
+  const groupAxis = Object.assign({ type: "category", title: groupTitle }, wrapped);
+  const lines = Math.max(...wrapped.ticktext.map((s) => s.split("<br>").length));
+  const rowHeight = Math.max(26, 14 * lines + 10); /* a bar per name, as tall as its name's lines */
+  const valueAxis = { title: { text: what }, rangemode: "tozero" };
   Plotly.react(
     chart,
-    traces,
-    MC.layout({
-      margin: { t: 10, r: 10, b: 120, l: 60 }, yaxis: { title: { text: what } }, xaxis: { tickangle: -40 },
-      barmode: "overlay", showlegend: traces.length > 1, legend: { orientation: "h", y: 1.08 },
-    }),
+    traces.map(flip),
+    MC.layout(MC.chartLayout({
+      height: horizontal ? 140 + rowHeight * top.length : 460,
+      xaxis: horizontal ? valueAxis : Object.assign({ tickangle: rotated ? -45 : 0 }, groupAxis),
+      yaxis: horizontal ? Object.assign({ autorange: "reversed" }, groupAxis, { title: Object.assign({ standoff: 12 }, groupTitle) }) : valueAxis,
+      barmode: "overlay", showlegend: traces.length > 1,
+    })),
     MC.plotConfig,
   );
   chart.dataset.groups = JSON.stringify(top.map((r) => [r.group, nameOf(r), r.count]));
@@ -190,11 +216,7 @@ function drawYears(data) {
     byGroup.get(r.group).rows.push(r);
   }
   const series = (data.years && data.years.series) || {};
-  /* the report's colours: the United States blue, China red, the rest in order */
-  const fixed = { US: "#1f77b4", CN: "#d62728" };
-  const palette = ["#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
   const traces = [];
-  let i = 0;
   let first = Infinity, last = -Infinity;
   for (const r of figure.rows) if (r.year !== null) { first = Math.min(first, r.year); last = Math.max(last, r.year); }
   for (const [group, g] of byGroup.entries()) {
@@ -202,12 +224,22 @@ function drawYears(data) {
     const status = new Map((series[String(group)] || []).map((p) => [p.year, p]));
     const points = rows.map((r) => Object.assign({ filling_in: false }, status.get(r.year) || {}, { year: r.year, count: r.count }));
     const custom = { customdata: rows.map((r) => [group, r.year, r.count, nameOf(r)]) };
-    traces.push(...MC.yearLineTraces(g.name, points, fixed[group] || palette[i++ % palette.length], custom));
+    traces.push(...MC.yearLineTraces(g.name, points, MC.countryColor(group), custom));
   }
   if (traces.some((t) => t.line && t.line.dash === "dash")) traces.push(MC.fillingLegend("line"));
   const chart = document.getElementById("chart-year");
-  const xaxis = last - first <= 20 ? { dtick: 1 } : {};
-  Plotly.react(chart, MC.dedupeLegend(traces), MC.layout({ margin: { t: 10, r: 10, b: 40, l: 60 }, xaxis: xaxis }), MC.plotConfig);
+  const source = data.params.source;
+  const what = source === "huggingface" ? MC.t("dashboard.what_hub", { metric: MC.phrase(data.params.metric || "models") }) : MC.t("dashboard.what_models");
+  /* decades of a few models a year flatten the years that matter: without a Since, the chart opens on the last
+     RECENT_YEARS years and says so (a double-click shows them all) */
+  const cut = !data.params.since && last - first > RECENT_YEARS + 5 ? last - RECENT_YEARS : null;
+  const shownFirst = cut === null ? first : cut;
+  const xaxis = MC.yearAxis(shownFirst, last, chart);
+  if (cut !== null) Object.assign(xaxis, { range: [cut - 0.5, last + 0.5], autorange: false });
+  Plotly.react(chart, MC.dedupeLegend(traces), MC.layout(MC.chartLayout({
+    height: chart.clientWidth < 600 ? 520 : 460, xaxis: xaxis, yaxis: { title: { text: what }, rangemode: "tozero" },
+  })), MC.plotConfig);
+  document.getElementById("year-note").textContent = MC.t("chart.lines_note") + (cut === null ? "" : " " + MC.t("chart.years_cut", { shown: cut, first: first }));
 
   chart.removeAllListeners && chart.removeAllListeners("plotly_click");
   chart.on("plotly_click", (event) => {

@@ -92,7 +92,7 @@ function drawCountries(answer) {
   const rows = answer.by_country.slice(0, window.innerWidth < 600 ? 10 : 20); /* a phone's width holds fewer bars */
   const names = rows.map((r) => MC.country(r.group, r.group_name));
   MC.plot("chart-country", [{
-    type: "bar", x: names, y: rows.map((r) => r.models), marker: { color: "#2f6db5" },
+    type: "bar", x: names, y: rows.map((r) => r.models), marker: { color: rows.map((r) => MC.countryColor(r.group)) },
     hovertemplate: MC.t("new.hover_bar") + "<extra></extra>",
   }], {
     margin: { t: 10, r: 10, b: 90, l: 55 }, height: 360,

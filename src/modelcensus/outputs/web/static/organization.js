@@ -44,13 +44,22 @@ function localModel(m) {
     const years = p.years || {};
     const byYear = new Map((years.series || []).map((r) => [r.year, r]));
     const points = p.per_year.map((r) => Object.assign({ filling_in: false }, byYear.get(r.year) || {}, { year: r.year, count: r.models }));
-    const traces = MC.yearBarTraces(MC.t("country.trace_models"), points, "#2f6db5");
+    /* in the colour of the organization's (first) country, as its country's charts draw it */
+    const color = p.countries.length ? MC.countryColor(p.countries[0].code) : MC.seriesColor("single");
+    const traces = MC.yearBarTraces(MC.t("country.trace_models"), points, color);
     if (points.some((r) => r.filling_in)) traces.push(MC.fillingLegend("bar"));
+    const yearsShown = points.map((r) => r.year);
     MC.plot(
       "chart-years",
       traces,
-      { margin: { t: 10, r: 10, b: 40, l: 50 }, yaxis: { title: { text: MC.t("country.axis_models") } }, legend: { orientation: "h", y: -0.15 }, showlegend: traces.length > 1 },
+      {
+        height: 400,
+        xaxis: MC.yearAxis(Math.min(...yearsShown), Math.max(...yearsShown), "chart-years"),
+        yaxis: { title: { text: MC.t("country.axis_models") }, rangemode: "tozero" },
+        showlegend: traces.length > 1,
+      },
     );
+    document.getElementById("years-note").textContent = MC.t("chart.bars_note");
     MC.fillingNote(document.getElementById("filling-years"), years, MC.t("country.per_year_of", { name: p.name }), p.name);
     const yearRows = p.per_year.map((r, i) => Object.assign({}, r, {
       year: points[i].filling_in ? r.year + "*" : r.year,

@@ -1,7 +1,6 @@
 /* How the census fills in (/api/dashboard/vintages): a figure at every Epoch AI vintage, and the listing lag. */
 "use strict";
 
-const COLORS = { US: "#1f77b4", CN: "#d62728" };
 const NAMES = { US: "United States", CN: "China" };
 const nameOf = (code) => MC.country(code, NAMES[code] || code);
 
@@ -12,12 +11,12 @@ function drawVintages(v) {
   const traces = v.countries.map((code) => ({
     type: "scatter", mode: "lines+markers", name: nameOf(code),
     x: kept.map((x) => x.export_date), y: kept.map((x) => x.counts[code]),
-    line: { color: COLORS[code] }, marker: { size: 7 },
+    line: { color: MC.countryColor(code) }, marker: { size: 7, color: MC.countryColor(code) },
     hovertemplate: MC.t("vintages.hover", { name: nameOf(code), year: v.year }) + "<extra></extra>",
   }));
   MC.plot("chart-vintages", traces, {
-    margin: { t: 10, r: 10, b: 50, l: 60 }, xaxis: MC.dateAxis({ type: "date", title: { text: MC.t("vintages.axis_date") } }),
-    yaxis: { title: { text: MC.t("vintages.axis_count", { year: v.year }) }, rangemode: "tozero" }, legend: { orientation: "h", y: 1.1 },
+    xaxis: MC.dateAxis({ type: "date", title: { text: MC.t("vintages.axis_date") } }),
+    yaxis: { title: { text: MC.t("vintages.axis_count", { year: v.year }) }, rangemode: "tozero" },
   });
   const first = kept[0], last = kept[kept.length - 1];
   const growth = MC.join(v.countries.map((c) => MC.t("vintages.growth_part", { country: nameOf(c), first: first.counts[c], last: last.counts[c] })));
@@ -45,18 +44,18 @@ function drawLag(v) {
     const now = pop.years.filter((y) => y.filling_in && y.share_listed !== null);
     const traces = [
       { type: "scatter", mode: "markers", name: MC.t("vintages.observed"), x: obs.map((o) => o.lag_months), y: obs.map((o) => o.ratio),
-        text: obs.map((o) => String(o.year)), marker: { color: "#1f77b4", opacity: 0.75, size: 7 },
+        text: obs.map((o) => String(o.year)), marker: { color: MC.seriesColor("observed"), opacity: 0.75, size: 7 },
         hovertemplate: MC.t("vintages.hover_observed") + "<extra></extra>" },
       { type: "scatter", mode: "markers+text", name: MC.t("vintages.current"), x: now.map((y) => y.lag_months), y: now.map((y) => y.share_listed),
-        text: now.map((y) => String(y.year)), textposition: "top center", marker: { color: "#d62728", size: 10, symbol: "circle-open", line: { width: 2 } },
+        text: now.map((y) => String(y.year)), textposition: "top center", marker: { color: MC.seriesColor("current"), size: 10, symbol: "circle-open", line: { width: 2 } },
         hovertemplate: MC.t("vintages.hover_current") + "<extra></extra>" },
       { type: "scatter", mode: "lines", name: MC.t("vintages.complete", { share: shareText }), x: [-6, 132], y: [share, share],
-        line: { color: "#d62728", dash: "dot" }, hoverinfo: "skip" },
+        line: { color: MC.seriesColor("claimed"), dash: "dot" }, hoverinfo: "skip" },
     ];
     MC.plot("chart-lag-" + i, traces, {
       title: { text: MC.esc(MC.t("vintages.panel", { definition: pop.definition, population: MC.phrase(pop.population) })), font: { size: 14 } },
-      margin: { t: 40, r: 10, b: 50, l: 60 }, xaxis: { range: [-6, 132], title: { text: MC.t("vintages.axis_months") } },
-      yaxis: { range: [0, 1.3], tickformat: ".0%", title: { text: MC.t("vintages.axis_share") } }, legend: { orientation: "h", y: -0.25 },
+      margin: { t: 40 }, xaxis: { range: [-6, 132], dtick: 12, title: { text: MC.t("vintages.axis_months") } },
+      yaxis: MC.percentAxis(1.3, { range: [0, 1.3], dtick: 0.25, tickformat: ".0%", title: { text: MC.t("vintages.axis_share") } }),
     });
     MC.fillingNote(document.getElementById("filling-" + i), pop, pop.definition, pop.definition);
   });
