@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from modelcensus.errors import InputFormatError
+from modelcensus.provenance import describe_sources
 from modelcensus.records import clean_text
 from modelcensus.sources import litellm, lmarena, openrouter, tabular
 from modelcensus.vocabulary import OpenWeights
@@ -301,6 +302,9 @@ def test_lmarena_snapshots_keep_their_own_rows_and_licence(full_census: Any, sha
         assert row.rows == sum(len(models) for models in board.values())
         assert (row.license, row.credit) == (lmarena.LICENSE, lmarena.CREDIT)
     assert arena.rows.nunique() > 1
+    line = describe_sources(full_census.snapshots_in_force(["lmarena"]))  # what a frontier figure says it read
+    assert f"{lmarena.CREDIT} ({lmarena.LICENSE}): export dated" in line
+    assert f"{lmarena.HISTORY_CREDIT} (MIT): export dated" in line
 
 
 LEADERBOARD_BAD: list[tuple[bytes, int | None, str | None]] = [

@@ -12,6 +12,9 @@ Java and pyspark are required: if either is missing, these tests fail (they are 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,8 @@ from spark_parity import (
     assert_same_figure,
     shard,
 )
+
+from conftest import ROOT
 
 runner = CliRunner()
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")  # pyspark 4.0's toPandas
@@ -108,6 +113,31 @@ def test_cli_count_engine_spark_prints_the_same_json(
     expected = _cli_json(*hub, "--format", "json", "--db", str(full_census_path))
     assert expected, "the Hub figure has rows"
     assert _cli_json(*hub, "--format", "json", "--engine", "spark", "--db", str(parquet_export)) == expected
+
+
+QUIET_START = """
+import sys, time
+from modelcensus.engines.spark import spark_session
+session = spark_session("local[1]")
+assert session.range(3).count() == 3
+session.sparkContext._jvm.java.lang.System.err.println("an error line of the JVM")
+time.sleep(1)  # the thread passing the JVM's stderr on
+session.stop()
+print("done")
+"""
+
+
+def test_spark_starts_without_jvm_noise_on_stderr(tmp_path: Path) -> None:
+    """A command on Spark prints its answer: the JVM's start-up lines (the incubator-module warning, "Setting
+    default log level", log4j's profile, NativeCodeLoader) stay off stderr, and what the JVM writes there later
+    (an error) still reaches it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", QUIET_START], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "done\n"
+    assert done.stderr == "an error line of the JVM\n", done.stderr
 
 
 def test_engine_errors_are_clear(spark: Any, full_census_path: Path, tmp_path: Path, on_spark: mc.Census) -> None:

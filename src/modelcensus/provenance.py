@@ -8,9 +8,11 @@ resource in datapackage.json)" or "date unknown". It is never the day the file w
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from modelcensus.vocabulary import Source
 
@@ -149,20 +151,32 @@ def export_date(snapshots: tuple[SourceSnapshot, ...] | list[SourceSnapshot]) ->
 SOURCE_ORDER = tuple(Source)
 
 
+def source_groups(snapshots: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """The snapshots of a figure grouped as a sources line names them: one group per source and credit and licence
+    (an export may join files of several upstreams), in the order of :data:`SOURCE_ORDER`, then by credit."""
+    groups: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
+    for snap in snapshots:
+        key = (str(snap.get("source", "")), str(snap.get("credit", "")), str(snap.get("license", "")))
+        groups.setdefault(key, []).append(snap)
+
+    def rank(key: tuple[str, str, str]) -> tuple[int, str, str, str]:
+        source = key[0]
+        return (SOURCE_ORDER.index(source) if source in SOURCE_ORDER else len(SOURCE_ORDER), *key)
+
+    return [groups[key] for key in sorted(groups, key=rank)]
+
+
 def describe_sources(snapshots: list[dict[str, str]]) -> str:
     """Every source behind a figure, each with what it covers and its date: ``Sources: Epoch AI (CC BY 4.0):
     export dated 2026-03-30; Hugging Face Hub (…): dated 2026-05-04, a listing of 1,000 trending repos …, not a full
     harvest.`` A file that covers part of its source (its scope) is dated before the scope is said, so the date
     never reads as the date of what it is not ("not a full harvest dated …"). A figure read at a vintage names that
-    vintage's dates; an undated export says so."""
-    by_source: dict[str, list[dict[str, str]]] = {}
-    for snap in snapshots:
-        by_source.setdefault(str(snap.get("source", "")), []).append(snap)
-    order = sorted(by_source, key=lambda s: (SOURCE_ORDER.index(s) if s in SOURCE_ORDER else len(SOURCE_ORDER), s))
+    vintage's dates; an undated export says so. Files of one source under different credits (LMArena's catalog
+    and the rating history nakasyou keeps, MIT) are each named with their own."""
     parts = []
-    for source in order:
-        snaps = by_source[source]
+    for snaps in source_groups(snapshots):
         first = snaps[0]
+        source = str(first.get("source", ""))
         dates = sorted({str(s.get("data_date") or "unknown") for s in snaps})
         dates = [d if d not in ("None", "NaT", "nan") else "unknown" for d in dates]
         scopes = list(dict.fromkeys(str(s["scope"]) for s in snaps if s.get("scope")))

@@ -17,10 +17,13 @@ import importlib.util
 import itertools
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.types as ir
@@ -61,7 +64,14 @@ appender.console.name = stderr
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n
+logger.repl.name = org.apache.spark.api.python.PythonGatewayServer
+logger.repl.level = error
 """
+# (a PySpark driver counts as a shell: Spark then prints "Setting default log level to WARN" on stderr unless the
+# shell's logger is at the root's level)
+_JVM_STARTUP_NOISE = ("WARNING: Using incubator modules:",)
+"""Lines Spark's JVM prints on stderr at every start that no log4j setting reaches: the JVM's own warning for the
+``--add-modules=jdk.incubator.vector`` Spark 4's launcher always passes."""
 
 
 def java_binary() -> str:
@@ -117,11 +127,38 @@ def spark_session(
     for key, value in settings.items():
         builder = builder.config(key, value)
     try:
+        _start_jvm(master, app_name, settings)
         session = builder.getOrCreate()
     except Exception as exc:  # the JVM's errors arrive as py4j or Spark exceptions of many kinds
         raise EngineUnavailableError(f"cannot start Spark with master {master!r}: {exc}") from exc
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def _start_jvm(master: str, app_name: str, settings: Mapping[str, str]) -> None:
+    """Start Spark's JVM (unless one runs) with its stderr passed on by a thread, less the lines of
+    :data:`_JVM_STARTUP_NOISE`: a figure's command prints its answer, not the JVM's start-up warnings, and an
+    error of the JVM still reaches stderr."""
+    from pyspark import SparkConf, SparkContext
+    from pyspark.java_gateway import launch_gateway
+
+    if SparkContext._gateway is not None or "PYSPARK_GATEWAY_PORT" in os.environ:
+        return
+    spark_conf = SparkConf().setMaster(master).setAppName(app_name)
+    for key, value in settings.items():
+        spark_conf.set(key, value)
+    gateway = launch_gateway(spark_conf, popen_kwargs={"stderr": subprocess.PIPE})  # type: ignore[no-untyped-call]
+    threading.Thread(target=_pass_on, args=(gateway.proc.stderr,), name="spark-jvm-stderr", daemon=True).start()
+    SparkContext(conf=spark_conf, gateway=gateway)
+
+
+def _pass_on(stream: IO[bytes]) -> None:
+    """Copy the JVM's stderr to ours, line by line, but for its start-up noise."""
+    for line in iter(stream.readline, b""):
+        text = line.decode("utf-8", "replace")
+        if not text.startswith(_JVM_STARTUP_NOISE):
+            sys.stderr.write(text)
+            sys.stderr.flush()
 
 
 def _is_uri(location: str | Path) -> bool:

@@ -38,7 +38,7 @@ from babel.numbers import (
 )
 
 from modelcensus.errors import InputFormatError, QueryError
-from modelcensus.provenance import SOURCE_ORDER, describe_sources
+from modelcensus.provenance import describe_sources, source_groups
 from modelcensus.records import country_name, is_missing
 
 STRINGS_DIR = Path(__file__).with_name("strings")
@@ -437,14 +437,10 @@ class Words:
     def render_sources(self, snapshots: Sequence[Mapping[str, Any]]) -> str:
         """The sources line written from this language's templates."""
         t = self.s["sources"]
-        by_source: dict[str, list[Mapping[str, Any]]] = {}
-        for snap in snapshots:
-            by_source.setdefault(str(snap.get("source", "")), []).append(snap)
-        order = sorted(by_source, key=lambda s: (SOURCE_ORDER.index(s) if s in SOURCE_ORDER else len(SOURCE_ORDER), s))
         parts = []
-        for source in order:
-            snaps = by_source[source]
+        for snaps in source_groups(snapshots):
             first = snaps[0]
+            source = str(first.get("source", ""))
             dates = sorted({str(s.get("data_date") or "unknown") for s in snaps})
             dates = [d if d not in ("None", "NaT", "nan") else "unknown" for d in dates]
             scopes = list(dict.fromkeys(str(s["scope"]) for s in snaps if s.get("scope")))

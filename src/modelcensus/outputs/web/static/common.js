@@ -259,23 +259,29 @@ MC.table = function (container, columns, rows, download, caption) {
   return table;
 };
 
+/* modelcensus.provenance.source_groups: one group per source, credit and licence (an export may join files of
+   several upstreams), in the sources' order, then by credit. */
+MC.sourceGroups = function (snapshots) {
+  const order = ["epoch", "huggingface", "openrouter", "lmarena", "litellm"];
+  const groups = new Map();
+  for (const s of snapshots || []) {
+    const key = JSON.stringify([s.source || "", s.credit || "", s.license || ""]);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(s);
+  }
+  const rank = (k) => { const source = JSON.parse(k)[0]; return order.includes(source) ? order.indexOf(source) : order.length; };
+  const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...groups.keys()].sort((a, b) => rank(a) - rank(b) || cmp(a, b)).map((k) => groups.get(k));
+};
+
 /* Each source of a figure with what it covers and its date, as the report's captions say it:
    "Epoch AI (CC BY 4.0): export dated 2026-03-30; Hugging Face Hub (…): dated 2026-05-04, a listing of 1,000
    trending repos …, not a full harvest" (a scope after its date: never "… not a full harvest dated …"). */
 MC.describeSources = function (snapshots) {
   if (!MC.I18N.english) return MC.sourcesText(snapshots);
-  const order = ["epoch", "huggingface", "openrouter", "lmarena", "litellm"];
-  const bySource = new Map();
-  for (const s of snapshots || []) {
-    const key = s.source || "";
-    if (!bySource.has(key)) bySource.set(key, []);
-    bySource.get(key).push(s);
-  }
-  const rank = (k) => (order.includes(k) ? order.indexOf(k) : order.length);
-  const keys = [...bySource.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  return keys.map((key) => {
-    const snaps = bySource.get(key);
+  return MC.sourceGroups(snapshots).map((snaps) => {
     const first = snaps[0];
+    const key = first.source || "";
     const dates = [...new Set(snaps.map((s) => (s.data_date && s.data_date !== "None" ? s.data_date : "unknown")))].sort();
     const scopes = [...new Set(snaps.map((s) => s.scope).filter(Boolean))];
     const what = scopes.length ? scopes.join("; ") : "export";
@@ -287,18 +293,9 @@ MC.describeSources = function (snapshots) {
 /* MC.describeSources in the page's language (modelcensus.outputs.common.i18n.Words.render_sources). */
 MC.sourcesText = function (snapshots) {
   const t = MC.I18N.common.sources;
-  const order = ["epoch", "huggingface", "openrouter", "lmarena", "litellm"];
-  const bySource = new Map();
-  for (const s of snapshots || []) {
-    const key = s.source || "";
-    if (!bySource.has(key)) bySource.set(key, []);
-    bySource.get(key).push(s);
-  }
-  const rank = (k) => (order.includes(k) ? order.indexOf(k) : order.length);
-  const keys = [...bySource.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  const parts = keys.map((key) => {
-    const snaps = bySource.get(key);
+  const parts = MC.sourceGroups(snapshots).map((snaps) => {
     const first = snaps[0];
+    const key = first.source || "";
     const dates = [...new Set(snaps.map((s) => (s.data_date && s.data_date !== "None" ? s.data_date : "unknown")))].sort();
     const scopes = [...new Set(snaps.map((s) => s.scope).filter(Boolean))];
     const what = scopes.length ? MC.join(scopes.map(MC.phrase), true) : t.export;
