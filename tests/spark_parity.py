@@ -47,7 +47,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("count", {"by": ["region", "year"], "region": "eu27", "attribution": "resolved", "rule": "fractional"}),
     ("count", {"by": "sector", "attribution": "resolved"}),
     ("statistics", {"by": "year"}),
-    ("statistics", {"by": "country", "rule": "fractional"}),
+    ("statistics", {"by": "country", "rule": "fractional", "year": 2024}),
     ("hardware", {"by": "country", "year": 2024}),
     ("hardware", {"by": "country", "region": "eu27", "attribution": "resolved"}),
     ("models", {}),

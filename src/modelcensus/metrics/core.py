@@ -409,7 +409,8 @@ def model_statistics(
         median_parameters=rows.parameters.median(),
     )
     result = rows.group_by(group_cols).agg(**metrics) if group_cols else rows.aggregate(**metrics)
-    return result.order_by(_ordering(result, group_cols, result.models.desc()))
+    # fractional sums differ in the last digits between engines: round before ordering, so ties stay ties
+    return result.order_by(_ordering(result, group_cols, result.models.round(9).desc()))
 
 
 def hardware_by_vendor(
