@@ -151,8 +151,9 @@ class Census:
         progress: Progress | None = None,
         on_ingest: Callable[[IngestReport], None] | None = None,
     ) -> BuildReport:
-        """The main job: ingest every source under ``from_dir`` (or live) and link them (:func:`~.ingest.build`)."""
-        return build_pipeline(self.loader, self.linker, from_dir, dated=dated, progress=progress, on_ingest=on_ingest)
+        """The main job (:func:`~.ingest.build`): ingest every source, link them, keep the populations for readers."""
+        keep, linker = self.reader.keep_populations, self.linker
+        return build_pipeline(self.loader, linker, from_dir, keep, dated=dated, progress=progress, on_ingest=on_ingest)
 
     ingest_epoch = _to("loader", Loader.ingest_epoch)
     ingest_huggingface = _to("loader", Loader.ingest_huggingface)
@@ -166,10 +167,9 @@ class Census:
     def export(
         self, directory: Path, fmt: str = "parquet", progress: Callable[[str, int, int], None] | None = None
     ) -> dict[str, Any]:
-        """Write every stored table to ``directory`` (one Parquet, CSV or JSON Lines file each) and a
-        ``manifest.json``; returns the manifest. Spark reads the Parquet export (:mod:`modelcensus.engines.spark`).
-        The census records behind definitions are brought up to date first, so the export answers them too;
-        ``progress`` is told each table ``(table, done, total)``."""
+        """Write every stored table to ``directory`` (one Parquet, CSV or JSON Lines file each) and a ``manifest.json``
+        (returned) for Spark (:mod:`modelcensus.engines.spark`), the census records behind definitions brought up to
+        date first; ``progress`` is told each table ``(table, done, total)``."""
         store = self.reader.require_store("export")
         self.reader.ensure_population()
         return export_store(store.con, directory, fmt, store_path=self.path, progress=progress)

@@ -74,6 +74,13 @@ class Definition:
         return f"{self.name} ({'; '.join(parts)}; unit {self.unit}; rule {self.rule}; attribution {self.attribution})"
 
 
+HUB_REPOS = Definition(
+    "huggingface", "Hugging Face repos", ("huggingface",), attribution=Attribution.RESOLVED, file="(built in)"
+)
+"""Every Hub repo, each its own model, counted for its publisher's country: what ``/api/models?source=huggingface``
+lists."""
+
+
 def _load(text: str, where: str) -> Definition:
     """The definition a file's text holds (parsed once per text: figures look definitions up often)."""
     d = _parsed(text, where)

@@ -64,6 +64,15 @@ class DuckDBEngine:
         self._store.con.execute(f'CREATE TEMP TABLE "{name}" AS {sql}')
         return self._backend.table(name)
 
+    def kept(self, keys: list[str]) -> dict[str, tuple[ir.Table, int]]:
+        """The tables a build kept for ``keys`` (see :mod:`modelcensus.store.kept`), with their rows."""
+        return {key: (self._backend.table(name), rows) for key, (name, rows) in self._store.kept(keys).items()}
+
+    def keep(self, expr: ir.Table, key: str) -> tuple[ir.Table, int]:
+        """Run ``expr`` into a table kept in the store for ``key`` (a writer's): the table and its rows."""
+        name, rows = self._store.keep(key, str(self._backend.compile(expr)))
+        return self._backend.table(name), rows
+
     def release(self, table: ir.Table) -> None:
         name = table.op().name  # a DatabaseTable: materialize's own
         self._store.con.execute(f'DROP TABLE IF EXISTS temp.main."{name}"')

@@ -8,18 +8,21 @@ One :class:`Reader` is shared by the figure classes of this package (composed in
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
 
 from modelcensus.config import Config
-from modelcensus.definitions import Definition, load_definitions
+from modelcensus.definitions import HUB_REPOS, Definition, load_definitions
 from modelcensus.engines import Engine
 from modelcensus.engines.duckdb import DuckDBEngine
 from modelcensus.errors import QueryError, StoreOnlyError
@@ -36,13 +39,30 @@ from modelcensus.metrics.populations import (
 from modelcensus.orgs import Registry, load_registry, requested_places
 from modelcensus.records import as_date, is_missing
 from modelcensus.store import Store
-from modelcensus.vocabulary import DEFINITION_SOURCES, Source
+from modelcensus.vocabulary import DEFINITION_SOURCES, Attribution, Source, Unit
 
 POPULATION_ROWS = 12_000_000
 """How many member rows of materialised populations a reader keeps (the least recently used beyond it are dropped):
 a population of the whole Hub is millions of rows, the claims' populations thousands."""
 POPULATIONS = 64
 """How many materialised populations a reader keeps at most."""
+KEPT_KINDS = tuple(str(k) for k in Unit)
+"""The kinds of unit a build keeps each definition's population at (all: one kept population serves every unit)."""
+_POPULATION_CODE = ("metrics", "store/population.py", "store/population_hub.py", "definitions.py", "records.py")
+"""What a population is computed by: a kept population is read only by the code that kept it."""
+
+
+@cache
+def population_code() -> str:
+    """A digest of the code that computes populations (the files of :data:`_POPULATION_CODE`)."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for part in _POPULATION_CODE:
+        path = root / part
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.relative_to(root).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def parse_as_of(value: date | str | None, parameter: str = "as_of") -> date | None:
@@ -69,6 +89,7 @@ class Reader:
         self._populations: OrderedDict[tuple[Any, ...], tuple[ir.Table, ir.Table, int]] = OrderedDict()
         self._population_countries: dict[tuple[Any, ...], ir.Table] = {}
         self._populations_state: str | None = None
+        self._kept: set[tuple[Any, ...]] = set()  # populations (and countries) read from tables a build kept
 
     @property
     def registry(self) -> Registry:
@@ -150,6 +171,8 @@ class Reader:
         wanted = tuple(dict.fromkeys(str(k) for k in kinds))
         key = next((k for k in self._populations if k[:-1] == base and set(wanted) <= set(k[-1])), None)
         if key is None:
+            key = self._kept_population(base, wanted)
+        if key is None:
             key = (*base, wanted)
             one_harvest = "huggingface" in chosen and self.hub_harvests() == 1
             expr = population_members(t, chosen, d.filters, wanted, as_of, len(d.sources) > 1, one_harvest)
@@ -162,8 +185,78 @@ class Reader:
         members, units, _ = self._populations[key]
         place = (*key, attribution)
         if place not in self._population_countries:
-            self._population_countries[place] = self.engine.materialize(unit_countries(t, members, attribution))
+            kept = self._kept_tables([self._kept_key(key, "countries", attribution)]) if key in self._kept else {}
+            if kept:
+                self._population_countries[place] = next(iter(kept.values()))[0]
+                self._kept.add(place)
+            else:
+                self._population_countries[place] = self.engine.materialize(unit_countries(t, members, attribution))
         return Population(members, units, self._population_countries[place])
+
+    # -- populations kept by a build ----------------------------------------------------------------------
+
+    def _kept_key(self, key: tuple[Any, ...], *part: str) -> str:
+        """The key of a kept table of the population ``key``: the state of the data, the population code, the
+        population's key (sources, filters, linked, as-of date, kinds) and which of its tables."""
+        sources, filters, linked, as_of, kinds = key
+        named = [list(sources), filters, linked, as_of.isoformat() if as_of else None, list(kinds), *part]
+        return json.dumps([population_code(), self.state(), *named], ensure_ascii=False)
+
+    def _kept_tables(self, keys: list[str]) -> dict[str, tuple[ir.Table, int]]:
+        return self.engine.kept(keys) if isinstance(self.engine, DuckDBEngine) else {}
+
+    def _kept_population(self, base: tuple[Any, ...], wanted: tuple[str, ...]) -> tuple[Any, ...] | None:
+        """The key of the population ``base`` at ``wanted`` kinds (or at every kind) as a build kept it, now among
+        this reader's populations; None when none was kept for this state of the data and this code."""
+        for kinds in dict.fromkeys((wanted, KEPT_KINDS)):
+            if not set(wanted) <= set(kinds):
+                continue
+            key = (*base, kinds)
+            found = self._kept_tables([self._kept_key(key, "members"), self._kept_key(key, "units")])
+            if len(found) == 2:
+                members, units = found[self._kept_key(key, "members")][0], found[self._kept_key(key, "units")][0]
+                self._populations[key] = (members, units, 0)  # kept in the store: no memory of this reader's
+                self._kept.add(key)
+                return key
+        return None
+
+    def keep_populations(self, definitions: Iterable[Definition] | None = None) -> list[tuple[str, int]]:
+        """Keep each definition's population (now, at every kind of unit, its units' countries under each
+        attribution) in the store, and drop what was kept for another state of the data: ``[(definition,
+        member rows)]``. Without ``definitions``: every named definition, every Hub repo (:data:`HUB_REPOS`) and
+        each stored tabular list. A build calls it last, so that a reader's first figure starts from them."""
+        if not isinstance(self.engine, DuckDBEngine):
+            raise StoreOnlyError("keeping populations", self.engine.location)
+        store = self.require_store("keeping populations")
+        t = self.population_tables
+        if definitions is None:
+            named = [self.counted(d) for d in self.definitions().values()]
+            lists = [Definition(s, s, (s,)) for s in self.tabular_sources()]
+            definitions = [*named, HUB_REPOS, *lists]
+        self.drop_populations()
+        one_harvest = self.hub_harvests() == 1
+        kept: list[str] = []
+        done: list[tuple[str, int]] = []
+        seen: set[tuple[Any, ...]] = set()
+        for d in definitions:
+            filters = json.dumps(d.filters, sort_keys=True, default=str)
+            key: tuple[Any, ...] = (tuple(d.sources), filters, len(d.sources) > 1, None, KEPT_KINDS)
+            if key in seen:
+                continue
+            seen.add(key)
+            harvest = "huggingface" in d.sources and one_harvest
+            expr = population_members(t, d.sources, d.filters, KEPT_KINDS, None, len(d.sources) > 1, harvest)
+            members, rows = self.engine.keep(expr, self._kept_key(key, "members"))
+            self.engine.keep(population_units(members), self._kept_key(key, "units"))
+            kept += [self._kept_key(key, "members"), self._kept_key(key, "units")]
+            attributions = [Attribution.AS_PUBLISHED, Attribution.RESOLVED]
+            attributions += [Attribution.LINEAGE] if d.sources == (Source.HUGGINGFACE,) else []
+            for attribution in dict.fromkeys([d.attribution, *attributions]):
+                self.engine.keep(unit_countries(t, members, attribution), self._kept_key(key, "countries", attribution))
+                kept.append(self._kept_key(key, "countries", attribution))
+            done.append((d.name, rows))
+        store.drop_kept(kept)
+        return done
 
     def _evict(self, keep: tuple[Any, ...]) -> None:
         while len(self._populations) > 1 and (
@@ -175,9 +268,14 @@ class Reader:
     def _drop_population(self, key: tuple[Any, ...]) -> None:
         members, units, _ = self._populations.pop(key)
         for place in [p for p in self._population_countries if p[:-1] == key]:
-            self.engine.release(self._population_countries.pop(place))
-        self.engine.release(units)
-        self.engine.release(members)
+            table = self._population_countries.pop(place)
+            if place not in self._kept:
+                self.engine.release(table)
+            self._kept.discard(place)
+        if key not in self._kept:
+            self.engine.release(units)
+            self.engine.release(members)
+        self._kept.discard(key)
 
     def drop_populations(self) -> None:
         """Let go of every materialised population (the data changed)."""

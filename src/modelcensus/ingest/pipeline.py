@@ -94,13 +94,15 @@ def build(
     census: Loader,
     linker: Linker,
     from_dir: Path | None = None,
+    keep: Callable[[], object] | None = None,
     *,
     dated: date | None = None,
     progress: Progress | None = None,
     on_ingest: Callable[[IngestReport], None] | None = None,
     hub_top_n: int | None = None,
 ) -> BuildReport:
-    """Ingest every source (found under ``from_dir``, or live) and link the records.
+    """Ingest every source (found under ``from_dir``, or live) and link the records; then ``keep`` (the census
+    keeps every definition's population in the store: :meth:`~modelcensus.figures.reader.Reader.keep_populations`).
 
     ``dated`` dates every export (as ``--dated`` does); ``on_ingest`` sees each export's report as it is
     stored. Live, the Hub harvest takes the ``hub_top_n`` most-downloaded repos and every repo of the
@@ -134,6 +136,9 @@ def build(
         links = linker.update()
     with _timed(stages, "census records"):
         linker.ensure_population()  # the census records behind definitions, stored once for every reader
+    if keep is not None:
+        with _timed(stages, "populations"):
+            keep()
     return BuildReport(report, discovery, links.models, links.shared_models, links, stages)
 
 

@@ -31,6 +31,7 @@ from modelcensus.sources.hub_profiles import HubProfile
 from modelcensus.sources.huggingface import ListingRead, edges_sql, listing_error
 from modelcensus.store import cac as store_cac
 from modelcensus.store import handles as store_handles
+from modelcensus.store import kept as store_kept
 from modelcensus.store import links as store_links
 from modelcensus.store import population as store_population
 from modelcensus.store.copy_on_write import WorkingCopy
@@ -670,6 +671,24 @@ class Store:
             [*sources, as_of, as_of],
         ).df()
         return frame
+
+    def kept(self, keys: list[str]) -> dict[str, tuple[str, int]]:
+        """The derived tables a build kept for ``keys`` (:mod:`modelcensus.store.kept`): ``{key: (table, rows)}``."""
+        return store_kept.lookup(self.con, keys)
+
+    def keep(self, key: str, sql: str) -> tuple[str, int]:
+        """Keep the result of ``sql`` as a derived table for ``key`` (a writer's): its name and rows."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only; derived tables are kept by a writer (build)")
+        with self._transaction():
+            return store_kept.keep(self.con, key, sql)
+
+    def drop_kept(self, keys: list[str]) -> int:
+        """Drop the derived tables kept for other keys than ``keys``: how many."""
+        if self.read_only:
+            return 0
+        with self._transaction():
+            return store_kept.drop_all_but(self.con, keys)
 
     def save_population(self, key: str, registry: Registry) -> None:
         """Rebuild the census records for one state of the store (see :mod:`modelcensus.store.population`)."""

@@ -57,7 +57,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None 
 
 def store_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every base table of the store's current database, so tables added later are exported too, and the temporary
-    tables a read-only reader derived (its census records, :mod:`.population`), which stand in for stored ones."""
+    tables a read-only reader derived (its census records, :mod:`.population`), which stand in for stored ones; not
+    the derived tables a build keeps or a reader materialises (names starting with ``_``: :mod:`.kept`)."""
     return [
         str(name)
         for (name,) in _rows(
@@ -65,6 +66,7 @@ def store_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
             "SELECT DISTINCT table_name FROM information_schema.tables "
             "WHERE (table_catalog = current_database() OR table_catalog = 'temp') "
             "AND table_schema = current_schema() AND table_type IN ('BASE TABLE', 'LOCAL TEMPORARY') "
+            "AND NOT starts_with(table_name, '_') "
             "ORDER BY table_name",
         )
     ]

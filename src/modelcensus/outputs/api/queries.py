@@ -12,14 +12,14 @@ import pandas as pd
 from pydantic import ValidationError
 
 from modelcensus.census import Census
-from modelcensus.definitions import Definition
+from modelcensus.definitions import HUB_REPOS, Definition
 from modelcensus.errors import ModelCensusError, NotFound, QueryError, quoted
 from modelcensus.outputs.api.generations import Generation
 from modelcensus.outputs.common.count_query import cac_filing_filters, count_figure
 from modelcensus.outputs.common.render import records
 from modelcensus.queries import CountRequest, ModelsRequest
 from modelcensus.records import jsonable
-from modelcensus.vocabulary import Attribution, CountSource, Source
+from modelcensus.vocabulary import Attribution, CountSource
 
 ITEM_COLUMNS = [
     "id",
@@ -113,7 +113,7 @@ def _definition(census: Census, q: ModelsRequest) -> Definition:
         return census.definition(q.definition)
     if q.tabular:
         return census.source_definition(str(q.source))
-    return Definition("huggingface", "Hugging Face repos", (Source.HUGGINGFACE,), attribution=Attribution.RESOLVED)
+    return HUB_REPOS
 
 
 def _member_filters(q: ModelsRequest, definition: Definition) -> dict[str, Any]:

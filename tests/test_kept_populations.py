@@ -1,0 +1,134 @@
+"""Populations a build keeps in the store (``store/kept.py``): read by every later reader, never stale, never exported.
+
+A build keeps each definition's population (members, units, countries); a reader's figures over a definition start
+from those tables instead of computing the population again. The figures must be the very same as without them,
+and a store whose data changed after the build (a new ingest) must not read them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+import modelcensus as mc
+from modelcensus.engines.duckdb import DuckDBEngine
+
+
+def _kept(path: Path) -> list[tuple[str, str, int]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return [
+            (str(k), str(n), int(r)) for k, n, r in con.execute("SELECT key, table_name, rows FROM _kept").fetchall()
+        ]
+    finally:
+        con.close()
+
+
+def _figures(census: mc.Census) -> dict[str, Any]:
+    """Figures over definitions, as plain data: counts under several units, rules and attributions, members."""
+    out: dict[str, Any] = {}
+    for name in ("all-sources", "epoch-notable", "large-models", "hub-originals"):
+        for unit, rule, attribution in (
+            (None, None, None),
+            ("family", "fractional", "resolved"),
+            ("release", "full", "as-published"),
+        ):
+            frame = census.count_definition(name, unit=unit, rule=rule, attribution=attribution).frame
+            out[f"{name}/{unit}/{rule}/{attribution}"] = frame.to_dict(orient="records")
+    page = census.definition_members_page("all-sources", limit=25, country="CN")
+    out["members"] = [page.total, page.frame.astype(str).to_dict(orient="records")]
+    out["by_year"] = census.count_definition_by_year("epoch-notable", 2020, 2025).frame.to_dict(orient="records")
+    return json.loads(json.dumps(out, default=str))
+
+
+class _Counting:
+    """Counts the populations an engine computes (materialises) rather than reads."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.made = 0
+        original = DuckDBEngine.materialize
+
+        def materialize(engine: DuckDBEngine, expr: Any) -> Any:
+            self.made += 1
+            return original(engine, expr)
+
+        monkeypatch.setattr(DuckDBEngine, "materialize", materialize)
+
+
+def test_a_build_keeps_every_definitions_population(small_census_path: Path) -> None:
+    kept = _kept(small_census_path)
+    with mc.open(small_census_path, read_only=True) as census:
+        names = set(census.definitions())
+    keys = [json.loads(k) for k, _, _ in kept]
+    # members, units and countries under two or three attributions, for every definition with its own population
+    assert {k[-1] for k in keys} >= {"members", "units", "as-published", "resolved", "lineage"}
+    members = [k for k in keys if k[-1] == "members"]
+    assert len(members) >= len(names) - 2  # two presets may share a population (same sources and filters)
+    assert any(k[2] == ["huggingface"] and k[3] == "{}" for k in members), "every Hub repo is kept too"
+    assert all(r >= 0 for _, _, r in kept) and sum(r for _, _, r in kept) > 0
+
+
+def test_kept_populations_give_the_same_figures_and_are_read_not_computed(
+    small_census_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bare = tmp_path / "bare.duckdb"
+    shutil.copyfile(small_census_path, bare)
+    con = duckdb.connect(str(bare))
+    for (name,) in con.execute("SELECT table_name FROM _kept").fetchall():
+        con.execute(f'DROP TABLE "{name}"')
+    con.execute("DROP TABLE _kept")
+    con.close()
+
+    counting = _Counting(monkeypatch)
+    with mc.open(bare, read_only=True) as census:
+        expected = _figures(census)
+    computed = counting.made
+    counting.made = 0
+    with mc.open(small_census_path, read_only=True) as census:
+        actual = _figures(census)
+    assert actual == expected
+    assert computed >= 12  # without kept tables every population (members, units, countries) is computed
+    assert counting.made == 0, "with kept tables, no population of the default date is computed"
+
+
+def test_a_store_changed_after_the_build_does_not_read_what_was_kept(
+    small_census_path: Path, small_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed = tmp_path / "changed.duckdb"
+    shutil.copyfile(small_census_path, changed)
+    listing = next((small_data / "openrouter").glob("*.json"))
+    rows = json.loads(listing.read_text(encoding="utf-8"))
+    models = rows["data"] if isinstance(rows, dict) else rows
+    later = tmp_path / "openrouter-models_2026-09-01.json"
+    later.write_text(json.dumps({"data": models[: max(1, len(models) // 2)]}), encoding="utf-8")
+    with mc.open(changed) as census:
+        census.ingest_openrouter(later)
+    counting = _Counting(monkeypatch)
+    with mc.open(changed, read_only=True) as census:
+        after = census.count_definition("all-sources").frame
+    assert counting.made >= 2, "a changed store computes its populations again"
+    with mc.open(small_census_path, read_only=True) as census:
+        before = census.count_definition("all-sources").frame
+    assert after["denominator"].iloc[0] >= 1 and before["denominator"].iloc[0] >= 1
+    counting.made = 0
+    with mc.open(changed) as census:  # a writer keeps populations for the new state again
+        assert [n for n, _ in census.reader.keep_populations()]
+    with mc.open(changed, read_only=True) as census:
+        again = census.count_definition("all-sources").frame
+    assert again.equals(after)
+    assert counting.made == 0
+    assert len(_kept(changed)) == len(_kept(small_census_path)), "what was kept for the old state is dropped"
+
+
+def test_kept_tables_are_left_out_of_exports(small_census_path: Path, tmp_path: Path) -> None:
+    with mc.open(small_census_path, read_only=True) as census:
+        manifest = census.export(tmp_path / "export")
+    names = list(manifest["tables"])
+    assert "census_records" in names
+    assert not [n for n in names if n.startswith("_")]
+    assert not list((tmp_path / "export").glob("_*"))
