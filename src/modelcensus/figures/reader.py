@@ -48,8 +48,9 @@ POPULATIONS = 64
 """How many materialised populations a reader keeps at most."""
 KEPT_KINDS = tuple(str(k) for k in Unit)
 """The kinds of unit a build keeps each definition's population at (all: one kept population serves every unit)."""
-_POPULATION_CODE = ("metrics", "store/population.py", "store/population_hub.py", "definitions.py", "records.py")
-"""What a population is computed by: a kept population is read only by the code that kept it."""
+_POPULATION_CODE = ("metrics/populations.py", "metrics/core.py", "vocabulary.py")
+"""The code that turns census records into a population (the records themselves are the state of the data, which a
+kept population's key names too): a kept population is read only by the same code."""
 
 
 @cache

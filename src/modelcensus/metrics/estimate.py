@@ -31,10 +31,6 @@ import ibis.expr.types as ir
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import optimize, special, stats  # type: ignore[import-untyped]
-from statsmodels.genmod.families import Poisson  # type: ignore[import-untyped]
-from statsmodels.genmod.generalized_linear_model import GLM  # type: ignore[import-untyped]
-from statsmodels.tools.sm_exceptions import ConvergenceWarning  # type: ignore[import-untyped]
 
 from modelcensus.metrics.core import CensusTables
 from modelcensus.metrics.populations import in_force, record_countries
@@ -217,6 +213,11 @@ def members_cells(members_df: pd.DataFrame, sources: Sequence[str]) -> dict[Patt
 def _glm(y: FloatArray, x: FloatArray, maxiter: int, start: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
     """Fit a Poisson log-linear model; anything but a clean interior maximum raises :class:`_FitError`,
     because a silently diverged fit would print a confident number that means nothing."""
+    # statsmodels (and the half of scipy it pulls in) takes a second to import: only an estimate pays for it
+    from statsmodels.genmod.families import Poisson  # type: ignore[import-untyped]
+    from statsmodels.genmod.generalized_linear_model import GLM  # type: ignore[import-untyped]
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning  # type: ignore[import-untyped]
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -242,6 +243,8 @@ def _design(patterns: FloatArray, pairs: Sequence[tuple[int, int]]) -> FloatArra
 
 
 def _poisson_llf(y: FloatArray, mu: FloatArray) -> float:
+    from scipy import special  # type: ignore[import-untyped]  # imported by the fit already
+
     return float(np.sum(special.xlogy(y, mu) - mu - special.gammaln(y + 1.0)))
 
 
@@ -300,6 +303,8 @@ def _profile_interval(
     n0, the chosen model refitted on the full 2^K table, and the multinomial log-likelihood of N = listed + n0,
     log N! − log n0! + Σ n·log(μ̂/N), followed out until it drops by chi2_1(level)/2. Returns ``inf`` for an
     upper end the likelihood never reaches."""
+    from scipy import optimize, special, stats  # an estimate's interval only
+
     full_x = _design(np.vstack([np.zeros(patterns.shape[1]), patterns]), fit.pairs)
     start = [fit.params]
 

@@ -40,8 +40,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
-import openpyxl  # type: ignore[import-untyped]
-
 from modelcensus.config import Config
 from modelcensus.errors import InputFormatError, SourceUnavailableError
 from modelcensus.provenance import sha256_bytes
@@ -446,6 +444,8 @@ def _first_rows(path: Path, limit: int = HEADER_SCAN_ROWS) -> list[list[Cell]]:
     """The first rows of each sheet (xlsx) or of the table (CSV), read cheaply; empty when unreadable."""
     data = path.read_bytes()
     if data[:4] == b"PK\x03\x04":
+        import openpyxl  # type: ignore[import-untyped]  # only for a workbook
+
         try:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:

@@ -18,8 +18,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import openpyxl  # type: ignore[import-untyped]
-
 from modelcensus.errors import InputFormatError
 from modelcensus.vocabulary import CacRecordType
 
@@ -245,6 +243,8 @@ def _csv_sheet(data: bytes, path: Path) -> Sheet:
 
 
 def _xlsx_sheets(data: bytes, where: str) -> list[Sheet]:
+    import openpyxl  # type: ignore[import-untyped]  # only for a workbook
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
