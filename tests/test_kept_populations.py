@@ -40,6 +40,14 @@ def _figures(census: mc.Census) -> dict[str, Any]:
         ):
             frame = census.count_definition(name, unit=unit, rule=rule, attribution=attribution).frame
             out[f"{name}/{unit}/{rule}/{attribution}"] = frame.to_dict(orient="records")
+    for by, attribution, derivatives in (
+        ("country", "resolved", "include"),
+        ("country", "lineage", "only"),
+        ("base_family", "resolved", "exclude"),
+        ("organization", "lineage", "include"),
+    ):
+        hub = census.count_hub(by, attribution=attribution, derivatives=derivatives, metric="downloads").frame
+        out[f"hub/{by}/{attribution}/{derivatives}"] = hub.to_dict(orient="records")
     page = census.definition_members_page("all-sources", limit=25, country="CN")
     out["members"] = [page.total, page.frame.astype(str).to_dict(orient="records")]
     out["by_year"] = census.count_definition_by_year("epoch-notable", 2020, 2025).frame.to_dict(orient="records")
@@ -90,7 +98,10 @@ def test_kept_populations_give_the_same_figures_and_are_read_not_computed(
     computed = counting.made
     counting.made = 0
     with mc.open(small_census_path, read_only=True) as census:
+        assert census.tables.hub_now is not None, "today's Hub repos with their lineage are kept"
         actual = _figures(census)
+    with mc.open(bare, read_only=True) as census:
+        assert census.tables.hub_now is None
     assert actual == expected
     assert computed >= 12  # without kept tables every population (members, units, countries) is computed
     assert counting.made == 0, "with kept tables, no population of the default date is computed"

@@ -148,6 +148,7 @@ class Linker:
             self.update()
             if self.store.read_only:
                 store_population.refresh(self.store.con, key, self.registry, temp=True)
+                self.store.temp_tables_made()
             else:
                 self.store.save_population(key, self.registry)
         except BaseException:

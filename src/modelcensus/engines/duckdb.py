@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from modelcensus.metrics.core import CensusTables
+from modelcensus.metrics.core import STORED_TABLES, CensusTables
 from modelcensus.store import Store
 
 
@@ -32,15 +32,15 @@ class DuckDBEngine:
         """The stored tables, described once per state of the schema (describing each of them is a query: a
         figure asks for the tables several times)."""
         self._store.ensure_population_tables()
-        shape = self._schema_fingerprint()
+        shape = self._store.shape or self._schema_fingerprint()
         if self._tables is None or self._tables[0] != shape:
-            tables = CensusTables(**{name: self._backend.table(name) for name in CensusTables.__dataclass_fields__})
+            tables = CensusTables(**{name: self._backend.table(name) for name in STORED_TABLES})
             self._tables = (shape, tables)
         return self._tables[1]
 
     def _schema_fingerprint(self) -> str:
         """Every table's and temporary table's columns and types, in one query: what the Ibis tables describe."""
-        names = ", ".join(f"'{name}'" for name in CensusTables.__dataclass_fields__)
+        names = ", ".join(f"'{name}'" for name in STORED_TABLES)
         rows = self._store.con.execute(
             "SELECT string_agg(database_name || '.' || table_name || '.' || column_name || ':' || data_type, ','"
             " ORDER BY database_name, table_name, column_index) "

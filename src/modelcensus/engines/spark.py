@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from modelcensus.errors import EngineUnavailableError, StoreError
-from modelcensus.metrics.core import CensusTables
+from modelcensus.metrics.core import STORED_TABLES, CensusTables
 from modelcensus.store.export import MANIFEST, parse_manifest, read_manifest, store_unchanged
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ class SparkEngine:
         self._backend = ibis.pyspark.connect(session)
         self._cached: dict[str, Any] = {}
         self._names = itertools.count()
-        self._tables = CensusTables(**{name: self._backend.table(name) for name in CensusTables.__dataclass_fields__})
+        self._tables = CensusTables(**{name: self._backend.table(name) for name in STORED_TABLES})
 
     @classmethod
     def open(cls, location: str | Path, session: SparkSession, *, owns_session: bool = False) -> SparkEngine:
@@ -200,7 +200,7 @@ class SparkEngine:
                 f"{_join(where, MANIFEST)}: field 'format' is {manifest['format']!r}; Spark reads a Parquet export "
                 "(modelcensus export --format parquet)"
             )
-        missing = [n for n in CensusTables.__dataclass_fields__ if n not in manifest["tables"]]
+        missing = [n for n in STORED_TABLES if n not in manifest["tables"]]
         if missing:
             raise StoreError(f"{_join(where, MANIFEST)}: field 'tables' lacks {', '.join(missing)}")
         own = session.newSession()

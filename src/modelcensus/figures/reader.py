@@ -28,6 +28,7 @@ from modelcensus.engines.duckdb import DuckDBEngine
 from modelcensus.errors import QueryError, StoreOnlyError
 from modelcensus.linking import Linker
 from modelcensus.metrics.core import CensusTables, Filters, epoch_roles
+from modelcensus.metrics.hub import hub_now
 from modelcensus.metrics.populations import (
     Population,
     in_force,
@@ -48,7 +49,7 @@ POPULATIONS = 64
 """How many materialised populations a reader keeps at most."""
 KEPT_KINDS = tuple(str(k) for k in Unit)
 """The kinds of unit a build keeps each definition's population at (all: one kept population serves every unit)."""
-_POPULATION_CODE = ("metrics/populations.py", "metrics/core.py", "vocabulary.py")
+_POPULATION_CODE = ("metrics/populations.py", "metrics/core.py", "metrics/hub.py", "vocabulary.py")
 """The code that turns census records into a population (the records themselves are the state of the data, which a
 kept population's key names too): a kept population is read only by the same code."""
 
@@ -90,6 +91,7 @@ class Reader:
         self._populations: OrderedDict[tuple[Any, ...], tuple[ir.Table, ir.Table, int]] = OrderedDict()
         self._population_countries: dict[tuple[Any, ...], ir.Table] = {}
         self._populations_state: str | None = None
+        self._read_only_state: tuple[tuple[str | None, str | None] | None, str] = (None, "")
         self._kept: set[tuple[Any, ...]] = set()  # populations (and countries) read from tables a build kept
 
     @property
@@ -107,9 +109,18 @@ class Reader:
 
     @property
     def tables(self) -> CensusTables:
-        """The stored tables. The census records behind definitions may be stale here: figures over them read
-        :attr:`population_tables`, which brings them up to date first."""
-        return self.engine.tables()
+        """The stored tables (with today's Hub repos as a build kept them, :attr:`CensusTables.hub_now`, while the
+        data are those it kept them for). The census records behind definitions may be stale here: figures over
+        them read :attr:`population_tables`, which brings them up to date first."""
+        tables = self.engine.tables()
+        if not isinstance(self.engine, DuckDBEngine):
+            return tables
+        memo = self.memo()
+        if ("hub_now",) not in memo:
+            found = self._kept_tables([self._hub_now_key()])
+            memo[("hub_now",)] = next(iter(found.values()))[0] if found else None
+        kept: ir.Table | None = memo[("hub_now",)]
+        return replace(tables, hub_now=kept) if kept is not None else tables
 
     @property
     def population_tables(self) -> CensusTables:
@@ -134,8 +145,16 @@ class Reader:
         store = self.engine.store
         if store is None:
             return self.engine.location
-        population = store.meta("population_key") or (self.linker.population_key if self.linker else None)
-        return f"{','.join(store.export_ids())}|{population}"
+        # the linker's key once it has brought the census records up to date (a read-only reader of stale records
+        # reads temporary ones of its own, which the stored key does not describe)
+        linked = self.linker.population_key if self.linker else None
+        if store.read_only and self._read_only_state[0] == (store.shape, linked):  # the file cannot change under it
+            return self._read_only_state[1]
+        population = linked or store.meta("population_key")
+        state = f"{','.join(store.export_ids())}|{population}"
+        if store.read_only:
+            self._read_only_state = ((store.shape, linked), state)
+        return state
 
     def memo(self) -> dict[tuple[Any, ...], Any]:
         """Answers that depend only on the state of the data, kept while it stays the same (a reader sees one
@@ -203,6 +222,9 @@ class Reader:
         named = [list(sources), filters, linked, as_of.isoformat() if as_of else None, list(kinds), *part]
         return json.dumps([population_code(), self.state(), *named], ensure_ascii=False)
 
+    def _hub_now_key(self) -> str:
+        return json.dumps([population_code(), self.state(), "hub_now"])
+
     def _kept_tables(self, keys: list[str]) -> dict[str, tuple[ir.Table, int]]:
         return self.engine.kept(keys) if isinstance(self.engine, DuckDBEngine) else {}
 
@@ -256,7 +278,11 @@ class Reader:
                 self.engine.keep(unit_countries(t, members, attribution), self._kept_key(key, "countries", attribution))
                 kept.append(self._kept_key(key, "countries", attribution))
             done.append((d.name, rows))
+        if self.hub_harvests():
+            self.engine.keep(hub_now(t, one_harvest), self._hub_now_key())
+            kept.append(self._hub_now_key())
         store.drop_kept(kept)
+        self._memo.clear()
         return done
 
     def _evict(self, keep: tuple[Any, ...]) -> None:

@@ -74,6 +74,14 @@ class CensusTables:
     cac_entities: ir.Table
     cac_totals: ir.Table
     census_cac_links: ir.Table
+    hub_now: ir.Table | None = None
+    """Every Hub repo's newest observation with its lineage root (:func:`modelcensus.metrics.hub.hub_now`) as a build
+    kept it in the store for this state of the data (:mod:`modelcensus.store.kept`); None: computed from
+    ``hub_models`` and ``hub_roots`` by the figure."""
+
+
+STORED_TABLES = tuple(name for name in CensusTables.__dataclass_fields__ if name != "hub_now")
+"""The tables of :class:`CensusTables` every store (and every export of one) holds."""
 
 
 @dataclass(frozen=True)

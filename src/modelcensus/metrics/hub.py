@@ -109,26 +109,40 @@ def needs_roots(filters: HubFilters, attribution: str = Attribution.RESOLVED, by
     )
 
 
+_PLAIN = ("export_id", "repo_id", "author", "created_at", "downloads", "likes", "pipeline_tag", "data_date")
+
+
+def with_roots(m: ir.Table, t: CensusTables) -> ir.Table:
+    """Repos (:func:`hub_current`) with their lineage root, depth, relation and base family, and whether they
+    derive from another repo."""
+    r = t.hub_roots
+    j = m.left_join(r, m.repo_id == r.repo_id)
+    repos = j.select(
+        *[m[c] for c in _PLAIN],
+        root_id=r.root_id.coalesce(m.repo_id),
+        root_author=ibis.cases((r.root_id.isnull(), m.author), else_=r.root_author),
+        depth=r.depth.coalesce(0),
+        relation=r.relation,
+        base_family=r.family,
+    )
+    return repos.mutate(derivative=repos.depth > 0)
+
+
+def hub_now(t: CensusTables, one_harvest: bool = False) -> ir.Table:
+    """Every repo's newest observation with its lineage (:func:`with_roots`): what a build keeps, so that a Hub
+    figure of today reads one table instead of joining millions of repos with their roots."""
+    return with_roots(hub_current(t, None, one_harvest), t)
+
+
 def hub_repos(t: CensusTables, filters: HubFilters, roots: bool = True) -> ir.Table:
     """Current repos with their lineage root and base family, filtered. ``roots=False`` (a figure that reads no
     lineage, :func:`needs_roots`): the repos alone, without their lineage columns, so no join with the lineage of
-    millions of repos."""
-    m = hub_current(t, filters.as_of, filters.one_harvest)
-    plain = [m.export_id, m.repo_id, m.author, m.created_at, m.downloads, m.likes, m.pipeline_tag, m.data_date]
-    if roots:
-        r = t.hub_roots
-        j = m.left_join(r, m.repo_id == r.repo_id)
-        repos = j.select(
-            *plain,
-            root_id=r.root_id.coalesce(m.repo_id),
-            root_author=ibis.cases((r.root_id.isnull(), m.author), else_=r.root_author),
-            depth=r.depth.coalesce(0),
-            relation=r.relation,
-            base_family=r.family,
-        )
-        repos = repos.mutate(derivative=repos.depth > 0)
+    millions of repos. Today's repos are read from :attr:`CensusTables.hub_now` when a build kept it."""
+    if filters.as_of is None and t.hub_now is not None:
+        repos = t.hub_now if roots else t.hub_now.select(*_PLAIN)
     else:
-        repos = m.select(*plain)
+        m = hub_current(t, filters.as_of, filters.one_harvest)
+        repos = with_roots(m, t) if roots else m.select(*_PLAIN)
     repos = repos.mutate(
         year=repos.created_at.year(),
         month=repos.created_at.strftime("%Y-%m"),

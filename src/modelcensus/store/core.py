@@ -172,6 +172,7 @@ class Store:
         self.read_only = read_only
         self._copy: WorkingCopy | None = None
         self._reader_tables_made = False
+        self._temp_generation = 0
         config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
         if read_only:
             if not self.path.exists():
@@ -643,6 +644,19 @@ class Store:
             store_cac.ensure_tables(self.con, self.has_table)
             store_population.ensure_cac_links(self.con, self.has_table)
             self._reader_tables_made = True
+            self.temp_tables_made()
+
+    def temp_tables_made(self) -> None:
+        """Say that this reader made temporary tables that stand in for stored ones: the tables it describes change
+        (:attr:`shape`)."""
+        self._temp_generation += 1
+
+    @property
+    def shape(self) -> str | None:
+        """What identifies the tables a read-only reader sees (the attached file cannot change under it: only the
+        temporary tables it makes itself, :meth:`temp_tables_made`); None for a writer, whose tables change with
+        what it writes."""
+        return f"read-only:{self._temp_generation}" if self.read_only else None
 
     def export_ids(self) -> list[str]:
         return [
