@@ -191,9 +191,10 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 # -- Spark parity (tests/test_spark*.py: four modules, so that xdist spreads them) -----------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
-    """One local[2] session for the module (startup takes ~10 s); Java and pyspark must be there."""
+    """One local[2] session for the worker's whole run (a JVM's start takes ~10 s of CPU: once per worker, not once
+    per module); Java and pyspark must be there."""
     java_binary()
     session = spark_session("local[2]")
     yield session
@@ -212,14 +213,14 @@ def parquet_export(full_census_path: Path, tmp_path_factory: pytest.TempPathFact
     return _once(tmp_path_factory, "parquet-export", make) / "parquet"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def on_spark(spark: Any, parquet_export: Path) -> Iterator[mc.Census]:
     census = mc.open(parquet_export, engine="spark", spark_session=spark)
     yield census
     census.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def on_duckdb(full_census_path: Path) -> Iterator[mc.Census]:
     with mc.open(full_census_path, read_only=True) as census:
         yield census

@@ -18,6 +18,7 @@ The thresholds below decide when no number is printed; each is a keyword of
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import warnings
@@ -415,6 +416,36 @@ def estimate_population(
     maxiter: int = 100,
 ) -> Estimate:
     """Estimate how many models exist, listed or not, from the counts of each capture pattern.
+    The same counts give the same estimate: the fits (hundreds of them, with the model selection and the
+    profile interval) are made once per process for each distinct input (:func:`_estimate_once`)."""
+    return _estimate_once(
+        tuple(cells.items()),
+        tuple(sources),
+        criterion,
+        level,
+        None if interactions is None else tuple((a, b) for a, b in interactions),
+        min_listed,
+        min_overlap,
+        max_unseen_ratio,
+        maxiter,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _estimate_once(
+    cells: tuple[tuple[Pattern, int], ...],
+    sources: tuple[str, ...],
+    criterion: str,
+    level: float,
+    interactions: tuple[tuple[str, str], ...] | None,
+    min_listed: int,
+    min_overlap: int,
+    max_unseen_ratio: float,
+    maxiter: int,
+) -> Estimate:
+    """:func:`estimate_population` of hashable arguments (an :class:`Estimate` is immutable: one can be shared).
+
+    Estimate how many models exist, listed or not, from the counts of each capture pattern.
 
     ``cells`` maps a pattern (one bool per source, in the order of ``sources``) to the number of units
     with exactly that pattern; missing patterns count zero. ``interactions`` fixes the two-way terms instead
@@ -429,7 +460,7 @@ def estimate_population(
         raise ValueError(f"criterion must be 'bic' or 'aic', not {criterion!r}")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be between 0 and 1, not {level!r}")
-    merged, used, listed = _tidy_cells(cells, len(names))
+    merged, used, listed = _tidy_cells(dict(cells), len(names))
     used_names = [names[j] for j in used]
     fixed: tuple[tuple[int, int], ...] | None = None
     if interactions is not None:
