@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import PurePath
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -241,15 +242,25 @@ class CatalogFigures(Part):
         and cuts; only the page's records are read."""
         listed, attribution = self._members(name, country, region, unit, attribution, year, since, until, as_of)
         memo, key = self.reader.memo(), ("members-total", listed.op())  # the same records: the same expression
-        if key not in memo:
+        counted = key not in memo and after is None  # the first page counts the records in the same pass
+        if key not in memo and not counted:
             memo[key] = int(self.reader.scalar(listed.count()))
-        total = int(memo[key])
         if after is not None:
             if len(after) != len(MEMBER_ORDER):
                 raise QueryError("the cursor is not one this API gave (after)", parameter="after")
             listed = listed.filter(_after(listed, [str(v) for v in after]))
-        page = listed.order_by(list(MEMBER_ORDER)).limit(limit + 1, offset=offset)
-        frame = self._with_countries(page, attribution)
+        if counted:
+            listed = listed.mutate(total_=listed.source.count().over(ibis.window()))
+        # the page's records, once: the countries, organizations and flags below are gathered for them alone
+        page = self.reader.engine.materialize(listed.order_by(list(MEMBER_ORDER)).limit(limit + 1, offset=offset))
+        try:
+            if counted:
+                totals = self.reader.execute(page.select("total_").limit(1))["total_"]
+                memo[key] = int(totals.iloc[0]) if len(totals) else int(self.reader.scalar(listed.count()))
+            frame = self._with_countries(page.drop("total_") if counted else page, attribution)
+        finally:
+            self.reader.engine.release(page)
+        total = int(memo[key])
         more = len(frame) > limit
         frame = frame.iloc[:limit].reset_index(drop=True)
         last = tuple(str(frame[c].iloc[-1]) for c in MEMBER_ORDER) if more and len(frame) else None
