@@ -235,7 +235,8 @@ def weighted_repos(
             reason=ibis.cases((orgs.name.isnull(), reason), else_=ibis.null("string")),
         )
         return rows.mutate(value=rows.amount * rows.weight), ["organization", *scalars]
-    oc = t.org_countries
+    # one row per (organization, country): a repo is then in each of its groups once (its row counts as a repo)
+    oc = t.org_countries.group_by(["org_id", "country"]).agg(position=t.org_countries.position.min())
     k = j.left_join(oc, j.org_id == oc.org_id)
     k = k.select(
         *[j[c] for c in ("repo_id", *scalars, "amount")], reason_=reason, country=oc.country, position=oc.position
@@ -302,7 +303,9 @@ def count_hub(
     unattributed rows, ``reason``."""
     rows, group_cols = weighted_repos(t, by, filters, metric, attribution, rule)
     keys = [*group_cols, "reason"]
-    counts = rows.group_by(keys).agg(value=rows.value.sum(), repos=rows.repo_id.nunique())
+    # each repo is one row of its group (a repo per row of hub_current, one organization per handle, one row per
+    # organization and country, regions grouped): a row count, not a distinct count over millions of ids
+    counts = rows.group_by(keys).agg(value=rows.value.sum(), repos=rows.count())
     repos = hub_repos(t, filters, needs_roots(filters, by=by))
     total = repos.count() if metric == HubMetric.MODELS else repos[metric].sum()
     scalars = [c for c in group_cols[1:] if c in HUB_SCALARS]  # shares within the other dimensions' values
