@@ -231,14 +231,12 @@ class Reader:
     def _kept_population(self, base: tuple[Any, ...], wanted: tuple[str, ...]) -> tuple[Any, ...] | None:
         """The key of the population ``base`` at ``wanted`` kinds (or at every kind) as a build kept it, now among
         this reader's populations; None when none was kept for this state of the data and this code."""
-        for kinds in dict.fromkeys((wanted, KEPT_KINDS)):
-            if not set(wanted) <= set(kinds):
-                continue
-            key = (*base, kinds)
-            found = self._kept_tables([self._kept_key(key, "members"), self._kept_key(key, "units")])
-            if len(found) == 2:
-                members, units = found[self._kept_key(key, "members")][0], found[self._kept_key(key, "units")][0]
-                self._populations[key] = (members, units, 0)  # kept in the store: no memory of this reader's
+        candidates = [(*base, kinds) for kinds in dict.fromkeys((wanted, KEPT_KINDS)) if set(wanted) <= set(kinds)]
+        names = {key: (self._kept_key(key, "members"), self._kept_key(key, "units")) for key in candidates}
+        found = self._kept_tables([name for pair in names.values() for name in pair])  # one lookup for all
+        for key, (members_key, units_key) in names.items():
+            if members_key in found and units_key in found:
+                self._populations[key] = (found[members_key][0], found[units_key][0], 0)  # no memory of a reader's
                 self._kept.add(key)
                 return key
         return None

@@ -416,8 +416,18 @@ def estimate_population(
     maxiter: int = 100,
 ) -> Estimate:
     """Estimate how many models exist, listed or not, from the counts of each capture pattern.
-    The same counts give the same estimate: the fits (hundreds of them, with the model selection and the
-    profile interval) are made once per process for each distinct input (:func:`_estimate_once`)."""
+
+    ``cells`` maps a pattern (one bool per source, in the order of ``sources``) to the number of units
+    with exactly that pattern; missing patterns count zero. ``interactions`` fixes the two-way terms instead
+    of choosing them by ``criterion`` (``[]``: independent lists). The number is withheld, with the reason in
+    words, when fewer than two sources have records, fewer than ``min_listed`` units are listed, fewer than
+    ``min_overlap`` (or no) units are on two lists or more, the fit fails, positive dependence links every
+    list (uneven catchability: the number could be far off either way, so only a floor is stated), the unseen
+    count exceeds ``max_unseen_ratio`` × listed, or the interval has no upper end.
+
+    The same counts give the same estimate: the fits (hundreds, with the model selection and the profile
+    interval) are made once per process for each distinct input (:func:`_estimate_once`).
+    """
     return _estimate_once(
         tuple(cells.items()),
         tuple(sources),
@@ -443,18 +453,7 @@ def _estimate_once(
     max_unseen_ratio: float,
     maxiter: int,
 ) -> Estimate:
-    """:func:`estimate_population` of hashable arguments (an :class:`Estimate` is immutable: one can be shared).
-
-    Estimate how many models exist, listed or not, from the counts of each capture pattern.
-
-    ``cells`` maps a pattern (one bool per source, in the order of ``sources``) to the number of units
-    with exactly that pattern; missing patterns count zero. ``interactions`` fixes the two-way terms instead
-    of choosing them by ``criterion`` (``[]``: independent lists). The number is withheld, with the reason in
-    words, when fewer than two sources have records, fewer than ``min_listed`` units are listed, fewer than
-    ``min_overlap`` (or no) units are on two lists or more, the fit fails, positive dependence links every
-    list (uneven catchability: the number could be far off either way, so only a floor is stated), the unseen
-    count exceeds ``max_unseen_ratio`` × listed, or the interval has no upper end.
-    """
+    """:func:`estimate_population` of hashable arguments (an :class:`Estimate` is immutable: one can be shared)."""
     names = _check_sources(sources)
     if criterion not in ("bic", "aic"):
         raise ValueError(f"criterion must be 'bic' or 'aic', not {criterion!r}")

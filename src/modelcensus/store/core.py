@@ -173,6 +173,7 @@ class Store:
         self._copy: WorkingCopy | None = None
         self._reader_tables_made = False
         self._temp_generation = 0
+        self._kept_index: bool | None = None
         config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": memory_limit} if memory_limit else {}
         if read_only:
             if not self.path.exists():
@@ -687,8 +688,12 @@ class Store:
         return frame
 
     def kept(self, keys: list[str]) -> dict[str, tuple[str, int]]:
-        """The derived tables a build kept for ``keys`` (:mod:`modelcensus.store.kept`): ``{key: (table, rows)}``."""
-        return store_kept.lookup(self.con, keys)
+        """The derived tables a build kept for ``keys`` (:mod:`modelcensus.store.kept`): ``{key: (table, rows)}``.
+        Whether the store keeps any is asked once by a reader (its attached file cannot change), every time by a
+        writer."""
+        if self._kept_index is None or not self.read_only:
+            self._kept_index = store_kept.has_index(self.con)
+        return store_kept.lookup(self.con, keys) if self._kept_index else {}
 
     def keep(self, key: str, sql: str) -> tuple[str, int]:
         """Keep the result of ``sql`` as a derived table for ``key`` (a writer's): its name and rows."""

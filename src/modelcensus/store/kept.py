@@ -21,15 +21,16 @@ INDEX = "_kept"
 PREFIX = "_kept_"
 
 
-def _has_index(con: duckdb.DuckDBPyConnection) -> bool:
+def has_index(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store keeps derived tables at all (a catalog query: a reader asks once)."""
     rows = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [INDEX]).fetchall()
     return bool(rows[0][0])
 
 
 def lookup(con: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> dict[str, tuple[str, int]]:
-    """The kept tables of ``keys`` there are: ``{key: (table name, rows)}``."""
+    """The kept tables of ``keys`` there are, ``{key: (table name, rows)}`` (the index exists: :func:`has_index`)."""
     wanted = list(dict.fromkeys(keys))
-    if not wanted or not _has_index(con):
+    if not wanted:
         return {}
     marks = ", ".join("?" for _ in wanted)
     rows = con.execute(f"SELECT key, table_name, rows FROM {INDEX} WHERE key IN ({marks})", wanted).fetchall()
@@ -48,7 +49,7 @@ def keep(con: duckdb.DuckDBPyConnection, key: str, sql: str) -> tuple[str, int]:
 
 def drop_all_but(con: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> int:
     """Drop every kept table whose key is not among ``keys`` (another state of the data, or code): how many."""
-    if not _has_index(con):
+    if not has_index(con):
         return 0
     keep_keys = set(keys)
     stale = [(k, n) for k, n in con.execute(f"SELECT key, table_name FROM {INDEX}").fetchall() if k not in keep_keys]
