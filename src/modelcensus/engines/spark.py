@@ -111,7 +111,7 @@ def spark_session(
     ``master`` is any Spark master URL (``local[4]``, ``spark://host:7077``, ``yarn``, ``k8s://…``). A
     local master binds the driver to 127.0.0.1 and runs without code generation (:data:`LOCAL_CONF`); a
     cluster's executors must reach the driver, so there it binds, and plans, as Spark decides. ``conf``
-    adds or overrides settings.
+    adds or overrides settings; its ``spark.driver.extraJavaOptions`` are added to the quiet logging's.
     """
     _require_pyspark()
     java_binary()
@@ -120,10 +120,12 @@ def spark_session(
     master = master or DEFAULT_SPARK_MASTER
     builder = SparkSession.builder.master(master).appName(app_name)
     settings = dict(SPARK_CONF)
-    settings["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile=file:{_log4j_file()}"
+    quiet = f"-Dlog4j2.configurationFile=file:{_log4j_file()}"
     if master.startswith("local"):
         settings.update(LOCAL_CONF)
     settings.update(conf or {})
+    # the driver's Java options given in ``conf`` are added to the quiet logging's, not put in its place
+    settings["spark.driver.extraJavaOptions"] = f"{quiet} {settings.get('spark.driver.extraJavaOptions', '')}".strip()
     for key, value in settings.items():
         builder = builder.config(key, value)
     try:
