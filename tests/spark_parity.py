@@ -203,6 +203,7 @@ STORE_ONLY = {
     "export",
     "links",
     "link_summary",
+    "link",
     "source_records",
 }
 """What needs the DuckDB store itself: on Spark each raises StoreOnlyError (checked below)."""

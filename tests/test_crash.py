@@ -137,8 +137,12 @@ def _state(path: Path, figures: bool = True) -> tuple[str, pd.DataFrame, pd.Data
 
 @pytest.fixture(scope="module")
 def base_store(tmp_path_factory: pytest.TempPathFactory, epoch_census_path: Path) -> Path:
+    """The Epoch store, linked as ``build`` or an ``ingest`` command leaves a store; the writers' ingest command then
+    stores the Hub listing and links it: a kill can land in either."""
     path = tmp_path_factory.mktemp("crash") / "base.duckdb"
     shutil.copyfile(epoch_census_path, path)
+    with mc.open(path) as census:
+        census.link()
     return path
 
 

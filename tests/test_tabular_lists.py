@@ -353,3 +353,35 @@ def test_the_estimate_uses_only_lists_that_declare_themselves(
     assert declared[0]["sources"] == ["epoch", "huggingface", "openrouter", "lmarena", "world_list"]
     assert set(declared[0]["left_out"]) == {"awesome_chinese_llm"}
     assert declared[0]["listed"] == before[0]["listed"] + 1  # two of its rows are models the others list
+
+
+def test_an_ingest_command_links_what_it_stored(small_census_path: Path, shared: Path, tmp_path: Path) -> None:
+    """``ingest`` ends as ``build`` does: what it stored is linked and the census records are stored, so a read-only
+    reader afterwards reads the links (it used to link the whole store again in memory, once per command); an ingest
+    that stored nothing new links nothing."""
+    db = tmp_path / "census.duckdb"
+    shutil.copyfile(small_census_path, db)
+    china = shared / "china_llm_lists" / "hqwu_awesome_chinese_llm_models.csv"
+    args = [
+        "ingest",
+        "tabular",
+        "--from",
+        str(china),
+        "--mapping",
+        str(ROOT / "examples" / "mappings" / "china_llm_list.yaml"),
+    ]
+    first = runner.invoke(app, [*args, "--db", str(db)])
+    assert first.exit_code == 0, first.output
+    assert ": stored; rows read 51" in first.stderr
+    linked = [line for line in first.stderr.splitlines() if line.startswith("linkage: ")]
+    assert len(linked) == 1 and "pairs compared" in linked[0], first.stderr
+    with mc.open(db, read_only=True) as census:
+        linker = census.linker
+        key = linker.links_key()
+        assert linker.store.has_links(key)
+        assert (linker.store.meta("population_key") or "").startswith(f"{key}:")
+        assert census.link_summary().run is None  # read, not made
+        assert "awesome_chinese_llm" in {r.source for m in census.links() for r in m.records}
+    again = runner.invoke(app, [*args, "--db", str(db)])
+    assert again.exit_code == 0, again.output
+    assert "already stored, nothing changed" in again.stderr and "linkage:" not in again.stderr

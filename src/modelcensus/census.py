@@ -175,7 +175,7 @@ class Census:
         return export_store(store.con, directory, fmt, store_path=self.path, progress=progress)
 
     # -- linkage --------------------------------------------------------------------------------------
-    link_summary = _to("linker", Linker.update)
+    link_summary, link = _to("linker", Linker.update), _to("linker", Linker.link)
 
     def links(self, as_of: date | str | None = None) -> list[CanonicalModel]:
         """Canonical models with their records across sources and the evidence that linked them."""

@@ -127,6 +127,14 @@ class Linker:
             run = self.store.link(key, self.other_records(), self.registry)
         return self.store.link_summary(key, run)
 
+    def link(self) -> LinkSummary:
+        """Link what the store holds and store the census records behind definitions, for every later reader (what
+        ``build`` does after its ingests, and every ``ingest`` command after storing something new): a read-only
+        reader of a store left unlinked links it again in memory, each time."""
+        summary = self.update()
+        self.ensure_population()
+        return summary
+
     def links_key(self) -> str:
         digest = hashlib.sha256(f"{LINKAGE_VERSION}|{registry_fingerprint(self.registry)}".encode())
         for export_id in self.store.export_ids():

@@ -17,6 +17,7 @@ from modelcensus.outputs.cli.common import (
     DbOption,
     FormatOption,
     _census,
+    _link_stored,
     _report_ingest,
     app,
     console,
@@ -101,7 +102,8 @@ def ingest_cac(
     config = Config.from_env(db_path=db)
     with mc.open(config.db_path, config=config) as census:
         report = census.ingest_cac(files, urls=urls or [], dated=dated.date() if dated else None)
-    _report_ingest(report)
+        _report_ingest(report)
+        _link_stored(census, report)
 
 
 @cac_app.command("series")

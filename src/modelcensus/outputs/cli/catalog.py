@@ -19,6 +19,7 @@ from modelcensus.outputs.cli.common import (
     DbOption,
     FormatOption,
     _census,
+    _link_stored,
     _report_ingest,
     _working,
     app,
@@ -48,7 +49,8 @@ def _ingest(db: Path | None, run: str, *args: object) -> IngestReport:
     config = Config.from_env(db_path=db)
     with mc.open(config.db_path, config=config) as census:
         report: IngestReport = getattr(census, run)(*args)
-    _report_ingest(report)
+        _report_ingest(report)
+        _link_stored(census, report)
     return report
 
 

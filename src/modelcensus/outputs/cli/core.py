@@ -25,6 +25,7 @@ from modelcensus.outputs.cli.common import (
     FormatOption,
     SparkMasterOption,
     _census,
+    _link_stored,
     _progress,
     _report_ingest,
     _working,
@@ -61,6 +62,7 @@ def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) 
     with _progress("epoch: reading rows") as advance:
         report = census.ingest_epoch(path, progress=advance, dated=dated)
     _report_ingest(report)
+    _link_stored(census, report)
     return report
 
 

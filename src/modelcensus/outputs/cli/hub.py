@@ -18,6 +18,7 @@ from modelcensus.outputs.cli.common import (
     Filters,
     FormatOption,
     _census,
+    _link_stored,
     _progress,
     _report_ingest,
     app,
@@ -81,6 +82,7 @@ def ingest_hub(census: Census, path: Path | None, **query: object) -> IngestRepo
     with _progress("huggingface: harvesting repos" if path is None else "huggingface: reading") as advance:
         report = census.ingest_huggingface(path, progress=advance, **query)  # type: ignore[arg-type]
     _report_ingest(report)
+    _link_stored(census, report)
     return report
 
 
