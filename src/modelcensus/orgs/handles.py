@@ -211,6 +211,8 @@ class HandleResolver:
         self._fuzzy_keys = [k for k in self._keys if len(k) >= FUZZY_MIN_LENGTH]
         self._fuzzy_near: dict[tuple[str, int], list[str]] = defaultdict(list)
         """The fuzzy keys by first letter and length: where a misspelling's match can only be."""
+        self._near: dict[tuple[str, int], list[str]] = {}
+        """The fuzzy keys a key of this first letter and length may be a misspelling of (made once per pair)."""
         for k in self._fuzzy_keys:
             self._fuzzy_near[(k[0], len(k))].append(k)
         self._evidence: dict[tuple[str, str], list[HandleEvidence]] = defaultdict(list)
@@ -304,11 +306,13 @@ class HandleResolver:
     def _fuzzy(self, key: str) -> tuple[str | None, float, str]:
         if len(key) < FUZZY_MIN_LENGTH:
             return None, 0.0, ""
-        near = [
-            k
-            for n in range(len(key) - FUZZY_LENGTH_GAP, len(key) + FUZZY_LENGTH_GAP + 1)
-            for k in self._fuzzy_near.get((key[0], n), ())
-        ]
+        near = self._near.get((key[0], len(key)))
+        if near is None:
+            near = self._near[(key[0], len(key))] = [
+                k
+                for n in range(len(key) - FUZZY_LENGTH_GAP, len(key) + FUZZY_LENGTH_GAP + 1)
+                for k in self._fuzzy_near.get((key[0], n), ())
+            ]
         if not process.extractOne(key, near, scorer=fuzz.ratio, score_cutoff=FUZZY_FLOOR):
             return None, 0.0, ""  # no key a misspelling may be of scores high enough: the full search keeps none
         matches = process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_FLOOR)
@@ -359,6 +363,8 @@ class HandleResolver:
 
     def _from_evidence(self, handle: str, source: str, misses: list[tuple[float, str]]) -> HandleResolution | None:
         items = self._evidence.get((handle.casefold(), source), [])
+        if not items:  # most handles: no source says anything of them
+            return None
         per_model: list[tuple[str, set[str]]] = []
         vendors: set[str] = set()
         compact = "".join(handle_words(handle))
