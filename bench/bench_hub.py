@@ -55,7 +55,7 @@ def case_modelcensus(path: Path, work: Path) -> dict[str, Any]:
         result = census.ingest_huggingface(path).results[0]
         ingest = time.perf_counter() - start
         start = time.perf_counter()
-        frame = census.count_hub(by="country", metric="downloads", attribution="lineage")
+        frame = census.count_hub(by="country", metric="downloads", attribution="lineage").frame
         attribute = time.perf_counter() - start
     attributed = float(frame[frame["group"].notna()]["value"].sum() / frame["denominator"].iloc[0])
     return {"seconds": ingest, "attribute_seconds": attribute, "rows": result.rows_read, "attributed": attributed}

@@ -237,9 +237,11 @@ def _build(folder: Path, db: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_a_new_epoch_vintage_linked_onto_stored_links_is_a_full_relink(small_data: Path, tmp_path: Path) -> None:
+def test_a_new_epoch_vintage_linked_onto_stored_links_is_a_full_relink(
+    small_data: Path, small_census_path: Path, tmp_path: Path
+) -> None:
     """Build without Epoch's newest export, then ingest it (its records linked onto the stored state): the links and
-    census records equal a build of everything at once."""
+    census records equal a build of everything at once (the session's ``build --from`` the same folder)."""
     newest = small_data / "epoch_ai" / "2026-03-30_cset_zip"
     partial = tmp_path / "partial"
     shutil.copytree(
@@ -251,20 +253,22 @@ def test_a_new_epoch_vintage_linked_onto_stored_links_is_a_full_relink(small_dat
         census.ingest_epoch(newest)
         after = census.link_summary()
         census.linker.ensure_population()
-    _build(small_data, tmp_path / "full.duckdb")
     assert after.links_key != before.links_key and after.python_stage == "linked"
-    _compare_stores(tmp_path / "incremental.duckdb", tmp_path / "full.duckdb")
+    _compare_stores(tmp_path / "incremental.duckdb", small_census_path)
 
 
-def test_a_new_listing_of_repos_nobody_else_names_is_named_in_sql_only(small_data: Path, tmp_path: Path) -> None:
+def test_a_new_listing_of_repos_nobody_else_names_is_named_in_sql_only(
+    small_data: Path, small_census_path: Path, tmp_path: Path
+) -> None:
     """A second Hub listing whose repos share no key with any other source's record: the Python stage keeps the models
-    it stored (``reused``), the new repos are named set-based, and the result equals a build of everything at once."""
+    it stored (``reused``), the new repos are named set-based, and the result equals a build of everything at once.
+    The store it is ingested into is the session's ``build --from`` the small data, copied."""
     listing = _synthetic(tmp_path / "synthetic.jsonl", 3000, seed=3)
     individuals = [line for line in listing.read_text().splitlines() if json.loads(line)["author"].startswith("user")]
     extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "hub-extra.jsonl").write_text("\n".join(individuals) + "\n", encoding="utf-8")
-    _build(small_data, tmp_path / "incremental.duckdb")
+    shutil.copyfile(small_census_path, tmp_path / "incremental.duckdb")
     with mc.open(tmp_path / "incremental.duckdb") as census:
         census.ingest_huggingface(extra / "hub-extra.jsonl")
         after = census.link_summary()
