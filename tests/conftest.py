@@ -48,26 +48,6 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return min(cores + 1, 6)
 
 
-SPARK_SCOPE = "tests/test_spark*.py (one worker, one JVM)"
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``--dist loadfile``, but the four Spark parity modules as one unit of work: one worker starts one JVM and
-    reads the Parquet export once, instead of each worker that draws a Spark module doing so (each JVM's start and
-    warm-up is tens of seconds of CPU on a machine the suite keeps busy). The unit is the largest, so it starts
-    first."""
-    if config.getoption("dist") != "loadfile":
-        return None
-    from xdist.scheduler import LoadFileScheduling
-
-    class SparkTogether(LoadFileScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            scope = super()._split_scope(nodeid)
-            return SPARK_SCOPE if Path(scope).name.startswith("test_spark") else scope
-
-    return SparkTogether(config, log)
-
-
 def _once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
     """``make(folder)`` run once per test run, even when pytest-xdist runs the suite in several processes.
 
