@@ -288,8 +288,8 @@ def _link_stored(census: Census, report: IngestReport) -> None:
     them again in memory. Said in one line on stderr; an ingest that stored nothing new links nothing."""
     if all(r.already_stored for r in report.results):
         return
-    with _working("linking the stored records") as step:
-        step("linking", 0, 0)
+    with _working("linkage") as step:
+        step("linking what was stored and keeping the census records", 0, 0)
         summary = census.link()
     pairs = sum(p for _, p, _, _ in summary.passes)
     compared = f"{pairs:,} pairs compared" if summary.run is not None else "already linked"
