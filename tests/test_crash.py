@@ -153,6 +153,7 @@ def writers(tmp_path: Path) -> Iterator[Writers]:
     started.close()
 
 
+@pytest.mark.timeout(900)  # 14 writers that ingest and link: 85 s alone, 175 s in a full run on a slow day
 def test_sigkill_at_any_moment_leaves_before_or_after(
     tmp_path: Path, base_store: Path, trending_file: Path, writers: Writers, capsys: pytest.CaptureFixture[str]
 ) -> None:
