@@ -297,6 +297,7 @@ def _link_stored(census: Census, report: IngestReport) -> None:
         f"linkage: {summary.models:,} canonical models, {summary.shared_models:,} known to several sources; "
         f"{compared} (modelcensus links passes)",
         highlight=False,
+        markup=False,
     )
 
 
