@@ -214,3 +214,26 @@ def test_the_shards_hold_every_case_once() -> None:
     assert all(shard(name) for name in SHARDS)
     with pytest.raises(ValueError, match="no shard"):
         shard("figures")
+
+
+def test_java_options_given_to_a_session_keep_the_quiet_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``spark_session(conf={"spark.driver.extraJavaOptions": ...})`` adds to the driver's Java options the option that
+    quiets the JVM's logging; it does not replace it (the JVM is not started here: the settings it would get are)."""
+    from modelcensus.engines import spark as spark_engine
+
+    seen: dict[str, str] = {}
+
+    def capture(master: str, app_name: str, settings: dict[str, str]) -> None:
+        seen.update(settings)
+        raise RuntimeError("not started in this test")
+
+    monkeypatch.setattr(spark_engine, "_start_jvm", capture)
+    with pytest.raises(EngineUnavailableError, match="not started in this test"):
+        spark_engine.spark_session("local[1]", conf={"spark.driver.extraJavaOptions": "-XX:+UseSerialGC"})
+    options = seen["spark.driver.extraJavaOptions"].split()
+    assert options[0].startswith("-Dlog4j2.configurationFile=file:") and options[1:] == ["-XX:+UseSerialGC"]
+    seen.clear()
+    with pytest.raises(EngineUnavailableError):
+        spark_engine.spark_session("local[1]")
+    assert seen["spark.driver.extraJavaOptions"].startswith("-Dlog4j2.configurationFile=file:")
+    assert " " not in seen["spark.driver.extraJavaOptions"]
