@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from modelcensus.claims import ClaimFigures
+from modelcensus.claims import ClaimFigures, kept_by_build
 from modelcensus.claims import check as check_claims
 from modelcensus.config import Config
 from modelcensus.engines import Engine, check_engine
@@ -151,8 +151,8 @@ class Census:
         progress: Progress | None = None,
         on_ingest: Callable[[IngestReport], None] | None = None,
     ) -> BuildReport:
-        """The main job (:func:`~.ingest.build`): ingest every source, link them, keep the populations for readers."""
-        keep, linker = self.reader.keep_populations, self.linker
+        """The main job (:func:`~.ingest.build`): ingest, link, keep for readers (:func:`~.claims.kept_by_build`)."""
+        keep, linker = kept_by_build(self.claims), self.linker
         return build_pipeline(self.loader, linker, from_dir, keep, dated=dated, progress=progress, on_ingest=on_ingest)
 
     ingest_epoch = _to("loader", Loader.ingest_epoch)

@@ -15,13 +15,14 @@ from modelcensus.claims.figures import ClaimFigures
 from modelcensus.claims.model import (
     Claim,
     comparable_definitions,
+    default_claims,
     explain,
     format_figure,
     load_claims,
     verdict_of,
 )
-from modelcensus.errors import QueryError
-from modelcensus.figures.reader import parse_as_of
+from modelcensus.errors import QueryError, StoreError
+from modelcensus.figures.reader import code_digest, parse_as_of
 from modelcensus.metrics.core import epoch_roles
 from modelcensus.metrics.populations import Period
 from modelcensus.records import is_missing, stable
@@ -47,21 +48,69 @@ def check(
     when = parse_as_of(as_of)
     tell("the census records behind definitions", 0, 0)
     census.reader.ensure_population()
+    key = (census.reader.engine.location, census.reader.state(), _claims_digest(census, path), when)
+    if key not in _CHECKED:
+        kept = _kept_verdicts(census, key) if when is None else None
+        _CHECKED[key] = kept if kept is not None else stable(evaluate_all(census, claims, when, tell))
+        while len(_CHECKED) > 8:
+            _CHECKED.pop(next(iter(_CHECKED)))
+    return copy.deepcopy(_CHECKED[key])
+
+
+def keep_verdicts(census: ClaimFigures, path: Path, progress: Progress | None = None) -> int:
+    """Check a claims file now and keep its verdicts in the store (a writer's; ``build`` keeps those of the example
+    claims the dashboard serves), so that a later ``check`` of the same file on the same state of the data reads
+    them instead of computing them again: how many verdicts. The key names the state of the data, the package's
+    code and the claims file with the definitions (:mod:`modelcensus.store.kept`): a verdict is never read
+    stale."""
+    store = census.reader.require_store("keeping verdicts")
+    if store.read_only:  # said before the seconds of checking, not after
+        raise StoreError(f"{store.path}: opened read-only; verdicts are kept by a writer (build)")
+    census.reader.ensure_population()
+    state, digest = census.reader.state(), _claims_digest(census, path)
+    verdicts = stable(evaluate_all(census, load_claims(path), None, progress))
+    store.keep(_verdicts_key(state, digest), "SELECT ?::VARCHAR AS verdicts", [json.dumps(verdicts)])
+    _CHECKED[(census.reader.engine.location, state, digest, None)] = verdicts
+    return len(verdicts)
+
+
+def kept_by_build(census: ClaimFigures) -> list[tuple[str, Callable[[], object]]]:
+    """What a build keeps in the store for its readers once it has linked, stage by stage: every definition's
+    population (:meth:`~modelcensus.figures.reader.Reader.keep_populations`), then the verdicts of the example
+    claims the dashboard serves (:func:`keep_verdicts`)."""
+    stages: list[tuple[str, Callable[[], object]]] = [("populations", census.reader.keep_populations)]
+    claims = default_claims()
+    if claims is not None:
+        stages.append(("verdicts of the example claims", lambda: keep_verdicts(census, claims)))
+    return stages
+
+
+def _claims_digest(census: ClaimFigures, path: Path) -> str:
+    """A digest of a claims file and the definitions its claims are read under."""
     definitions = json.dumps(
         [(d.name, d.sources, d.filters, d.unit, d.rule, d.attribution) for d in census.definitions().values()],
         default=str,
     )
-    key = (
-        census.reader.engine.location,
-        census.reader.state(),
-        hashlib.sha256((definitions + path.read_text(encoding="utf-8")).encode()).hexdigest(),
-        when,
-    )
-    if key not in _CHECKED:
-        _CHECKED[key] = stable(evaluate_all(census, claims, when, tell))
-        while len(_CHECKED) > 8:
-            _CHECKED.pop(next(iter(_CHECKED)))
-    return copy.deepcopy(_CHECKED[key])
+    return hashlib.sha256((definitions + path.read_text(encoding="utf-8")).encode()).hexdigest()
+
+
+def _verdicts_key(state: str | None, digest: str) -> str:
+    # the whole package's code and reviewed data: a verdict reads nearly all of it
+    return json.dumps(["verdicts", code_digest((".",), (".py", ".csv", ".yaml", ".json")), state, digest])
+
+
+def _kept_verdicts(census: ClaimFigures, key: tuple[Any, ...]) -> list[dict[str, Any]] | None:
+    """The verdicts a build kept for this state of the data, code and claims file; None when none were kept."""
+    store = census.reader.engine.store
+    if store is None:
+        return None
+    wanted = _verdicts_key(key[1], key[2])
+    found = store.kept([wanted])
+    if wanted not in found:
+        return None
+    rows = store.con.execute(f'SELECT verdicts FROM "{found[wanted][0]}"').fetchall()
+    verdicts: list[dict[str, Any]] = json.loads(rows[0][0])
+    return verdicts
 
 
 _CHECKED: dict[tuple[Any, ...], list[dict[str, Any]]] = {}

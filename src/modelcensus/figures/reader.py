@@ -55,16 +55,23 @@ kept population's key names too): a kept population is read only by the same cod
 
 
 @cache
-def population_code() -> str:
-    """A digest of the code that computes populations (the files of :data:`_POPULATION_CODE`)."""
+def code_digest(parts: tuple[str, ...], suffixes: tuple[str, ...] = (".py",)) -> str:
+    """A digest of part of the package: ``parts`` are files and folders (their files ending in one of
+    ``suffixes``, at any depth) relative to the package's folder, ``"."`` the whole package."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for part in _POPULATION_CODE:
+    for part in parts:
         path = root / part
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+        files = [f for f in sorted(path.rglob("*")) if f.suffix in suffixes] if path.is_dir() else [path]
+        for file in files:
             digest.update(file.relative_to(root).as_posix().encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def population_code() -> str:
+    """A digest of the code that computes populations (the files of :data:`_POPULATION_CODE`)."""
+    return code_digest(_POPULATION_CODE)
 
 
 def parse_as_of(value: date | str | None, parameter: str = "as_of") -> date | None:

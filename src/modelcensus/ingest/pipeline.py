@@ -9,7 +9,7 @@ the build was partial. Each export is stored in its own transaction, so what was
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -94,15 +94,17 @@ def build(
     census: Loader,
     linker: Linker,
     from_dir: Path | None = None,
-    keep: Callable[[], object] | None = None,
+    keep: Sequence[tuple[str, Callable[[], object]]] = (),
     *,
     dated: date | None = None,
     progress: Progress | None = None,
     on_ingest: Callable[[IngestReport], None] | None = None,
     hub_top_n: int | None = None,
 ) -> BuildReport:
-    """Ingest every source (found under ``from_dir``, or live) and link the records; then ``keep`` (the census
-    keeps every definition's population in the store: :meth:`~modelcensus.figures.reader.Reader.keep_populations`).
+    """Ingest every source (found under ``from_dir``, or live) and link the records; then each stage of ``keep``
+    in turn, ``(stage, what it does)``: the census keeps every definition's population in the store
+    (:meth:`~modelcensus.figures.reader.Reader.keep_populations`), then the verdicts of the example claims
+    (:func:`~modelcensus.claims.check.keep_verdicts`).
 
     ``dated`` dates every export (as ``--dated`` does); ``on_ingest`` sees each export's report as it is
     stored. Live, the Hub harvest takes the ``hub_top_n`` most-downloaded repos and every repo of the
@@ -136,9 +138,9 @@ def build(
         links = linker.update()
     with _timed(stages, "census records"):
         linker.ensure_population()  # the census records behind definitions, stored once for every reader
-    if keep is not None:
-        with _timed(stages, "populations"):
-            keep()
+    for stage, work in keep:
+        with _timed(stages, stage), show(stage):
+            work()
     return BuildReport(report, discovery, links.models, links.shared_models, links, stages)
 
 

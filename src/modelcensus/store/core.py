@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -695,12 +695,13 @@ class Store:
             self._kept_index = store_kept.has_index(self.con)
         return store_kept.lookup(self.con, keys) if self._kept_index else {}
 
-    def keep(self, key: str, sql: str) -> tuple[str, int]:
-        """Keep the result of ``sql`` as a derived table for ``key`` (a writer's): its name and rows."""
+    def keep(self, key: str, sql: str, params: Sequence[object] | None = None) -> tuple[str, int]:
+        """Keep the result of ``sql`` (with ``params``) as a derived table for ``key`` (a writer's): its name and
+        rows."""
         if self.read_only:
             raise StoreError(f"{self.path}: opened read-only; derived tables are kept by a writer (build)")
         with self._transaction():
-            return store_kept.keep(self.con, key, sql)
+            return store_kept.keep(self.con, key, sql, params)
 
     def drop_kept(self, keys: list[str]) -> int:
         """Drop the derived tables kept for other keys than ``keys``: how many."""

@@ -13,7 +13,7 @@ Tables whose names start with ``_`` are derived: exports and fingerprints of the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import duckdb
 
@@ -37,11 +37,12 @@ def lookup(con: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> dict[str, tup
     return {str(key): (str(name), int(count)) for key, name, count in rows}
 
 
-def keep(con: duckdb.DuckDBPyConnection, key: str, sql: str) -> tuple[str, int]:
-    """Run ``sql`` into a kept table for ``key`` (replacing one kept before for it): its name and rows."""
+def keep(con: duckdb.DuckDBPyConnection, key: str, sql: str, params: Sequence[object] | None = None) -> tuple[str, int]:
+    """Run ``sql`` (with ``params``) into a kept table for ``key`` (replacing one kept before for it): its name and
+    rows."""
     name = PREFIX + hashlib.sha256(key.encode()).hexdigest()[:24]
     con.execute(f"CREATE TABLE IF NOT EXISTS {INDEX} (key VARCHAR PRIMARY KEY, table_name VARCHAR, rows BIGINT)")
-    con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+    con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}', list(params or []))
     rows = int(con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0])
     con.execute(f"INSERT OR REPLACE INTO {INDEX} VALUES (?, ?, ?)", [key, name, rows])
     return name, rows

@@ -1,0 +1,148 @@
+"""Verdicts a build keeps in the store (``claims.check.keep_verdicts``): the example claims the dashboard serves are
+checked once by ``build``; a later ``check`` of the same file on the same state of the data reads them. They must
+be the very verdicts a check computes, and a changed claims file, another date or a changed store must compute."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+import modelcensus as mc
+from modelcensus.claims import default_claims, load_claims
+from modelcensus.outputs.cli.app import app
+
+check_module = importlib.import_module("modelcensus.claims.check")  # the package's ``check`` is the function
+
+
+def _verdict_keys(path: Path) -> list[list[Any]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        keys = [json.loads(k) for (k,) in con.execute("SELECT key FROM _kept").fetchall()]
+    finally:
+        con.close()
+    return [k for k in keys if k[0] == "verdicts"]
+
+
+def _without_kept(source: Path, target: Path) -> Path:
+    shutil.copyfile(source, target)
+    con = duckdb.connect(str(target))
+    for (name,) in con.execute("SELECT table_name FROM _kept").fetchall():
+        con.execute(f'DROP TABLE "{name}"')
+    con.execute("DROP TABLE _kept")
+    con.close()
+    return target
+
+
+class _Evaluations:
+    """Counts the claims files a check evaluates rather than reads."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.made = 0
+        original = check_module.evaluate_all
+
+        def evaluate_all(*args: Any, **kwargs: Any) -> Any:
+            self.made += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(check_module, "evaluate_all", evaluate_all)
+        monkeypatch.setattr(check_module, "_CHECKED", {})  # nothing checked before in this process
+
+
+def _claims() -> Path:
+    claims = default_claims()
+    assert claims is not None and claims.is_file(), "the example claims ship with the package"
+    return claims
+
+
+def test_a_build_keeps_the_verdicts_of_the_example_claims(small_census_path: Path) -> None:
+    keys = _verdict_keys(small_census_path)
+    assert len(keys) == 1, keys
+    with mc.open(small_census_path, read_only=True) as census:
+        state = census.reader.state()
+    assert keys[0][2] == state, "the key names the state of the data"
+
+
+def test_kept_verdicts_are_the_computed_ones_and_are_read_not_computed(
+    small_census_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bare = _without_kept(small_census_path, tmp_path / "bare.duckdb")
+    evaluations = _Evaluations(monkeypatch)
+    with mc.open(bare, read_only=True) as census:
+        computed = census.check(_claims())
+    assert evaluations.made == 1
+    with mc.open(small_census_path, read_only=True) as census:
+        kept = census.check(_claims())
+    assert evaluations.made == 1, "the kept verdicts are read"
+    assert len(kept) >= 5 and {v["verdict"] for v in kept} >= {"supported"}
+    assert json.dumps(kept, sort_keys=True) == json.dumps(computed, sort_keys=True)
+
+    # the command prints the same JSON from either store
+    runner = CliRunner()
+    out = [
+        runner.invoke(app, ["check", str(_claims()), "--db", str(db), "--format", "json"])
+        for db in (bare, small_census_path)
+    ]
+    assert [r.exit_code for r in out] == [0, 0], [r.output for r in out]
+    assert out[0].stdout == out[1].stdout
+
+
+def test_another_claims_file_or_date_is_computed(
+    small_census_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evaluations = _Evaluations(monkeypatch)
+    text = _claims().read_text(encoding="utf-8")
+    changed = tmp_path / "claims.yaml"
+    changed.write_text(text + "\n# one comment more\n", encoding="utf-8")
+    with mc.open(small_census_path, read_only=True) as census:
+        census.check(changed)
+        assert evaluations.made == 1, "a claims file of other content is checked"
+        census.check(_claims(), as_of="2025-06-01")
+        assert evaluations.made == 2, "a check as of a date is computed"
+        census.check(_claims())
+        assert evaluations.made == 2
+
+
+def test_a_store_changed_after_the_build_computes_its_verdicts_again(
+    small_census_path: Path, small_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    changed = tmp_path / "changed.duckdb"
+    shutil.copyfile(small_census_path, changed)
+    listing = next((small_data / "openrouter").glob("*.json"))
+    rows = json.loads(listing.read_text(encoding="utf-8"))
+    models = rows["data"] if isinstance(rows, dict) else rows
+    later = tmp_path / "openrouter-models_2026-09-01.json"
+    later.write_text(json.dumps({"data": models[: max(1, len(models) // 2)]}), encoding="utf-8")
+    with mc.open(changed) as census:
+        census.ingest_openrouter(later)
+    with mc.open(changed, read_only=True) as census:
+        census.reader.ensure_population()
+        key = (
+            census.reader.engine.location,
+            census.reader.state(),
+            check_module._claims_digest(census.claims, _claims()),
+        )
+        assert check_module._kept_verdicts(census.claims, (*key, None)) is None, "kept for the old state: not read"
+    evaluations = _Evaluations(monkeypatch)
+    with mc.open(changed) as census:  # a writer keeps them for the new state
+        for _, work in check_module.kept_by_build(census.claims):
+            work()
+    assert evaluations.made == 1
+    keys = _verdict_keys(changed)
+    assert len(keys) == 1 and keys[0][2] == key[1], "what was kept for the old state is dropped"
+    monkeypatch.setattr(check_module, "_CHECKED", {})
+    with mc.open(changed, read_only=True) as census:
+        again = census.check(_claims())
+    assert evaluations.made == 1, "the new state's verdicts are read"
+    assert [v["id"] for v in again] == [c.id for c in load_claims(_claims())]
+
+
+def test_keeping_verdicts_needs_a_writable_store(small_census_path: Path) -> None:
+    with mc.open(small_census_path, read_only=True) as census, pytest.raises(mc.StoreError, match="read-only"):
+        check_module.keep_verdicts(census.claims, _claims())
