@@ -146,3 +146,21 @@ def test_a_store_changed_after_the_build_computes_its_verdicts_again(
 def test_keeping_verdicts_needs_a_writable_store(small_census_path: Path) -> None:
     with mc.open(small_census_path, read_only=True) as census, pytest.raises(mc.StoreError, match="read-only"):
         check_module.keep_verdicts(census.claims, _claims())
+
+
+def test_a_working_folders_claims_file_that_does_not_load_leaves_the_build_standing(
+    small_census_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "examples" / "claims.yaml").write_text("claims: not a list\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    store = _without_kept(small_census_path, tmp_path / "c.duckdb")
+    with mc.open(store) as census:
+        stages = check_module.kept_by_build(census.claims)
+        assert [name for name, _ in stages] == ["populations", "verdicts of the example claims"]
+        done = [work() for _, work in stages]
+    assert done[1] == 0, "no verdict kept"
+    assert _verdict_keys(store) == []
+    result = CliRunner().invoke(app, ["check", "examples/claims.yaml", "--db", str(store)])
+    assert result.exit_code != 0
+    assert "claims.yaml" in result.output and "'claims'" in result.output, result.output

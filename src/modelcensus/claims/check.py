@@ -21,7 +21,7 @@ from modelcensus.claims.model import (
     load_claims,
     verdict_of,
 )
-from modelcensus.errors import QueryError, StoreError
+from modelcensus.errors import ModelCensusError, QueryError, StoreError
 from modelcensus.figures.reader import code_digest, parse_as_of
 from modelcensus.metrics.core import epoch_roles
 from modelcensus.metrics.populations import Period
@@ -81,8 +81,17 @@ def kept_by_build(census: ClaimFigures) -> list[tuple[str, Callable[[], object]]
     stages: list[tuple[str, Callable[[], object]]] = [("populations", census.reader.keep_populations)]
     claims = default_claims()
     if claims is not None:
-        stages.append(("verdicts of the example claims", lambda: keep_verdicts(census, claims)))
+        stages.append(("verdicts of the example claims", lambda: _keep_if_checkable(census, claims)))
     return stages
+
+
+def _keep_if_checkable(census: ClaimFigures, path: Path) -> int:
+    """Keep the verdicts of a claims file; none when it cannot be checked (a working folder's own
+    ``examples/claims.yaml`` that does not load, say): the build stands, and ``check`` of that file says why."""
+    try:
+        return keep_verdicts(census, path)
+    except ModelCensusError:
+        return 0
 
 
 def _claims_digest(census: ClaimFigures, path: Path) -> str:

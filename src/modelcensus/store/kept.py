@@ -7,6 +7,10 @@ the store (``_kept_<digest>``), indexed in ``_kept`` by a key that names the sta
 computed them: a reader finds a table only when both are still the same, so a kept table is never read stale (a new
 ingest or a new version of the population code gives new keys; the old tables are dropped by the next build).
 
+A build keeps the verdicts of the example claims the same way (one row of JSON, keyed by the state of the data, a
+digest of the whole package and of the claims file with the definitions): see
+:func:`modelcensus.claims.check.keep_verdicts`.
+
 Tables whose names start with ``_`` are derived: exports and fingerprints of the store leave them out.
 """
 
