@@ -173,12 +173,62 @@ def test_unreadable_items_are_set_aside(tmp_path: Path, items: list[dict[str, An
         assert list(q["line"]) == [2, 4]
         assert list(q["column_name"]) == ["id", "createdAt"]
         assert q["file"].str.endswith("bad.jsonl").all()
+        # the items a one-pass read set apart to count them are gone
+        assert census.store.con.execute("SELECT count(*), count(DISTINCT export_id) FROM hub_models").fetchall() == [
+            (3, 1)
+        ]
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(items[:3])[:-40])
     with mc.open(tmp_path / "b.duckdb") as census, pytest.raises(InputFormatError, match=r"broken\.json"):
         census.ingest_huggingface(
             broken,
         )
+
+
+def test_a_one_pass_read_reports_what_a_scan_reports(tmp_path: Path, items: list[dict[str, Any]]) -> None:
+    """A JSON Lines listing is read in one pass (counted as its rows are inserted), an array scanned first: the same
+    counts, date and rows; a repo listed twice counts once (its last listing); a repeat reads nothing new."""
+    listed = [*items[:30], dict(items[4], downloads=123_456)]  # pages shifted during a crawl: repo 5 twice
+    array = tmp_path / "models.json"
+    array.write_text(json.dumps(listed))
+    jsonl = tmp_path / "models.jsonl"
+    jsonl.write_text("\n".join(json.dumps(i) for i in listed) + "\n")
+    seen = []
+    for path in (array, jsonl):
+        with mc.open(tmp_path / f"{path.name}.duckdb") as census:
+            result = census.ingest_huggingface(path).results[0]
+            again = census.ingest_huggingface(path).results[0]
+            rows = _stored(census)
+            exports = census.store.con.execute(
+                "SELECT rows_read, records, quarantined, data_date FROM exports"
+            ).fetchall()
+        assert (result.rows_read, result.records, result.quarantined, result.duplicates) == (31, 30, 0, 0)
+        assert again.already_stored and not result.already_stored
+        assert (again.rows_read, again.records, again.quarantined, again.data_date) == (
+            31,
+            30,
+            0,
+            result.data_date,
+        )
+        seen.append((result.data_date.value, result.data_date.method, exports, rows))
+    assert seen[0] == seen[1]
+    assert next(r for r in seen[1][3] if r[0] == items[4]["id"])[3] == 123_456, "the last listing wins"
+
+
+def test_a_broken_line_of_a_json_lines_listing_is_named_and_nothing_is_stored(
+    tmp_path: Path, items: list[dict[str, Any]]
+) -> None:
+    lines = [json.dumps(i) for i in items[:6]]
+    lines[3] = '{"id": "someone/model", "downloads": }'  # no value: the listing's line 4
+    for blank, line in ((False, 4), (True, 5)):  # a blank line before it: line 5 (DuckDB counts items, not lines)
+        path = tmp_path / "cut.jsonl"
+        path.write_text("\n".join([lines[0], "", *lines[1:]] if blank else lines) + "\n")
+        with mc.open(tmp_path / f"c{line}.duckdb") as census:
+            with pytest.raises(InputFormatError, match=r"cut\.jsonl") as raised:
+                census.ingest_huggingface(path)
+            assert raised.value.line == line
+            assert census.store.con.execute("SELECT count(*) FROM hub_models").fetchall() == [(0,)]
+            assert census.store.con.execute("SELECT count(*) FROM exports").fetchall() == [(0,)]
 
 
 def test_other_json_files_are_not_hub_listings(shared: Path) -> None:

@@ -25,6 +25,9 @@ from modelcensus.sources.files import readable
 from modelcensus.sources.http import download, fetched_from, live_date
 from modelcensus.store import Store, registry_fingerprint
 
+Digest = tuple[str, int]
+"""A file's sha256 and size."""
+
 ProgressFn = Callable[[int], None]
 
 
@@ -154,10 +157,13 @@ class Loader:
                 raise QueryError(f"{path}: no Hugging Face model listing found")
             for file, shape in listings:
                 read, digest = self._read_listing(file, shape)
-                when = read.observed_at or huggingface.file_time(file)
-                day = file_date(file, dated, read.data_date)
-                export = huggingface.listing_export(read, str(file), when, day, digest)
-                report.results.append(self.store.ingest_hub(export, read, self.registry))
+
+                def export_of(read: huggingface.ListingRead, file: Path = file, digest: Digest = digest) -> Export:
+                    when = read.observed_at or huggingface.file_time(file)
+                    day = file_date(file, dated, read.data_date)
+                    return huggingface.listing_export(read, str(file), when, day, digest)
+
+                report.results.append(self.store.ingest_hub(export_of, read, self.registry))
             return report
         query = huggingface.HarvestQuery(
             endpoint=endpoint or self.config.hub_endpoint, authors=tuple(authors), sort=sort, limit=limit, since=since
@@ -183,9 +189,12 @@ class Loader:
                 crawled, DateMethod.RETRIEVED, f"harvested live from {harvest.location} on {crawled.isoformat()}"
             )
         )
-        scope = huggingface.harvest_scope(query, read.stored)
-        export = huggingface.listing_export(read, harvest.location, harvest.retrieved_at, harvested, digest, scope)
-        report.results.append(self.store.ingest_hub(export, read, self.registry))
+
+        def harvested_export(read: huggingface.ListingRead) -> Export:
+            scope = huggingface.harvest_scope(query, read.stored)
+            return huggingface.listing_export(read, harvest.location, harvest.retrieved_at, harvested, digest, scope)
+
+        report.results.append(self.store.ingest_hub(harvested_export, read, self.registry))
         report.profiles = self.lookup_hub_profiles(query.endpoint, profile_lookups)
         return report
 
@@ -206,8 +215,13 @@ class Loader:
         counts["resolved"] = self.store.resolved_handles() - resolved_before
         return counts
 
-    def _read_listing(self, path: Path, shape: str | None) -> tuple[huggingface.ListingRead, tuple[str, int]]:
-        """Scan a listing in the store's engine while its sha256 is computed on another thread."""
+    def _read_listing(self, path: Path, shape: str | None) -> tuple[huggingface.ListingRead, Digest]:
+        """Read a listing: a JSON Lines file in one pass (the store counts its rows as it inserts them; its sha256,
+        the export's id, first), another file scanned in the store's engine while its sha256 is computed on
+        another thread."""
+        shape = shape or huggingface.detect_shape(path)
+        if shape == "jsonl":
+            return huggingface.read_listing(self.store.con, path, shape, one_pass=True), huggingface.file_digest(path)
         with ThreadPoolExecutor(max_workers=1) as pool:
             digest = pool.submit(huggingface.file_digest, path)
             read = huggingface.read_listing(self.store.con, path, shape)

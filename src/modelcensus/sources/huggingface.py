@@ -323,6 +323,9 @@ class ListingRead:
     origin: str | None = None
     """What the listing says it lists (a wrapper's ``source`` field: ``huggingface.co/api/models (default sort =
     trending)``), or None."""
+    counted: bool = True
+    """False for a JSON Lines listing read in one pass (:func:`read_listing` with ``one_pass``): its counts, items
+    set aside and date are known once its rows are inserted (:func:`count_inserted`)."""
 
     @property
     def quarantined(self) -> int:
@@ -413,10 +416,14 @@ def _is_hub(keys: set[str]) -> bool:
     return ("id" in lowered or "modelid" in lowered) and len(lowered & _HUB_SIGNS) >= 2 and not lowered & _NOT_HUB
 
 
-def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None = None) -> ListingRead:
+def read_listing(
+    con: duckdb.DuckDBPyConnection, path: Path, shape: str | None = None, one_pass: bool = False
+) -> ListingRead:
     """Scan a listing (ids, dates) and check it; raise InputFormatError naming the file and line.
 
-    The full parse happens once, when the store inserts from ``ListingRead.relation``.
+    The full parse happens once, when the store inserts from ``ListingRead.relation``. With ``one_pass``, a JSON
+    Lines listing is not scanned first: the store inserts every item, counts them as it goes and sets aside those
+    with a problem (:func:`count_inserted`), and only a listing with such items is scanned, for their lines.
     """
     shape = shape or detect_shape(path)
     if shape is None:
@@ -425,6 +432,10 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
             "or 'data', of items with 'id' and fields such as downloads, likes, tags)",
             file=str(path),
         )
+    if shape == "jsonl" and one_pass:
+        relation = normalise_sql(_read_json(path, shape, RAW_COLUMNS))
+        unknown = DataDate.unknown("counted once its rows are stored")
+        return ListingRead(path, shape, relation, 0, 0, 0, [], unknown, None, counted=False)
     observed: datetime | None = None
     origin: str | None = None
     try:
@@ -456,7 +467,8 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
         bad = "repo_id IS NULL OR (created_raw IS NOT NULL AND created_at IS NULL)"
         rows = con.execute(
             f"SELECT count(*), count(DISTINCT repo_id) FILTER (WHERE NOT ({bad})), "
-            f"max(greatest(last_modified, created_at)), count(*) FILTER (WHERE {bad}) FROM ({items})"
+            f"max(greatest(last_modified, created_at)) FILTER (WHERE NOT ({bad})), count(*) FILTER (WHERE {bad}) "
+            f"FROM ({items})"
         ).fetchall()[0]
         problems: list[Any] = []
         if rows[3]:  # rare: number the items only to say which ones were set aside
@@ -466,7 +478,21 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
             ).fetchall()
     except duckdb.Error as exc:
         raise listing_error(exc, path) from exc
-    rows_read, stored, newest = int(rows[0]), int(rows[1]), rows[2]
+    return _checked(path, shape, normalise_sql(raw), (int(rows[0]), int(rows[1]), rows[2]), problems, observed, origin)
+
+
+def _checked(
+    path: Path,
+    shape: str,
+    relation: str,
+    counts: tuple[int, int, datetime | None],
+    problems: list[Any],
+    observed: datetime | None,
+    origin: str | None,
+) -> ListingRead:
+    """A listing's read from its counts ``(rows read, repos stored, the newest timestamp of a stored repo)`` and
+    its items set aside ``(line, id, createdAt)``."""
+    rows_read, stored, newest = counts
     quarantine = [
         (int(line), "id", "", "item has no id")
         if repo_id is None
@@ -484,7 +510,7 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
     return ListingRead(
         path,
         shape,
-        normalise_sql(raw),
+        relation,
         rows_read,
         stored,
         rows_read - stored - len(quarantine),
@@ -495,6 +521,30 @@ def read_listing(con: duckdb.DuckDBPyConnection, path: Path, shape: str | None =
     )
 
 
+SET_ASIDE = "!set-aside"
+"""Appended to the export id of the items of a one-pass read that have a problem (:func:`count_inserted`)."""
+
+
+def count_inserted(con: duckdb.DuckDBPyConnection, read: ListingRead, table: str, export_id: str) -> ListingRead:
+    """The counts of a listing read in one pass (``read.counted`` false) from its rows just inserted into
+    ``table`` (duplicates not yet removed): those of ``export_id`` and the items with a problem, inserted under
+    ``export_id`` + :data:`SET_ASIDE`, which are deleted here. A listing with such items is then scanned (rare), so
+    that the quarantine names their lines, as a counted read does."""
+    if read.counted:
+        return read
+    aside = export_id + SET_ASIDE
+    kept, stored, newest, problems = con.execute(
+        "SELECT count(*) FILTER (WHERE export_id = $1), count(DISTINCT repo_id) FILTER (WHERE export_id = $1), "
+        "max(greatest(last_modified, created_at)) FILTER (WHERE export_id = $1), "
+        f"count(*) FILTER (WHERE export_id = $2) FROM {table} WHERE export_id IN ($1, $2)",
+        [export_id, aside],
+    ).fetchall()[0]
+    if problems:
+        con.execute(f"DELETE FROM {table} WHERE export_id = ?", [aside])
+        return read_listing(con, read.path, read.shape)
+    return _checked(read.path, read.shape, read.relation, (int(kept), int(stored), newest), [], None, None)
+
+
 _DUCKDB_WHERE = re.compile(r"in line (\d+)|in record/value (\d+)")
 
 
@@ -503,8 +553,27 @@ def listing_error(exc: duckdb.Error, path: Path) -> InputFormatError:
     (its line in JSONL, its position in an array)."""
     message = str(exc).split("\n")[0]
     found = _DUCKDB_WHERE.search(message)
-    line = int(found.group(1) or found.group(2)) if found else None
+    line = None
+    if found and found.group(1):
+        line = _physical_line(path, int(found.group(1)) - 1)
+    elif found:
+        line = int(found.group(2))
     return InputFormatError(f"cannot read the listing ({message})", file=str(path), line=line)
+
+
+def _physical_line(path: Path, item: int) -> int:
+    """The line of a JSON Lines file holding its ``item``-th non-blank line (DuckDB's "in line N" names the
+    non-blank line N - 1, blank lines not counted); ``item`` itself when the file has fewer."""
+    seen = 0
+    try:
+        with path.open("rb") as handle:
+            for number, text in enumerate(handle, start=1):
+                seen += bool(text.strip())
+                if seen == item:
+                    return number
+    except OSError:
+        pass
+    return item
 
 
 _SCAN_COLUMNS = ("id", "modelId", "createdAt", "created_at", "lastModified", "last_modified")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,12 +23,12 @@ from modelcensus.errors import StoreError
 from modelcensus.linkage import CanonicalModel, SourceRecord
 from modelcensus.orgs import Registry, load_region_groups
 from modelcensus.orgs.handles import RESOLVER_VERSION as HANDLES_VERSION
-from modelcensus.provenance import DataDate, Export
+from modelcensus.provenance import DataDate, DateMethod, Export
 from modelcensus.records import CatalogRecord, ModelRecord, QuarantinedRow, RatingRecord, base_families
 from modelcensus.sources.cac import CacRead
 from modelcensus.sources.cac_totals import TotalsRead
 from modelcensus.sources.hub_profiles import HubProfile
-from modelcensus.sources.huggingface import ListingRead, edges_sql, listing_error
+from modelcensus.sources.huggingface import SET_ASIDE, ListingRead, count_inserted, edges_sql, listing_error
 from modelcensus.store import cac as store_cac
 from modelcensus.store import handles as store_handles
 from modelcensus.store import kept as store_kept
@@ -384,52 +384,63 @@ class Store:
         )
         self._insert_frame("quarantine", frame)
 
-    def ingest_hub(self, export: Export, read: ListingRead, registry: Registry) -> IngestResult:
-        """Store a checked Hub listing in one transaction, parsing it once straight into ``hub_models``.
+    def ingest_hub(
+        self, export_of: Callable[[ListingRead], Export], read: ListingRead, registry: Registry
+    ) -> IngestResult:
+        """Store a Hub listing in one transaction, parsing it once straight into ``hub_models``; ``export_of``
+        gives its provenance from its read once counted (a one-pass read is counted from the rows inserted:
+        :func:`~modelcensus.sources.huggingface.count_inserted`; its export id is the file's either way).
 
         Lineage edges, roots and the resolution of Hub handles are then recomputed.
         """
-        export_id = export.export_id
-        result = IngestResult(
-            export_id,
-            export.source,
-            export.data_date,
-            self.has_export(export_id),
-            read.rows_read,
-            read.stored,
-            read.quarantined,
-        )
-        if result.already_stored:
-            return result
-        snap = export.snapshots[0]
+        export_id = export_of(read).export_id
+        if self.has_export(export_id):
+            return self._stored_result(export_id, export_of(read))
+        where = f"export_id = '{export_id}'"  # an id this package made: hex digits only
         with self._transaction():
-            self._insert_export(export, read.rows_read, read.stored, read.quarantined)
             try:
+                # a counted read keeps the items without a problem; a one-pass read inserts the others apart, to
+                # count them (count_inserted deletes them)
                 self.con.execute(
-                    "INSERT INTO hub_models SELECT ? AS export_id, repo_id, author, created_at, last_modified, "
-                    "downloads, downloads_all_time, likes, trending_score, pipeline_tag, library_name, gated, "
-                    f"license, parameters, base_tags, base_models FROM ({read.relation}) WHERE problem IS NULL",
-                    [export_id],
+                    "INSERT INTO hub_models SELECT CASE WHEN problem IS NULL THEN $1 ELSE $2 END AS export_id, "
+                    "coalesce(repo_id, '') AS repo_id, author, created_at, last_modified, downloads, "
+                    "downloads_all_time, likes, trending_score, pipeline_tag, library_name, gated, license, "
+                    f"parameters, base_tags, base_models FROM ({read.relation}) WHERE $3 OR problem IS NULL",
+                    [export_id, export_id + SET_ASIDE, not read.counted],
                 )
             except duckdb.Error as exc:
                 raise listing_error(exc, read.path) from exc
+            read = count_inserted(self.con, read, "hub_models", export_id)
+            export = export_of(read)
+            self._insert_export(export, read.rows_read, read.stored, read.quarantined)
             if read.duplicates:  # a repo listed twice (pages shifted during a crawl): its last listing wins
                 self.con.execute(
                     "DELETE FROM hub_models WHERE export_id = ? AND rowid NOT IN "
                     "(SELECT max(rowid) FROM hub_models WHERE export_id = ? GROUP BY repo_id)",
                     [export_id, export_id],
                 )
-            where = f"export_id = '{export_id}'"  # an id this package made: hex digits only
             self.con.execute(f"INSERT INTO hub_edges SELECT '{export_id}', * FROM ({edges_sql('hub_models', where)})")
             if read.quarantine:
                 frame = pd.DataFrame(read.quarantine, columns=["line", "column_name", "value", "reason"])
                 frame.insert(0, "file", str(read.path))
-                frame.insert(0, "snapshot_id", snap.snapshot_id)
+                frame.insert(0, "snapshot_id", export.snapshots[0].snapshot_id)
                 frame.insert(0, "export_id", export_id)
                 self._insert_frame("quarantine", frame)
             self._refresh_hub_roots()
             self._refresh_registry(registry)
-        return result
+        return IngestResult(
+            export_id, export.source, export.data_date, False, read.rows_read, read.stored, read.quarantined
+        )
+
+    def _stored_result(self, export_id: str, export: Export) -> IngestResult:
+        """What an ingest of an export already stored reports: its counts and date as stored."""
+        rows_read, records, quarantined, day, method, detail = self.con.execute(
+            "SELECT rows_read, records, quarantined, data_date, date_method, date_detail FROM exports "
+            "WHERE export_id = ?",
+            [export_id],
+        ).fetchall()[0]
+        when = DataDate(day, DateMethod(method), detail or "") if method else export.data_date
+        return IngestResult(export_id, export.source, when, True, int(rows_read), int(records), int(quarantined))
 
     def ingest_cac(self, export: Export, read: CacRead, registry: Registry) -> IngestResult:
         """Store the CAC register read from some attachments (one export) in one transaction."""
