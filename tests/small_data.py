@@ -103,3 +103,14 @@ def write_small_data(shared: Path, target: Path) -> Path:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shared / name, target / name)
     return target
+
+
+def later_openrouter_listing(small: Path, folder: Path) -> Path:
+    """A later OpenRouter listing written to ``folder``: half the models of the small copy's, dated 2026-09-01.
+    Ingested into a copy of a built store, it changes the state of the data after the build."""
+    listing = next((small / "openrouter").glob("*.json"))
+    rows = json.loads(listing.read_text(encoding="utf-8"))
+    models = rows["data"] if isinstance(rows, dict) else rows
+    later = folder / "openrouter-models_2026-09-01.json"
+    later.write_text(json.dumps({"data": models[: max(1, len(models) // 2)]}), encoding="utf-8")
+    return later

@@ -18,6 +18,8 @@ import pytest
 import modelcensus as mc
 from modelcensus.figures import reader as reader_module
 
+from small_data import later_openrouter_listing
+
 
 def _kept(path: Path) -> list[tuple[str, str, int]]:
     con = duckdb.connect(str(path), read_only=True)
@@ -113,13 +115,8 @@ def test_a_store_changed_after_the_build_does_not_read_what_was_kept(
 ) -> None:
     changed = tmp_path / "changed.duckdb"
     shutil.copyfile(small_census_path, changed)
-    listing = next((small_data / "openrouter").glob("*.json"))
-    rows = json.loads(listing.read_text(encoding="utf-8"))
-    models = rows["data"] if isinstance(rows, dict) else rows
-    later = tmp_path / "openrouter-models_2026-09-01.json"
-    later.write_text(json.dumps({"data": models[: max(1, len(models) // 2)]}), encoding="utf-8")
     with mc.open(changed) as census:
-        census.ingest_openrouter(later)
+        census.ingest_openrouter(later_openrouter_listing(small_data, tmp_path))
     counting = _Counting(monkeypatch)
     with mc.open(changed, read_only=True) as census:
         after = census.count_definition("all-sources").frame

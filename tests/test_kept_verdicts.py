@@ -18,6 +18,8 @@ import modelcensus as mc
 from modelcensus.claims import default_claims, load_claims
 from modelcensus.outputs.cli.app import app
 
+from small_data import later_openrouter_listing
+
 check_module = importlib.import_module("modelcensus.claims.check")  # the package's ``check`` is the function
 
 
@@ -115,13 +117,8 @@ def test_a_store_changed_after_the_build_computes_its_verdicts_again(
 ) -> None:
     changed = tmp_path / "changed.duckdb"
     shutil.copyfile(small_census_path, changed)
-    listing = next((small_data / "openrouter").glob("*.json"))
-    rows = json.loads(listing.read_text(encoding="utf-8"))
-    models = rows["data"] if isinstance(rows, dict) else rows
-    later = tmp_path / "openrouter-models_2026-09-01.json"
-    later.write_text(json.dumps({"data": models[: max(1, len(models) // 2)]}), encoding="utf-8")
     with mc.open(changed) as census:
-        census.ingest_openrouter(later)
+        census.ingest_openrouter(later_openrouter_listing(small_data, tmp_path))
     with mc.open(changed, read_only=True) as census:
         census.reader.ensure_population()
         key = (
