@@ -26,6 +26,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import modelcensus as mc
+
 EPOCH_BUCKETS = 6
 """One Epoch model in about six is kept."""
 EPOCH_KEEP = frozenset({"GPT-4", "GPT-4o", "GLM-4.5", "Hermes 3 405B", "DeepSeek-V3", "Qwen2.5-72B", "Llama 3.1 405B"})
@@ -103,6 +105,16 @@ def write_small_data(shared: Path, target: Path) -> Path:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shared / name, target / name)
     return target
+
+
+def store_changed_after_build(built: Path, small: Path, folder: Path) -> Path:
+    """A copy of the built store ``built`` in ``folder``, changed after its build: a later OpenRouter listing
+    (:func:`later_openrouter_listing`) ingested into it."""
+    changed = folder / "changed.duckdb"
+    shutil.copyfile(built, changed)
+    with mc.open(changed) as census:
+        census.ingest_openrouter(later_openrouter_listing(small, folder))
+    return changed
 
 
 def later_openrouter_listing(small: Path, folder: Path) -> Path:

@@ -18,7 +18,7 @@ import pytest
 import modelcensus as mc
 from modelcensus.figures import reader as reader_module
 
-from small_data import later_openrouter_listing
+from small_data import store_changed_after_build
 
 
 def _kept(path: Path) -> list[tuple[str, str, int]]:
@@ -113,10 +113,7 @@ def test_kept_populations_give_the_same_figures_and_are_read_not_computed(
 def test_a_store_changed_after_the_build_does_not_read_what_was_kept(
     small_census_path: Path, small_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    changed = tmp_path / "changed.duckdb"
-    shutil.copyfile(small_census_path, changed)
-    with mc.open(changed) as census:
-        census.ingest_openrouter(later_openrouter_listing(small_data, tmp_path))
+    changed = store_changed_after_build(small_census_path, small_data, tmp_path)
     counting = _Counting(monkeypatch)
     with mc.open(changed, read_only=True) as census:
         after = census.count_definition("all-sources").frame
