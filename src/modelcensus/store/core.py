@@ -393,9 +393,10 @@ class Store:
 
         Lineage edges, roots and the resolution of Hub handles are then recomputed.
         """
-        export_id = export_of(read).export_id
+        provisional = export_of(read)  # a one-pass read is not counted yet: only its id (the file's) is final
+        export_id = provisional.export_id
         if self.has_export(export_id):
-            return self._stored_result(export_id, export_of(read))
+            return self._stored_result(export_id, provisional)
         where = f"export_id = '{export_id}'"  # an id this package made: hex digits only
         with self._transaction():
             try:
