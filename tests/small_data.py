@@ -26,6 +26,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 import modelcensus as mc
 
 EPOCH_BUCKETS = 6
@@ -104,6 +106,20 @@ def write_small_data(shared: Path, target: Path) -> Path:
     for name in ("lmarena_arena_catalog/scatterplot-data.json", "lmarena_history_nakasyou/result.csv"):
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shared / name, target / name)
+    return target
+
+
+def store_without_kept(built: Path, target: Path) -> Path:
+    """A copy of the built store ``built`` at ``target`` without what its build kept for readers (populations,
+    verdicts): every reader of it computes."""
+    shutil.copyfile(built, target)
+    con = duckdb.connect(str(target))
+    try:
+        for (name,) in con.execute("SELECT table_name FROM _kept").fetchall():
+            con.execute(f'DROP TABLE "{name}"')
+        con.execute("DROP TABLE _kept")
+    finally:
+        con.close()
     return target
 
 

@@ -8,7 +8,6 @@ and a store whose data changed after the build (a new ingest) must not read them
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 import modelcensus as mc
 from modelcensus.figures import reader as reader_module
 
-from small_data import store_changed_after_build
+from small_data import store_changed_after_build, store_without_kept
 
 
 def _kept(path: Path) -> list[tuple[str, str, int]]:
@@ -87,13 +86,7 @@ def test_a_build_keeps_every_definitions_population(small_census_path: Path) -> 
 def test_kept_populations_give_the_same_figures_and_are_read_not_computed(
     small_census_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bare = tmp_path / "bare.duckdb"
-    shutil.copyfile(small_census_path, bare)
-    con = duckdb.connect(str(bare))
-    for (name,) in con.execute("SELECT table_name FROM _kept").fetchall():
-        con.execute(f'DROP TABLE "{name}"')
-    con.execute("DROP TABLE _kept")
-    con.close()
+    bare = store_without_kept(small_census_path, tmp_path / "bare.duckdb")
 
     counting = _Counting(monkeypatch)
     with mc.open(bare, read_only=True) as census:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import modelcensus as mc
 from modelcensus.claims import default_claims, load_claims
 from modelcensus.outputs.cli.app import app
 
-from small_data import store_changed_after_build
+from small_data import store_changed_after_build, store_without_kept
 
 check_module = importlib.import_module("modelcensus.claims.check")  # the package's ``check`` is the function
 
@@ -30,16 +29,6 @@ def _verdict_keys(path: Path) -> list[list[Any]]:
     finally:
         con.close()
     return [k for k in keys if k[0] == "verdicts"]
-
-
-def _without_kept(source: Path, target: Path) -> Path:
-    shutil.copyfile(source, target)
-    con = duckdb.connect(str(target))
-    for (name,) in con.execute("SELECT table_name FROM _kept").fetchall():
-        con.execute(f'DROP TABLE "{name}"')
-    con.execute("DROP TABLE _kept")
-    con.close()
-    return target
 
 
 class _Evaluations:
@@ -75,7 +64,7 @@ def test_a_build_keeps_the_verdicts_of_the_example_claims(small_census_path: Pat
 def test_kept_verdicts_are_the_computed_ones_and_are_read_not_computed(
     small_census_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bare = _without_kept(small_census_path, tmp_path / "bare.duckdb")
+    bare = store_without_kept(small_census_path, tmp_path / "bare.duckdb")
     evaluations = _Evaluations(monkeypatch)
     with mc.open(bare, read_only=True) as census:
         computed = census.check(_claims())
@@ -149,7 +138,7 @@ def test_a_working_folders_claims_file_that_does_not_load_leaves_the_build_stand
     (tmp_path / "examples").mkdir()
     (tmp_path / "examples" / "claims.yaml").write_text("claims: not a list\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    store = _without_kept(small_census_path, tmp_path / "c.duckdb")
+    store = store_without_kept(small_census_path, tmp_path / "c.duckdb")
     with mc.open(store) as census:
         stages = check_module.kept_by_build(census.claims)
         assert [name for name, _ in stages] == ["populations", "verdicts of the example claims"]
