@@ -398,3 +398,27 @@ def test_trend_over_repeated_harvests(tmp_path: Path, items: list[dict[str, Any]
     )
     assert result.exit_code == 0, result.output
     assert {r["date"] for r in json.loads(result.stdout)} == {"2026-05-01", "2026-06-01"}
+
+
+def test_a_build_times_the_hub_attribution_apart_from_its_parse_and_store(tmp_path: Path, trending_file: Path) -> None:
+    """``build`` reports a Hub listing's ingest (parse, checks, store) and the attribution it runs afterwards
+    (lineage roots, handles to organizations) as stages of their own; a listing already stored is not attributed
+    again, so its stage stands alone."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / trending_file.name).symlink_to(trending_file)
+    db = tmp_path / "census.duckdb"
+    first = mc.build(folder, db=db)
+    (result,) = first.ingest.results
+    assert [step for step, _ in result.attribution] == ["lineage roots", "handles to organizations"]
+    names = [stage for stage, _ in first.stages]
+    at = names.index(f"ingest huggingface: {trending_file.name}")
+    assert names[at + 1 : at + 3] == [
+        "attribute huggingface: lineage roots",
+        "attribute huggingface: handles to organizations",
+    ]
+    assert all(seconds >= 0 for _, seconds in first.stages)
+    assert dict(first.stages)["attribute huggingface: lineage roots"] == result.attribution[0][1]
+    again = mc.build(folder, db=db)
+    assert again.ingest.results[0].already_stored and again.ingest.results[0].attribution == ()
+    assert not [stage for stage, _ in again.stages if stage.startswith("attribute")]

@@ -22,6 +22,7 @@ from modelcensus.records import load_json
 from modelcensus.sources import epoch
 from modelcensus.sources.discover import Discovery, Found, discover
 from modelcensus.sources.files import readable
+from modelcensus.store import IngestResult
 
 
 @contextmanager
@@ -126,6 +127,7 @@ def build(
         order = {"epoch": 0, "huggingface": 1, "openrouter": 2, "litellm": 3, "lmarena": 4, "cac": 5, "cac-totals": 6}
         for found in sorted(discovery.found, key=lambda f: order.get(f.source, 9)):
             location = str(found.paths[0].parent if len(found.paths) > 1 else found.paths[0])
+            done = len(report.results)
             with _timed(stages, f"ingest {found.source}: {Path(location).name}"):
                 _attempt(
                     report,
@@ -134,6 +136,7 @@ def build(
                     lambda found=found: _ingest_found(census, found, dated, show),  # type: ignore[misc]
                     on_ingest,
                 )
+            _attribution_apart(stages, found.source, report.results[done:])
     with _timed(stages, "link"):
         links = linker.update()
     with _timed(stages, "census records"):
@@ -152,6 +155,18 @@ def _timed(stages: list[tuple[str, float]], stage: str) -> Iterator[None]:
         yield
     finally:
         stages.append((stage, round(time.perf_counter() - started, 3)))
+
+
+def _attribution_apart(stages: list[tuple[str, float]], source: str, results: Sequence[IngestResult]) -> None:
+    """Split the attribution an ingest ran (a Hub listing's lineage roots and handles) off its stage, the last
+    one: the ingest's own stage keeps the parse, checks and store; each attribution step follows as
+    ``attribute SOURCE: STEP``. The seconds add up to the stage's."""
+    steps = [step for result in results for step in result.attribution]
+    if not steps:
+        return
+    label, seconds = stages.pop()
+    stages.append((label, round(max(seconds - sum(s for _, s in steps), 0.0), 3)))
+    stages.extend((f"attribute {source}: {step}", s) for step, s in steps)
 
 
 def _build_live(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -155,6 +156,10 @@ class IngestResult:
     unit: str = "models"
     """What ``records`` counts; ``duplicates``: rows that listed a record already read (among the rows stored)."""
     duplicates: int = 0
+    attribution: tuple[tuple[str, float], ...] = ()
+    """The attribution an ingest ran after storing its rows, each step with its seconds (a Hub listing: its
+    repos' lineage roots, then every handle resolved to an organization); a build reports them as stages of
+    their own, apart from the parse and store."""
 
 
 class Store:
@@ -427,10 +432,23 @@ class Store:
                 frame.insert(0, "snapshot_id", export.snapshots[0].snapshot_id)
                 frame.insert(0, "export_id", export_id)
                 self._insert_frame("quarantine", frame)
+            started = time.perf_counter()
             self._refresh_hub_roots()
+            rooted = time.perf_counter()
             self._refresh_registry(registry)
+            attribution = (
+                ("lineage roots", round(rooted - started, 3)),
+                ("handles to organizations", round(time.perf_counter() - rooted, 3)),
+            )
         return IngestResult(
-            export_id, export.source, export.data_date, False, read.rows_read, read.stored, read.quarantined
+            export_id,
+            export.source,
+            export.data_date,
+            False,
+            read.rows_read,
+            read.stored,
+            read.quarantined,
+            attribution=attribution,
         )
 
     def _stored_result(self, export_id: str, export: Export) -> IngestResult:
