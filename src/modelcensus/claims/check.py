@@ -76,9 +76,13 @@ def keep_verdicts(census: ClaimFigures, path: Path, progress: Progress | None = 
 
 def kept_by_build(census: ClaimFigures) -> list[tuple[str, Callable[[], object]]]:
     """What a build keeps in the store for its readers once it has linked, stage by stage: every definition's
-    population (:meth:`~modelcensus.figures.reader.Reader.keep_populations`), then the verdicts of the example
-    claims the dashboard serves (:func:`keep_verdicts`)."""
-    stages: list[tuple[str, Callable[[], object]]] = [("populations", census.reader.keep_populations)]
+    population (:meth:`~modelcensus.figures.reader.Reader.keep_populations`), the estimate of all models
+    (:meth:`~modelcensus.figures.coverage.CoverageFigures.keep_estimate`), then the verdicts of the example claims
+    the dashboard serves (:func:`keep_verdicts`)."""
+    stages: list[tuple[str, Callable[[], object]]] = [
+        ("populations", census.reader.keep_populations),
+        ("the estimate of all models", lambda: _keep_estimate_if_fitted(census)),
+    ]
     claims = default_claims()
     if claims is not None:
         stages.append(("verdicts of the example claims", lambda: _keep_if_checkable(census, claims)))
@@ -90,6 +94,15 @@ def _keep_if_checkable(census: ClaimFigures, path: Path) -> int:
     ``examples/claims.yaml`` that does not load, say): the build stands, and ``check`` of that file says why."""
     try:
         return keep_verdicts(census, path)
+    except ModelCensusError:
+        return 0
+
+
+def _keep_estimate_if_fitted(census: ClaimFigures) -> int:
+    """Keep the estimate of all models; none when it cannot be made (one source only, say): the build stands, and
+    ``estimate`` says why."""
+    try:
+        return census.coverage.keep_estimate()
     except ModelCensusError:
         return 0
 

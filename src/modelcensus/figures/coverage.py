@@ -8,15 +8,16 @@ the executed pattern counts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 
 import ibis
 import pandas as pd
 
-from modelcensus.errors import QueryError
+from modelcensus.errors import QueryError, StoreError
 from modelcensus.figures.figure import Figure, Provenance
-from modelcensus.figures.reader import Part
+from modelcensus.figures.reader import Part, code_digest
 from modelcensus.metrics.estimate import (
     capture_histories,
     estimate_by_group,
@@ -27,6 +28,10 @@ from modelcensus.metrics.estimate import (
 from modelcensus.metrics.populations import Period, grid_of, in_force, in_period
 from modelcensus.records import country_name, is_missing
 from modelcensus.vocabulary import DEFINITION_SOURCES, WORLD_SAMPLE_SCOPE, Unit
+
+KEPT_ESTIMATE = "all-sources"
+"""The definition whose estimate ``build`` keeps: the one ``modelcensus estimate``, ``/api/estimate`` and the
+dashboard answer without a ``definition``."""
 
 
 class CoverageFigures(Part):
@@ -109,11 +114,31 @@ class CoverageFigures(Part):
 
         Without ``sources``, a tabular list among the definition's sources is used only when it declares itself a
         sample of the world's models; ``left_out`` (the same on every row, and the provenance's note) maps each
-        list left out to why. ``sources`` given are used as given."""
+        list left out to why. ``sources`` given are used as given. The estimate a build kept for this state of the
+        data and code (:meth:`keep_estimate`) is read, not fitted again."""
         if by != "country":
             raise QueryError("the estimate is by country", parameter="by")
         when = self.reader.as_of(as_of)
         period = period or Period()
+        kept = self._kept_estimate(definition, sources, period) if when is None else None
+        table, chosen, left_out = kept or self._estimate_table(definition, sources, period, when)
+        d = self.reader.definition(definition)
+        note = "; ".join(f"{name} left out: {why}" for name, why in left_out.items())
+        provenance = Provenance(
+            definition=d.describe(),
+            unit=d.unit,
+            period=period.describe(),
+            as_of=when,
+            sources=tuple(chosen),
+            note=note or None,
+            stated_when_empty=("as_of",),
+        )
+        return Figure(table, provenance)
+
+    def _estimate_table(
+        self, definition: str, sources: Sequence[str] | None, period: Period, when: date | None
+    ) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+        """The estimate's rows, the sources it used and the lists it left out (with why): the queries and fits."""
         left_out = {} if sources else self.lists_left_out(definition, when)
         if left_out:
             sources = [s for s in self.reader.definition(definition).sources if s not in left_out]
@@ -138,18 +163,63 @@ class CoverageFigures(Part):
             ["all models" if s == "all" else country_name(g) for s, g in zip(scope, table["group"], strict=True)],
         )
         table["left_out"] = pd.Series([dict(left_out) for _ in range(len(table))], dtype=object, index=table.index)
+        return table, list(chosen), left_out
+
+    # -- the estimate a build keeps -------------------------------------------------------------------
+
+    def keep_estimate(self, definition: str = KEPT_ESTIMATE) -> int:
+        """Fit the estimate of a definition (every year, its own sources, now) and keep it in the store (a writer's;
+        ``build`` keeps that of ``all-sources``, which ``modelcensus estimate``, ``/api/estimate`` and the dashboard
+        answer first), so that a later reader of the same state of the data and code reads it instead of fitting
+        its hundreds of log-linear models again: how many rows. The key names the state of the data, the package's
+        code and the definition (:mod:`modelcensus.store.kept`): an estimate is never read stale."""
+        store = self.reader.require_store("keeping the estimate")
+        if store.read_only:
+            raise StoreError(f"{store.path}: opened read-only; the estimate is kept by a writer (build)")
+        self.reader.ensure_population()
+        period = Period()
+        table, chosen, left_out = self._estimate_table(definition, None, period, None)
+        payload = {
+            "columns": list(table.columns),
+            "dtypes": {str(c): str(t) for c, t in table.dtypes.items()},
+            "rows": table.to_dict("records"),
+            "chosen": chosen,
+            "left_out": left_out,
+        }
+        store.keep(self._estimate_key(definition, period), "SELECT ?::VARCHAR AS estimate", [json.dumps(payload)])
+        return len(table)
+
+    def _estimate_key(self, definition: str, period: Period) -> str:
         d = self.reader.definition(definition)
-        note = "; ".join(f"{name} left out: {why}" for name, why in left_out.items())
-        provenance = Provenance(
-            definition=d.describe(),
-            unit=d.unit,
-            period=period.describe(),
-            as_of=when,
-            sources=tuple(chosen),
-            note=note or None,
-            stated_when_empty=("as_of",),
+        asked = json.dumps(
+            [d.name, d.sources, d.filters, d.unit, d.rule, d.attribution, period.describe()], default=str
         )
-        return Figure(table, provenance)
+        # the whole package's code and reviewed data: the estimate reads the registry, the definitions and the fits
+        code = code_digest((".",), (".py", ".csv", ".yaml", ".json"))
+        return json.dumps(["estimate", code, self.reader.state(), asked])
+
+    def _kept_estimate(
+        self, definition: str, sources: Sequence[str] | None, period: Period
+    ) -> tuple[pd.DataFrame, list[str], dict[str, str]] | None:
+        """The estimate a build kept for this definition, state of the data and code (its own sources, every year,
+        now); None when none was kept or another was asked for."""
+        store = self.reader.engine.store
+        if store is None or sources or period != Period() or definition not in self.reader.definitions():
+            return None
+        self.reader.ensure_population()  # the state is the linked one
+        key = self._estimate_key(definition, period)
+        found = store.kept([key])
+        if key not in found:
+            return None
+        payload = json.loads(store.con.execute(f'SELECT estimate FROM "{found[key][0]}"').fetchall()[0][0])
+        rows, dtypes = payload["rows"], payload["dtypes"]
+        table = pd.DataFrame(
+            {
+                c: pd.Series([r[c] for r in rows], dtype=object if dtypes[c] == "object" else dtypes[c])
+                for c in payload["columns"]
+            }
+        )
+        return table, list(payload["chosen"]), dict(payload["left_out"])
 
     def lists_left_out(self, definition: str, as_of: date | None) -> dict[str, str]:
         """The tabular lists among a definition's sources that the estimate leaves out, each with why (see
