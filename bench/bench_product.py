@@ -355,11 +355,35 @@ def measure(n: int, work: Path, args: argparse.Namespace) -> dict[str, Any]:
     )
     cli["report"] = run_case("cli", ["report", "--out", str(work / f"report-{n}"), "--db", str(db)])
     result["cli"] = cli
+    say("re-ingest a changed listing")
+    result["reingest"] = reingest(n, work, listing, db)
     if args.spark:
         say("Spark")
         result["spark"] = run_case("spark", str(db), str(work / f"export-{n}"))
     result["load_after"] = os.getloadavg()
     return result
+
+
+def reingest(n: int, work: Path, listing: Path, db: Path) -> dict[str, Any]:
+    """``modelcensus ingest huggingface`` of the next harvest of the listing (:func:`bench.hub_synth.next_harvest`)
+    into a copy of the built store, as a new process: parse, store, attribute, link its new records and store the
+    census records, as every ``ingest`` ends."""
+    import shutil
+
+    from bench.hub_synth import next_harvest
+
+    following = work / f"hub-{n}-next.jsonl"
+    counts_file = work / f"hub-{n}-next.json"
+    if not following.exists() or not counts_file.exists():
+        counts_file.write_text(json.dumps(next_harvest(listing, following)))
+    copy = work / f"census-{n}-reingest.duckdb"
+    shutil.copyfile(db, copy)
+    try:
+        done = run_case("cli", ["ingest", "huggingface", "--from", str(following), "--db", str(copy)])
+    finally:
+        for leftover in copy.parent.glob(copy.name + "*"):
+            leftover.unlink()
+    return {**done, "counts": json.loads(counts_file.read_text())}
 
 
 # -- the tables ---------------------------------------------------------------------------------------------------
@@ -439,6 +463,25 @@ def tables(r: dict[str, Any]) -> list[str]:
                 times = _x(c["seconds"], bare.get("group_by"))
                 cpu = _s(c.get("cpu"))
                 lines.append(f"| `{command}` | {_s(c['seconds'])} | {cpu} | {c['peak_mib']:,.0f} | {times} |")
+    again = r.get("reingest")
+    if again:
+        c = again.get("counts", {})
+        lines += [
+            "",
+            "Re-ingesting a changed listing (`ingest huggingface` of the next harvest into a copy of the store, a new "
+            f"process: {c.get('changed', 0):,} repos with new downloads, {c.get('gone', 0):,} gone, "
+            f"{c.get('new', 0):,} new; parse, store, attribute, link the new records, census records)",
+            "",
+            "| case | time | CPU | peak MiB | × bare read_json |",
+            "|---|---|---|---|---|",
+        ]
+        if "error" in again:
+            lines.append(f"| re-ingest | failed: {again['error']} | | | |")
+        else:
+            lines.append(
+                f"| re-ingest | {_s(again['seconds'])} | {_s(again.get('cpu'))} | {again['peak_mib']:,.0f} "
+                f"| {_x(again['seconds'], bare.get('read_json'))} |"
+            )
     spark = r.get("spark")
     if spark and "figures" in spark:
         lines += [

@@ -145,6 +145,48 @@ def generate(
     return out
 
 
+def next_harvest(
+    listing: Path,
+    out: Path,
+    *,
+    seed: int = 11,
+    changed: float = 0.3,
+    gone: float = 0.005,
+    new: float = 0.01,
+    days: int = 7,
+) -> dict[str, int]:
+    """Write the listing a harvest ``days`` later would give (``listing`` as JSONL, one repo per line): a share
+    ``changed`` of its repos with new downloads and likes (log-normal jitter), a share ``gone`` deleted, and a
+    share ``new`` of new repos (new ids, created in those days, otherwise like a repo of the listing: derivatives
+    keep their bases). Returns how many of each."""
+    rng = np.random.default_rng(seed)
+    counts = {"repos": 0, "changed": 0, "gone": 0, "new": 0}
+    with listing.open(encoding="utf-8") as source, out.open("w", encoding="utf-8") as target:
+        for line in source:
+            if not line.strip():
+                continue
+            counts["repos"] += 1
+            draw = rng.random()
+            if draw < gone:
+                counts["gone"] += 1
+                continue
+            repo = json.loads(line)
+            if draw < gone + changed:
+                counts["changed"] += 1
+                repo["downloads"] = round((repo.get("downloads") or 0) * rng.lognormal(0.0, 0.5))
+                repo["likes"] = int((repo.get("likes") or 0) + rng.poisson(0.2))
+            target.write(json.dumps(repo, separators=(",", ":")) + "\n")
+            if rng.random() < new:
+                counts["new"] += 1
+                created = datetime(2026, 5, 4, tzinfo=UTC) + timedelta(seconds=int(rng.integers(0, days * 86_400)))
+                stamp = created.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+                twin = {**repo, "id": f"{repo['id']}-next-{counts['new']}", "createdAt": stamp, "lastModified": stamp}
+                twin["_id"] = f"{counts['repos'] + 10**12:024x}"
+                twin["downloads"], twin["likes"] = int(rng.integers(0, 50)), 0
+                target.write(json.dumps(twin, separators=(",", ":")) + "\n")
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default = Path(__file__).resolve().parents[2] / "shared" / "data" / "hf_hub_starscreener"
