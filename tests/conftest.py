@@ -48,6 +48,54 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return min(cores + 1, 6)
 
 
+SPARK_MODULES = "test_spark"
+"""The Spark parity modules (tests/test_spark*.py): one work unit for pytest-xdist, so that one worker starts one
+JVM and warms it once, where each of up to three workers started its own."""
+SLOWEST_FIRST = (
+    SPARK_MODULES,
+    "test_crash",
+    "test_i18n",
+    "test_tabular_lists",
+    "test_scalable_linkage",
+    "test_as_of",
+    "test_charts_browser",
+    "test_browser",
+    "test_report",
+    "test_discovery",
+)
+"""The modules that take longest (measured: seconds of a worker each, most first), handed out first so that no long
+module starts last and runs alone at the end; the others follow in their usual order."""
+
+
+def _unit(path: str) -> str:
+    """The work unit of a test file: its own, or the Spark modules' one."""
+    stem = Path(path).stem
+    return SPARK_MODULES if stem.startswith(SPARK_MODULES) else stem
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest modules first (:data:`SLOWEST_FIRST`); within a module, the order of its file."""
+    rank = {unit: i for i, unit in enumerate(SLOWEST_FIRST)}
+    order = {id(item): n for n, item in enumerate(items)}
+    items.sort(key=lambda item: (rank.get(_unit(str(item.path)), len(rank)), order[id(item)]))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` with the Spark modules as one work unit, handed out in the order of the collection (the
+    slowest first), not by their number of tests."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class CensusScheduling(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return SPARK_MODULES if _unit(path) == SPARK_MODULES else path
+
+    config.option.loadscopereorder = False
+    return CensusScheduling(config, log)
+
+
 def _once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
     """``make(folder)`` run once per test run, even when pytest-xdist runs the suite in several processes.
 
