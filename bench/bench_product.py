@@ -78,6 +78,17 @@ ROUTES = (
     "/api/cac/series",
     "/api/cac/filings?limit=50",
     "/api/claims",
+    "/api/cac/totals",
+    "/api/cac/unresolved",
+    "/api/estimate/link-errors?definition=all-sources&country=CN",
+    "/api/new",
+    "/api/models/epoch:GPT-4",
+    "/api/countries/CN",
+    "/api/organizations/DeepSeek",
+    "/api/dashboard",
+    "/api/dashboard/vintages",
+    "/feeds/new.atom",
+    "/",
 )
 LOAD_ROUTES = {
     "/api/count (Hub, by country)": ["/api/count?source=huggingface&by=country"],
