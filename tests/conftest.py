@@ -27,7 +27,7 @@ import modelcensus as mc
 from modelcensus.engines.spark import java_binary, spark_session
 from modelcensus.outputs.cli.app import app
 
-from small_data import write_small_data
+from small_data import store_changed_after_build, write_small_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -218,6 +218,26 @@ def small_census_path(tmp_path_factory: pytest.TempPathFactory, small_data: Path
 def small_census(small_census_path: Path) -> Iterator[mc.Census]:
     with mc.open(small_census_path, read_only=True) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def changed_census_path(tmp_path_factory: pytest.TempPathFactory, small_census_path: Path, small_data: Path) -> Path:
+    """The small census changed after its build (``small_data.store_changed_after_build``: a later OpenRouter
+    listing ingested), made once; read it, or write a copy (``changed_store``)."""
+    return (
+        _once(
+            tmp_path_factory, "changed", lambda folder: store_changed_after_build(small_census_path, small_data, folder)
+        )
+        / "changed.duckdb"
+    )
+
+
+@pytest.fixture()
+def changed_store(changed_census_path: Path, tmp_path: Path) -> Path:
+    """A copy of the small census changed after its build, the test's own to write."""
+    copy = tmp_path / "changed.duckdb"
+    shutil.copyfile(changed_census_path, copy)
+    return copy
 
 
 @pytest.fixture()

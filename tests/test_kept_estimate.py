@@ -19,7 +19,7 @@ from modelcensus.figures.coverage import KEPT_ESTIMATE, CoverageFigures
 from modelcensus.metrics.populations import Period
 from modelcensus.outputs.cli.app import app
 
-from small_data import store_changed_after_build, store_without_kept
+from small_data import store_without_kept
 
 runner = CliRunner()
 
@@ -94,9 +94,9 @@ def test_another_estimate_is_fitted(small_census_path: Path, monkeypatch: pytest
 
 
 def test_a_store_changed_after_the_build_fits_its_estimate_again(
-    small_census_path: Path, small_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_census_path: Path, changed_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    changed = store_changed_after_build(small_census_path, small_data, tmp_path)
+    changed = changed_store
     fits = _Fits(monkeypatch)
     with mc.open(changed, read_only=True) as census:
         assert _estimate_keys(changed)[0][2] != census.reader.state()

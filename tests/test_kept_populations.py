@@ -17,7 +17,7 @@ import pytest
 import modelcensus as mc
 from modelcensus.figures import reader as reader_module
 
-from small_data import store_changed_after_build, store_without_kept
+from small_data import store_without_kept
 
 
 def _kept(path: Path) -> list[tuple[str, str, int]]:
@@ -104,9 +104,9 @@ def test_kept_populations_give_the_same_figures_and_are_read_not_computed(
 
 
 def test_a_store_changed_after_the_build_does_not_read_what_was_kept(
-    small_census_path: Path, small_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_census_path: Path, changed_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    changed = store_changed_after_build(small_census_path, small_data, tmp_path)
+    changed = changed_store
     counting = _Counting(monkeypatch)
     with mc.open(changed, read_only=True) as census:
         after = census.count_definition("all-sources").frame

@@ -17,7 +17,7 @@ import modelcensus as mc
 from modelcensus.claims import default_claims, load_claims
 from modelcensus.outputs.cli.app import app
 
-from small_data import store_changed_after_build, store_without_kept
+from small_data import store_without_kept
 
 check_module = importlib.import_module("modelcensus.claims.check")  # the package's ``check`` is the function
 
@@ -102,9 +102,9 @@ def test_another_claims_file_or_date_is_computed(
 
 
 def test_a_store_changed_after_the_build_computes_its_verdicts_again(
-    small_census_path: Path, small_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_census_path: Path, changed_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    changed = store_changed_after_build(small_census_path, small_data, tmp_path)
+    changed = changed_store
     with mc.open(changed, read_only=True) as census:
         census.reader.ensure_population()
         key = (
