@@ -256,7 +256,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
-# -- Spark parity (tests/test_spark*.py: four modules, so that xdist spreads them) -----------------------------
+# -- Spark parity (tests/test_spark*.py: four modules, one xdist work unit, one JVM) ------------------------------
 
 
 SPARK_TEST_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"

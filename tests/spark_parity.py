@@ -1,8 +1,9 @@
-"""What the Spark parity tests share (tests/test_spark.py and tests/test_spark_definitions.py): the cases, the
-fixtures (one local Spark session and one Parquet export of the full census per module), the comparison.
+"""What the Spark parity tests share (tests/test_spark*.py): the cases and the comparison (the fixtures, one local
+Spark session per test process and one Parquet export of the full census per run, are in conftest.py).
 
-Every public figure of the facade runs on DuckDB and on Spark; the cases are split over two test modules so that
-pytest-xdist can run them side by side (``SHARDS``), and the list of cases is checked against the facade.
+Every public figure of the facade runs on DuckDB and on Spark; the cases are split over four test modules by kind
+(``SHARDS``), which pytest-xdist runs as one work unit, so one JVM serves them all (conftest.py,
+``SPARK_MODULES``); the list of cases is checked against the facade.
 """
 
 from __future__ import annotations
@@ -277,8 +278,9 @@ DEFINITION_SHARD = {
 """The figures under a census definition (and the claims check), but ``count_definition``'s grid."""
 
 SHARDS = ("figures-a", "figures-b", "definitions", "count-definition")
-"""The parity cases in four test modules (test_spark.py, test_spark_figures.py, test_spark_definitions.py,
-test_spark_count_definition.py), so that pytest-xdist, which gives each module to one worker, can spread them."""
+"""The parity cases in four test modules by kind (test_spark.py, test_spark_figures.py, test_spark_definitions.py,
+test_spark_count_definition.py): each can be run alone (``pytest tests/test_spark_definitions.py``); pytest-xdist
+runs the four in one worker, with one JVM."""
 
 
 def _shard_of(index: int, method: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -111,3 +112,49 @@ def test_model_facts_read_the_vintage_asked_for(full_census_path: Path) -> None:
     compute_then = then[then["fact"] == "training_compute"].iloc[0]
     assert (compute_now["value"], str(compute_now["data_date"])) == (3.3e24, "2026-03-30")
     assert (compute_then["value"], str(compute_then["data_date"])) == (4.56e24, "2025-02-24")
+
+
+def test_one_model_is_read_alone_as_the_whole_list_of_links_finds_it(full_census_path: Path) -> None:
+    """A model's page reads its one canonical model from the stored links (a model's id, or a record's
+    ``source:source_id``), not every model: the same model the whole list finds, for every kind of reference."""
+    with mc.open(full_census_path, read_only=True) as census:
+        models = census.links()
+        by_record: dict[str, Any] = {}
+        for m in models:
+            for r in m.records:
+                by_record.setdefault(f"{r.source}:{r.source_id}", m)
+        by_id = {m.id: m for m in models}
+        shared = [m for m in models if len({r.source for r in m.records}) >= 3][:5]
+        alone = [m for m in models if len(m.records) == 1][:3]
+        assert shared and alone
+        refs = [m.id for m in shared + alone]
+        refs += [f"{r.source}:{r.source_id}" for m in shared for r in m.records]
+        for ref in refs:
+            expected = by_id.get(ref) or by_record[ref]
+            found = census.linker.model(ref)
+            assert found is not None and found.id == expected.id, ref
+            assert found.records == expected.records and found.evidence == expected.evidence, ref
+        assert census.linker.model("epoch:no such model") is None
+        assert census.linker.model("") is None
+
+
+def test_a_model_no_snapshot_lists_now_is_found_alone_as_in_every_model_ever_listed(full_census_path: Path) -> None:
+    """A model's page for a model no snapshot in force lists reads it from the models ever listed, narrowed to the
+    one asked for in the engine: the same rows as the whole list, by canonical id or by record."""
+    from modelcensus.figures.new import EVERY_MODEL
+
+    with mc.open(full_census_path, read_only=True) as census:
+        every = census.new_models(EVERY_MODEL).frame
+        gone = every[~every["listed_now"]]
+        assert len(gone) > 0, "the shared data has models an older snapshot listed and no current one does"
+        for _, row in gone.head(3).iterrows():
+            for ref in [row["id"], *(r["ref"] for r in row["records"])]:
+                named = zip(every["id"], every["records"], strict=True)
+                expected = every[[i == ref or any(r["ref"] == ref for r in rs) for i, rs in named]]
+                found = census.vintage.ever_listed(ref).frame
+                pd.testing.assert_frame_equal(found.reset_index(drop=True), expected.reset_index(drop=True))
+        assert census.vintage.ever_listed("epoch:no such model").frame.empty
+    with TestClient(create_app(full_census_path, timeout_s=600)) as client:
+        ref = gone.iloc[0]["records"][0]["ref"]
+        page = _get(client, f"/api/models/{ref}")
+        assert page["evidence"] == [] and {r["source_id"] for r in page["records"]} >= {ref.partition(":")[2]}

@@ -118,6 +118,16 @@ class Linker:
             self._links[key] = models
         return self._links[key]
 
+    def model(self, ref: str) -> CanonicalModel | None:
+        """One canonical model, read alone from the stored links: the model whose id is ``ref``, else the one holding
+        the record ``ref`` (``source:source_id``); None when there is none. As :meth:`links` would find it,
+        without reading every model (millions, with the Hub)."""
+        key = self.links_key()
+        self.update()
+        found = self.store.linked_model_id(key, ref)
+        models = self.store.load_links(key, {found}) if found is not None else None
+        return models[0] if models else None
+
     def update(self) -> LinkSummary:
         """Link the stored records unless the store holds their links already (:mod:`modelcensus.store.links`; a
         read-only store keeps them for this reader only); what the links are and how the last run made them."""

@@ -44,6 +44,10 @@ HOW_TO_READ = (
 )
 
 
+EVERY_MODEL = date(1900, 1, 1)
+"""``new_models(since=EVERY_MODEL)``: every model the stored snapshots ever listed, with the dates it was listed."""
+
+
 class NewFigures(Part):
     """The models that entered the census after a date, with the snapshots compared."""
 
@@ -69,6 +73,24 @@ class NewFigures(Part):
         source_id, name``, the data dates of the first and last snapshots that listed it, ``listed_now``). The
         provenance's ``compared`` lists every dated snapshot read, on which side of the date, and how many of these
         models entered with it."""
+        return self._entered(since, country, region, definition, attribution)
+
+    def ever_listed(self, ref: str, definition: str = DEFAULT_DEFINITION) -> Figure:
+        """The models any stored snapshot ever listed (``new_models`` since the first), narrowed to those ``ref``
+        names: its canonical id, or one of its records' ``source:source_id``; in the same order, with the same
+        columns. What a model's page reads for a model no snapshot in force lists, without assembling every
+        model of the census (millions, with the Hub)."""
+        return self._entered(EVERY_MODEL, None, None, definition, None, ref)
+
+    def _entered(
+        self,
+        since: date | str | None,
+        country: str | Sequence[str] | None,
+        region: str | None,
+        definition: str,
+        attribution: str | None,
+        ref: str | None = None,
+    ) -> Figure:
         d = self.reader.definition(definition)
         attribution = attribution or d.attribution
         choose(Attribution, attribution, "attribution")
@@ -87,6 +109,14 @@ class NewFigures(Part):
         given = parse_as_of(since, "since")
         after = given if given is not None else (days[-2] if len(days) >= 2 else None)
         models, recs, countries = entered_models(t, d.sources, dict(d.filters), attribution, place[0], after)
+        if ref is not None:  # the models ref names: by canonical id, or by one of their records
+            source, _, source_id = ref.partition(":")
+            named = (
+                models.filter(models.canonical_id == ref)
+                .select("canonical_id")
+                .union(recs.filter((recs.source == source) & (recs.source_id == source_id)).select("canonical_id"))
+            )
+            models, recs, countries = (x.semi_join(named, "canonical_id") for x in (models, recs, countries))
         frame = self._assemble(self.reader.execute(models), self.reader.execute(recs), self.reader.execute(countries))
         entered: dict[tuple[str, date], int] = {}
         for sources, entered_on in zip(frame["entered_with"], frame["entered_on"], strict=True):

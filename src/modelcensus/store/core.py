@@ -650,11 +650,23 @@ class Store:
         ).df()
         return frame
 
-    def load_links(self, links_key: str) -> list[CanonicalModel] | None:
-        """The canonical models saved for ``links_key``, or None when the store has none for it."""
+    def load_links(self, links_key: str, only: set[str] | None = None) -> list[CanonicalModel] | None:
+        """The canonical models saved for ``links_key`` (``only``: those of these ids), or None when the store has
+        none for it."""
         if not self.has_links(links_key):
             return None
-        return store_links.load_models(self.con, "canonical_links", "link_evidence", links_key)
+        return store_links.load_models(self.con, "canonical_links", "link_evidence", links_key, only)
+
+    def linked_model_id(self, links_key: str, ref: str) -> str | None:
+        """The id of the canonical model ``ref`` names: a model's id, else the model of the record
+        ``source:source_id`` (the first by id, if several); None when none does."""
+        source, _, source_id = ref.partition(":")
+        found = self._scalar(
+            "SELECT model_id FROM canonical_links WHERE links_key = $1 AND (model_id = $2 OR (source = $3 AND "
+            "source_id = $4)) ORDER BY model_id = $2 DESC, model_id LIMIT 1",
+            [links_key, ref, source, source_id],
+        )
+        return None if found is None else str(found)
 
     def meta(self, key: str) -> str | None:
         value = self._scalar("SELECT value FROM meta WHERE key = ?", [key])

@@ -175,8 +175,7 @@ def canonical_model(generation: Generation, model_id: str, as_of: date | None = 
     """One canonical model by its id, or by a record reference ``source:source_id``; with its records, the
     evidence that linked them and the snapshots of their sources in force on ``as_of`` (the current ones)."""
     census = generation.census
-    index = generation.memo(("links-index",), lambda: _links_index(census))
-    model = index.get(model_id)
+    model = generation.memo(("linked-model", model_id), lambda: census.linker.model(model_id))
     sources = generation.memo(("sources", as_of), lambda: census.sources(as_of=as_of))
     if model is None:
         return _no_longer_listed(generation, model_id, sources)
@@ -254,8 +253,6 @@ def model_facts(census: Census, wanted: list[tuple[str, str]], as_of: date | Non
     return dict(jsonable(out))
 
 
-EVERY_MODEL = date(1900, 1, 1)
-"""``new_models(since=EVERY_MODEL)``: every model the stored snapshots ever listed, with the dates it was listed."""
 
 
 def _no_longer_listed(generation: Generation, model_id: str, sources: pd.DataFrame) -> dict[str, Any]:
@@ -263,7 +260,7 @@ def _no_longer_listed(generation: Generation, model_id: str, sources: pd.DataFra
     renamed, an OpenRouter model no longer served): its records as the census's snapshots listed them, with the
     snapshots that did; linkage reads current records only, so there is no evidence. Unknown: :class:`NotFound`."""
     census = generation.census
-    listed = generation.memo(("every-model",), lambda: census.new_models(EVERY_MODEL).frame)
+    listed = generation.memo(("ever-listed", model_id), lambda: census.vintage.ever_listed(model_id).frame)
     found = listed[
         [
             i == model_id or any(r["ref"] == model_id for r in rs)
@@ -302,17 +299,6 @@ def _no_longer_listed(generation: Generation, model_id: str, sources: pd.DataFra
 
 def records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return records(frame.astype({"retrieved_at": str, "data_date": str}))
-
-
-def _links_index(census: Census) -> dict[str, Any]:
-    models = census.links()
-    index: dict[str, Any] = {}
-    for model in models:
-        for r in model.records:
-            index.setdefault(f"{r.source}:{r.source_id}", model)
-    for model in models:
-        index[model.id] = model
-    return index
 
 
 def definition_out(d: Definition) -> dict[str, Any]:
