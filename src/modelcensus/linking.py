@@ -112,7 +112,7 @@ class Linker:
             return self.store.link_as_of(self.other_records(as_of), self.registry, as_of)
         key = self.links_key()
         if key not in self._links:
-            self.update()
+            self._ensure_links(key)
             models = self.store.load_links(key) or []
             self._links.clear()
             self._links[key] = models
@@ -123,7 +123,7 @@ class Linker:
         the record ``ref`` (``source:source_id``); None when there is none. As :meth:`links` would find it,
         without reading every model (millions, with the Hub)."""
         key = self.links_key()
-        self.update()
+        self._ensure_links(key)
         found = self.store.linked_model_id(key, ref)
         models = self.store.load_links(key, {found}) if found is not None else None
         return models[0] if models else None
@@ -132,10 +132,14 @@ class Linker:
         """Link the stored records unless the store holds their links already (:mod:`modelcensus.store.links`; a
         read-only store keeps them for this reader only); what the links are and how the last run made them."""
         key = self.links_key()
-        run = None
-        if not self.store.has_links(key):
-            run = self.store.link(key, self.other_records(), self.registry)
-        return self.store.link_summary(key, run)
+        return self.store.link_summary(key, self._ensure_links(key))
+
+    def _ensure_links(self, key: str) -> store_links.LinkRun | None:
+        """Link the stored records unless the store holds the links of ``key`` (what :meth:`update` does, without
+        summing them up): the run when it linked."""
+        if self.store.has_links(key):
+            return None
+        return self.store.link(key, self.other_records(), self.registry)
 
     def link(self) -> LinkSummary:
         """Link what the store holds and store the census records behind definitions, for every later reader (what

@@ -164,33 +164,55 @@ class NewFigures(Part):
 
     @staticmethod
     def _assemble(models: pd.DataFrame, recs: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
-        """One row per model with its lists (countries in order, sources and records by name), newest first."""
+        """One row per model with its lists (countries in order, sources and records by name), newest first. One
+        pass over plain columns: a model census holds hundreds of thousands of models (the Hub's)."""
+        seen: dict[Any, date | None] = {}
+
+        def dates(column: pd.Series[Any]) -> list[date | None]:  # a few distinct days: each converted once
+            if pd.api.types.is_datetime64_any_dtype(column):  # as plain dates at once, the missing as None
+                days: list[date | None] = column.dt.date.astype(object).where(column.notna(), None).tolist()
+                return days
+            return [seen[v] if v in seen else seen.setdefault(v, as_date(v)) for v in column.tolist()]
+
         out = models.copy()
         for column in ("entered_on", "published_on", "previous_snapshot"):
-            out[column] = pd.Series([as_date(v) for v in out[column]], dtype=object, index=out.index)
+            out[column] = pd.Series(dates(out[column]), dtype=object, index=out.index)
         out["year"] = out["year"].astype("Int64")
         countries = countries.sort_values(["canonical_id", "order", "country"])
-        listed = countries.groupby("canonical_id")["country"].agg(list).to_dict()
+        listed: dict[str, list[Any]] = {}
+        for cid, country in zip(countries["canonical_id"].tolist(), countries["country"].tolist(), strict=True):
+            listed.setdefault(str(cid), []).append(country)
         recs = recs.sort_values(["canonical_id", "source", "source_id"])
         refs: dict[str, list[dict[str, Any]]] = {}
         sources: dict[str, list[str]] = {}
         now: dict[str, bool] = {}
-        for r in recs.itertuples(index=False):
-            key = str(r.canonical_id)
+        columns = zip(
+            recs["canonical_id"].tolist(),
+            recs["source"].tolist(),
+            recs["source_id"].tolist(),
+            recs["name"].tolist(),
+            dates(recs["first_listed"]),
+            dates(recs["last_listed"]),
+            recs["listed_now"].tolist(),
+            recs["entering"].tolist(),
+            strict=True,
+        )
+        for cid, source, source_id, name, first, last, listed_now, entering in columns:
+            key = str(cid)
             refs.setdefault(key, []).append(
                 {
-                    "ref": f"{r.source}:{r.source_id}",
-                    "source": str(r.source),
-                    "source_id": str(r.source_id),
-                    "name": str(r.name),
-                    "first_listed": as_date(r.first_listed),
-                    "last_listed": as_date(r.last_listed),
-                    "listed_now": bool(r.listed_now),
+                    "ref": f"{source}:{source_id}",
+                    "source": str(source),
+                    "source_id": str(source_id),
+                    "name": str(name),
+                    "first_listed": first,
+                    "last_listed": last,
+                    "listed_now": bool(listed_now),
                 }
             )
-            now[key] = now.get(key, False) or bool(r.listed_now)
-            if bool(r.entering) and str(r.source) not in sources.setdefault(key, []):
-                sources[key].append(str(r.source))
+            now[key] = now.get(key, False) or bool(listed_now)
+            if bool(entering) and str(source) not in sources.setdefault(key, []):
+                sources[key].append(str(source))
         ids = [str(i) for i in out["canonical_id"]]
         out["id"] = ids
         out["countries"] = pd.Series([listed.get(i, []) for i in ids], dtype=object, index=out.index)

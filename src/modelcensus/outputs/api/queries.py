@@ -253,8 +253,6 @@ def model_facts(census: Census, wanted: list[tuple[str, str]], as_of: date | Non
     return dict(jsonable(out))
 
 
-
-
 def _no_longer_listed(generation: Generation, model_id: str, sources: pd.DataFrame) -> dict[str, Any]:
     """A model (or record) that no snapshot in force now lists, but an older stored one did (an Epoch model since
     renamed, an OpenRouter model no longer served): its records as the census's snapshots listed them, with the
