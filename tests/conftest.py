@@ -221,6 +221,19 @@ def small_census(small_census_path: Path) -> Iterator[mc.Census]:
 
 
 @pytest.fixture(scope="session")
+def small_epoch_census_path(tmp_path_factory: pytest.TempPathFactory, small_data: Path) -> Path:
+    """A store of the real 2026-03-30 Epoch export as the small copy cuts it (one model in about six), unlinked,
+    made once: for the tests that ingest into copies of a store many times over (crash trials, reading while
+    writing), where what matters is how a store is written, not how many models it holds."""
+
+    def make(folder: Path) -> None:
+        with mc.open(folder / "census.duckdb") as census:
+            census.ingest_epoch(small_data / "epoch_ai" / "2026-03-30_cset_zip")
+
+    return _once(tmp_path_factory, "small-epoch", make) / "census.duckdb"
+
+
+@pytest.fixture(scope="session")
 def changed_census_path(tmp_path_factory: pytest.TempPathFactory, small_census_path: Path, small_data: Path) -> Path:
     """The small census changed after its build (``small_data.store_changed_after_build``: a later OpenRouter
     listing ingested), made once; read it, or write a copy (``changed_store``)."""

@@ -106,14 +106,14 @@ def _serve(db: Path) -> Iterator[str]:
 
 
 def test_readers_see_only_complete_states(
-    tmp_path: Path, epoch_census_path: Path, trending_file: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, small_epoch_census_path: Path, trending_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     listings = _listings(trending_file, tmp_path)
     # The complete states, and the API's answer in each, from the same ingests run one after another.
     known: list[tuple[Any, ...]] = []
     answers: list[Any] = []
     rehearsal = tmp_path / "rehearsal.duckdb"
-    shutil.copyfile(epoch_census_path, rehearsal)
+    shutil.copyfile(small_epoch_census_path, rehearsal)
     for step in range(STEPS + 1):
         if step:
             with mc.open(rehearsal) as census:
@@ -125,7 +125,7 @@ def test_readers_see_only_complete_states(
     assert len({json.dumps(a) for a in answers}) == STEPS + 1
 
     db = tmp_path / "census.duckdb"
-    shutil.copyfile(epoch_census_path, db)
+    shutil.copyfile(small_epoch_census_path, db)
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(db), *map(str, listings)],
         stdin=subprocess.PIPE,
