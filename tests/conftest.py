@@ -53,15 +53,15 @@ SPARK_MODULES = "test_spark"
 JVM and warms it once, where each of up to three workers started its own."""
 SLOWEST_FIRST = (
     SPARK_MODULES,
-    "test_crash",
     "test_i18n",
+    "test_api_schema",
     "test_tabular_lists",
     "test_scalable_linkage",
-    "test_as_of",
+    "test_crash",
     "test_charts_browser",
     "test_browser",
-    "test_report",
     "test_discovery",
+    "test_report",
 )
 """The modules that take longest (measured: seconds of a worker each, most first), handed out first so that no long
 module starts last and runs alone at the end; the others follow in their usual order."""
