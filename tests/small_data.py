@@ -142,3 +142,14 @@ def later_openrouter_listing(small: Path, folder: Path) -> Path:
     later = folder / "openrouter-models_2026-09-01.json"
     later.write_text(json.dumps({"data": models[: max(1, len(models) // 2)]}), encoding="utf-8")
     return later
+
+
+def kept_keys(path: Path, kind: str) -> list[list[Any]]:
+    """The keys (as JSON lists) of what the build of the store at ``path`` kept of one kind (``verdicts``,
+    ``estimate``: the first item of a key)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        keys = [json.loads(k) for (k,) in con.execute("SELECT key FROM _kept").fetchall()]
+    finally:
+        con.close()
+    return [k for k in keys if k[0] == kind]

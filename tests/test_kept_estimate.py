@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -19,18 +18,13 @@ from modelcensus.figures.coverage import KEPT_ESTIMATE, CoverageFigures
 from modelcensus.metrics.populations import Period
 from modelcensus.outputs.cli.app import app
 
-from small_data import store_without_kept
+from small_data import kept_keys, store_without_kept
 
 runner = CliRunner()
 
 
 def _estimate_keys(path: Path) -> list[list[Any]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        keys = [json.loads(k) for (k,) in con.execute("SELECT key FROM _kept").fetchall()]
-    finally:
-        con.close()
-    return [k for k in keys if k[0] == "estimate"]
+    return kept_keys(path, "estimate")
 
 
 class _Fits:

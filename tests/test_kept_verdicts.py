@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -17,18 +16,13 @@ import modelcensus as mc
 from modelcensus.claims import default_claims, load_claims
 from modelcensus.outputs.cli.app import app
 
-from small_data import store_without_kept
+from small_data import kept_keys, store_without_kept
 
 check_module = importlib.import_module("modelcensus.claims.check")  # the package's ``check`` is the function
 
 
 def _verdict_keys(path: Path) -> list[list[Any]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        keys = [json.loads(k) for (k,) in con.execute("SELECT key FROM _kept").fetchall()]
-    finally:
-        con.close()
-    return [k for k in keys if k[0] == "verdicts"]
+    return kept_keys(path, "verdicts")
 
 
 class _Evaluations:
