@@ -22,7 +22,7 @@ from modelcensus.claims.model import (
     verdict_of,
 )
 from modelcensus.errors import ModelCensusError, QueryError, StoreError
-from modelcensus.figures.reader import code_digest, parse_as_of
+from modelcensus.figures.reader import package_code, parse_as_of
 from modelcensus.metrics.core import epoch_roles
 from modelcensus.metrics.populations import Period
 from modelcensus.records import is_missing, stable
@@ -117,8 +117,7 @@ def _claims_digest(census: ClaimFigures, path: Path) -> str:
 
 
 def _verdicts_key(state: str | None, digest: str) -> str:
-    # the whole package's code and reviewed data: a verdict reads nearly all of it
-    return json.dumps(["verdicts", code_digest((".",), (".py", ".csv", ".yaml", ".json")), state, digest])
+    return json.dumps(["verdicts", package_code(), state, digest])
 
 
 def _kept_verdicts(census: ClaimFigures, key: tuple[Any, ...]) -> list[dict[str, Any]] | None:

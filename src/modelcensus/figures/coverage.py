@@ -17,7 +17,7 @@ import pandas as pd
 
 from modelcensus.errors import QueryError, StoreError
 from modelcensus.figures.figure import Figure, Provenance
-from modelcensus.figures.reader import Part, code_digest
+from modelcensus.figures.reader import Part, package_code
 from modelcensus.metrics.estimate import (
     capture_histories,
     estimate_by_group,
@@ -194,9 +194,7 @@ class CoverageFigures(Part):
         asked = json.dumps(
             [d.name, d.sources, d.filters, d.unit, d.rule, d.attribution, period.describe()], default=str
         )
-        # the whole package's code and reviewed data: the estimate reads the registry, the definitions and the fits
-        code = code_digest((".",), (".py", ".csv", ".yaml", ".json"))
-        return json.dumps(["estimate", code, self.reader.state(), asked])
+        return json.dumps(["estimate", package_code(), self.reader.state(), asked])
 
     def _kept_estimate(
         self, definition: str, sources: Sequence[str] | None, period: Period

@@ -74,6 +74,11 @@ def population_code() -> str:
     return code_digest(_POPULATION_CODE)
 
 
+def package_code() -> str:
+    """A digest of the whole package, code and reviewed data: what a kept verdict or estimate reads nearly all of."""
+    return code_digest((".",), (".py", ".csv", ".yaml", ".json"))
+
+
 def parse_as_of(value: date | str | None, parameter: str = "as_of") -> date | None:
     """A date given as a date or as ``YYYY-MM-DD`` text."""
     if value is None or isinstance(value, date):
