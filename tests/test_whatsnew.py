@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -140,6 +141,35 @@ def test_since_defaults_to_the_previous_snapshot_and_the_output_says_what_is_com
         later = census.new_models(date(2026, 3, 1))
         assert set(later.frame["id"]) == set(every.frame[every.frame["entered_on"] > date(2026, 3, 1)]["id"])
         assert census.new_models("2100-01-01").frame.empty
+
+
+def test_a_page_paged_by_the_engine_is_the_slice_of_the_whole_with_the_whole_counted(
+    small_census_path: Path, every: mc.Figure
+) -> None:
+    """``new_page`` pages in the engine: each page is the same slice of the whole figure (order, rows, lists), and
+    the total, the count per country and the models entered with each snapshot are those of every page, as counted
+    here from the whole figure's own rows."""
+    frame = every.frame
+    counted: Counter[str | None] = Counter()
+    for countries in frame["countries"]:
+        counted.update(set(countries) or {None})
+    entered: Counter[tuple[str, str]] = Counter()
+    for sources, day in zip(frame["entered_with"], frame["entered_on"], strict=True):
+        entered.update((s, day.isoformat()) for s in sources)
+    assert None in counted and len(counted) > 5, "the small census has models of many countries and of none"
+    with mc.open(small_census_path, read_only=True) as census:
+        for offset, limit in ((0, 7), (40, 25), (len(frame) - 3, 10)):
+            page = census.vintage.new_page(EVERY, limit=limit, offset=offset)
+            assert page.total == len(frame)
+            pd.testing.assert_frame_equal(page.figure.frame, frame[offset : offset + limit].reset_index(drop=True))
+            assert page.figure.provenance == every.provenance
+            assert dict(zip(page.by_country["group"], page.by_country["models"], strict=True)) == counted
+            assert list(page.by_country["models"]) == sorted(page.by_country["models"], reverse=True)
+        got = {(c["source"], c["data_date"]): c["models_entered"] for c in every.provenance.compared or ()}
+        assert {k: v for k, v in got.items() if v} == dict(entered)
+        china = census.vintage.new_page(EVERY, country="CN", limit=5)
+        assert china.total == sum("CN" in c for c in frame["countries"]) > 5 and len(china.figure.frame) == 5
+        assert china.by_country.iloc[0].tolist() == ["CN", china.total]
 
 
 def test_country_and_region_keep_the_models_of_those_countries(small_census_path: Path, every: mc.Figure) -> None:

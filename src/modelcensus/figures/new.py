@@ -8,9 +8,11 @@ snapshots it compares: those dated on or before the date, and those after it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import ibis.expr.types as ir
 import pandas as pd
 
 from modelcensus.figures.figure import Figure, Provenance
@@ -48,6 +50,19 @@ EVERY_MODEL = date(1900, 1, 1)
 """``new_models(since=EVERY_MODEL)``: every model the stored snapshots ever listed, with the dates it was listed."""
 
 
+@dataclass(frozen=True)
+class NewModels:
+    """A page of :meth:`NewFigures.new_models` (all of it without a limit) with what the whole figure counts."""
+
+    figure: Figure
+    """The page's models, newest first, with the provenance of the whole figure (``compared`` counts them all)."""
+    total: int
+    """How many models entered (every page's)."""
+    by_country: pd.DataFrame
+    """``group, models``: how many of them per country, full counting (a model of two countries counts for each;
+    ``group`` None: the models with no country), the most first."""
+
+
 class NewFigures(Part):
     """The models that entered the census after a date, with the snapshots compared."""
 
@@ -73,14 +88,30 @@ class NewFigures(Part):
         source_id, name``, the data dates of the first and last snapshots that listed it, ``listed_now``). The
         provenance's ``compared`` lists every dated snapshot read, on which side of the date, and how many of these
         models entered with it."""
-        return self._entered(since, country, region, definition, attribution)
+        return self._entered(since, country, region, definition, attribution).figure
+
+    def new_page(
+        self,
+        since: date | str | None = None,
+        *,
+        country: str | Sequence[str] | None = None,
+        region: str | None = None,
+        definition: str = DEFAULT_DEFINITION,
+        attribution: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> NewModels:
+        """:meth:`new_models` paged by the engine (``limit`` models from ``offset``, in its order), with the total
+        and the count per country of every page: a page of 50 never assembles the other models (hundreds of
+        thousands, with the Hub)."""
+        return self._entered(since, country, region, definition, attribution, limit=limit, offset=offset)
 
     def ever_listed(self, ref: str, definition: str = DEFAULT_DEFINITION) -> Figure:
         """The models any stored snapshot ever listed (``new_models`` since the first), narrowed to those ``ref``
         names: its canonical id, or one of its records' ``source:source_id``; in the same order, with the same
         columns. What a model's page reads for a model no snapshot in force lists, without assembling every
         model of the census (millions, with the Hub)."""
-        return self._entered(EVERY_MODEL, None, None, definition, None, ref)
+        return self._entered(EVERY_MODEL, None, None, definition, None, ref).figure
 
     def _entered(
         self,
@@ -90,7 +121,9 @@ class NewFigures(Part):
         definition: str,
         attribution: str | None,
         ref: str | None = None,
-    ) -> Figure:
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> NewModels:
         d = self.reader.definition(definition)
         attribution = attribution or d.attribution
         choose(Attribution, attribution, "attribution")
@@ -108,20 +141,20 @@ class NewFigures(Part):
         days = sorted({day for _, _, day, _ in snapshots})
         given = parse_as_of(since, "since")
         after = given if given is not None else (days[-2] if len(days) >= 2 else None)
-        models, recs, countries = entered_models(t, d.sources, dict(d.filters), attribution, place[0], after)
-        if ref is not None:  # the models ref names: by canonical id, or by one of their records
-            source, _, source_id = ref.partition(":")
-            named = (
-                models.filter(models.canonical_id == ref)
-                .select("canonical_id")
-                .union(recs.filter((recs.source == source) & (recs.source_id == source_id)).select("canonical_id"))
-            )
-            models, recs, countries = (x.semi_join(named, "canonical_id") for x in (models, recs, countries))
-        frame = self._assemble(self.reader.execute(models), self.reader.execute(recs), self.reader.execute(countries))
-        entered: dict[tuple[str, date], int] = {}
-        for sources, entered_on in zip(frame["entered_with"], frame["entered_on"], strict=True):
-            for source in sources:
-                entered[(source, entered_on)] = entered.get((source, entered_on), 0) + 1
+        engine = self.reader.engine
+        held: list[ir.Table] = []
+
+        def hold(expr: ir.Table) -> ir.Table:  # the chosen models, grouped once out of the whole census
+            held.append(engine.materialize(expr))
+            return held[-1]
+
+        try:
+            tables = entered_models(t, d.sources, dict(d.filters), attribution, place[0], after, ref, hold)
+            models, recs, countries = (hold(x) for x in tables)  # each read by several small queries below
+            frame, total, by_country, entered = self._read(models, recs, countries, limit, offset)
+        finally:
+            for table in held:
+                engine.release(table)
         compared = tuple(
             {
                 "source": source,
@@ -160,12 +193,46 @@ class NewFigures(Part):
             note=" ".join(notes),
             stated_when_empty=("entered_after",),
         )
-        return Figure(frame[NEW_COLUMNS].reset_index(drop=True), provenance)
+        return NewModels(Figure(frame[NEW_COLUMNS].reset_index(drop=True), provenance), total, by_country)
+
+    def _read(
+        self, models: ir.Table, recs: ir.Table, countries: ir.Table, limit: int | None, offset: int
+    ) -> tuple[pd.DataFrame, int, pd.DataFrame, dict[tuple[str, date], int]]:
+        """The page of ``models`` (newest first, then by name and id) assembled with its records and countries;
+        the total, the count per country and the models that entered with each (source, date), of every page."""
+        execute = self.reader.execute
+        total = int(self.reader.scalar(models.count()))
+        ordered = models.order_by([models.entered_on.desc(), models.name.lower(), models.canonical_id])
+        page = ordered.limit(limit, offset=offset) if limit is not None or offset else ordered
+        if limit is not None or offset:
+            chosen = page.select("canonical_id")
+            recs_page, countries_page = (x.semi_join(chosen, "canonical_id") for x in (recs, countries))
+        else:
+            recs_page, countries_page = recs, countries
+        frame = self._assemble(execute(page), execute(recs_page), execute(countries_page))
+        per = countries.group_by("country").agg(models=countries.canonical_id.nunique())
+        counted = {(None if is_missing(g) else str(g)): int(n) for g, n in execute(per).itertuples(index=False)}
+        nowhere = int(self.reader.scalar(models.anti_join(countries, "canonical_id").count()))
+        if nowhere:
+            counted[None] = counted.get(None, 0) + nowhere
+        rows = sorted(counted.items(), key=lambda gn: (-gn[1], gn[0] is None, str(gn[0])))
+        by_country = pd.DataFrame(
+            {"group": pd.Series([g for g, _ in rows], dtype=object), "models": [n for _, n in rows]}
+        )
+        pairs = recs.filter(recs.entering).select("canonical_id", "source").distinct()
+        pairs = pairs.join(models.select("canonical_id", "entered_on"), "canonical_id")
+        with_each = execute(pairs.group_by(["source", "entered_on"]).agg(models=pairs.count()))
+        entered = {
+            (str(source), day): int(n)
+            for source, on, n in with_each.itertuples(index=False)
+            if (day := as_date(on)) is not None
+        }
+        return frame, total, by_country, entered
 
     @staticmethod
     def _assemble(models: pd.DataFrame, recs: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
-        """One row per model with its lists (countries in order, sources and records by name), newest first. One
-        pass over plain columns: a model census holds hundreds of thousands of models (the Hub's)."""
+        """One row per model with its lists (countries in order, sources and records by name), in the order of
+        ``models``. One pass over plain columns: a model census holds hundreds of thousands of models (the Hub's)."""
         seen: dict[Any, date | None] = {}
 
         def dates(column: pd.Series[Any]) -> list[date | None]:  # a few distinct days: each converted once
@@ -220,10 +287,4 @@ class NewFigures(Part):
         out["new_to_source"] = [not is_missing(p) for p in out["previous_snapshot"]]
         out["listed_now"] = [now.get(i, False) for i in ids]
         out["records"] = pd.Series([refs.get(i, []) for i in ids], dtype=object, index=out.index)
-        return out.sort_values(["entered_on", "name", "id"], ascending=[False, True, True], key=_sortable)
-
-
-def _sortable(column: pd.Series[Any]) -> pd.Series[Any]:
-    if column.name == "name":
-        return column.astype(str).str.casefold()
-    return column
+        return out

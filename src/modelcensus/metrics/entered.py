@@ -16,7 +16,7 @@ census began reading that file: the snapshot says nothing of when the source fir
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -61,6 +61,8 @@ def entered_models(
     attribution: str,
     countries: Sequence[str | None] = (),
     after: date | None = None,
+    ref: str | None = None,
+    hold: Callable[[ir.Table], ir.Table] | None = None,
 ) -> tuple[ir.Table, ir.Table, ir.Table]:
     """``(models, records, model_countries)`` of the canonical models that entered after ``after`` (all of them
     without it), of one of ``countries`` under the attribution when given (``None``: with no country):
@@ -70,6 +72,10 @@ def entered_models(
     - ``records``: ``canonical_id, source, source_id, name, first_listed, last_listed, entering`` (listed on the
       day the model entered), ``listed_now`` (in an export in force now);
     - ``model_countries``: ``canonical_id, country, order`` (every country of any of its records, Epoch's first).
+
+    ``ref`` narrows them to the model it names: its canonical id, or one of its records' ``source:source_id``.
+    ``hold`` (an engine's ``materialize``) runs the chosen models once into a table the three expressions read:
+    the whole census is grouped once, not once per expression.
     """
     r = listings(t, sources, filters)
     first = r.group_by("canonical_id").agg(
@@ -78,17 +84,27 @@ def entered_models(
         published_on=r.published_on.min(),
         year=r.year.min(),
     )
+    if after is not None:
+        first = first.filter(first.entered_on > after)
+    if ref is not None:
+        source, _, source_id = ref.partition(":")
+        named = r.filter((r.canonical_id == ref) | ((r.source == source) & (r.source_id == source_id)))
+        first = first.semi_join(named.select("canonical_id"), "canonical_id")
     rc = record_countries(t, attribution)
     keyed = r.select("canonical_id", "export_id", "source", "source_id", "source_rank")
-    j = keyed.join(rc, ["export_id", "source", "source_id"])
-    per_model = j.select(j.canonical_id, j.country, order=j.source_rank * 100000 + j.position)
-    per_model = per_model.group_by(["canonical_id", "country"]).agg(order=per_model.order.min())
+
+    def countries_of(chosen: ir.Table) -> ir.Table:  # canonical_id, country, order: of the chosen models
+        j = keyed.semi_join(chosen, "canonical_id").join(rc, ["export_id", "source", "source_id"])
+        rows = j.select(j.canonical_id, j.country, order=j.source_rank * 100000 + j.position)
+        return rows.group_by(["canonical_id", "country"]).agg(order=rows.order.min())
+
     if countries:
+        per_model = countries_of(first)
         first = of_countries(
             first, per_model.select("canonical_id", group=per_model.country), ["canonical_id"], countries
         )
-    if after is not None:
-        first = first.filter(first.entered_on > after)
+    if hold is not None:
+        first = hold(first)
 
     starts = first.select(cid="canonical_id", entered_on="entered_on")
     at = r.join(starts, [r.canonical_id == starts.cid, r.export_date == starts.entered_on])
@@ -119,5 +135,4 @@ def entered_models(
         entering=mine.entering_.max() == 1,
         listed_now=mine.now_.max() == 1,
     )
-    chosen_countries = per_model.semi_join(first, "canonical_id")
-    return models, records, chosen_countries
+    return models, records, countries_of(first)

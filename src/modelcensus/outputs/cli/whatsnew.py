@@ -66,9 +66,10 @@ def new(
         if fmt is OutputFormat.json:
             print(json.dumps(new_report(census, q), ensure_ascii=False, indent=2))
             return
-        figure = census.new_models(**q.arguments())
+        new = census.vintage.new_page(**q.arguments())
     from modelcensus.outputs.common.new_query import by_country, comparison_text
 
+    figure = new.figure
     frame = figure.frame.copy()
     frame["records"] = [[r["ref"] for r in rs] for rs in frame["records"]]
     if fmt is OutputFormat.csv:
@@ -77,7 +78,7 @@ def new(
     import pandas as pd
 
     console.print(comparison_text(figure), highlight=False)
-    countries = pd.DataFrame(by_country(figure), columns=["group", "group_name", "models"])
+    countries = pd.DataFrame(by_country(new), columns=["group", "group_name", "models"])
     emit(
         countries,
         fmt,

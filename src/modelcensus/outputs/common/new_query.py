@@ -3,22 +3,22 @@ dashboard's ``/new`` page and the Atom feed (``/feeds/new.atom``): their answers
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from modelcensus.census import Census, Figure
+from modelcensus.figures.new import NewModels
 from modelcensus.outputs.common.render import records
 from modelcensus.queries import NewRequest
 from modelcensus.records import country_name, jsonable
 
 
-def by_country(figure: Figure) -> list[dict[str, Any]]:
+def by_country(new: NewModels) -> list[dict[str, Any]]:
     """The new models per country (full counting: a model of two countries counts for each; ``group`` null: the
     models with no country), the most first."""
-    counts: Counter[str | None] = Counter()
-    for countries in figure.frame["countries"]:
-        counts.update(set(countries) or {None})
-    rows = [{"group": g, "group_name": country_name(g), "models": n} for g, n in counts.items()]
+    rows = [
+        {"group": g, "group_name": country_name(g), "models": int(n)}
+        for g, n in zip(new.by_country["group"], new.by_country["models"], strict=True)
+    ]
     return sorted(rows, key=lambda r: (-r["models"], r["group"] is None, str(r["group_name"])))
 
 
@@ -43,19 +43,17 @@ def new_report(census: Census, q: NewRequest, limit: int | None = None, offset: 
     """``{"since", "default_since", "comparison", "compared", "total", "by_country", "limit", "offset", "items",
     "provenance"}``: the models that entered after ``since`` (``default_since``: the date was not given, the
     previous snapshot's was taken), newest first; ``items`` a page of them (all without ``limit``)."""
-    figure = census.new_models(**q.arguments())
-    frame = figure.frame
-    page = frame[offset:] if limit is None else frame[offset : offset + limit]
-    p = figure.provenance
+    new = census.vintage.new_page(**q.arguments(), limit=limit, offset=offset)
+    p = new.figure.provenance
     return {
         "since": p.entered_after.isoformat() if p.entered_after else None,
         "default_since": q.since is None,
-        "comparison": comparison_text(figure),
+        "comparison": comparison_text(new.figure),
         "compared": jsonable(list(p.compared or ())),
-        "total": len(frame),
-        "by_country": by_country(figure),
+        "total": new.total,
+        "by_country": by_country(new),
         "limit": limit,
         "offset": offset,
-        "items": records(page),
+        "items": records(new.figure.frame),
         "provenance": jsonable(p.to_dict()),
     }
