@@ -198,17 +198,17 @@ def pattern_cells_by_group(
 
 
 def members_cells(members_df: pd.DataFrame, sources: Sequence[str]) -> dict[Pattern, int]:
-    """Cells straight from a pandas membership frame (unit, source): for simulations, no engine needed."""
+    """Cells straight from a pandas membership frame (unit, source): for simulations, no engine needed. Each unit's
+    sources are one bit each, summed per unit, so a membership of hundreds of thousands of units is counted
+    vectorised; the cells come in the order of each pattern's first unit (units sorted)."""
     names = _check_sources(sources)
     recs = members_df.loc[members_df["source"].isin(names), ["unit", "source"]].drop_duplicates()
     if recs.empty:
         return {}
-    wide = pd.crosstab(recs["unit"], recs["source"]).reindex(columns=names, fill_value=0) > 0
-    cells: dict[Pattern, int] = {}
-    for row in wide.itertuples(index=False, name=None):
-        key = tuple(bool(v) for v in row)
-        cells[key] = cells.get(key, 0) + 1
-    return cells
+    bit = {name: 1 << j for j, name in enumerate(names)}
+    masks = recs["source"].map(bit).astype("int64").groupby(recs["unit"], sort=True).sum()
+    counts = masks.value_counts()
+    return {tuple(bool(m & (1 << j)) for j in range(len(names))): int(counts[m]) for m in pd.unique(masks)}
 
 
 def _glm(y: FloatArray, x: FloatArray, maxiter: int, start: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
@@ -261,7 +261,12 @@ class _Fit:
 
 
 def _fit(
-    y: FloatArray, patterns: FloatArray, pairs: tuple[tuple[int, int], ...], criterion: str, listed: int, maxiter: int
+    y: FloatArray,
+    patterns: FloatArray,
+    pairs: tuple[tuple[int, int], ...],
+    criterion: str,
+    listed: int,
+    maxiter: int,
 ) -> _Fit:
     x = _design(patterns, pairs)
     params, fitted = _glm(y, x, maxiter)
@@ -583,9 +588,14 @@ def estimate_by_group(
     return table
 
 
-def _units_by_sources(members_df: pd.DataFrame) -> pd.Series:
+def _units_by_sources(members_df: pd.DataFrame) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], list[str]]:
+    """``(units, masks, sources)``: every unit (sorted) and the sources that list it, one bit each (bit ``j``:
+    ``sources[j]``, sources sorted), vectorised over the whole membership."""
     pairs = members_df[["unit", "source"]].drop_duplicates()
-    return pairs.groupby("unit", sort=True)["source"].agg(lambda s: tuple(sorted(set(s))))
+    names = sorted({str(s) for s in pairs["source"].unique()})
+    bit = {name: 1 << j for j, name in enumerate(names)}
+    masks = pairs["source"].map(bit).astype("int64").groupby(pairs["unit"], sort=True).sum()
+    return masks.index.to_numpy(), masks.to_numpy(), names
 
 
 def perturb_links(members_df: pd.DataFrame, *, split_rate: float, merge_rate: float, seed: int) -> pd.DataFrame:
@@ -603,24 +613,36 @@ def perturb_links(members_df: pd.DataFrame, *, split_rate: float, merge_rate: fl
     rng = np.random.default_rng(seed)
     out = members_df.copy()
     out["unit"] = out["unit"].astype(str)
-    by_unit = _units_by_sources(out)
-    multi = by_unit[by_unit.map(len) >= 2]
-    singles = by_unit[by_unit.map(len) == 1]
+    units, masks, names = _units_by_sources(out)
+    listed_by = np.array([bin(int(m)).count("1") for m in range(int(masks.max(initial=0)) + 1)])[masks]
+    multi, multi_masks = units[listed_by >= 2], masks[listed_by >= 2]
+    single_at = np.flatnonzero(listed_by == 1)  # positions in units
+    singles, single_masks = units[single_at], masks[single_at]
+    of = {name: j for j, name in enumerate(names)}
     relabel: dict[tuple[str, str], str] = {}
-    for unit in rng.choice(multi.index.to_numpy(), round(split_rate * len(multi)), replace=False):
-        source = str(rng.choice(list(multi[unit])))
+    position = {str(u): i for i, u in enumerate(multi)} if split_rate else {}
+    for unit in rng.choice(multi, round(split_rate * len(multi)), replace=False):
+        mask = int(multi_masks[position[str(unit)]])
+        source = str(rng.choice([n for n in names if mask & (1 << of[n])]))
         relabel[(str(unit), source)] = f"{unit}~split~{source}"
-    chosen = [str(u) for u in rng.choice(singles.index.to_numpy(), round(merge_rate * len(singles)), replace=False)]
-    keep = by_unit.drop(chosen)  # a unit merged away is no target: each false link hides exactly one unit
-    for source in sorted({singles[u][0] for u in chosen}):
-        units = [u for u in chosen if singles[u][0] == source]
-        pool = keep.index[[source not in srcs for srcs in keep]].to_numpy()
-        # distinct targets: a unit holds one record per source, so two records of one source never merge into it
-        targets = rng.choice(pool, min(len(units), len(pool)), replace=False)
-        relabel.update({(unit, source): str(target) for unit, target in zip(units, targets, strict=False)})
+    picked = rng.choice(np.arange(len(singles)), round(merge_rate * len(singles)), replace=False)
+    chosen = [str(singles[i]) for i in picked]
+    source_of = {str(singles[i]): names[int(single_masks[i]).bit_length() - 1] for i in picked}
+    kept = np.ones(len(units), dtype=bool)
+    kept[single_at[picked]] = False
+    for source in sorted(set(source_of.values())):
+        merging = [u for u in chosen if source_of[u] == source]
+        # a unit merged away is no target (each false link hides exactly one unit); distinct targets: a unit holds
+        # one record per source, so two records of one source never merge into it
+        pool = units[kept & ((masks & (1 << of[source])) == 0)]
+        targets = rng.choice(pool, min(len(merging), len(pool)), replace=False)
+        relabel.update({(unit, source): str(target) for unit, target in zip(merging, targets, strict=False)})
     if relabel:
-        keys = list(zip(out["unit"], out["source"], strict=True))
-        out["unit"] = [relabel.get(key, key[0]) for key in keys]
+        moved = pd.DataFrame(
+            [(u, s, new) for (u, s), new in relabel.items()], columns=["unit", "source", "relabelled"]
+        ).astype({"unit": out["unit"].dtype, "source": out["source"].dtype})
+        merged = out.merge(moved, on=["unit", "source"], how="left")
+        out["unit"] = merged["relabelled"].fillna(merged["unit"]).to_numpy()
     return out.drop_duplicates().reset_index(drop=True)
 
 
