@@ -426,6 +426,28 @@ def test_year_status_as_of_reads_only_the_vintages_then(tmp_path: Path, world_ce
     assert all(pd.Timestamp(d).date() <= V2 for d in obs["export_date"])
 
 
+def test_kept_lag_and_year_status_are_never_stale_nor_shared(tmp_path: Path, world_census: mc.Census) -> None:
+    """A census keeps a curve and a year's status while its data stay the same: a caller's changes to an answer
+    never reach the next one, and a vintage ingested since is read (the same answers as a store built with it)."""
+    with mc.open(tmp_path / "growing.duckdb") as growing:
+        for day in (V1, V2):
+            growing.ingest_epoch(_write_world(tmp_path / "grow", [day]) / f"{day.isoformat()}_epoch", dated=day)
+        before = growing.year_status(2021, 2023).frame.copy()
+        mine = growing.year_status(2021, 2023).frame
+        mine.loc[:, "listed"] = -1  # a caller changes its own copy
+        pd.testing.assert_frame_equal(growing.year_status(2021, 2023).frame, before)
+        lag, curves = growing.listing_lag()
+        curves.clear()
+        assert "" in growing.listing_lag()[1] and len(growing.listing_lag()[0].frame) == len(lag.frame)
+        growing.ingest_epoch(_write_world(tmp_path / "grow", [V3]) / f"{V3.isoformat()}_epoch", dated=V3)
+        after = growing.year_status(2021, 2023).frame
+        columns = ["year", "listed", "complete", "share_listed", "estimate", "estimate_low", "estimate_high", "basis"]
+        expected = world_census.year_status(2021, 2023).frame
+        pd.testing.assert_frame_equal(after[columns], expected[columns], check_dtype=False)
+        assert not after[columns].equals(before[columns])
+        assert growing.listing_lag()[1][""].basis() == world_census.listing_lag()[1][""].basis()
+
+
 def test_lag_cli_as_of_years_match_the_library(world: World, world_census: mc.Census) -> None:
     out = run_json("lag", "--as-of", V2.isoformat(), "--format", "json", "--db", str(world.db))
     years = {y["year"]: y for y in out["years"]}

@@ -112,7 +112,18 @@ class VintageFigures(NewFigures):
         self, /, by: str | None = None, *, as_of: date | str | None = None, **filters: Any
     ) -> tuple[Figure, dict[str, LagCurve]]:
         """The listing-lag observations (and a curve per group; key ``""`` for all groups together) of the
-        population the filters admit, over the vintages that hold it (those dated on or before ``as_of``)."""
+        population the filters admit, over the vintages that hold it (those dated on or before ``as_of``). Kept
+        while the data stay the same: a page reads the same curve for its years' status and for its marks."""
+        key = ("listing-lag", by, str(as_of), tuple(sorted((k, repr(v)) for k, v in filters.items())))
+        memo = self.reader.memo()
+        if key not in memo:
+            memo[key] = self._listing_lag(by, as_of, filters)
+        figure, curves = memo[key]
+        return figure.with_frame(figure.frame.copy()), dict(curves)
+
+    def _listing_lag(
+        self, by: str | None, as_of: date | str | None, filters: dict[str, Any]
+    ) -> tuple[Figure, dict[str, LagCurve]]:
         f = self.reader.filters(
             as_of=as_of, **{k: v for k, v in filters.items() if k in VINTAGE_FILTERS and k not in ("year",)}
         )
@@ -154,7 +165,18 @@ class VintageFigures(NewFigures):
         """For each year (and group), whether its count is complete at the vintage in force, with the listed count
         and the estimated final count and range where it is still filling in (see
         :mod:`modelcensus.metrics.completeness`). Columns: ``group, group_name, year, listed, complete,
-        lag_months, share_listed, estimate, estimate_low, estimate_high, basis, export_date``."""
+        lag_months, share_listed, estimate, estimate_low, estimate_high, basis, export_date``. Kept while the data
+        stay the same."""
+        key = ("year-status", since, until, by, str(as_of), tuple(sorted((k, repr(v)) for k, v in filters.items())))
+        memo = self.reader.memo()
+        if key not in memo:
+            memo[key] = self._year_status(since, until, by, as_of, filters)
+        figure: Figure = memo[key]
+        return figure.with_frame(figure.frame.copy())
+
+    def _year_status(
+        self, since: int, until: int, by: str | None, as_of: date | str | None, filters: dict[str, Any]
+    ) -> Figure:
         kept = {k: v for k, v in filters.items() if k in VINTAGE_FILTERS and k not in ("year", "since", "until")}
         f = self.reader.filters(as_of=as_of, since=since, until=until, **kept)
         listed = count_models(self.tables, [d for d in (by, "year") if d], f).execute()

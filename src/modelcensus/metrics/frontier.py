@@ -24,8 +24,14 @@ def lmarena_countries(t: CensusTables) -> ir.Table:
     c = record_countries(t, "resolved")
     own = c.filter(c.source == "lmarena").select(source_id=c.source_id.cast("string"), country=c.country.cast("string"))
     own = own.distinct()
-    everyone = records.join(
-        c, [records.export_id == c.export_id, records.source == c.source, records.source_id == c.source_id]
+    linked_records = records.semi_join(arena.select("canonical_id"), "canonical_id")  # not the whole census's
+    everyone = linked_records.join(
+        c,
+        [
+            linked_records.export_id == c.export_id,
+            linked_records.source == c.source,
+            linked_records.source_id == c.source_id,
+        ],
     )
     by_model = everyone.select(everyone.canonical_id, everyone.country).distinct()
     linked = arena.join(by_model, "canonical_id")
