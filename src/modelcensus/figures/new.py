@@ -17,7 +17,7 @@ import pandas as pd
 
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.reader import Part, parse_as_of
-from modelcensus.metrics.core import place_text
+from modelcensus.metrics.core import CensusTables, place_text
 from modelcensus.metrics.entered import dated_exports, entered_models, undated_exports
 from modelcensus.orgs import requested_places
 from modelcensus.records import as_date, is_missing
@@ -141,20 +141,14 @@ class NewFigures(Part):
         days = sorted({day for _, _, day, _ in snapshots})
         given = parse_as_of(since, "since")
         after = given if given is not None else (days[-2] if len(days) >= 2 else None)
-        engine = self.reader.engine
-        held: list[ir.Table] = []
-
-        def hold(expr: ir.Table) -> ir.Table:  # the chosen models, grouped once out of the whole census
-            held.append(engine.materialize(expr))
-            return held[-1]
-
-        try:
-            tables = entered_models(t, d.sources, dict(d.filters), attribution, place[0], after, ref, hold)
-            models, recs, countries = (hold(x) for x in tables)  # each read by several small queries below
-            frame, total, by_country, entered = self._read(models, recs, countries, limit, offset)
-        finally:
-            for table in held:
-                engine.release(table)
+        if ref is not None and not self._names_a_record(ref):  # no stored record has it: nothing to assemble
+            empty = pd.DataFrame({"group": pd.Series([], dtype=object), "models": pd.Series([], dtype="int64")})
+            entered: dict[tuple[str, date], int] = {}
+            frame, total, by_country = pd.DataFrame(columns=NEW_COLUMNS), 0, empty
+        else:
+            frame, total, by_country, entered = self._entered_models(
+                t, d.sources, dict(d.filters), attribution, place[0], after, ref, limit, offset
+            )
         compared = tuple(
             {
                 "source": source,
@@ -194,6 +188,43 @@ class NewFigures(Part):
             stated_when_empty=("entered_after",),
         )
         return NewModels(Figure(frame[NEW_COLUMNS].reset_index(drop=True), provenance), total, by_country)
+
+    def _names_a_record(self, ref: str) -> bool:
+        """Whether a stored census record (of any snapshot) is the canonical model ``ref`` or the record
+        ``source:source_id`` it names: one indexed look-up before assembling what ``ref`` could be."""
+        r = self.population_tables.census_records
+        source, _, source_id = ref.partition(":")
+        named = r.filter((r.canonical_id == ref) | ((r.source == source) & (r.source_id == source_id)))
+        return int(self.reader.scalar(named.limit(1).count())) > 0
+
+    def _entered_models(
+        self,
+        t: CensusTables,
+        sources: Sequence[str],
+        filters: dict[str, Any],
+        attribution: str,
+        countries: Sequence[str | None],
+        after: date | None,
+        ref: str | None,
+        limit: int | None,
+        offset: int,
+    ) -> tuple[pd.DataFrame, int, pd.DataFrame, dict[tuple[str, date], int]]:
+        """:func:`~modelcensus.metrics.entered.entered_models` run by the engine: the chosen models held once,
+        then their page, total and counts (:meth:`_read`)."""
+        engine = self.reader.engine
+        held: list[ir.Table] = []
+
+        def hold(expr: ir.Table) -> ir.Table:  # the chosen models, grouped once out of the whole census
+            held.append(engine.materialize(expr))
+            return held[-1]
+
+        try:
+            tables = entered_models(t, sources, filters, attribution, countries, after, ref, hold)
+            models, recs, countries_of = (hold(x) for x in tables)  # each read by several small queries below
+            return self._read(models, recs, countries_of, limit, offset)
+        finally:
+            for table in held:
+                engine.release(table)
 
     def _read(
         self, models: ir.Table, recs: ir.Table, countries: ir.Table, limit: int | None, offset: int
