@@ -125,7 +125,14 @@ class HubFigures(Part):
 
     def coverage(self, f: HubFilters, attribution: str, day: date | None = None) -> dict[str, Any]:
         """The repos and downloads of a Hub figure attributed to an organization and to a country (see
-        :attr:`Provenance.coverage`)."""
+        :attr:`Provenance.coverage`): the same for every metric, rule and grouping of the repos ``f`` admits, so it
+        is kept while the data stay the same."""
+        memo, key = self.reader.memo(), ("hub-coverage", f, attribution, day)
+        if key not in memo:
+            memo[key] = self._coverage(f, attribution, day)
+        return dict(memo[key])
+
+    def _coverage(self, f: HubFilters, attribution: str, day: date | None) -> dict[str, Any]:
         row = self.reader.execute(hub_coverage(self.tables, f, attribution)).iloc[0]
         out: dict[str, Any] = {"date": day.isoformat() if day else None, "attribution": attribution}
         for what in ("repos", "downloads"):
