@@ -169,3 +169,22 @@ def test_region_groups() -> None:
     assert len(groups["eu27"].members) == 27 and "GB" not in groups["eu27"].members
     assert {"GB", "FR", "DE", "CH"} <= groups["europe"].members
     assert all(g.note for g in groups.values())
+
+
+def test_the_fingerprint_is_kept_for_the_same_organizations_and_follows_a_change() -> None:
+    """The links' key names the registry by a fingerprint of every organization: kept per registry while its
+    organization records are the same ones, taken again when one is replaced (a new spelling is another state)."""
+    from dataclasses import replace
+
+    from modelcensus.store.core import registry_fingerprint
+
+    registry = load_registry(fuzzy_threshold=91.0)  # a registry of its own (the packaged one is shared)
+    first = registry_fingerprint(registry)
+    assert registry_fingerprint(registry) == first == registry_fingerprint(load_registry())
+    org = next(iter(registry.orgs.values()))
+    try:
+        registry.orgs[org.id] = replace(org, aliases=(*org.aliases, "A spelling nobody uses"))
+        assert registry_fingerprint(registry) != first
+    finally:
+        registry.orgs[org.id] = org
+    assert registry_fingerprint(registry) == first
