@@ -176,7 +176,7 @@ def test_the_fingerprint_is_kept_for_the_same_organizations_and_follows_a_change
     organization records are the same ones, taken again when one is replaced (a new spelling is another state)."""
     from dataclasses import replace
 
-    from modelcensus.store.core import registry_fingerprint
+    from modelcensus.store import registry_fingerprint
 
     registry = load_registry(fuzzy_threshold=91.0)  # a registry of its own (the packaged one is shared)
     first = registry_fingerprint(registry)

@@ -23,7 +23,6 @@ import pandas as pd
 from modelcensus.errors import StoreError
 from modelcensus.linkage import CanonicalModel, SourceRecord
 from modelcensus.orgs import Registry, load_region_groups
-from modelcensus.orgs.handles import RESOLVER_VERSION as HANDLES_VERSION
 from modelcensus.provenance import DataDate, DateMethod, Export
 from modelcensus.records import CatalogRecord, ModelRecord, QuarantinedRow, RatingRecord, base_families
 from modelcensus.sources.cac import CacRead
@@ -551,7 +550,7 @@ class Store:
         """Keep the Hub profiles a live harvest fetched and resolve the handles again with them (one transaction)."""
         with self._transaction():
             store_handles.save_profiles(self.con, profiles)
-            store_handles.refresh(self.con, registry, registry_fingerprint(registry))
+            store_handles.refresh(self.con, registry, store_handles.registry_fingerprint(registry))
 
     def resolved_handles(self) -> int:
         """How many stored handles have an organization or a kind (an individual's, a community group's)."""
@@ -594,9 +593,10 @@ class Store:
         ):
             self.con.execute(f"DELETE FROM {table}")
             self._insert_frame(table, frame)
-        store_handles.refresh(self.con, registry, registry_fingerprint(registry))
+        store_handles.refresh(self.con, registry, store_handles.registry_fingerprint(registry))
         self.con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('registry_fingerprint', ?)", [registry_fingerprint(registry)]
+            "INSERT OR REPLACE INTO meta VALUES ('registry_fingerprint', ?)",
+            [store_handles.registry_fingerprint(registry)],
         )
 
     def registry_fingerprint(self) -> str | None:
@@ -776,23 +776,3 @@ class Store:
             ).fetchall()[0]
             digest.update(f"{table}:{rows}:{combined};".encode())
         return digest.hexdigest()
-
-
-_FINGERPRINTS: weakref.WeakKeyDictionary[Registry, tuple[tuple[object, ...], str]] = weakref.WeakKeyDictionary()
-"""Each loaded registry's fingerprint, with the organizations it was taken of: a figure asks for it on every read
-(the links' key names it), and hashing every organization each time cost a build a quarter of a second."""
-
-
-def registry_fingerprint(registry: Registry) -> str:
-    orgs = tuple(registry.orgs.values())
-    known = _FINGERPRINTS.get(registry)
-    if known is not None and len(known[0]) == len(orgs) and all(a is b for a, b in zip(known[0], orgs, strict=True)):
-        return known[1]  # the same organization records (they are frozen): the same fingerprint
-    digest = hashlib.sha256(f"handles {HANDLES_VERSION}".encode())
-    for org in sorted(orgs, key=lambda o: o.id):
-        natives = tuple(n.name for n in org.native_names)
-        fields = (org.id, org.name, org.countries, org.sector, org.parent, org.aliases, org.hub_handles, org.kind)
-        digest.update(repr((*fields, natives)).encode())
-    fingerprint = digest.hexdigest()[:16]
-    _FINGERPRINTS[registry] = (orgs, fingerprint)
-    return fingerprint

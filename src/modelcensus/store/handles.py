@@ -9,7 +9,9 @@ from the registry, the stored sources' evidence and the stored profiles, so figu
 
 from __future__ import annotations
 
+import hashlib
 import json
+import weakref
 from datetime import UTC
 
 import duckdb
@@ -166,3 +168,23 @@ def to_profile(con: duckdb.DuckDBPyConnection, limit: int) -> list[str]:
         [limit],
     ).fetchall()
     return [str(r[0]) for r in rows]
+
+
+_FINGERPRINTS: weakref.WeakKeyDictionary[Registry, tuple[tuple[object, ...], str]] = weakref.WeakKeyDictionary()
+"""Each loaded registry's fingerprint, with the organizations it was taken of: a figure asks for it on every read
+(the links' key names it), and hashing every organization each time cost a build a quarter of a second."""
+
+
+def registry_fingerprint(registry: Registry) -> str:
+    orgs = tuple(registry.orgs.values())
+    known = _FINGERPRINTS.get(registry)
+    if known is not None and len(known[0]) == len(orgs) and all(a is b for a, b in zip(known[0], orgs, strict=True)):
+        return known[1]  # the same organization records (they are frozen): the same fingerprint
+    digest = hashlib.sha256(f"handles {RESOLVER_VERSION}".encode())
+    for org in sorted(orgs, key=lambda o: o.id):
+        natives = tuple(n.name for n in org.native_names)
+        fields = (org.id, org.name, org.countries, org.sector, org.parent, org.aliases, org.hub_handles, org.kind)
+        digest.update(repr((*fields, natives)).encode())
+    fingerprint = digest.hexdigest()[:16]
+    _FINGERPRINTS[registry] = (orgs, fingerprint)
+    return fingerprint
