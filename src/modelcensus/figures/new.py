@@ -214,7 +214,7 @@ class NewFigures(Part):
         engine = self.reader.engine
         held: list[ir.Table] = []
 
-        def hold(expr: ir.Table) -> ir.Table:  # the chosen models, grouped once out of the whole census
+        def hold(expr: ir.Table) -> ir.Table:  # run once into a temporary table, let go of at the end
             held.append(engine.materialize(expr))
             return held[-1]
 
@@ -234,12 +234,11 @@ class NewFigures(Part):
         execute = self.reader.execute
         total = int(self.reader.scalar(models.count()))
         ordered = models.order_by([models.entered_on.desc(), models.name.lower(), models.canonical_id])
-        page = ordered.limit(limit, offset=offset) if limit is not None or offset else ordered
+        page, recs_page, countries_page = ordered, recs, countries
         if limit is not None or offset:
+            page = ordered.limit(limit, offset=offset)
             chosen = page.select("canonical_id")
             recs_page, countries_page = (x.semi_join(chosen, "canonical_id") for x in (recs, countries))
-        else:
-            recs_page, countries_page = recs, countries
         frame = self._assemble(execute(page), execute(recs_page), execute(countries_page))
         per = countries.group_by("country").agg(models=countries.canonical_id.nunique())
         counted = {(None if is_missing(g) else str(g)): int(n) for g, n in execute(per).itertuples(index=False)}

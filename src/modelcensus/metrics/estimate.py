@@ -261,12 +261,7 @@ class _Fit:
 
 
 def _fit(
-    y: FloatArray,
-    patterns: FloatArray,
-    pairs: tuple[tuple[int, int], ...],
-    criterion: str,
-    listed: int,
-    maxiter: int,
+    y: FloatArray, patterns: FloatArray, pairs: tuple[tuple[int, int], ...], criterion: str, listed: int, maxiter: int
 ) -> _Fit:
     x = _design(patterns, pairs)
     params, fitted = _glm(y, x, maxiter)
