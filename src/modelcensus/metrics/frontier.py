@@ -25,12 +25,13 @@ def lmarena_countries(t: CensusTables) -> ir.Table:
     own = c.filter(c.source == "lmarena").select(source_id=c.source_id.cast("string"), country=c.country.cast("string"))
     own = own.distinct()
     linked_records = records.semi_join(arena.select("canonical_id"), "canonical_id")  # not the whole census's
+    theirs = c.filter(c.source_id.isin(linked_records.source_id))  # their countries only, before the join
     everyone = linked_records.join(
-        c,
+        theirs,
         [
-            linked_records.export_id == c.export_id,
-            linked_records.source == c.source,
-            linked_records.source_id == c.source_id,
+            linked_records.export_id == theirs.export_id,
+            linked_records.source == theirs.source,
+            linked_records.source_id == theirs.source_id,
         ],
     )
     by_model = everyone.select(everyone.canonical_id, everyone.country).distinct()
