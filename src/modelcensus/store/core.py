@@ -593,11 +593,9 @@ class Store:
         ):
             self.con.execute(f"DELETE FROM {table}")
             self._insert_frame(table, frame)
-        store_handles.refresh(self.con, registry, store_handles.registry_fingerprint(registry))
-        self.con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('registry_fingerprint', ?)",
-            [store_handles.registry_fingerprint(registry)],
-        )
+        fingerprint = store_handles.registry_fingerprint(registry)
+        store_handles.refresh(self.con, registry, fingerprint)
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('registry_fingerprint', ?)", [fingerprint])
 
     def registry_fingerprint(self) -> str | None:
         value = self._scalar("SELECT value FROM meta WHERE key = 'registry_fingerprint'")

@@ -258,14 +258,8 @@ def _no_longer_listed(generation: Generation, model_id: str, sources: pd.DataFra
     renamed, an OpenRouter model no longer served): its records as the census's snapshots listed them, with the
     snapshots that did; linkage reads current records only, so there is no evidence. Unknown: :class:`NotFound`."""
     census = generation.census
-    listed = generation.memo(("ever-listed", model_id), lambda: census.vintage.ever_listed(model_id).frame)
-    found = listed[
-        [
-            i == model_id or any(r["ref"] == model_id for r in rs)
-            for i, rs in zip(listed["id"], listed["records"], strict=True)
-        ]
-    ]
-    if found.empty:
+    found = generation.memo(("ever-listed", model_id), lambda: census.vintage.ever_listed(model_id).frame)
+    if found.empty:  # ever_listed narrows to the model model_id names already
         raise NotFound(f"no canonical model or record {quoted(model_id)} (ids as in `modelcensus links --format json`)")
     item = found.iloc[0]
     records = list(item["records"])
