@@ -7,6 +7,7 @@ cover on at least four; point estimates must land within the stated tolerance on
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 
@@ -18,6 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import modelcensus as mc
+from modelcensus.metrics import estimate as fits
 from modelcensus.metrics.estimate import (
     MAX_UNSEEN_RATIO,
     MIN_LISTED,
@@ -33,6 +36,7 @@ from modelcensus.metrics.estimate import (
     pattern_cells_by_group,
     perturb_links,
 )
+from modelcensus.metrics.populations import Period
 
 Cells = dict[tuple[bool, ...], int]
 BoolMatrix = npt.NDArray[np.bool_]
@@ -355,6 +359,11 @@ def test_perturb_links(world_members: pd.DataFrame) -> None:
 
 def test_link_errors_move_the_estimate(world_members: pd.DataFrame) -> None:
     table = link_error_sensitivity(world_members, SOURCES4, rates=(0.02, 0.1))
+    # the simulation counts its errors on bits: the same estimates as relinking the records and counting them
+    for row in table.to_dict("records")[1:]:
+        split, merge = (row["rate"], 0.0) if row["kind"] == "missed links" else (0.0, row["rate"])
+        relinked = perturb_links(world_members, split_rate=split, merge_rate=merge, seed=0)
+        assert estimate_population(members_cells(relinked, SOURCES4), SOURCES4).estimate == row["estimate"]
     assert list(table["kind"]) == ["none", "missed links", "false links", "missed links", "false links"]
     assert table["trusted"].all()
     base = table["estimate"].iloc[0]
@@ -363,3 +372,73 @@ def test_link_errors_move_the_estimate(world_members: pd.DataFrame) -> None:
     false = table[table["kind"] == "false links"].set_index("rate")["change"]
     assert 0 < missed[0.02] < missed[0.1]
     assert 0 > false[0.02] > false[0.1]
+
+
+# --- the fit is statsmodels' GLM ----------------------------------------------------------------------------
+
+
+def statsmodels_fit(y: npt.NDArray[np.float64], x: npt.NDArray[np.float64], maxiter: int) -> object:
+    """statsmodels' Poisson GLM under the checks the estimate applies: its parameters, or why there are none."""
+    from statsmodels.genmod.families import Poisson  # type: ignore[import-untyped]
+    from statsmodels.genmod.generalized_linear_model import GLM  # type: ignore[import-untyped]
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning  # type: ignore[import-untyped]
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = GLM(y, x, family=Poisson()).fit(maxiter=maxiter)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError, OverflowError):
+            return "failed"
+    params, mu = np.asarray(res.params), np.asarray(res.fittedvalues)
+    if any(issubclass(w.category, ConvergenceWarning) for w in caught) or not res.converged:
+        return "did not converge"
+    if not (np.all(np.isfinite(params)) and np.all(np.isfinite(mu))):
+        return "diverged"
+    if np.max(np.abs(params)) > fits._MAX_ABS_PARAM or np.any((y == 0) & (mu < fits._BOUNDARY)):
+        return "boundary"
+    return params
+
+
+def assert_same_fits(cells: Cells, k: int, maxiter: int = 100) -> int:
+    """Every candidate of a model selection over these cells: the census's IRLS and statsmodels agree on
+    whether there is a fit and, when there is, on its parameters. Returns how many fits agreed on a number."""
+    merged, used, _ = fits._tidy_cells(cells, k)
+    if len(used) < 2:
+        return 0  # screened out before any fit
+    patterns = np.array(list(merged), dtype=np.float64)
+    y = np.array(list(merged.values()), dtype=np.float64)
+    pairs = list(itertools.combinations(range(len(used)), 2)) if len(used) >= 3 else []
+    agreed = 0
+    for size in range(len(pairs) + 1):
+        for cand in itertools.combinations(pairs, size):
+            x = fits._design(patterns, cand)
+            reference = statsmodels_fit(y, x, maxiter)
+            try:
+                params, _ = fits._glm(y, x, maxiter)
+            except fits._FitError:
+                assert isinstance(reference, str), (cells, cand, reference)
+                continue
+            assert not isinstance(reference, str), (cells, cand, reference)
+            np.testing.assert_allclose(params, reference, rtol=1e-7, atol=1e-7)
+            agreed += 1
+    return agreed
+
+
+def test_the_fit_is_statsmodels_glm_on_the_census_cells(full_census: mc.Census) -> None:
+    listed, groups, chosen = full_census.coverage._memberships("all-sources", None, Period(), None)
+    overall = pattern_cells(capture_histories(listed, chosen).execute(), chosen)
+    grouped = pattern_cells_by_group(
+        capture_histories(listed.left_join(groups, "unit").drop("unit_right"), chosen, "group").execute(), chosen
+    )
+    biggest = sorted(grouped, key=lambda g: -sum(grouped[g].values()))[:4]
+    assert len(chosen) >= 3 and {"US", "CN"} <= set(biggest)
+    for cells in (overall, *(grouped[g] for g in biggest)):
+        assert assert_same_fits(cells, len(chosen)) >= 1
+    assert assert_same_fits(overall, len(chosen), maxiter=2) == 0  # both stop short of convergence alike
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 400), min_size=7, max_size=7))
+def test_the_fit_is_statsmodels_glm_on_any_three_lists(counts: list[int]) -> None:
+    patterns = [p for p in itertools.product((False, True), repeat=3) if any(p)]
+    assert_same_fits(dict(zip(patterns, counts, strict=True)), 3)
