@@ -219,3 +219,32 @@ def test_check_as_of_reads_now_as_it_stood_then(full_census_path: Path, tmp_path
 def test_links_as_of_lists_only_records_of_exports_then(full_census_path: Path, repo: str) -> None:
     models = ok(invoke(full_census_path, repo, "links", "--as-of", AS_OF))
     assert {r["source"] for m in models for r in m["records"]} == {"epoch"}
+
+
+@pytest.mark.parametrize("as_of", [None, AS_OF, "2024-11-30"])
+@pytest.mark.parametrize(
+    ("sources", "roles"),
+    [(["epoch"], ("notable",)), (["epoch", "huggingface", "openrouter"], None), (["cac", "lmarena"], None), ([], None)],
+)
+def test_snapshots_in_force_of_some_sources_are_those_sources_read_alone(
+    full_census: mc.Census, sources: list[str], roles: tuple[str, ...] | None, as_of: str | None
+) -> None:
+    """The snapshots of every source are read once per date and kept; a figure's own sources are picked from them:
+    the same rows, in the same order, as reading those sources' exports alone."""
+    from modelcensus.metrics.populations import in_force
+
+    when = None if as_of is None else date.fromisoformat(as_of)
+    alone = in_force(full_census.reader.tables, sources, when, roles).select("export_id").execute()
+    s = full_census.reader.engine.table("snapshots")
+    expected = s.filter(s.export_id.isin(list(alone["export_id"]))).select("source", "role", "location").execute()
+    got = full_census.snapshots_in_force(sources, as_of, roles)
+    assert sorted((r["source"], r["role"], r["location"]) for r in got) == sorted(
+        expected.itertuples(index=False, name=None)
+    )
+    assert [r["source"] for r in got] == sorted(r["source"] for r in got)
+    if as_of is None:
+        assert {r["source"] for r in got} == set(sources)  # every source here is stored
+    if got:  # each caller gets its own copy: changing it changes no later answer
+        first = got[0]["source"]
+        got[0]["source"] = "changed"
+        assert full_census.snapshots_in_force(sources, as_of, roles)[0]["source"] == first

@@ -52,6 +52,8 @@ def _figures(census: mc.Census) -> dict[str, Any]:
     page = census.definition_members_page("all-sources", limit=25, country="CN")
     out["members"] = [page.total, page.frame.astype(str).to_dict(orient="records")]
     out["by_year"] = census.count_definition_by_year("epoch-notable", 2020, 2025).frame.to_dict(orient="records")
+    frontier = census.frontier()
+    out["frontier"] = [frontier.frame.to_dict(orient="records"), frontier.provenance.to_dict()]
     return json.loads(json.dumps(out, default=str))
 
 
@@ -95,9 +97,11 @@ def test_kept_populations_give_the_same_figures_and_are_read_not_computed(
     counting.made = 0
     with mc.open(small_census_path, read_only=True) as census:
         assert census.tables.hub_now is not None, "today's Hub repos with their lineage are kept"
+        assert census.tables.lmarena_countries is not None, "so are the LMArena models' countries"
         actual = _figures(census)
     with mc.open(bare, read_only=True) as census:
-        assert census.tables.hub_now is None
+        assert census.tables.hub_now is None and census.tables.lmarena_countries is None
+    assert actual["frontier"][0], "the small census has a frontier to compare"
     assert actual == expected
     assert computed >= 4  # without kept tables every population is computed
     assert counting.made == 0, "with kept tables, no population of the default date is computed"

@@ -41,8 +41,8 @@ class CatalogFigures(Part):
         if by != "country":
             raise QueryError("the quality frontier is by country", parameter="by")
         t = self.population_tables
-        any_rating = t.ratings.filter(t.ratings.category == category)
-        if int(self.reader.scalar(any_rating.count())) == 0:
+        counted = self.reader.execute(undated_ratings(t, category)).iloc[0]
+        if int(counted["ratings"]) == 0:
             raise QueryError(
                 f"no LMArena ratings in category {category!r}; run `modelcensus ingest lmarena`", parameter="category"
             )
@@ -53,7 +53,7 @@ class CatalogFigures(Part):
         provenance = Provenance(
             category=category,
             as_of=when,
-            undated_ratings=int(self.reader.execute(undated_ratings(t, category))["n"].iloc[0]),
+            undated_ratings=int(counted["undated"]),
             snapshots=tuple(self.reader.snapshots_in_force(["lmarena"])),  # ratings keep their own days
             stated_when_empty=("as_of",),
         )

@@ -7,7 +7,6 @@ One :class:`Reader` is shared by the figure classes of this package (composed in
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections import OrderedDict
@@ -27,7 +26,8 @@ from modelcensus.engines import Engine
 from modelcensus.engines.duckdb import DuckDBEngine
 from modelcensus.errors import QueryError, StoreOnlyError
 from modelcensus.linking import Linker
-from modelcensus.metrics.core import CensusTables, Filters, epoch_roles
+from modelcensus.metrics.core import KEPT_TABLES, CensusTables, Filters, epoch_roles
+from modelcensus.metrics.frontier import lmarena_countries
 from modelcensus.metrics.hub import hub_now
 from modelcensus.metrics.populations import (
     Population,
@@ -128,11 +128,12 @@ class Reader:
         if not isinstance(self.engine, DuckDBEngine):
             return tables
         memo = self.memo()
-        if ("hub_now",) not in memo:
-            found = self._kept_tables([self._hub_now_key()])
-            memo[("hub_now",)] = next(iter(found.values()))[0] if found else None
-        kept: ir.Table | None = memo[("hub_now",)]
-        return replace(tables, hub_now=kept) if kept is not None else tables
+        if ("kept-tables",) not in memo:
+            keys = {name: self._kept_table_key(name) for name in KEPT_TABLES}
+            found = self._kept_tables(list(keys.values()))  # one look-up for all
+            memo[("kept-tables",)] = {name: found[key][0] for name, key in keys.items() if key in found}
+        kept: dict[str, ir.Table] = memo[("kept-tables",)]
+        return replace(tables, **kept) if kept else tables
 
     @property
     def population_tables(self) -> CensusTables:
@@ -234,8 +235,9 @@ class Reader:
         named = [list(sources), filters, linked, as_of.isoformat() if as_of else None, list(kinds), *part]
         return json.dumps([population_code(), self.state(), *named], ensure_ascii=False)
 
-    def _hub_now_key(self) -> str:
-        return json.dumps([population_code(), self.state(), "hub_now"])
+    def _kept_table_key(self, name: str) -> str:
+        """The key of a table of :data:`KEPT_TABLES` kept for this state of the data and this code."""
+        return json.dumps([population_code(), self.state(), name])
 
     def _kept_tables(self, keys: list[str]) -> dict[str, tuple[ir.Table, int]]:
         return self.engine.kept(keys) if isinstance(self.engine, DuckDBEngine) else {}
@@ -289,8 +291,10 @@ class Reader:
                 kept.append(self._kept_key(key, "countries", attribution))
             done.append((d.name, rows))
         if self.hub_harvests():
-            self.engine.keep(hub_now(t, one_harvest), self._hub_now_key())
-            kept.append(self._hub_now_key())
+            self.engine.keep(hub_now(t, one_harvest), self._kept_table_key("hub_now"))
+            kept.append(self._kept_table_key("hub_now"))
+        self.engine.keep(lmarena_countries(t), self._kept_table_key("lmarena_countries"))
+        kept.append(self._kept_table_key("lmarena_countries"))
         store.drop_kept(kept)
         self._memo.clear()
         return done
@@ -370,11 +374,12 @@ class Reader:
         """The snapshots a figure over ``sources`` reads on ``as_of`` (the newest otherwise; for Epoch the newest
         export holding one of ``roles``' files): source, role, location, the export's ``data_date`` and how it was
         found, rows, licence and credit."""
-        key = ("snapshots", tuple(sources), parse_as_of(as_of), tuple(roles or ()))
+        # every source's snapshots are read at once, and kept: a page asks for several sets of sources
+        key = ("snapshots", parse_as_of(as_of), tuple(roles or ()))
         memo = self.memo()
         if key not in memo:
             t = self.tables
-            exports = in_force(t, list(sources), parse_as_of(as_of), roles)
+            exports = in_force(t, None, parse_as_of(as_of), roles)
             s = t.snapshots
             j = s.join(exports.select("export_id", export_date=exports.data_date), "export_id")
             frame = self.execute(
@@ -397,7 +402,8 @@ class Reader:
                 }
                 for r in frame.itertuples(index=False)
             ]
-        return copy.deepcopy(memo[key])
+        wanted = set(sources)
+        return [dict(row) for row in memo[key] if row["source"] in wanted]
 
     def snapshot_provenance(self, filters: Filters) -> list[dict[str, str]]:
         """The model census reads Epoch's records, from the vintage that holds the population the filters admit."""

@@ -78,9 +78,15 @@ class CensusTables:
     """Every Hub repo's newest observation with its lineage root (:func:`modelcensus.metrics.hub.hub_now`) as a build
     kept it in the store for this state of the data (:mod:`modelcensus.store.kept`); None: computed from
     ``hub_models`` and ``hub_roots`` by the figure."""
+    lmarena_countries: ir.Table | None = None
+    """Each LMArena model's countries (:func:`modelcensus.metrics.frontier.lmarena_countries`) as a build kept them
+    for this state of the data; None: computed from the census records by the figure."""
 
 
-STORED_TABLES = tuple(name for name in CensusTables.__dataclass_fields__ if name != "hub_now")
+KEPT_TABLES = ("hub_now", "lmarena_countries")
+"""The fields of :class:`CensusTables` a build keeps for one state of the data, not stored tables."""
+
+STORED_TABLES = tuple(name for name in CensusTables.__dataclass_fields__ if name not in KEPT_TABLES)
 """The tables of :class:`CensusTables` every store (and every export of one) holds."""
 
 

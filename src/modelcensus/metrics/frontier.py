@@ -48,7 +48,8 @@ def frontier(t: CensusTables, category: str, as_of: date | None = None) -> ir.Ta
     if as_of is not None:  # a rating of a day was public that day (LMArena publishes its board as it is)
         ratings = ratings.filter(ratings.rated_on <= as_of)
     ratings = ratings.select("source_id", "rated_on", "rating", "rating_low", "rating_high").distinct()
-    j = ratings.join(lmarena_countries(t), "source_id")
+    countries = t.lmarena_countries if t.lmarena_countries is not None else lmarena_countries(t)
+    j = ratings.join(countries, "source_id")
     window = ibis.window(group_by=[j.rated_on, j.country], order_by=[j.rating.desc(), j.source_id.asc()])
     ranked = j.mutate(_rank=ibis.row_number().over(window))
     best = ranked.filter(ranked._rank == 0)
@@ -63,6 +64,7 @@ def frontier(t: CensusTables, category: str, as_of: date | None = None) -> ir.Ta
 
 
 def undated_ratings(t: CensusTables, category: str) -> ir.Table:
-    """How many ratings of the category carry no date (they are left off the time axis)."""
-    r = t.ratings.filter((t.ratings.category == category) & t.ratings.rated_on.isnull())
-    return r.aggregate(n=r.count())
+    """``ratings, undated``: how many ratings the category holds, and how many of them carry no date (they are left
+    off the time axis)."""
+    r = t.ratings.filter(t.ratings.category == category)
+    return r.aggregate(ratings=r.count(), undated=r.rated_on.isnull().sum())

@@ -69,15 +69,18 @@ def tabular_sources(t: CensusTables, as_of: date | None = None) -> ir.Table:
 
 
 def in_force(
-    t: CensusTables, sources: Sequence[str], as_of: date | None, roles: tuple[str, ...] | None = None
+    t: CensusTables, sources: Sequence[str] | None, as_of: date | None, roles: tuple[str, ...] | None = None
 ) -> ir.Table:
     """``(export_id, source, data_date)`` of the exports a figure reads: the newest of each source dated on or
     before ``as_of`` (for Epoch, the newest that holds one of ``roles``' files, see
     :func:`~modelcensus.metrics.core.current_exports`), and for the sources whose exports add up
-    (:data:`DELTA_SOURCES`: Hub harvests, CAC attachments) every export so dated."""
+    (:data:`DELTA_SOURCES`: Hub harvests, CAC attachments) every export so dated. ``sources=None``: every stored
+    source (each source's exports are chosen on their own, so this is the union of each source's)."""
     current = current_exports(t, as_of, roles)
-    current = current.filter(current.source.isin(list(sources)) & ~current.source.isin(list(DELTA_SOURCES)))
-    deltas = [s for s in DELTA_SOURCES if s in sources]
+    current = current.filter(~current.source.isin(list(DELTA_SOURCES)))
+    if sources is not None:
+        current = current.filter(current.source.isin(list(sources)))
+    deltas = [s for s in DELTA_SOURCES if sources is None or s in sources]
     if not deltas:
         return current
     e = t.exports.filter(t.exports.source.isin(deltas))
