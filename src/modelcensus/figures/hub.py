@@ -57,12 +57,14 @@ class HubFigures(Part):
         country: str | Sequence[str] | None = None,
         region: str | None = None,
         as_of: date | str | None = None,
+        coverage: bool = True,
     ) -> Figure:
         """Repos, downloads or likes on the Hub per group, with unattributed rows and their reason.
 
         Columns: ``group`` (ISO code for countries), ``group_name``, further dimensions, ``reason``,
         ``value``, ``repos``, ``denominator``, ``share``. ``country`` or ``region`` keeps the repos of those
-        countries under the attribution (and is the denominator).
+        countries under the attribution (and is the denominator). ``coverage=False`` leaves the provenance's
+        coverage out (one query less, for a page that does not show it).
         """
         dims = [by] if isinstance(by, str) else list(by)
         dims = [d.replace("-", "_") for d in dims]
@@ -78,8 +80,8 @@ class HubFigures(Part):
             attribution=attribution,
         )
         frame = self._finish_hub(self.reader.execute(count_hub(self.tables, dims, f, metric, attribution, rule)), dims)
-        coverage = (self.coverage(f, attribution),)
-        return Figure(frame, self._hub_provenance(f, metric, attribution, rule, dims, coverage))
+        covered = (self.coverage(f, attribution),) if coverage else None
+        return Figure(frame, self._hub_provenance(f, metric, attribution, rule, dims, covered))
 
     def trend(
         self,
@@ -151,7 +153,7 @@ class HubFigures(Part):
         attribution: str,
         rule: str,
         dims: list[str],
-        coverage: tuple[dict[str, Any], ...],
+        coverage: tuple[dict[str, Any], ...] | None,
     ) -> Provenance:
         return Provenance(
             definition=f.describe(),

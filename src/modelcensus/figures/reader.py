@@ -49,9 +49,15 @@ POPULATIONS = 64
 """How many materialised populations a reader keeps at most."""
 KEPT_KINDS = tuple(str(k) for k in Unit)
 """The kinds of unit a build keeps each definition's population at (all: one kept population serves every unit)."""
-_POPULATION_CODE = ("metrics/populations.py", "metrics/core.py", "metrics/hub.py", "vocabulary.py")
-"""The code that turns census records into a population (the records themselves are the state of the data, which a
-kept population's key names too): a kept population is read only by the same code."""
+_POPULATION_CODE = (
+    "metrics/populations.py",
+    "metrics/core.py",
+    "metrics/hub.py",
+    "metrics/frontier.py",
+    "vocabulary.py",
+)
+"""The code that turns census records into a population and the other tables a build keeps (the records themselves
+are the state of the data, which a kept table's key names too): a kept table is read only by the same code."""
 
 
 @cache

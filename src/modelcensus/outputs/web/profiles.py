@@ -234,8 +234,13 @@ class Profiles:
         """30-day Hub downloads of the group's own repos (resolved) and of repos whose root base model
         it developed (lineage); None when the census holds no Hub listing."""
         try:
-            own = self._facade.count_hub(by, metric="downloads", attribution="resolved", as_of=as_of).frame
-            lineage_figure = self._facade.count_hub(by, metric="downloads", attribution="lineage", as_of=as_of)
+            # a profile shows no coverage: its queries are left out
+            own = self._facade.count_hub(
+                by, metric="downloads", attribution="resolved", as_of=as_of, coverage=False
+            ).frame
+            lineage_figure = self._facade.count_hub(
+                by, metric="downloads", attribution="lineage", as_of=as_of, coverage=False
+            )
             lineage = lineage_figure.frame
         except ModelCensusError:
             return None
