@@ -173,10 +173,14 @@ class Profiles:
         and its Hub downloads (its own repos, and repos built on its base models); ``as_of``: as the census stood
         then."""
         org = self._organization(name)
-        listed = self._facade.models(since=since, until=until, as_of=as_of)
+        ids = self.registry.family(org.id)
+        if (by_name := self.registry.resolve(org.name).org) is not None and by_name.id == org.id:
+            # the models of the organization and of those below it, chosen in the engine by their published names
+            listed = self._facade.models(organization=org.name, since=since, until=until, as_of=as_of)
+        else:  # a registry where the organization's own name resolves elsewhere: every model, chosen here
+            listed = self._facade.models(since=since, until=until, as_of=as_of)
         models = listed.frame
         resolved = {n: self.registry.resolve(n).org for n in models["organizations"].explode().dropna().unique()}
-        ids = self.registry.family(org.id)
         mine = models.loc[  # a boolean mask even when no model is listed (an empty object Series picks columns)
             models["organizations"]
             .map(lambda names: any((o := resolved.get(n)) is not None and o.id in ids for n in names))
