@@ -215,9 +215,10 @@ def _glm(y: FloatArray, x: FloatArray, maxiter: int, start: FloatArray | None = 
     means nothing.
 
     This is statsmodels' ``GLM(y, x, family=Poisson()).fit(maxiter=…, start_params=…)`` step for step: the
-    same start (μ = (y + ȳ)/2, or ``start``), the same working response and weights, the same least-squares
-    solve (numpy's ``lstsq``: a rank-deficient design is no error) and the same stopping rule (the deviance
-    still to within 1e-8); ``tests/test_estimate.py`` checks both give the same fits on the census's own cells.
+    same start (μ = (y + ȳ)/2, or ``start``), the same working response and weights, the same weighted
+    least-squares step (:func:`_weighted_least_squares`: a rank-deficient design is no error) and the same stopping
+    rule (the deviance still to within 1e-8); ``tests/test_estimate.py`` checks both give the same fits on the
+    census's own cells.
     Written out because statsmodels' model objects cost about 2 ms per fit on a 15-cell table, a model
     selection fits 64 and the link-error simulation runs nine selections: 2.5 s of a one-second answer."""
     with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
