@@ -8,6 +8,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from modelcensus.engines import compile_unfused
 from modelcensus.metrics.core import STORED_TABLES, CensusTables
 from modelcensus.store import Store
 
@@ -20,6 +21,7 @@ class DuckDBEngine:
     def __init__(self, store: Store) -> None:
         self._store = store
         self.location = str(store.path)
+        compile_unfused()
         self._backend = ibis.duckdb.from_connection(store.con)
         self._tables: tuple[str, CensusTables] | None = None
         self._names = itertools.count()

@@ -29,6 +29,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from modelcensus.engines import compile_unfused
 from modelcensus.errors import EngineUnavailableError, StoreError
 from modelcensus.metrics.core import STORED_TABLES, CensusTables
 from modelcensus.store.export import MANIFEST, parse_manifest, read_manifest, store_unchanged
@@ -188,6 +189,7 @@ class SparkEngine:
         self.session = session
         self.manifest = manifest
         self.owns_session = owns_session
+        compile_unfused()
         self._backend = ibis.pyspark.connect(session)
         self._cached: dict[str, Any] = {}
         self._names = itertools.count()
