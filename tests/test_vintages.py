@@ -176,6 +176,21 @@ def test_notable_2024_at_each_vintage_equals_its_own_file(
     assert len(set(cn)) >= 4 and cn[-1] > 3 * cn[0], cn
 
 
+def test_the_vintages_figure_names_each_vintages_files(
+    raw_vintages: dict[date, RawVintage], full_census: mc.Census
+) -> None:
+    """The figure at every vintage states the files it read: each vintage's own, with that vintage's date."""
+    figure = full_census.vintages("country", year=2024, notable=True)
+    snapshots = figure.provenance.snapshot_list
+    assert {s["source"] for s in snapshots} == {"epoch"}
+    assert sorted({s["data_date"] for s in snapshots}) == [d.isoformat() for d in raw_vintages]
+    for day, raw in raw_vintages.items():
+        roles = {s["role"] for s in snapshots if s["data_date"] == day.isoformat()}
+        assert raw.roles <= roles, day
+    # the same rows as the snapshots in force on each vintage's date (no two vintages here share a date)
+    assert snapshots == [s for d in raw_vintages for s in full_census.snapshots_in_force(["epoch"], d)]
+
+
 def test_all_models_figure_covers_only_vintages_with_a_file_of_all_models(
     raw_vintages: dict[date, RawVintage], full_census: mc.Census, shared: Path
 ) -> None:

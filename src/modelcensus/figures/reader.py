@@ -95,6 +95,11 @@ def parse_as_of(value: date | str | None, parameter: str = "as_of") -> date | No
         raise QueryError(f"{parameter} must be a date (YYYY-MM-DD), not {value!r}", parameter=parameter) from exc
 
 
+def _snapshot(row: dict[str, str]) -> dict[str, str]:
+    """A stored snapshot's row as a figure names it (a copy, without its export's id)."""
+    return {k: v for k, v in row.items() if k != "export_id"}
+
+
 class Reader:
     """The shared reading context of the figures: an engine, a configuration, the registry (loaded on first use)."""
 
@@ -380,22 +385,49 @@ class Reader:
         """The snapshots a figure over ``sources`` reads on ``as_of`` (the newest otherwise; for Epoch the newest
         export holding one of ``roles``' files): source, role, location, the export's ``data_date`` and how it was
         found, rows, licence and credit."""
-        # every source's snapshots are read at once, and kept: a page asks for several sets of sources
-        key = ("snapshots", parse_as_of(as_of), tuple(roles or ()))
+        # every source's exports in force are read at once, and kept: a page asks for several sets of sources
+        key = ("exports-in-force", parse_as_of(as_of), tuple(roles or ()))
         memo = self.memo()
         if key not in memo:
+            exports = in_force(self.tables, None, parse_as_of(as_of), roles)
+            memo[key] = set(self.execute(exports.select("export_id"))["export_id"])
+        wanted, ids = set(sources), memo[key]
+        return [
+            _snapshot(row) for row in self._stored_snapshots() if row["export_id"] in ids and row["source"] in wanted
+        ]
+
+    def snapshots_of(self, export_ids: Iterable[str]) -> list[dict[str, str]]:
+        """The snapshots of the given exports (a figure at several vintages reads each one's files), as
+        :meth:`snapshots_in_force` gives them."""
+        ids = set(export_ids)
+        return [_snapshot(row) for row in self._stored_snapshots() if row["export_id"] in ids]
+
+    def _stored_snapshots(self) -> list[dict[str, str]]:
+        """Every stored snapshot with its export's id and date, ordered by source, export date and role: read once
+        while the data stay the same."""
+        memo = self.memo()
+        if ("stored-snapshots",) not in memo:
             t = self.tables
-            exports = in_force(t, None, parse_as_of(as_of), roles)
-            s = t.snapshots
-            j = s.join(exports.select("export_id", export_date=exports.data_date), "export_id")
+            e = t.exports
+            j = t.snapshots.join(e.select("export_id", export_date=e.data_date), "export_id")
             frame = self.execute(
                 j.select(
-                    "source", "role", "location", "rows", "license", "credit", "export_date", "date_method", "scope"
+                    "export_id",
+                    "source",
+                    "role",
+                    "location",
+                    "rows",
+                    "license",
+                    "credit",
+                    "export_date",
+                    "date_method",
+                    "scope",
                 )
             )
             frame = frame.sort_values(["source", "export_date", "role"], na_position="last")
-            memo[key] = [
+            memo[("stored-snapshots",)] = [
                 {
+                    "export_id": str(r.export_id),
                     "source": str(r.source),
                     "role": str(r.role),
                     "location": str(r.location),
@@ -408,8 +440,8 @@ class Reader:
                 }
                 for r in frame.itertuples(index=False)
             ]
-        wanted = set(sources)
-        return [dict(row) for row in memo[key] if row["source"] in wanted]
+        rows: list[dict[str, str]] = memo[("stored-snapshots",)]
+        return rows
 
     def snapshot_provenance(self, filters: Filters) -> list[dict[str, str]]:
         """The model census reads Epoch's records, from the vintage that holds the population the filters admit."""

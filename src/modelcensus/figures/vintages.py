@@ -105,6 +105,7 @@ class VintageFigures(NewFigures):
             denominator="models of the same vintage that pass the filters",
             vintages=len(listing),
             needs_roles=tuple(needed_roles(f)),
+            snapshots=tuple(self.reader.snapshots_of(frame["export_id"])),
         )
         return Figure(frame, provenance)
 

@@ -556,9 +556,8 @@ async def vintages_json(
                         "counts": {c: counts.get(c, 0) for c in VINTAGE_COUNTRIES},
                     }
                 )
-            dates = sorted({v["export_date"] for v in out["vintages"]})
-            snapshots = [s for d in dates for s in census.snapshots_in_force(["epoch"], d)]
             p = figure.provenance
+            snapshots = p.snapshot_list
             out["provenance"] = {
                 "definition": p.definition,
                 "rule": p.rule,
