@@ -36,7 +36,7 @@ from modelcensus.records import MAX_NAME_LENGTH, CountryToken, country_code, req
 from conftest import ROOT
 
 runner = CliRunner()
-claims_check = importlib.import_module("modelcensus.claims.check")  # the module (the package exports its function)
+claims_check = importlib.import_module("modelcensus.claims.check")
 
 
 def one_line_error(result: object, *expected: str) -> str:

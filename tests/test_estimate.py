@@ -36,7 +36,7 @@ from modelcensus.metrics.estimate import (
     pattern_cells_by_group,
     perturb_links,
 )
-from modelcensus.metrics.populations import Period
+from modelcensus.vocabulary import Period
 
 Cells = dict[tuple[bool, ...], int]
 BoolMatrix = npt.NDArray[np.bool_]

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 import modelcensus as mc
 from modelcensus.figures.coverage import KEPT_ESTIMATE, CoverageFigures
-from modelcensus.metrics.populations import Period
 from modelcensus.outputs.cli.app import app
+from modelcensus.vocabulary import Period
 
 from small_data import kept_keys, store_without_kept
 

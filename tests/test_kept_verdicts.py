@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +15,13 @@ import pytest
 from typer.testing import CliRunner
 
 import modelcensus as mc
-from modelcensus.claims import default_claims, load_claims
+from modelcensus.claims import default_claims, load_claims, read_kept_verdicts
+from modelcensus.config import Config
 from modelcensus.outputs.cli.app import app
 
 from small_data import kept_keys, store_without_kept
 
-check_module = importlib.import_module("modelcensus.claims.check")  # the package's ``check`` is the function
+check_module = importlib.import_module("modelcensus.claims.check")
 
 
 def _verdict_keys(path: Path) -> list[list[Any]]:
@@ -104,9 +107,10 @@ def test_a_store_changed_after_the_build_computes_its_verdicts_again(
         key = (
             census.reader.engine.location,
             census.reader.state(),
-            check_module._claims_digest(census.claims, _claims()),
+            check_module.claims_digest(census.definitions(), _claims()),
         )
-        assert check_module._kept_verdicts(census.claims, (*key, None)) is None, "kept for the old state: not read"
+        assert check_module._kept_verdicts(census.claims, _claims()) is None, "kept for the old state: not read"
+    assert read_kept_verdicts(Config(db_path=changed), _claims()) is None, "nor read in SQL alone"
     evaluations = _Evaluations(monkeypatch)
     with mc.open(changed) as census:  # a writer keeps them for the new state
         for _, work in check_module.kept_by_build(census.claims):
@@ -146,3 +150,76 @@ def test_a_working_folders_claims_file_that_does_not_load_leaves_the_build_stand
     result = CliRunner().invoke(app, ["check", "examples/claims.yaml", "--db", str(store)])
     assert result.exit_code != 0
     assert "claims.yaml" in result.output and "'claims'" in result.output, result.output
+
+
+def test_the_command_reads_kept_verdicts_without_opening_the_census(
+    small_census_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``check`` of the example claims on a built store prints the kept verdicts from SQL alone: the census (Ibis,
+    the store) is never opened, and the table, the JSON and the CSV are those a full check prints."""
+    bare = store_without_kept(small_census_path, tmp_path / "bare.duckdb")
+    runner = CliRunner()
+    formats = ("table", "json", "csv")
+    computed = [runner.invoke(app, ["check", str(_claims()), "--db", str(bare), "--format", f]) for f in formats]
+    assert [r.exit_code for r in computed] == [0, 0, 0], [r.output for r in computed]
+
+    def no_census(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the census was opened")
+
+    monkeypatch.setattr(mc, "open", no_census)
+    read = [
+        runner.invoke(app, ["check", str(_claims()), "--db", str(small_census_path), "--format", f]) for f in formats
+    ]
+    assert [r.exit_code for r in read] == [0, 0, 0], [r.output for r in read]
+    assert [r.stdout for r in read] == [r.stdout for r in computed]
+    assert "supported" in read[0].stdout
+
+    # what is not kept is checked in full: another claims file, a date
+    changed = tmp_path / "claims.yaml"
+    changed.write_text(_claims().read_text(encoding="utf-8") + "\n# one comment more\n", encoding="utf-8")
+    for args in (["check", str(changed)], ["check", str(_claims()), "--as-of", "2025-06-01"]):
+        result = runner.invoke(app, [*args, "--db", str(small_census_path)])
+        assert result.exit_code != 0 and "the census was opened" in repr(result.exception), args
+
+
+def test_kept_verdicts_are_read_only_for_the_configuration_they_were_kept_under(
+    small_census_path: Path, tmp_path: Path
+) -> None:
+    """A registry file or a definitions file of the user's changes what a check would compute (the organizations
+    links and census records are made of, the definitions a sensitivity table counts): verdicts kept without them
+    are not read with them."""
+    kept = read_kept_verdicts(Config(db_path=small_census_path), _claims())
+    with mc.open(small_census_path, read_only=True) as census:
+        assert kept == census.check(_claims()) == census.check(str(_claims())), "a path as text too"
+    registry = tmp_path / "mine.csv"
+    registry.write_text(
+        "id,name,countries,sector,parent,aliases,hub_handles,note\nmy-lab,My Lab,NZ,academia,,Ma Lab,,a test lab\n",
+        encoding="utf-8",
+    )
+    definitions = tmp_path / "mine.yaml"
+    definitions.write_text("name: my-epoch\nsources: [epoch]\nunit: variant\n", encoding="utf-8")
+    for config in (
+        Config(db_path=small_census_path, registry_paths=(registry,)),
+        Config(db_path=small_census_path, definition_paths=(definitions,)),
+        Config(db_path=small_census_path, fuzzy_threshold=90.0),
+        Config(db_path=tmp_path / "no-store.duckdb"),
+    ):
+        assert read_kept_verdicts(config, _claims()) is None, config
+    assert read_kept_verdicts(Config(db_path=small_census_path), tmp_path / "missing.yaml") is None
+
+
+def test_reading_kept_verdicts_imports_neither_ibis_nor_pandas(small_census_path: Path) -> None:
+    """The promise of the fast path, in a process of its own: the command's start, the look-up and the JSON."""
+    argv = ["modelcensus", "check", str(_claims()), "--db", str(small_census_path), "--format", "json"]
+    heavy = ("ibis", "pandas", "modelcensus.store.core", "modelcensus.census")
+    code = (
+        "import sys\n"
+        "from modelcensus.outputs.cli.app import main\n"
+        f"sys.argv = {argv!r}\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        f"print('HEAVY', sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stderr, done.stderr
+    assert {v["id"] for v in json.loads(done.stdout)} == {c.id for c in load_claims(_claims())}

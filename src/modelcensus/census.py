@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from modelcensus.claims import ClaimFigures, kept_by_build
-from modelcensus.claims import check as check_claims
+from modelcensus.claims.check import check as check_claims
 from modelcensus.config import Config
 from modelcensus.engines import Engine, check_engine
 from modelcensus.engines.duckdb import DuckDBEngine
@@ -248,12 +248,12 @@ class Census:
     # -- claims ---------------------------------------------------------------------------------------------
 
     def check(
-        self, path: Path, as_of: date | str | None = None, progress: Callable[[str, int, int], None] | None = None
+        self, path: Path | str, as_of: date | str | None = None, progress: Callable[[str, int, int], None] | None = None
     ) -> list[dict[str, Any]]:
         """Verdicts on the claims of a claims file, at their vintage, with figures, coverage, evidence and
         sensitivity tables; ``as_of`` reads "now" as the census stood on that date; ``progress`` is told each step
         ``(step, done, total)``."""
-        return check_claims(self.claims, path, as_of, progress)
+        return check_claims(self.claims, Path(path), as_of, progress)
 
 
 def open(  # noqa: A001

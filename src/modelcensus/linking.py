@@ -21,9 +21,9 @@ from modelcensus.metrics.populations import tabular_sources
 from modelcensus.orgs import Registry
 from modelcensus.records import as_date, is_missing
 from modelcensus.store import LinkSummary, registry_fingerprint
-from modelcensus.store import handles as store_handles
 from modelcensus.store import links as store_links
 from modelcensus.store import population as store_population
+from modelcensus.store.meta import HANDLES_FINGERPRINT_KEY, POPULATION_KEY
 
 
 def _as_float(value: object) -> float | None:
@@ -159,13 +159,13 @@ class Linker:
         """Make the census records match the stored exports and links: stored when the store is open for writing,
         else as temporary tables of this reader. Keyed by the links and by the version of the population rules (the
         large-model rules among them) and by the stored resolution of Hub handles."""
-        handles = self.store.meta(store_handles.FINGERPRINT_KEY) or ""
+        handles = self.store.meta(HANDLES_FINGERPRINT_KEY) or ""
         key = f"{self.links_key()}:{store_population.rules_fingerprint()}:{handles}"
         if self.population_key == key:
             return
         self.population_key = key  # set first: links() below reads tables without recursion
         try:
-            if self.store.meta("population_key") == key and self.store.has_table("census_records"):
+            if self.store.meta(POPULATION_KEY) == key and self.store.has_table("census_records"):
                 return
             self.update()
             if self.store.read_only:

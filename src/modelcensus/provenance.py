@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from modelcensus.vocabulary import Source
@@ -185,3 +187,26 @@ def describe_sources(snapshots: list[dict[str, str]]) -> str:
         said = f"{when}, {what}" if scopes else f"{what} {when}"
         parts.append(f"{first.get('credit', source)} ({first.get('license', '')}): {said}")
     return "Sources: " + "; ".join(parts) + "." if parts else ""
+
+
+# -- the code a derived result was computed by ----------------------------------------------------------------------
+
+
+@cache
+def code_digest(parts: tuple[str, ...], suffixes: tuple[str, ...] = (".py",)) -> str:
+    """A digest of part of the package: ``parts`` are files and folders (their files ending in one of
+    ``suffixes``, at any depth) relative to the package's folder, ``"."`` the whole package."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for part in parts:
+        path = root / part
+        files = [f for f in sorted(path.rglob("*")) if f.suffix in suffixes] if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(root).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def package_code() -> str:
+    """A digest of the whole package, code and reviewed data: what a kept verdict or estimate reads nearly all of."""
+    return code_digest((".",), (".py", ".csv", ".yaml", ".json"))

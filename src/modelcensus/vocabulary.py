@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from enum import Enum, StrEnum
 from typing import TypeVar
 
@@ -247,3 +249,22 @@ def either(members: Iterable[str]) -> str:
     """``full, fractional or primary``: the choices in words, for help texts."""
     words = [str(m) for m in members]
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Which units, by their year (or publication date): a year, or bounds (years or dates)."""
+
+    year: int | None = None
+    since: int | date | None = None
+    until: int | date | None = None
+
+    def describe(self) -> str:
+        if self.year is not None:
+            return f"of {self.year}"
+        if self.since is None and self.until is None:
+            return "of all years"
+        return f"of {self.since or '…'}–{self.until or '…'}"
+
+    def key(self) -> tuple[str, str, str]:
+        return (str(self.year), str(self.since), str(self.until))

@@ -4,7 +4,6 @@ and a sensitivity table; verdicts are computed once per state of the data in a p
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 from collections.abc import Callable
 from datetime import date
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from modelcensus.claims.figures import ClaimFigures
+from modelcensus.claims.kept import claims_digest, kept_verdicts, verdicts_key
 from modelcensus.claims.model import (
     Claim,
     comparable_definitions,
@@ -22,11 +22,10 @@ from modelcensus.claims.model import (
     verdict_of,
 )
 from modelcensus.errors import ModelCensusError, QueryError, StoreError
-from modelcensus.figures.reader import package_code, parse_as_of
+from modelcensus.figures.reader import parse_as_of
 from modelcensus.metrics.core import epoch_roles
-from modelcensus.metrics.populations import Period
 from modelcensus.records import is_missing, stable
-from modelcensus.vocabulary import Rule, Unit
+from modelcensus.vocabulary import Period, Rule, Unit
 
 Progress = Callable[[str, int, int], None]
 """Told ``(the step, steps done, steps in all)`` as a check proceeds (0 in all: not known yet); it changes nothing
@@ -48,9 +47,9 @@ def check(
     when = parse_as_of(as_of)
     tell("the census records behind definitions", 0, 0)
     census.reader.ensure_population()
-    key = (census.reader.engine.location, census.reader.state(), _claims_digest(census, path), when)
+    key = (census.reader.engine.location, census.reader.state(), claims_digest(census.definitions(), path), when)
     if key not in _CHECKED:
-        kept = _kept_verdicts(census, key) if when is None else None
+        kept = _kept_verdicts(census, path) if when is None else None
         _CHECKED[key] = kept if kept is not None else stable(evaluate_all(census, claims, when, tell))
         while len(_CHECKED) > 8:
             _CHECKED.pop(next(iter(_CHECKED)))
@@ -61,15 +60,16 @@ def keep_verdicts(census: ClaimFigures, path: Path, progress: Progress | None = 
     """Check a claims file now and keep its verdicts in the store (a writer's; ``build`` keeps those of the example
     claims the dashboard serves), so that a later ``check`` of the same file on the same state of the data reads
     them instead of computing them again: how many verdicts. The key names the state of the data, the package's
-    code and the claims file with the definitions (:mod:`modelcensus.store.kept`): a verdict is never read
-    stale."""
+    code, the configured registry files and the claims file with the definitions (:mod:`.kept`): a verdict is never
+    read stale, and ``check`` finds it in SQL alone."""
     store = census.reader.require_store("keeping verdicts")
     if store.read_only:  # said before the seconds of checking, not after
         raise StoreError(f"{store.path}: opened read-only; verdicts are kept by a writer (build)")
     census.reader.ensure_population()
-    state, digest = census.reader.state(), _claims_digest(census, path)
+    state, digest = census.reader.state(), claims_digest(census.definitions(), path)
     verdicts = stable(evaluate_all(census, load_claims(path), None, progress))
-    store.keep(_verdicts_key(state, digest), "SELECT ?::VARCHAR AS verdicts", [json.dumps(verdicts)])
+    key = verdicts_key(store.con, census.reader.config, path)
+    store.keep(key, "SELECT ?::VARCHAR AS verdicts", [json.dumps(verdicts)])
     _CHECKED[(census.reader.engine.location, state, digest, None)] = verdicts
     return len(verdicts)
 
@@ -107,31 +107,13 @@ def _keep_estimate_if_fitted(census: ClaimFigures) -> int:
         return 0
 
 
-def _claims_digest(census: ClaimFigures, path: Path) -> str:
-    """A digest of a claims file and the definitions its claims are read under."""
-    definitions = json.dumps(
-        [(d.name, d.sources, d.filters, d.unit, d.rule, d.attribution) for d in census.definitions().values()],
-        default=str,
-    )
-    return hashlib.sha256((definitions + path.read_text(encoding="utf-8")).encode()).hexdigest()
-
-
-def _verdicts_key(state: str | None, digest: str) -> str:
-    return json.dumps(["verdicts", package_code(), state, digest])
-
-
-def _kept_verdicts(census: ClaimFigures, key: tuple[Any, ...]) -> list[dict[str, Any]] | None:
-    """The verdicts a build kept for this state of the data, code and claims file; None when none were kept."""
+def _kept_verdicts(census: ClaimFigures, path: Path) -> list[dict[str, Any]] | None:
+    """The verdicts a build kept for this state of the data, code and claims file (:mod:`.kept`); None when none
+    were kept."""
     store = census.reader.engine.store
     if store is None:
         return None
-    wanted = _verdicts_key(key[1], key[2])
-    found = store.kept([wanted])
-    if wanted not in found:
-        return None
-    rows = store.con.execute(f'SELECT verdicts FROM "{found[wanted][0]}"').fetchall()
-    verdicts: list[dict[str, Any]] = json.loads(rows[0][0])
-    return verdicts
+    return kept_verdicts(store.con, census.reader.config, path)
 
 
 _CHECKED: dict[tuple[Any, ...], list[dict[str, Any]]] = {}

@@ -13,8 +13,9 @@ from modelcensus.claims.model import Claim
 from modelcensus.definitions import Definition
 from modelcensus.figures.coverage import CoverageFigures
 from modelcensus.figures.reader import Part, Reader
-from modelcensus.metrics.populations import Period, count_of, units_of_group
+from modelcensus.metrics.populations import count_of, units_of_group
 from modelcensus.records import country_name, is_missing, jsonable
+from modelcensus.vocabulary import Period
 
 
 class ClaimFigures(Part):

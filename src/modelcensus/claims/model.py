@@ -47,9 +47,8 @@ from typing import Any
 import yaml
 
 from modelcensus.errors import InputFormatError
-from modelcensus.metrics.populations import Period
 from modelcensus.records import country_code
-from modelcensus.vocabulary import Verdict
+from modelcensus.vocabulary import Period, Verdict
 
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     "==": operator.eq,

@@ -24,10 +24,10 @@ from modelcensus.metrics.core import RULE_TEXT, epoch_roles, place_text
 from modelcensus.metrics.facts import record_measures, record_ratings
 from modelcensus.metrics.frontier import frontier as frontier_expr
 from modelcensus.metrics.frontier import undated_ratings
-from modelcensus.metrics.populations import Period, count_of, record_countries, record_organizations, units_of_group
+from modelcensus.metrics.populations import count_of, record_countries, record_organizations, units_of_group
 from modelcensus.orgs import requested_places
 from modelcensus.records import as_date, country_name, is_missing, stable
-from modelcensus.vocabulary import Attribution, Source
+from modelcensus.vocabulary import Attribution, Period, Source
 
 
 class CatalogFigures(Part):

@@ -17,7 +17,7 @@ import pandas as pd
 
 from modelcensus.errors import QueryError, StoreError
 from modelcensus.figures.figure import Figure, Provenance
-from modelcensus.figures.reader import Part, package_code
+from modelcensus.figures.reader import Part
 from modelcensus.metrics.estimate import (
     capture_histories,
     estimate_by_group,
@@ -25,9 +25,10 @@ from modelcensus.metrics.estimate import (
     list_left_out,
     list_profiles,
 )
-from modelcensus.metrics.populations import Period, grid_of, in_force, in_period
+from modelcensus.metrics.populations import grid_of, in_force, in_period
+from modelcensus.provenance import package_code
 from modelcensus.records import country_name, is_missing
-from modelcensus.vocabulary import DEFINITION_SOURCES, WORLD_SAMPLE_SCOPE, Unit
+from modelcensus.vocabulary import DEFINITION_SOURCES, WORLD_SAMPLE_SCOPE, Period, Unit
 
 KEPT_ESTIMATE = "all-sources"
 """The definition whose estimate ``build`` keeps: the one ``modelcensus estimate``, ``/api/estimate`` and the

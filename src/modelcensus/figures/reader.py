@@ -7,14 +7,11 @@ One :class:`Reader` is shared by the figure classes of this package (composed in
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import ibis.expr.types as ir
@@ -38,8 +35,10 @@ from modelcensus.metrics.populations import (
     unit_countries,
 )
 from modelcensus.orgs import Registry, load_registry, requested_places
+from modelcensus.provenance import code_digest
 from modelcensus.records import as_date, is_missing
 from modelcensus.store import Store
+from modelcensus.store.meta import POPULATION_KEY, data_state
 from modelcensus.vocabulary import DEFINITION_SOURCES, Attribution, Source, Unit
 
 POPULATION_ROWS = 12_000_000
@@ -60,29 +59,9 @@ _POPULATION_CODE = (
 are the state of the data, which a kept table's key names too): a kept table is read only by the same code."""
 
 
-@cache
-def code_digest(parts: tuple[str, ...], suffixes: tuple[str, ...] = (".py",)) -> str:
-    """A digest of part of the package: ``parts`` are files and folders (their files ending in one of
-    ``suffixes``, at any depth) relative to the package's folder, ``"."`` the whole package."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for part in parts:
-        path = root / part
-        files = [f for f in sorted(path.rglob("*")) if f.suffix in suffixes] if path.is_dir() else [path]
-        for file in files:
-            digest.update(file.relative_to(root).as_posix().encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def population_code() -> str:
     """A digest of the code that computes populations (the files of :data:`_POPULATION_CODE`)."""
     return code_digest(_POPULATION_CODE)
-
-
-def package_code() -> str:
-    """A digest of the whole package, code and reviewed data: what a kept verdict or estimate reads nearly all of."""
-    return code_digest((".",), (".py", ".csv", ".yaml", ".json"))
 
 
 def parse_as_of(value: date | str | None, parameter: str = "as_of") -> date | None:
@@ -174,8 +153,8 @@ class Reader:
         linked = self.linker.population_key if self.linker else None
         if store.read_only and self._read_only_state[0] == (store.shape, linked):  # the file cannot change under it
             return self._read_only_state[1]
-        population = linked or store.meta("population_key")
-        state = f"{','.join(store.export_ids())}|{population}"
+        population = linked or store.meta(POPULATION_KEY)
+        state = data_state(store.export_ids(), population)
         if store.read_only:
             self._read_only_state = ((store.shape, linked), state)
         return state

@@ -30,28 +30,9 @@ import ibis
 import ibis.expr.types as ir
 
 from modelcensus.metrics.core import CensusTables, current_exports, epoch_roles, of_countries
-from modelcensus.vocabulary import TABULAR_ROLE, Attribution, Rule, Unit, choose
+from modelcensus.vocabulary import TABULAR_ROLE, Attribution, Period, Rule, Unit, choose
 
 _EPOCH_FLAGS = ("notable", "frontier", "large_scale")
-
-
-@dataclass(frozen=True)
-class Period:
-    """Which units, by their year (or publication date): a year, or bounds (years or dates)."""
-
-    year: int | None = None
-    since: int | date | None = None
-    until: int | date | None = None
-
-    def describe(self) -> str:
-        if self.year is not None:
-            return f"of {self.year}"
-        if self.since is None and self.until is None:
-            return "of all years"
-        return f"of {self.since or '…'}–{self.until or '…'}"
-
-    def key(self) -> tuple[str, str, str]:
-        return (str(self.year), str(self.since), str(self.until))
 
 
 DELTA_SOURCES = ("huggingface", "cac")

@@ -1,10 +1,41 @@
 """The one place that talks to the storage engine: the schema, copy-on-write snapshots of the file, ingest
 transactions (:mod:`.core`), the census records behind definitions (:mod:`.population`) and exports to
-Parquet, CSV or JSON Lines (:mod:`.export`)."""
+Parquet, CSV or JSON Lines (:mod:`.export`).
 
-from modelcensus.store.copy_on_write import WRITING_MARK, writer_lock_path
-from modelcensus.store.core import IngestResult, Store
-from modelcensus.store.handles import registry_fingerprint
-from modelcensus.store.links import LinkSummary
+The names below are loaded on first use (PEP 562), as the package's own are: the light modules (:mod:`.kept`,
+:mod:`.meta`) are read by ``check`` without the store, pandas or Ibis."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from modelcensus.store.copy_on_write import WRITING_MARK, writer_lock_path
+    from modelcensus.store.core import IngestResult, Store
+    from modelcensus.store.handles import registry_fingerprint
+    from modelcensus.store.links import LinkSummary
+
+_LAZY = {
+    "WRITING_MARK": "modelcensus.store.copy_on_write",
+    "writer_lock_path": "modelcensus.store.copy_on_write",
+    "IngestResult": "modelcensus.store.core",
+    "Store": "modelcensus.store.core",
+    "registry_fingerprint": "modelcensus.store.handles",
+    "LinkSummary": "modelcensus.store.links",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = ["WRITING_MARK", "IngestResult", "LinkSummary", "Store", "registry_fingerprint", "writer_lock_path"]

@@ -33,6 +33,7 @@ from modelcensus.store import cac as store_cac
 from modelcensus.store import handles as store_handles
 from modelcensus.store import kept as store_kept
 from modelcensus.store import links as store_links
+from modelcensus.store import meta as store_meta
 from modelcensus.store import population as store_population
 from modelcensus.store.copy_on_write import WorkingCopy
 from modelcensus.store.frames import (
@@ -41,7 +42,6 @@ from modelcensus.store.frames import (
     HUB_ROOTS_SQL,
     family_case,
     record_frames,
-    sql_text,
 )
 from modelcensus.store.links import LinkSummary
 
@@ -137,8 +137,7 @@ TABLES = (
 )
 
 
-_QUIET = "SET enable_progress_bar = false"
-"""The CLI draws its own progress lines; DuckDB's bar for a long statement would land in piped output."""
+_QUIET = store_meta.QUIET
 
 
 @dataclass(frozen=True)
@@ -185,10 +184,7 @@ class Store:
                     f"{self.path}: no census here yet; run `modelcensus build` (or `modelcensus ingest ...`) first"
                 )
             try:
-                self.con = duckdb.connect(":memory:", config=config)
-                self.con.execute(_QUIET)
-                self.con.execute(f"ATTACH {sql_text(str(self.path))} AS census (READ_ONLY)")
-                self.con.execute("USE census")
+                self.con = store_meta.attach_read_only(self.path, config)
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path}: cannot open the census store ({exc})") from exc
             if not self._has_table("exports"):
@@ -700,9 +696,7 @@ class Store:
         return f"read-only:{self._temp_generation}" if self.read_only else None
 
     def export_ids(self) -> list[str]:
-        return [
-            str(export_id) for (export_id,) in self.con.execute("SELECT export_id FROM exports ORDER BY 1").fetchall()
-        ]
+        return store_meta.export_ids(self.con)
 
     def hub_authors(self, as_of: date | None = None) -> list[tuple[str, str]]:
         """Every Hub repo harvested on or before ``as_of`` (ever, without it) with its author."""
@@ -754,7 +748,7 @@ class Store:
         """Rebuild the census records for one state of the store (see :mod:`modelcensus.store.population`)."""
         with self._transaction():
             store_population.refresh(self.con, key, registry)
-            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('population_key', ?)", [key])
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [store_meta.POPULATION_KEY, key])
 
     def fingerprint(self) -> str:
         """A digest of everything stored; equal before and after a no-op re-ingest.

@@ -20,6 +20,7 @@ import pandas as pd
 from modelcensus.orgs import Registry
 from modelcensus.orgs.handles import RESOLVER_VERSION, HandleEvidence, HandleResolver
 from modelcensus.sources.hub_profiles import HubProfile
+from modelcensus.store.meta import HANDLES_FINGERPRINT_KEY
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS hub_handles (
@@ -27,7 +28,7 @@ CREATE TABLE IF NOT EXISTS hub_handles (
 CREATE TABLE IF NOT EXISTS hub_profiles (
     handle VARCHAR PRIMARY KEY, kind VARCHAR, fullname VARCHAR, endpoint VARCHAR, fetched_at TIMESTAMP);
 """
-FINGERPRINT_KEY = "hub_handles_fingerprint"
+FINGERPRINT_KEY = HANDLES_FINGERPRINT_KEY
 """The ``meta`` key of a digest of the stored resolutions: what the census records depend on besides the exports."""
 INPUTS_KEY = "hub_handles_inputs"
 """The ``meta`` key of the registry and resolver the stored resolutions were made under."""

@@ -8,8 +8,9 @@ computed them: a reader finds a table only when both are still the same, so a ke
 ingest or a new version of the population code gives new keys; the old tables are dropped by the next build).
 
 A build keeps the verdicts of the example claims the same way (one row of JSON, keyed by the state of the data, a
-digest of the whole package and of the claims file with the definitions): see
-:func:`modelcensus.claims.check.keep_verdicts`.
+digest of the whole package, the configured registry files and the claims file with the definitions): see
+:func:`modelcensus.claims.check.keep_verdicts`, and :mod:`modelcensus.claims.kept` for ``check`` reading them with
+this module and :mod:`.meta` alone (they import DuckDB, nothing of the store).
 
 Tables whose names start with ``_`` are derived: exports and fingerprints of the store leave them out.
 """

@@ -33,7 +33,6 @@ import modelcensus as mc
 from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import QUOTED_LENGTH, NotFound, QueryError, RouteTimeout, StoreError
-from modelcensus.metrics.populations import Period
 from modelcensus.orgs import requested_places
 from modelcensus.outputs.api.docs import router as docs_router
 from modelcensus.outputs.api.feeds import MEDIA_TYPE as ATOM_MEDIA_TYPE
@@ -94,6 +93,7 @@ from modelcensus.vocabulary import (
     Dimension,
     HubMetric,
     OpenWeights,
+    Period,
     Rule,
 )
 

@@ -19,6 +19,7 @@ from modelcensus.outputs.cli.common import (
     DbOption,
     FormatOption,
     _census,
+    _config,
     _link_stored,
     _report_ingest,
     _working,
@@ -322,8 +323,14 @@ def check(
 ) -> None:
     """Check published claims at their vintage: verdict (supported, contradicted, consistent-at-vintage,
     not-checkable), the figure then, next and now, coverage, an explanation and a sensitivity table per claim."""
-    with _census(db) as census, _working("check") as step:
-        results = census.check(file, as_of=as_of, progress=step)
+    from modelcensus.claims.kept import read_kept_verdicts  # DuckDB alone; not at start-up
+
+    # the verdicts a build kept for this very store, code and claims file are read in SQL alone (a second, where
+    # opening the census imports Ibis and pandas first); anything else is checked in full
+    results = read_kept_verdicts(_config(db), file) if as_of is None else None
+    if results is None:
+        with _census(db) as census, _working("check") as step:
+            results = census.check(file, as_of=as_of, progress=step)
     if fmt is OutputFormat.json:
         print(json.dumps(jsonable(results), ensure_ascii=False, indent=2))
         return

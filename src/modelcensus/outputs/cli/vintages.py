@@ -25,12 +25,10 @@ from modelcensus.outputs.cli.common import (
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.records import is_missing, requested_country
-from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, PLACE_FILTERS, VINTAGE_DIMENSIONS, either
+from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, PLACE_FILTERS, VINTAGE_DIMENSIONS, Period, either
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from modelcensus.metrics.populations import Period
 
 VINTAGE_JSON = [
     "export_id",
@@ -227,7 +225,6 @@ def estimate(
         raise QueryError("--country applies with --link-errors (the estimate lists every country)", parameter="country")
     import pandas as pd
 
-    from modelcensus.metrics.populations import Period  # loaded with the facade; not at start-up
     from modelcensus.outputs.common.vintage_query import ESTIMATE_COLUMNS, estimate_rows
 
     if link_errors:

@@ -12,9 +12,9 @@ import pandas as pd
 from modelcensus.census import Census, Figure
 from modelcensus.errors import QueryError
 from modelcensus.metrics.completeness import LagCurve
-from modelcensus.metrics.populations import Period
 from modelcensus.outputs.common.render import records
 from modelcensus.records import requested_country
+from modelcensus.vocabulary import Period
 
 ESTIMATE_COLUMNS = [
     "group",
