@@ -33,7 +33,6 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import modelcensus as mc
-from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
 from modelcensus.metrics.completeness import LagCurve, assess
 from modelcensus.metrics.core import Filters
@@ -52,7 +51,7 @@ from modelcensus.outputs.web.language import LANG_COOKIE
 from modelcensus.provenance import DataDate, describe_sources
 from modelcensus.records import country_name
 from modelcensus.sources import cac, cac_totals, huggingface, lmarena, openrouter
-from modelcensus.vocabulary import Attribution, Derivatives, Rule, Source, Unit, Verdict
+from modelcensus.vocabulary import Attribution, Derivatives, Rule, Source, Unit, Verdict, unit_plural
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 from conftest import ROOT

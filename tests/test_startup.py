@@ -65,6 +65,10 @@ def test_modelcensus_help_imports_no_heavy_module() -> None:
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "modelcensus.outputs.cli.app" in imported  # the list is read: the CLI was imported
     assert _heavy(imported) == []
+    # nor the lighter ones only some commands need: definitions (YAML), the package's metadata (a download's
+    # provenance), the claims and store packages (``check`` reads kept verdicts with DuckDB alone)
+    unneeded = ("yaml", "importlib.metadata", "modelcensus.definitions", "modelcensus.claims", "modelcensus.store")
+    assert sorted(m for m in unneeded if m in imported) == []
 
 
 def test_every_command_help_imports_no_heavy_module() -> None:
@@ -82,3 +86,20 @@ def test_the_package_names_its_facade_and_loads_it_on_first_use() -> None:
         "print(before, 'modelcensus.census' in sys.modules, mc.open is mc.census.open, names)\n"
     )
     assert _python("-c", code).stdout.split() == ["False", "True", "True", "[]"]
+
+
+def test_the_claims_and_store_packages_load_their_heavy_modules_on_first_use() -> None:
+    """``check`` reads the verdicts a build kept with :mod:`modelcensus.claims.kept` alone: importing it (and the
+    light store modules it uses) loads neither the figures nor the store; the packages' names still work."""
+    heavy = ("ibis", "pandas", "modelcensus.store.core", "modelcensus.claims.figures")
+    code = (
+        "import sys\n"
+        "from modelcensus.claims.kept import read_kept_verdicts\n"
+        f"light = [m for m in {heavy!r} if m in sys.modules]\n"
+        "from modelcensus.claims import ClaimFigures, format_figure\n"
+        "from modelcensus.store import Store\n"
+        "from modelcensus.claims.check import check\n"
+        "loaded = 'modelcensus.store.core' in sys.modules\n"
+        "print(light, loaded, Store.__module__, callable(check), format_figure(0.25, 'share'))\n"
+    )
+    assert _python("-c", code).stdout.split() == ["[]", "True", "modelcensus.store.core", "True", "25.0%"]

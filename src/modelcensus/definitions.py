@@ -165,8 +165,3 @@ def load_definitions(extra: Iterable[Path] = ()) -> dict[str, Definition]:
             d = _load(file.read_text(encoding="utf-8"), str(file))
             found[d.name] = d
     return found
-
-
-def unit_plural(unit: str) -> str:
-    """A unit's name in the plural, for sentences: ``family`` → ``families``, ``variant`` → ``variants``."""
-    return unit[:-1] + "ies" if unit.endswith("y") else unit + "s"

@@ -268,3 +268,8 @@ class Period:
 
     def key(self) -> tuple[str, str, str]:
         return (str(self.year), str(self.since), str(self.until))
+
+
+def unit_plural(unit: str) -> str:
+    """A unit's name in the plural, for sentences: ``family`` → ``families``, ``variant`` → ``variants``."""
+    return unit[:-1] + "ies" if unit.endswith("y") else unit + "s"

@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from modelcensus.definitions import Definition, unit_plural
+from modelcensus.definitions import Definition
 from modelcensus.errors import QueryError
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.reader import Part
@@ -27,7 +27,7 @@ from modelcensus.metrics.frontier import undated_ratings
 from modelcensus.metrics.populations import count_of, record_countries, record_organizations, units_of_group
 from modelcensus.orgs import requested_places
 from modelcensus.records import as_date, country_name, is_missing, stable
-from modelcensus.vocabulary import Attribution, Period, Source
+from modelcensus.vocabulary import Attribution, Period, Source, unit_plural
 
 
 class CatalogFigures(Part):

@@ -11,7 +11,6 @@ import typer
 
 import modelcensus as mc
 from modelcensus.config import Config
-from modelcensus.definitions import load_definitions
 from modelcensus.errors import QueryError, quoted
 from modelcensus.outputs.cli.common import (
     AsOfOption,
@@ -31,7 +30,6 @@ from modelcensus.outputs.cli.common import (
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.outputs.common.render import records as as_records
-from modelcensus.records import jsonable, requested_name
 
 if TYPE_CHECKING:
     from modelcensus.census import IngestReport
@@ -192,6 +190,7 @@ def links_show(
     import pandas as pd
 
     from modelcensus.linkage import name_key  # loaded by the facade already; not at start-up
+    from modelcensus.records import requested_name
 
     name = requested_name(name, None, "the name")
     with _census(db) as census:
@@ -266,6 +265,8 @@ app.add_typer(definitions_app, name="definitions")
 @handle_errors
 def definitions_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
     """The preset and user definitions."""
+    from modelcensus.definitions import load_definitions
+
     config = Config.from_env(db_path=db)
     rows = [
         {
@@ -288,6 +289,9 @@ def definitions_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table
 @handle_errors
 def definitions_show(name: Annotated[str, typer.Argument(help="A definition's name.")], db: DbOption = None) -> None:
     """One definition as YAML."""
+    from modelcensus.definitions import load_definitions
+    from modelcensus.records import requested_name
+
     name = requested_name(name, None, "the definition's name")
     found = load_definitions(Config.from_env(db_path=db).definition_paths)
     if name not in found:
@@ -324,6 +328,7 @@ def check(
     """Check published claims at their vintage: verdict (supported, contradicted, consistent-at-vintage,
     not-checkable), the figure then, next and now, coverage, an explanation and a sensitivity table per claim."""
     from modelcensus.claims.kept import read_kept_verdicts  # DuckDB alone; not at start-up
+    from modelcensus.records import jsonable
 
     # the verdicts a build kept for this very store, code and claims file are read in SQL alone (a second, where
     # opening the census imports Ibis and pandas first); anything else is checked in full

@@ -29,7 +29,6 @@ from modelcensus.outputs.cli.common import (
     ingest_app,
 )
 from modelcensus.outputs.common.render import OutputFormat, emit, with_coverage
-from modelcensus.records import requested_name
 from modelcensus.vocabulary import PLACE_FILTERS, Attribution, Derivatives, HubMetric
 
 if TYPE_CHECKING:
@@ -163,6 +162,8 @@ def lineage(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The chain from a Hub repo to its root base model, with relations and developers."""
+    from modelcensus.records import requested_name
+
     model_id = requested_name(model_id, None, "the repo id")
     with _census(db) as census:
         emit(census.lineage(model_id, as_of=as_of), fmt, console, title=f"Lineage of {model_id}")

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
 from modelcensus.outputs.cli.common import (
     AsOfOption,
@@ -24,8 +23,15 @@ from modelcensus.outputs.cli.common import (
     handle_errors,
 )
 from modelcensus.outputs.common.render import OutputFormat, emit
-from modelcensus.records import is_missing, requested_country
-from modelcensus.vocabulary import MODEL_FILTERS, PERIOD_FILTERS, PLACE_FILTERS, VINTAGE_DIMENSIONS, Period, either
+from modelcensus.vocabulary import (
+    MODEL_FILTERS,
+    PERIOD_FILTERS,
+    PLACE_FILTERS,
+    VINTAGE_DIMENSIONS,
+    Period,
+    either,
+    unit_plural,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -272,6 +278,7 @@ def _link_errors(
     db: Path | None, definition: str, period: Period, country: str | None, as_of: str | None, fmt: OutputFormat
 ) -> None:
     from modelcensus.outputs.common.vintage_query import link_error_frame
+    from modelcensus.records import is_missing, requested_country
 
     with _census(db) as census, _working("estimate: the estimate under link errors"):
         moved = link_error_frame(census, definition, period, country, as_of)
@@ -288,6 +295,8 @@ def _link_errors(
 
 
 def _rounded(value: object) -> str:
+    from modelcensus.records import is_missing
+
     if is_missing(value):
         return "—"
     return f"{round(float(value)):,}"  # type: ignore[arg-type]

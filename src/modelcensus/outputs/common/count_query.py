@@ -10,10 +10,9 @@ from typing import Any
 import pandas as pd
 
 from modelcensus.census import Census, Figure, Provenance
-from modelcensus.definitions import unit_plural
 from modelcensus.outputs.common.render import records, with_coverage
 from modelcensus.queries import CountRequest, ModelsRequest
-from modelcensus.vocabulary import Attribution, CacRecordType, CountSource, Derivatives, HubMetric, Rule
+from modelcensus.vocabulary import Attribution, CacRecordType, CountSource, Derivatives, HubMetric, Rule, unit_plural
 
 HUB_TABLE_COLUMNS = ["group", "group_name", "value", "share", "repos", "denominator"]
 

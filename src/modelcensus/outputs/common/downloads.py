@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
@@ -76,6 +75,8 @@ def provenance_lines(
     generated: datetime | None = None,
 ) -> list[str]:
     """What a downloaded table says about itself, one statement a line (without the leading ``# ``)."""
+    from importlib import metadata  # read for a download, not at every start of the command line
+
     p = provenance
     lines = [_sentence(title)]
     if p.get("description"):
@@ -106,7 +107,7 @@ def provenance_lines(
         lines.append(describe_sources([{k: str(v) for k, v in s.items()} for s in snapshots]))
         lines.extend(snapshot_line(s) for s in snapshots)
     when = (generated or datetime.now(tz=UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    lines.append(f"Generated: {when} by modelcensus {version('modelcensus')}.")
+    lines.append(f"Generated: {when} by modelcensus {metadata.version('modelcensus')}.")
     if request:
         lines.append(f"Request: {request}")
     return lines

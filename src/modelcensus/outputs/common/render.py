@@ -16,11 +16,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from modelcensus.definitions import unit_plural
 from modelcensus.errors import QueryError
 from modelcensus.outputs.common.downloads import csv_text, provenance_lines
 from modelcensus.provenance import describe_sources
 from modelcensus.records import jsonable
+from modelcensus.vocabulary import unit_plural
 
 if TYPE_CHECKING:
     import pandas as pd
