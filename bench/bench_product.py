@@ -190,8 +190,10 @@ def case_api(db: str, routes: list[str]) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
     from modelcensus.outputs.api.app import create_app
+    from modelcensus.outputs.common.heap import freeze_long_lived
 
     TestClient(create_app(Path(db), timeout_s=3600)).get("/api/health")  # imports and first connection: start-up
+    freeze_long_lived(server=True)  # as `serve` does once its app is made
     out: dict[str, Any] = {}
     for route in routes:
         client = TestClient(create_app(Path(db), timeout_s=3600))

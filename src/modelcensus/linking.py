@@ -167,7 +167,7 @@ class Linker:
         try:
             if self.store.meta(POPULATION_KEY) == key and self.store.has_table("census_records"):
                 return
-            self.update()
+            self._ensure_links(self.links_key())  # not update(): its summary is seconds over millions of links
             if self.store.read_only:
                 store_population.refresh(self.store.con, key, self.registry, temp=True)
                 self.store.temp_tables_made()

@@ -7,6 +7,7 @@ from modelcensus.outputs.cli import core  # the census commands register first: 
 # isort: split
 from modelcensus.outputs.cli import cac, catalog, export, report, serve, vintages, whatsnew
 from modelcensus.outputs.cli.common import app
+from modelcensus.outputs.common.heap import entered_as_command
 
 COMMAND_MODULES = (core, catalog, cac, export, report, serve, vintages, whatsnew)
 """Each registers its commands on :data:`app` when imported."""
@@ -15,4 +16,5 @@ __all__ = ["COMMAND_MODULES", "app", "main"]
 
 
 def main() -> None:
+    entered_as_command()
     app()

@@ -25,6 +25,7 @@ from rich.text import Text
 import modelcensus as mc
 from modelcensus.config import Config
 from modelcensus.errors import ModelCensusError, QueryError
+from modelcensus.outputs.common.heap import freeze_long_lived
 from modelcensus.outputs.common.render import OutputFormat
 from modelcensus.vocabulary import MODEL_DIMENSIONS, OpenWeights, Rule, either
 
@@ -204,6 +205,7 @@ def _census(
         raise QueryError("--spark-master applies with --engine spark", parameter="spark_master")
     with _working("opening the census"):  # the first open imports the store, Ibis and pandas: seconds
         census = mc.open(config.db_path, read_only=read_only, config=config, engine=engine, spark_master=spark_master)
+    freeze_long_lived()  # the imports above live as long as the command: its collections need not scan them
     try:
         yield census
     finally:

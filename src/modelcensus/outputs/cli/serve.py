@@ -13,6 +13,7 @@ import typer
 from modelcensus.config import Config
 from modelcensus.errors import QueryError, StoreError
 from modelcensus.outputs.cli.common import DbOption, _config, app, err_console, handle_errors
+from modelcensus.outputs.common.heap import freeze_long_lived
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -56,12 +57,14 @@ def worker_app() -> FastAPI:
 
     config = Config.from_env()
     claims = os.environ.get(WORKER_CLAIMS)
-    return create_app(
+    api = create_app(
         config.db_path,
         config,
         claims_path=Path(claims) if claims else None,
         timeout_s=float(os.environ[WORKER_TIMEOUT]),
     )
+    freeze_long_lived(server=True)
+    return api
 
 
 @app.command()
@@ -103,6 +106,7 @@ def serve(
     announce = f"serving {config.db_path} on {served} (API under /api/, docs at /docs)"
     if workers == 1:
         api = create_app(config.db_path, config, claims_path=claims, timeout_s=timeout)
+        freeze_long_lived(server=True)  # what the app imported lives as long as the server
         err_console.print(announce, highlight=False, soft_wrap=True)
         uvicorn.Server(uvicorn.Config(api, log_level="warning")).run(sockets=[sock])
         return
