@@ -15,7 +15,9 @@ import duckdb
 import pytest
 
 import modelcensus as mc
+from modelcensus.config import Config
 from modelcensus.figures import reader as reader_module
+from modelcensus.store import registry_fingerprint
 
 from small_data import store_without_kept
 
@@ -139,3 +141,25 @@ def test_kept_tables_are_left_out_of_exports(small_census_path: Path, tmp_path: 
     assert "census_records" in names
     assert not [n for n in names if n.startswith("_")]
     assert not list((tmp_path / "export").glob("_*"))
+
+
+def test_a_reader_names_its_links_without_loading_the_registry(small_census_path: Path, tmp_path: Path) -> None:
+    """The links' key names the registry by its fingerprint; a build records the fingerprint of the registry made of
+    its inputs (the package and the configured files), so a reader of the same inputs counts without loading the
+    registry (a third of a second of every first answer), and a reader of other inputs loads its own."""
+    with mc.open(small_census_path, read_only=True) as census:
+        counted = census.count_definition("all-sources").frame
+        assert census.reader._registry is None, "the registry was loaded"
+        key = census.reader.linker.links_key()  # type: ignore[union-attr]
+        assert census.registry is not None  # loading it now gives the same key
+        assert census.reader.registry_fingerprint() == registry_fingerprint(census.registry)
+    mine = tmp_path / "mine.csv"
+    mine.write_text(
+        "id,name,countries,sector,parent,aliases,hub_handles,note\nmy-lab,My Lab,NZ,academia,,Ma Lab,,a test lab\n",
+        encoding="utf-8",
+    )
+    with mc.open(small_census_path, read_only=True, config=Config(registry_paths=(mine,))) as census:
+        assert census.reader.linker.links_key() != key  # type: ignore[union-attr]
+        assert census.reader._registry is not None, "other inputs: the registry is loaded"
+    with mc.open(small_census_path, read_only=True) as census:
+        assert census.count_definition("all-sources").frame.equals(counted)

@@ -50,10 +50,16 @@ def resolved_countries(registry: Registry, organizations: pd.Series) -> list[lis
 class Linker:
     """Links the records of a DuckDB store and keeps its census records current."""
 
-    def __init__(self, engine: DuckDBEngine, registry: Callable[[], Registry]) -> None:
+    def __init__(
+        self,
+        engine: DuckDBEngine,
+        registry: Callable[[], Registry],
+        fingerprint: Callable[[], str] | None = None,
+    ) -> None:
         self.engine = engine
         self.store = engine.store
         self._registry = registry
+        self._fingerprint = fingerprint or (lambda: registry_fingerprint(self.registry))
         self._links: dict[str, list[CanonicalModel]] = {}
         self.population_key: str | None = None
 
@@ -150,7 +156,7 @@ class Linker:
         return summary
 
     def links_key(self) -> str:
-        digest = hashlib.sha256(f"{LINKAGE_VERSION}|{registry_fingerprint(self.registry)}".encode())
+        digest = hashlib.sha256(f"{LINKAGE_VERSION}|{self._fingerprint()}".encode())
         for export_id in self.store.export_ids():
             digest.update(str(export_id).encode())
         return digest.hexdigest()[:24]

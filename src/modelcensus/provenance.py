@@ -8,7 +8,7 @@ resource in datapackage.json)" or "date unknown". It is never the day the file w
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -210,3 +210,14 @@ def code_digest(parts: tuple[str, ...], suffixes: tuple[str, ...] = (".py",)) ->
 def package_code() -> str:
     """A digest of the whole package, code and reviewed data: what a kept verdict or estimate reads nearly all of."""
     return code_digest((".",), (".py", ".csv", ".yaml", ".json"))
+
+
+def inputs_digest(files: Iterable[Path], *settings: object) -> str:
+    """A digest of the package (:func:`package_code`), of files of the user's (their paths and contents) and of
+    settings: what a result computed from the packaged data and those files (the registry of organizations, say) is a
+    function of. Raises :class:`OSError` when a file cannot be read."""
+    digest = hashlib.sha256(package_code().encode())
+    for file in files:
+        digest.update(str(file).encode() + b"\0" + hashlib.sha256(Path(file).read_bytes()).digest())
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()[:24]

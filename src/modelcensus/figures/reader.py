@@ -35,10 +35,10 @@ from modelcensus.metrics.populations import (
     unit_countries,
 )
 from modelcensus.orgs import Registry, load_registry, requested_places
-from modelcensus.provenance import code_digest
+from modelcensus.provenance import code_digest, inputs_digest
 from modelcensus.records import as_date, is_missing
-from modelcensus.store import Store
-from modelcensus.store.meta import POPULATION_KEY, data_state
+from modelcensus.store import Store, registry_fingerprint
+from modelcensus.store.meta import POPULATION_KEY, REGISTRY_INPUTS_KEY, data_state
 from modelcensus.vocabulary import DEFINITION_SOURCES, Attribution, Source, Unit
 
 POPULATION_ROWS = 12_000_000
@@ -86,7 +86,11 @@ class Reader:
         self.engine = engine
         self.config = config
         self._registry: Registry | None = None
-        self.linker = Linker(engine, lambda: self.registry) if isinstance(engine, DuckDBEngine) else None
+        self.linker = (
+            Linker(engine, lambda: self.registry, self.registry_fingerprint)
+            if isinstance(engine, DuckDBEngine)
+            else None
+        )
         self._memo: dict[tuple[Any, ...], Any] = {}
         # materialised populations: (members, units, rows) by (sources, filters, linked, as_of, kinds), and their
         # countries by that key and an attribution; for one state of the data
@@ -95,12 +99,38 @@ class Reader:
         self._populations_state: str | None = None
         self._read_only_state: tuple[tuple[str | None, str | None] | None, str] = (None, "")
         self._kept: set[tuple[Any, ...]] = set()  # populations (and countries) read from tables a build kept
+        self._registry_fingerprint: str | None = None
 
     @property
     def registry(self) -> Registry:
         if self._registry is None:
             self._registry = load_registry(self.config.registry_paths, fuzzy_threshold=self.config.fuzzy_threshold)
         return self._registry
+
+    def registry_fingerprint(self) -> str:
+        """The registry's fingerprint, which the links' key names: read from the store when a writer recorded that of
+        a registry made of the same inputs (the package and the configured files), so that a reader names its links
+        without loading the registry (a third of a second); else computed from the registry, and recorded by a
+        writer. Once per reader: the inputs are those of its configuration."""
+        if self._registry_fingerprint is None:
+            self._registry_fingerprint = self._find_registry_fingerprint()
+        return self._registry_fingerprint
+
+    def _find_registry_fingerprint(self) -> str:
+        store = self.engine.store
+        inputs = None
+        if store is not None:
+            try:
+                inputs = inputs_digest(self.config.registry_paths, self.config.fuzzy_threshold)
+            except OSError:  # a file of the user's that cannot be read: loading the registry says which
+                return registry_fingerprint(self.registry)
+            known = store.meta(REGISTRY_INPUTS_KEY) if self._registry is None else None
+            if known is not None and known.startswith(inputs + "|"):
+                return known.split("|", 1)[1]
+        fingerprint = registry_fingerprint(self.registry)
+        if store is not None and not store.read_only and store.meta(REGISTRY_INPUTS_KEY) != f"{inputs}|{fingerprint}":
+            store.set_meta(REGISTRY_INPUTS_KEY, f"{inputs}|{fingerprint}")
+        return fingerprint
 
     def require_store(self, operation: str) -> Store:
         """The DuckDB store, for what only it can do; a typed error on an engine that reads an export."""

@@ -666,6 +666,12 @@ class Store:
         value = self._scalar("SELECT value FROM meta WHERE key = ?", [key])
         return None if value is None else str(value)
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Set one ``meta`` value (a writer's)."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only; {key!r} is recorded by a writer")
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
     def has_table(self, name: str) -> bool:
         return self._has_table(name)
 

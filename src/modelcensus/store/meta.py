@@ -14,6 +14,10 @@ QUIET = "SET enable_progress_bar = false"
 POPULATION_KEY = "population_key"
 """The key of the census records behind definitions: the links, the population rules and the Hub handles they were
 made under (:meth:`modelcensus.linking.Linker.ensure_population`)."""
+REGISTRY_INPUTS_KEY = "registry_inputs"
+"""``<digest of the registry's inputs>|<the registry's fingerprint>``: the fingerprint of the registry made of those
+inputs (the package and the configured files, :func:`modelcensus.provenance.inputs_digest`), recorded by a writer so
+that a reader of the same inputs names the links without loading the registry."""
 HANDLES_FINGERPRINT_KEY = "hub_handles_fingerprint"
 """A digest of the stored resolutions of Hub handles: what the census records depend on besides the exports."""
 
