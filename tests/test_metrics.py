@@ -203,3 +203,22 @@ def test_unfused_sql_gives_the_rows_fused_sql_gives(small_census_path: Path, mon
         fused = _many_figures(census)
     assert fused == unfused
     assert all(rows for rows, _ in (v for k, v in fused.items() if k != "members")), "every figure has rows"
+
+
+def test_the_stored_tables_are_described_as_ibis_describes_them(small_census_path: Path) -> None:
+    """The engine describes the stored tables in one catalog query (``DuckDBEngine._described``), not one ``DESCRIBE``
+    each: the very tables Ibis makes, for a reader and a writer, and a reader's temporary table in place of the
+    stored one of its name, as SQL reads it."""
+    from modelcensus.metrics.core import STORED_TABLES
+
+    with mc.open(small_census_path, read_only=True) as census:
+        engine = census.reader.engine
+        engine.tables()  # its temporary stand-ins made, if any
+        described = engine._described(STORED_TABLES)  # type: ignore[attr-defined]
+        ibis_tables = {name: engine._backend.table(name) for name in STORED_TABLES}  # type: ignore[attr-defined]
+        assert {n: t.op() for n, t in described.items()} == {n: t.op() for n, t in ibis_tables.items()}
+        engine.store.con.execute("CREATE TEMP TABLE census_records AS SELECT 1 AS only_column")
+        shadowed = engine._described(("census_records", "exports"))  # type: ignore[attr-defined]
+        assert shadowed["census_records"].columns == ("only_column",)
+        assert shadowed["census_records"].op() == engine._backend.table("census_records").op()  # type: ignore[attr-defined]
+        assert shadowed["exports"].op() == ibis_tables["exports"].op()
