@@ -624,9 +624,11 @@ class LinkSummary:
 
 def summary(con: duckdb.DuckDBPyConnection, links_key: str, run: LinkRun | None = None) -> LinkSummary:
     """The stored links of ``links_key`` summed up (``run``: the run that made them just now, if one did)."""
-    models, shared = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE sources > 1) FROM (SELECT model_id, count(DISTINCT source) AS "
-        "sources FROM canonical_links WHERE links_key = ? GROUP BY model_id)",
+    # one pass over the links (millions with the Hub): the models, and those several sources know
+    models, shared, several = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE several), coalesce(list(model_id) FILTER (WHERE several), []) FROM "
+        "(SELECT model_id, min(source) <> max(source) AS several FROM canonical_links WHERE links_key = ? "
+        "GROUP BY model_id)",
         [links_key],
     ).fetchall()[0]
     passes: list[tuple[str, int, int, bool]] = []
@@ -642,11 +644,7 @@ def summary(con: duckdb.DuckDBPyConnection, links_key: str, run: LinkRun | None 
         found = con.execute("SELECT * FROM link_runs WHERE links_key = ?", [links_key])
         names = [d[0] for d in found.description or []]
         row = {n: v for rows in found.fetchall()[:1] for n, v in zip(names, rows, strict=True)}
-    several = con.execute(
-        "SELECT model_id FROM canonical_links WHERE links_key = ? GROUP BY model_id HAVING count(DISTINCT source) > 1",
-        [links_key],
-    ).fetchall()
-    wanted = {str(r[0]) for r in several}
+    wanted = {str(m) for m in several}
     shared_models = load_models(con, "canonical_links", "link_evidence", links_key, wanted)
     stage = run.python_stage if run else row.get("python_stage")
     return LinkSummary(links_key, int(models), int(shared), passes, run, stage, shared_models, row)

@@ -246,15 +246,21 @@ SELECT mo.export_id, 'epoch', mo.model_key, 'resolved', oc.country, min(mo.posit
 FROM model_orgs mo JOIN org_resolution r ON r.org_name = mo.org_name JOIN org_countries oc ON oc.org_id = r.org_id
 GROUP BY ALL
 UNION ALL
-SELECT h.export_id, 'huggingface', h.repo_id, a.attribution, oc.country, min(oc.position)
+SELECT o.export_id, 'huggingface', o.repo_id, a.attribution, o.country, o.position
+FROM (SELECT h.export_id, h.repo_id, oc.country, min(oc.position) AS position
+      FROM hub_models h JOIN hub_handles k ON k.handle = h.author JOIN org_countries oc ON oc.org_id = k.org_id
+      WHERE k.kind = 'organization' GROUP BY ALL) o
+CROSS JOIN (VALUES ('resolved'), ('as-published')) a(attribution)
+UNION ALL
+SELECT h.export_id, 'huggingface', h.repo_id, 'lineage', oc.country, min(oc.position)
 FROM hub_models h LEFT JOIN hub_roots r USING (repo_id)
-CROSS JOIN (VALUES ('resolved'), ('as-published'), ('lineage')) a(attribution)
-JOIN hub_handles k ON k.handle = CASE WHEN a.attribution = 'lineage' THEN coalesce(r.root_author, h.author)
-                                      ELSE h.author END
-JOIN org_countries oc ON oc.org_id = k.org_id
+JOIN hub_handles k ON k.handle = coalesce(r.root_author, h.author) JOIN org_countries oc ON oc.org_id = k.org_id
 WHERE k.kind = 'organization'
 GROUP BY ALL
 """
+"""The countries of each record under each attribution. A Hub repo's are its publisher's (an organization's) under
+``resolved`` and ``as-published`` alike, so they are found once and given both names; under ``lineage``, its root
+base model's publisher's."""
 
 
 def _canonical_map(
