@@ -6,12 +6,13 @@ Over :mod:`modelcensus.metrics.vintages` (Ibis) and
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any, cast
 
 import pandas as pd
 
-from modelcensus.errors import QueryError
+from modelcensus.errors import QueryError, StoreError
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.new import NewFigures
 from modelcensus.metrics.completeness import MIN_GROUP_FINAL, MIN_GROUP_YEARS, LagCurve, YearStatus, assess
@@ -24,7 +25,9 @@ from modelcensus.metrics.vintages import (
     needed_roles,
     vintages,
 )
+from modelcensus.provenance import package_code
 from modelcensus.records import country_name, is_missing
+from modelcensus.store.frames import frame_bytes, frame_from_bytes
 
 VINTAGE_FILTERS = (
     "year",
@@ -39,6 +42,10 @@ VINTAGE_FILTERS = (
     "region",
     "attribution",
 )
+
+KEPT_LAGS: tuple[dict[str, Any], ...] = ({}, {"notable": True})
+"""The populations whose listing lag a build keeps (:meth:`VintageFigures.keep_listing_lags`): every Epoch AI model
+(the curve a profile's and the dashboard's years are read on) and the notable ones (the vintages page's second)."""
 
 
 class VintageFigures(NewFigures):
@@ -118,9 +125,56 @@ class VintageFigures(NewFigures):
         key = ("listing-lag", by, str(as_of), tuple(sorted((k, repr(v)) for k, v in filters.items())))
         memo = self.reader.memo()
         if key not in memo:
-            memo[key] = self._listing_lag(by, as_of, filters)
+            kept = self._kept_lag(filters) if by is None and as_of is None else None
+            memo[key] = kept or self._listing_lag(by, as_of, filters)
         figure, curves = memo[key]
         return figure.with_frame(figure.frame.copy()), dict(curves)
+
+    def keep_listing_lags(self) -> int:
+        """Keep the listing lag of the populations the pages read their years' status on (every Epoch AI model, and
+        the notable ones: :data:`KEPT_LAGS`) in the store (a writer's; ``build`` does), so that a reader of the same
+        state of the data and code reads the observations instead of counting every vintage again: how many were
+        kept. The key names the state of the data, the package's code and the filters (:mod:`modelcensus.store.kept`);
+        the curve is fitted from the kept observations as from the counted ones."""
+        store = self.reader.require_store("keeping the listing lag")
+        if store.read_only:
+            raise StoreError(f"{store.path}: opened read-only; the listing lag is kept by a writer (build)")
+        self.reader.ensure_population()
+        for filters in KEPT_LAGS:
+            figure, curves = self._listing_lag(None, None, dict(filters))
+            first = curves[""].first_vintage
+            meta = json.dumps({"vintages": figure.provenance.vintages, "first": first.isoformat() if first else None})
+            params = [frame_bytes(figure.frame), meta]
+            store.keep(self._lag_key(filters), "SELECT ?::BLOB AS observations, ?::VARCHAR AS meta", params)
+        return len(KEPT_LAGS)
+
+    def _lag_key(self, filters: dict[str, Any]) -> str:
+        asked = json.dumps(sorted((k, v) for k, v in filters.items() if v is not None), default=str)
+        return json.dumps(["listing-lag", package_code(), self.reader.state(), asked])
+
+    def _kept_lag(self, filters: dict[str, Any]) -> tuple[Figure, dict[str, LagCurve]] | None:
+        """The listing lag a build kept for these filters (now, all groups together); None when none was kept."""
+        wanted = {k: v for k, v in filters.items() if v is not None}
+        store = self.reader.engine.store
+        if store is None or wanted not in KEPT_LAGS:
+            return None
+        self.reader.ensure_population()  # the state is the linked one
+        key = self._lag_key(wanted)
+        found = store.kept([key])
+        if key not in found:
+            return None
+        data, meta = store.con.execute(f'SELECT observations, meta FROM "{found[key][0]}"').fetchall()[0]
+        frame, said = frame_from_bytes(bytes(data)), json.loads(meta)
+        first = date.fromisoformat(said["first"]) if said["first"] else None
+        curves = {"": LagCurve.from_observations(frame, first_vintage=first)}
+        f = self.reader.filters(as_of=None, **{k: v for k, v in wanted.items() if k in VINTAGE_FILTERS})
+        provenance = Provenance(
+            definition=f.describe(),
+            vintages=int(said["vintages"]),
+            basis=curves[""].basis(),
+            mature_months=MATURE_MONTHS,
+        )
+        return Figure(frame, provenance), curves
 
     def _listing_lag(
         self, by: str | None, as_of: date | str | None, filters: dict[str, Any]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
+import pyarrow as pa
 
 from modelcensus.records import ModelRecord
 
@@ -120,3 +121,18 @@ def family_case(column: str, families: list[tuple[str, str]]) -> str:
         for pattern, family in families
     )
     return f"CASE WHEN NOT regexp_matches({column}, {sql_text(combined)}, 'i') THEN NULL {arms} END"
+
+
+def frame_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as Arrow IPC bytes, with pandas' own description of its columns: :func:`frame_from_bytes` gives back the
+    same frame, dtypes included (a kept figure is read as the one computed)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def frame_from_bytes(data: bytes) -> pd.DataFrame:
+    frame: pd.DataFrame = pa.ipc.open_stream(data).read_all().to_pandas()
+    return frame
