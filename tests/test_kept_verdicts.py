@@ -143,6 +143,7 @@ def test_a_working_folders_claims_file_that_does_not_load_leaves_the_build_stand
             "populations",
             "the estimate of all models",
             "verdicts of the example claims",
+            "the listing-lag curves",
         ]
         done = [work() for _, work in stages]
     assert done[2] == 0, "no verdict kept"

@@ -12,8 +12,7 @@ that ``modelcensus --help`` and the commands that do not read the census start a
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from modelcensus.errors import (
     InputFormatError,
@@ -23,6 +22,7 @@ from modelcensus.errors import (
     SourceUnavailableError,
     StoreError,
 )
+from modelcensus.lazy import lazy_names
 
 if TYPE_CHECKING:
     from modelcensus import census as census
@@ -47,20 +47,8 @@ _LAZY = {
 """Each public name loaded on first use, and the module that defines it."""
 
 
-def __getattr__(name: str) -> Any:
-    """Import the facade (or the module of ``name``) when a name of it is first asked for."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    if name == "census":  # the facade module itself (``mc.census.load_registry``); importing binds it here
-        return importlib.import_module("modelcensus.census")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY, "census"})
-
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, {"census": "modelcensus.census"})
+"""The facade module itself is ``mc.census`` (``mc.census.load_registry``): importing it binds it here."""
 
 __all__ = [
     "BuildReport",

@@ -151,10 +151,8 @@ class Census:
         progress: Progress | None = None,
         on_ingest: Callable[[IngestReport], None] | None = None,
     ) -> BuildReport:
-        """The main job (:func:`~.ingest.build`): ingest, link, keep for readers (:func:`~.claims.kept_by_build`, then
-        the listing lag the pages read their years on: :meth:`~.figures.vintages.VintageFigures.keep_listing_lags`)."""
-        keep = [*kept_by_build(self.claims), ("the listing-lag curves", self.vintage.keep_listing_lags)]
-        linker = self.linker
+        """The main job (:func:`~.ingest.build`): ingest, link, keep for readers (:func:`~.claims.kept_by_build`)."""
+        keep, linker = kept_by_build(self.claims), self.linker
         return build_pipeline(self.loader, linker, from_dir, keep, dated=dated, progress=progress, on_ingest=on_ingest)
 
     ingest_epoch = _to("loader", Loader.ingest_epoch)

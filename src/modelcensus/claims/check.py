@@ -23,6 +23,7 @@ from modelcensus.claims.model import (
 )
 from modelcensus.errors import ModelCensusError, QueryError, StoreError
 from modelcensus.figures.reader import parse_as_of
+from modelcensus.figures.vintages import VintageFigures
 from modelcensus.metrics.core import epoch_roles
 from modelcensus.records import is_missing, stable
 from modelcensus.vocabulary import Period, Rule, Unit
@@ -77,8 +78,9 @@ def keep_verdicts(census: ClaimFigures, path: Path, progress: Progress | None = 
 def kept_by_build(census: ClaimFigures) -> list[tuple[str, Callable[[], object]]]:
     """What a build keeps in the store for its readers once it has linked, stage by stage: every definition's
     population (:meth:`~modelcensus.figures.reader.Reader.keep_populations`), the estimate of all models
-    (:meth:`~modelcensus.figures.coverage.CoverageFigures.keep_estimate`), then the verdicts of the example claims
-    the dashboard serves (:func:`keep_verdicts`)."""
+    (:meth:`~modelcensus.figures.coverage.CoverageFigures.keep_estimate`), the verdicts of the example claims
+    the dashboard serves (:func:`keep_verdicts`), then the listing lag the pages read their years on
+    (:meth:`~modelcensus.figures.vintages.VintageFigures.keep_listing_lags`)."""
     stages: list[tuple[str, Callable[[], object]]] = [
         ("populations", census.reader.keep_populations),
         ("the estimate of all models", lambda: _keep_estimate_if_fitted(census)),
@@ -86,6 +88,7 @@ def kept_by_build(census: ClaimFigures) -> list[tuple[str, Callable[[], object]]
     claims = default_claims()
     if claims is not None:
         stages.append(("verdicts of the example claims", lambda: _keep_if_checkable(census, claims)))
+    stages.append(("the listing-lag curves", VintageFigures(census.reader).keep_listing_lags))
     return stages
 
 

@@ -7,8 +7,9 @@ The names below are loaded on first use (PEP 562), as the package's own are: the
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from modelcensus.lazy import lazy_names
 
 if TYPE_CHECKING:
     from modelcensus.store.copy_on_write import WRITING_MARK, writer_lock_path
@@ -26,16 +27,6 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
-
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 __all__ = ["WRITING_MARK", "IngestResult", "LinkSummary", "Store", "registry_fingerprint", "writer_lock_path"]
