@@ -26,7 +26,7 @@ import duckdb
 from modelcensus.config import Config
 from modelcensus.definitions import Definition, load_definitions
 from modelcensus.errors import ModelCensusError
-from modelcensus.provenance import package_code
+from modelcensus.provenance import inputs_digest, package_code
 from modelcensus.store import kept as store_kept
 from modelcensus.store import meta as store_meta
 
@@ -50,7 +50,7 @@ def verdicts_key(con: duckdb.DuckDBPyConnection, config: Config, path: Path) -> 
             package_code(),
             state,
             claims_digest(load_definitions(config.definition_paths), path),
-            _registry_files(config),
+            inputs_digest(config.registry_paths, config.fuzzy_threshold),
             store_meta.value(con, store_meta.HANDLES_FINGERPRINT_KEY),
         ]
     )
@@ -85,12 +85,3 @@ def read_kept_verdicts(config: Config, path: Path) -> list[dict[str, Any]] | Non
         return None
     finally:
         con.close()
-
-
-def _registry_files(config: Config) -> list[object]:
-    """The registry's inputs besides the package: the fuzzy threshold and each configured file with a digest of its
-    content (the registry, and with it the links and the census records, is a function of these)."""
-    files: list[object] = [config.fuzzy_threshold]
-    for file in config.registry_paths:
-        files.append([str(file), hashlib.sha256(Path(file).read_bytes()).hexdigest()])
-    return files
