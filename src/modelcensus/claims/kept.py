@@ -59,14 +59,12 @@ def verdicts_key(con: duckdb.DuckDBPyConnection, config: Config, path: Path) -> 
 def kept_verdicts(con: duckdb.DuckDBPyConnection, config: Config, path: Path) -> list[dict[str, Any]] | None:
     """The verdicts kept in the store of ``con`` for this state of the data, code, configuration and claims file;
     None when none were kept."""
-    if not store_kept.has_index(con):
+    if not store_kept.has_index(con):  # a store without kept tables: the key is not even worth making
         return None
-    wanted = verdicts_key(con, config, path)
-    found = store_kept.lookup(con, [wanted])
-    if wanted not in found:
+    row = store_kept.kept_row(con, verdicts_key(con, config, path))
+    if row is None:
         return None
-    rows = con.execute(f'SELECT verdicts FROM "{found[wanted][0]}"').fetchall()
-    verdicts: list[dict[str, Any]] = json.loads(rows[0][0])
+    verdicts: list[dict[str, Any]] = json.loads(str(row[0]))
     return verdicts
 
 

@@ -207,10 +207,10 @@ class CoverageFigures(Part):
             return None
         self.reader.ensure_population()  # the state is the linked one
         key = self._estimate_key(definition, period)
-        found = store.kept([key])
-        if key not in found:
+        row = store.kept_row(key)
+        if row is None:
             return None
-        payload = json.loads(store.con.execute(f'SELECT estimate FROM "{found[key][0]}"').fetchall()[0][0])
+        payload = json.loads(str(row[0]))
         rows, dtypes = payload["rows"], payload["dtypes"]
         table = pd.DataFrame(
             {

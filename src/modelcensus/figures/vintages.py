@@ -160,11 +160,10 @@ class VintageFigures(NewFigures):
             return None
         self.reader.ensure_population()  # the state is the linked one
         key = self._lag_key(wanted)
-        found = store.kept([key])
-        if key not in found:
+        row = store.kept_row(key)
+        if row is None:
             return None
-        data, meta = store.con.execute(f'SELECT observations, meta FROM "{found[key][0]}"').fetchall()[0]
-        frame, said = frame_from_bytes(bytes(data)), json.loads(meta)
+        frame, said = frame_from_bytes(bytes(cast(bytes, row[0]))), json.loads(str(row[1]))
         first = date.fromisoformat(said["first"]) if said["first"] else None
         curves = {"": LagCurve.from_observations(frame, first_vintage=first)}
         f = self.reader.filters(as_of=None, **{k: v for k, v in wanted.items() if k in VINTAGE_FILTERS})

@@ -137,9 +137,6 @@ TABLES = (
 )
 
 
-_QUIET = store_meta.QUIET
-
-
 @dataclass(frozen=True)
 class IngestResult:
     """What one ingest did: ``rows_read = rows merged into records + quarantined``."""
@@ -195,7 +192,7 @@ class Store:
         self._copy = WorkingCopy.start(self.path)
         try:
             self.con = duckdb.connect(str(self._copy.work_path), config=config)
-            self.con.execute(_QUIET)
+            self.con.execute(store_meta.QUIET)
             self.con.execute(SCHEMA)
             self._migrate()
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
@@ -734,6 +731,10 @@ class Store:
         if self._kept_index is None or not self.read_only:
             self._kept_index = store_kept.has_index(self.con)
         return store_kept.lookup(self.con, keys) if self._kept_index else {}
+
+    def kept_row(self, key: str) -> tuple[object, ...] | None:
+        """The one row a build kept for ``key`` (:func:`modelcensus.store.kept.kept_row`); None when none was kept."""
+        return store_kept.kept_row(self.con, key)
 
     def keep(self, key: str, sql: str, params: Sequence[object] | None = None) -> tuple[str, int]:
         """Keep the result of ``sql`` (with ``params``) as a derived table for ``key`` (a writer's): its name and

@@ -42,6 +42,16 @@ def lookup(con: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> dict[str, tup
     return {str(key): (str(name), int(count)) for key, name, count in rows}
 
 
+def kept_row(con: duckdb.DuckDBPyConnection, key: str) -> tuple[object, ...] | None:
+    """The row kept for ``key`` when a build kept one value under it (verdicts, an estimate, a listing lag: one row
+    each); None when the store keeps nothing for it."""
+    found = lookup(con, [key]) if has_index(con) else {}
+    if key not in found:
+        return None
+    row = con.execute(f'SELECT * FROM "{found[key][0]}"').fetchone()
+    return None if row is None else tuple(row)
+
+
 def keep(con: duckdb.DuckDBPyConnection, key: str, sql: str, params: Sequence[object] | None = None) -> tuple[str, int]:
     """Run ``sql`` (with ``params``) into a kept table for ``key`` (replacing one kept before for it): its name and
     rows."""
