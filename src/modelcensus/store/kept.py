@@ -48,8 +48,8 @@ def kept_row(con: duckdb.DuckDBPyConnection, key: str) -> tuple[object, ...] | N
     found = lookup(con, [key]) if has_index(con) else {}
     if key not in found:
         return None
-    row = con.execute(f'SELECT * FROM "{found[key][0]}"').fetchone()
-    return None if row is None else tuple(row)
+    rows = con.execute(f'SELECT * FROM "{found[key][0]}"').fetchall()  # fetched to the end: the connection is free
+    return tuple(rows[0]) if rows else None
 
 
 def keep(con: duckdb.DuckDBPyConnection, key: str, sql: str, params: Sequence[object] | None = None) -> tuple[str, int]:
