@@ -79,8 +79,14 @@ CREATE OR REPLACE TEMP TABLE hub_first_base AS SELECT repo_id, base_id, relation
 """
 HUB_LATEST_MANY = """
 CREATE OR REPLACE TEMP TABLE hub_latest AS
-SELECT m.repo_id, arg_max(m.export_id, (coalesce(x.data_date, DATE '0001-01-01'), x.ingested_at)) AS export_id
-FROM hub_models m JOIN exports x USING (export_id) GROUP BY m.repo_id;
+WITH ranked AS (
+    SELECT export_id, CAST(row_number() OVER (
+        ORDER BY coalesce(data_date, DATE '0001-01-01'), ingested_at, export_id) AS INTEGER) AS n
+    FROM exports WHERE source = 'huggingface'
+), newest AS (
+    SELECT m.repo_id, max(r.n) AS n FROM hub_models m JOIN ranked r USING (export_id) GROUP BY m.repo_id
+)
+SELECT w.repo_id, r.export_id FROM newest w JOIN ranked r USING (n);
 CREATE OR REPLACE TEMP TABLE hub_first_base AS
 SELECT e.repo_id, e.base_id, e.relation FROM hub_edges e JOIN hub_latest l USING (repo_id, export_id)
 WHERE e.position = 0;

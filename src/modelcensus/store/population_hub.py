@@ -32,11 +32,16 @@ _OWN = "(source = 'huggingface' AND regexp_full_match(source_id, {plain}) AND mo
 _OWN += "'[^/]*$') AND regexp_matches(model_name, '[A-Za-z]'))"
 """A Hub record of a model named after the repo's own name (the text after ``/``, with a letter): the model's unit keys
 are the repo's (:func:`~modelcensus.linkage.names.name_key` drops the vendor)."""
-_ROWS = """
-WITH links AS (
-    SELECT source_id AS repo_id, any_value(model_id) AS model_id, any_value(model_name) AS model_name
-    FROM canonical_links WHERE source = 'huggingface' GROUP BY source_id
-)
+_LINKS = """
+SELECT source_id AS repo_id, min(model_id) AS model_id, arg_min(model_name, model_id) AS model_name
+FROM canonical_links WHERE source = 'huggingface' GROUP BY source_id
+"""
+"""Each Hub repo's canonical model (one, the same in every query that reads it)."""
+_ROWS = (
+    """
+WITH links AS ("""
+    + _LINKS
+    + """)
 SELECT ? AS population_key, h.export_id, 'huggingface' AS source, h.repo_id AS source_id, h.repo_id AS name,
        l.model_id AS canonical_id, l.model_name AS canonical_name, h.published_on, year(h.published_on) AS year,
        CASE WHEN h.plain THEN h.rec_release ELSE u.release END AS rec_release,
@@ -59,6 +64,7 @@ LEFT JOIN work_population_hub_units u ON u.repo_id = h.repo_id
 LEFT JOIN work_population_hub_decided d ON d.repo_id = h.repo_id AND d.parameters IS NOT DISTINCT FROM h.parameters
     AND d.pipeline_tag IS NOT DISTINCT FROM h.pipeline_tag
 """
+)
 
 
 def _reasons() -> dict[str, str]:
@@ -133,6 +139,15 @@ def prepare(con: duckdb.DuckDBPyConnection, read_only: bool = False) -> None:
         ),
         "repo_id VARCHAR, parameters DOUBLE, pipeline_tag VARCHAR, admitted BOOLEAN, reason VARCHAR",
     )
+
+
+_YEARS = f"SELECT l.model_id, year(h.published_on) FROM work_population_hub h JOIN ({_LINKS}) l USING (repo_id)"
+
+
+def years_sql() -> str:
+    """The canonical id and year of each of the Hub's census records (those :func:`rows_sql` makes), alone: what a
+    canonical model's first year is found from without holding the whole rows."""
+    return _YEARS
 
 
 def rows_sql() -> str:
