@@ -144,6 +144,7 @@ def test_a_working_folders_claims_file_that_does_not_load_leaves_the_build_stand
             "the estimate of all models",
             "verdicts of the example claims",
             "the listing-lag curves",
+            "the Hub's counts by country and organization",
         ]
         done = [work() for _, work in stages]
     assert done[2] == 0, "no verdict kept"

@@ -22,6 +22,8 @@ from modelcensus.claims.model import (
     verdict_of,
 )
 from modelcensus.errors import ModelCensusError, QueryError, StoreError
+from modelcensus.figures.hub import HubFigures
+from modelcensus.figures.models import ModelFigures
 from modelcensus.figures.reader import parse_as_of
 from modelcensus.figures.vintages import VintageFigures
 from modelcensus.metrics.core import epoch_roles
@@ -79,8 +81,9 @@ def kept_by_build(census: ClaimFigures) -> list[tuple[str, Callable[[], object]]
     """What a build keeps in the store for its readers once it has linked, stage by stage: every definition's
     population (:meth:`~modelcensus.figures.reader.Reader.keep_populations`), the estimate of all models
     (:meth:`~modelcensus.figures.coverage.CoverageFigures.keep_estimate`), the verdicts of the example claims
-    the dashboard serves (:func:`keep_verdicts`), then the listing lag the pages read their years on
-    (:meth:`~modelcensus.figures.vintages.VintageFigures.keep_listing_lags`)."""
+    the dashboard serves (:func:`keep_verdicts`), the listing lag the pages read their years on
+    (:meth:`~modelcensus.figures.vintages.VintageFigures.keep_listing_lags`), then the Hub's downloads by country and
+    organization the profiles show (:meth:`~modelcensus.figures.hub.HubFigures.keep_counts`)."""
     stages: list[tuple[str, Callable[[], object]]] = [
         ("populations", census.reader.keep_populations),
         ("the estimate of all models", lambda: _keep_estimate_if_fitted(census)),
@@ -89,6 +92,8 @@ def kept_by_build(census: ClaimFigures) -> list[tuple[str, Callable[[], object]]
     if claims is not None:
         stages.append(("verdicts of the example claims", lambda: _keep_if_checkable(census, claims)))
     stages.append(("the listing-lag curves", VintageFigures(census.reader).keep_listing_lags))
+    hub = HubFigures(census.reader, ModelFigures(census.reader))
+    stages.append(("the Hub's counts by country and organization", hub.keep_counts))
     return stages
 
 

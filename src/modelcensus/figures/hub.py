@@ -4,6 +4,7 @@ handles the registry resolves.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -12,7 +13,7 @@ from typing import Any, cast
 import ibis
 import pandas as pd
 
-from modelcensus.errors import QueryError
+from modelcensus.errors import QueryError, StoreError
 from modelcensus.figures.figure import Figure, Provenance
 from modelcensus.figures.models import ModelFigures, finish
 from modelcensus.figures.reader import Part, Reader
@@ -21,6 +22,15 @@ from modelcensus.metrics.hub import HubFilters, count_hub, hub_coverage, trend_h
 from modelcensus.metrics.hub import hub_current as hub_current_table
 from modelcensus.orgs import requested_places
 from modelcensus.orgs.handles import HandleResolver
+from modelcensus.provenance import package_code
+from modelcensus.store.frames import frame_bytes, frame_from_bytes
+
+KEPT_HUB_COUNTS: tuple[tuple[str, str, str], ...] = tuple(
+    (by, "downloads", attribution) for by in ("country", "organization") for attribution in ("resolved", "lineage")
+)
+"""The Hub counts a build keeps, ``(by, metric, attribution)``, of every repo now (no other filter, the full rule):
+the downloads by country and by organization, of a repo's own publisher and of its root base model's, which every
+country's and organization's page shows."""
 
 
 class HubFigures(Part):
@@ -79,9 +89,46 @@ class HubFigures(Part):
             region=region,
             attribution=attribution,
         )
-        frame = self._finish_hub(self.reader.execute(count_hub(self.tables, dims, f, metric, attribution, rule)), dims)
+        kept = self._kept_count(dims, f, metric, attribution, rule)
+        frame = kept if kept is not None else self._counted(dims, f, metric, attribution, rule)
         covered = (self.coverage(f, attribution),) if coverage else None
         return Figure(frame, self._hub_provenance(f, metric, attribution, rule, dims, covered))
+
+    def _counted(self, dims: list[str], f: HubFilters, metric: str, attribution: str, rule: str) -> pd.DataFrame:
+        return self._finish_hub(self.reader.execute(count_hub(self.tables, dims, f, metric, attribution, rule)), dims)
+
+    def keep_counts(self) -> int:
+        """Keep the Hub counts of :data:`KEPT_HUB_COUNTS` in the store (a writer's; ``build`` does), so that a reader
+        of the same state of the data and code reads them instead of grouping every repo again: how many were kept
+        (none without a Hub listing). The key names the state of the data, the package's code and the count
+        (:mod:`modelcensus.store.kept`)."""
+        store = self.reader.require_store("keeping the Hub's counts")
+        if store.read_only:
+            raise StoreError(f"{store.path}: opened read-only; the Hub's counts are kept by a writer (build)")
+        self.reader.ensure_population()
+        if not self.reader.hub_harvests():
+            return 0
+        for by, metric, attribution in KEPT_HUB_COUNTS:
+            frame = self._counted([by], self._hub_filters(attribution=attribution), metric, attribution, "full")
+            store.keep(self._count_key(by, metric, attribution), "SELECT ?::BLOB AS frame", [frame_bytes(frame)])
+        return len(KEPT_HUB_COUNTS)
+
+    def _count_key(self, by: str, metric: str, attribution: str) -> str:
+        return json.dumps(["hub-count", package_code(), self.reader.state(), by, metric, attribution])
+
+    def _kept_count(
+        self, dims: list[str], f: HubFilters, metric: str, attribution: str, rule: str
+    ) -> pd.DataFrame | None:
+        """The frame of a Hub count a build kept (one grouping of every repo now, no filter, the full rule); None
+        when this count was not kept or the store is not the one it was kept for."""
+        store = self.reader.engine.store
+        if store is None or len(dims) != 1 or (dims[0], metric, attribution) not in KEPT_HUB_COUNTS or rule != "full":
+            return None
+        if f != self._hub_filters(attribution=attribution):  # a filter, a date or a place: counted
+            return None
+        self.reader.ensure_population()  # the state is the linked one
+        row = store.kept_row(self._count_key(dims[0], metric, attribution))
+        return None if row is None else frame_from_bytes(bytes(cast(bytes, row[0])))
 
     def trend(
         self,

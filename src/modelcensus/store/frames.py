@@ -140,5 +140,12 @@ def frame_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def frame_from_bytes(data: bytes) -> pd.DataFrame:
-    frame: pd.DataFrame = pa.ipc.open_stream(data).read_all().to_pandas()
+    table = pa.ipc.open_stream(data).read_all()
+    frame: pd.DataFrame = table.to_pandas()
+    described = (table.schema.pandas_metadata or {}).get("columns", [])
+    for column in described:
+        name = column.get("field_name")
+        if column.get("numpy_type") == "object" and name in frame.columns and frame[name].dtype != object:
+            # text kept from an object column (pandas reads it back as its string dtype): as it was, None for null
+            frame[name] = pd.Series(table.column(name).to_pylist(), dtype=object, index=frame.index)
     return frame
