@@ -295,3 +295,33 @@ def test_the_passes_and_their_pairs_are_kept_and_shown(small_census_path: Path) 
     assert sum(p["links"] for p in out["passes"][1:]) > 0 and out["hub_repos"] > out["hub_taking_part"] > 0
     table = runner.invoke(app, ["links", "passes", "--db", str(small_census_path)])
     assert table.exit_code == 0 and "pairs compared" in table.stdout and "name + developer" in table.stdout
+
+
+def test_repo_keys_are_looked_for_only_when_the_stored_exports_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer records the Hub exports whose repos' keys it made: a later ``ensure`` with the same exports (the
+    census records after the links, in one ingest) does not look for missing keys among millions of ids again; a new
+    export's repos get theirs, and a reader of such a store trusts them too."""
+    from modelcensus.store import repo_keys
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("CREATE TABLE hub_models (export_id VARCHAR, repo_id VARCHAR)")
+    con.execute("INSERT INTO hub_models VALUES ('huggingface:a', 'Qwen/Qwen2.5-7B'), ('huggingface:a', 'x/y-1')")
+    looks: list[str] = []
+    original = repo_keys._insert_missing
+
+    def counted(c: duckdb.DuckDBPyConnection, table: str) -> None:
+        looks.append(table)
+        original(c, table)
+
+    monkeypatch.setattr(repo_keys, "_insert_missing", counted)
+    repo_keys.ensure(con, read_only=False)
+    repo_keys.ensure(con, read_only=False)
+    repo_keys.ensure(con, read_only=True)
+    assert looks == ["hub_repo_keys"], "made once for these exports"
+    con.execute("INSERT INTO hub_models VALUES ('huggingface:b', 'Qwen/Qwen2.5-7B'), ('huggingface:b', 'z/new-2')")
+    repo_keys.ensure(con, read_only=False)
+    assert looks == ["hub_repo_keys"] * 2, "a new export: looked for again"
+    keyed = {r[0] for r in con.execute("SELECT repo_id FROM hub_repo_keys").fetchall()}
+    assert keyed == {"Qwen/Qwen2.5-7B", "x/y-1", "z/new-2"}
+    assert con.execute("SELECT count(*) FROM hub_repo_keys").fetchall()[0][0] == 3, "no repo keyed twice"

@@ -19,6 +19,9 @@ from modelcensus.linkage import sql as ls
 VERSION = "1"
 """Bumped whenever an expression of :mod:`modelcensus.linkage.sql` changes what it computes."""
 META_KEY = "hub_repo_keys_version"
+EXPORTS_KEY = "hub_repo_keys_exports"
+"""The Hub exports whose repos' keys a writer has made: while they are the stored ones, no repo lacks its keys and
+the look for missing ones (millions of ids against millions) is skipped."""
 DDL = """
 CREATE {temp} TABLE IF NOT EXISTS hub_repo_keys (
     repo_id VARCHAR NOT NULL, plain BOOLEAN, name_key VARCHAR, compact VARCHAR, letters VARCHAR[], dated BOOLEAN,
@@ -57,16 +60,25 @@ def _insert_missing(con: duckdb.DuckDBPyConnection, table: str) -> None:
     )
 
 
-def _version(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = con.execute("SELECT value FROM meta WHERE key = ?", [META_KEY]).fetchall()
+def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    rows = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
     return str(rows[0][0]) if rows else None
+
+
+def _exports(con: duckdb.DuckDBPyConnection) -> str:
+    """The exports the stored repos belong to, as one text (a scan of one column of few values)."""
+    rows = con.execute("SELECT coalesce(string_agg(DISTINCT export_id, ',' ORDER BY export_id), '') FROM hub_models")
+    return str(rows.fetchall()[0][0])
 
 
 def ensure(con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
     """Make ``hub_repo_keys`` hold the keys of every stored repo (kept in the store, or for a read-only reader whose
     store lacks some, in a temporary table that stands in for it)."""
     has = {str(r[0]) for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    current = "hub_repo_keys" in has and _version(con) == VERSION
+    current = "hub_repo_keys" in has and _meta(con, META_KEY) == VERSION
+    exports = _exports(con)
+    if current and _meta(con, EXPORTS_KEY) == exports:
+        return  # a writer made the keys of every repo of these exports
     if read_only:
         missing = not current or bool(
             con.execute(
@@ -82,4 +94,4 @@ def ensure(con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
     if not current:
         con.execute("DELETE FROM hub_repo_keys")
     _insert_missing(con, "hub_repo_keys")
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_KEY, VERSION])
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?), (?, ?)", [META_KEY, VERSION, EXPORTS_KEY, exports])
