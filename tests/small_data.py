@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 
 import modelcensus as mc
 
@@ -153,3 +154,18 @@ def kept_keys(path: Path, kind: str) -> list[list[Any]]:
     finally:
         con.close()
     return [k for k in keys if k[0] == kind]
+
+
+class Calls:
+    """Counts the calls of one function of a module or class (``owner.name``), patched for one test: what a reader
+    computes rather than reads from what a build kept."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:
+        self.made = 0
+        original = getattr(owner, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.made += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)

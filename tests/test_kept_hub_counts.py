@@ -7,7 +7,6 @@ again."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -16,21 +15,7 @@ import modelcensus as mc
 from modelcensus.figures import hub as hub_module
 from modelcensus.figures.hub import KEPT_HUB_COUNTS
 
-from small_data import kept_keys, store_without_kept
-
-
-class _Counts:
-    """Counts the Hub counts a reader groups rather than reads."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.made = 0
-        original = hub_module.count_hub
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self.made += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(hub_module, "count_hub", counted)
+from small_data import Calls, kept_keys, store_without_kept
 
 
 def test_a_build_keeps_the_hubs_downloads_by_country_and_organization(small_census_path: Path) -> None:
@@ -46,7 +31,7 @@ def test_kept_counts_are_the_counted_ones_and_are_read_not_counted(
     small_census_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bare = store_without_kept(small_census_path, tmp_path / "bare.duckdb")
-    counts = _Counts(monkeypatch)
+    counts = Calls(monkeypatch, hub_module, "count_hub")
     for by, metric, attribution in KEPT_HUB_COUNTS:
         with mc.open(bare, read_only=True) as census:
             counted = census.count_hub(by, metric=metric, attribution=attribution)
@@ -63,7 +48,7 @@ def test_kept_counts_are_the_counted_ones_and_are_read_not_counted(
 def test_a_filter_a_date_a_place_another_metric_or_rule_count_again(
     small_census_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    counts = _Counts(monkeypatch)
+    counts = Calls(monkeypatch, hub_module, "count_hub")
     with mc.open(small_census_path, read_only=True) as census:
         census.count_hub("country", metric="downloads", attribution="lineage", coverage=False)
         assert counts.made == 0
@@ -79,7 +64,7 @@ def test_a_filter_a_date_a_place_another_metric_or_rule_count_again(
 def test_a_store_changed_after_the_build_counts_its_hub_again(
     changed_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    counts = _Counts(monkeypatch)
+    counts = Calls(monkeypatch, hub_module, "count_hub")
     with mc.open(changed_store, read_only=True) as census:
         census.count_hub("country", metric="downloads", attribution="resolved")
     assert counts.made == 1, "kept for the old state: not read"

@@ -15,21 +15,7 @@ import pytest
 import modelcensus as mc
 from modelcensus.figures.vintages import KEPT_LAGS, VintageFigures
 
-from small_data import kept_keys, store_without_kept
-
-
-class _Counts:
-    """Counts the listing lags a reader counts rather than reads."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.made = 0
-        original = VintageFigures._listing_lag
-
-        def counted(figures: VintageFigures, *args: Any) -> Any:
-            self.made += 1
-            return original(figures, *args)
-
-        monkeypatch.setattr(VintageFigures, "_listing_lag", counted)
+from small_data import Calls, kept_keys, store_without_kept
 
 
 def _same_curve(a: Any, b: Any) -> None:
@@ -49,7 +35,7 @@ def test_kept_lags_are_the_counted_ones_and_are_read_not_counted(
     small_census_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bare = store_without_kept(small_census_path, tmp_path / "bare.duckdb")
-    counts = _Counts(monkeypatch)
+    counts = Calls(monkeypatch, VintageFigures, "_listing_lag")
     for filters in ({}, {"notable": True}):
         with mc.open(bare, read_only=True) as census:
             counted, counted_curves = census.listing_lag(None, **filters)
@@ -70,7 +56,7 @@ def test_kept_lags_are_the_counted_ones_and_are_read_not_counted(
 def test_other_filters_a_grouping_or_a_date_count_again(
     small_census_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    counts = _Counts(monkeypatch)
+    counts = Calls(monkeypatch, VintageFigures, "_listing_lag")
     with mc.open(small_census_path, read_only=True) as census:
         census.listing_lag(None, notable=None, frontier=None)  # no filter said: the kept one
         assert counts.made == 0
@@ -83,7 +69,7 @@ def test_other_filters_a_grouping_or_a_date_count_again(
 def test_a_store_changed_after_the_build_counts_its_lag_again(
     changed_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    counts = _Counts(monkeypatch)
+    counts = Calls(monkeypatch, VintageFigures, "_listing_lag")
     with mc.open(changed_store, read_only=True) as census:
         census.listing_lag(None)
     assert counts.made == 1, "kept for the old state: not read"

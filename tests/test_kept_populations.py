@@ -19,7 +19,7 @@ from modelcensus.config import Config
 from modelcensus.figures import reader as reader_module
 from modelcensus.store import registry_fingerprint
 
-from small_data import store_without_kept
+from small_data import Calls, store_without_kept
 
 
 def _kept(path: Path) -> list[tuple[str, str, int]]:
@@ -59,21 +59,6 @@ def _figures(census: mc.Census) -> dict[str, Any]:
     return json.loads(json.dumps(out, default=str))
 
 
-class _Counting:
-    """Counts the populations a reader computes rather than reads (each computed population is built from
-    :func:`~modelcensus.metrics.populations.population_members`)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.made = 0
-        original = reader_module.population_members
-
-        def population_members(*args: Any, **kwargs: Any) -> Any:
-            self.made += 1
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(reader_module, "population_members", population_members)
-
-
 def test_a_build_keeps_every_definitions_population(small_census_path: Path) -> None:
     kept = _kept(small_census_path)
     with mc.open(small_census_path, read_only=True) as census:
@@ -92,7 +77,7 @@ def test_kept_populations_give_the_same_figures_and_are_read_not_computed(
 ) -> None:
     bare = store_without_kept(small_census_path, tmp_path / "bare.duckdb")
 
-    counting = _Counting(monkeypatch)
+    counting = Calls(monkeypatch, reader_module, "population_members")
     with mc.open(bare, read_only=True) as census:
         expected = _figures(census)
     computed = counting.made
@@ -113,7 +98,7 @@ def test_a_store_changed_after_the_build_does_not_read_what_was_kept(
     small_census_path: Path, changed_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     changed = changed_store
-    counting = _Counting(monkeypatch)
+    counting = Calls(monkeypatch, reader_module, "population_members")
     with mc.open(changed, read_only=True) as census:
         after = census.count_definition("all-sources").frame
     assert counting.made >= 1, "a changed store computes its populations again"
