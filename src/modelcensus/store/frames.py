@@ -73,6 +73,8 @@ def record_frames(
 # the repos the census knows, up to 64 steps; a base the census has not harvested is a root itself.
 # The base family is the first pattern of base_families.csv that the root's id matches. An original
 # with no family needs no row (it is its own root): readers take a missing row as exactly that.
+# A repo's latest observation is that of its export of the latest data date (then ingest time, then id), found by
+# each export's rank: the largest of a few integers per repo, not of a date-and-time pair over millions of rows.
 HUB_LATEST_ONE = """
 CREATE OR REPLACE TEMP VIEW hub_latest AS SELECT repo_id, export_id FROM hub_models;
 CREATE OR REPLACE TEMP TABLE hub_first_base AS SELECT repo_id, base_id, relation FROM hub_edges WHERE position = 0;
@@ -82,7 +84,7 @@ CREATE OR REPLACE TEMP TABLE hub_latest AS
 WITH ranked AS (
     SELECT export_id, CAST(row_number() OVER (
         ORDER BY coalesce(data_date, DATE '0001-01-01'), ingested_at, export_id) AS INTEGER) AS n
-    FROM exports WHERE source = 'huggingface'
+    FROM exports
 ), newest AS (
     SELECT m.repo_id, max(r.n) AS n FROM hub_models m JOIN ranked r USING (export_id) GROUP BY m.repo_id
 )
