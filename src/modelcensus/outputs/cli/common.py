@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 import modelcensus as mc
@@ -228,8 +229,6 @@ def _working(label: str) -> Iterator[Step]:
     if not _interactive():
         yield lambda description, done, total: None
         return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # drawn: loaded
-
     columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn())
     counted = TextColumn("{task.fields[counted]}", markup=False)
     with Progress(*columns, counted, TimeElapsedColumn(), console=err_console, transient=True) as progress:
@@ -252,8 +251,6 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
     if not _interactive():
         yield lambda n: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}", markup=False),

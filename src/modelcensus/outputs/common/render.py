@@ -17,6 +17,9 @@ from rich.table import Table
 from rich.text import Text
 
 from modelcensus.errors import QueryError
+from modelcensus.outputs.common.downloads import csv_text, provenance_lines
+from modelcensus.provenance import describe_sources
+from modelcensus.records import jsonable
 from modelcensus.vocabulary import unit_plural
 
 if TYPE_CHECKING:
@@ -33,8 +36,6 @@ class OutputFormat(StrEnum):
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``frame`` as JSON objects (:func:`~modelcensus.records.jsonable`)."""
-    from modelcensus.records import jsonable  # the CLI's start (``--help``) does without it
-
     return [jsonable(row) for row in frame.to_dict(orient="records")]
 
 
@@ -46,8 +47,6 @@ def unprocessable_detail(exc: QueryError, where: str = "query") -> list[dict[str
 
 
 def _cell(value: Any, column: str) -> str:
-    from modelcensus.records import jsonable
-
     value = jsonable(value)
     if value is None:
         return ""
@@ -86,8 +85,6 @@ def caption(figure: Figure) -> str:
     if p.coverage:
         lines.append(coverage_text(p.coverage[-1], dated=len(p.coverage) > 1))
     if p.snapshots:
-        from modelcensus.provenance import describe_sources
-
         lines.append(describe_sources(p.snapshot_list))
     if p.note:
         lines.append(f"Note: {_sentence(p.note)}")
@@ -167,8 +164,6 @@ def emit(
         return
     if fmt is OutputFormat.csv and figure is not None:
         # a figure's CSV says where it came from: its provenance in leading "# " lines (see docs/downloads.md)
-        from modelcensus.outputs.common.downloads import csv_text, provenance_lines
-
         lines = provenance_lines(figure.provenance.to_dict(), title=title or "A figure of modelcensus")
         print(csv_text(records(shown), list(shown.columns), lines, bom=False).replace("\r\n", "\n"), end="")
         return
