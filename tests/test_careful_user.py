@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 import pycountry
 import pytest
+import rich.progress
 from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.progress import Progress
@@ -30,8 +31,9 @@ from modelcensus.errors import QueryError
 from modelcensus.outputs.api.app import create_app
 from modelcensus.outputs.cli import common
 from modelcensus.outputs.cli.app import app
-from modelcensus.outputs.common.render import OutputFormat, emit
+from modelcensus.outputs.common.render import emit
 from modelcensus.records import MAX_NAME_LENGTH, CountryToken, country_code, requested_country
+from modelcensus.vocabulary import OutputFormat
 
 from conftest import ROOT
 
@@ -361,7 +363,7 @@ def _on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     """Make the CLI believe stderr is a terminal; what its progress draws lands in the returned buffer."""
     drawn = io.StringIO()
     monkeypatch.setattr(common, "_interactive", lambda: True)
-    monkeypatch.setattr(common, "Progress", _EveryStep)
+    monkeypatch.setattr(rich.progress, "Progress", _EveryStep)  # drawn by the CLI's bars
     monkeypatch.setattr(common, "err_console", Console(file=drawn, force_terminal=True, width=150, markup=False))
     return drawn
 

@@ -66,8 +66,12 @@ def test_modelcensus_help_imports_no_heavy_module() -> None:
     assert "modelcensus.outputs.cli.app" in imported  # the list is read: the CLI was imported
     assert _heavy(imported) == []
     # nor the lighter ones only some commands need: definitions (YAML), the package's metadata (a download's
-    # provenance), the claims and store packages (``check`` reads kept verdicts with DuckDB alone)
-    unneeded = ("yaml", "importlib.metadata", "modelcensus.definitions", "modelcensus.claims", "modelcensus.store")
+    # provenance), the claims and store packages (``check`` reads kept verdicts with DuckDB alone), Rich's progress
+    # bars (drawn by a command at work) and the rendering of answers with the records' and sources' text
+    unneeded = (
+        *("yaml", "importlib.metadata", "modelcensus.definitions", "modelcensus.claims", "modelcensus.store"),
+        *("rich.progress", "modelcensus.outputs.common.render", "modelcensus.records", "modelcensus.provenance"),
+    )
     assert sorted(m for m in unneeded if m in imported) == []
 
 
@@ -103,3 +107,18 @@ def test_the_claims_and_store_packages_load_their_heavy_modules_on_first_use() -
         "print(light, loaded, Store.__module__, callable(check), format_figure(0.25, 'share'))\n"
     )
     assert _python("-c", code).stdout.split() == ["[]", "True", "modelcensus.store.core", "True", "25.0%"]
+
+
+def test_the_commands_annotations_are_read_once_at_import() -> None:
+    """Typer reads every command's signature to build the app, on every start: with postponed annotations (``from
+    __future__ import annotations``) it compiles and evaluates each option's text again (50 ms of ``--help`` here).
+    The CLI's modules write their annotations as objects; a name known only to the type checker is quoted."""
+    cli = SRC / "modelcensus" / "outputs" / "cli"
+    postponed = [p.name for p in sorted(cli.glob("*.py")) if "from __future__ import annotations" in p.read_text()]
+    assert postponed == []
+    code = (
+        "from typer.main import get_command\n"
+        "from modelcensus.outputs.cli.app import app\n"
+        "print(len(get_command(app).commands))\n"
+    )
+    assert int(_python("-c", code).stdout) >= 10  # every command's signature evaluates without the type checker

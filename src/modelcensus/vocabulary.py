@@ -222,6 +222,14 @@ class EngineName(StrEnum):
     """Apache Spark over a Parquet export."""
 
 
+class OutputFormat(StrEnum):
+    """How a command prints its answer: a Rich table, CSV or JSON (``--format``)."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 class ExportFormat(StrEnum):
     """The file formats of ``modelcensus export``."""
 

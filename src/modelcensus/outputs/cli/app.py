@@ -1,7 +1,5 @@
 """The ``modelcensus`` command: the Typer app with every command registered, in the order ``--help`` lists them."""
 
-from __future__ import annotations
-
 from modelcensus.outputs.cli import core  # the census commands register first: --help lists them first
 
 # isort: split

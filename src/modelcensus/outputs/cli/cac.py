@@ -1,8 +1,6 @@
 """CLI commands of China's CAC register: ``ingest cac``, ``cac series``, ``cac totals``, ``cac unresolved`` (the
 counts are ``count --source cac``, the filings behind them ``models --source cac``)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -21,11 +19,11 @@ from modelcensus.outputs.cli.common import (
     _report_ingest,
     app,
     console,
+    emit,
     handle_errors,
     ingest_app,
 )
-from modelcensus.outputs.common.render import OutputFormat, emit
-from modelcensus.vocabulary import CacRecordType, either
+from modelcensus.vocabulary import CacRecordType, OutputFormat, either
 
 cac_app = typer.Typer(
     help="China's CAC register of generative-AI services: a filing is a service (a provider and its model), not a "

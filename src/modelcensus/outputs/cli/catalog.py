@@ -1,7 +1,5 @@
 """CLI commands of the catalogue and leaderboard sources, linkage and the quality frontier."""
 
-from __future__ import annotations
-
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -25,11 +23,12 @@ from modelcensus.outputs.cli.common import (
     app,
     console,
     counted,
+    emit,
     handle_errors,
     ingest_app,
 )
-from modelcensus.outputs.common.render import OutputFormat, emit
-from modelcensus.outputs.common.render import records as as_records
+from modelcensus.outputs.cli.common import records as as_records
+from modelcensus.vocabulary import OutputFormat
 
 if TYPE_CHECKING:
     from modelcensus.census import IngestReport
@@ -44,7 +43,7 @@ def _day(dated: datetime | None) -> date | None:
     return dated.date() if dated else None
 
 
-def _ingest(db: Path | None, run: str, *args: object) -> IngestReport:
+def _ingest(db: Path | None, run: str, *args: object) -> "IngestReport":
     config = Config.from_env(db_path=db)
     with mc.open(config.db_path, config=config) as census:
         report: IngestReport = getattr(census, run)(*args)

@@ -1,12 +1,11 @@
 """What the CLI's commands share: the Typer apps, consoles, options, error handling and progress.
 
-Start-up time: the CLI's modules import only what ``--help`` needs (Typer, Rich, the vocabulary, the
-configuration); the facade (:func:`modelcensus.open`: the store, Ibis, pandas, SciPy, seconds of imports) loads
-through the lazy ``modelcensus`` package when a command first opens the census, and a command imports the other
-heavy modules it needs in its body.
+Start-up time: the CLI's modules import only what ``--help`` needs (Typer, Rich's console, the vocabulary, the
+configuration). Rich's progress bars load when a command draws one; the rendering of answers (the records' and
+sources' text) when a command prints, through :func:`emit`, :func:`records` and :func:`with_coverage`. The facade
+(:func:`modelcensus.open`: the store, Ibis, pandas, SciPy, seconds of imports) loads through the lazy ``modelcensus``
+package when a command first opens the census, and a command imports the other heavy modules it needs in its body.
 """
-
-from __future__ import annotations
 
 import functools
 import inspect
@@ -19,18 +18,18 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 import modelcensus as mc
 from modelcensus.config import Config
 from modelcensus.errors import ModelCensusError, QueryError
 from modelcensus.outputs.common.heap import freeze_long_lived
-from modelcensus.outputs.common.render import OutputFormat
-from modelcensus.vocabulary import MODEL_DIMENSIONS, OpenWeights, Rule, either
+from modelcensus.vocabulary import MODEL_DIMENSIONS, OpenWeights, OutputFormat, Rule, either
 
 if TYPE_CHECKING:
-    from modelcensus.census import Census, IngestReport
+    import pandas as pd
+
+    from modelcensus.census import Census, Figure, IngestReport
     from modelcensus.ingest import Failure
     from modelcensus.provenance import DataDate
 
@@ -199,7 +198,7 @@ SparkMasterOption = Annotated[
 @contextmanager
 def _census(
     db: Path | None, read_only: bool = True, *, engine: str = "duckdb", spark_master: str | None = None
-) -> Iterator[Census]:
+) -> "Iterator[Census]":
     config = _config(db)
     if engine == "duckdb" and spark_master is not None:
         raise QueryError("--spark-master applies with --engine spark", parameter="spark_master")
@@ -229,9 +228,11 @@ def _working(label: str) -> Iterator[Step]:
     if not _interactive():
         yield lambda description, done, total: None
         return
-    columns = (SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn())
-    counted = TextColumn("{task.fields[counted]}", markup=False)
-    with Progress(*columns, counted, TimeElapsedColumn(), console=err_console, transient=True) as progress:
+    from rich import progress as bars
+
+    columns = (bars.SpinnerColumn(), bars.TextColumn("{task.description}", markup=False), bars.BarColumn())
+    counted = bars.TextColumn("{task.fields[counted]}", markup=False)
+    with bars.Progress(*columns, counted, bars.TimeElapsedColumn(), console=err_console, transient=True) as progress:
         task = progress.add_task(label, total=None, counted="")
 
         def step(description: str, done: int, total: int) -> None:
@@ -251,13 +252,15 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
     if not _interactive():
         yield lambda n: None
         return
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
+    from rich import progress as bars
+
+    with bars.Progress(
+        bars.SpinnerColumn(),
+        bars.TextColumn("{task.description}", markup=False),
+        bars.BarColumn(),
+        bars.MofNCompleteColumn(),
+        bars.TextColumn("{task.fields[rate]}"),
+        bars.TimeElapsedColumn(),
         console=err_console,
         transient=True,
     ) as progress:
@@ -272,19 +275,19 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
         yield advance
 
 
-def _dated(when: DataDate) -> str:
+def _dated(when: "DataDate") -> str:
     """``data of 2026-03-30, dated by datapackage`` (the details are in ``modelcensus sources``)."""
     if when.value is None:
         return "data date unknown"
     return f"data of {when.value.isoformat()}, dated by {when.method.value}"
 
 
-def failure_text(failure: Failure) -> str:
+def failure_text(failure: "Failure") -> str:
     """``path: what went wrong`` (the message already names the file when the parser knew it)."""
     return failure.message if failure.message.startswith(failure.location) else f"{failure.location}: {failure.message}"
 
 
-def _link_stored(census: Census, report: IngestReport) -> None:
+def _link_stored(census: "Census", report: "IngestReport") -> None:
     """After an ingest that stored something new, link it (only what changed is linked again) and store the census
     records behind definitions, as ``build`` does: the readers that follow read the links instead of each making
     them again in memory. Said in one line on stderr; an ingest that stored nothing new links nothing."""
@@ -303,7 +306,7 @@ def _link_stored(census: Census, report: IngestReport) -> None:
     )
 
 
-def _report_ingest(report: IngestReport) -> None:
+def _report_ingest(report: "IngestReport") -> None:
     for r in report.results:
         state = "already stored, nothing changed" if r.already_stored else "stored"
         repeated = f" ({r.duplicates:,} listing a record already read)" if r.duplicates else ""
@@ -400,3 +403,33 @@ def filter_options(*names: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+# -- printing answers: the rendering module loads when a command first prints -------------------------------------
+
+
+def emit(
+    data: "pd.DataFrame | Figure",
+    fmt: OutputFormat,
+    console: Console,
+    title: str | None = None,
+    columns: list[str] | None = None,
+) -> None:
+    """:func:`modelcensus.outputs.common.render.emit`."""
+    from modelcensus.outputs.common import render
+
+    render.emit(data, fmt, console, title, columns)
+
+
+def records(frame: "pd.DataFrame") -> list[dict[str, Any]]:
+    """:func:`modelcensus.outputs.common.render.records`."""
+    from modelcensus.outputs.common import render
+
+    return render.records(frame)
+
+
+def with_coverage(figure: "Figure", frame: "pd.DataFrame | None" = None) -> "pd.DataFrame":
+    """:func:`modelcensus.outputs.common.render.with_coverage`."""
+    from modelcensus.outputs.common import render
+
+    return render.with_coverage(figure, frame)

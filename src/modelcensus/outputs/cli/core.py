@@ -1,7 +1,5 @@
 """The ``modelcensus`` command line: organised by noun, every read command with ``--format``."""
 
-from __future__ import annotations
-
 import csv
 import io
 import json
@@ -32,15 +30,16 @@ from modelcensus.outputs.cli.common import (
     app,
     console,
     counted,
+    emit,
     err_console,
     failure_text,
     filter_options,
     handle_errors,
     ingest_app,
     orgs_app,
+    records,
 )
 from modelcensus.outputs.cli.hub import DerivativesOption, MetricOption, PipelineOption
-from modelcensus.outputs.common.render import OutputFormat, emit, records
 from modelcensus.vocabulary import (
     MODEL_FILTERS,
     PERIOD_FILTERS,
@@ -48,6 +47,7 @@ from modelcensus.vocabulary import (
     Attribution,
     CacRecordType,
     CountSource,
+    OutputFormat,
     Unit,
     either,
 )
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from modelcensus.queries import ModelsRequest
 
 
-def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) -> IngestReport:
+def _ingest_epoch(census: "Census", path: Path | None, dated: date | None = None) -> "IngestReport":
     with _progress("epoch: reading rows") as advance:
         report = census.ingest_epoch(path, progress=advance, dated=dated)
     _report_ingest(report)
@@ -66,7 +66,7 @@ def _ingest_epoch(census: Census, path: Path | None, dated: date | None = None) 
     return report
 
 
-def _headline(census: Census) -> tuple[Figure, list[str]]:
+def _headline(census: "Census") -> "tuple[Figure, list[str]]":
     """Models by country for the last five years up to the newest one that is over (as-published, full
     counting), with the years still filling in marked (``2025*``) and a sentence each: the listed count and the
     estimate of its final count from the listing lag."""
@@ -101,7 +101,7 @@ PARTIAL_EXIT = 4
 """``build``'s exit code when some recognised file (or live source) could not be read: the rest is stored."""
 
 
-def _hub_headline(census: Census) -> Figure | None:
+def _hub_headline(census: "Census") -> "Figure | None":
     """Hub downloads by lineage origin, or None when no Hub listing is stored."""
     try:
         figure = census.count_hub(by="country", metric="downloads", attribution="lineage")
@@ -428,7 +428,7 @@ CAC_FILING_COLUMNS = [
 LIST_COLUMNS = ["name", "source", "source_id", "published_on", "countries", "unit_name"]
 
 
-def _list_records(q: ModelsRequest, limit: int | None, db: Path | None, fmt: OutputFormat) -> None:
+def _list_records(q: "ModelsRequest", limit: int | None, db: Path | None, fmt: OutputFormat) -> None:
     """``models --source NAME`` (or ``tabular``): the records of a tabular list behind a ``count --source NAME``."""
     import pandas as pd  # loaded with a command, not at start-up
 
@@ -451,7 +451,7 @@ def _list_records(q: ModelsRequest, limit: int | None, db: Path | None, fmt: Out
     emit(frame, fmt, console, title=f"{counted(len(frame), 'record')} of {q.source}", columns=columns)
 
 
-def _cac_filings(q: ModelsRequest, limit: int | None, db: Path | None, fmt: OutputFormat) -> None:
+def _cac_filings(q: "ModelsRequest", limit: int | None, db: Path | None, fmt: OutputFormat) -> None:
     """``models --source cac``: the filings behind a CAC count."""
     from modelcensus.outputs.common.count_query import cac_filing_filters  # loaded with a command, not at start-up
 
@@ -535,7 +535,7 @@ def _names_in_file(path: Path, column: str | None) -> list[str]:
     return [row[chosen].strip() for row in reader if (row.get(chosen) or "").strip()]
 
 
-def _resolution_row(res: Resolution, registry: Registry) -> dict[str, Any]:
+def _resolution_row(res: "Resolution", registry: "Registry") -> dict[str, Any]:
     org = res.org
     return {
         "name": res.name,

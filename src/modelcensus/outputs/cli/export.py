@@ -1,7 +1,5 @@
 """``modelcensus export``: every stored table as Parquet (what Spark reads), CSV or JSON Lines, with a manifest."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
@@ -15,10 +13,11 @@ from modelcensus.outputs.cli.common import (
     app,
     console,
     counted,
+    emit,
     err_console,
     handle_errors,
 )
-from modelcensus.outputs.common.render import OutputFormat, emit
+from modelcensus.vocabulary import OutputFormat
 
 
 @app.command()

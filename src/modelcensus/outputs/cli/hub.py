@@ -1,7 +1,5 @@
 """CLI commands of the Hugging Face Hub: ingest, lineage, trend, Hub counts and handle resolution."""
 
-from __future__ import annotations
-
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,12 +22,13 @@ from modelcensus.outputs.cli.common import (
     app,
     console,
     counted,
+    emit,
     filter_options,
     handle_errors,
     ingest_app,
+    with_coverage,
 )
-from modelcensus.outputs.common.render import OutputFormat, emit, with_coverage
-from modelcensus.vocabulary import PLACE_FILTERS, Attribution, Derivatives, HubMetric
+from modelcensus.vocabulary import PLACE_FILTERS, Attribution, Derivatives, HubMetric, OutputFormat
 
 if TYPE_CHECKING:
     from modelcensus.census import Census, IngestReport
@@ -77,7 +76,7 @@ def hub_handles(
         )
 
 
-def ingest_hub(census: Census, path: Path | None, **query: object) -> IngestReport:
+def ingest_hub(census: "Census", path: Path | None, **query: object) -> "IngestReport":
     with _progress("huggingface: harvesting repos" if path is None else "huggingface: reading") as advance:
         report = census.ingest_huggingface(path, progress=advance, **query)  # type: ignore[arg-type]
     _report_ingest(report)

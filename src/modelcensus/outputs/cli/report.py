@@ -1,12 +1,9 @@
 """``modelcensus report``: the report as a self-contained HTML page, Markdown and PNG/SVG charts."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from modelcensus.outputs.cli.common import DbOption, _census, app, console, err_console, handle_errors
 
@@ -51,6 +48,8 @@ def report(
     """Write the census report: index.html (opens offline), report.md and every chart as PNG and SVG; with
     --as-of DATE, the report as the census stood on that date."""
     # imported here: Matplotlib costs most of a second, which no other command should pay
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from modelcensus import claims as mc_claims
     from modelcensus.outputs.report.build import STEPS, build_report
     from modelcensus.outputs.report.builder import load_strings

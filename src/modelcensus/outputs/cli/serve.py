@@ -1,7 +1,5 @@
 """``modelcensus serve``: the read-only JSON API (and the dashboard) on uvicorn."""
 
-from __future__ import annotations
-
 import errno
 import os
 import socket
@@ -50,7 +48,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def worker_app() -> FastAPI:
+def worker_app() -> "FastAPI":
     """The app of one ``serve --workers N`` process (a uvicorn factory): the store is ``MODELCENSUS_DB``,
     set by the parent with the other options, so each worker opens the same census."""
     from modelcensus.outputs.api.app import create_app

@@ -1,7 +1,5 @@
 """CLI commands of vintages, the listing lag and coverage: ``vintages``, ``lag``, ``estimate``."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,15 +17,16 @@ from modelcensus.outputs.cli.common import (
     _working,
     app,
     console,
+    emit,
     filter_options,
     handle_errors,
 )
-from modelcensus.outputs.common.render import OutputFormat, emit
 from modelcensus.vocabulary import (
     MODEL_FILTERS,
     PERIOD_FILTERS,
     PLACE_FILTERS,
     VINTAGE_DIMENSIONS,
+    OutputFormat,
     Period,
     either,
     unit_plural,
@@ -171,7 +170,7 @@ LAG_BINS = [
 ]
 
 
-def _curve_table(observations: pd.DataFrame) -> pd.DataFrame:
+def _curve_table(observations: "pd.DataFrame") -> "pd.DataFrame":
     """The observations of all groups in bins of months after the year's end: how many, and the share listed."""
     import pandas as pd
 

@@ -1,7 +1,5 @@
 """``modelcensus new``: the models that entered the census since a date (or since the previous snapshot)."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated
 
@@ -16,9 +14,10 @@ from modelcensus.outputs.cli.common import (
     _working,
     app,
     console,
+    emit,
     handle_errors,
 )
-from modelcensus.outputs.common.render import OutputFormat, emit
+from modelcensus.vocabulary import OutputFormat
 
 TABLE_COLUMNS = ["entered_on", "name", "countries", "entered_with", "new_to_source", "published_on", "id"]
 

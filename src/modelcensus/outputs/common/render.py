@@ -9,7 +9,6 @@ second.
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -20,18 +19,12 @@ from modelcensus.errors import QueryError
 from modelcensus.outputs.common.downloads import csv_text, provenance_lines
 from modelcensus.provenance import describe_sources
 from modelcensus.records import jsonable
-from modelcensus.vocabulary import unit_plural
+from modelcensus.vocabulary import OutputFormat, unit_plural
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from modelcensus.census import Figure
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
