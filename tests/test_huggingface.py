@@ -216,6 +216,46 @@ def test_a_one_pass_read_reports_what_a_scan_reports(tmp_path: Path, items: list
     assert next(r for r in seen[1][3] if r[0] == items[4]["id"])[3] == 123_456, "the last listing wins"
 
 
+def test_a_prefetched_digest_is_the_files_and_a_file_changed_since_is_read_again(
+    tmp_path: Path, trending_file: Path
+) -> None:
+    """``ingest huggingface --from FILE`` starts the listing's sha256 (its export id) before the census opens:
+    ``file_digest`` takes it, unless the file was written to since, and a failed read is raised where it is asked."""
+    import hashlib
+    import os
+
+    listing = tmp_path / "listing.json"
+    listing.write_bytes(trending_file.read_bytes())
+    whole = (hashlib.sha256(listing.read_bytes()).hexdigest(), listing.stat().st_size)
+    hf.prefetch_digest(listing)
+    hf.prefetch_digest(listing)  # started once
+    assert len(hf._PREFETCHED) == 1
+    assert hf.file_digest(listing) == whole
+    assert hf._PREFETCHED == {}  # taken
+    hf.prefetch_digest(listing)
+    listing.write_bytes(listing.read_bytes() + b" ")  # written to after it was started: the new bytes' digest
+    os.utime(listing, ns=(listing.stat().st_atime_ns, listing.stat().st_mtime_ns + 1_000_000))
+    assert hf.file_digest(listing) == (hashlib.sha256(listing.read_bytes()).hexdigest(), whole[1] + 1)
+    hf._PREFETCHED.clear()
+    hf.prefetch_digest(tmp_path / "missing.json")  # not a file: nothing started, the read says what is wrong
+    assert hf._PREFETCHED == {}
+
+
+def test_the_cli_ingest_of_a_file_takes_the_digest_it_started(
+    tmp_path: Path, trending_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[Path] = []
+    real = hf.prefetch_digest
+    monkeypatch.setattr(hf, "prefetch_digest", lambda path: (started.append(path), real(path))[1])
+    db = tmp_path / "hub.duckdb"
+    done = runner.invoke(app, ["ingest", "huggingface", "--from", str(trending_file), "--db", str(db)])
+    assert done.exit_code == 0, done.output
+    assert started == [trending_file] and hf._PREFETCHED == {}
+    with mc.open(db, read_only=True) as census:
+        stored = census.store.con.execute("SELECT sha256 FROM snapshots WHERE source = 'huggingface'").fetchall()
+    assert stored == [(hf._sha256(trending_file)[0],)]
+
+
 def test_a_broken_line_of_a_json_lines_listing_is_named_and_nothing_is_stored(
     tmp_path: Path, items: list[dict[str, Any]]
 ) -> None:

@@ -22,8 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -679,7 +681,49 @@ def file_time(path: Path) -> datetime:
 
 
 def file_digest(path: Path) -> tuple[str, int]:
-    """sha256 and size of a file, read in chunks (hashlib releases the GIL: run it beside the parse)."""
+    """sha256 and size of a file, read in chunks (hashlib releases the GIL: run it beside the parse), or the one
+    :func:`prefetch_digest` started for it, if the file has not changed since."""
+    key = _digest_key(path)
+    started = _PREFETCHED.pop(key, None) if key is not None else None
+    if started is not None:
+        found = started.result()
+        if _digest_key(path) == key:  # not written to while it was read
+            return found
+    return _sha256(path)
+
+
+def prefetch_digest(path: Path) -> None:
+    """Start the sha256 of a listing on a thread of its own, for :func:`file_digest` to take: a command starts it before
+    it opens the census, whose imports and opening take as long (a gigabyte's digest is a second). A file that
+    changes before it is asked for is read again."""
+    key = _digest_key(path)
+    if key is None or key in _PREFETCHED:
+        return
+    started: Future[tuple[str, int]] = Future()
+
+    def run() -> None:
+        try:
+            started.set_result(_sha256(path))
+        except BaseException as exc:  # told to file_digest, which raises it
+            started.set_exception(exc)
+
+    _PREFETCHED[key] = started
+    threading.Thread(target=run, name=f"sha256 of {path.name}", daemon=True).start()
+
+
+_PREFETCHED: dict[tuple[str, int, int], Future[tuple[str, int]]] = {}
+
+
+def _digest_key(path: Path) -> tuple[str, int, int] | None:
+    """What says a file is the one hashed: its resolved path, size and modification time (None: not a file)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns) if path.is_file() else None
+
+
+def _sha256(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:

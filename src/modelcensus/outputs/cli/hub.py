@@ -125,6 +125,10 @@ def ingest_huggingface(
     config = Config.from_env(db_path=db, hub_endpoint=endpoint)
     when = _date_arg(since, "--since") if since else None
     day = dated.date() if dated else None
+    if from_path is not None and from_path.is_file():
+        from modelcensus.sources import huggingface  # the listing's sha256 (its export id) read while the census opens
+
+        huggingface.prefetch_digest(from_path)
     with mc.open(config.db_path, config=config) as census:
         if from_path is not None:
             ingest_hub(census, from_path, dated=day)
