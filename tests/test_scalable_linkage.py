@@ -253,7 +253,12 @@ def test_a_new_epoch_vintage_linked_onto_stored_links_is_a_full_relink(
         census.ingest_epoch(newest)
         after = census.link_summary()
         census.linker.ensure_population()
+        counted = store_links.summary(census.store.con, after.links_key)  # counted again from the stored links
     assert after.links_key != before.links_key and after.python_stage == "linked"
+    assert after.run is not None and counted.run is None  # the run's own counts, and the stored links' agree
+    run = (after.run.models, after.run.shared_models)
+    assert (after.models, after.shared_models) == (counted.models, counted.shared_models) == run
+    assert [m.id for m in after.shared] == [m.id for m in counted.shared] and len(after.shared) == run[1] > 10
     _compare_stores(tmp_path / "incremental.duckdb", small_census_path)
 
 

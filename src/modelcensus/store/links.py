@@ -624,13 +624,26 @@ class LinkSummary:
 
 def summary(con: duckdb.DuckDBPyConnection, links_key: str, run: LinkRun | None = None) -> LinkSummary:
     """The stored links of ``links_key`` summed up (``run``: the run that made them just now, if one did)."""
-    # one pass over the links (millions with the Hub): the models, and those several sources know
-    models, shared, several = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE several), coalesce(list(model_id) FILTER (WHERE several), []) FROM "
-        "(SELECT model_id, min(source) <> max(source) AS several FROM canonical_links WHERE links_key = ? "
-        "GROUP BY model_id)",
-        [links_key],
-    ).fetchall()[0]
+    if run is not None and run.links_key == links_key:
+        # the run counted its models as it wrote them: only those several sources know are looked up, and each of
+        # them has a record of a source other than the Hub (the few thousand, not the millions of repos)
+        several = [
+            r[0]
+            for r in con.execute(
+                "SELECT model_id FROM canonical_links WHERE links_key = $1 AND model_id IN (SELECT model_id FROM "
+                "canonical_links WHERE links_key = $1 AND source <> 'huggingface') GROUP BY model_id "
+                "HAVING min(source) <> max(source)",
+                [links_key],
+            ).fetchall()
+        ]
+        models, shared = run.models, len(several)
+    else:  # one pass over the links (millions with the Hub): the models, and those several sources know
+        models, shared, several = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE several), coalesce(list(model_id) FILTER (WHERE several), []) "
+            "FROM (SELECT model_id, min(source) <> max(source) AS several FROM canonical_links WHERE links_key = ? "
+            "GROUP BY model_id)",
+            [links_key],
+        ).fetchall()[0]
     passes: list[tuple[str, int, int, bool]] = []
     row: dict[str, Any] = {}
     has = {str(r[0]) for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
