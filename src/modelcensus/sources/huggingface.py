@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -717,10 +718,10 @@ _PREFETCHED: dict[tuple[str, int, int], Future[tuple[str, int]]] = {}
 def _digest_key(path: Path) -> tuple[str, int, int] | None:
     """What says a file is the one hashed: its resolved path, size and modification time (None: not a file)."""
     try:
-        stat = path.stat()
+        found = path.stat()
     except OSError:
         return None
-    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns) if path.is_file() else None
+    return (str(path.resolve()), found.st_size, found.st_mtime_ns) if stat.S_ISREG(found.st_mode) else None
 
 
 def _sha256(path: Path) -> tuple[str, int]:

@@ -125,7 +125,7 @@ def ingest_huggingface(
     config = Config.from_env(db_path=db, hub_endpoint=endpoint)
     when = _date_arg(since, "--since") if since else None
     day = dated.date() if dated else None
-    if from_path is not None and from_path.is_file():
+    if from_path is not None:  # a file's (a folder's listings are hashed as each is read)
         from modelcensus.sources import huggingface  # the listing's sha256 (its export id) read while the census opens
 
         huggingface.prefetch_digest(from_path)
