@@ -227,18 +227,20 @@ def test_a_prefetched_digest_is_the_files_and_a_file_changed_since_is_read_again
     listing = tmp_path / "listing.json"
     listing.write_bytes(trending_file.read_bytes())
     whole = (hashlib.sha256(listing.read_bytes()).hexdigest(), listing.stat().st_size)
-    hf.prefetch_digest(listing)
-    hf.prefetch_digest(listing)  # started once
-    assert len(hf._PREFETCHED) == 1
+    key = hf.prefetch_digest(listing)
+    started = hf._PREFETCHED[key]
+    assert hf.prefetch_digest(listing) == key and hf._PREFETCHED[key] is started  # started once
     assert hf.file_digest(listing) == whole
-    assert hf._PREFETCHED == {}  # taken
-    hf.prefetch_digest(listing)
-    listing.write_bytes(listing.read_bytes() + b" ")  # written to after it was started: the new bytes' digest
-    os.utime(listing, ns=(listing.stat().st_atime_ns, listing.stat().st_mtime_ns + 1_000_000))
-    assert hf.file_digest(listing) == (hashlib.sha256(listing.read_bytes()).hexdigest(), whole[1] + 1)
-    hf._PREFETCHED.clear()
-    hf.prefetch_digest(tmp_path / "missing.json")  # not a file: nothing started, the read says what is wrong
-    assert hf._PREFETCHED == {}
+    assert key not in hf._PREFETCHED  # taken
+    with hf.prefetched_digest(listing):
+        listing.write_bytes(listing.read_bytes() + b" ")  # written to after it was started: the new bytes' digest
+        os.utime(listing, ns=(listing.stat().st_atime_ns, listing.stat().st_mtime_ns + 1_000_000))
+        assert hf.file_digest(listing) == (hashlib.sha256(listing.read_bytes()).hexdigest(), whole[1] + 1)
+        assert key in hf._PREFETCHED  # the old bytes' digest, not taken ...
+    assert key not in hf._PREFETCHED  # ... is dropped when the command ends
+    before = dict(hf._PREFETCHED)
+    assert hf.prefetch_digest(tmp_path / "missing.json") is None  # not a file: nothing started, the read says why
+    assert before == hf._PREFETCHED
 
 
 def test_the_cli_ingest_of_a_file_takes_the_digest_it_started(
@@ -250,10 +252,24 @@ def test_the_cli_ingest_of_a_file_takes_the_digest_it_started(
     db = tmp_path / "hub.duckdb"
     done = runner.invoke(app, ["ingest", "huggingface", "--from", str(trending_file), "--db", str(db)])
     assert done.exit_code == 0, done.output
-    assert started == [trending_file] and hf._PREFETCHED == {}
+    assert started == [trending_file] and not hf._PREFETCHED
     with mc.open(db, read_only=True) as census:
         stored = census.store.con.execute("SELECT sha256 FROM snapshots WHERE source = 'huggingface'").fetchall()
     assert stored == [(hf._sha256(trending_file)[0],)]
+
+
+def test_a_digest_started_by_an_ingest_that_fails_is_dropped(tmp_path: Path, trending_file: Path) -> None:
+    """An ingest that fails before it asks for the listing's sha256 leaves no digest behind it (nor a later test)."""
+    empty = tmp_path / "empty.json"
+    empty.touch()
+    db = tmp_path / "hub.duckdb"
+    failed = runner.invoke(app, ["ingest", "huggingface", "--from", str(empty), "--db", str(db)])
+    assert failed.exit_code != 0 and str(empty) in failed.output
+    assert not hf._PREFETCHED
+    with pytest.raises(RuntimeError), hf.prefetched_digest(trending_file):
+        assert hf._PREFETCHED, "started within"
+        raise RuntimeError("the ingest failed")
+    assert not hf._PREFETCHED
 
 
 def test_a_broken_line_of_a_json_lines_listing_is_named_and_nothing_is_stored(

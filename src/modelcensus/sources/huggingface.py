@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -693,13 +694,25 @@ def file_digest(path: Path) -> tuple[str, int]:
     return _sha256(path)
 
 
-def prefetch_digest(path: Path) -> None:
+@contextmanager
+def prefetched_digest(path: Path) -> Iterator[None]:
+    """Within it, the listing's sha256 is read ahead (:func:`prefetch_digest`); one not taken by the end (the ingest
+    failed before it asked) is dropped, so nothing outlives the command that started it."""
+    key = prefetch_digest(path)
+    try:
+        yield
+    finally:
+        if key is not None:
+            _PREFETCHED.pop(key, None)
+
+
+def prefetch_digest(path: Path) -> tuple[str, int, int] | None:
     """Start the sha256 of a listing on a thread of its own, for :func:`file_digest` to take: a command starts it before
     it opens the census, whose imports and opening take as long (a gigabyte's digest is a second). A file that
-    changes before it is asked for is read again."""
+    changes before it is asked for is read again. Returns the key it is kept under (None: not a file)."""
     key = _digest_key(path)
     if key is None or key in _PREFETCHED:
-        return
+        return key
     started: Future[tuple[str, int]] = Future()
 
     def run() -> None:
@@ -710,6 +723,7 @@ def prefetch_digest(path: Path) -> None:
 
     _PREFETCHED[key] = started
     threading.Thread(target=run, name=f"sha256 of {path.name}", daemon=True).start()
+    return key
 
 
 _PREFETCHED: dict[tuple[str, int, int], Future[tuple[str, int]]] = {}

@@ -1,5 +1,6 @@
 """CLI commands of the Hugging Face Hub: ingest, lineage, trend, Hub counts and handle resolution."""
 
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -125,11 +126,10 @@ def ingest_huggingface(
     config = Config.from_env(db_path=db, hub_endpoint=endpoint)
     when = _date_arg(since, "--since") if since else None
     day = dated.date() if dated else None
-    if from_path is not None:  # a file's (a folder's listings are hashed as each is read)
-        from modelcensus.sources import huggingface  # the listing's sha256 (its export id) read while the census opens
+    from modelcensus.sources import huggingface  # a file's sha256 (its export id) read while the census opens
 
-        huggingface.prefetch_digest(from_path)
-    with mc.open(config.db_path, config=config) as census:
+    ahead = huggingface.prefetched_digest(from_path) if from_path is not None else nullcontext()
+    with ahead, mc.open(config.db_path, config=config) as census:  # (a folder's listings are hashed as each is read)
         if from_path is not None:
             ingest_hub(census, from_path, dated=day)
         else:
