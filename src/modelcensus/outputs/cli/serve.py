@@ -2,7 +2,6 @@
 
 import errno
 import os
-import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +13,8 @@ from modelcensus.outputs.cli.common import DbOption, _config, app, err_console, 
 from modelcensus.outputs.common.heap import freeze_long_lived
 
 if TYPE_CHECKING:
+    import socket
+
     from fastapi import FastAPI
 
 # How `serve --workers N` hands its options to the worker processes, which uvicorn starts afresh.
@@ -21,9 +22,11 @@ WORKER_CLAIMS = "MODELCENSUS_SERVE_CLAIMS"
 WORKER_TIMEOUT = "MODELCENSUS_SERVE_TIMEOUT"
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
+def listening_socket(host: str, port: int) -> "socket.socket":
     """A TCP socket bound to ``host:port``, before anything is announced: a port in use, or a host this machine
     cannot listen on, is a :class:`QueryError` naming ``--port`` or ``--host``."""
+    import socket  # only the server needs it
+
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
