@@ -238,6 +238,37 @@ def test_a_schema_1_store_is_migrated_keeping_its_data(tmp_path: Path) -> None:
     assert len(sources) == 3
 
 
+def test_census_records_stored_as_a_table_of_their_own_are_made_again_as_the_view(tmp_path: Path) -> None:
+    """Before population version 5 ``census_records`` was a table of its own (each Hub repo's name and unit keys
+    written out in full); now it is the view over ``census_record_rows``. A reader of such a store makes its census
+    records for itself; a writer drops the old table and stores them again: the same figures either way."""
+    path = tmp_path / "c.duckdb"
+    with mc.open(path) as census:
+        census.ingest_epoch(write_export(tmp_path / "e"))
+        census.link()
+    with mc.open(path, read_only=True) as census:
+        before = census.count("country").frame.to_dict("records")
+        records = census.store.con.execute("SELECT * FROM census_records ORDER BY ALL").fetchall()
+    assert records and all(r[4] is not None and r[12] is not None for r in records)  # name, canon_release: whole
+    con = duckdb.connect(str(path))
+    con.execute("DROP VIEW census_records")
+    con.execute("CREATE TABLE census_records AS SELECT * FROM census_record_rows")
+    con.execute("DROP TABLE census_record_rows")
+    con.execute("UPDATE meta SET value = 'made:by:version-4' WHERE key = 'population_key'")
+    con.close()
+    with mc.open(path, read_only=True) as census:
+        assert census.count("country").frame.to_dict("records") == before
+    with mc.open(path) as census:
+        census.link()
+    con = duckdb.connect(str(path), read_only=True)
+    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
+    assert kinds["census_records"] == "VIEW" and kinds["census_record_rows"] == "BASE TABLE"
+    assert con.execute("SELECT * FROM census_records ORDER BY ALL").fetchall() == records
+    con.close()
+    with mc.open(path, read_only=True) as census:
+        assert census.count("country").frame.to_dict("records") == before
+
+
 # -- export writes a datapackage.json --------------------------------------------------------------
 
 

@@ -195,6 +195,7 @@ class Store:
             self.con.execute(store_meta.QUIET)
             self.con.execute(SCHEMA)
             self._migrate()
+            store_population.ensure_view(self.con)
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         except duckdb.Error as exc:
             self._copy.discard()
@@ -680,6 +681,7 @@ class Store:
             return
         if self.read_only and not self.has_table("census_records"):
             self.con.execute(store_population.SCHEMA.format(temp="TEMP"))
+            store_population.ensure_view(self.con, temp=True)
         if self.read_only:
             store_cac.ensure_tables(self.con, self.has_table)
             store_population.ensure_cac_links(self.con, self.has_table)

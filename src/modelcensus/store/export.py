@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 from modelcensus.errors import QueryError, StoreError
+from modelcensus.store import meta as store_meta
 from modelcensus.vocabulary import ExportFormat
 
 EXPORT_FORMATS = tuple(ExportFormat)
@@ -58,14 +59,18 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None 
 def store_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every base table of the store's current database, so tables added later are exported too, and the temporary
     tables a read-only reader derived (its census records, :mod:`.population`), which stand in for stored ones; not
-    the derived tables a build keeps or a reader materialises (names starting with ``_``: :mod:`.kept`)."""
+    the derived tables a build keeps or a reader materialises (names starting with ``_``: :mod:`.kept`). A table read
+    through a view (:data:`~modelcensus.store.meta.VIEWS`) is exported as the view."""
+    views = ", ".join(_sql_text(v) for v in sorted(store_meta.VIEWS.values()))
+    behind = ", ".join(_sql_text(t) for t in sorted(store_meta.VIEWS))
     return [
         str(name)
         for (name,) in _rows(
             con,
             "SELECT DISTINCT table_name FROM information_schema.tables "
             "WHERE (table_catalog = current_database() OR table_catalog = 'temp') "
-            "AND table_schema = current_schema() AND table_type IN ('BASE TABLE', 'LOCAL TEMPORARY') "
+            "AND table_schema = current_schema() AND table_type IN ('BASE TABLE', 'LOCAL TEMPORARY', 'VIEW') "
+            f"AND (table_type <> 'VIEW' OR table_name IN ({views})) AND table_name NOT IN ({behind}) "
             "AND NOT starts_with(table_name, '_') "
             "ORDER BY table_name",
         )

@@ -10,7 +10,8 @@ per-request Python:
 - ``census_record_countries``: its countries under each attribution (as-published, resolved, lineage).
 
 They are derived from the stored records and the canonical links, rebuilt when either changes (keyed like the
-links), and exported with the rest of the store. A record of an older export only (a model Epoch renamed, a
+links), and exported with the rest of the store. ``census_records`` is a view over ``census_record_rows``, stored
+with the columns of :data:`SAME_AS` left empty where they equal another column of their row. A record of an older export only (a model Epoch renamed, a
 model OpenRouter stopped serving) joins the canonical model of a current record of its source with the same
 name key; otherwise it is a canonical model of its own.
 """
@@ -37,7 +38,7 @@ from modelcensus.store.frames import sql_text
 from modelcensus.store.links import drop_work_tables
 from modelcensus.vocabulary import TABULAR_ROLE, Attribution, source_rank
 
-POPULATION_VERSION = "4"
+POPULATION_VERSION = "5"
 """Bumped whenever what the census records hold changes, so stored ones are rebuilt."""
 
 
@@ -69,7 +70,7 @@ CREATE {temp} TABLE IF NOT EXISTS census_cac_links (
     canonical_name VARCHAR)"""
 SCHEMA = (
     """
-CREATE {temp} TABLE IF NOT EXISTS census_records (
+CREATE {temp} TABLE IF NOT EXISTS census_record_rows (
     population_key VARCHAR, export_id VARCHAR NOT NULL, source VARCHAR NOT NULL, source_id VARCHAR NOT NULL,
     name VARCHAR, canonical_id VARCHAR, canonical_name VARCHAR, published_on DATE, year INTEGER,
     canonical_year INTEGER, rec_release VARCHAR, rec_family VARCHAR, canon_release VARCHAR, canon_family VARCHAR,
@@ -83,6 +84,41 @@ CREATE {temp} TABLE IF NOT EXISTS census_record_countries (
     + CAC_LINKS_DDL
     + ";\n"
 )
+"""The stored tables. ``census_records`` is a view over ``census_record_rows`` (:data:`VIEW`)."""
+SAME_AS = {"name": "source_id", "canon_release": "rec_release", "canon_family": "rec_family"}
+"""The columns ``census_record_rows`` leaves empty where they equal another of the same row, which the view puts
+back: a Hub repo's name is its id, and a model named after its repo (most of the Hub) has the repo's unit keys. Those
+are millions of distinct texts whose compression was a third of the time the rows took to write (never empty
+otherwise: a name, id and unit key always has a value)."""
+_COLUMNS = [
+    "population_key", "export_id", "source", "source_id", "name", "canonical_id", "canonical_name", "published_on",
+    "year", "canonical_year", "rec_release", "rec_family", "canon_release", "canon_family", "notable", "frontier",
+    "large_scale", "open_weights", "domains", "training_compute_flop", "parameters", "derivative", "by_organization",
+    "large_model", "large_model_reason", "source_rank",
+]  # fmt: skip
+VIEW = "CREATE OR REPLACE {temp} VIEW census_records AS SELECT {columns} FROM {rows}".format(
+    temp="{temp}",
+    rows="{rows}",
+    columns=", ".join(f"coalesce({c}, {SAME_AS[c]}) AS {c}" if c in SAME_AS else c for c in _COLUMNS),
+)
+"""``census_records``: every record with every column (what definitions, figures and the exported store read)."""
+
+
+def ensure_view(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
+    """Make ``census_records`` the view over ``census_record_rows`` (a temporary one over this reader's temporary rows,
+    with ``temp``); a store whose ``census_records`` is still a table of its own (before population version 5) has it
+    dropped: census records are derived, and the population key of that store no longer matches, so they are made
+    again."""
+    if temp:
+        con.execute(VIEW.format(temp="TEMP", rows="temp.main.census_record_rows"))
+        return
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = 'census_records' "
+        "AND table_catalog = current_database()"
+    ).fetchall()
+    if kind and kind[0][0] == "BASE TABLE":
+        con.execute("DROP TABLE census_records")
+    con.execute(VIEW.format(temp="", rows="census_record_rows"))
 
 
 def ensure_cac_links(con: duckdb.DuckDBPyConnection, has_table: Callable[[str], bool]) -> None:
@@ -332,6 +368,7 @@ def refresh(con: duckdb.DuckDBPyConnection, population_key: str, registry: Regis
     the caller's transaction; with ``temp``, as temporary tables that shadow a read-only store's stale ones for this
     connection only). The Hub's rows are made in SQL (:mod:`modelcensus.store.population_hub`)."""
     con.execute(SCHEMA.format(temp="TEMP" if temp else ""))
+    ensure_view(con, temp=temp)
     if temp:  # a read-only store of an earlier schema: the CAC tables this refresh reads may be missing too
         has = {str(r[0]) for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         ensure_cac_tables(con, has.__contains__)
@@ -400,17 +437,19 @@ def refresh(con: duckdb.DuckDBPyConnection, population_key: str, registry: Regis
     population_hub.prepare(con, temp)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE work_population_other AS "
-        "SELECT * EXCLUDE (canonical_year) FROM census_records LIMIT 0"
+        "SELECT * EXCLUDE (canonical_year) FROM census_record_rows LIMIT 0"
     )
     _insert(con, "work_population_other", out, by_name=True)
-    con.execute("DELETE FROM census_records")
+    con.execute("DELETE FROM census_record_rows")
     con.execute("DELETE FROM census_record_countries")
     con.execute("DELETE FROM census_cac_links")
     # a canonical model's year is its earliest member's (of any export): the year it came out. It is found from the
     # records' canonical ids and years alone, then joined: a window over the whole rows would hold millions of wide
     # rows at once (spilled to disk under the store's memory limit; 1.6x the time at 2M repos)
+    same = ", ".join(f"nullif(x.{column}, x.{equal}) AS {column}" for column, equal in SAME_AS.items())
     con.execute(
-        "INSERT INTO census_records BY NAME SELECT x.*, CAST(y.first_year AS INTEGER) AS canonical_year "
+        f"INSERT INTO census_record_rows BY NAME SELECT x.* REPLACE ({same}), "
+        "CAST(y.first_year AS INTEGER) AS canonical_year "
         f"FROM (SELECT * FROM work_population_other UNION ALL BY NAME ({population_hub.rows_sql()})) x "
         "LEFT JOIN (SELECT canonical_id, min(year) AS first_year FROM (SELECT canonical_id, year FROM "
         f"work_population_other UNION ALL {population_hub.years_sql()}) GROUP BY canonical_id) y USING (canonical_id)",
