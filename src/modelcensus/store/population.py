@@ -11,9 +11,9 @@ per-request Python:
 
 They are derived from the stored records and the canonical links, rebuilt when either changes (keyed like the
 links), and exported with the rest of the store. ``census_records`` is a view over ``census_record_rows``, stored
-with the columns of :data:`SAME_AS` left empty where they equal another column of their row. A record of an older export only (a model Epoch renamed, a
-model OpenRouter stopped serving) joins the canonical model of a current record of its source with the same
-name key; otherwise it is a canonical model of its own.
+with the columns of :data:`SAME_AS` left empty where they equal another column of their row. A record of an older
+export only (a model Epoch renamed, a model OpenRouter stopped serving) joins the canonical model of a current record
+of its source with the same name key; otherwise it is a canonical model of its own.
 """
 
 from __future__ import annotations
