@@ -47,21 +47,29 @@ class DuckDBEngine:
         """Ibis tables of ``names``, described in one catalog query where Ibis asks DuckDB once per table (``DESCRIBE``)
         and parses every column's type again: a tenth of a second of every new reader's first figure. A name is read
         as the SQL it compiles to reads it: a temporary table first (a read-only reader's own census records), else
-        the table of the database in use. The schemas are Ibis's own (``tests/test_metrics.py`` compares them)."""
+        the table of the database in use. The schemas are Ibis's own (``tests/test_metrics.py`` compares them); a view
+        (``census_records``) is described by Ibis: the catalog does not say which of its columns cannot be empty."""
         marks = ", ".join("?" for _ in names)
         rows = self._store.con.execute(
-            "SELECT table_name, database_name = 'temp' AS temporary, column_name, data_type, is_nullable "
-            "FROM duckdb_columns() WHERE table_name IN (" + marks + ") AND (database_name = 'temp' OR "
+            "SELECT table_name, database_name = 'temp' AS temporary, column_name, data_type, is_nullable, "
+            "EXISTS (SELECT 1 FROM duckdb_views() v WHERE v.database_name = c.database_name "
+            "AND v.schema_name = c.schema_name AND v.view_name = c.table_name) AS is_view "
+            "FROM duckdb_columns() c WHERE table_name IN (" + marks + ") AND (database_name = 'temp' OR "
             "(database_name = current_database() AND schema_name = current_schema())) "
             "ORDER BY table_name, temporary DESC, column_index",
             list(names),
         ).fetchall()
         columns: dict[str, list[tuple[str, str, bool]]] = {}
         chosen: dict[str, bool] = {}
-        for table, temporary, column, data_type, nullable in rows:
+        views: set[str] = set()
+        for table, temporary, column, data_type, nullable, is_view in rows:
             if chosen.setdefault(table, temporary) == temporary:  # a temporary table hides the stored one
                 columns.setdefault(table, []).append((column, data_type, nullable))
-        missing = [name for name in names if name not in columns]
+                if is_view:
+                    views.add(table)
+        missing = [name for name in names if name not in columns or name in views]
+        for name in views:
+            del columns[name]
         types = self._backend.compiler.type_mapper
         parsed: dict[tuple[str, bool], dt.DataType] = {}
         out = {name: self._backend.table(name) for name in missing}  # Ibis says what is wrong with them
