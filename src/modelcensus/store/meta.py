@@ -21,7 +21,7 @@ that a reader of the same inputs names the links without loading the registry.""
 HANDLES_FINGERPRINT_KEY = "hub_handles_fingerprint"
 """A digest of the stored resolutions of Hub handles: what the census records depend on besides the exports."""
 VIEWS = {"census_record_rows": "census_records"}
-"""A stored table and the view every reader reads it through (:data:`modelcensus.store.population.VIEW`): what an
+"""A stored table and the view every reader reads it through (:func:`modelcensus.store.population.ensure_view`): what an
 export of the store writes is the view, under its name."""
 
 

@@ -84,41 +84,31 @@ CREATE {temp} TABLE IF NOT EXISTS census_record_countries (
     + CAC_LINKS_DDL
     + ";\n"
 )
-"""The stored tables. ``census_records`` is a view over ``census_record_rows`` (:data:`VIEW`)."""
+"""The stored tables. ``census_records`` is a view over ``census_record_rows`` (:func:`ensure_view`)."""
 SAME_AS = {"name": "source_id", "canon_release": "rec_release", "canon_family": "rec_family"}
 """The columns ``census_record_rows`` leaves empty where they equal another of the same row, which the view puts
 back: a Hub repo's name is its id, and a model named after its repo (most of the Hub) has the repo's unit keys. Those
 are millions of distinct texts whose compression was a third of the time the rows took to write (never empty
 otherwise: a name, id and unit key always has a value)."""
-_COLUMNS = [
-    "population_key", "export_id", "source", "source_id", "name", "canonical_id", "canonical_name", "published_on",
-    "year", "canonical_year", "rec_release", "rec_family", "canon_release", "canon_family", "notable", "frontier",
-    "large_scale", "open_weights", "domains", "training_compute_flop", "parameters", "derivative", "by_organization",
-    "large_model", "large_model_reason", "source_rank",
-]  # fmt: skip
-VIEW = "CREATE OR REPLACE {temp} VIEW census_records AS SELECT {columns} FROM {rows}".format(
-    temp="{temp}",
-    rows="{rows}",
-    columns=", ".join(f"coalesce({c}, {SAME_AS[c]}) AS {c}" if c in SAME_AS else c for c in _COLUMNS),
-)
-"""``census_records``: every record with every column (what definitions, figures and the exported store read)."""
 
 
 def ensure_view(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
-    """Make ``census_records`` the view over ``census_record_rows`` (a temporary one over this reader's temporary rows,
-    with ``temp``); a store whose ``census_records`` is still a table of its own (before population version 5) has it
-    dropped: census records are derived, and the population key of that store no longer matches, so they are made
-    again."""
-    if temp:
-        con.execute(VIEW.format(temp="TEMP", rows="temp.main.census_record_rows"))
-        return
-    kind = con.execute(
-        "SELECT table_type FROM information_schema.tables WHERE table_name = 'census_records' "
-        "AND table_catalog = current_database()"
-    ).fetchall()
-    if kind and kind[0][0] == "BASE TABLE":
-        con.execute("DROP TABLE census_records")
-    con.execute(VIEW.format(temp="", rows="census_record_rows"))
+    """Make ``census_records`` the view over ``census_record_rows``, every column in its order with those of
+    :data:`SAME_AS` filled again (what definitions, figures and the exported store read; a temporary one over this
+    reader's temporary rows, with ``temp``). A store whose ``census_records`` is still a table of its own (before
+    population version 5) has it dropped: census records are derived, and the population key of that store no longer
+    matches, so they are made again."""
+    rows = "temp.main.census_record_rows" if temp else "census_record_rows"
+    if not temp:
+        kind = con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_name = 'census_records' "
+            "AND table_catalog = current_database()"
+        ).fetchall()
+        if kind and kind[0][0] == "BASE TABLE":
+            con.execute("DROP TABLE census_records")
+    described = con.execute(f"SELECT * FROM {rows} LIMIT 0").description or []
+    columns = ", ".join(f"coalesce({c}, {SAME_AS[c]}) AS {c}" if c in SAME_AS else c for c, *_ in described)
+    con.execute(f"CREATE OR REPLACE {'TEMP ' if temp else ''}VIEW census_records AS SELECT {columns} FROM {rows}")
 
 
 def ensure_cac_links(con: duckdb.DuckDBPyConnection, has_table: Callable[[str], bool]) -> None:
