@@ -104,7 +104,9 @@ def ensure_view(con: duckdb.DuckDBPyConnection, *, temp: bool = False) -> None:
             "SELECT table_type FROM information_schema.tables WHERE table_name = 'census_records' "
             "AND table_catalog = current_database()"
         ).fetchall()
-        if kind and kind[0][0] == "BASE TABLE":
+        if kind and kind[0][0] == "VIEW":
+            return  # made when the store was first opened by this version
+        if kind:
             con.execute("DROP TABLE census_records")
     described = con.execute(f"SELECT * FROM {rows} LIMIT 0").description or []
     columns = ", ".join(f"coalesce({c}, {SAME_AS[c]}) AS {c}" if c in SAME_AS else c for c, *_ in described)
@@ -358,8 +360,8 @@ def refresh(con: duckdb.DuckDBPyConnection, population_key: str, registry: Regis
     the caller's transaction; with ``temp``, as temporary tables that shadow a read-only store's stale ones for this
     connection only). The Hub's rows are made in SQL (:mod:`modelcensus.store.population_hub`)."""
     con.execute(SCHEMA.format(temp="TEMP" if temp else ""))
-    ensure_view(con, temp=temp)
     if temp:  # a read-only store of an earlier schema: the CAC tables this refresh reads may be missing too
+        ensure_view(con, temp=True)  # (a writer made the stored view when it opened the store)
         has = {str(r[0]) for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         ensure_cac_tables(con, has.__contains__)
     epoch = con.execute(_EPOCH_SQL).df()
