@@ -25,7 +25,8 @@ import pandas as pd
 import pytest
 
 import modelcensus as mc
-from modelcensus.store import WRITING_MARK
+from modelcensus.store import WRITING_MARK, copy_on_write
+from modelcensus.store.copy_on_write import copied_ahead
 
 from known_answers import HUB_REPOS
 
@@ -249,3 +250,56 @@ def test_second_writer_is_refused_and_readers_read_the_published_file(tmp_path: 
         assert reader.store.con.execute("SELECT count(*) FROM models").fetchall()[0][0] == 0
     assert not list(tmp_path.glob(f"*{WRITING_MARK}*"))
     assert not list(tmp_path.glob("*.wal"))
+
+
+def test_a_working_copy_made_ahead_is_the_one_the_writer_opens(tmp_path: Path, base_store: Path) -> None:
+    """``copied_ahead``: the lock is taken and the copy made on a thread before the census opens; the writer works on
+    that copy and publishes it as it publishes its own."""
+    path = tmp_path / "census.duckdb"
+    shutil.copyfile(base_store, path)
+    before = _state(path)[0]
+    with copied_ahead(path):
+        ahead = copy_on_write._AHEAD[path.resolve()]  # the lock is held and the copy under way from the start
+        other = subprocess.run(
+            [sys.executable, "-c", f"import modelcensus as mc; mc.open({str(path)!r})"], capture_output=True, text=True
+        )
+        assert other.returncode != 0 and "another process" in other.stderr
+        with mc.open(path) as writer:
+            assert writer.store.work_path == ahead.work_path and not copy_on_write._AHEAD  # taken
+            assert writer.store.fingerprint() == before  # the whole store was copied
+            writer.store.con.execute("DELETE FROM models")
+    with mc.open(path, read_only=True) as reader:
+        assert reader.store.con.execute("SELECT count(*) FROM models").fetchall()[0][0] == 0
+    assert not list(tmp_path.glob(f"*{WRITING_MARK}*"))
+    with mc.open(path):  # the lock was released
+        pass
+
+
+def test_a_working_copy_made_ahead_and_not_taken_is_removed(tmp_path: Path, base_store: Path) -> None:
+    """A command that fails before it opens the census leaves the store as it was, no copy, and the lock free; a
+    census already open for writing in this process is refused as without the copy made ahead."""
+    path = tmp_path / "census.duckdb"
+    shutil.copyfile(base_store, path)
+    before = _state(path)[0]
+    with pytest.raises(RuntimeError, match="failed before opening"), copied_ahead(path):
+        raise RuntimeError("failed before opening")
+    assert not list(tmp_path.glob(f"*{WRITING_MARK}*"))
+    assert _state(path)[0] == before
+    with mc.open(path) as writer, copied_ahead(path):  # the lock is this process's: nothing is started
+        assert len(list(tmp_path.glob(f"*{WRITING_MARK}*"))) == 1
+        with pytest.raises(mc.StoreError, match="already has the census open for writing"):
+            mc.open(path)
+        assert writer.store.fingerprint() == before
+
+
+def test_a_working_copy_that_cannot_be_made_ahead_fails_the_opening(tmp_path: Path) -> None:
+    """A store that cannot be copied (here a folder where the file should be): the opening says why, and the lock
+    is released."""
+    path = tmp_path / "census.duckdb"
+    path.mkdir()
+    with copied_ahead(path), pytest.raises(mc.StoreError, match="cannot make the working copy"):
+        mc.open(path)
+    path.rmdir()
+    with mc.open(path):  # the lock is free: a writer opens (and creates) the store
+        pass
+    assert path.is_file() and not list(tmp_path.glob(f"*{WRITING_MARK}*"))

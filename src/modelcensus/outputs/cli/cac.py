@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-import modelcensus as mc
 from modelcensus.config import Config
 from modelcensus.errors import QueryError
 from modelcensus.outputs.cli.common import (
@@ -17,6 +16,7 @@ from modelcensus.outputs.cli.common import (
     _census,
     _link_stored,
     _report_ingest,
+    _writer,
     app,
     console,
     emit,
@@ -98,7 +98,7 @@ def ingest_cac(
     if files and urls:
         raise QueryError("give --from (saved attachments) or --url (live), not both", parameter="url")
     config = Config.from_env(db_path=db)
-    with mc.open(config.db_path, config=config) as census:
+    with _writer(config) as census:
         report = census.ingest_cac(files, urls=urls or [], dated=dated.date() if dated else None)
         _report_ingest(report)
         _link_stored(census, report)

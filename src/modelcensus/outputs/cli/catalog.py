@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-import modelcensus as mc
 from modelcensus.config import Config
 from modelcensus.errors import QueryError, quoted
 from modelcensus.outputs.cli.common import (
@@ -20,6 +19,7 @@ from modelcensus.outputs.cli.common import (
     _link_stored,
     _report_ingest,
     _working,
+    _writer,
     app,
     console,
     counted,
@@ -45,7 +45,7 @@ def _day(dated: datetime | None) -> date | None:
 
 def _ingest(db: Path | None, run: str, *args: object) -> "IngestReport":
     config = Config.from_env(db_path=db)
-    with mc.open(config.db_path, config=config) as census:
+    with _writer(config) as census:
         report: IngestReport = getattr(census, run)(*args)
         _report_ingest(report)
         _link_stored(census, report)

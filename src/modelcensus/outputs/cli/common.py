@@ -202,6 +202,10 @@ def _census(
     config = _config(db)
     if engine == "duckdb" and spark_master is not None:
         raise QueryError("--spark-master applies with --engine spark", parameter="spark_master")
+    if not read_only and engine == "duckdb":
+        with _writer(config) as census:
+            yield census
+        return
     with _working("opening the census"):  # the first open imports the store, Ibis and pandas: seconds
         census = mc.open(config.db_path, read_only=read_only, config=config, engine=engine, spark_master=spark_master)
     freeze_long_lived()  # the imports above live as long as the command: its collections need not scan them
@@ -209,6 +213,23 @@ def _census(
         yield census
     finally:
         census.close()
+
+
+@contextmanager
+def _writer(config: Config) -> "Iterator[Census]":
+    """The census at ``config.db_path`` opened for writing, its working copy made on a thread while the command imports
+    the store, Ibis and pandas (:func:`~modelcensus.store.copy_on_write.copied_ahead`: a large store's copy takes
+    seconds, mostly the disk's)."""
+    from modelcensus.store.copy_on_write import copied_ahead
+
+    with copied_ahead(config.db_path):
+        with _working("opening the census"):
+            census = mc.open(config.db_path, config=config)
+        freeze_long_lived()
+        try:
+            yield census
+        finally:
+            census.close()
 
 
 def _interactive() -> bool:

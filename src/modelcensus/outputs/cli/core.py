@@ -27,6 +27,7 @@ from modelcensus.outputs.cli.common import (
     _progress,
     _report_ingest,
     _working,
+    _writer,
     app,
     console,
     counted,
@@ -224,7 +225,7 @@ def ingest_epoch(
     """Ingest Epoch AI's "Data on AI Models" (CC BY 4.0, credit Epoch AI); files of different dates are
     different exports (vintages)."""
     config = Config.from_env(db_path=db, epoch_url=url)
-    with mc.open(config.db_path, config=config) as census:
+    with _writer(config) as census:
         _ingest_epoch(census, from_path, dated.date() if dated else None)
 
 

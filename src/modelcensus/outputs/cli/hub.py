@@ -20,6 +20,7 @@ from modelcensus.outputs.cli.common import (
     _link_stored,
     _progress,
     _report_ingest,
+    _writer,
     app,
     console,
     counted,
@@ -126,24 +127,27 @@ def ingest_huggingface(
     config = Config.from_env(db_path=db, hub_endpoint=endpoint)
     when = _date_arg(since, "--since") if since else None
     day = dated.date() if dated else None
-    from modelcensus.sources import huggingface  # a file's sha256 (its export id) read while the census opens
+    from modelcensus.store.copy_on_write import copied_ahead
 
-    ahead = huggingface.prefetched_digest(from_path) if from_path is not None else nullcontext()
-    with ahead, mc.open(config.db_path, config=config) as census:  # (a folder's listings are hashed as each is read)
-        if from_path is not None:
-            ingest_hub(census, from_path, dated=day)
-        else:
-            ingest_hub(
-                census,
-                None,
-                authors=tuple(author or ()),
-                limit=limit,
-                since=when,
-                sort=sort,
-                resume=resume,
-                dated=day,
-                profile_lookups=profile_lookups,
-            )
+    with copied_ahead(config.db_path):  # the store's working copy made while the command imports and starts
+        from modelcensus.sources import huggingface  # a file's sha256 (its export id) read while the census opens
+
+        ahead = huggingface.prefetched_digest(from_path) if from_path is not None else nullcontext()
+        with ahead, _writer(config) as census:  # (a folder's listings are hashed as each is read)
+            if from_path is not None:
+                ingest_hub(census, from_path, dated=day)
+            else:
+                ingest_hub(
+                    census,
+                    None,
+                    authors=tuple(author or ()),
+                    limit=limit,
+                    since=when,
+                    sort=sort,
+                    resume=resume,
+                    dated=day,
+                    profile_lookups=profile_lookups,
+                )
 
 
 def _date_arg(value: str, option: str) -> date:
