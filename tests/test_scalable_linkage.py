@@ -330,3 +330,53 @@ def test_repo_keys_are_looked_for_only_when_the_stored_exports_change(monkeypatc
     keyed = {r[0] for r in con.execute("SELECT repo_id FROM hub_repo_keys").fetchall()}
     assert keyed == {"Qwen/Qwen2.5-7B", "x/y-1", "z/new-2"}
     assert con.execute("SELECT count(*) FROM hub_repo_keys").fetchall()[0][0] == 3, "no repo keyed twice"
+
+
+def test_the_hubs_census_records_made_while_linking_are_those_made_after(
+    synthetic_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer's link makes the Hub's repos of the census records while the Python stage clusters (on a thread of
+    its own), and the refresh that follows takes them: the census records are those of a refresh made after the
+    links alone, and nothing made ahead is left; when the refresh fails, what was made ahead is dropped."""
+    from modelcensus.store import population as store_population
+    from modelcensus.store import population_hub
+
+    staged, after = tmp_path / "staged.duckdb", tmp_path / "after.duckdb"
+    for target in (staged, after):
+        shutil.copyfile(synthetic_store, target)
+    made: list[int] = []
+    stage, drop = population_hub.stage, population_hub.drop_staged
+
+    def staging(con: duckdb.DuckDBPyConnection) -> None:
+        stage(con)
+        made.append(int(con.execute(f"SELECT count(*) FROM temp.{population_hub.STAGED}").fetchall()[0][0]))
+
+    def dropping(con: duckdb.DuckDBPyConnection) -> None:
+        left = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [population_hub.STAGED])
+        made.append(-int(left.fetchall()[0][0]))  # -0: the refresh took it
+        drop(con)
+
+    monkeypatch.setattr(population_hub, "stage", staging)
+    monkeypatch.setattr(population_hub, "drop_staged", dropping)
+    with mc.open(staged) as census:
+        census.link()
+    assert made[0] > 4000 and made[1:] == [0]  # every stored repo, made ahead and taken
+    with mc.open(after) as census:
+        census.linker.update()  # the links alone: nothing is made ahead
+        census.linker.ensure_population()
+    assert len(made) == 2
+    _compare_stores(staged, after)
+
+    failing = tmp_path / "failing.duckdb"
+    shutil.copyfile(synthetic_store, failing)
+
+    def refresh(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the refresh failed")
+
+    monkeypatch.setattr(store_population, "refresh", refresh)
+    with mc.open(failing) as census:
+        with pytest.raises(RuntimeError, match="the refresh failed"):
+            census.link()
+        assert made[2] > 4000 and made[3] == -1  # made ahead, not taken, dropped
+        tables = census.store.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+        assert (population_hub.STAGED,) not in tables

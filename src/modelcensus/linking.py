@@ -150,9 +150,17 @@ class Linker:
     def link(self) -> LinkSummary:
         """Link what the store holds and store the census records behind definitions, for every later reader (what
         ``build`` does after its ingests, and every ``ingest`` command after storing something new): a read-only
-        reader of a store left unlinked links it again in memory, each time."""
-        summary = self.update()
-        self.ensure_population()
+        reader of a store left unlinked links it again in memory, each time. A writer makes the Hub's part of the
+        census records that the links do not change while it links (:meth:`Store.link`'s ``stage_population``)."""
+        key = self.links_key()
+        run = None
+        try:
+            if not self.store.has_links(key):
+                run = self.store.link(key, self.other_records(), self.registry, stage_population=True)
+            summary = self.store.link_summary(key, run)
+            self.ensure_population()
+        finally:
+            self.store.drop_staged_population()
         return summary
 
     def links_key(self) -> str:

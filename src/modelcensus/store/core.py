@@ -7,6 +7,7 @@ exports stay queryable (``as_of``) while the newest one of each source is curren
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -35,6 +36,7 @@ from modelcensus.store import kept as store_kept
 from modelcensus.store import links as store_links
 from modelcensus.store import meta as store_meta
 from modelcensus.store import population as store_population
+from modelcensus.store import population_hub as store_population_hub
 from modelcensus.store.copy_on_write import WorkingCopy
 from modelcensus.store.frames import (
     HUB_LATEST_MANY,
@@ -604,17 +606,32 @@ class Store:
         return bool(self._scalar("SELECT count(*) FROM canonical_links WHERE links_key = ? LIMIT 1", [links_key]))
 
     def link(
-        self, links_key: str, others: list[SourceRecord], registry: Registry, probabilistic: bool = True
+        self,
+        links_key: str,
+        others: list[SourceRecord],
+        registry: Registry,
+        probabilistic: bool = True,
+        *,
+        stage_population: bool = False,
     ) -> store_links.LinkRun:
         """Link the stored records (:mod:`modelcensus.store.links`) and keep the result, replacing any other (one
-        transaction); a read-only store keeps it in temporary tables of this reader."""
+        transaction); a read-only store keeps it in temporary tables of this reader. ``stage_population``: a writer
+        whose census records are saved next (:meth:`save_population`, before anything else is written) makes their
+        Hub repos while it links (:func:`modelcensus.store.population_hub.stage`); :meth:`drop_staged_population`
+        after."""
         if self.read_only:
             self.con.execute(store_links.LINKS_DDL.format(temp="TEMP") + store_links.SCHEMA.format(temp="TEMP"))
             return store_links.run(
                 self.con, registry, links_key, others, reuse=False, probabilistic=probabilistic, read_only=True
             )
+        beside = functools.partial(store_population_hub.stage, self.con) if stage_population else None
         with self._transaction():
-            return store_links.run(self.con, registry, links_key, others, probabilistic=probabilistic)
+            return store_links.run(self.con, registry, links_key, others, probabilistic=probabilistic, beside=beside)
+
+    def drop_staged_population(self) -> None:
+        """Drop what :meth:`link` made ahead for the census records, if they did not take it."""
+        if not self.read_only:
+            store_population_hub.drop_staged(self.con)
 
     def link_as_of(self, others: list[SourceRecord], registry: Registry, as_of: date) -> list[CanonicalModel]:
         """The canonical models of the records in force on a date, linked afresh (not kept)."""

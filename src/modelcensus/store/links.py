@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -32,7 +34,7 @@ from modelcensus.linkage import blocking as lb
 from modelcensus.linkage import sql as ls
 from modelcensus.linkage.models import Evidence, PassCount, base_id, counting, next_free, priority, suffixed_id
 from modelcensus.linkage.names import alias_patterns, prefix_words
-from modelcensus.linkage.rules import cluster
+from modelcensus.linkage.rules import Group, cluster
 from modelcensus.orgs import Registry
 from modelcensus.store import repo_keys
 from modelcensus.vocabulary import source_rank
@@ -539,15 +541,19 @@ def run(
     reuse: bool = True,
     probabilistic: bool = True,
     read_only: bool = False,
+    beside: Callable[[], None] | None = None,
 ) -> LinkRun:
     """Link the stored records: ``others`` (every source's but the Hub's) and the Hub repos (harvested on or before
     ``as_of``), into ``tables``. With ``reuse``, a Python stage whose records are those it linked last
     (:data:`STAGE_KEY`) keeps its models, and only the Hub repos that take no part are named again;
     ``probabilistic=False`` leaves out the Splink stage (and reuses nothing); ``read_only``: the store cannot keep
-    the repos' keys (:mod:`.repo_keys`)."""
+    the repos' keys (:mod:`.repo_keys`); ``beside``: more work on ``con`` (SQL), done while the Python stage clusters.
+
+    The Python stage's work (what the other sources' records look for, then the clustering) runs on a thread of its
+    own while this thread runs SQL on ``con`` (the Hub's repos and their keys, then ``beside``): it holds the GIL and
+    DuckDB lets it go, so both cores work where one would wait."""
     started = time.perf_counter()
-    hub_repos = prepare_hub(con, registry, as_of, read_only)
-    w = lb.wanted(others)
+    w, hub_repos = _beside(lambda: lb.wanted(others), lambda: prepare_hub(con, registry, as_of, read_only))
     hub, blocked = candidates(con, registry, w)
     records = [*others, *hub]
     reuse = reuse and probabilistic
@@ -558,10 +564,16 @@ def run(
     blocking = PassCount(BLOCKING_PASS, blocked.pairs, len({r.source_id for r in hub}))
     if groups is None:
         tally = Tally()
-        with counting(tally):
-            groups = cluster(records, probabilistic, hub_base=blocked.base)
+
+        def clustered() -> list[Group]:
+            with counting(tally):  # (the tally is the thread's: a context variable)
+                return cluster(records, probabilistic, hub_base=blocked.base)
+
+        groups = _beside(clustered, beside or _nothing)[0]
         passes, stage = [blocking, *tally.passes], "linked"
     else:
+        if beside is not None:
+            beside()
         passes, stage = [blocking, *stored_passes(con)], "reused"
     ids, shared = name_all(con, groups)
     models = write(con, links_key, groups, ids, tables)
@@ -584,6 +596,23 @@ def run(
         save_run(con, done)
     drop_work_tables(con)
     return done
+
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def _nothing() -> None:
+    return None
+
+
+def _beside(python: Callable[[], T], sql: Callable[[], U]) -> tuple[T, U]:
+    """``python()`` on a thread of its own while ``sql()`` runs on this one (the one that uses the connection); both
+    results. An error of either is raised once both are done."""
+    with ThreadPoolExecutor(1, thread_name_prefix="modelcensus-linkage") as pool:
+        future = pool.submit(python)
+        done = sql()
+        return future.result(), done
 
 
 def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:

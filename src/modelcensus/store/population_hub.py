@@ -20,7 +20,7 @@ from modelcensus.store import repo_keys
 from modelcensus.vocabulary import source_rank
 
 _HUB = """
-CREATE OR REPLACE TEMP TABLE work_population_hub AS
+CREATE OR REPLACE TEMP TABLE {table} AS
 SELECT h.export_id, h.repo_id, CAST(h.created_at AS DATE) AS published_on, CAST(h.parameters AS DOUBLE) AS parameters,
        coalesce(r.depth, 0) > 0 AS derivative, coalesce(k.kind = 'organization', FALSE) AS by_organization,
        h.pipeline_tag, coalesce(list_contains({tags}, h.pipeline_tag), FALSE) AS language_tag, y.plain,
@@ -91,13 +91,40 @@ def _frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, colum
             con.unregister("work_population_incoming")
 
 
-def prepare(con: duckdb.DuckDBPyConnection, read_only: bool = False) -> None:
-    """The temporary tables the Hub's rows are made from: the repos with their lineage depth, publisher's kind and unit
-    keys, the unit keys of the canonical models not named after a repo's own name (those linked to other sources) and
-    of the repos whose ids are not plain, and the size decisions."""
+STAGED = "staged_population_hub"
+"""The Hub's repos of the census records made ahead (:func:`stage`), for the refresh that follows to take."""
+
+
+def _repos(con: duckdb.DuckDBPyConnection, table: str, read_only: bool) -> None:
     tags = scope.rules()["huggingface"]["pipeline_tags"]
     repo_keys.ensure(con, read_only)
-    con.execute(_HUB.format(tags=ls.text_list([str(t) for t in tags])))
+    con.execute(_HUB.format(table=table, tags=ls.text_list([str(t) for t in tags])))
+
+
+def stage(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the Hub's repos of the census records (with their lineage depth, publisher's kind and unit keys) ahead,
+    from what is stored now: the links are not among what they are made of, so a writer makes them while it links
+    (:func:`modelcensus.store.links.run`'s ``beside``). :func:`prepare` takes them; :func:`drop_staged` drops them if
+    it does not (the refresh must follow at once: the stored repos, roots and handles are not checked again)."""
+    _repos(con, STAGED, False)
+
+
+def drop_staged(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS temp.{STAGED}")
+
+
+def prepare(con: duckdb.DuckDBPyConnection, read_only: bool = False) -> None:
+    """The temporary tables the Hub's rows are made from: the repos with their lineage depth, publisher's kind and unit
+    keys (those :func:`stage` made, if it did), the unit keys of the canonical models not named after a repo's own
+    name (those linked to other sources) and of the repos whose ids are not plain, and the size decisions."""
+    staged = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [STAGED]
+    ).fetchall()[0][0]
+    if staged:
+        con.execute("DROP TABLE IF EXISTS temp.work_population_hub")
+        con.execute(f"ALTER TABLE temp.{STAGED} RENAME TO work_population_hub")
+    else:
+        _repos(con, "work_population_hub", read_only)
     plain = f"regexp_full_match(coalesce(model_name, ''), {ls.text(ls.PLAIN_ID)})"
     own = _OWN.format(plain=ls.text(ls.PLAIN_ID))
     wanted = f"(SELECT DISTINCT model_id, model_name FROM canonical_links WHERE source = 'huggingface' AND NOT {own})"
