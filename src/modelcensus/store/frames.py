@@ -71,8 +71,9 @@ def record_frames(
 
 # The lineage root of every repo: follow each repo's first base (in its latest observation) through
 # the repos the census knows, up to 64 steps; a base the census has not harvested is a root itself.
-# The base family is the first pattern of base_families.csv that the root's id matches. An original
-# with no family needs no row (it is its own root): readers take a missing row as exactly that.
+# The base family is the first pattern of base_families.csv that the root's id matches (matched once per root: the
+# derivatives of a few well-known bases share them). An original with no family needs no row (it is its own root):
+# readers take a missing row as exactly that.
 # A repo's latest observation is that of its export of the latest data date (then ingest time, then id), found by
 # each export's rank: the largest of a few integers per repo, not of a date-and-time pair over millions of rows.
 HUB_LATEST_ONE = """
@@ -105,12 +106,14 @@ WITH RECURSIVE walk(repo_id, cur, depth) AS (
 ), roots AS (
     SELECT l.repo_id, coalesce(w.root_id, l.repo_id) AS root_id, coalesce(w.depth, 0) AS depth
     FROM hub_latest l LEFT JOIN walked w USING (repo_id)
+), families AS (
+    SELECT root_id, {family} AS family FROM (SELECT DISTINCT root_id FROM roots)
 )
 SELECT r.repo_id, r.root_id,
        CASE WHEN contains(r.root_id, '/') THEN split_part(r.root_id, '/', 1) END AS root_author,
-       r.depth, b.relation, family
-FROM (SELECT *, {family} AS family FROM roots) r LEFT JOIN hub_first_base b USING (repo_id)
-WHERE r.depth > 0 OR r.family IS NOT NULL;
+       r.depth, b.relation, f.family
+FROM roots r JOIN families f USING (root_id) LEFT JOIN hub_first_base b USING (repo_id)
+WHERE r.depth > 0 OR f.family IS NOT NULL;
 DROP TABLE hub_first_base;
 """
 
