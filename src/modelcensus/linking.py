@@ -134,33 +134,36 @@ class Linker:
         models = self.store.load_links(key, {found}) if found is not None else None
         return models[0] if models else None
 
-    def update(self) -> LinkSummary:
+    def update(self, *, stage_population: bool = False) -> LinkSummary:
         """Link the stored records unless the store holds their links already (:mod:`modelcensus.store.links`; a
-        read-only store keeps them for this reader only); what the links are and how the last run made them."""
+        read-only store keeps them for this reader only); what the links are and how the last run made them.
+        ``stage_population``: the census records are stored next (:meth:`ensure_population`, nothing written in
+        between), so a writer makes their Hub part that the links do not change while it links; call
+        :meth:`drop_staged` after them."""
         key = self.links_key()
-        return self.store.link_summary(key, self._ensure_links(key))
+        return self.store.link_summary(key, self._ensure_links(key, stage_population))
 
-    def _ensure_links(self, key: str) -> store_links.LinkRun | None:
+    def drop_staged(self) -> None:
+        """Drop what :meth:`update` made ahead for the census records if :meth:`ensure_population` did not take it."""
+        self.store.drop_staged_population()
+
+    def _ensure_links(self, key: str, stage_population: bool = False) -> store_links.LinkRun | None:
         """Link the stored records unless the store holds the links of ``key`` (what :meth:`update` does, without
         summing them up): the run when it linked."""
         if self.store.has_links(key):
             return None
-        return self.store.link(key, self.other_records(), self.registry)
+        return self.store.link(key, self.other_records(), self.registry, stage_population=stage_population)
 
     def link(self) -> LinkSummary:
         """Link what the store holds and store the census records behind definitions, for every later reader (what
         ``build`` does after its ingests, and every ``ingest`` command after storing something new): a read-only
         reader of a store left unlinked links it again in memory, each time. A writer makes the Hub's part of the
-        census records that the links do not change while it links (:meth:`Store.link`'s ``stage_population``)."""
-        key = self.links_key()
-        run = None
+        census records that the links do not change while it links (:meth:`update`'s ``stage_population``)."""
         try:
-            if not self.store.has_links(key):
-                run = self.store.link(key, self.other_records(), self.registry, stage_population=True)
-            summary = self.store.link_summary(key, run)
+            summary = self.update(stage_population=True)
             self.ensure_population()
         finally:
-            self.store.drop_staged_population()
+            self.drop_staged()
         return summary
 
     def links_key(self) -> str:

@@ -137,10 +137,13 @@ def build(
                     on_ingest,
                 )
             _attribution_apart(stages, found.source, report.results[done:])
-    with _timed(stages, "link"):
-        links = linker.update()
-    with _timed(stages, "census records"):
-        linker.ensure_population()  # the census records behind definitions, stored once for every reader
+    try:  # (the census records' Hub part that the links do not change is made while the records are linked)
+        with _timed(stages, "link"):
+            links = linker.update(stage_population=True)
+        with _timed(stages, "census records"):
+            linker.ensure_population()  # the census records behind definitions, stored once for every reader
+    finally:
+        linker.drop_staged()
     for stage, work in keep:
         with _timed(stages, stage), show(stage):
             work()
