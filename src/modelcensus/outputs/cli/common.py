@@ -11,7 +11,7 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -202,30 +202,33 @@ def _census(
     config = _config(db)
     if engine == "duckdb" and spark_master is not None:
         raise QueryError("--spark-master applies with --engine spark", parameter="spark_master")
-    if not read_only and engine == "duckdb":
-        with _writer(config) as census:
-            yield census
-        return
-    with _working("opening the census"):  # the first open imports the store, Ibis and pandas: seconds
-        census = mc.open(config.db_path, read_only=read_only, config=config, engine=engine, spark_master=spark_master)
-    freeze_long_lived()  # the imports above live as long as the command: its collections need not scan them
-    try:
+    with _opened(config, read_only, engine, spark_master) as census:
         yield census
-    finally:
-        census.close()
 
 
 @contextmanager
 def _writer(config: Config) -> "Iterator[Census]":
-    """The census at ``config.db_path`` opened for writing, its working copy made on a thread while the command imports
+    """The census at ``config.db_path`` opened for writing (:func:`_opened`)."""
+    with _opened(config, False) as census:
+        yield census
+
+
+@contextmanager
+def _opened(
+    config: Config, read_only: bool, engine: str = "duckdb", spark_master: str | None = None
+) -> "Iterator[Census]":
+    """The census opened, and closed at the end. A writer's working copy is made on a thread while the command imports
     the store, Ibis and pandas (:func:`~modelcensus.store.copy_on_write.copied_ahead`: a large store's copy takes
     seconds, mostly the disk's)."""
     from modelcensus.store.copy_on_write import copied_ahead
 
-    with copied_ahead(config.db_path):
-        with _working("opening the census"):
-            census = mc.open(config.db_path, config=config)
-        freeze_long_lived()
+    writing = not read_only and engine == "duckdb"
+    with copied_ahead(config.db_path) if writing else nullcontext():
+        with _working("opening the census"):  # the first open imports the store, Ibis and pandas: seconds
+            census = mc.open(
+                config.db_path, read_only=read_only, config=config, engine=engine, spark_master=spark_master
+            )
+        freeze_long_lived()  # the imports above live as long as the command: its collections need not scan them
         try:
             yield census
         finally:
