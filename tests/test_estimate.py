@@ -442,3 +442,79 @@ def test_the_fit_is_statsmodels_glm_on_the_census_cells(full_census: mc.Census) 
 def test_the_fit_is_statsmodels_glm_on_any_three_lists(counts: list[int]) -> None:
     patterns = [p for p in itertools.product((False, True), repeat=3) if any(p)]
     assert_same_fits(dict(zip(patterns, counts, strict=True)), 3)
+
+
+def every_model_selection(y: npt.NDArray[np.float64], patterns: npt.NDArray[np.float64]) -> tuple[object, float]:
+    """The model selection as defined: every set of two-way interactions fitted, failed fits left out, the lowest
+    BIC kept (ties to the fewer terms): what ``_select`` must choose while skipping models it knows have no maximum."""
+    k = patterns.shape[1]
+    pairs = list(itertools.combinations(range(k), 2))
+    listed = int(y.sum())
+    best = fits._fit(y, patterns, (), "bic", listed, 100)
+    for size in range(1, len(pairs) + 1):
+        for cand in itertools.combinations(pairs, size):
+            try:
+                fit = fits._fit(y, patterns, cand, "bic", listed, 100)
+            except fits._FitError:
+                continue
+            if fit.ic < best.ic - 1e-9:
+                best = fit
+    return best.pairs, best.ic
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.integers(0, 3000), min_size=15, max_size=15),
+    st.lists(st.booleans(), min_size=15, max_size=15),
+)
+def test_skipping_models_above_one_without_a_maximum_changes_no_choice(counts: list[int], zero: list[bool]) -> None:
+    # zero cells are what put a maximum at infinity: half the cells may be emptied
+    patterns = [p for p in itertools.product((False, True), repeat=4) if any(p)]
+    cells = {p: 0 if z else n for p, n, z in zip(patterns, counts, zero, strict=True)}
+    merged, used, listed = fits._tidy_cells(cells, 4)
+    if len(used) < 3 or listed == 0:
+        return
+    x = np.array(list(merged), dtype=np.float64)
+    y = np.array(list(merged.values()), dtype=np.float64)
+    try:
+        expected = every_model_selection(y, x)
+    except fits._FitError:
+        with pytest.raises(fits._FitError):
+            fits._select(y, x, "bic", listed, 100)
+        return
+    chosen = fits._select(y, x, "bic", listed, 100)
+    assert chosen.pairs == expected[0]
+    assert chosen.ic == pytest.approx(expected[1], rel=1e-12)
+
+
+def test_a_model_without_a_maximum_is_skipped_with_every_model_holding_it() -> None:
+    # no model is on both lists 0 and 1: the 0×1 interaction runs to minus infinity, in every model that holds it
+    patterns = np.array([p for p in itertools.product((0.0, 1.0), repeat=4) if any(p)])
+    y = np.array([0.0 if p[0] and p[1] else 40.0 + 7 * i for i, p in enumerate(patterns)])
+    with pytest.raises(fits._AtBoundary):
+        fits._fit(y, patterns, ((0, 1),), "bic", int(y.sum()), 100)
+    tried: list[tuple[tuple[int, int], ...]] = []
+    real_fit = fits._fit
+
+    def counting(*args: object) -> object:
+        tried.append(args[2])  # type: ignore[arg-type]
+        return real_fit(*args)  # type: ignore[arg-type]
+
+    original, fits._fit = fits._fit, counting  # type: ignore[assignment]
+    try:
+        chosen = fits._select(y, patterns, "bic", int(y.sum()), 100)
+    finally:
+        fits._fit = original
+    assert ((0, 1),) in tried and (0, 1) not in chosen.pairs
+    assert not [t for t in tried if (0, 1) in t and len(t) > 1]  # the 31 models holding 0×1 are never fitted
+    assert len(tried) == 64 - 31
+
+
+@given(st.lists(st.integers(0, 10**7), min_size=1, max_size=16), st.floats(1e-3, 1e7))
+def test_the_log_likelihood_is_scipys(counts: list[int], scale: float) -> None:
+    from scipy import special
+
+    y = np.array(counts, dtype=np.float64)
+    mu = (y + 1.0) * scale
+    expected = float(np.sum(special.xlogy(y, mu) - mu - special.gammaln(y + 1.0)))
+    assert fits._poisson_llf(y, mu) == pytest.approx(expected, rel=1e-12, abs=1e-6)

@@ -70,8 +70,17 @@ _BOUNDARY = 1e-6
 """A zero cell fitted below this has been pushed to the boundary: the maximum likelihood does not exist."""
 
 
+_AT_INFINITY = "some combinations of lists hold no models at all, which pushes the fit to infinity"
+
+
 class _FitError(Exception):
     """A log-linear fit that did not converge or whose maximum lies at infinity."""
+
+
+class _AtBoundary(_FitError):
+    """A fit whose maximum lies at infinity because a zero cell is fitted to zero: the likelihood keeps rising along
+    a direction of the design's columns. A model with more columns has that direction too, so it has no maximum
+    either (Haberman 1974): the model selection skips every model that holds this one's interactions."""
 
 
 @dataclass(frozen=True)
@@ -247,8 +256,10 @@ def _glm(y: FloatArray, x: FloatArray, maxiter: int, start: FloatArray | None = 
         raise _FitError(f"the fit did not converge in {maxiter} iterations")
     if not (np.all(np.isfinite(params)) and np.all(np.isfinite(mu))):
         raise _FitError("the fit diverged")
-    if np.max(np.abs(params)) > _MAX_ABS_PARAM or np.any((y == 0) & (mu < _BOUNDARY)):
-        raise _FitError("some combinations of lists hold no models at all, which pushes the fit to infinity")
+    if np.any((y == 0) & (mu < _BOUNDARY)):
+        raise _AtBoundary(_AT_INFINITY)
+    if np.max(np.abs(params)) > _MAX_ABS_PARAM:
+        raise _FitError(_AT_INFINITY)
     return params, mu
 
 
@@ -276,10 +287,19 @@ def _design(patterns: FloatArray, pairs: Sequence[tuple[int, int]]) -> FloatArra
     return np.column_stack(cols).astype(np.float64)
 
 
-def _poisson_llf(y: FloatArray, mu: FloatArray) -> float:
-    from scipy import special  # type: ignore[import-untyped]
+def _xlogy(y: FloatArray, mu: FloatArray) -> FloatArray:
+    """y·log(μ), 0 where y is 0 (scipy.special.xlogy, without half a second of SciPy's import on an answer that needs
+    no interval)."""
+    positive = y != 0
+    return np.where(positive, y * np.log(np.where(positive, mu, 1.0)), 0.0)
 
-    return float(np.sum(special.xlogy(y, mu) - mu - special.gammaln(y + 1.0)))
+
+def _log_factorial(n: float) -> float:
+    return math.lgamma(n + 1.0)
+
+
+def _poisson_llf(y: FloatArray, mu: FloatArray) -> float:
+    return float(np.sum(_xlogy(y, mu) - mu) - sum(_log_factorial(float(v)) for v in y))
 
 
 @dataclass(frozen=True)
@@ -309,14 +329,21 @@ def _select(y: FloatArray, patterns: FloatArray, criterion: str, listed: int, ma
     pairs = list(itertools.combinations(range(k), 2)) if k >= 3 else []  # K=2: A×B is not identifiable
     best = _fit(y, patterns, (), criterion, listed, maxiter)  # a failure here is the answer: no number
 
+    unbounded: list[frozenset[tuple[int, int]]] = []  # interactions whose model has no maximum (_AtBoundary)
+
     def attempt(cand: tuple[tuple[int, int], ...]) -> _Fit | None:
+        if any(u <= set(cand) for u in unbounded):
+            return None
         try:
             return _fit(y, patterns, cand, criterion, listed, maxiter)
+        except _AtBoundary:
+            unbounded.append(frozenset(cand))
+            return None
         except _FitError:
             return None
 
     if len(pairs) <= _EXHAUSTIVE_MAX_PAIRS:
-        for size in range(1, len(pairs) + 1):
+        for size in range(1, len(pairs) + 1):  # a model's interactions are tried before any model holding them
             for cand in itertools.combinations(pairs, size):
                 fit = attempt(cand)
                 if fit is not None and fit.ic < best.ic - 1e-9:  # ties go to the fewer terms
@@ -330,6 +357,13 @@ def _select(y: FloatArray, patterns: FloatArray, criterion: str, listed: int, ma
         best = challenger
 
 
+def load_interval_solver() -> None:
+    """Import what an estimate's interval is solved with (SciPy's optimizer: 0.5–1 s of import, most of an
+    estimate's first answer) now. A server does at its start (:func:`modelcensus.outputs.api.app.create_app`), so
+    that no first answer waits for it; a command imports it when it first needs it."""
+    import scipy.optimize  # type: ignore[import-untyped]  # noqa: F401
+
+
 def _profile_interval(
     y: FloatArray, patterns: FloatArray, fit: _Fit, listed: int, level: float, maxiter: int
 ) -> tuple[float, float]:
@@ -337,7 +371,7 @@ def _profile_interval(
     n0, the chosen model refitted on the full 2^K table, and the multinomial log-likelihood of N = listed + n0,
     log N! − log n0! + Σ n·log(μ̂/N), followed out until it drops by chi2_1(level)/2. Returns ``inf`` for an
     upper end the likelihood never reaches."""
-    from scipy import optimize, special  # an estimate's interval only
+    from scipy import optimize  # an estimate's interval only
 
     full_x = _design(np.vstack([np.zeros(patterns.shape[1]), patterns]), fit.pairs)
     start = [fit.params]
@@ -350,7 +384,7 @@ def _profile_interval(
             params, mu = _glm(yy, full_x, maxiter)
         start[0] = params
         total = listed + n0
-        return float(special.gammaln(total + 1.0) - special.gammaln(n0 + 1.0) + np.sum(special.xlogy(yy, mu / total)))
+        return _log_factorial(total) - _log_factorial(n0) + float(np.sum(_xlogy(yy, mu / total)))
 
     n0_hat = fit.unseen
     span = 2.0 + 0.01 * n0_hat

@@ -33,6 +33,7 @@ import modelcensus as mc
 from modelcensus.claims import default_claims
 from modelcensus.config import Config
 from modelcensus.errors import QUOTED_LENGTH, NotFound, QueryError, RouteTimeout, StoreError
+from modelcensus.metrics.estimate import load_interval_solver
 from modelcensus.orgs import requested_places
 from modelcensus.outputs.api.docs import router as docs_router
 from modelcensus.outputs.api.feeds import MEDIA_TYPE as ATOM_MEDIA_TYPE
@@ -300,6 +301,7 @@ def create_app(
     """The API (and the dashboard's pages, when :mod:`modelcensus.outputs.web.pages` is installed)."""
     config = config or Config(db_path=Path(db_path))
     api = Api(Path(db_path), config, claims_path or EXAMPLE_CLAIMS, timeout_s)
+    load_interval_solver()  # the estimates' routes solve their intervals with it: imported once, before serving
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
