@@ -504,6 +504,19 @@ def test_assess_before_any_observation_gives_no_estimate() -> None:
     assert late.complete and late.estimate == 40 and late.share >= COMPLETE_SHARE
 
 
+def test_a_curve_reads_each_lag_once_and_the_same_as_afresh() -> None:
+    # a page reads every year of every country on one curve: the share at a lag is read once, and it is what a
+    # curve that read no other lag before says (near observations, interpolated, before and after them all)
+    points = [(2020, 6.0, 0.5), (2020, 7.0, 0.6), (2020, 18.0, 0.9), (2019, 30.0, 1.0), (2021, 12.0, 0.7)]
+    curve = _curve(points)
+    lags = [0.5, 6.5, 15.0, 24.0, 40.0, 6.5, 0.5, 12.0]
+    read = [curve.share_at(lag) for lag in lags]
+    assert read[0] is None and read[1] is not None and read[2] is not None and "interpolated" in read[2].how
+    for lag, share in zip(lags, read, strict=True):
+        assert _curve(points).share_at(lag) == share
+    assert read[1] is read[5] and sorted(curve._shares) == sorted(set(lags))
+
+
 def test_no_curve_without_observations() -> None:
     curve = _curve([])
     assert curve.empty and curve.basis() == "no vintages old enough to measure the listing lag"

@@ -61,6 +61,8 @@ class LagCurve:
     first_vintage: date | None = None
     """The date of the oldest vintage the curve is measured over (None: not known): a year that ended
     ``MATURE_MONTHS`` before it is complete (see the module docstring)."""
+    _shares: dict[float, ShareAtLag | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """:meth:`share_at` per lag already read: a page reads every year of every country on one curve, at a few lags."""
 
     @classmethod
     def from_observations(
@@ -91,6 +93,11 @@ class LagCurve:
 
     def share_at(self, lag: float) -> ShareAtLag | None:
         """The share of a year's eventual count listed ``lag`` months after it ended (None: not measurable)."""
+        if lag not in self._shares:
+            self._shares[lag] = self._share_at(lag)
+        return self._shares[lag]
+
+    def _share_at(self, lag: float) -> ShareAtLag | None:
         if self.empty:
             return None
         obs = self.observations
