@@ -127,7 +127,13 @@ def prepare(con: duckdb.DuckDBPyConnection, read_only: bool = False) -> None:
         _repos(con, "work_population_hub", read_only)
     plain = f"regexp_full_match(coalesce(model_name, ''), {ls.text(ls.PLAIN_ID)})"
     own = _OWN.format(plain=ls.text(ls.PLAIN_ID))
-    wanted = f"(SELECT DISTINCT model_id, model_name FROM canonical_links WHERE source = 'huggingface' AND NOT {own})"
+    # the canonical models of Hub repos not named after the repo's own name (few: those linked to other sources), found
+    # in one pass over the links
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE work_population_wanted AS SELECT DISTINCT model_id, model_name "
+        f"FROM canonical_links WHERE source = 'huggingface' AND NOT {own}"
+    )
+    wanted = "work_population_wanted"
     other = con.execute(f"SELECT model_id, model_name FROM {wanted} WHERE NOT {plain}").fetchall()
     units = pd.DataFrame(
         [(str(i), unit_key(str(n), "release"), unit_key(str(n), "family")) for i, n in other],
