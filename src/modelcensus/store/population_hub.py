@@ -127,8 +127,8 @@ def prepare(con: duckdb.DuckDBPyConnection, read_only: bool = False) -> None:
         _repos(con, "work_population_hub", read_only)
     plain = f"regexp_full_match(coalesce(model_name, ''), {ls.text(ls.PLAIN_ID)})"
     own = _OWN.format(plain=ls.text(ls.PLAIN_ID))
-    # the canonical models of Hub repos not named after the repo's own name (few: those linked to other sources), found
-    # in one pass over the links
+    # the canonical models of Hub repos not named after the repo's own name (most of the Hub is), found in one pass over
+    # the millions of links and read twice below: those whose names need Python's unit keys, and the others
     con.execute(
         "CREATE OR REPLACE TEMP TABLE work_population_wanted AS SELECT DISTINCT model_id, model_name "
         f"FROM canonical_links WHERE source = 'huggingface' AND NOT {own}"
