@@ -487,6 +487,29 @@ def test_skipping_models_above_one_without_a_maximum_changes_no_choice(counts: l
     assert chosen.ic == pytest.approx(expected[1], rel=1e-12)
 
 
+def test_the_selection_on_the_census_cells_is_the_every_model_one(full_census: mc.Census) -> None:
+    # the shared data's own cells (all models, and each of the four biggest countries): the models skipped for want
+    # of a maximum change no choice
+    listed, groups, chosen = full_census.coverage._memberships("all-sources", None, Period(), None)
+    overall = pattern_cells(capture_histories(listed, chosen).execute(), chosen)
+    grouped = pattern_cells_by_group(
+        capture_histories(listed.left_join(groups, "unit").drop("unit_right"), chosen, "group").execute(), chosen
+    )
+    biggest = sorted(grouped, key=lambda g: -sum(grouped[g].values()))[:4]
+    compared = 0
+    for cells in (overall, *(grouped[g] for g in biggest)):
+        merged, used, listed_units = fits._tidy_cells(cells, len(chosen))
+        if len(used) < 3:
+            continue
+        x = np.array(list(merged), dtype=np.float64)
+        y = np.array(list(merged.values()), dtype=np.float64)
+        pairs, ic = every_model_selection(y, x)
+        fit = fits._select(y, x, "bic", listed_units, 100)
+        assert fit.pairs == pairs and fit.ic == pytest.approx(ic, rel=1e-12)
+        compared += 1
+    assert compared >= 3
+
+
 def test_a_model_without_a_maximum_is_skipped_with_every_model_holding_it() -> None:
     # no model is on both lists 0 and 1: the 0×1 interaction runs to minus infinity, in every model that holds it
     patterns = np.array([p for p in itertools.product((0.0, 1.0), repeat=4) if any(p)])
