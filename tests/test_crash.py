@@ -252,6 +252,46 @@ def test_second_writer_is_refused_and_readers_read_the_published_file(tmp_path: 
     assert not list(tmp_path.glob("*.wal"))
 
 
+def test_the_working_copy_is_synced_once_before_it_replaces_the_store(
+    tmp_path: Path, base_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB syncs nothing of the working copy (its commits and checkpoints need not reach the disk: no reader opens
+    it, a dead writer's copy is removed); its publication syncs the whole file, then replaces the store with it, then
+    syncs the folder, and what was written is what the store holds."""
+    path = tmp_path / "census.duckdb"
+    shutil.copyfile(base_store, path)
+    calls: list[tuple[str, str]] = []
+    real_fsync, real_fdatasync, real_replace = os.fsync, os.fdatasync, os.replace
+
+    def fsync(fd: int) -> None:
+        calls.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def fdatasync(fd: int) -> None:
+        calls.append(("fdatasync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fdatasync(fd)
+
+    def replace(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        calls.append(("replace", f"{source} -> {target}"))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    monkeypatch.setattr(os, "replace", replace)
+    with mc.open(path) as writer:
+        work = writer.store.work_path
+        assert work is not None
+        con = writer.store.con
+        assert con.execute("SELECT current_setting('fsync_mode')").fetchall()[0][0] == "NONE"
+        con.execute("CREATE TABLE written_here AS SELECT range AS n FROM range(100000)")
+        con.execute("CHECKPOINT")
+        kept = writer.store.fingerprint()
+    assert calls == [("fsync", str(work)), ("replace", f"{work} -> {path}"), ("fsync", str(tmp_path))]
+    with mc.open(path, read_only=True) as reader:
+        assert reader.store.fingerprint() == kept
+        assert reader.store.con.execute("SELECT sum(n) FROM written_here").fetchall()[0][0] == sum(range(100000))
+
+
 def test_a_working_copy_made_ahead_is_the_one_the_writer_opens(tmp_path: Path, base_store: Path) -> None:
     """``copied_ahead``: the lock is taken and the copy made on a thread before the census opens; the writer works on
     that copy and publishes it as it publishes its own."""

@@ -1,6 +1,6 @@
 """The copy-on-write store: a writer works on a private copy of the store file under an ``fcntl`` lock; on close
 the copy is checkpointed, fsynced and ``os.replace``d onto the store file, so a reader (or a crash) only ever sees
-the store as it was before or after a whole write.
+the store as it was before or after a whole write. DuckDB syncs nothing of the copy before that (:data:`NO_FSYNC`).
 
 A command that will write can have the copy made ahead (:func:`copied_ahead`): the lock is taken at once and the
 file copied on a thread of its own while the command imports what it needs and starts; the store's opening takes it.
@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     import duckdb
 
 WRITING_MARK = ".writing-"
+NO_FSYNC = "SET fsync_mode = 'NONE'"
+"""The working copy's connection: DuckDB syncs nothing at its commits and checkpoints. No reader opens the copy, and a
+writer that dies leaves it to be removed, so what it holds needs to be on disk only when it is published, which syncs
+the whole file itself before the rename (:meth:`WorkingCopy.publish`). Each commit of a 2M-repo ingest otherwise waited
+for the disk (1.6 s at the listing's, ~2 s in all, against one 0.4 s sync at the end)."""
 _LOCKED_HERE: set[Path] = set()  # paths this process holds the writer lock of (flock is per open file)
 _AHEAD: dict[Path, WorkingCopy] = {}  # working copies being made ahead (copied_ahead), by the store's resolved path
 

@@ -37,7 +37,7 @@ from modelcensus.store import links as store_links
 from modelcensus.store import meta as store_meta
 from modelcensus.store import population as store_population
 from modelcensus.store import population_hub as store_population_hub
-from modelcensus.store.copy_on_write import WorkingCopy
+from modelcensus.store.copy_on_write import NO_FSYNC, WorkingCopy
 from modelcensus.store.frames import (
     HUB_LATEST_MANY,
     HUB_LATEST_ONE,
@@ -195,6 +195,7 @@ class Store:
         try:
             self.con = duckdb.connect(str(self._copy.work_path), config=config)
             self.con.execute(store_meta.QUIET)
+            self.con.execute(NO_FSYNC)
             self.con.execute(SCHEMA)
             self._migrate()
             store_population.ensure_view(self.con)
