@@ -6,6 +6,8 @@ again."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,7 @@ import pytest
 import modelcensus as mc
 from modelcensus.figures import hub as hub_module
 from modelcensus.figures.hub import KEPT_HUB_COUNTS
+from modelcensus.store.core import Store
 
 from small_data import Calls, kept_keys, store_without_kept
 
@@ -68,3 +71,32 @@ def test_a_store_changed_after_the_build_counts_its_hub_again(
     with mc.open(changed_store, read_only=True) as census:
         census.count_hub("country", metric="downloads", attribution="resolved")
     assert counts.made == 1, "kept for the old state: not read"
+
+
+def test_a_listing_ingested_and_not_linked_is_counted_without_linking_first(
+    small_census_path: Path, trending_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Hub count needs no links: after a library ingest of a new listing (not linked yet), the count is made from
+    the repos at once, not after linking the census and storing its records (at 2M repos 1.5 s, not 28 s), and it is
+    the count the census gives once linked."""
+    store = tmp_path / "census.duckdb"
+    shutil.copyfile(small_census_path, store)
+    listing = json.loads(trending_file.read_text("utf-8"))
+    later = tmp_path / "later.json"
+    models = [{**m, "downloads": (m.get("downloads") or 0) * 3} for m in listing["models"][::2]]
+    later.write_text(json.dumps({"fetchedAt": "2026-07-01T00:00:00Z", "models": models}), encoding="utf-8")
+    links = Calls(monkeypatch, Store, "link")
+    populations = Calls(monkeypatch, Store, "save_population")
+    counts = Calls(monkeypatch, hub_module, "count_hub")
+    with mc.open(store) as census:
+        census.ingest_huggingface(later)
+        assert not census.reader.population_current()
+        by, metric, attribution = KEPT_HUB_COUNTS[0]
+        before = census.count_hub(by, metric=metric, attribution=attribution)
+        assert (links.made, populations.made, counts.made) == (0, 0, 1), "counted, nothing linked or stored"
+        assert not census.reader.population_current()
+        census.link()
+        assert (links.made, populations.made) == (1, 1) and census.reader.population_current()
+        after = census.count_hub(by, metric=metric, attribution=attribution)
+    assert before.frame["value"].sum() > 0
+    pd.testing.assert_frame_equal(before.frame, after.frame)

@@ -172,12 +172,24 @@ class Linker:
             digest.update(str(export_id).encode())
         return digest.hexdigest()[:24]
 
+    def _population_key(self) -> str:
+        """The key of the census records the stored exports and links make: the links, the version of the population
+        rules (the large-model rules among them) and the stored resolution of Hub handles."""
+        handles = self.store.meta(HANDLES_FINGERPRINT_KEY) or ""
+        return f"{self.links_key()}:{store_population.rules_fingerprint()}:{handles}"
+
+    def population_current(self) -> bool:
+        """Whether the census records already match the stored exports and links (:meth:`ensure_population` would
+        link and make nothing), found without linking."""
+        key = self._population_key()
+        return self.population_key == key or (
+            self.store.meta(POPULATION_KEY) == key and self.store.has_table("census_records")
+        )
+
     def ensure_population(self) -> None:
         """Make the census records match the stored exports and links: stored when the store is open for writing,
-        else as temporary tables of this reader. Keyed by the links and by the version of the population rules (the
-        large-model rules among them) and by the stored resolution of Hub handles."""
-        handles = self.store.meta(HANDLES_FINGERPRINT_KEY) or ""
-        key = f"{self.links_key()}:{store_population.rules_fingerprint()}:{handles}"
+        else as temporary tables of this reader. Keyed by :meth:`_population_key`."""
+        key = self._population_key()
         if self.population_key == key:
             return
         self.population_key = key  # set first: links() below reads tables without recursion

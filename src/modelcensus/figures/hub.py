@@ -120,13 +120,17 @@ class HubFigures(Part):
         self, dims: list[str], f: HubFilters, metric: str, attribution: str, rule: str
     ) -> pd.DataFrame | None:
         """The frame of a Hub count a build kept (one grouping of every repo now, no filter, the full rule); None
-        when this count was not kept or the store is not the one it was kept for."""
+        when this count was not kept or the store is not the one it was kept for. A Hub count needs no links: a store
+        whose census records are not up to date (a listing ingested and not linked yet) cannot hold a count kept for
+        its state, and is counted without linking it first."""
         store = self.reader.engine.store
         if store is None or len(dims) != 1 or (dims[0], metric, attribution) not in KEPT_HUB_COUNTS or rule != "full":
             return None
         if f != self._hub_filters(attribution=attribution):  # a filter, a date or a place: counted
             return None
-        self.reader.ensure_population()  # the state is the linked one
+        if not self.reader.population_current():
+            return None
+        self.reader.ensure_population()  # the state is the linked one (nothing to make: it is current)
         row = store.kept_row(self._count_key(dims[0], metric, attribution))
         return None if row is None else frame_from_bytes(bytes(cast(bytes, row[0])))
 

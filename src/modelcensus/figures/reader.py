@@ -166,6 +166,11 @@ class Reader:
         if self.linker is not None:
             self.linker.ensure_population()
 
+    def population_current(self) -> bool:
+        """Whether the census records match the stored exports and links already (no linkage to run first): an
+        export read by Spark carries its own."""
+        return self.linker is None or self.linker.population_current()
+
     def execute(self, expr: ir.Table) -> pd.DataFrame:
         return self.engine.execute(expr)
 
