@@ -424,17 +424,24 @@ def assert_same_fits(cells: Cells, k: int, maxiter: int = 100) -> int:
     return agreed
 
 
-def test_the_fit_is_statsmodels_glm_on_the_census_cells(full_census: mc.Census) -> None:
-    listed, groups, chosen = full_census.coverage._memberships("all-sources", None, Period(), None)
+def _census_cells(census: mc.Census) -> tuple[list[str], list[str], list[dict[tuple[bool, ...], int]]]:
+    """The all-sources estimate's cells on the shared data: its lists, its four biggest countries, and the cells of
+    all models then of each of those countries."""
+    listed, groups, chosen = census.coverage._memberships("all-sources", None, Period(), None)
     overall = pattern_cells(capture_histories(listed, chosen).execute(), chosen)
     grouped = pattern_cells_by_group(
         capture_histories(listed.left_join(groups, "unit").drop("unit_right"), chosen, "group").execute(), chosen
     )
     biggest = sorted(grouped, key=lambda g: -sum(grouped[g].values()))[:4]
+    return chosen, biggest, [overall, *(grouped[g] for g in biggest)]
+
+
+def test_the_fit_is_statsmodels_glm_on_the_census_cells(full_census: mc.Census) -> None:
+    chosen, biggest, census_cells = _census_cells(full_census)
     assert len(chosen) >= 3 and {"US", "CN"} <= set(biggest)
-    for cells in (overall, *(grouped[g] for g in biggest)):
+    for cells in census_cells:
         assert assert_same_fits(cells, len(chosen)) >= 1
-    assert assert_same_fits(overall, len(chosen), maxiter=2) == 0  # both stop short of convergence alike
+    assert assert_same_fits(census_cells[0], len(chosen), maxiter=2) == 0  # both stop short of convergence alike
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -490,14 +497,9 @@ def test_skipping_models_above_one_without_a_maximum_changes_no_choice(counts: l
 def test_the_selection_on_the_census_cells_is_the_every_model_one(full_census: mc.Census) -> None:
     # the shared data's own cells (all models, and each of the four biggest countries): the models skipped for want
     # of a maximum change no choice
-    listed, groups, chosen = full_census.coverage._memberships("all-sources", None, Period(), None)
-    overall = pattern_cells(capture_histories(listed, chosen).execute(), chosen)
-    grouped = pattern_cells_by_group(
-        capture_histories(listed.left_join(groups, "unit").drop("unit_right"), chosen, "group").execute(), chosen
-    )
-    biggest = sorted(grouped, key=lambda g: -sum(grouped[g].values()))[:4]
+    chosen, _, census_cells = _census_cells(full_census)
     compared = 0
-    for cells in (overall, *(grouped[g] for g in biggest)):
+    for cells in census_cells:
         merged, used, listed_units = fits._tidy_cells(cells, len(chosen))
         if len(used) < 3:
             continue
