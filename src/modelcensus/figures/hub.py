@@ -128,9 +128,8 @@ class HubFigures(Part):
             return None
         if f != self._hub_filters(attribution=attribution):  # a filter, a date or a place: counted
             return None
-        if not self.reader.population_current():
+        if not self.reader.population_current():  # current: the state read below is the linked one
             return None
-        self.reader.ensure_population()  # the state is the linked one (nothing to make: it is current)
         row = store.kept_row(self._count_key(dims[0], metric, attribution))
         return None if row is None else frame_from_bytes(bytes(cast(bytes, row[0])))
 
